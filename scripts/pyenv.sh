@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# pyenv.sh — create/refresh the Python venv used by the heatmill fixture scripts.
+#
+# Usage (from the repo root):
+#   bash scripts/pyenv.sh && scripts/.venv/bin/python scripts/make_data_samples.py
+#   bash scripts/pyenv.sh && scripts/.venv/bin/python scripts/make_fixtures.py
+#
+# Creates scripts/.venv (if missing) and pip-installs the pinned versions below.
+# A stamp file records the pin set; if the pins change the packages are reinstalled.
+# Prints the venv python path on stdout when done.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="$HERE/.venv"
+PY="${PYTHON:-python3}"
+
+# Exact versions pip resolved when the fixtures were generated (numpy 2.x, scipy 1.x,
+# pandas 2.x, latest pyarrow; seaborn/matplotlib only for clustermap z_score/standard_scale).
+PINS=(
+  "numpy==2.4.6"
+  "scipy==1.17.1"
+  "pandas==2.3.3"
+  "pyarrow==26.0.1"
+  "seaborn==0.13.2"
+  "matplotlib==3.11.2"
+)
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV" >&2
+fi
+
+STAMP="$VENV/.heatmill-pins"
+WANT="$(printf '%s\n' "${PINS[@]}")"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+  "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+  "$VENV/bin/python" -m pip install -q "${PINS[@]}" >&2
+  printf '%s\n' "$WANT" > "$STAMP"
+fi
+
+echo "$VENV/bin/python"

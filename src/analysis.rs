@@ -1,0 +1,80 @@
+//! The numeric pipeline a command or a figure needs, assembled from the
+//! stages: read → prep → (correlate | cluster). Kept in the library so the
+//! CLI and the batch runner share one implementation.
+
+use crate::cluster::{self, Linkage, Method, Metric};
+use crate::error::{Error, Result};
+use crate::matrix::Matrix;
+use crate::prep::{self, Axis};
+use crate::stats::{self, CorrMethod};
+
+/// A clustering of one axis: the tree, and the labels of the observations
+/// it was built on (constant rows may have been dropped for correlation).
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    pub linkage: Linkage,
+    pub labels: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+/// Orients `m` so the observations of `axis` are rows.
+pub fn oriented(m: &Matrix, axis: Axis) -> Matrix {
+    match axis {
+        Axis::Rows => m.clone(),
+        Axis::Cols => m.transposed(),
+    }
+}
+
+/// Clusters the observations along `axis`. For correlation and cosine,
+/// observations without variance are dropped (their distance is undefined)
+/// and reported in `dropped`.
+pub fn cluster_axis(
+    m: &Matrix,
+    axis: Axis,
+    method: Method,
+    metric: Metric,
+    optimal: bool,
+    source: &str,
+) -> Result<Clustering> {
+    cluster::check_method_metric(method, metric)?;
+    prep::check_finite(m, source, false)?;
+    let obs = oriented(m, axis);
+    let (obs, dropped) = if metric.needs_variance() {
+        prep::drop_constant_rows(&obs)
+    } else {
+        (obs, vec![])
+    };
+    if obs.nrows() < 2 {
+        return Err(Error::Invalid(format!(
+            "{source}: clustering {axis} needs at least 2 observations, found {}",
+            obs.nrows()
+        )));
+    }
+    let n = obs.nrows();
+    let dist = cluster::pdist(obs.values(), n, obs.ncols(), metric);
+    let linkage = if optimal {
+        let z = cluster::linkage_condensed(dist.clone(), method)?;
+        cluster::olo::optimal_leaf_ordering(&z, &dist)
+    } else {
+        cluster::linkage_condensed(dist, method)?
+    };
+    Ok(Clustering {
+        linkage,
+        labels: obs.row_labels().to_vec(),
+        dropped,
+    })
+}
+
+/// Correlation between the observations along `axis` (square, row-major).
+pub fn correlate_axis(
+    m: &Matrix,
+    axis: Axis,
+    method: CorrMethod,
+    pairwise: bool,
+    source: &str,
+) -> Result<(Vec<f64>, Vec<String>)> {
+    prep::check_finite(m, source, pairwise)?;
+    let obs = oriented(m, axis);
+    let r = stats::correlate(obs.values(), obs.nrows(), obs.ncols(), method, pairwise);
+    Ok((r, obs.row_labels().to_vec()))
+}

@@ -1,0 +1,129 @@
+//! Flat clusters cut from a tree: scipy's `fcluster` with the `maxclust`
+//! and `distance` criteria, numbered the way scipy numbers them (1-based,
+//! in the order of its iterative tree walk), so exported cluster ids match.
+
+use super::dendrogram::Linkage;
+
+/// Cluster id (1-based) of every leaf when the tree is cut so that no
+/// cluster's largest merge height exceeds `t` (`criterion="distance"`).
+pub fn cut_at_height(z: &Linkage, t: f64) -> Vec<usize> {
+    let md = z.max_heights();
+    monocrit(z, &md, t)
+}
+
+/// Cluster id (1-based) of every leaf when the tree is cut into at most
+/// `k` clusters (`criterion="maxclust"`), choosing the lowest threshold
+/// that gives at most `k`.
+pub fn cut_into(z: &Linkage, k: usize) -> Vec<usize> {
+    let n = z.n();
+    if n < 2 {
+        return vec![1; n];
+    }
+    let md = z.max_heights();
+    let steps = z.steps();
+    // Binary search over thresholds MD[i] as scipy does (MD is sorted for
+    // monotone trees).
+    let (mut lower, mut upper) = (0usize, n - 1);
+    let mut visited = vec![false; 2 * n - 1];
+    let mut stack = Vec::with_capacity(n);
+    while upper - lower > 1 {
+        let i = (lower + upper) >> 1;
+        let thresh = md[i];
+        visited.iter_mut().for_each(|v| *v = false);
+        let mut nc = 0usize;
+        stack.clear();
+        stack.push(2 * n - 2);
+        'walk: while let Some(&top) = stack.last() {
+            let root = top - n;
+            let (lc, rc) = (steps[root].a, steps[root].b);
+            if md[root] <= thresh {
+                nc += 1;
+                if nc > k {
+                    break 'walk;
+                }
+                stack.pop();
+                visited[lc] = true;
+                visited[rc] = true;
+                continue;
+            }
+            let mut descended = false;
+            for c in [lc, rc] {
+                if !visited[c] {
+                    visited[c] = true;
+                    if c >= n {
+                        stack.push(c);
+                        descended = true;
+                        break;
+                    }
+                    nc += 1;
+                    if nc > k {
+                        break 'walk;
+                    }
+                }
+            }
+            if !descended {
+                stack.pop();
+            }
+        }
+        if nc > k {
+            lower = i;
+        } else {
+            upper = i;
+        }
+    }
+    // scipy reads MC[n-1], past the end of its (n-1)-entry criterion,
+    // when no tested threshold gave <= k clusters; the intended meaning is
+    // "one cluster", i.e. a cutoff above every merge.
+    let thresh = if upper >= n - 1 {
+        f64::INFINITY
+    } else {
+        md[upper]
+    };
+    monocrit(z, &md, thresh)
+}
+
+/// scipy's `cluster_monocrit`: walk the tree, a subtree whose criterion is
+/// `<= cutoff` becomes one cluster; numbering follows the walk.
+fn monocrit(z: &Linkage, mc: &[f64], cutoff: f64) -> Vec<usize> {
+    let n = z.n();
+    if n == 1 {
+        return vec![1];
+    }
+    let steps = z.steps();
+    let mut t = vec![0usize; n];
+    let mut visited = vec![false; 2 * n - 1];
+    let mut stack = vec![2 * n - 2];
+    let mut n_cluster = 0usize;
+    let mut leader: Option<usize> = None;
+    while let Some(&top) = stack.last() {
+        let root = top - n;
+        let (lc, rc) = (steps[root].a, steps[root].b);
+        if leader.is_none() && mc[root] <= cutoff {
+            leader = Some(root);
+            n_cluster += 1;
+        }
+        if lc >= n && !visited[lc] {
+            visited[lc] = true;
+            stack.push(lc);
+            continue;
+        }
+        if rc >= n && !visited[rc] {
+            visited[rc] = true;
+            stack.push(rc);
+            continue;
+        }
+        for c in [lc, rc] {
+            if c < n {
+                if leader.is_none() {
+                    n_cluster += 1;
+                }
+                t[c] = n_cluster;
+            }
+        }
+        if leader == Some(root) {
+            leader = None;
+        }
+        stack.pop();
+    }
+    t
+}

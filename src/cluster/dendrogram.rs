@@ -1,0 +1,253 @@
+//! The linkage result in scipy's layout, the relabelling step every
+//! algorithm shares, and the leaf order (`leaves_list`).
+
+/// One merge: clusters `a < b` joined at `height` into a cluster of `size`
+/// leaves. Ids below `n` are leaves; merge `k` creates cluster `n + k`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub a: usize,
+    pub b: usize,
+    pub height: f64,
+    pub size: usize,
+}
+
+/// A full hierarchy over `n` leaves: `n - 1` steps, exactly the rows of
+/// scipy's `Z` matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linkage {
+    n: usize,
+    steps: Vec<Step>,
+}
+
+impl Linkage {
+    /// Builds a linkage from steps already in scipy's form.
+    pub fn from_steps(n: usize, steps: Vec<Step>) -> Self {
+        debug_assert_eq!(steps.len(), n.saturating_sub(1));
+        Linkage { n, steps }
+    }
+
+    /// Builds from merges expressed as *positions* (any id of a member),
+    /// the way NN-chain and MST record them: stable-sort by height (numpy
+    /// `argsort(kind="mergesort")`), then relabel with a union–find exactly
+    /// as scipy's `label()` does.
+    pub fn from_unlabelled(n: usize, mut merges: Vec<(usize, usize, f64)>, sort: bool) -> Self {
+        if sort {
+            // `sort_by` is stable, like mergesort. NaN never reaches here.
+            merges.sort_by(|x, y| x.2.partial_cmp(&y.2).unwrap_or(std::cmp::Ordering::Equal));
+        }
+        let mut uf = UnionFind::new(n);
+        let steps = merges
+            .into_iter()
+            .map(|(x, y, h)| {
+                let (rx, ry) = (uf.find(x), uf.find(y));
+                let (a, b) = if rx < ry { (rx, ry) } else { (ry, rx) };
+                let size = uf.merge(rx, ry);
+                Step {
+                    a,
+                    b,
+                    height: h,
+                    size,
+                }
+            })
+            .collect();
+        Linkage { n, steps }
+    }
+
+    /// Number of leaves.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    pub fn steps_mut(&mut self) -> &mut [Step] {
+        &mut self.steps
+    }
+
+    /// The `(n-1) × 4` matrix scipy returns, row-major.
+    pub fn to_scipy(&self) -> Vec<f64> {
+        self.steps
+            .iter()
+            .flat_map(|s| [s.a as f64, s.b as f64, s.height, s.size as f64])
+            .collect()
+    }
+
+    /// Reads scipy's `Z` back (row-major, `(n-1) × 4`).
+    pub fn from_scipy(z: &[f64]) -> Option<Self> {
+        if z.len() % 4 != 0 {
+            return None;
+        }
+        let n = z.len() / 4 + 1;
+        let steps = z
+            .chunks_exact(4)
+            .map(|r| Step {
+                a: r[0] as usize,
+                b: r[1] as usize,
+                height: r[2],
+                size: r[3] as usize,
+            })
+            .collect();
+        Some(Linkage { n, steps })
+    }
+
+    /// Leaf order left to right, scipy's `leaves_list` (seaborn's
+    /// `reordered_ind`): pre-order, first child `Z[i,0]` on the left.
+    /// Iterative, so chain-shaped trees of any depth work (scipy's
+    /// recursive `dendrogram` dies past ~1000 levels).
+    pub fn leaves(&self) -> Vec<usize> {
+        let n = self.n;
+        if n == 0 {
+            return vec![];
+        }
+        if n == 1 {
+            return vec![0];
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut stack = vec![2 * n - 2];
+        while let Some(node) = stack.pop() {
+            if node < n {
+                out.push(node);
+            } else {
+                let s = &self.steps[node - n];
+                stack.push(s.b);
+                stack.push(s.a);
+            }
+        }
+        out
+    }
+
+    /// Largest merge height below each internal node (scipy's
+    /// `get_max_dist_for_each_cluster`), which equals the height itself
+    /// for monotone methods.
+    pub fn max_heights(&self) -> Vec<f64> {
+        let n = self.n;
+        let mut md = vec![0.0; self.steps.len()];
+        for (k, s) in self.steps.iter().enumerate() {
+            let mut m = s.height;
+            for c in [s.a, s.b] {
+                if c >= n && md[c - n] > m {
+                    m = md[c - n];
+                }
+            }
+            md[k] = m;
+        }
+        md
+    }
+
+    /// Newick text of the tree (leaf labels escaped, branch lengths =
+    /// height differences, as `scipy.cluster.hierarchy.to_tree` implies).
+    pub fn to_newick(&self, labels: &[String]) -> String {
+        let n = self.n;
+        if n == 1 {
+            return format!("{};", newick_label(&labels[0]));
+        }
+        let height = |id: usize| {
+            if id < n {
+                0.0
+            } else {
+                self.steps[id - n].height
+            }
+        };
+        // Iterative post-order build of the strings.
+        let mut text: Vec<Option<String>> = vec![None; self.steps.len()];
+        for k in 0..self.steps.len() {
+            let s = self.steps[k];
+            let parts: Vec<String> = [s.a, s.b]
+                .iter()
+                .map(|&c| {
+                    let body = if c < n {
+                        newick_label(&labels[c])
+                    } else {
+                        text[c - n].take().unwrap_or_default()
+                    };
+                    format!("{}:{}", body, fmt_len(s.height - height(c)))
+                })
+                .collect();
+            text[k] = Some(format!("({},{})", parts[0], parts[1]));
+        }
+        format!("{};", text.pop().flatten().unwrap_or_default())
+    }
+}
+
+fn fmt_len(v: f64) -> String {
+    let v = if v < 0.0 { 0.0 } else { v };
+    format!("{v}")
+}
+
+fn newick_label(s: &str) -> String {
+    if s.chars().any(|c| "()[]':;, \t".contains(c)) {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Union–find with scipy's labelling: the merged cluster gets the next id
+/// `n, n+1, ...` and path compression on `find`.
+struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+    next: usize,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        let total = 2 * n.max(1) - 1;
+        UnionFind {
+            parent: (0..total).collect(),
+            size: (0..total).map(|i| if i < n { 1 } else { 0 }).collect(),
+            next: n,
+        }
+    }
+
+    fn merge(&mut self, x: usize, y: usize) -> usize {
+        let id = self.next;
+        self.parent[x] = id;
+        self.parent[y] = id;
+        let size = self.size[x] + self.size[y];
+        self.size[id] = size;
+        self.next += 1;
+        size
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        let mut root = x;
+        while self.parent[root] != root {
+            root = self.parent[root];
+        }
+        while self.parent[x] != root {
+            let next = self.parent[x];
+            self.parent[x] = root;
+            x = next;
+        }
+        root
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_tree_of_depth_100k_has_no_recursion_limit() {
+        let n = 100_000;
+        // Each step adds one leaf to the growing cluster.
+        let merges = (1..n).map(|i| (0, i, i as f64)).collect();
+        let l = Linkage::from_unlabelled(n, merges, true);
+        let leaves = l.leaves();
+        assert_eq!(leaves.len(), n);
+        // The newest leaf has the lower id, so it stands left of the cluster.
+        assert_eq!(leaves[0], n - 1);
+        assert_eq!(&leaves[n - 2..], &[0, 1]);
+        assert_eq!(l.steps().last().unwrap().size, n);
+    }
+
+    #[test]
+    fn newick_of_three_leaves() {
+        let l = Linkage::from_unlabelled(3, vec![(0, 1, 1.0), (1, 2, 3.0)], true);
+        let labels = vec!["a".into(), "b c".into(), "d".into()];
+        assert_eq!(l.to_newick(&labels), "(d:3,(a:1,'b c':1):2);");
+    }
+}

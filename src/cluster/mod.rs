@@ -1,0 +1,73 @@
+//! Hierarchical clustering with scipy's exact results.
+//!
+//! Dispatch follows `scipy.cluster.hierarchy.linkage`: single → minimum
+//! spanning tree, complete/average/weighted/ward → nearest-neighbour chain,
+//! centroid/median → the generic algorithm. Each algorithm takes the same
+//! steps as scipy's, so merges, heights and leaf order agree, ties included
+//! (see `nn_chain` for the rule). `primitive` is the naive O(n³) reference
+//! the tests hold the fast algorithms to.
+
+pub mod condensed;
+pub mod cut;
+pub mod dendrogram;
+pub mod distance;
+pub mod generic;
+mod heap;
+pub mod method;
+pub mod mst;
+pub mod nn_chain;
+pub mod olo;
+pub mod primitive;
+
+pub use condensed::Condensed;
+pub use dendrogram::{Linkage, Step};
+pub use distance::{pdist, Metric};
+pub use method::Method;
+
+use crate::error::{Error, Result};
+
+/// Clusters a condensed distance matrix (consumed as scratch space).
+/// Refuses non-finite distances, as scipy does.
+pub fn linkage_condensed(dist: Condensed, method: Method) -> Result<Linkage> {
+    if let Some(k) = dist.as_slice().iter().position(|v| !v.is_finite()) {
+        let n = dist.n();
+        let (i, j) = pair_of(n, k);
+        return Err(Error::Invalid(format!(
+            "the distance between observations {i} and {j} is {} (every distance must be finite: remove rows without variance for correlation/cosine, or NaN/Inf values)",
+            dist.as_slice()[k]
+        )));
+    }
+    Ok(match method {
+        Method::Single => mst::mst_single(&dist),
+        Method::Centroid | Method::Median => generic::generic(dist, method),
+        _ => nn_chain::nn_chain(dist, method),
+    })
+}
+
+/// Clusters the rows of the row-major `n × d` matrix `x`.
+pub fn linkage(x: &[f64], n: usize, d: usize, method: Method, metric: Metric) -> Result<Linkage> {
+    check_method_metric(method, metric)?;
+    linkage_condensed(pdist(x, n, d, metric), method)
+}
+
+/// scipy refuses ward/centroid/median with a non-Euclidean metric on
+/// observations; so do we, with the reason.
+pub fn check_method_metric(method: Method, metric: Metric) -> Result<()> {
+    if method.needs_euclidean() && metric != Metric::Euclidean {
+        return Err(Error::Invalid(format!(
+            "method '{method}' is only defined for the euclidean metric (got '{metric}'); for ward on correlation, z-score the rows and use --metric euclidean"
+        )));
+    }
+    Ok(())
+}
+
+/// `(i, j)` of the `k`-th condensed entry.
+fn pair_of(n: usize, k: usize) -> (usize, usize) {
+    let mut i = 0;
+    let mut start = 0;
+    while start + (n - i - 1) <= k {
+        start += n - i - 1;
+        i += 1;
+    }
+    (i, i + 1 + (k - start))
+}

@@ -1,0 +1,339 @@
+//! Wide tables — one text column of row labels, numeric columns — from
+//! CSV, TSV and Parquet, through polars. Only the label column and numeric
+//! columns are materialised, straight into one row-major `f64` buffer.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::matrix::Matrix;
+
+/// Input formats of wide tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Tsv,
+    Parquet,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Parquet => "parquet",
+        }
+    }
+
+    /// From the file extension (`.csv`, `.tsv`/`.tab`/`.txt`, `.parquet`/`.pq`).
+    pub fn detect(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "tsv" | "tab" | "txt" => Some(Format::Tsv),
+            "parquet" | "pq" => Some(Format::Parquet),
+            _ => None,
+        }
+    }
+
+    pub fn parse(s: &str) -> std::result::Result<Format, String> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "tsv" => Ok(Format::Tsv),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(format!(
+                "unknown format '{s}' (expected csv, tsv or parquet)"
+            )),
+        }
+    }
+}
+
+/// How to read a table.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReadOptions {
+    /// Name of the row-label column; default: the first text column.
+    pub index_col: Option<String>,
+    /// Override the format detected from the extension.
+    pub format: Option<Format>,
+    /// Flip rows and columns after reading.
+    pub transpose: bool,
+}
+
+/// What the reader found besides the values.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    pub format: Format,
+    pub label_column: String,
+    pub dtypes: Vec<String>,
+}
+
+/// Reads a wide table into a [`Matrix`].
+pub fn read_matrix(path: &Path, opts: &ReadOptions) -> Result<Matrix> {
+    read_with_info(path, opts).map(|(m, _)| m)
+}
+
+/// Reads a wide table and reports the layout found.
+pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableInfo)> {
+    let format = opts.format.or_else(|| Format::detect(path)).ok_or_else(|| {
+        Error::format(
+            path,
+            "unknown",
+            "cannot tell the format from the extension; use .csv, .tsv or .parquet, or pass --format",
+        )
+    })?;
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    let df = match format {
+        Format::Csv | Format::Tsv => read_delimited(path, format)?,
+        Format::Parquet => read_parquet(path, opts.index_col.as_deref())?,
+    };
+    let (m, info) = frame_to_matrix(path, format, &df, opts.index_col.as_deref())?;
+    Ok((if opts.transpose { m.transposed() } else { m }, info))
+}
+
+fn fmt_err(path: &Path, format: Format, e: impl std::fmt::Display) -> Error {
+    let msg = e.to_string();
+    let first = msg.lines().next().unwrap_or("").to_string();
+    Error::format(path, format.name(), first)
+}
+
+fn read_delimited(path: &Path, format: Format) -> Result<DataFrame> {
+    let mut bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::format(path, format.name(), "the file is empty"));
+    }
+    let sep = if format == Format::Tsv { b'\t' } else { b',' };
+    let parse = CsvParseOptions::default()
+        .with_separator(sep)
+        .with_quote_char(Some(b'"'))
+        .with_null_values(Some(NullValues::AllColumns(vec![
+            "NA".into(),
+            "".into(),
+            "NaN".into(),
+            "nan".into(),
+            "N/A".into(),
+        ])))
+        .with_missing_is_null(true);
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(None)
+        .with_parse_options(parse)
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|e| fmt_err(path, format, e))
+}
+
+fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = ParquetReader::new(file);
+    let schema = reader
+        .schema()
+        .map_err(|e| fmt_err(path, Format::Parquet, e))?;
+    // Read only the label column and numeric columns.
+    let label = pick_label(
+        schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
+        index_col,
+    );
+    let keep: Vec<PlSmallStr> = schema
+        .iter()
+        .filter(|(n, f)| Some(n.as_str()) == label.as_deref() || is_numeric_arrow(f.dtype()))
+        .map(|(n, _)| n.clone())
+        .collect();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let cols: Vec<String> = keep.iter().map(|s| s.to_string()).collect();
+    ParquetReader::new(file)
+        .with_columns(Some(cols))
+        .finish()
+        .map_err(|e| fmt_err(path, Format::Parquet, e))
+}
+
+fn is_numeric_arrow(dt: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    matches!(
+        dt,
+        A::Int8
+            | A::Int16
+            | A::Int32
+            | A::Int64
+            | A::UInt8
+            | A::UInt16
+            | A::UInt32
+            | A::UInt64
+            | A::Float16
+            | A::Float32
+            | A::Float64
+    )
+}
+
+fn is_text_arrow(dt: &ArrowDataType) -> bool {
+    matches!(
+        dt,
+        ArrowDataType::Utf8
+            | ArrowDataType::LargeUtf8
+            | ArrowDataType::Utf8View
+            | ArrowDataType::Dictionary(..)
+    )
+}
+
+fn pick_label<'a>(
+    cols: impl Iterator<Item = (&'a str, &'a ArrowDataType)>,
+    index_col: Option<&str>,
+) -> Option<String> {
+    if let Some(ix) = index_col {
+        return Some(ix.to_string());
+    }
+    cols.into_iter()
+        .find(|(_, dt)| is_text_arrow(dt))
+        .map(|(n, _)| n.to_string())
+}
+
+fn frame_to_matrix(
+    path: &Path,
+    format: Format,
+    df: &DataFrame,
+    index_col: Option<&str>,
+) -> Result<(Matrix, TableInfo)> {
+    let columns = df.columns();
+    if columns.is_empty() {
+        return Err(Error::format(path, format.name(), "no columns"));
+    }
+    let label_idx = match index_col {
+        Some(name) => Some(
+            columns
+                .iter()
+                .position(|c| c.name().as_str() == name)
+                .ok_or_else(|| {
+                    Error::format(
+                        path,
+                        format.name(),
+                        format!(
+                            "--index-col '{name}' is not a column (columns: {})",
+                            columns
+                                .iter()
+                                .take(8)
+                                .map(|c| c.name().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?,
+        ),
+        None => columns
+            .iter()
+            .position(|c| matches!(c.dtype(), DataType::String)),
+    };
+    let nrows = df.height();
+    if nrows == 0 {
+        return Err(Error::format(
+            path,
+            format.name(),
+            "no data rows (header only?)",
+        ));
+    }
+    let labels: Vec<String> = match label_idx {
+        Some(i) => {
+            let s = columns[i]
+                .cast(&DataType::String)
+                .map_err(|e| fmt_err(path, format, e))?;
+            let ca = s.str().map_err(|e| fmt_err(path, format, e))?;
+            ca.iter()
+                .enumerate()
+                .map(|(r, v)| {
+                    v.map(|s| s.to_string())
+                        .unwrap_or_else(|| format!("row{}", r + 1))
+                })
+                .collect()
+        }
+        None => (0..nrows).map(|r| r.to_string()).collect(),
+    };
+    let mut value_cols = Vec::new();
+    let mut dtypes = Vec::new();
+    for (j, c) in columns.iter().enumerate() {
+        if Some(j) == label_idx {
+            continue;
+        }
+        if c.dtype().is_primitive_numeric() || matches!(c.dtype(), DataType::Null) {
+            value_cols.push(j);
+            dtypes.push(format!("{}", c.dtype()));
+        } else {
+            return Err(bad_text_cell(path, format, c, &labels));
+        }
+    }
+    if value_cols.is_empty() {
+        return Err(Error::format(path, format.name(), "no numeric columns"));
+    }
+    let ncols = value_cols.len();
+    let mut values = vec![0.0f64; nrows * ncols];
+    for (k, &j) in value_cols.iter().enumerate() {
+        let s = columns[j]
+            .cast(&DataType::Float64)
+            .map_err(|e| fmt_err(path, format, e))?;
+        let ca = s.f64().map_err(|e| fmt_err(path, format, e))?;
+        for (r, v) in ca.iter().enumerate() {
+            values[r * ncols + k] = v.unwrap_or(f64::NAN);
+        }
+    }
+    let col_labels = value_cols
+        .iter()
+        .map(|&j| columns[j].name().to_string())
+        .collect();
+    let label_column = label_idx
+        .map(|i| columns[i].name().to_string())
+        .unwrap_or_else(|| "(row numbers)".into());
+    let m = Matrix::new(labels, col_labels, values)?;
+    Ok((
+        m,
+        TableInfo {
+            format,
+            label_column,
+            dtypes: dedup(dtypes),
+        },
+    ))
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A non-numeric column besides the labels: name its first bad cell.
+fn bad_text_cell(path: &Path, format: Format, c: &Column, labels: &[String]) -> Error {
+    if let Ok(s) = c.cast(&DataType::String) {
+        if let Ok(ca) = s.str() {
+            for (r, v) in ca.iter().enumerate() {
+                if let Some(t) = v {
+                    if t.trim().parse::<f64>().is_err() {
+                        return Error::Cell {
+                            path: path.to_path_buf(),
+                            row: labels.get(r).cloned().unwrap_or_default(),
+                            column: c.name().to_string(),
+                            message: format!(
+                                "'{t}' is not a number (data line {}); fix the cell, or mark it missing as NA or empty",
+                                r + 1
+                            ),
+                        };
+                    }
+                }
+            }
+        }
+    }
+    Error::format(
+        path,
+        format.name(),
+        format!(
+            "column '{}' has type {} and is not numeric",
+            c.name(),
+            c.dtype()
+        ),
+    )
+}

@@ -1,0 +1,31 @@
+//! Small text outputs: leaf orders and cluster assignments as TSV, trees
+//! as Newick. All written atomically.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::atomic::write_atomic;
+use crate::error::Result;
+
+/// `index<TAB>label` per line, in `order`.
+pub fn order_tsv(order: &[usize], labels: &[String]) -> String {
+    let mut s = String::with_capacity(order.len() * 16);
+    for &i in order {
+        let _ = writeln!(s, "{i}\t{}", labels[i]);
+    }
+    s
+}
+
+/// `label<TAB>cluster` per line, in input order, with a header.
+pub fn clusters_tsv(clusters: &[usize], labels: &[String]) -> String {
+    let mut s = String::from("label\tcluster\n");
+    for (l, c) in labels.iter().zip(clusters) {
+        let _ = writeln!(s, "{l}\t{c}");
+    }
+    s
+}
+
+/// Writes text atomically.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_atomic(path, text.as_bytes())
+}

@@ -1,0 +1,38 @@
+//! # heatmill
+//!
+//! A batch engine for expression heatmaps whose numbers are scipy's and
+//! numpy's: hierarchical clustering identical to
+//! `scipy.cluster.hierarchy.linkage` (same merges, heights, leaf order),
+//! correlation identical to `numpy.corrcoef`, computed with GEMMs and
+//! parallel across cores.
+//!
+//! Data flows one way: [`io`] reads a [`matrix::Matrix`], [`prep`]
+//! transforms it, [`stats`] and [`cluster`] analyse it.
+//!
+//! ```
+//! use heatmill::cluster::{linkage, Method, Metric};
+//! // Four points on a line: 0, 1, 5, 6.
+//! let x = [0.0, 1.0, 5.0, 6.0];
+//! let z = linkage(&x, 4, 1, Method::Average, Metric::Euclidean).unwrap();
+//! assert_eq!(z.to_scipy(), vec![
+//!     0.0, 1.0, 1.0, 2.0,
+//!     2.0, 3.0, 1.0, 2.0,
+//!     4.0, 5.0, 5.0, 4.0,
+//! ]);
+//! assert_eq!(z.leaves(), vec![0, 1, 2, 3]);
+//! ```
+//!
+//! Guarantees: for finite input, linkage heights agree with scipy to
+//! ~1e-15 relative (distances come from GEMM with a direct recomputation of
+//! small distances); ties are broken exactly as scipy breaks them.
+
+pub mod analysis;
+pub mod cluster;
+pub mod error;
+pub mod io;
+pub mod matrix;
+pub mod prep;
+pub mod stats;
+
+pub use error::{Error, Result};
+pub use matrix::Matrix;

@@ -1,0 +1,299 @@
+//! Preprocessing with seaborn's semantics: log transforms, top-N variable
+//! rows, z-scoring and standard scaling (per row or per column), and the
+//! missing-value policy. Every step works in place on the one working copy.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+use crate::matrix::Matrix;
+
+/// Rows or columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    Rows,
+    Cols,
+}
+
+impl fmt::Display for Axis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Axis::Rows => "rows",
+            Axis::Cols => "cols",
+        })
+    }
+}
+
+impl FromStr for Axis {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "rows" | "row" | "0" => Ok(Axis::Rows),
+            "cols" | "columns" | "col" | "1" => Ok(Axis::Cols),
+            _ => Err(format!("unknown axis '{s}' (expected rows or cols)")),
+        }
+    }
+}
+
+/// Applies `f` to every row (`Axis::Rows`) or column of `m` as a vector.
+fn for_each_line(m: &mut Matrix, axis: Axis, mut f: impl FnMut(&mut [f64])) {
+    let (r, c) = (m.nrows(), m.ncols());
+    match axis {
+        Axis::Rows => m.values_mut().chunks_mut(c.max(1)).for_each(f),
+        Axis::Cols => {
+            let mut buf = vec![0.0; r];
+            let v = m.values_mut();
+            for j in 0..c {
+                for i in 0..r {
+                    buf[i] = v[i * c + j];
+                }
+                f(&mut buf);
+                for i in 0..r {
+                    v[i * c + j] = buf[i];
+                }
+            }
+        }
+    }
+}
+
+/// Mean and sample standard deviation (ddof = 1) of the non-NaN values.
+fn mean_std(x: &[f64]) -> (f64, f64) {
+    let vals = x.iter().filter(|v| !v.is_nan());
+    let (s, k) = vals.clone().fold((0.0, 0usize), |(s, k), v| (s + v, k + 1));
+    if k == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = s / k as f64;
+    let ss: f64 = vals.map(|v| (v - mean) * (v - mean)).sum();
+    let std = if k > 1 {
+        (ss / (k - 1) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    (mean, std)
+}
+
+/// seaborn's `z_score`: `(x - mean) / std` along `axis` (pandas std, ddof=1).
+pub fn z_score(m: &mut Matrix, axis: Axis) {
+    for_each_line(m, axis, |line| {
+        let (mean, std) = mean_std(line);
+        line.iter_mut().for_each(|v| *v = (*v - mean) / std);
+    });
+}
+
+/// seaborn's `standard_scale`: `(x - min) / (max - min)` along `axis`.
+pub fn standard_scale(m: &mut Matrix, axis: Axis) {
+    for_each_line(m, axis, |line| {
+        let min = line
+            .iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .fold(f64::INFINITY, f64::min);
+        let max = line
+            .iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .fold(f64::NEG_INFINITY, f64::max);
+        line.iter_mut().for_each(|v| *v = (*v - min) / (max - min));
+    });
+}
+
+/// `ln(1 + x)`.
+pub fn log1p(m: &mut Matrix) {
+    m.values_mut().iter_mut().for_each(|v| *v = v.ln_1p());
+}
+
+/// `log2(1 + x)`.
+pub fn log2p1(m: &mut Matrix) {
+    m.values_mut()
+        .iter_mut()
+        .for_each(|v| *v = v.ln_1p() / std::f64::consts::LN_2);
+}
+
+/// Sample variance (ddof = 1) of each row, ignoring NaN.
+pub fn row_variances(m: &Matrix) -> Vec<f64> {
+    (0..m.nrows())
+        .map(|i| mean_std(m.row(i)).1.powi(2))
+        .collect()
+}
+
+/// Keeps the `n` rows of highest variance, in their original order. Ties
+/// are broken by row position (earlier wins); NaN variances rank last.
+pub fn top_variable(m: &Matrix, n: usize) -> Matrix {
+    if n >= m.nrows() {
+        return m.clone();
+    }
+    let var = row_variances(m);
+    let mut idx: Vec<usize> = (0..m.nrows()).collect();
+    idx.sort_by(|&a, &b| {
+        let (va, vb) = (var[a], var[b]);
+        match (va.is_nan(), vb.is_nan()) {
+            (true, true) => a.cmp(&b),
+            (true, false) => std::cmp::Ordering::Greater,
+            (false, true) => std::cmp::Ordering::Less,
+            _ => vb
+                .partial_cmp(&va)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b)),
+        }
+    });
+    let mut keep = idx[..n].to_vec();
+    keep.sort_unstable();
+    m.select_rows(&keep)
+}
+
+/// Refuses ±Inf anywhere, and NaN unless `allow_nan`: the error names the
+/// first offending cell and how many there are.
+pub fn check_finite(m: &Matrix, source: &str, allow_nan: bool) -> Result<()> {
+    let c = m.ncols().max(1);
+    let mut first_inf = None;
+    let mut n_inf = 0;
+    for (k, v) in m.values().iter().enumerate() {
+        if v.is_infinite() {
+            n_inf += 1;
+            first_inf.get_or_insert(k);
+        }
+    }
+    if let Some(k) = first_inf {
+        return Err(cell_error(m, source, k / c, k % c, format!(
+            "value is {} ({n_inf} infinite cell(s) in total); infinite values cannot be coloured or clustered: fix or remove them",
+            m.values()[k]
+        )));
+    }
+    if !allow_nan {
+        if let Some(((i, j), count)) = m.first_nan() {
+            return Err(cell_error(m, source, i, j, format!(
+                "value is missing ({count} missing cell(s) in total); clustering needs complete data: impute or drop them, or use --missing pairwise for correlations"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn cell_error(m: &Matrix, source: &str, i: usize, j: usize, message: String) -> Error {
+    Error::Cell {
+        path: source.into(),
+        row: m.row_labels()[i].clone(),
+        column: m.col_labels()[j].clone(),
+        message,
+    }
+}
+
+/// Drops rows whose variance is zero (or undefined). Returns the matrix and
+/// the labels dropped, for the caller's warning.
+pub fn drop_constant_rows(m: &Matrix) -> (Matrix, Vec<String>) {
+    let mut keep = Vec::with_capacity(m.nrows());
+    let mut dropped = Vec::new();
+    for i in 0..m.nrows() {
+        let row = m.row(i);
+        let first = row.iter().copied().find(|v| !v.is_nan());
+        let constant = match first {
+            None => true,
+            Some(f) => row.iter().filter(|v| !v.is_nan()).all(|&v| v == f),
+        };
+        if constant {
+            dropped.push(m.row_labels()[i].clone());
+        } else {
+            keep.push(i);
+        }
+    }
+    if dropped.is_empty() {
+        (m.clone(), dropped)
+    } else {
+        (m.select_rows(&keep), dropped)
+    }
+}
+
+/// All preprocessing options, applied in a fixed order: log, top-N,
+/// then z-score or standard-scale.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prep {
+    #[serde(default)]
+    pub log1p: bool,
+    #[serde(default)]
+    pub log2p1: bool,
+    pub top_variable: Option<usize>,
+    pub z_score: Option<Axis>,
+    pub standard_scale: Option<Axis>,
+}
+
+impl Prep {
+    /// Rejects contradictory options before any work.
+    pub fn validate(&self) -> Result<()> {
+        if self.z_score.is_some() && self.standard_scale.is_some() {
+            return Err(Error::Invalid(
+                "z-score and standard-scale are mutually exclusive (as in seaborn): pick one"
+                    .into(),
+            ));
+        }
+        if self.log1p && self.log2p1 {
+            return Err(Error::Invalid(
+                "log1p and log2p1 are mutually exclusive".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Applies the steps to `m`.
+    pub fn apply(&self, m: Matrix) -> Result<Matrix> {
+        self.validate()?;
+        let mut m = m;
+        if self.log1p {
+            log1p(&mut m);
+        }
+        if self.log2p1 {
+            log2p1(&mut m);
+        }
+        if let Some(n) = self.top_variable {
+            m = top_variable(&m, n);
+        }
+        if let Some(a) = self.z_score {
+            z_score(&mut m, a);
+        }
+        if let Some(a) = self.standard_scale {
+            standard_scale(&mut m, a);
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m() -> Matrix {
+        Matrix::from_values(3, 3, vec![1.0, 2.0, 3.0, 5.0, 5.0, 5.0, 0.0, 10.0, 20.0]).unwrap()
+    }
+
+    #[test]
+    fn top_variable_keeps_order() {
+        let t = top_variable(&m(), 2);
+        assert_eq!(t.row_labels(), &["r0".to_string(), "r2".to_string()]);
+    }
+
+    #[test]
+    fn constant_rows_are_dropped_and_named() {
+        let (k, d) = drop_constant_rows(&m());
+        assert_eq!(k.nrows(), 2);
+        assert_eq!(d, vec!["r1".to_string()]);
+    }
+
+    #[test]
+    fn nan_error_names_the_cell() {
+        let mut x = m();
+        x.values_mut()[4] = f64::NAN;
+        let e = check_finite(&x, "in.csv", false).unwrap_err().to_string();
+        assert!(
+            e.contains("row 'r1'") && e.contains("column 'c1'") && e.contains("1 missing"),
+            "{e}"
+        );
+        assert!(check_finite(&x, "in.csv", true).is_ok());
+        x.values_mut()[0] = f64::INFINITY;
+        assert!(check_finite(&x, "in.csv", true)
+            .unwrap_err()
+            .to_string()
+            .contains("infinite"));
+    }
+}

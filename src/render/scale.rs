@@ -1,0 +1,119 @@
+//! From data to colour range: seaborn's `_determine_cmap_params`. Masked
+//! and NaN cells are excluded from the range; `robust` uses the 2nd and
+//! 98th percentiles (numpy's linear interpolation) for the bounds not given;
+//! a `center` re-centres the map (`Colormap::centered`).
+
+use super::colormap::{Colormap, Rgb};
+use crate::error::Result;
+
+/// The user's colour options.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ColorOptions {
+    pub cmap: Option<String>,
+    pub vmin: Option<f64>,
+    pub vmax: Option<f64>,
+    pub center: Option<f64>,
+    #[serde(default)]
+    pub robust: bool,
+}
+
+/// A resolved colour scale: values in `[vmin, vmax]` map onto `cmap`.
+#[derive(Debug, Clone)]
+pub struct ColorScale {
+    pub vmin: f64,
+    pub vmax: f64,
+    pub cmap: Colormap,
+}
+
+impl ColorScale {
+    /// Resolves options against the visible values (NaN = not visible).
+    pub fn resolve(opts: &ColorOptions, visible: impl Iterator<Item = f64>) -> Result<ColorScale> {
+        let mut vals: Vec<f64> = visible.filter(|v| !v.is_nan()).collect();
+        let need_data = opts.vmin.is_none() || opts.vmax.is_none();
+        let (mut lo, mut hi) = (0.0, 1.0);
+        if need_data && !vals.is_empty() {
+            if opts.robust {
+                vals.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+                lo = percentile_sorted(&vals, 2.0);
+                hi = percentile_sorted(&vals, 98.0);
+            } else {
+                lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+                hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            }
+        }
+        let vmin = opts.vmin.unwrap_or(lo);
+        let vmax = opts.vmax.unwrap_or(hi);
+        let name = opts
+            .cmap
+            .clone()
+            .unwrap_or_else(|| if opts.center.is_some() { "icefire".into() } else { "rocket".into() });
+        let mut cmap = Colormap::by_name(&name)?;
+        if let Some(c) = opts.center {
+            cmap = cmap.centered(vmin, vmax, c);
+        }
+        Ok(ColorScale { vmin, vmax, cmap })
+    }
+
+    /// Position of `v` in [0, 1] on the bar (matplotlib's `Normalize`;
+    /// a flat range maps everything to 0, as matplotlib does).
+    #[inline]
+    pub fn norm(&self, v: f64) -> f64 {
+        if self.vmax > self.vmin {
+            (v - self.vmin) / (self.vmax - self.vmin)
+        } else {
+            0.0
+        }
+    }
+
+    /// The colour of `v`, `None` for NaN (not drawn).
+    #[inline]
+    pub fn color(&self, v: f64) -> Option<Rgb> {
+        if v.is_nan() {
+            None
+        } else {
+            Some(self.cmap.at(self.norm(v)))
+        }
+    }
+}
+
+/// numpy's `percentile` with linear interpolation on sorted data.
+pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = q / 100.0 * (n - 1) as f64;
+    let i = pos.floor() as usize;
+    let frac = pos - i as f64;
+    if i + 1 >= n {
+        sorted[n - 1]
+    } else {
+        sorted[i] + (sorted[i + 1] - sorted[i]) * frac
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_seaborn() {
+        let s = ColorScale::resolve(&ColorOptions::default(), [1.0, f64::NAN, 3.0].into_iter()).unwrap();
+        assert_eq!((s.vmin, s.vmax), (1.0, 3.0));
+        assert_eq!(s.cmap, Colormap::by_name("rocket").unwrap());
+        let o = ColorOptions {
+            center: Some(0.0),
+            ..Default::default()
+        };
+        let s = ColorScale::resolve(&o, [-1.0, 3.0].into_iter()).unwrap();
+        assert_eq!(s.cmap.len(), 256);
+        assert_eq!((s.vmin, s.vmax), (-1.0, 3.0));
+    }
+
+    #[test]
+    fn robust_uses_numpy_percentiles() {
+        let v: Vec<f64> = (0..101).map(|i| i as f64).collect();
+        assert_eq!(percentile_sorted(&v, 2.0), 2.0);
+        assert_eq!(percentile_sorted(&[0.0, 10.0], 98.0), 9.8);
+    }
+}

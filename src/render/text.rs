@@ -1,0 +1,174 @@
+//! Text with the embedded DejaVu Sans (matplotlib's default face), so
+//! figures look the same on every machine and no system font is needed.
+//! Glyphs are placed at fractional positions with kerning and rasterised
+//! by coverage; rotated labels are drawn into a mask and turned.
+
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+
+use super::canvas::Canvas;
+use super::colormap::Rgb;
+
+fn font() -> &'static FontRef<'static> {
+    static F: OnceLock<FontRef<'static>> = OnceLock::new();
+    F.get_or_init(|| FontRef::try_from_slice(dejavu::sans::regular()).expect("embedded DejaVu Sans is a valid font"))
+}
+
+/// Horizontal anchor of a text box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HAlign {
+    Left,
+    Center,
+    Right,
+}
+
+/// Vertical anchor of a text box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VAlign {
+    Top,
+    Center,
+    Baseline,
+    Bottom,
+}
+
+/// ab_glyph scale for an em size of `px` pixels.
+fn scale(px: f64) -> PxScale {
+    let f = font();
+    let upem = f.units_per_em().unwrap_or(2048.0);
+    PxScale::from((px * f.height_unscaled() as f64 / upem as f64) as f32)
+}
+
+/// Font metrics at `px`: (ascent, descent as a positive number).
+pub fn metrics(px: f64) -> (f64, f64) {
+    let s = font().as_scaled(scale(px));
+    (s.ascent() as f64, -s.descent() as f64)
+}
+
+/// Advance width of `text` at `px`.
+pub fn width(text: &str, px: f64) -> f64 {
+    let s = font().as_scaled(scale(px));
+    let mut w = 0.0f32;
+    let mut prev = None;
+    for ch in text.chars() {
+        let g = s.glyph_id(ch);
+        if let Some(p) = prev {
+            w += s.kern(p, g);
+        }
+        w += s.h_advance(g);
+        prev = Some(g);
+    }
+    w as f64
+}
+
+/// Height of a line of text (ascent + descent).
+pub fn line_height(px: f64) -> f64 {
+    let (a, d) = metrics(px);
+    a + d
+}
+
+/// Coverage mask of `text`: width, height, alpha values; baseline at
+/// `ascent` from the top.
+fn mask(text: &str, px: f64) -> (usize, usize, Vec<f32>) {
+    let s = font().as_scaled(scale(px));
+    let (asc, desc) = metrics(px);
+    let w = width(text, px).ceil() as usize + 2;
+    let h = (asc + desc).ceil() as usize + 2;
+    let mut buf = vec![0f32; w * h];
+    let mut pen = 1.0f32;
+    let mut prev = None;
+    for ch in text.chars() {
+        let id = s.glyph_id(ch);
+        if let Some(p) = prev {
+            pen += s.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(s.scale(), ab_glyph::point(pen, asc as f32 + 1.0));
+        if let Some(outline) = font().outline_glyph(glyph) {
+            let b = outline.px_bounds();
+            outline.draw(|gx, gy, c| {
+                let x = b.min.x as i64 + gx as i64;
+                let y = b.min.y as i64 + gy as i64;
+                if x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h {
+                    let k = y as usize * w + x as usize;
+                    buf[k] = (buf[k] + c).min(1.0);
+                }
+            });
+        }
+        pen += s.h_advance(id);
+        prev = Some(id);
+    }
+    (w, h, buf)
+}
+
+/// Draws `text` anchored at (x, y). With `rotated`, the text reads bottom
+/// to top (matplotlib `rotation=90`) and the anchors apply to the rotated
+/// box, as matplotlib's default rotation mode does.
+#[allow(clippy::too_many_arguments)]
+pub fn draw(canvas: &mut Canvas, text: &str, x: f64, y: f64, px: f64, color: Rgb, h: HAlign, v: VAlign, rotated: bool) {
+    if text.is_empty() {
+        return;
+    }
+    let (mw, mh, m) = mask(text, px);
+    let (asc, desc) = metrics(px);
+    // Logical box: advance width × (ascent + descent); the mask has a
+    // 1 px margin on each side.
+    let lw = width(text, px);
+    let lh = asc + desc;
+    let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
+    let left = match h {
+        HAlign::Left => x,
+        HAlign::Center => x - bw / 2.0,
+        HAlign::Right => x - bw,
+    };
+    let top = match v {
+        VAlign::Top => y,
+        VAlign::Center => y - bh / 2.0,
+        VAlign::Bottom => y - bh,
+        VAlign::Baseline => {
+            if rotated {
+                y - bh
+            } else {
+                y - asc
+            }
+        }
+    };
+    // Integer offset for the mask, keeping the fractional part small:
+    // glyph coverage was computed on the mask's own pixel grid.
+    let (ox, oy) = (left.round() as i64 - 1, top.round() as i64 - 1);
+    for my in 0..mh {
+        for mx in 0..mw {
+            let a = m[my * mw + mx];
+            if a <= 0.0 {
+                continue;
+            }
+            let (cx, cy) = if rotated {
+                // 90° counter-clockwise: (mx, my) -> (my, mw - 1 - mx).
+                (ox + my as i64, oy + (mw - 1 - mx) as i64)
+            } else {
+                (ox + mx as i64, oy + my as i64)
+            };
+            canvas.blend(cx, cy, color, a as f64);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_draws_ink_where_anchored() {
+        let mut c = Canvas::new(200, 60);
+        draw(&mut c, "Gene_10", 100.0, 30.0, 14.0, [0, 0, 0], HAlign::Center, VAlign::Center, false);
+        let dark = c.pixels.chunks(3).filter(|p| p[0] < 128).count();
+        assert!(dark > 30, "{dark}");
+        let w = width("Gene_10", 14.0);
+        assert!(w > 40.0 && w < 70.0, "{w}");
+        // Nothing far from the anchor.
+        for y in 0..60 {
+            for x in 0..20 {
+                assert_eq!(c.pixels[(y * 200 + x) * 3], 255);
+            }
+        }
+    }
+}

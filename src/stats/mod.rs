@@ -1,0 +1,55 @@
+//! Correlation: Pearson as one GEMM of centred, unit-norm rows; Spearman as
+//! Pearson of average ranks; pairwise-complete variants for missing data.
+
+pub mod gram;
+pub mod pairwise;
+pub mod pearson;
+pub mod rank;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use pairwise::{pairwise_pearson, pairwise_spearman};
+pub use pearson::pearson;
+pub use rank::{rank_rows, spearman};
+
+/// Which correlation coefficient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CorrMethod {
+    Pearson,
+    Spearman,
+}
+
+impl fmt::Display for CorrMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CorrMethod::Pearson => "pearson",
+            CorrMethod::Spearman => "spearman",
+        })
+    }
+}
+
+impl FromStr for CorrMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "pearson" => Ok(CorrMethod::Pearson),
+            "spearman" => Ok(CorrMethod::Spearman),
+            _ => Err(format!(
+                "unknown correlation method '{s}' (expected pearson or spearman)"
+            )),
+        }
+    }
+}
+
+/// Correlation between the `n` rows of the row-major `n × d` matrix `x`,
+/// as a square row-major `n × n` matrix.
+pub fn correlate(x: &[f64], n: usize, d: usize, method: CorrMethod, pairwise: bool) -> Vec<f64> {
+    match (method, pairwise) {
+        (CorrMethod::Pearson, false) => pearson(x, n, d),
+        (CorrMethod::Spearman, false) => spearman(x, n, d),
+        (CorrMethod::Pearson, true) => pairwise_pearson(x, n, d),
+        (CorrMethod::Spearman, true) => pairwise_spearman(x, n, d),
+    }
+}

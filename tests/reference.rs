@@ -1,0 +1,84 @@
+//! Property tests: every fast linkage algorithm agrees with the naive
+//! O(n³) reference on random inputs (continuous, so no ties), and GEMM
+//! distances agree with direct sums.
+
+mod common;
+
+use common::{close, Rng};
+use heatmill::cluster::{self, primitive::primitive, Method, Metric};
+
+fn random(rng: &mut Rng, n: usize, d: usize) -> Vec<f64> {
+    (0..n * d).map(|_| rng.normal()).collect()
+}
+
+#[test]
+fn fast_algorithms_agree_with_naive_reference() {
+    let mut rng = Rng(7);
+    for trial in 0..40 {
+        let n = 2 + (rng.next_u64() % 60) as usize;
+        let d = 1 + (rng.next_u64() % 6) as usize;
+        let x = random(&mut rng, n, d);
+        let dist = cluster::pdist(&x, n, d, Metric::Euclidean);
+        for method in Method::ALL {
+            let fast = cluster::linkage_condensed(dist.clone(), method).unwrap();
+            let slow = primitive(dist.clone(), method);
+            let (a, b) = (fast.to_scipy(), slow.to_scipy());
+            for (r, (p, q)) in a.chunks(4).zip(b.chunks(4)).enumerate() {
+                assert_eq!(
+                    (p[0], p[1], p[3]),
+                    (q[0], q[1], q[3]),
+                    "trial {trial} n={n} {method} merge {r}"
+                );
+                assert!(
+                    close(p[2], q[2], 1e-12, 1e-14),
+                    "trial {trial} {method} height {r}"
+                );
+            }
+            assert_eq!(
+                fast.leaves(),
+                slow.leaves(),
+                "trial {trial} {method} leaves"
+            );
+        }
+    }
+}
+
+#[test]
+fn gemm_distances_agree_with_direct_sums() {
+    let mut rng = Rng(11);
+    let (n, d) = (90, 13);
+    let mut x = random(&mut rng, n, d);
+    // Near-duplicate and exact duplicate rows: the cancellation trap.
+    for k in 0..d {
+        x[5 * d + k] = x[2 * d + k];
+        x[7 * d + k] = x[3 * d + k] + 1e-9;
+    }
+    let e = cluster::distance::pdist_with(&x, n, d, Metric::Euclidean, false);
+    let c = cluster::distance::pdist_with(&x, n, d, Metric::Correlation, false);
+    let direct = cluster::distance::pdist_with(&x, n, d, Metric::Correlation, true);
+    for (a, b) in c.as_slice().iter().zip(direct.as_slice()) {
+        assert!(close(*a, *b, 1e-9, 1e-14));
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
+            let direct: f64 = a
+                .iter()
+                .zip(b)
+                .map(|(p, q)| (p - q) * (p - q))
+                .sum::<f64>()
+                .sqrt();
+            assert!(
+                close(e.get(i, j), direct, 1e-12, 0.0),
+                "euclidean {i},{j}: {} vs {direct}",
+                e.get(i, j)
+            );
+            let r = heatmill::stats::pearson::pearson_pair(a, b);
+            assert!(
+                close(c.get(i, j), 1.0 - r, 1e-9, 1e-14),
+                "correlation {i},{j}"
+            );
+        }
+    }
+    assert_eq!(e.get(2, 5), 0.0);
+}
