@@ -1,0 +1,277 @@
+//! The `heatmill` binary end to end: outputs scipy would give, and clean
+//! failures (exit code, one line naming file and cell, no output file).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use heatmill::io::npy;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_heatmill"))
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
+}
+
+/// A fresh scratch directory per test.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("heatmill-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run heatmill")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn linkage_of_seed_equals_scipy_ward() {
+    let dir = scratch("ward");
+    let z = dir.join("Z.npy");
+    let order = dir.join("order.tsv");
+    let o = run(&[
+        "linkage",
+        samples().join("seed.parquet").to_str().unwrap(),
+        "-o",
+        z.to_str().unwrap(),
+        "--method",
+        "ward",
+        "--order",
+        order.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = npy::read(&z).unwrap();
+    let want = common::load("Z_seed_30x12_ward_euclidean.npy");
+    assert_eq!(got.shape, vec![29, 4]);
+    for (a, b) in got.data.iter().zip(&want.data) {
+        assert!(common::close(*a, *b, 1e-12, 1e-12));
+    }
+    let leaves = common::load("L_seed_30x12_ward_euclidean.npy").data;
+    let text = std::fs::read_to_string(&order).unwrap();
+    let first: Vec<usize> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        leaves.iter().map(|&v| v as usize).collect::<Vec<_>>()
+    );
+    assert!(text.starts_with("1\tGene_2\n"));
+}
+
+#[test]
+fn every_input_format_gives_identical_bytes() {
+    let dir = scratch("formats");
+    let mut outputs = Vec::new();
+    for f in [
+        "seed.csv",
+        "seed.tsv",
+        "seed.parquet",
+        "seed_pandas_index.parquet",
+    ] {
+        for (cmd, extra) in [("corr", vec![]), ("linkage", vec!["--method", "average"])] {
+            let out = dir.join(format!("{f}.{cmd}.npy"));
+            let mut args = vec![cmd, "-o", out.to_str().unwrap()];
+            let input = samples().join(f);
+            args.insert(1, input.to_str().unwrap());
+            args.extend(extra);
+            let o = run(&args);
+            assert!(o.status.success(), "{f} {cmd}: {}", stderr(&o));
+            outputs.push((format!("{f} {cmd}"), std::fs::read(&out).unwrap()));
+        }
+    }
+    for pair in outputs.chunks(2).skip(1) {
+        assert_eq!(
+            pair[0].1, outputs[0].1,
+            "{} differs from csv corr",
+            pair[0].0
+        );
+        assert_eq!(
+            pair[1].1, outputs[1].1,
+            "{} differs from csv linkage",
+            pair[1].0
+        );
+    }
+}
+
+#[test]
+fn corr_of_columns_with_spearman() {
+    let dir = scratch("spearman");
+    let out = dir.join("R.npy");
+    let input = samples().join("seed.csv");
+    let o = run(&[
+        "corr",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--method",
+        "spearman",
+        "--axis",
+        "cols",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = npy::read(&out).unwrap();
+    assert_eq!(r.shape, vec![12, 12]);
+    assert_eq!(r.data[0], 1.0);
+}
+
+#[test]
+fn csv_with_bom_crlf_quotes_and_missing_tokens_reads() {
+    let dir = scratch("bom");
+    let p = dir.join("m.csv");
+    std::fs::write(
+        &p,
+        b"\xef\xbb\xbf\"gene\",s1,s2\r\n\"A, one\",1.5,NA\r\nB,2,\r\nC,NaN,4\r\n",
+    )
+    .unwrap();
+    let m = heatmill::io::read_matrix(&p, &Default::default()).unwrap();
+    assert_eq!(
+        m.row_labels(),
+        &["A, one".to_string(), "B".into(), "C".into()]
+    );
+    assert_eq!(m.col_labels(), &["s1".to_string(), "s2".into()]);
+    assert_eq!(m.get(0, 0), 1.5);
+    assert!(m.get(0, 1).is_nan() && m.get(1, 1).is_nan() && m.get(2, 0).is_nan());
+    // Pairwise correlation accepts the gaps; the default refuses them.
+    let out = dir.join("R.npy");
+    let o = run(&[
+        "corr",
+        p.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--axis",
+        "cols",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+    let o = run(&[
+        "corr",
+        p.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--missing",
+        "pairwise",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Each bad input: exit code 2, one line naming the file (and the cell when
+/// there is one), no panic, no output file.
+#[test]
+fn bad_inputs_fail_cleanly() {
+    let dir = scratch("bad");
+    let parquet = std::fs::read(samples().join("seed.parquet")).unwrap();
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        ("empty.csv", vec![], vec!["empty"]),
+        ("header.csv", b"gene,a,b\n".to_vec(), vec!["no data rows"]),
+        (
+            "text.csv",
+            b"gene,a,b\nx,1,2\ny,3,oops\n".to_vec(),
+            vec!["row 'y'", "column 'b'", "'oops'"],
+        ),
+        (
+            "inf.tsv",
+            b"gene\ta\tb\nx\t1\t2\ny\t-inf\t3\n".to_vec(),
+            vec!["row 'y'", "column 'a'", "infinite"],
+        ),
+        (
+            "nan.csv",
+            b"gene,a,b\nx,1,2\ny,3,NA\n".to_vec(),
+            vec!["row 'y'", "column 'b'", "missing"],
+        ),
+        (
+            "trunc.parquet",
+            parquet[..parquet.len() / 2].to_vec(),
+            vec!["parquet"],
+        ),
+        ("noext.dat", b"gene,a\nx,1\n".to_vec(), vec!["format"]),
+    ];
+    for (name, bytes, needles) in cases {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        for cmd in ["corr", "linkage"] {
+            let out = dir.join(format!("{name}.{cmd}.npy"));
+            let o = run(&[cmd, p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{name} {cmd}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+            assert!(err.contains(name), "{name}: names the file: {err}");
+            for n in &needles {
+                assert!(err.contains(n), "{name} {cmd}: expected '{n}' in: {err}");
+            }
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(!out.exists(), "{name}: output left behind");
+        }
+    }
+}
+
+#[test]
+fn cut_and_newick_exports() {
+    let dir = scratch("cut");
+    let input = samples().join("seed.tsv");
+    let (z, cl, nw) = (dir.join("Z.npy"), dir.join("c.tsv"), dir.join("t.nwk"));
+    let o = run(&[
+        "linkage",
+        input.to_str().unwrap(),
+        "-o",
+        z.to_str().unwrap(),
+        "--method",
+        "average",
+        "--cut",
+        "3",
+        "--clusters",
+        cl.to_str().unwrap(),
+        "--newick",
+        nw.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = common::load("F_seed_30x12_average_maxclust3.npy").data;
+    let got: Vec<f64> = std::fs::read_to_string(&cl)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(got, want);
+    let newick = std::fs::read_to_string(&nw).unwrap();
+    assert!(newick.ends_with(");") && newick.matches("Gene_").count() == 30);
+}
+
+#[test]
+fn correlation_metric_drops_constant_rows_with_a_warning() {
+    let dir = scratch("const");
+    let p = dir.join("c.csv");
+    std::fs::write(&p, "gene,a,b,c\nx,1,2,3\nflat,5,5,5\ny,3,1,2\nz,0,1,0\n").unwrap();
+    let z = dir.join("Z.npy");
+    let o = run(&[
+        "linkage",
+        p.to_str().unwrap(),
+        "-o",
+        z.to_str().unwrap(),
+        "--metric",
+        "correlation",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("flat"));
+    assert_eq!(npy::read(&z).unwrap().shape, vec![2, 4]);
+    // Ward with a non-euclidean metric is refused before any work.
+    let o = run(&[
+        "linkage",
+        p.to_str().unwrap(),
+        "-o",
+        z.to_str().unwrap(),
+        "--method",
+        "ward",
+        "--metric",
+        "cosine",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
