@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::prep::{self, Axis};
 use crate::stats::{self, CorrMethod};
+use crate::timings::Timings;
 
 /// A clustering of one axis: the tree, and the labels of the observations
 /// it was built on (constant rows may have been dropped for correlation).
@@ -35,6 +36,7 @@ pub fn cluster_axis(
     metric: Metric,
     optimal: bool,
     source: &str,
+    t: &mut Timings,
 ) -> Result<Clustering> {
     cluster::check_method_metric(method, metric)?;
     prep::check_finite(m, source, false)?;
@@ -51,12 +53,14 @@ pub fn cluster_axis(
         )));
     }
     let n = obs.nrows();
-    let dist = cluster::pdist(obs.values(), n, obs.ncols(), metric);
+    let dist = t.time("distance", || {
+        cluster::pdist(obs.values(), n, obs.ncols(), metric)
+    });
     let linkage = if optimal {
-        let z = cluster::linkage_condensed(dist.clone(), method)?;
-        cluster::olo::optimal_leaf_ordering(&z, &dist)
+        let z = t.time("link", || cluster::linkage_condensed(dist.clone(), method))?;
+        t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist))
     } else {
-        cluster::linkage_condensed(dist, method)?
+        t.time("link", || cluster::linkage_condensed(dist, method))?
     };
     Ok(Clustering {
         linkage,
@@ -72,9 +76,12 @@ pub fn correlate_axis(
     method: CorrMethod,
     pairwise: bool,
     source: &str,
+    t: &mut Timings,
 ) -> Result<(Vec<f64>, Vec<String>)> {
     prep::check_finite(m, source, pairwise)?;
     let obs = oriented(m, axis);
-    let r = stats::correlate(obs.values(), obs.nrows(), obs.ncols(), method, pairwise);
+    let r = t.time("correlate", || {
+        stats::correlate(obs.values(), obs.nrows(), obs.ncols(), method, pairwise)
+    });
     Ok((r, obs.row_labels().to_vec()))
 }

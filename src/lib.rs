@@ -26,13 +26,21 @@
 //! ~1e-15 relative (distances come from GEMM with a direct recomputation of
 //! small distances); ties are broken exactly as scipy breaks them.
 
+// Index loops mirror scipy's reference code; keeping their shape makes
+// the correspondence (and the tie rules) easy to check.
+#![allow(clippy::needless_range_loop)]
+
 pub mod analysis;
 pub mod cluster;
 pub mod error;
+pub mod figure;
 pub mod io;
 pub mod matrix;
+pub mod output;
 pub mod prep;
+pub mod render;
 pub mod stats;
+pub mod timings;
 
 pub use error::{Error, Result};
 pub use matrix::Matrix;

@@ -8,9 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 use heatmill::analysis;
 use heatmill::cluster::{cut, Method, Metric};
+use heatmill::figure::{self, FigureOptions, Kind};
 use heatmill::io::{self, npy, text, Format, ReadOptions};
+use heatmill::output;
 use heatmill::prep::{Axis, Prep};
 use heatmill::stats::CorrMethod;
+use heatmill::timings::Timings;
 use heatmill::Error;
 
 #[derive(Parser)]
@@ -26,6 +29,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// A heatmap (sns.heatmap).
+    Heatmap(FigureCmd),
+    /// A clustered heatmap with dendrograms and colour strips (sns.clustermap).
+    Clustermap(FigureCmd),
+    /// A correlation heatmap of rows (genes).
+    Corrmap(FigureCmd),
     /// Shape, labels, dtypes and format of an input.
     Inspect {
         input: PathBuf,
@@ -51,6 +60,9 @@ enum Command {
         read: ReadArgs,
         #[command(flatten)]
         prep: PrepArgs,
+        /// Print the time of each stage as JSON on stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Hierarchical clustering (scipy linkage layout) as .npy.
     Linkage {
@@ -85,7 +97,219 @@ enum Command {
         read: ReadArgs,
         #[command(flatten)]
         prep: PrepArgs,
+        /// Print the time of each stage as JSON on stderr.
+        #[arg(long)]
+        timings: bool,
     },
+}
+
+#[derive(Args)]
+struct FigureCmd {
+    input: PathBuf,
+    /// Output figure (.png).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Write leaf orders, linkages and clusters into this directory.
+    #[arg(long)]
+    export_dir: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
+    fig: FigureArgs,
+    /// Print the time of each stage as JSON on stderr.
+    #[arg(long)]
+    timings: bool,
+}
+
+/// Figure options; every one maps to a key of the batch config.
+#[derive(Args)]
+struct FigureArgs {
+    /// Colour map (matplotlib/seaborn name; _r reverses).
+    #[arg(long)]
+    cmap: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    center: Option<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    vmin: Option<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    vmax: Option<f64>,
+    /// Colour range from the 2nd and 98th percentiles.
+    #[arg(long)]
+    robust: bool,
+    /// Write each cell's value.
+    #[arg(long)]
+    annot: bool,
+    /// Python format for --annot (default .2g).
+    #[arg(long)]
+    fmt: Option<String>,
+    /// Cell border width in points.
+    #[arg(long)]
+    linewidths: Option<f64>,
+    #[arg(long)]
+    linecolor: Option<String>,
+    #[arg(long)]
+    square: bool,
+    /// upper | upper-k0 | lower | lower-k0
+    #[arg(long)]
+    mask: Option<heatmill::figure::options::MaskSpec>,
+    /// mean | max | absmax, for cells smaller than a pixel.
+    #[arg(long)]
+    aggregate: Option<heatmill::render::body::Aggregate>,
+    /// auto | all | none | N
+    #[arg(long)]
+    xticklabels: Option<heatmill::figure::options::TickLabels>,
+    /// auto | all | none | N
+    #[arg(long)]
+    yticklabels: Option<heatmill::figure::options::TickLabels>,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    xlabel: Option<String>,
+    #[arg(long)]
+    ylabel: Option<String>,
+    #[arg(long)]
+    cbar_label: Option<String>,
+    #[arg(long)]
+    no_cbar: bool,
+    #[arg(long)]
+    cbar_shrink: Option<f64>,
+    /// Figure size in inches, W,H.
+    #[arg(long, value_parser = parse_pair)]
+    figsize: Option<(f64, f64)>,
+    #[arg(long)]
+    dpi: Option<f64>,
+    /// Linkage method (clustermap; corrmap --cluster).
+    #[arg(long)]
+    method: Option<Method>,
+    #[arg(long)]
+    metric: Option<Metric>,
+    #[arg(long)]
+    z_score: Option<Axis>,
+    #[arg(long)]
+    standard_scale: Option<Axis>,
+    #[arg(long)]
+    no_row_cluster: bool,
+    #[arg(long)]
+    no_col_cluster: bool,
+    #[arg(long)]
+    optimal_ordering: bool,
+    /// One ratio, or ROW,COL.
+    #[arg(long, value_parser = parse_ratio)]
+    dendrogram_ratio: Option<(f64, f64)>,
+    #[arg(long)]
+    colors_ratio: Option<f64>,
+    /// TABLE:COLUMN colour strip for columns (repeatable).
+    #[arg(long)]
+    col_colors: Vec<String>,
+    /// TABLE:COLUMN colour strip for rows (repeatable).
+    #[arg(long)]
+    row_colors: Vec<String>,
+    /// Category colours, NAME=#rrggbb,NAME=#rrggbb.
+    #[arg(long)]
+    palette: Option<String>,
+    #[arg(long)]
+    cut_rows: Option<usize>,
+    #[arg(long)]
+    cut_cols: Option<usize>,
+    /// pearson | spearman (corrmap).
+    #[arg(long)]
+    corr_method: Option<CorrMethod>,
+    /// Order the correlation map by clustering.
+    #[arg(long)]
+    cluster: bool,
+    /// rows | one-minus-r
+    #[arg(long)]
+    cluster_distance: Option<heatmill::figure::options::ClusterDistance>,
+}
+
+fn parse_pair(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected W,H, got '{s}'"))?;
+    let p = |v: &str| {
+        v.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("'{v}' is not a number"))
+    };
+    Ok((p(a)?, p(b)?))
+}
+
+fn parse_ratio(s: &str) -> Result<(f64, f64), String> {
+    if s.contains(',') {
+        parse_pair(s)
+    } else {
+        let v = s
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("'{s}' is not a number"))?;
+        Ok((v, v))
+    }
+}
+
+impl FigureArgs {
+    /// Options = defaults overridden by the flags given.
+    fn options(&self) -> Result<FigureOptions, Error> {
+        let mut o = FigureOptions::default();
+        macro_rules! set {
+            ($($f:ident),*) => { $( if let Some(v) = &self.$f { o.$f = v.clone().into(); } )* };
+        }
+        set!(
+            fmt,
+            linewidths,
+            linecolor,
+            xticklabels,
+            yticklabels,
+            figsize,
+            dpi,
+            cbar_shrink,
+            dendrogram_ratio,
+            colors_ratio
+        );
+        o.cmap = self.cmap.clone();
+        o.center = self.center;
+        o.vmin = self.vmin;
+        o.vmax = self.vmax;
+        o.robust = self.robust;
+        o.annot = self.annot;
+        o.square = self.square.then_some(true);
+        o.mask = self.mask.clone();
+        if let Some(a) = self.aggregate {
+            o.aggregate = a;
+        }
+        o.title = self.title.clone();
+        o.xlabel = self.xlabel.clone();
+        o.ylabel = self.ylabel.clone();
+        o.cbar_label = self.cbar_label.clone();
+        o.cbar = !self.no_cbar;
+        o.method = self.method;
+        o.metric = self.metric;
+        o.z_score = self.z_score;
+        o.standard_scale = self.standard_scale;
+        o.row_cluster = !self.no_row_cluster;
+        o.col_cluster = !self.no_col_cluster;
+        o.optimal_ordering = self.optimal_ordering;
+        o.col_colors = self.col_colors.clone();
+        o.row_colors = self.row_colors.clone();
+        if let Some(p) = &self.palette {
+            for item in p.split(',').filter(|s| !s.is_empty()) {
+                let (k, v) = item.split_once('=').ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "--palette expects NAME=#rrggbb pairs, got '{item}'"
+                    ))
+                })?;
+                o.palette.insert(k.trim().to_string(), v.trim().to_string());
+            }
+        }
+        o.cut_rows = self.cut_rows;
+        o.cut_cols = self.cut_cols;
+        o.corr_method = self.corr_method;
+        o.cluster = self.cluster;
+        if let Some(c) = self.cluster_distance {
+            o.cluster_distance = c;
+        }
+        o.validate()?;
+        Ok(o)
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -157,8 +381,37 @@ fn main() -> ExitCode {
     }
 }
 
+fn report(enabled: bool, t: &Timings) {
+    if enabled {
+        eprintln!("timings: {}", t.to_json());
+    }
+}
+
+fn figure(kind: Kind, c: FigureCmd) -> Result<(), Error> {
+    let opts = c.fig.options()?;
+    let source = c.input.display().to_string();
+    let mut t = Timings::default();
+    let m = t.time("read", || io::read_matrix(&c.input, &c.read.options()))?;
+    let fig = figure::build(kind, &m, &opts, &source, std::path::Path::new("."), &mut t)?;
+    for w in &fig.warnings {
+        eprintln!("heatmill: warning: {w}");
+    }
+    let bytes = t.time("encode", || output::encode(&fig, &c.output, opts.dpi))?;
+    t.time("write", || io::write_atomic(&c.output, &bytes))?;
+    if let Some(dir) = &c.export_dir {
+        for (name, data) in &fig.exports {
+            io::write_atomic(&dir.join(name), data)?;
+        }
+    }
+    report(c.timings, &t);
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Heatmap(c) => figure(Kind::Heatmap, c),
+        Command::Clustermap(c) => figure(Kind::Clustermap, c),
+        Command::Corrmap(c) => figure(Kind::Corrmap, c),
         Command::Inspect { input, read, json } => {
             let info = io::inspect(&input, &read.options())?;
             if json {
@@ -195,14 +448,20 @@ fn run(cli: Cli) -> Result<(), Error> {
             missing,
             read,
             prep,
+            timings,
         } => {
             let source = input.display().to_string();
-            let m = prep
-                .prep()
-                .apply(io::read_matrix(&input, &read.options())?)?;
+            let mut t = Timings::default();
+            let m = t.time("read", || io::read_matrix(&input, &read.options()))?;
+            let m = t.time("prep", || prep.prep().apply(m))?;
             let pairwise = matches!(missing, Missing::Pairwise);
-            let (r, labels) = analysis::correlate_axis(&m, axis, method, pairwise, &source)?;
-            npy::write_f64(&output, &[labels.len(), labels.len()], &r)
+            let (r, labels) =
+                analysis::correlate_axis(&m, axis, method, pairwise, &source, &mut t)?;
+            t.time("write", || {
+                npy::write_f64(&output, &[labels.len(), labels.len()], &r)
+            })?;
+            report(timings, &t);
+            Ok(())
         }
         Command::Linkage {
             input,
@@ -218,6 +477,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             clusters,
             read,
             prep,
+            timings,
         } => {
             if (cut_k.is_some() || cut_height.is_some()) && clusters.is_none() {
                 return Err(Error::Invalid(
@@ -225,10 +485,18 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ));
             }
             let source = input.display().to_string();
-            let m = prep
-                .prep()
-                .apply(io::read_matrix(&input, &read.options())?)?;
-            let c = analysis::cluster_axis(&m, axis, method, metric, optimal_ordering, &source)?;
+            let mut t = Timings::default();
+            let m = t.time("read", || io::read_matrix(&input, &read.options()))?;
+            let m = t.time("prep", || prep.prep().apply(m))?;
+            let c = analysis::cluster_axis(
+                &m,
+                axis,
+                method,
+                metric,
+                optimal_ordering,
+                &source,
+                &mut t,
+            )?;
             if !c.dropped.is_empty() {
                 eprintln!(
                     "heatmill: warning: dropped {} {axis} without variance (undefined {metric} distance): {}",
@@ -237,6 +505,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 );
             }
             let z = &c.linkage;
+            let wt = std::time::Instant::now();
             npy::write_f64(&output, &[z.n().saturating_sub(1), 4], &z.to_scipy())?;
             if let Some(p) = order {
                 text::write_text(&p, &text::order_tsv(&z.leaves(), &c.labels))?;
@@ -256,6 +525,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                 };
                 text::write_text(&p, &text::clusters_tsv(&assignment, &c.labels))?;
             }
+            t.add("write", wt.elapsed().as_secs_f64());
+            report(timings, &t);
             Ok(())
         }
     }

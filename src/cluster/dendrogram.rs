@@ -76,7 +76,7 @@ impl Linkage {
 
     /// Reads scipy's `Z` back (row-major, `(n-1) × 4`).
     pub fn from_scipy(z: &[f64]) -> Option<Self> {
-        if z.len() % 4 != 0 {
+        if !z.len().is_multiple_of(4) {
             return None;
         }
         let n = z.len() / 4 + 1;

@@ -1,5 +1,6 @@
 //! Reading matrices and annotation tables, writing data outputs.
 
+pub mod annotations;
 pub mod atomic;
 pub mod npy;
 pub mod table;

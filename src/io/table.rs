@@ -337,3 +337,26 @@ fn bad_text_cell(path: &Path, format: Format, c: &Column, labels: &[String]) -> 
         ),
     )
 }
+
+/// A small table read entirely as text: column names and rows of cells
+/// (missing cells as ""). For annotation tables, not matrices.
+pub fn read_frame(path: &Path, format: Format) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let df = read_delimited(path, format)?;
+    let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
+    let mut cols = Vec::with_capacity(names.len());
+    for c in df.columns() {
+        let s = c
+            .cast(&DataType::String)
+            .map_err(|e| fmt_err(path, format, e))?;
+        let ca = s.str().map_err(|e| fmt_err(path, format, e))?.clone();
+        cols.push(
+            ca.iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect::<Vec<_>>(),
+        );
+    }
+    let rows = (0..df.height())
+        .map(|r| cols.iter().map(|c| c[r].clone()).collect())
+        .collect();
+    Ok((names, rows))
+}

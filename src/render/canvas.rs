@@ -74,7 +74,15 @@ impl Canvas {
     }
 
     /// Copies an RGB image with its top-left corner at (x, y).
-    pub fn blit(&mut self, x: usize, y: usize, w: usize, h: usize, rgb: &[u8], mask: Option<&[bool]>) {
+    pub fn blit(
+        &mut self,
+        x: usize,
+        y: usize,
+        w: usize,
+        h: usize,
+        rgb: &[u8],
+        mask: Option<&[bool]>,
+    ) {
         for r in 0..h {
             let ty = y + r;
             if ty >= self.height {

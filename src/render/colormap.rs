@@ -81,7 +81,11 @@ impl Colormap {
     pub fn at(&self, x: f64) -> Rgb {
         let n = self.lut.len();
         let i = (x * n as f64).floor();
-        let i = if i.is_nan() || i < 0.0 { 0 } else { (i as usize).min(n - 1) };
+        let i = if i.is_nan() || i < 0.0 {
+            0
+        } else {
+            (i as usize).min(n - 1)
+        };
         self.lut[i]
     }
 
@@ -140,7 +144,9 @@ pub fn parse_color(s: &str) -> Result<Rgb> {
         let b = h.as_bytes();
         return Ok([hex_byte(&b[0..2]), hex_byte(&b[2..4]), hex_byte(&b[4..6])]);
     }
-    Err(Error::Invalid(format!("'{s}' is not a colour (use #rrggbb or a basic name)")))
+    Err(Error::Invalid(format!(
+        "'{s}' is not a colour (use #rrggbb or a basic name)"
+    )))
 }
 
 /// A qualitative palette by name (tab10, Set1, deep, ...).
@@ -148,7 +154,10 @@ pub fn palette(name: &str) -> Result<Vec<Rgb>> {
     let line = palettes().get(name).ok_or_else(|| {
         let mut names: Vec<&str> = palettes().keys().copied().collect();
         names.sort_unstable();
-        Error::Invalid(format!("unknown palette '{name}'; known: {}", names.join(", ")))
+        Error::Invalid(format!(
+            "unknown palette '{name}'; known: {}",
+            names.join(", ")
+        ))
     })?;
     line.split(',').map(parse_color).collect()
 }

@@ -43,10 +43,13 @@ impl ColorScale {
         }
         let vmin = opts.vmin.unwrap_or(lo);
         let vmax = opts.vmax.unwrap_or(hi);
-        let name = opts
-            .cmap
-            .clone()
-            .unwrap_or_else(|| if opts.center.is_some() { "icefire".into() } else { "rocket".into() });
+        let name = opts.cmap.clone().unwrap_or_else(|| {
+            if opts.center.is_some() {
+                "icefire".into()
+            } else {
+                "rocket".into()
+            }
+        });
         let mut cmap = Colormap::by_name(&name)?;
         if let Some(c) = opts.center {
             cmap = cmap.centered(vmin, vmax, c);
@@ -98,7 +101,8 @@ mod tests {
 
     #[test]
     fn defaults_follow_seaborn() {
-        let s = ColorScale::resolve(&ColorOptions::default(), [1.0, f64::NAN, 3.0].into_iter()).unwrap();
+        let s = ColorScale::resolve(&ColorOptions::default(), [1.0, f64::NAN, 3.0].into_iter())
+            .unwrap();
         assert_eq!((s.vmin, s.vmax), (1.0, 3.0));
         assert_eq!(s.cmap, Colormap::by_name("rocket").unwrap());
         let o = ColorOptions {

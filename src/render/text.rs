@@ -12,7 +12,10 @@ use super::colormap::Rgb;
 
 fn font() -> &'static FontRef<'static> {
     static F: OnceLock<FontRef<'static>> = OnceLock::new();
-    F.get_or_init(|| FontRef::try_from_slice(dejavu::sans::regular()).expect("embedded DejaVu Sans is a valid font"))
+    F.get_or_init(|| {
+        FontRef::try_from_slice(dejavu::sans::regular())
+            .expect("embedded DejaVu Sans is a valid font")
+    })
 }
 
 /// Horizontal anchor of a text box.
@@ -104,7 +107,17 @@ fn mask(text: &str, px: f64) -> (usize, usize, Vec<f32>) {
 /// to top (matplotlib `rotation=90`) and the anchors apply to the rotated
 /// box, as matplotlib's default rotation mode does.
 #[allow(clippy::too_many_arguments)]
-pub fn draw(canvas: &mut Canvas, text: &str, x: f64, y: f64, px: f64, color: Rgb, h: HAlign, v: VAlign, rotated: bool) {
+pub fn draw(
+    canvas: &mut Canvas,
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    color: Rgb,
+    h: HAlign,
+    v: VAlign,
+    rotated: bool,
+) {
     if text.is_empty() {
         return;
     }
@@ -159,7 +172,17 @@ mod tests {
     #[test]
     fn text_draws_ink_where_anchored() {
         let mut c = Canvas::new(200, 60);
-        draw(&mut c, "Gene_10", 100.0, 30.0, 14.0, [0, 0, 0], HAlign::Center, VAlign::Center, false);
+        draw(
+            &mut c,
+            "Gene_10",
+            100.0,
+            30.0,
+            14.0,
+            [0, 0, 0],
+            HAlign::Center,
+            VAlign::Center,
+            false,
+        );
         let dark = c.pixels.chunks(3).filter(|p| p[0] < 128).count();
         assert!(dark > 30, "{dark}");
         let w = width("Gene_10", 14.0);

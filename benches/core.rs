@@ -1,0 +1,67 @@
+//! Hot paths of the numeric core. Sizes follow the issue: Pearson on
+//! 5 000 × 200 and 20 000 × 50; ward and average linkage (distances
+//! included) at n = 2 000, 5 000, 10 000 on 50 columns.
+//!
+//! `cargo bench --bench core`; scripts/bench_core.py runs the same sizes
+//! against numpy, scipy and fastcluster in one go.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+use heatmill::cluster::{self, Method, Metric};
+use heatmill::stats;
+
+fn data(n: usize, d: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed;
+    (0..n * d)
+        .map(|_| {
+            s = s.wrapping_add(0x9E3779B97F4A7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        })
+        .collect()
+}
+
+fn pearson(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pearson");
+    g.sample_size(10);
+    for (n, d) in [(5000, 200), (20000, 50)] {
+        let x = data(n, d, 1);
+        g.bench_with_input(
+            BenchmarkId::from_parameter(format!("{n}x{d}")),
+            &x,
+            |b, x| b.iter(|| stats::pearson(x, n, d)),
+        );
+    }
+    g.finish();
+}
+
+fn linkage(c: &mut Criterion) {
+    let mut g = c.benchmark_group("linkage");
+    g.sample_size(10);
+    for n in [2000, 5000, 10000] {
+        let d = 50;
+        let x = data(n, d, 2);
+        for method in [Method::Ward, Method::Average] {
+            g.bench_with_input(BenchmarkId::new(method.name(), n), &x, |b, x| {
+                b.iter(|| cluster::linkage(x, n, d, method, Metric::Euclidean).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+fn distances(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pdist");
+    g.sample_size(10);
+    let (n, d) = (10000, 50);
+    let x = data(n, d, 3);
+    g.bench_function("euclidean_10000x50", |b| {
+        b.iter(|| cluster::pdist(&x, n, d, Metric::Euclidean))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, pearson, linkage, distances);
+criterion_main!(benches);

@@ -1,0 +1,282 @@
+//! Axis furniture in matplotlib's default style: tick marks (3.5 pt long,
+//! 0.8 pt wide), tick labels (10 pt, 3.5 pt from the tick), axis labels
+//! (4 pt from the labels), and seaborn's choice of which labels to show.
+
+use super::options::TickLabels;
+use crate::render::canvas::Canvas;
+use crate::render::text::{self, HAlign, VAlign};
+
+pub const BLACK: [u8; 3] = [0, 0, 0];
+/// Tick label and axis label size, points (matplotlib's 10 pt default).
+pub const FONT_PT: f64 = 10.0;
+/// Title size, points ("large" = 1.2 × 10 pt).
+pub const TITLE_PT: f64 = 12.0;
+pub const TICK_LEN_PT: f64 = 3.5;
+pub const TICK_PAD_PT: f64 = 3.5;
+pub const TICK_WIDTH_PT: f64 = 0.8;
+pub const LABEL_PAD_PT: f64 = 4.0;
+
+/// A rectangle in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
+        Rect {
+            x,
+            y,
+            w: w.max(0.0),
+            h: h.max(0.0),
+        }
+    }
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+    /// Snapped to whole pixels (bodies are drawn on the pixel grid).
+    pub fn snapped(&self) -> (usize, usize, usize, usize) {
+        let x0 = self.x.round().max(0.0);
+        let y0 = self.y.round().max(0.0);
+        let x1 = self.right().round().max(x0 + 1.0);
+        let y1 = self.bottom().round().max(y0 + 1.0);
+        (
+            x0 as usize,
+            y0 as usize,
+            (x1 - x0) as usize,
+            (y1 - y0) as usize,
+        )
+    }
+}
+
+/// Which of `n` labels to show on an axis `len_px` long (seaborn's
+/// `_auto_ticks`: one label per font height; `every = n // max + 1`).
+pub fn tick_indices(n: usize, mode: TickLabels, len_px: f64, font_px: f64) -> Vec<usize> {
+    match mode {
+        TickLabels::None => vec![],
+        TickLabels::All => (0..n).collect(),
+        TickLabels::Every(k) => (0..n).step_by(k.max(1)).collect(),
+        TickLabels::Auto => {
+            let max_ticks = (len_px / font_px).floor() as usize;
+            if max_ticks == 0 {
+                return vec![];
+            }
+            let every = n / max_ticks + 1;
+            (0..n).step_by(every).collect()
+        }
+    }
+}
+
+/// Where tick labels sit relative to their axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+    Bottom,
+}
+
+/// Tick labels chosen for an axis, with their orientation.
+#[derive(Debug, Clone)]
+pub struct Ticks {
+    pub side: Side,
+    /// (cell index, label)
+    pub labels: Vec<(usize, String)>,
+    /// Labels turned 90° (x labels that would overlap; y labels that fit
+    /// vertically, as seaborn decides).
+    pub rotated: bool,
+    pub font_px: f64,
+    pub tick_len: f64,
+    pub tick_pad: f64,
+    pub tick_width: f64,
+}
+
+impl Ticks {
+    /// Chooses labels for `n` cells along an axis `len_px` long.
+    pub fn choose(
+        side: Side,
+        all: &[String],
+        mode: TickLabels,
+        len_px: f64,
+        px_per_pt: f64,
+    ) -> Ticks {
+        let font_px = FONT_PT * px_per_pt;
+        let idx = tick_indices(all.len(), mode, len_px, font_px);
+        let labels: Vec<(usize, String)> = idx.iter().map(|&i| (i, all[i].clone())).collect();
+        let spacing = if idx.len() > 1 {
+            len_px / all.len() as f64 * (idx[1] - idx[0]) as f64
+        } else {
+            len_px
+        };
+        let widest = labels
+            .iter()
+            .map(|(_, l)| text::width(l, font_px))
+            .fold(0.0, f64::max);
+        let rotated = match side {
+            // x labels go vertical when horizontal ones would overlap.
+            Side::Bottom => widest > spacing * 0.98,
+            // y labels are vertical unless vertical ones would overlap.
+            Side::Left | Side::Right => widest <= spacing * 0.98 && !labels.is_empty(),
+        };
+        Ticks {
+            side,
+            labels,
+            rotated,
+            font_px,
+            tick_len: TICK_LEN_PT * px_per_pt,
+            tick_pad: TICK_PAD_PT * px_per_pt,
+            tick_width: TICK_WIDTH_PT * px_per_pt,
+        }
+    }
+
+    /// How far the ticks and labels reach out from the axis, in pixels.
+    pub fn extent(&self) -> f64 {
+        if self.labels.is_empty() {
+            return 0.0;
+        }
+        let widest = self
+            .labels
+            .iter()
+            .map(|(_, l)| text::width(l, self.font_px))
+            .fold(0.0, f64::max);
+        let across = match (self.side, self.rotated) {
+            (Side::Bottom, true) | (Side::Left | Side::Right, false) => widest,
+            _ => text::line_height(self.font_px),
+        };
+        self.tick_len + self.tick_pad + across
+    }
+
+    /// Draws ticks and labels for cells spanning `rect` along the axis.
+    pub fn draw(&self, canvas: &mut Canvas, rect: Rect, n: usize) {
+        for (i, label) in &self.labels {
+            let t = (*i as f64 + 0.5) / n as f64;
+            match self.side {
+                Side::Bottom => {
+                    let x = rect.x + t * rect.w;
+                    let y = rect.bottom();
+                    canvas.vline(x, y, y + self.tick_len, self.tick_width, BLACK);
+                    let ly = y + self.tick_len + self.tick_pad;
+                    if self.rotated {
+                        text::draw(
+                            canvas,
+                            label,
+                            x,
+                            ly,
+                            self.font_px,
+                            BLACK,
+                            HAlign::Center,
+                            VAlign::Top,
+                            true,
+                        );
+                    } else {
+                        text::draw(
+                            canvas,
+                            label,
+                            x,
+                            ly,
+                            self.font_px,
+                            BLACK,
+                            HAlign::Center,
+                            VAlign::Top,
+                            false,
+                        );
+                    }
+                }
+                Side::Left | Side::Right => {
+                    let y = rect.y + t * rect.h;
+                    let (x, dir, h) = if self.side == Side::Left {
+                        (rect.x, -1.0, HAlign::Right)
+                    } else {
+                        (rect.right(), 1.0, HAlign::Left)
+                    };
+                    canvas.hline(x, x + dir * self.tick_len, y, self.tick_width, BLACK);
+                    let lx = x + dir * (self.tick_len + self.tick_pad);
+                    text::draw(
+                        canvas,
+                        label,
+                        lx,
+                        y,
+                        self.font_px,
+                        BLACK,
+                        h,
+                        VAlign::Center,
+                        self.rotated,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Draws an axis label centred on `rect`'s side, `offset` px beyond it.
+pub fn axis_label(
+    canvas: &mut Canvas,
+    label: &str,
+    rect: Rect,
+    side: Side,
+    offset: f64,
+    font_px: f64,
+) {
+    match side {
+        Side::Bottom => text::draw(
+            canvas,
+            label,
+            rect.x + rect.w / 2.0,
+            rect.bottom() + offset,
+            font_px,
+            BLACK,
+            HAlign::Center,
+            VAlign::Top,
+            false,
+        ),
+        Side::Left => text::draw(
+            canvas,
+            label,
+            rect.x - offset,
+            rect.y + rect.h / 2.0,
+            font_px,
+            BLACK,
+            HAlign::Right,
+            VAlign::Center,
+            true,
+        ),
+        Side::Right => text::draw(
+            canvas,
+            label,
+            rect.right() + offset,
+            rect.y + rect.h / 2.0,
+            font_px,
+            BLACK,
+            HAlign::Left,
+            VAlign::Center,
+            true,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_thins_to_one_label_per_font_height() {
+        // 30 rows on 620 px with 13.9 px text: all fit (seaborn shows all).
+        assert_eq!(tick_indices(30, TickLabels::Auto, 620.0, 13.9).len(), 30);
+        // 20 000 rows on 800 px: every 347th.
+        let t = tick_indices(20_000, TickLabels::Auto, 800.0, 13.9);
+        assert_eq!(t[1], 20_000 / 57 + 1);
+        assert_eq!(
+            tick_indices(5, TickLabels::None, 100.0, 10.0),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            tick_indices(5, TickLabels::Every(2), 100.0, 10.0),
+            vec![0, 2, 4]
+        );
+    }
+}

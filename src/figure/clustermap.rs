@@ -1,0 +1,313 @@
+//! The clustered heatmap (`sns.clustermap`): a grid of [row dendrogram,
+//! row colour strips, heatmap] × [column dendrogram, column strips,
+//! heatmap] sized by `dendrogram_ratio` and `colors_ratio`, y tick labels
+//! and y label on the right, the colour bar at seaborn's `cbar_pos`
+//! (.02, .8, .05, .18 of the figure), and a legend for the colour strips.
+
+use super::axes::{axis_label, Rect, Side, Ticks, BLACK, FONT_PT, LABEL_PAD_PT, TITLE_PT};
+use super::colorbar;
+use super::dendrogram::{self, Orientation};
+use super::heatmap::edge_pad;
+use super::options::FigureOptions;
+use super::panel::{self, Borders, Grid};
+use super::strips::{self, Strip};
+use crate::cluster::Linkage;
+use crate::error::Result;
+use crate::render::canvas::Canvas;
+use crate::render::colormap::parse_color;
+use crate::render::scale::ColorScale;
+use crate::render::text::{self, HAlign, VAlign};
+
+/// Everything a clustermap shows, in input order; the orders come from the
+/// trees (or identity when an axis isn't clustered).
+pub struct ClustermapData<'a> {
+    pub values: &'a [f64],
+    pub rows: usize,
+    pub cols: usize,
+    pub row_labels: &'a [String],
+    pub col_labels: &'a [String],
+    pub row_tree: Option<&'a Linkage>,
+    pub col_tree: Option<&'a Linkage>,
+    pub row_strips: &'a [Strip],
+    pub col_strips: &'a [Strip],
+}
+
+/// Renders the figure.
+pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Canvas> {
+    let k = opts.dpi / 72.0;
+    let (w, h) = (
+        (opts.figsize.0 * opts.dpi).round(),
+        (opts.figsize.1 * opts.dpi).round(),
+    );
+    let mut canvas = Canvas::new(w as usize, h as usize);
+    let font = FONT_PT * k;
+    let pad = edge_pad(k);
+    let row_order: Vec<usize> = d
+        .row_tree
+        .map_or_else(|| (0..d.rows).collect(), |t| t.leaves());
+    let col_order: Vec<usize> = d
+        .col_tree
+        .map_or_else(|| (0..d.cols).collect(), |t| t.leaves());
+    let mut values = Vec::with_capacity(d.rows * d.cols);
+    for &r in &row_order {
+        for &c in &col_order {
+            values.push(d.values[r * d.cols + c]);
+        }
+    }
+    if let Some(m) = &opts.mask {
+        for r in 0..d.rows {
+            for c in 0..d.cols {
+                if m.hides(r, c) {
+                    values[r * d.cols + c] = f64::NAN;
+                }
+            }
+        }
+    }
+    let row_labels: Vec<String> = row_order.iter().map(|&i| d.row_labels[i].clone()).collect();
+    let col_labels: Vec<String> = col_order.iter().map(|&i| d.col_labels[i].clone()).collect();
+    let scale = ColorScale::resolve(&opts.color(), values.iter().copied())?;
+
+    let title_h = match &opts.title {
+        Some(t) if !t.is_empty() => text::line_height(TITLE_PT * k) + 8.0 * k,
+        _ => 0.0,
+    };
+    let xlabel_h = opts
+        .xlabel
+        .as_ref()
+        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let ylabel_w = opts
+        .ylabel
+        .as_ref()
+        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let all_strips: Vec<&Strip> = d.col_strips.iter().chain(d.row_strips.iter()).collect();
+    let owned: Vec<Strip> = all_strips.iter().map(|s| (*s).clone()).collect();
+    let (legend_w, _legend_h) = if owned.is_empty() {
+        (0.0, 0.0)
+    } else {
+        strips::legend_size(&owned, k)
+    };
+
+    let (dr_row, dr_col) = opts.dendrogram_ratio;
+    let n_row_strips = d.row_strips.len() as f64;
+    let n_col_strips = d.col_strips.len() as f64;
+    let strip_label_w = d
+        .col_strips
+        .iter()
+        .map(|s| text::width(&s.name, font))
+        .fold(0.0, f64::max);
+    let strip_label_h = d
+        .row_strips
+        .iter()
+        .map(|s| text::width(&s.name, font))
+        .fold(0.0, f64::max);
+
+    // Fixed point between tick-label extents and the heatmap size.
+    let mut heat = Rect::new(0.0, 0.0, w * 0.6, h * 0.6);
+    let mut yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, heat.h, k);
+    let mut xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, heat.w, k);
+    let mut grid_box = heat;
+    for _ in 0..3 {
+        let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
+        let right_margin = (yt.extent() + ylabel_w)
+            .max(tick_ext)
+            .max(legend_w + 6.0 * k);
+        let strip_bottom = if n_row_strips > 0.0 {
+            (TICK_PAD_LABEL * k) + strip_label_h
+        } else {
+            0.0
+        };
+        let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
+        let gx0 = pad;
+        let gy0 = pad + title_h;
+        let gw = (w - pad - right_margin - gx0).max(20.0);
+        let gh = (h - pad - bottom_margin - gy0).max(20.0);
+        grid_box = Rect::new(gx0, gy0, gw, gh);
+        let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
+        let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
+        heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
+        yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, heat.h, k);
+        xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, heat.w, k);
+    }
+    let gw = grid_box.w;
+    let gh = grid_box.h;
+    let row_dend = Rect::new(grid_box.x, heat.y, gw * dr_row, heat.h);
+    let col_dend = Rect::new(heat.x, grid_box.y, heat.w, gh * dr_col);
+    let strip_w = gw * opts.colors_ratio;
+    let strip_h = gh * opts.colors_ratio;
+
+    let grid = Grid {
+        values: &values,
+        rows: d.rows,
+        cols: d.cols,
+    };
+    let body = panel::draw_body(&mut canvas, heat, &grid, &scale, opts.aggregate);
+    let borders = Borders {
+        width_px: opts.linewidths * k,
+        color: parse_color(&opts.linecolor)?,
+    };
+    panel::draw_borders(&mut canvas, body, &grid, &borders);
+    if opts.annot {
+        panel::draw_annotations(&mut canvas, body, &grid, &scale, &opts.fmt, k);
+    }
+    // Column strips, top to bottom, right above the heatmap.
+    for (i, s) in d.col_strips.iter().enumerate() {
+        let y = body.y - (n_col_strips - i as f64) * strip_h;
+        let rect = Rect::new(body.x, y, body.w, strip_h);
+        let colors: Vec<_> = col_order.iter().map(|&c| s.colors[c]).collect();
+        draw_strip(&mut canvas, rect, &colors, false, &borders);
+        let ly = y + strip_h / 2.0;
+        canvas.hline(body.right(), body.right() + 3.5 * k, ly, 0.8 * k, BLACK);
+        text::draw(
+            &mut canvas,
+            &s.name,
+            body.right() + 7.0 * k,
+            ly,
+            font,
+            BLACK,
+            HAlign::Left,
+            VAlign::Center,
+            false,
+        );
+    }
+    for (i, s) in d.row_strips.iter().enumerate() {
+        let x = body.x - (n_row_strips - i as f64) * strip_w;
+        let rect = Rect::new(x, body.y, strip_w, body.h);
+        let colors: Vec<_> = row_order.iter().map(|&r| s.colors[r]).collect();
+        draw_strip(&mut canvas, rect, &colors, true, &borders);
+        let lx = x + strip_w / 2.0;
+        canvas.vline(lx, body.bottom(), body.bottom() + 3.5 * k, 0.8 * k, BLACK);
+        text::draw(
+            &mut canvas,
+            &s.name,
+            lx,
+            body.bottom() + 7.0 * k,
+            font,
+            BLACK,
+            HAlign::Center,
+            VAlign::Top,
+            true,
+        );
+    }
+    let line = 0.5 * k;
+    if let Some(t) = d.row_tree {
+        dendrogram::draw(&mut canvas, row_dend, t, Orientation::Left, line);
+    }
+    if let Some(t) = d.col_tree {
+        dendrogram::draw(&mut canvas, col_dend, t, Orientation::Top, line);
+    }
+    xt.draw(&mut canvas, body, d.cols);
+    yt.draw(&mut canvas, body, d.rows);
+    if let Some(l) = &opts.xlabel {
+        axis_label(
+            &mut canvas,
+            l,
+            body,
+            Side::Bottom,
+            xt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    if let Some(l) = &opts.ylabel {
+        axis_label(
+            &mut canvas,
+            l,
+            body,
+            Side::Right,
+            yt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    if opts.cbar {
+        let cb = Rect::new(
+            0.02 * w,
+            0.02 * h + title_h,
+            0.05 * w,
+            0.18 * h * opts.cbar_shrink,
+        );
+        colorbar::draw(&mut canvas, cb, &scale, opts.cbar_label.as_deref(), k);
+    }
+    if !owned.is_empty() {
+        strips::draw_legend(&mut canvas, &owned, body.right() + 6.0 * k, grid_box.y, k);
+    }
+    if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
+        text::draw(
+            &mut canvas,
+            t,
+            w / 2.0,
+            pad + title_h - 8.0 * k,
+            TITLE_PT * k,
+            BLACK,
+            HAlign::Center,
+            VAlign::Bottom,
+            false,
+        );
+    }
+    Ok(canvas)
+}
+
+/// Room for a strip's name next to its tick (3.5 pt tick + 3.5 pt pad).
+const TICK_PAD_LABEL: f64 = 7.0;
+
+fn draw_strip(
+    canvas: &mut Canvas,
+    rect: Rect,
+    colors: &[[u8; 3]],
+    vertical: bool,
+    borders: &Borders,
+) {
+    let n = colors.len().max(1) as f64;
+    for (i, c) in colors.iter().enumerate() {
+        let (x0, y0, x1, y1) = if vertical {
+            (
+                rect.x,
+                rect.y + rect.h * i as f64 / n,
+                rect.right(),
+                rect.y + rect.h * (i + 1) as f64 / n,
+            )
+        } else {
+            (
+                rect.x + rect.w * i as f64 / n,
+                rect.y,
+                rect.x + rect.w * (i + 1) as f64 / n,
+                rect.bottom(),
+            )
+        };
+        canvas.fill_rect(x0, y0, x1, y1, *c);
+    }
+    let cell = if vertical { rect.h / n } else { rect.w / n };
+    if borders.width_px > 0.0 && cell >= 3.0 {
+        for i in 0..=colors.len() {
+            if vertical {
+                canvas.hline(
+                    rect.x,
+                    rect.right(),
+                    rect.y + rect.h * i as f64 / n,
+                    borders.width_px,
+                    borders.color,
+                );
+            } else {
+                canvas.vline(
+                    rect.x + rect.w * i as f64 / n,
+                    rect.y,
+                    rect.bottom(),
+                    borders.width_px,
+                    borders.color,
+                );
+            }
+        }
+        canvas.hline(
+            rect.x,
+            rect.right(),
+            rect.y,
+            borders.width_px,
+            borders.color,
+        );
+        canvas.hline(
+            rect.x,
+            rect.right(),
+            rect.bottom(),
+            borders.width_px,
+            borders.color,
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The single-heatmap figure (`sns.heatmap` in `plt.subplots(figsize)` with
+//! `tight_layout`), used by `heatmap` and `corrmap`: title on top, y tick
+//! labels left, x tick labels below (turned when they would overlap), the
+//! colour bar in matplotlib's default slot (15 % of the axes width, 5 %
+//! pad, 1:20 aspect, `shrink` of the height, centred).
+
+use super::axes::{axis_label, Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT, TITLE_PT};
+use super::colorbar;
+use super::options::FigureOptions;
+use super::panel::{self, Borders, Grid};
+use crate::error::Result;
+use crate::render::canvas::Canvas;
+use crate::render::colormap::parse_color;
+use crate::render::scale::ColorScale;
+use crate::render::text::{self, HAlign, VAlign};
+
+/// What a heatmap figure shows: values in display order (NaN = masked),
+/// with their labels.
+pub struct HeatmapData<'a> {
+    pub values: &'a [f64],
+    pub rows: usize,
+    pub cols: usize,
+    pub row_labels: &'a [String],
+    pub col_labels: &'a [String],
+}
+
+/// Padding tight_layout leaves at the figure edge (1.08 × font size).
+pub fn edge_pad(px_per_pt: f64) -> f64 {
+    1.08 * FONT_PT * px_per_pt
+}
+
+/// Renders the figure.
+pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Canvas> {
+    let k = opts.dpi / 72.0;
+    let (w, h) = (
+        (opts.figsize.0 * opts.dpi).round(),
+        (opts.figsize.1 * opts.dpi).round(),
+    );
+    let mut canvas = Canvas::new(w as usize, h as usize);
+    let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
+    let pad = edge_pad(k);
+    let font = FONT_PT * k;
+    let title_h = match &opts.title {
+        Some(t) if !t.is_empty() => text::line_height(TITLE_PT * k) + 6.0 * k,
+        _ => 0.0,
+    };
+    let xlabel_h = opts
+        .xlabel
+        .as_ref()
+        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let ylabel_w = opts
+        .ylabel
+        .as_ref()
+        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let cbar_label = opts.cbar_label.as_deref();
+
+    // Fixed point: tick labels depend on the axes size and vice versa.
+    let mut axes = Rect::new(pad + ylabel_w + 60.0, pad + title_h, w * 0.7, h * 0.7);
+    let mut xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, axes.w, k);
+    let mut yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, axes.h, k);
+    let mut cbar_rect = None;
+    for _ in 0..3 {
+        let (x_ticks, y_ticks) = (xt, yt);
+        let left = pad + ylabel_w + y_ticks.extent();
+        let top = pad + title_h;
+        let bottom = h - pad - xlabel_h - x_ticks.extent();
+        let avail_h = (bottom - top).max(10.0);
+        let avail_w = (w - pad - left).max(10.0);
+        let (heat_w, cb) = if opts.cbar {
+            let cb_h = avail_h * opts.cbar_shrink;
+            let cb_w = cb_h / 20.0;
+            let deco = colorbar::decorations_width(&scale, cb_h, cbar_label, k);
+            // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
+            let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
+            let slot_x = left + total * 0.85;
+            let cb_y = top + (avail_h - cb_h) / 2.0;
+            (total * 0.8, Some(Rect::new(slot_x, cb_y, cb_w, cb_h)))
+        } else {
+            (avail_w, None)
+        };
+        axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
+        cbar_rect = cb;
+        xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, axes.w, k);
+        yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, axes.h, k);
+    }
+    if opts.square == Some(true) {
+        // Equal-aspect cells, box centred in its slot (matplotlib anchor "C").
+        let cell = (axes.w / data.cols as f64).min(axes.h / data.rows as f64);
+        let (nw, nh) = (cell * data.cols as f64, cell * data.rows as f64);
+        axes = Rect::new(
+            axes.x + (axes.w - nw) / 2.0,
+            axes.y + (axes.h - nh) / 2.0,
+            nw,
+            nh,
+        );
+    }
+    let grid = Grid {
+        values: data.values,
+        rows: data.rows,
+        cols: data.cols,
+    };
+    let body = panel::draw_body(&mut canvas, axes, &grid, &scale, opts.aggregate);
+    let borders = Borders {
+        width_px: opts.linewidths * k,
+        color: parse_color(&opts.linecolor)?,
+    };
+    panel::draw_borders(&mut canvas, body, &grid, &borders);
+    if opts.annot {
+        panel::draw_annotations(&mut canvas, body, &grid, &scale, &opts.fmt, k);
+    }
+    xt.draw(&mut canvas, body, data.cols);
+    yt.draw(&mut canvas, body, data.rows);
+    if let Some(l) = &opts.xlabel {
+        axis_label(
+            &mut canvas,
+            l,
+            body,
+            Side::Bottom,
+            xt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    if let Some(l) = &opts.ylabel {
+        axis_label(
+            &mut canvas,
+            l,
+            body,
+            Side::Left,
+            yt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
+        text::draw(
+            &mut canvas,
+            t,
+            body.x + body.w / 2.0,
+            body.y - 6.0 * k,
+            TITLE_PT * k,
+            [0, 0, 0],
+            HAlign::Center,
+            VAlign::Bottom,
+            false,
+        );
+    }
+    if let Some(cb) = cbar_rect {
+        colorbar::draw(&mut canvas, cb, &scale, cbar_label, k);
+    }
+    Ok(canvas)
+}

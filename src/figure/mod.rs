@@ -1,0 +1,344 @@
+//! Figures: heatmap, clustermap and correlation map, from a matrix and
+//! options to a finished canvas (plus the data a user may want next to the
+//! figure: leaf orders, linkages, flat clusters).
+
+pub mod axes;
+pub mod clustermap;
+pub mod colorbar;
+pub mod dendrogram;
+pub mod heatmap;
+pub mod options;
+pub mod panel;
+pub mod strips;
+pub mod ticks;
+
+use std::path::Path;
+
+pub use options::{FigureOptions, Kind};
+
+use crate::analysis;
+use crate::cluster::{self, cut, Condensed, Linkage, Method, Metric};
+use crate::error::{Error, Result};
+use crate::io::{annotations, npy, text as text_out};
+use crate::matrix::Matrix;
+use crate::prep::{self, Axis};
+use crate::render::canvas::Canvas;
+use crate::stats::CorrMethod;
+use crate::timings::Timings;
+
+/// A finished figure and its data exports (file name, bytes).
+pub struct Figure {
+    pub canvas: Canvas,
+    pub exports: Vec<(String, Vec<u8>)>,
+    /// Things the user should know (dropped rows, unmatched labels).
+    pub warnings: Vec<String>,
+}
+
+/// Builds the figure `kind` of `m`. `source` names the input in messages;
+/// annotation tables named in the options are read relative to `base`.
+pub fn build(
+    kind: Kind,
+    m: &Matrix,
+    opts: &FigureOptions,
+    source: &str,
+    base: &Path,
+    t: &mut Timings,
+) -> Result<Figure> {
+    opts.validate()?;
+    if m.nrows() == 0 || m.ncols() == 0 {
+        return Err(Error::Invalid(format!("{source}: the matrix is empty")));
+    }
+    match kind {
+        Kind::Heatmap => heatmap_figure(m, opts, source, t),
+        Kind::Clustermap => clustermap_figure(m, opts, source, base, t),
+        Kind::Corrmap => corrmap_figure(m, opts, source, t),
+    }
+}
+
+fn heatmap_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    source: &str,
+    t: &mut Timings,
+) -> Result<Figure> {
+    prep::check_finite(m, source, true)?;
+    let mut values = m.values().to_vec();
+    apply_mask(&mut values, m.nrows(), m.ncols(), opts);
+    let data = heatmap::HeatmapData {
+        values: &values,
+        rows: m.nrows(),
+        cols: m.ncols(),
+        row_labels: m.row_labels(),
+        col_labels: m.col_labels(),
+    };
+    let canvas = t.time("render", || heatmap::render(&data, opts))?;
+    Ok(Figure {
+        canvas,
+        exports: vec![],
+        warnings: vec![],
+    })
+}
+
+fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions) {
+    if let Some(mask) = &opts.mask {
+        for r in 0..rows {
+            for c in 0..cols {
+                if mask.hides(r, c) {
+                    values[r * cols + c] = f64::NAN;
+                }
+            }
+        }
+    }
+}
+
+fn clustermap_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    source: &str,
+    base: &Path,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let prep_opts = prep::Prep {
+        z_score: opts.z_score,
+        standard_scale: opts.standard_scale,
+        ..Default::default()
+    };
+    let mut data = t.time("prep", || prep_opts.apply(m.clone()))?;
+    let method = opts.method.unwrap_or(Method::Average);
+    let metric = opts.metric.unwrap_or(Metric::Euclidean);
+    if metric.needs_variance() && opts.row_cluster {
+        let (kept, dropped) = prep::drop_constant_rows(&data);
+        if !dropped.is_empty() {
+            warnings.push(format!(
+                "dropped {} rows without variance ({metric} distance undefined): {}",
+                dropped.len(),
+                dropped.join(", ")
+            ));
+            data = kept;
+        }
+    }
+    if metric.needs_variance() && opts.col_cluster {
+        let (kept, dropped) = prep::drop_constant_rows(&data.transposed());
+        if !dropped.is_empty() {
+            warnings.push(format!(
+                "dropped {} columns without variance ({metric} distance undefined): {}",
+                dropped.len(),
+                dropped.join(", ")
+            ));
+            data = kept.transposed();
+        }
+    }
+    let mut exports = Vec::new();
+    let cluster_one = |axis: Axis, on: bool, t: &mut Timings| -> Result<Option<Linkage>> {
+        if !on || oriented_len(&data, axis) < 2 {
+            return Ok(None);
+        }
+        let c = analysis::cluster_axis(
+            &data,
+            axis,
+            method,
+            metric,
+            opts.optimal_ordering,
+            source,
+            t,
+        )?;
+        Ok(Some(c.linkage))
+    };
+    let row_tree = cluster_one(Axis::Rows, opts.row_cluster, t)?;
+    let col_tree = cluster_one(Axis::Cols, opts.col_cluster, t)?;
+
+    let mut row_strips = Vec::new();
+    let mut col_strips = Vec::new();
+    for spec in &opts.col_colors {
+        let s = load_strip(spec, data.col_labels(), opts, base)?;
+        if !s.unmatched.is_empty() {
+            warnings.push(format!(
+                "{} column labels not in {spec}: {}",
+                s.unmatched.len(),
+                s.unmatched.join(", ")
+            ));
+        }
+        col_strips.push(s);
+    }
+    for spec in &opts.row_colors {
+        let s = load_strip(spec, data.row_labels(), opts, base)?;
+        if !s.unmatched.is_empty() {
+            warnings.push(format!(
+                "{} row labels not in {spec}: {}",
+                s.unmatched.len(),
+                s.unmatched.join(", ")
+            ));
+        }
+        row_strips.push(s);
+    }
+    for (axis, tree, k, labels, strips_out) in [
+        (
+            "row",
+            &row_tree,
+            opts.cut_rows,
+            data.row_labels(),
+            &mut row_strips,
+        ),
+        (
+            "col",
+            &col_tree,
+            opts.cut_cols,
+            data.col_labels(),
+            &mut col_strips,
+        ),
+    ] {
+        if let Some(tree) = tree {
+            let leaves = tree.leaves();
+            exports.push((
+                format!("{axis}_order.tsv"),
+                text_out::order_tsv(&leaves, labels).into_bytes(),
+            ));
+            exports.push((
+                format!("{axis}_linkage.npy"),
+                npy::encode_f64(&[tree.n() - 1, 4], &tree.to_scipy()),
+            ));
+            if let Some(k) = k {
+                let clusters = cut::cut_into(tree, k);
+                exports.push((
+                    format!("{axis}_clusters.tsv"),
+                    text_out::clusters_tsv(&clusters, labels).into_bytes(),
+                ));
+                strips_out.push(strips::from_clusters(
+                    &format!("{axis} cluster"),
+                    &clusters,
+                )?);
+            }
+        } else if k.is_some() {
+            return Err(Error::Invalid(format!(
+                "cut_{axis}s needs {axis} clustering on"
+            )));
+        }
+    }
+    let d = clustermap::ClustermapData {
+        values: data.values(),
+        rows: data.nrows(),
+        cols: data.ncols(),
+        row_labels: data.row_labels(),
+        col_labels: data.col_labels(),
+        row_tree: row_tree.as_ref(),
+        col_tree: col_tree.as_ref(),
+        row_strips: &row_strips,
+        col_strips: &col_strips,
+    };
+    let canvas = t.time("render", || clustermap::render(&d, opts))?;
+    Ok(Figure {
+        canvas,
+        exports,
+        warnings,
+    })
+}
+
+fn oriented_len(m: &Matrix, axis: Axis) -> usize {
+    match axis {
+        Axis::Rows => m.nrows(),
+        Axis::Cols => m.ncols(),
+    }
+}
+
+fn load_strip(
+    spec: &str,
+    labels: &[String],
+    opts: &FigureOptions,
+    base: &Path,
+) -> Result<strips::Strip> {
+    let (path, column) = annotations::parse_spec(spec);
+    let path = if path.is_relative() {
+        base.join(path)
+    } else {
+        path
+    };
+    let a = annotations::read(&path, column.as_deref())?;
+    strips::from_annotation(&a, labels, &opts.palette)
+}
+
+fn corrmap_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    source: &str,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
+    let mut m = m.clone();
+    if opts.cluster {
+        let (kept, dropped) = prep::drop_constant_rows(&m);
+        if !dropped.is_empty() {
+            warnings.push(format!(
+                "dropped {} rows without variance (correlation undefined): {}",
+                dropped.len(),
+                dropped.join(", ")
+            ));
+            m = kept;
+        }
+    }
+    let (r, labels) = analysis::correlate_axis(&m, Axis::Rows, method, false, source, t)?;
+    let n = labels.len();
+    let mut exports = Vec::new();
+    let order: Vec<usize> = if opts.cluster && n >= 2 {
+        let link = opts.method.unwrap_or(Method::Average);
+        let tree = match opts.cluster_distance {
+            options::ClusterDistance::Rows => {
+                let metric = opts.metric.unwrap_or(Metric::Euclidean);
+                cluster::check_method_metric(link, metric)?;
+                let dist = t.time("distance", || cluster::pdist(&r, n, n, metric));
+                t.time("link", || cluster::linkage_condensed(dist, link))?
+            }
+            options::ClusterDistance::OneMinusR => {
+                let mut dist = Condensed::zeros(n);
+                for i in 0..n {
+                    for j in i + 1..n {
+                        dist.set(i, j, 1.0 - r[i * n + j]);
+                    }
+                }
+                t.time("link", || cluster::linkage_condensed(dist, link))?
+            }
+        };
+        let leaves = tree.leaves();
+        exports.push((
+            "order.tsv".to_string(),
+            text_out::order_tsv(&leaves, &labels).into_bytes(),
+        ));
+        exports.push((
+            "linkage.npy".to_string(),
+            npy::encode_f64(&[n - 1, 4], &tree.to_scipy()),
+        ));
+        leaves
+    } else {
+        (0..n).collect()
+    };
+    let mut values = Vec::with_capacity(n * n);
+    for &i in &order {
+        for &j in &order {
+            values.push(r[i * n + j]);
+        }
+    }
+    let ordered: Vec<String> = order.iter().map(|&i| labels[i].clone()).collect();
+    let mut o = opts.clone();
+    o.cmap = o.cmap.or(Some("coolwarm".into()));
+    o.center = o.center.or(Some(0.0));
+    o.square = o.square.or(Some(true));
+    o.cbar_label = o.cbar_label.or(Some(match method {
+        CorrMethod::Pearson => "Pearson r".into(),
+        CorrMethod::Spearman => "Spearman \u{3c1}".into(),
+    }));
+    apply_mask(&mut values, n, n, &o);
+    let data = heatmap::HeatmapData {
+        values: &values,
+        rows: n,
+        cols: n,
+        row_labels: &ordered,
+        col_labels: &ordered,
+    };
+    let canvas = t.time("render", || heatmap::render(&data, &o))?;
+    Ok(Figure {
+        canvas,
+        exports,
+        warnings,
+    })
+}

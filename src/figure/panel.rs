@@ -1,0 +1,150 @@
+//! One heatmap panel: the body (rasterised, aggregated when cells are
+//! smaller than pixels), cell borders when cells are big enough to show
+//! them, and annotations with seaborn's text-colour rule.
+
+use super::axes::{Rect, FONT_PT};
+use super::ticks::format_value;
+use crate::render::body::{aggregate, colorize, Aggregate};
+use crate::render::canvas::Canvas;
+use crate::render::colormap::Rgb;
+use crate::render::scale::ColorScale;
+use crate::render::text::{self, HAlign, VAlign};
+
+/// Values to draw, row-major, already in display order; NaN = not drawn.
+pub struct Grid<'a> {
+    pub values: &'a [f64],
+    pub rows: usize,
+    pub cols: usize,
+}
+
+/// Cell-border settings.
+pub struct Borders {
+    pub width_px: f64,
+    pub color: Rgb,
+}
+
+/// Draws the body; returns the snapped pixel rectangle it used.
+pub fn draw_body(
+    canvas: &mut Canvas,
+    rect: Rect,
+    grid: &Grid,
+    scale: &ColorScale,
+    how: Aggregate,
+) -> Rect {
+    let (x0, y0, w, h) = rect.snapped();
+    let agg = aggregate(grid.values, grid.rows, grid.cols, w, h, how);
+    let (rgb, drawn) = colorize(&agg, scale);
+    canvas.blit(x0, y0, w, h, &rgb, Some(&drawn));
+    Rect::new(x0 as f64, y0 as f64, w as f64, h as f64)
+}
+
+/// Cell borders, drawn only between/around visible cells and only when
+/// cells are at least 3 px (below that they would hide the data).
+pub fn draw_borders(canvas: &mut Canvas, rect: Rect, grid: &Grid, b: &Borders) {
+    if b.width_px <= 0.0 {
+        return;
+    }
+    let (cw, ch) = (rect.w / grid.cols as f64, rect.h / grid.rows as f64);
+    if cw < 3.0 || ch < 3.0 {
+        return;
+    }
+    let visible = |r: usize, c: usize| !grid.values[r * grid.cols + c].is_nan();
+    // Horizontal boundaries.
+    for k in 0..=grid.rows {
+        let y = rect.y + k as f64 * ch;
+        for c in 0..grid.cols {
+            let above = k > 0 && visible(k - 1, c);
+            let below = k < grid.rows && visible(k, c);
+            if above || below {
+                let x = rect.x + c as f64 * cw;
+                canvas.hline(x, x + cw, y, b.width_px, b.color);
+            }
+        }
+    }
+    for k in 0..=grid.cols {
+        let x = rect.x + k as f64 * cw;
+        for r in 0..grid.rows {
+            let left = k > 0 && visible(r, k - 1);
+            let right = k < grid.cols && visible(r, k);
+            if left || right {
+                let y = rect.y + r as f64 * ch;
+                canvas.vline(x, y, y + ch, b.width_px, b.color);
+            }
+        }
+    }
+}
+
+/// W3C relative luminance of an sRGB colour (seaborn's `relative_luminance`).
+pub fn relative_luminance(c: Rgb) -> f64 {
+    let lin = |v: u8| {
+        let s = v as f64 / 255.0;
+        if s <= 0.03928 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+/// Writes each visible cell's value (Python format `fmt`) at its centre:
+/// dark text (".15") on light cells, white on dark ones. Skipped when the
+/// text would not fit the cell.
+pub fn draw_annotations(
+    canvas: &mut Canvas,
+    rect: Rect,
+    grid: &Grid,
+    scale: &ColorScale,
+    fmt: &str,
+    px_per_pt: f64,
+) {
+    let font = FONT_PT * px_per_pt;
+    let (cw, ch) = (rect.w / grid.cols as f64, rect.h / grid.rows as f64);
+    if ch < text::line_height(font) * 0.8 {
+        return;
+    }
+    for r in 0..grid.rows {
+        for c in 0..grid.cols {
+            let v = grid.values[r * grid.cols + c];
+            let Some(color) = scale.color(v) else {
+                continue;
+            };
+            let s = format_value(v, fmt);
+            if text::width(&s, font) > cw * 1.05 {
+                continue;
+            }
+            let ink = if relative_luminance(color) > 0.408 {
+                [38, 38, 38]
+            } else {
+                [255, 255, 255]
+            };
+            let (x, y) = (
+                rect.x + (c as f64 + 0.5) * cw,
+                rect.y + (r as f64 + 0.5) * ch,
+            );
+            text::draw(
+                canvas,
+                &s,
+                x,
+                y,
+                font,
+                ink,
+                HAlign::Center,
+                VAlign::Center,
+                false,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luminance_threshold_matches_seaborn() {
+        assert!(relative_luminance([255, 255, 255]) > 0.408);
+        assert!(relative_luminance([0, 0, 0]) < 0.408);
+        assert!((relative_luminance([128, 128, 128]) - 0.2158).abs() < 1e-3);
+    }
+}
