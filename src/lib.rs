@@ -31,6 +31,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod analysis;
+pub mod batch;
 pub mod cluster;
 pub mod error;
 pub mod figure;

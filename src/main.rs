@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use heatmill::analysis;
+use heatmill::batch;
 use heatmill::cluster::{cut, Method, Metric};
 use heatmill::figure::{self, FigureOptions, Kind};
 use heatmill::io::{self, npy, text, Format, ReadOptions};
@@ -29,6 +30,58 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run every job of a batch config (TOML or JSON).
+    Run {
+        config: PathBuf,
+        /// Output directory (default: [output].dir, relative to the config).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: SLURM_CPUS_PER_TASK, else all cores).
+        #[arg(long, alias = "jobs")]
+        threads: Option<usize>,
+        /// Run only shard K of N (datasets dealt round-robin), e.g. 2/4.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Number of shards when the shard index comes from --array-index
+        /// or SLURM_ARRAY_TASK_ID.
+        #[arg(long)]
+        shards: Option<usize>,
+        /// Array task index (default: SLURM_ARRAY_TASK_ID); shard = index mod N + 1.
+        #[arg(long)]
+        array_index: Option<usize>,
+        /// Redo jobs even when their outputs are up to date.
+        #[arg(long)]
+        force: bool,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+        /// List the jobs and their outputs instead of running them.
+        #[arg(long)]
+        dry_run: bool,
+        /// Memory budget, e.g. 8G: datasets that need more fail with a
+        /// message, the others queue for it.
+        #[arg(long, value_parser = heatmill::batch::run::parse_bytes)]
+        max_memory: Option<u64>,
+    },
+    /// List every job of a config and its output paths (stable order).
+    Plan {
+        config: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Join shard manifests into one manifest.json.
+    MergeManifests {
+        /// Shard manifests to join.
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+        /// Where to write the merged manifest (default: manifest.json next
+        /// to the first input).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// A heatmap (sns.heatmap).
     Heatmap(FigureCmd),
     /// A clustered heatmap with dendrograms and colour strips (sns.clustermap).
@@ -387,12 +440,72 @@ fn report(enabled: bool, t: &Timings) {
     }
 }
 
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N, got '{s}'"))?;
+    let (k, n): (usize, usize) = (
+        k.trim()
+            .parse()
+            .map_err(|_| format!("bad shard index '{k}'"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("bad shard count '{n}'"))?,
+    );
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard must be K/N with 1 <= K <= N, got '{s}'"));
+    }
+    Ok((k, n))
+}
+
+fn print_plan(plan: &batch::Plan, json: bool) {
+    if json {
+        let jobs: Vec<_> = plan
+            .jobs
+            .iter()
+            .map(|j| {
+                serde_json::json!({
+                    "id": j.id,
+                    "dataset": plan.datasets[j.dataset].name,
+                    "input": plan.datasets[j.dataset].path,
+                    "figure": plan.figures[j.figure].name,
+                    "kind": plan.figures[j.figure].kind.name(),
+                    "outputs": j.outputs,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&jobs).unwrap_or_default()
+        );
+    } else {
+        for j in &plan.jobs {
+            let outs: Vec<String> = j.outputs.iter().map(|p| p.display().to_string()).collect();
+            println!(
+                "{}\t{}\t{}",
+                j.id,
+                plan.datasets[j.dataset].path.display(),
+                outs.join(",")
+            );
+        }
+    }
+}
+
 fn figure(kind: Kind, c: FigureCmd) -> Result<(), Error> {
     let opts = c.fig.options()?;
     let source = c.input.display().to_string();
     let mut t = Timings::default();
     let m = t.time("read", || io::read_matrix(&c.input, &c.read.options()))?;
-    let fig = figure::build(kind, &m, &opts, &source, std::path::Path::new("."), &mut t)?;
+    let cache = figure::Cache::default();
+    let fig = figure::build(
+        kind,
+        &m,
+        &opts,
+        &source,
+        std::path::Path::new("."),
+        &cache,
+        &mut t,
+    )?;
     for w in &fig.warnings {
         eprintln!("heatmill: warning: {w}");
     }
@@ -409,6 +522,106 @@ fn figure(kind: Kind, c: FigureCmd) -> Result<(), Error> {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Run {
+            config,
+            out,
+            threads,
+            shard,
+            shards,
+            array_index,
+            force,
+            quiet,
+            dry_run,
+            max_memory,
+        } => {
+            let cfg = batch::Config::load(&config)?;
+            let shard = match (shard, shards) {
+                (Some(s), _) => Some(s),
+                (None, Some(n)) if n > 0 => {
+                    let idx = array_index
+                        .or_else(|| {
+                            std::env::var("SLURM_ARRAY_TASK_ID")
+                                .ok()
+                                .and_then(|v| v.parse().ok())
+                        })
+                        .ok_or_else(|| {
+                            Error::Invalid(
+                                "--shards needs --array-index or SLURM_ARRAY_TASK_ID".into(),
+                            )
+                        })?;
+                    Some((idx % n + 1, n))
+                }
+                (None, Some(_)) => {
+                    return Err(Error::Invalid("--shards must be at least 1".into()))
+                }
+                (None, None) => None,
+            };
+            if dry_run {
+                let plan = batch::Plan::new(&cfg, out.as_deref())?;
+                print_plan(&plan, false);
+                return Ok(());
+            }
+            let opts = batch::RunOptions {
+                out,
+                threads: threads.unwrap_or(0),
+                shard,
+                force,
+                quiet,
+                max_memory,
+            };
+            let s = batch::run(&cfg, &opts)?;
+            if !quiet {
+                eprintln!(
+                    "heatmill: {} done, {} up to date, {} failed; manifest: {}",
+                    s.ok,
+                    s.skipped,
+                    s.failed.len(),
+                    s.manifest.display()
+                );
+            }
+            if !s.failed.is_empty() {
+                for (id, msg) in &s.failed {
+                    eprintln!("heatmill: failed: {id}: {msg}");
+                }
+                return Err(Error::Io {
+                    path: s.manifest.clone(),
+                    source: std::io::Error::other(format!("{} job(s) failed", s.failed.len())),
+                });
+            }
+            Ok(())
+        }
+        Command::Plan { config, out, json } => {
+            let cfg = batch::Config::load(&config)?;
+            let plan = batch::Plan::new(&cfg, out.as_deref())?;
+            print_plan(&plan, json);
+            Ok(())
+        }
+        Command::MergeManifests { manifests, output } => {
+            let mut parts = Vec::new();
+            for p in &manifests {
+                parts.push(batch::Manifest::load(p)?.ok_or_else(|| {
+                    Error::io(
+                        p,
+                        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                    )
+                })?);
+            }
+            let merged = batch::Manifest::merge(&parts);
+            let out = output.unwrap_or_else(|| {
+                manifests[0]
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("manifest.json")
+            });
+            merged.save(&out)?;
+            eprintln!(
+                "heatmill: merged {} manifests ({} jobs) into {}",
+                parts.len(),
+                merged.jobs.len(),
+                out.display()
+            );
+            Ok(())
+        }
         Command::Heatmap(c) => figure(Kind::Heatmap, c),
         Command::Clustermap(c) => figure(Kind::Clustermap, c),
         Command::Corrmap(c) => figure(Kind::Corrmap, c),

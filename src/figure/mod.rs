@@ -3,6 +3,7 @@
 //! figure: leaf orders, linkages, flat clusters).
 
 pub mod axes;
+pub mod cache;
 pub mod clustermap;
 pub mod colorbar;
 pub mod dendrogram;
@@ -13,7 +14,9 @@ pub mod strips;
 pub mod ticks;
 
 use std::path::Path;
+use std::sync::Arc;
 
+pub use cache::Cache;
 pub use options::{FigureOptions, Kind};
 
 use crate::analysis;
@@ -42,6 +45,7 @@ pub fn build(
     opts: &FigureOptions,
     source: &str,
     base: &Path,
+    cache: &Cache,
     t: &mut Timings,
 ) -> Result<Figure> {
     opts.validate()?;
@@ -50,8 +54,8 @@ pub fn build(
     }
     match kind {
         Kind::Heatmap => heatmap_figure(m, opts, source, t),
-        Kind::Clustermap => clustermap_figure(m, opts, source, base, t),
-        Kind::Corrmap => corrmap_figure(m, opts, source, t),
+        Kind::Clustermap => clustermap_figure(m, opts, source, base, cache, t),
+        Kind::Corrmap => corrmap_figure(m, opts, source, cache, t),
     }
 }
 
@@ -96,6 +100,7 @@ fn clustermap_figure(
     opts: &FigureOptions,
     source: &str,
     base: &Path,
+    cache: &Cache,
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
@@ -130,20 +135,31 @@ fn clustermap_figure(
         }
     }
     let mut exports = Vec::new();
-    let cluster_one = |axis: Axis, on: bool, t: &mut Timings| -> Result<Option<Linkage>> {
+    let cluster_one = |axis: Axis, on: bool, t: &mut Timings| -> Result<Option<Arc<Linkage>>> {
         if !on || oriented_len(&data, axis) < 2 {
             return Ok(None);
         }
-        let c = analysis::cluster_axis(
-            &data,
-            axis,
-            method,
-            metric,
+        let key = format!(
+            "{:?}/{:?}/{method}/{metric}/{axis}/{}/{}/{}",
+            opts.z_score,
+            opts.standard_scale,
             opts.optimal_ordering,
-            source,
-            t,
-        )?;
-        Ok(Some(c.linkage))
+            opts.row_cluster,
+            opts.col_cluster
+        );
+        let z = cache.linkage(&key, || {
+            analysis::cluster_axis(
+                &data,
+                axis,
+                method,
+                metric,
+                opts.optimal_ordering,
+                source,
+                t,
+            )
+            .map(|c| c.linkage)
+        })?;
+        Ok(Some(z))
     };
     let row_tree = cluster_one(Axis::Rows, opts.row_cluster, t)?;
     let col_tree = cluster_one(Axis::Cols, opts.col_cluster, t)?;
@@ -221,8 +237,8 @@ fn clustermap_figure(
         cols: data.ncols(),
         row_labels: data.row_labels(),
         col_labels: data.col_labels(),
-        row_tree: row_tree.as_ref(),
-        col_tree: col_tree.as_ref(),
+        row_tree: row_tree.as_deref(),
+        col_tree: col_tree.as_deref(),
         row_strips: &row_strips,
         col_strips: &col_strips,
     };
@@ -261,6 +277,7 @@ fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     source: &str,
+    cache: &Cache,
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
@@ -277,7 +294,10 @@ fn corrmap_figure(
             m = kept;
         }
     }
-    let (r, labels) = analysis::correlate_axis(&m, Axis::Rows, method, false, source, t)?;
+    let shared = cache.correlation(&format!("{method}/{}", opts.cluster), || {
+        analysis::correlate_axis(&m, Axis::Rows, method, false, source, t)
+    })?;
+    let (r, labels) = (&shared.0, &shared.1);
     let n = labels.len();
     let mut exports = Vec::new();
     let order: Vec<usize> = if opts.cluster && n >= 2 {
@@ -286,7 +306,7 @@ fn corrmap_figure(
             options::ClusterDistance::Rows => {
                 let metric = opts.metric.unwrap_or(Metric::Euclidean);
                 cluster::check_method_metric(link, metric)?;
-                let dist = t.time("distance", || cluster::pdist(&r, n, n, metric));
+                let dist = t.time("distance", || cluster::pdist(r, n, n, metric));
                 t.time("link", || cluster::linkage_condensed(dist, link))?
             }
             options::ClusterDistance::OneMinusR => {
@@ -302,7 +322,7 @@ fn corrmap_figure(
         let leaves = tree.leaves();
         exports.push((
             "order.tsv".to_string(),
-            text_out::order_tsv(&leaves, &labels).into_bytes(),
+            text_out::order_tsv(&leaves, labels).into_bytes(),
         ));
         exports.push((
             "linkage.npy".to_string(),

@@ -1,0 +1,404 @@
+//! The batch config (TOML, or JSON with the same shape): where outputs go,
+//! default figure options, the datasets and the figures. Everything is
+//! validated before any work starts; errors name the file, the line and
+//! the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::figure::{FigureOptions, Kind};
+use crate::io::{Format, ReadOptions};
+use crate::output::ImageFormat;
+
+/// `[output]`
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output directory, relative to the config file.
+    #[serde(default = "default_dir")]
+    pub dir: PathBuf,
+    #[serde(default = "default_formats")]
+    pub formats: Vec<ImageFormat>,
+    /// Overrides every figure's dpi when set.
+    pub dpi: Option<f64>,
+    /// File name pattern; `{dataset}`, `{figure}`, `{kind}`, `{ext}`.
+    #[serde(default = "default_naming")]
+    pub naming: String,
+}
+
+fn default_dir() -> PathBuf {
+    PathBuf::from("out")
+}
+fn default_formats() -> Vec<ImageFormat> {
+    vec![ImageFormat::Png]
+}
+fn default_naming() -> String {
+    "{dataset}/{figure}.{ext}".into()
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: default_dir(),
+            formats: default_formats(),
+            dpi: None,
+            naming: default_naming(),
+        }
+    }
+}
+
+/// `[[dataset]]`
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    /// Name used in output paths; default: the file stem (required to be
+    /// absent when `path` is a glob, which names each file by its stem).
+    pub name: Option<String>,
+    /// A file, or a glob (`cohort/*.parquet`), relative to the config.
+    pub path: String,
+    pub index_col: Option<String>,
+    pub format: Option<Format>,
+    #[serde(default)]
+    pub transpose: bool,
+    /// Colour strips for clustermaps of this dataset (`TABLE:COLUMN`).
+    #[serde(default)]
+    pub col_colors: Vec<String>,
+    #[serde(default)]
+    pub row_colors: Vec<String>,
+}
+
+/// A parsed, validated config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Directory relative paths are resolved against.
+    pub base: PathBuf,
+    pub output: OutputConfig,
+    pub datasets: Vec<DatasetConfig>,
+    pub figures: Vec<FigureConfig>,
+}
+
+/// `[[figure]]`: a name, a kind, the datasets it applies to, and options
+/// (the `[defaults]` overlaid by the figure's own keys).
+#[derive(Debug, Clone)]
+pub struct FigureConfig {
+    pub name: String,
+    pub kind: Kind,
+    /// Dataset names; empty = all.
+    pub datasets: Vec<String>,
+    pub options: FigureOptions,
+    /// The options as written (defaults merged), kept for the manifest.
+    pub raw: toml::Table,
+}
+
+fn config_err(path: &Path, text: &str, key: Option<&str>, msg: impl std::fmt::Display) -> Error {
+    let line = key.and_then(|k| find_key_line(text, k));
+    let at = match (line, key) {
+        (Some(l), Some(k)) => format!("line {l}, key '{k}': "),
+        (None, Some(k)) => format!("key '{k}': "),
+        _ => String::new(),
+    };
+    Error::format(path, "config", format!("{at}{msg}"))
+}
+
+/// The 1-based line where `key` is assigned (first occurrence).
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    let bare = key.rsplit('.').next().unwrap_or(key);
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(bare)
+                .or_else(|| t.strip_prefix(&format!("\"{bare}\"")))
+                .is_some_and(|rest| {
+                    rest.trim_start().starts_with('=') || rest.trim_start().starts_with(':')
+                })
+        })
+        .map(|i| i + 1)
+}
+
+/// The key serde complained about, from its message.
+fn key_from_message(msg: &str) -> Option<String> {
+    for marker in ["unknown field `", "missing field `", "duplicate key `"] {
+        if let Some(rest) = msg.split(marker).nth(1) {
+            return rest.split('`').next().map(|s| s.to_string());
+        }
+    }
+    None
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let root: toml::Table = if is_json {
+            serde_json::from_str(&text)
+                .map_err(|e| Error::format(path, "config", format!("line {}: {}", e.line(), e)))?
+        } else {
+            toml::from_str(&text).map_err(|e| {
+                let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+                let msg = e.message().to_string();
+                match line {
+                    Some(l) => Error::format(path, "config", format!("line {l}: {msg}")),
+                    None => Error::format(path, "config", msg),
+                }
+            })?
+        };
+        let base = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        Self::from_table(path, &base, &text, root)
+    }
+
+    fn from_table(path: &Path, base: &Path, text: &str, mut root: toml::Table) -> Result<Config> {
+        for key in root.keys() {
+            if !["output", "defaults", "dataset", "figure"].contains(&key.as_str()) {
+                return Err(config_err(
+                    path,
+                    text,
+                    Some(key),
+                    "unknown section (expected [output], [defaults], [[dataset]], [[figure]])",
+                ));
+            }
+        }
+        fn de<T: serde::de::DeserializeOwned>(
+            path: &Path,
+            text: &str,
+            v: toml::Value,
+            what: &str,
+        ) -> Result<T> {
+            v.try_into().map_err(|e: toml::de::Error| {
+                let msg = e.message().to_string();
+                let key = key_from_message(&msg);
+                config_err(path, text, key.as_deref(), format!("in {what}: {msg}"))
+            })
+        }
+        let output: OutputConfig = match root.remove("output") {
+            Some(v) => de(path, text, v, "[output]")?,
+            None => OutputConfig::default(),
+        };
+        let defaults: toml::Table = match root.remove("defaults") {
+            Some(toml::Value::Table(t)) => t,
+            Some(_) => return Err(config_err(path, text, Some("defaults"), "must be a table")),
+            None => toml::Table::new(),
+        };
+        let datasets: Vec<DatasetConfig> = match root.remove("dataset") {
+            Some(toml::Value::Array(a)) => a
+                .into_iter()
+                .map(|v| de(path, text, v, "[[dataset]]"))
+                .collect::<Result<Vec<DatasetConfig>>>()?,
+            Some(_) => {
+                return Err(config_err(
+                    path,
+                    text,
+                    Some("dataset"),
+                    "use [[dataset]] (an array of tables)",
+                ))
+            }
+            None => vec![],
+        };
+        if datasets.is_empty() {
+            return Err(Error::format(path, "config", "no [[dataset]] given"));
+        }
+        let mut figures = Vec::new();
+        let figs = match root.remove("figure") {
+            Some(toml::Value::Array(a)) => a,
+            Some(_) => {
+                return Err(config_err(
+                    path,
+                    text,
+                    Some("figure"),
+                    "use [[figure]] (an array of tables)",
+                ))
+            }
+            None => vec![],
+        };
+        if figs.is_empty() {
+            return Err(Error::format(path, "config", "no [[figure]] given"));
+        }
+        for (i, f) in figs.into_iter().enumerate() {
+            let toml::Value::Table(mut t) = f else {
+                return Err(config_err(
+                    path,
+                    text,
+                    Some("figure"),
+                    "each [[figure]] must be a table",
+                ));
+            };
+            let name = match t.remove("name") {
+                Some(toml::Value::String(s)) if valid_name(&s) => s,
+                Some(_) => {
+                    return Err(config_err(
+                        path,
+                        text,
+                        Some("name"),
+                        "figure names use letters, digits, '-', '_' and '.'",
+                    ))
+                }
+                None => {
+                    return Err(Error::format(
+                        path,
+                        "config",
+                        format!("[[figure]] number {} has no name", i + 1),
+                    ))
+                }
+            };
+            let kind: Kind = match t.remove("kind") {
+                Some(toml::Value::String(s)) => s
+                    .parse()
+                    .map_err(|e: String| config_err(path, text, Some("kind"), e))?,
+                _ => {
+                    return Err(config_err(
+                        path,
+                        text,
+                        Some("kind"),
+                        format!("figure '{name}' needs kind = heatmap|clustermap|corrmap"),
+                    ))
+                }
+            };
+            let datasets: Vec<String> = match t.remove("datasets") {
+                Some(v) => de(path, text, v, &format!("figure '{name}'"))?,
+                None => vec![],
+            };
+            let mut merged = defaults.clone();
+            for (k, v) in t {
+                merged.insert(k, v);
+            }
+            let mut options: FigureOptions = de(
+                path,
+                text,
+                toml::Value::Table(merged.clone()),
+                &format!("figure '{name}'"),
+            )?;
+            if let Some(dpi) = output.dpi {
+                options.dpi = dpi;
+            }
+            options
+                .validate()
+                .map_err(|e| Error::format(path, "config", format!("figure '{name}': {e}")))?;
+            if figures.iter().any(|f: &FigureConfig| f.name == name) {
+                return Err(config_err(
+                    path,
+                    text,
+                    Some("name"),
+                    format!("figure name '{name}' is used twice"),
+                ));
+            }
+            figures.push(FigureConfig {
+                name,
+                kind,
+                datasets,
+                options,
+                raw: merged,
+            });
+        }
+        if !output.naming.contains("{dataset}")
+            || !output.naming.contains("{figure}")
+            || !output.naming.ends_with(".{ext}")
+        {
+            return Err(config_err(
+                path,
+                text,
+                Some("naming"),
+                "the naming pattern must contain {dataset} and {figure} and end with .{ext}, so every output path is unique",
+            ));
+        }
+        if output.formats.is_empty() {
+            return Err(config_err(
+                path,
+                text,
+                Some("formats"),
+                "list at least one format",
+            ));
+        }
+        let names: Vec<&str> = datasets.iter().filter_map(|d| d.name.as_deref()).collect();
+        for f in &figures {
+            for d in &f.datasets {
+                if !names.contains(&d.as_str()) && !datasets.iter().any(|ds| ds.name.is_none()) {
+                    return Err(config_err(
+                        path,
+                        text,
+                        Some("datasets"),
+                        format!("figure '{}' names unknown dataset '{d}'", f.name),
+                    ));
+                }
+            }
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            base: base.to_path_buf(),
+            output,
+            datasets,
+            figures,
+        })
+    }
+}
+
+/// Names that are safe as path components on every platform.
+pub fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+impl DatasetConfig {
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            index_col: self.index_col.clone(),
+            format: self.format,
+            transpose: self.transpose,
+        }
+    }
+}
+
+/// Serialisable summary of the options of a figure (for hashing).
+pub fn canonical(t: &toml::Table) -> String {
+    // BTreeMap order makes the text independent of key order in the file.
+    let sorted: BTreeMap<&String, &toml::Value> = t.iter().collect();
+    serde_json::to_string(&sorted).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        let root: toml::Table = toml::from_str(text).unwrap();
+        Config::from_table(Path::new("c.toml"), Path::new("."), text, root)
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_line() {
+        let text = "[[dataset]]\npath = \"a.csv\"\n\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\ncmapp = \"viridis\"\n";
+        let e = parse(text).unwrap_err().to_string();
+        assert!(e.contains("line 7") && e.contains("cmapp"), "{e}");
+        let text = "[[dataset]]\npath = \"a.csv\"\nnme = \"x\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\n";
+        let e = parse(text).unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("nme"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected_before_work() {
+        let text = "[[dataset]]\npath = \"a.csv\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\ncmap = \"nope\"\n";
+        assert!(parse(text)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown colour map"));
+        let text = "[[dataset]]\npath = \"a.csv\"\n[[figure]]\nname = \"h\"\nkind = \"pie\"\n";
+        assert!(parse(text).unwrap_err().to_string().contains("kind"));
+        let text = "[defaults]\nmethod = \"ward\"\nmetric = \"cosine\"\n[[dataset]]\npath = \"a.csv\"\n[[figure]]\nname = \"h\"\nkind = \"clustermap\"\n";
+        assert!(parse(text).unwrap_err().to_string().contains("euclidean"));
+    }
+
+    #[test]
+    fn defaults_merge_under_figure_keys() {
+        let text = "[defaults]\ncmap = \"viridis\"\ndpi = 50\n[[dataset]]\npath = \"a.csv\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\ncmap = \"magma\"\n";
+        let c = parse(text).unwrap();
+        assert_eq!(c.figures[0].options.cmap.as_deref(), Some("magma"));
+        assert_eq!(c.figures[0].options.dpi, 50.0);
+    }
+}

@@ -1,0 +1,251 @@
+//! From config to jobs: datasets expanded (a glob gives one dataset per
+//! file, named by its stem), crossed with the figures that apply, in a
+//! stable order; every output path is a pure function of the config and
+//! the dataset name, so shards and reruns agree on them.
+
+use std::path::{Path, PathBuf};
+
+use super::config::{valid_name, Config, DatasetConfig, FigureConfig};
+use crate::error::{Error, Result};
+
+/// One input file with its resolved name.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub name: String,
+    pub path: PathBuf,
+    pub config: DatasetConfig,
+}
+
+/// One figure of one dataset and the files it writes.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `dataset/figure`, unique.
+    pub id: String,
+    pub dataset: usize,
+    pub figure: usize,
+    /// Figure files, one per format.
+    pub outputs: Vec<PathBuf>,
+    /// Directory for data exports (orders, linkages, clusters).
+    pub export_dir: PathBuf,
+}
+
+/// Every job of a config.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub out_dir: PathBuf,
+    pub datasets: Vec<Dataset>,
+    pub figures: Vec<FigureConfig>,
+    pub jobs: Vec<Job>,
+}
+
+impl Plan {
+    /// Plans `config`, writing under `out` (default: the config's dir).
+    pub fn new(config: &Config, out: Option<&Path>) -> Result<Plan> {
+        let out_dir = match out {
+            Some(o) => o.to_path_buf(),
+            None => clean(&config.base.join(&config.output.dir)),
+        };
+        let mut datasets: Vec<Dataset> = Vec::new();
+        for d in &config.datasets {
+            let pattern = clean(&config.base.join(&d.path));
+            let files = if has_wildcard(&d.path) {
+                if d.name.is_some() {
+                    return Err(Error::format(
+                        &config.path,
+                        "config",
+                        format!(
+                            "dataset '{}': a glob names each file by its stem; remove 'name'",
+                            d.path
+                        ),
+                    ));
+                }
+                let m = expand_glob(&pattern)?;
+                if m.is_empty() {
+                    return Err(Error::format(
+                        &config.path,
+                        "config",
+                        format!("dataset glob '{}' matches no file", d.path),
+                    ));
+                }
+                m
+            } else {
+                vec![pattern]
+            };
+            for f in files {
+                let name = match &d.name {
+                    Some(n) => n.clone(),
+                    None => f
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                };
+                if !valid_name(&name) {
+                    return Err(Error::format(
+                        &config.path,
+                        "config",
+                        format!("dataset name '{name}' is not a safe file name (letters, digits, '-', '_', '.')"),
+                    ));
+                }
+                if datasets.iter().any(|x| x.name == name) {
+                    return Err(Error::format(
+                        &config.path,
+                        "config",
+                        format!(
+                            "two datasets are named '{name}' ({} and {}); give them distinct names",
+                            datasets
+                                .iter()
+                                .find(|x| x.name == name)
+                                .map(|x| x.path.display().to_string())
+                                .unwrap_or_default(),
+                            f.display()
+                        ),
+                    ));
+                }
+                datasets.push(Dataset {
+                    name,
+                    path: f,
+                    config: d.clone(),
+                });
+            }
+        }
+        let mut jobs = Vec::new();
+        for (di, ds) in datasets.iter().enumerate() {
+            for (fi, fig) in config.figures.iter().enumerate() {
+                if !fig.datasets.is_empty() && !fig.datasets.contains(&ds.name) {
+                    continue;
+                }
+                let outputs = config
+                    .output
+                    .formats
+                    .iter()
+                    .map(|fmt| {
+                        let rel = config
+                            .output
+                            .naming
+                            .replace("{dataset}", &ds.name)
+                            .replace("{figure}", &fig.name)
+                            .replace("{kind}", fig.kind.name())
+                            .replace("{ext}", fmt.ext());
+                        out_dir.join(rel)
+                    })
+                    .collect();
+                jobs.push(Job {
+                    id: format!("{}/{}", ds.name, fig.name),
+                    dataset: di,
+                    figure: fi,
+                    outputs,
+                    export_dir: out_dir.join(&ds.name).join(format!("{}_data", fig.name)),
+                });
+            }
+        }
+        Ok(Plan {
+            out_dir,
+            datasets,
+            figures: config.figures.clone(),
+            jobs,
+        })
+    }
+
+    /// Indices of the datasets in shard `k` (1-based) of `n`: datasets are
+    /// dealt round-robin in plan order, so all figures of a dataset run in
+    /// the same shard (read once) and the split is the same on every run.
+    pub fn shard_datasets(&self, k: usize, n: usize) -> Vec<usize> {
+        (0..self.datasets.len())
+            .filter(|d| d % n == k - 1)
+            .collect()
+    }
+}
+
+/// Removes `.` and `dir/..` pairs lexically, so paths in plans and
+/// manifests read naturally (`configs/../out` → `out`).
+pub fn clean(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.contains('*') || s.contains('?')
+}
+
+/// Expands `*` and `?` in the last path component, sorted by name.
+pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
+    let dir = pattern.parent().unwrap_or(Path::new("."));
+    let pat = pattern
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if has_wildcard(&dir.to_string_lossy()) {
+        return Err(Error::Invalid(format!(
+            "{}: wildcards are supported in the file name only",
+            pattern.display()
+        )));
+    }
+    let rd = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    })
+    .map_err(|e| Error::io(dir, e))?;
+    let mut out: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .filter(|e| wildcard_match(&pat, &e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// `*` matches any run, `?` any one character.
+pub fn wildcard_match(pat: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pat.chars().collect(), name.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    while i < p.len() && p[i] == '*' {
+        i += 1;
+    }
+    i == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*.parquet", "a.parquet"));
+        assert!(wildcard_match("s?_*.csv", "s1_x.csv"));
+        assert!(!wildcard_match("*.csv", "a.tsv"));
+        assert!(wildcard_match("*", ""));
+    }
+}

@@ -1,0 +1,345 @@
+//! `heatmill run`: many datasets × figures, failures isolated, resumable
+//! after a kill, deterministic, shardable with identical bytes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::Rng;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_heatmill"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("heatmill-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes `n` small cohorts (CSV) into `dir/data`, and a config making
+/// three figures of each.
+fn cohort(dir: &Path, n: usize, rows: usize) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut rng = Rng(42);
+    for k in 0..n {
+        let mut s = String::from("gene");
+        for j in 0..8 {
+            s.push_str(&format!(",S{j}"));
+        }
+        s.push('\n');
+        for i in 0..rows {
+            s.push_str(&format!("G{i}"));
+            for _ in 0..8 {
+                s.push_str(&format!(",{}", rng.normal()));
+            }
+            s.push('\n');
+        }
+        std::fs::write(data.join(format!("cohort{k:03}.csv")), s).unwrap();
+    }
+    let mut groups = String::from("sample\tgroup\n");
+    for j in 0..8 {
+        groups.push_str(&format!("S{j}\t{}\n", if j < 4 { "A" } else { "B" }));
+    }
+    std::fs::write(dir.join("groups.tsv"), groups).unwrap();
+    let cfg = dir.join("run.toml");
+    std::fs::write(
+        &cfg,
+        r#"[output]
+dir = "out"
+
+[defaults]
+figsize = [4, 4]
+dpi = 60
+
+[[dataset]]
+path = "data/cohort*.csv"
+col_colors = ["groups.tsv:group"]
+
+[[figure]]
+name = "heat"
+kind = "heatmap"
+cmap = "viridis"
+
+[[figure]]
+name = "clust"
+kind = "clustermap"
+method = "ward"
+cut_rows = 3
+
+[[figure]]
+name = "corr"
+kind = "corrmap"
+mask = "upper"
+cluster = true
+"#,
+    )
+    .unwrap();
+    cfg
+}
+
+fn run(cfg: &Path, extra: &[&str]) -> Output {
+    let mut c = bin();
+    c.arg("run").arg(cfg).args(extra);
+    c.output().unwrap()
+}
+
+/// Every file under `dir` (relative path → bytes), manifests excluded.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                if !rel.starts_with("manifest") {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn seed_config_makes_the_three_tutorial_figures() {
+    let dir = scratch("seed");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let o = bin()
+        .args([
+            "run",
+            root.join("configs/seed.toml").to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "seed/heatmap.png",
+        "seed/clustermap.png",
+        "seed/corrmap.png",
+        "manifest.json",
+    ] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn many_datasets_one_corrupt_the_rest_complete() {
+    let dir = scratch("corrupt");
+    let cfg = cohort(&dir, 12, 30);
+    std::fs::write(
+        dir.join("data/cohort005.csv"),
+        "gene,S0,S1\nG0,1,2\nG1,3,oops\n",
+    )
+    .unwrap();
+    let o = run(&cfg, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cohort005.csv") && err.contains("oops"),
+        "{err}"
+    );
+    assert!(err.contains("33 done") && err.contains("3 failed"), "{err}");
+    let files = tree(&dir.join("out"));
+    let pngs = files.keys().filter(|k| k.ends_with(".png")).count();
+    assert_eq!(pngs, 33);
+    assert!(
+        !files.keys().any(|k| k.contains(".tmp")),
+        "temp files left: {:?}",
+        files.keys()
+    );
+    assert!(
+        !files.keys().any(|k| k.starts_with("cohort005")),
+        "partial output of the bad dataset"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["jobs"]["cohort005/heat"]["status"], "failed");
+    assert_eq!(manifest["jobs"]["cohort004/clust"]["status"], "ok");
+    // Cluster exports are there for the good ones.
+    assert!(files.contains_key("cohort004/clust_data/row_clusters.tsv"));
+}
+
+#[test]
+fn rerun_skips_done_jobs_and_redoes_missing_ones_with_same_bytes() {
+    let dir = scratch("resume");
+    let cfg = cohort(&dir, 4, 25);
+    let o = run(&cfg, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = tree(&dir.join("out"));
+    std::fs::remove_file(dir.join("out/cohort002/corr.png")).unwrap();
+    let o = run(&cfg, &[]);
+    let err = stderr(&o);
+    assert!(err.contains("1 done, 11 up to date"), "{err}");
+    assert_eq!(tree(&dir.join("out")), first, "rerun changed bytes");
+    let o = run(&cfg, &["--force"]);
+    assert!(stderr(&o).contains("12 done"), "{}", stderr(&o));
+    assert_eq!(tree(&dir.join("out")), first, "--force changed bytes");
+    // A changed option reruns only that figure.
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("cmap = \"viridis\"", "cmap = \"magma\"");
+    std::fs::write(&cfg, text).unwrap();
+    let o = run(&cfg, &[]);
+    assert!(
+        stderr(&o).contains("4 done, 8 up to date"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn killed_run_finishes_only_missing_jobs() {
+    let dir = scratch("kill");
+    let cfg = cohort(&dir, 30, 120);
+    let mut child = bin()
+        .arg("run")
+        .arg(&cfg)
+        .arg("--threads")
+        .arg("1")
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let _ = child.kill();
+    let _ = child.wait();
+    let o = run(&cfg, &[]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let last = err.lines().last().unwrap_or("");
+    // done + up to date = all 90 jobs, and nothing half-written remains.
+    let nums: Vec<usize> = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert!(nums.len() >= 2 && nums[0] + nums[1] == 90, "{last}");
+    let files = tree(&dir.join("out"));
+    assert_eq!(files.keys().filter(|k| k.ends_with(".png")).count(), 90);
+    assert!(!files.keys().any(|k| k.contains(".tmp")));
+}
+
+#[test]
+fn shards_give_exactly_the_files_of_one_run() {
+    let dir = scratch("shards");
+    let cfg = cohort(&dir, 7, 20);
+    let whole = dir.join("whole");
+    let o = run(&cfg, &["--out", whole.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sharded = dir.join("sharded");
+    let mut manifests = Vec::new();
+    for k in 1..=3 {
+        let o = run(
+            &cfg,
+            &[
+                "--out",
+                sharded.to_str().unwrap(),
+                "--shard",
+                &format!("{k}/3"),
+                "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        manifests.push(sharded.join(format!("manifest.shard-{k}-of-3.json")));
+    }
+    // The Slurm way: --shards N with SLURM_ARRAY_TASK_ID picks the same split.
+    let slurm = dir.join("slurm");
+    for task in 0..3 {
+        let o = bin()
+            .arg("run")
+            .arg(&cfg)
+            .args(["--out", slurm.to_str().unwrap(), "--shards", "3", "--quiet"])
+            .env("SLURM_ARRAY_TASK_ID", task.to_string())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let w = tree(&whole);
+    assert_eq!(tree(&sharded), w);
+    assert_eq!(tree(&slurm), w);
+    let mut c = bin();
+    c.arg("merge-manifests")
+        .args(&manifests)
+        .arg("-o")
+        .arg(sharded.join("manifest.json"));
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let merged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sharded.join("manifest.json")).unwrap())
+            .unwrap();
+    let single: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(whole.join("manifest.json")).unwrap())
+            .unwrap();
+    let ids = |m: &serde_json::Value| {
+        m["jobs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&merged), ids(&single));
+    for id in ids(&single) {
+        assert_eq!(
+            merged["jobs"][&id]["outputs"], single["jobs"][&id]["outputs"],
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn plan_lists_jobs_in_stable_order_and_config_errors_exit_2() {
+    let dir = scratch("plan");
+    let cfg = cohort(&dir, 3, 10);
+    let o = bin().arg("plan").arg(&cfg).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    let ids: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids[..4],
+        [
+            "cohort000/heat",
+            "cohort000/clust",
+            "cohort000/corr",
+            "cohort001/heat"
+        ]
+    );
+    assert_eq!(ids.len(), 9);
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[dataset]]\npath = \"data/cohort000.csv\"\n[[figure]]\nname = \"x\"\nkind = \"heatmap\"\nlinewidth = 1\n").unwrap();
+    let o = run(&bad, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("line 6") && err.contains("linewidth"),
+        "{err}"
+    );
+    assert!(!dir.join("out").exists() || tree(&dir.join("out")).is_empty());
+}
+
+#[test]
+fn memory_budget_refuses_what_cannot_fit() {
+    let dir = scratch("budget");
+    let cfg = cohort(&dir, 2, 40);
+    let o = run(&cfg, &["--max-memory", "10K"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--max-memory"), "{err}");
+    let o = run(&cfg, &["--max-memory", "4G"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

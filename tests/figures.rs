@@ -1,0 +1,303 @@
+//! Figures: golden images (with a tolerance), layout (panels where seaborn
+//! puts them), masking, big-matrix aggregation, determinism.
+//!
+//! Re-bless the goldens after an intended change with
+//! `HEATMILL_BLESS=1 cargo test --test figures` and look at them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use heatmill::figure::{self, Cache, FigureOptions, Kind};
+use heatmill::io;
+use heatmill::matrix::Matrix;
+use heatmill::timings::Timings;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn seed() -> Matrix {
+    io::read_matrix(
+        &root().join("data-samples/seed.parquet"),
+        &Default::default(),
+    )
+    .unwrap()
+}
+
+fn opts(toml_text: &str) -> FigureOptions {
+    let t: toml::Table = toml::from_str(toml_text).unwrap();
+    toml::Value::Table(t).try_into().unwrap()
+}
+
+fn render(kind: Kind, m: &Matrix, o: &FigureOptions) -> heatmill::figure::Figure {
+    figure::build(
+        kind,
+        m,
+        o,
+        "test",
+        &root(),
+        &Cache::default(),
+        &mut Timings::default(),
+    )
+    .unwrap()
+}
+
+/// (width, height, rgb)
+fn decode(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut r = dec.read_info().unwrap();
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width as usize, info.height as usize, buf)
+}
+
+fn px(c: &heatmill::render::canvas::Canvas, x: usize, y: usize) -> [u8; 3] {
+    let k = (y * c.width + x) * 3;
+    [c.pixels[k], c.pixels[k + 1], c.pixels[k + 2]]
+}
+
+const BASIC: &str = r#"cmap = "RdBu_r"
+center = 0
+xticklabels = "all"
+yticklabels = "all"
+linewidths = 0.5
+title = "Gene Expression Heatmap"
+xlabel = "Samples"
+ylabel = "Genes"
+"#;
+
+const CLUSTERED: &str = r##"cmap = "RdBu_r"
+center = 0
+figsize = [10, 10]
+method = "ward"
+linewidths = 0.3
+dendrogram_ratio = [0.15, 0.15]
+col_colors = ["data-samples/samples.tsv:group"]
+palette = { Tumor = "#e63946", Normal = "#457b9d" }
+xlabel = "Samples"
+ylabel = "Genes"
+title = "Clustered Gene Expression Heatmap"
+"##;
+
+const CORR: &str = r#"mask = "upper"
+linewidths = 0.5
+cbar_shrink = 0.8
+title = "Gene-Gene Correlation Matrix"
+"#;
+
+/// Compares with the committed golden image: same size, and at most
+/// 0.5 % of pixels differing by more than 8 levels in any channel (font
+/// rasterisation may move by a bit across platforms; layout may not).
+fn check_golden(name: &str, bytes: &[u8]) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var("HEATMILL_BLESS").is_ok() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        return;
+    }
+    let golden =
+        std::fs::read(&path).unwrap_or_else(|_| panic!("missing golden {}", path.display()));
+    let (w1, h1, a) = decode(bytes);
+    let (w2, h2, b) = decode(&golden);
+    assert_eq!((w1, h1), (w2, h2), "{name}: size");
+    let differing = a
+        .chunks(3)
+        .zip(b.chunks(3))
+        .filter(|(p, q)| {
+            p.iter()
+                .zip(q.iter())
+                .any(|(x, y)| (*x as i32 - *y as i32).abs() > 8)
+        })
+        .count();
+    let frac = differing as f64 / (w1 * h1) as f64;
+    assert!(
+        frac < 0.005,
+        "{name}: {:.3} % of pixels differ from the golden image",
+        frac * 100.0
+    );
+}
+
+#[test]
+fn tutorial_figures_match_goldens() {
+    let m = seed();
+    for (name, kind, o) in [
+        ("seed_basic.png", Kind::Heatmap, BASIC),
+        ("seed_clustered.png", Kind::Clustermap, CLUSTERED),
+        ("seed_corr.png", Kind::Corrmap, CORR),
+    ] {
+        let f = render(kind, &m, &opts(o));
+        check_golden(name, &f.canvas.to_png(100.0).unwrap());
+    }
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let m = seed();
+    let a = render(Kind::Clustermap, &m, &opts(CLUSTERED))
+        .canvas
+        .to_png(100.0)
+        .unwrap();
+    let b = render(Kind::Clustermap, &m, &opts(CLUSTERED))
+        .canvas
+        .to_png(100.0)
+        .unwrap();
+    assert_eq!(a, b);
+}
+
+/// Finds the bounding box of pixels that satisfy `pred`.
+fn bbox(
+    c: &heatmill::render::canvas::Canvas,
+    pred: impl Fn([u8; 3]) -> bool,
+) -> Option<(usize, usize, usize, usize)> {
+    bbox_in(c, c.width, pred)
+}
+
+/// [`bbox`] restricted to columns left of `max_x` (keeps legends and
+/// colour bars out of the search).
+fn bbox_in(
+    c: &heatmill::render::canvas::Canvas,
+    max_x: usize,
+    pred: impl Fn([u8; 3]) -> bool,
+) -> Option<(usize, usize, usize, usize)> {
+    let mut b: Option<(usize, usize, usize, usize)> = None;
+    for y in 0..c.height {
+        for x in 0..max_x.min(c.width) {
+            if pred(px(c, x, y)) {
+                b = Some(match b {
+                    None => (x, y, x, y),
+                    Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+                });
+            }
+        }
+    }
+    b
+}
+
+#[test]
+fn clustermap_panels_sit_where_seaborn_puts_them() {
+    let f = render(Kind::Clustermap, &seed(), &opts(CLUSTERED));
+    let c = &f.canvas;
+    assert_eq!((c.width, c.height), (1000, 1000));
+    // The Tumor strip colour occupies the right half of the strip row, the
+    // Normal one the left half (ward puts the normal samples first).
+    // (The legend, top right, repeats both colours: search left of it.)
+    let tumor = bbox_in(c, 880, |p| p == [0xe6, 0x39, 0x46]).expect("tumor strip");
+    let normal = bbox_in(c, 880, |p| p == [0x45, 0x7b, 0x9d]).expect("normal strip");
+    assert!(
+        normal.2 < tumor.0 + 5,
+        "normal {normal:?} left of tumor {tumor:?}"
+    );
+    // Strips are above the heatmap's first row and below the column tree:
+    // between 15 % and 25 % of the height.
+    assert!(tumor.1 > 150 && tumor.3 < 250, "{tumor:?}");
+    // The colour bar is in the top-left corner (cbar_pos .02, .8, .05, .18).
+    // Its ends (RdBu_r's darkest red and the blue at vmin) sit there.
+    let bar = bbox_in(c, 100, |p| p == [103, 0, 31]).expect("colour bar top");
+    assert!(bar.0 >= 15 && bar.2 <= 75 && bar.1 < 60, "{bar:?}");
+    let heat_top = bbox_in(c, 880, |p| p == [103, 0, 31])
+        .map(|b| b.0)
+        .unwrap_or(0);
+    assert!(heat_top < 100, "bar found left of everything else");
+    // The row dendrogram's lines are left of the heatmap.
+    // (Its 0.5 pt lines are anti-aliased grey; nothing else is drawn in the
+    // left margin below the colour bar.)
+    let grey = (300..c.height)
+        .flat_map(|y| (0..60).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let p = px(c, x, y);
+            p[0] == p[1] && p[1] == p[2] && p[0] < 230
+        })
+        .count();
+    assert!(
+        grey > 100,
+        "no dendrogram left of the heatmap ({grey} grey pixels)"
+    );
+    // Exports: orders and linkages of both axes.
+    let names: Vec<&str> = f.exports.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "row_order.tsv",
+            "row_linkage.npy",
+            "col_order.tsv",
+            "col_linkage.npy"
+        ]
+    );
+    let row_order = String::from_utf8(f.exports[0].1.clone()).unwrap();
+    assert!(row_order.starts_with("1\tGene_2\n6\tGene_7\n8\tGene_9\n"));
+}
+
+#[test]
+fn corrmap_masks_the_upper_triangle_and_keeps_cells_square() {
+    let f = render(Kind::Corrmap, &seed(), &opts(CORR));
+    let c = &f.canvas;
+    // Diagonal cells are 1.0 = coolwarm's top colour (180, 4, 38).
+    // (The colour bar, right of x = 820, has the same top colour.)
+    let diag = bbox_in(c, 820, |p| p == [180, 4, 38]).expect("diagonal");
+    let (w, h) = (diag.2 - diag.0, diag.3 - diag.1);
+    assert!((w as i64 - h as i64).abs() <= 3, "square: {w} x {h}");
+    // Upper-right corner of the heatmap body (above the diagonal) is white.
+    let (x, y) = (diag.2 - 5, diag.1 + 5);
+    assert_eq!(px(c, x, y), [255, 255, 255]);
+    // Lower-left corner is drawn.
+    assert_ne!(px(c, diag.0 + 5, diag.3 - 5), [255, 255, 255]);
+}
+
+#[test]
+fn sixty_thousand_rows_keep_every_row() {
+    // One extreme row among 60 000: with max aggregation it must show up.
+    let (n, d) = (60_000, 20);
+    let mut v = vec![0.0; n * d];
+    for j in 0..d {
+        v[31_337 * d + j] = 10.0;
+    }
+    let m = Matrix::from_values(n, d, v).unwrap();
+    let o = opts("aggregate = \"max\"\ncmap = \"Greys\"\nvmin = 0\nvmax = 10\nfigsize = [6, 8]\n");
+    let f = render(Kind::Heatmap, &m, &o);
+    let black = bbox(&f.canvas, |p| p == [0, 0, 0]);
+    assert!(black.is_some(), "the extreme row vanished");
+    // Labels were thinned: far fewer than 60 000 drawn.
+    let o = opts("figsize = [6, 8]\n");
+    let f2 = render(Kind::Heatmap, &m, &o);
+    assert_eq!((f2.canvas.width, f2.canvas.height), (600, 800));
+}
+
+#[test]
+fn cut_rows_adds_a_cluster_strip_and_export() {
+    let o = opts("method = \"ward\"\ncut_rows = 3\n");
+    let f = render(Kind::Clustermap, &seed(), &o);
+    let clusters = f
+        .exports
+        .iter()
+        .find(|(n, _)| n == "row_clusters.tsv")
+        .expect("clusters export");
+    let text = String::from_utf8(clusters.1.clone()).unwrap();
+    let ids: std::collections::BTreeSet<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').nth(1).unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    // tab10's first colour marks cluster 1 in the strip.
+    assert!(bbox(&f.canvas, |p| p == [0x1f, 0x77, 0xb4]).is_some());
+}
+
+#[test]
+fn bad_options_are_refused() {
+    let m = seed();
+    let o = opts("cmap = \"notamap\"\n");
+    assert!(figure::build(
+        Kind::Heatmap,
+        &m,
+        &o,
+        "t",
+        Path::new("."),
+        &Cache::default(),
+        &mut Timings::default()
+    )
+    .is_err());
+    let o = opts("z_score = \"rows\"\nstandard_scale = \"cols\"\n");
+    assert!(o.validate().is_err());
+}
