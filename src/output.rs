@@ -11,6 +11,8 @@ use crate::figure::Figure;
 #[serde(rename_all = "lowercase")]
 pub enum ImageFormat {
     Png,
+    Svg,
+    Pdf,
 }
 
 impl ImageFormat {
@@ -22,8 +24,10 @@ impl ImageFormat {
             .as_deref()
         {
             Some("png") => Ok(ImageFormat::Png),
+            Some("svg") => Ok(ImageFormat::Svg),
+            Some("pdf") => Ok(ImageFormat::Pdf),
             other => Err(Error::Invalid(format!(
-                "{}: unsupported figure format {:?} (use .png)",
+                "{}: unsupported figure format {:?} (use .png, .svg or .pdf)",
                 path.display(),
                 other.unwrap_or("")
             ))),
@@ -33,6 +37,8 @@ impl ImageFormat {
     pub fn ext(self) -> &'static str {
         match self {
             ImageFormat::Png => "png",
+            ImageFormat::Svg => "svg",
+            ImageFormat::Pdf => "pdf",
         }
     }
 }
@@ -40,6 +46,8 @@ impl ImageFormat {
 /// Encodes `fig` for `path`.
 pub fn encode(fig: &Figure, path: &Path, dpi: f64) -> Result<Vec<u8>> {
     match ImageFormat::from_path(path)? {
-        ImageFormat::Png => fig.canvas.to_png(dpi),
+        ImageFormat::Png => fig.scene.rasterize().to_png(dpi),
+        ImageFormat::Svg => crate::render::svg::to_svg(&fig.scene, dpi).map(String::into_bytes),
+        ImageFormat::Pdf => crate::render::pdf::to_pdf(&fig.scene, dpi),
     }
 }

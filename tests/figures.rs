@@ -128,7 +128,7 @@ fn tutorial_figures_match_goldens() {
         ("seed_corr.png", Kind::Corrmap, CORR),
     ] {
         let f = render(kind, &m, &opts(o));
-        check_golden(name, &f.canvas.to_png(100.0).unwrap());
+        check_golden(name, &f.scene.rasterize().to_png(100.0).unwrap());
     }
 }
 
@@ -136,14 +136,69 @@ fn tutorial_figures_match_goldens() {
 fn rendering_is_deterministic() {
     let m = seed();
     let a = render(Kind::Clustermap, &m, &opts(CLUSTERED))
-        .canvas
+        .scene
+        .rasterize()
         .to_png(100.0)
         .unwrap();
     let b = render(Kind::Clustermap, &m, &opts(CLUSTERED))
-        .canvas
+        .scene
+        .rasterize()
         .to_png(100.0)
         .unwrap();
     assert_eq!(a, b);
+    let f = render(Kind::Clustermap, &m, &opts(CLUSTERED));
+    let svg1 = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();
+    let pdf1 = heatmill::render::pdf::to_pdf(&f.scene, 100.0).unwrap();
+    let f = render(Kind::Clustermap, &m, &opts(CLUSTERED));
+    assert_eq!(
+        svg1,
+        heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap()
+    );
+    assert_eq!(
+        pdf1,
+        heatmill::render::pdf::to_pdf(&f.scene, 100.0).unwrap()
+    );
+}
+
+#[test]
+fn vector_formats_keep_text_as_paths_and_embed_big_bodies() {
+    let m = seed();
+    let f = render(Kind::Heatmap, &m, &opts(BASIC));
+    let svg = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    // 30 x 12 cells are vector rectangles; labels are outlines with titles.
+    assert!(svg.matches("<rect").count() > 360);
+    assert!(
+        svg.contains("<title>Gene_30</title>")
+            && svg.contains("<title>Gene Expression Heatmap</title>")
+    );
+    let pdf = heatmill::render::pdf::to_pdf(&f.scene, 100.0).unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    // xref offsets point at the objects.
+    let text = String::from_utf8_lossy(&pdf);
+    let xref_at: usize = text
+        .rsplit("startxref\n")
+        .next()
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(pdf[xref_at..].starts_with(b"xref"));
+    // A big matrix: the body is one embedded image, and files stay small.
+    let (n, d) = (20_000, 50);
+    let mut rng = common::Rng(5);
+    let big = Matrix::from_values(n, d, (0..n * d).map(|_| rng.normal()).collect()).unwrap();
+    let f = render(Kind::Heatmap, &big, &opts("figsize = [8, 10]\n"));
+    let svg = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();
+    assert_eq!(svg.matches("<image").count(), 2, "body and colour bar");
+    let pdf = heatmill::render::pdf::to_pdf(&f.scene, 100.0).unwrap();
+    assert!(
+        pdf.len() < 5_000_000,
+        "PDF of 20 000 rows is {} bytes",
+        pdf.len()
+    );
 }
 
 /// Finds the bounding box of pixels that satisfy `pred`.
@@ -178,7 +233,8 @@ fn bbox_in(
 #[test]
 fn clustermap_panels_sit_where_seaborn_puts_them() {
     let f = render(Kind::Clustermap, &seed(), &opts(CLUSTERED));
-    let c = &f.canvas;
+    let canvas = f.scene.rasterize();
+    let c = &canvas;
     assert_eq!((c.width, c.height), (1000, 1000));
     // The Tumor strip colour occupies the right half of the strip row, the
     // Normal one the left half (ward puts the normal samples first).
@@ -232,7 +288,8 @@ fn clustermap_panels_sit_where_seaborn_puts_them() {
 #[test]
 fn corrmap_masks_the_upper_triangle_and_keeps_cells_square() {
     let f = render(Kind::Corrmap, &seed(), &opts(CORR));
-    let c = &f.canvas;
+    let canvas = f.scene.rasterize();
+    let c = &canvas;
     // Diagonal cells are 1.0 = coolwarm's top colour (180, 4, 38).
     // (The colour bar, right of x = 820, has the same top colour.)
     let diag = bbox_in(c, 820, |p| p == [180, 4, 38]).expect("diagonal");
@@ -256,12 +313,12 @@ fn sixty_thousand_rows_keep_every_row() {
     let m = Matrix::from_values(n, d, v).unwrap();
     let o = opts("aggregate = \"max\"\ncmap = \"Greys\"\nvmin = 0\nvmax = 10\nfigsize = [6, 8]\n");
     let f = render(Kind::Heatmap, &m, &o);
-    let black = bbox(&f.canvas, |p| p == [0, 0, 0]);
+    let black = bbox(&f.scene.rasterize(), |p| p == [0, 0, 0]);
     assert!(black.is_some(), "the extreme row vanished");
     // Labels were thinned: far fewer than 60 000 drawn.
     let o = opts("figsize = [6, 8]\n");
     let f2 = render(Kind::Heatmap, &m, &o);
-    assert_eq!((f2.canvas.width, f2.canvas.height), (600, 800));
+    assert_eq!((f2.scene.width, f2.scene.height), (600, 800));
 }
 
 #[test]
@@ -281,7 +338,7 @@ fn cut_rows_adds_a_cluster_strip_and_export() {
         .collect();
     assert_eq!(ids.len(), 3);
     // tab10's first colour marks cluster 1 in the strip.
-    assert!(bbox(&f.canvas, |p| p == [0x1f, 0x77, 0xb4]).is_some());
+    assert!(bbox(&f.scene.rasterize(), |p| p == [0x1f, 0x77, 0xb4]).is_some());
 }
 
 #[test]

@@ -82,3 +82,23 @@ fn gemm_distances_agree_with_direct_sums() {
     }
     assert_eq!(e.get(2, 5), 0.0);
 }
+
+#[test]
+fn parallel_nn_chain_equals_generic_at_scale() {
+    // Above 3000 live clusters the chain's scans and updates run on two
+    // threads; the tree must not change. The generic algorithm (a global
+    // minimum every step) is the independent check here.
+    let mut rng = Rng(99);
+    let (n, d) = (3600, 6);
+    let x = random(&mut rng, n, d);
+    let dist = cluster::pdist(&x, n, d, Metric::Euclidean);
+    for method in [Method::Ward, Method::Average, Method::Complete] {
+        let chain = cluster::nn_chain::nn_chain(dist.clone(), method);
+        let generic = cluster::generic::generic(dist.clone(), method);
+        let (a, b) = (chain.to_scipy(), generic.to_scipy());
+        for (r, (p, q)) in a.chunks(4).zip(b.chunks(4)).enumerate() {
+            assert_eq!((p[0], p[1], p[3]), (q[0], q[1], q[3]), "{method} merge {r}");
+            assert!(close(p[2], q[2], 1e-12, 1e-14), "{method} height {r}");
+        }
+    }
+}

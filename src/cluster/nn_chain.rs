@@ -7,19 +7,132 @@
 //! order, starting from the previous chain element as the incumbent, and is
 //! replaced only on a strictly smaller distance. Of a merged pair, the
 //! higher index survives and carries the new cluster.
+//!
+//! Speed: each step is one scan of a row of the matrix (half of it
+//! scattered down a column) plus one Lance–Williams update of that row.
+//! Both are split across two threads when enough clusters are alive (the
+//! combination keeps "smallest distance, lowest index"), and the update
+//! formula is specialised per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
 use super::dendrogram::Linkage;
 use super::method::Method;
 
+/// Below this many live clusters a step is too small to split.
+const PAR_MIN: usize = 3000;
+
 /// Clusters the points of `dist` (consumed: it becomes scratch space).
-pub fn nn_chain(mut dist: Condensed, method: Method) -> Linkage {
-    let n = dist.n();
+pub fn nn_chain(dist: Condensed, method: Method) -> Linkage {
     debug_assert!(method.is_reducible());
+    match method {
+        Method::Single => run(dist, |a, b, c, x, y, z| {
+            Method::Single.update(a, b, c, x, y, z)
+        }),
+        Method::Complete => run(dist, |a, b, c, x, y, z| {
+            Method::Complete.update(a, b, c, x, y, z)
+        }),
+        Method::Average => run(dist, |a, b, c, x, y, z| {
+            Method::Average.update(a, b, c, x, y, z)
+        }),
+        Method::Weighted => run(dist, |a, b, c, x, y, z| {
+            Method::Weighted.update(a, b, c, x, y, z)
+        }),
+        _ => run(dist, |a, b, c, x, y, z| {
+            Method::Ward.update(a, b, c, x, y, z)
+        }),
+    }
+}
+
+/// Shared mutable access to the distance buffer for the two halves of an
+/// update; each half writes a disjoint set of entries (see `update`).
+#[derive(Clone, Copy)]
+struct Shared(*mut f64);
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+#[inline(always)]
+fn pair(n: usize, i: usize, j: usize) -> usize {
+    if i < j {
+        index(n, i, j)
+    } else {
+        index(n, j, i)
+    }
+}
+
+/// Smallest `d(x, i)` over live `i != x` in `live` (ascending), earliest
+/// index on ties: `(distance, index)`.
+fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (f64, usize) {
+    if live.len() >= PAR_MIN {
+        let mid = live.len() / 2;
+        let (a, b) = rayon::join(
+            || scan(d, n, x, &live[..mid], size),
+            || scan(d, n, x, &live[mid..], size),
+        );
+        // Left half holds the lower indices: it wins ties.
+        return if b.0 < a.0 { b } else { a };
+    }
+    let rx = row_start(n, x);
+    let mut best = (f64::INFINITY, usize::MAX);
+    for &i in live {
+        if i == x || size[i] == 0 {
+            continue;
+        }
+        let v = if i < x {
+            d[index(n, i, x)]
+        } else {
+            d[rx + (i - x - 1)]
+        };
+        if v < best.0 {
+            best = (v, i);
+        }
+    }
+    best
+}
+
+/// Lance–Williams update of every live `i` against the merged pair; the
+/// entries written, `(i, y)`, differ for every `i`.
+#[allow(clippy::too_many_arguments)]
+fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    d: Shared,
+    n: usize,
+    x: usize,
+    y: usize,
+    dxy: f64,
+    nx: f64,
+    ny: f64,
+    live: &[usize],
+    size: &[usize],
+    f: &F,
+) {
+    if live.len() >= PAR_MIN {
+        let mid = live.len() / 2;
+        rayon::join(
+            || update(d, n, x, y, dxy, nx, ny, &live[..mid], size, f),
+            || update(d, n, x, y, dxy, nx, ny, &live[mid..], size, f),
+        );
+        return;
+    }
+    for &i in live {
+        let ni = size[i];
+        if ni == 0 || i == y {
+            continue;
+        }
+        let (ix, iy) = (pair(n, i, x), pair(n, i, y));
+        // SAFETY: `ix`/`iy` are in bounds of the n(n-1)/2 buffer; entry
+        // `iy` is written only by the task holding `i`, and entries `ix`
+        // (the dead cluster's) are only read.
+        unsafe {
+            let p = d.0;
+            *p.add(iy) = f(*p.add(ix), *p.add(iy), dxy, nx, ny, ni as f64);
+        }
+    }
+}
+
+fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(mut dist: Condensed, f: F) -> Linkage {
+    let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);
     }
-    let d = dist.as_mut_slice();
     let mut size = vec![1usize; n];
     let mut chain: Vec<usize> = Vec::with_capacity(n);
     let mut merges = Vec::with_capacity(n - 1);
@@ -34,29 +147,24 @@ pub fn nn_chain(mut dist: Condensed, method: Method) -> Linkage {
             chain.push(first);
         }
         let (x, y, current_min) = loop {
-            let x = *chain.last().unwrap_or(&0);
-            let (mut y, mut current_min) = if chain.len() > 1 {
-                let p = chain[chain.len() - 2];
-                (p, d[pair(n, x, p)])
-            } else {
-                (usize::MAX, f64::INFINITY)
+            let d = dist.as_slice();
+            let x = chain[chain.len() - 1];
+            let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
+            let (m, i) = scan(d, n, x, &live, &size);
+            // scipy starts from the previous element as the incumbent and
+            // replaces it only on a strictly smaller distance.
+            let (y, current_min) = match prev {
+                Some(p) => {
+                    let dp = d[pair(n, x, p)];
+                    if m < dp {
+                        (i, m)
+                    } else {
+                        (p, dp)
+                    }
+                }
+                None => (i, m),
             };
-            let rx = row_start(n, x);
-            for &i in &live {
-                if size[i] == 0 || i == x {
-                    continue;
-                }
-                let v = if i < x {
-                    d[index(n, i, x)]
-                } else {
-                    d[rx + (i - x - 1)]
-                };
-                if v < current_min {
-                    current_min = v;
-                    y = i;
-                }
-            }
-            if chain.len() > 1 && y == chain[chain.len() - 2] {
+            if prev == Some(y) {
                 break (x, y, current_min);
             }
             chain.push(y);
@@ -67,16 +175,19 @@ pub fn nn_chain(mut dist: Condensed, method: Method) -> Linkage {
         merges.push((x, y, current_min));
         size[x] = 0;
         size[y] = nx + ny;
-        let (fx, fy) = (nx as f64, ny as f64);
-        for &i in &live {
-            let ni = size[i];
-            if ni == 0 || i == y {
-                continue;
-            }
-            let ix = pair(n, i, x);
-            let iy = pair(n, i, y);
-            d[iy] = method.update(d[ix], d[iy], current_min, fx, fy, ni as f64);
-        }
+        let shared = Shared(dist.as_mut_slice().as_mut_ptr());
+        update(
+            shared,
+            n,
+            x,
+            y,
+            current_min,
+            nx as f64,
+            ny as f64,
+            &live,
+            &size,
+            &f,
+        );
         dead_since_compact += 1;
         if dead_since_compact * 8 > live.len() {
             live.retain(|&i| size[i] > 0);
@@ -84,13 +195,4 @@ pub fn nn_chain(mut dist: Condensed, method: Method) -> Linkage {
         }
     }
     Linkage::from_unlabelled(n, merges, true)
-}
-
-#[inline(always)]
-fn pair(n: usize, i: usize, j: usize) -> usize {
-    if i < j {
-        index(n, i, j)
-    } else {
-        index(n, j, i)
-    }
 }

@@ -3,7 +3,7 @@
 //! (4 pt from the labels), and seaborn's choice of which labels to show.
 
 use super::options::TickLabels;
-use crate::render::canvas::Canvas;
+use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 pub const BLACK: [u8; 3] = [0, 0, 0];
@@ -152,7 +152,7 @@ impl Ticks {
     }
 
     /// Draws ticks and labels for cells spanning `rect` along the axis.
-    pub fn draw(&self, canvas: &mut Canvas, rect: Rect, n: usize) {
+    pub fn draw(&self, canvas: &mut Scene, rect: Rect, n: usize) {
         for (i, label) in &self.labels {
             let t = (*i as f64 + 0.5) / n as f64;
             match self.side {
@@ -162,8 +162,7 @@ impl Ticks {
                     canvas.vline(x, y, y + self.tick_len, self.tick_width, BLACK);
                     let ly = y + self.tick_len + self.tick_pad;
                     if self.rotated {
-                        text::draw(
-                            canvas,
+                        canvas.text(
                             label,
                             x,
                             ly,
@@ -174,8 +173,7 @@ impl Ticks {
                             true,
                         );
                     } else {
-                        text::draw(
-                            canvas,
+                        canvas.text(
                             label,
                             x,
                             ly,
@@ -196,8 +194,7 @@ impl Ticks {
                     };
                     canvas.hline(x, x + dir * self.tick_len, y, self.tick_width, BLACK);
                     let lx = x + dir * (self.tick_len + self.tick_pad);
-                    text::draw(
-                        canvas,
+                    canvas.text(
                         label,
                         lx,
                         y,
@@ -215,7 +212,7 @@ impl Ticks {
 
 /// Draws an axis label centred on `rect`'s side, `offset` px beyond it.
 pub fn axis_label(
-    canvas: &mut Canvas,
+    canvas: &mut Scene,
     label: &str,
     rect: Rect,
     side: Side,
@@ -223,8 +220,7 @@ pub fn axis_label(
     font_px: f64,
 ) {
     match side {
-        Side::Bottom => text::draw(
-            canvas,
+        Side::Bottom => canvas.text(
             label,
             rect.x + rect.w / 2.0,
             rect.bottom() + offset,
@@ -234,8 +230,7 @@ pub fn axis_label(
             VAlign::Top,
             false,
         ),
-        Side::Left => text::draw(
-            canvas,
+        Side::Left => canvas.text(
             label,
             rect.x - offset,
             rect.y + rect.h / 2.0,
@@ -245,8 +240,7 @@ pub fn axis_label(
             VAlign::Center,
             true,
         ),
-        Side::Right => text::draw(
-            canvas,
+        Side::Right => canvas.text(
             label,
             rect.right() + offset,
             rect.y + rect.h / 2.0,

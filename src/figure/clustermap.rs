@@ -13,9 +13,9 @@ use super::panel::{self, Borders, Grid};
 use super::strips::{self, Strip};
 use crate::cluster::Linkage;
 use crate::error::Result;
-use crate::render::canvas::Canvas;
 use crate::render::colormap::parse_color;
 use crate::render::scale::ColorScale;
+use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Everything a clustermap shows, in input order; the orders come from the
@@ -33,13 +33,13 @@ pub struct ClustermapData<'a> {
 }
 
 /// Renders the figure.
-pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Canvas> {
+pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let k = opts.dpi / 72.0;
     let (w, h) = (
         (opts.figsize.0 * opts.dpi).round(),
         (opts.figsize.1 * opts.dpi).round(),
     );
-    let mut canvas = Canvas::new(w as usize, h as usize);
+    let mut canvas = Scene::new(w as usize, h as usize);
     let font = FONT_PT * k;
     let pad = edge_pad(k);
     let row_order: Vec<usize> = d
@@ -157,8 +157,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Canvas> {
         draw_strip(&mut canvas, rect, &colors, false, &borders);
         let ly = y + strip_h / 2.0;
         canvas.hline(body.right(), body.right() + 3.5 * k, ly, 0.8 * k, BLACK);
-        text::draw(
-            &mut canvas,
+        canvas.text(
             &s.name,
             body.right() + 7.0 * k,
             ly,
@@ -176,8 +175,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Canvas> {
         draw_strip(&mut canvas, rect, &colors, true, &borders);
         let lx = x + strip_w / 2.0;
         canvas.vline(lx, body.bottom(), body.bottom() + 3.5 * k, 0.8 * k, BLACK);
-        text::draw(
-            &mut canvas,
+        canvas.text(
             &s.name,
             lx,
             body.bottom() + 7.0 * k,
@@ -230,8 +228,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Canvas> {
         strips::draw_legend(&mut canvas, &owned, body.right() + 6.0 * k, grid_box.y, k);
     }
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
-        text::draw(
-            &mut canvas,
+        canvas.text(
             t,
             w / 2.0,
             pad + title_h - 8.0 * k,
@@ -249,7 +246,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Canvas> {
 const TICK_PAD_LABEL: f64 = 7.0;
 
 fn draw_strip(
-    canvas: &mut Canvas,
+    canvas: &mut Scene,
     rect: Rect,
     colors: &[[u8; 3]],
     vertical: bool,

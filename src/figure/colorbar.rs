@@ -4,8 +4,8 @@
 
 use super::axes::{Rect, BLACK, FONT_PT, LABEL_PAD_PT, TICK_LEN_PT, TICK_PAD_PT, TICK_WIDTH_PT};
 use super::ticks::{auto_ticks, tick_labels};
-use crate::render::canvas::Canvas;
 use crate::render::scale::ColorScale;
+use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Width the ticks, tick labels and label of a bar of height `h` need to
@@ -26,21 +26,23 @@ pub fn decorations_width(scale: &ColorScale, h: f64, label: Option<&str>, px_per
 
 /// Draws the bar in `rect`.
 pub fn draw(
-    canvas: &mut Canvas,
+    canvas: &mut Scene,
     rect: Rect,
     scale: &ColorScale,
     label: Option<&str>,
     px_per_pt: f64,
 ) {
     let (x0, y0, w, h) = rect.snapped();
+    let mut rgb = Vec::with_capacity(w * h * 3);
     for py in 0..h {
         // Row py (from the top) shows the value at its centre.
         let t = 1.0 - (py as f64 + 0.5) / h as f64;
         let c = scale.cmap.at(t);
-        for px in 0..w {
-            canvas.set(x0 + px, y0 + py, c);
+        for _ in 0..w {
+            rgb.extend_from_slice(&c);
         }
     }
+    canvas.image(x0, y0, w, h, rgb, None, None);
     let font = FONT_PT * px_per_pt;
     let ticks = auto_ticks(scale.vmin, scale.vmax, h as f64 / px_per_pt, FONT_PT);
     let labels = tick_labels(&ticks);
@@ -55,8 +57,7 @@ pub fn draw(
         };
         let y = y0 as f64 + h as f64 * (1.0 - frac);
         canvas.hline(right, right + tl, y, TICK_WIDTH_PT * px_per_pt, BLACK);
-        text::draw(
-            canvas,
+        canvas.text(
             l,
             right + tl + tp,
             y,
@@ -70,8 +71,7 @@ pub fn draw(
     }
     if let Some(l) = label.filter(|l| !l.is_empty()) {
         let x = right + tl + tp + widest + LABEL_PAD_PT * px_per_pt;
-        text::draw(
-            canvas,
+        canvas.text(
             l,
             x,
             y0 as f64 + h as f64 / 2.0,

@@ -5,7 +5,7 @@
 
 use super::axes::Rect;
 use crate::cluster::Linkage;
-use crate::render::canvas::Canvas;
+use crate::render::scene::Scene;
 
 const LINE: [u8; 3] = [51, 51, 51];
 
@@ -19,7 +19,7 @@ pub enum Orientation {
 }
 
 /// Draws `z` in `rect`; `line_px` is the line width.
-pub fn draw(canvas: &mut Canvas, rect: Rect, z: &Linkage, orientation: Orientation, line_px: f64) {
+pub fn draw(canvas: &mut Scene, rect: Rect, z: &Linkage, orientation: Orientation, line_px: f64) {
     let n = z.n();
     if n < 2 {
         return;

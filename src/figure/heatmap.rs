@@ -9,9 +9,9 @@ use super::colorbar;
 use super::options::FigureOptions;
 use super::panel::{self, Borders, Grid};
 use crate::error::Result;
-use crate::render::canvas::Canvas;
 use crate::render::colormap::parse_color;
 use crate::render::scale::ColorScale;
+use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 /// What a heatmap figure shows: values in display order (NaN = masked),
@@ -30,13 +30,13 @@ pub fn edge_pad(px_per_pt: f64) -> f64 {
 }
 
 /// Renders the figure.
-pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Canvas> {
+pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     let k = opts.dpi / 72.0;
     let (w, h) = (
         (opts.figsize.0 * opts.dpi).round(),
         (opts.figsize.1 * opts.dpi).round(),
     );
-    let mut canvas = Canvas::new(w as usize, h as usize);
+    let mut canvas = Scene::new(w as usize, h as usize);
     let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
     let pad = edge_pad(k);
     let font = FONT_PT * k;
@@ -131,8 +131,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Canvas> {
         );
     }
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
-        text::draw(
-            &mut canvas,
+        canvas.text(
             t,
             body.x + body.w / 2.0,
             body.y - 6.0 * k,

@@ -25,13 +25,14 @@ use crate::error::{Error, Result};
 use crate::io::{annotations, npy, text as text_out};
 use crate::matrix::Matrix;
 use crate::prep::{self, Axis};
-use crate::render::canvas::Canvas;
+use crate::render::scene::Scene;
 use crate::stats::CorrMethod;
 use crate::timings::Timings;
 
 /// A finished figure and its data exports (file name, bytes).
 pub struct Figure {
-    pub canvas: Canvas,
+    /// The drawing, replayable as PNG, SVG or PDF.
+    pub scene: Scene,
     pub exports: Vec<(String, Vec<u8>)>,
     /// Things the user should know (dropped rows, unmatched labels).
     pub warnings: Vec<String>,
@@ -75,9 +76,9 @@ fn heatmap_figure(
         row_labels: m.row_labels(),
         col_labels: m.col_labels(),
     };
-    let canvas = t.time("render", || heatmap::render(&data, opts))?;
+    let scene = t.time("render", || heatmap::render(&data, opts))?;
     Ok(Figure {
-        canvas,
+        scene,
         exports: vec![],
         warnings: vec![],
     })
@@ -242,9 +243,9 @@ fn clustermap_figure(
         row_strips: &row_strips,
         col_strips: &col_strips,
     };
-    let canvas = t.time("render", || clustermap::render(&d, opts))?;
+    let scene = t.time("render", || clustermap::render(&d, opts))?;
     Ok(Figure {
-        canvas,
+        scene,
         exports,
         warnings,
     })
@@ -355,9 +356,9 @@ fn corrmap_figure(
         row_labels: &ordered,
         col_labels: &ordered,
     };
-    let canvas = t.time("render", || heatmap::render(&data, &o))?;
+    let scene = t.time("render", || heatmap::render(&data, &o))?;
     Ok(Figure {
-        canvas,
+        scene,
         exports,
         warnings,
     })

@@ -5,9 +5,9 @@
 use super::axes::{Rect, FONT_PT};
 use super::ticks::format_value;
 use crate::render::body::{aggregate, colorize, Aggregate};
-use crate::render::canvas::Canvas;
 use crate::render::colormap::Rgb;
 use crate::render::scale::ColorScale;
+use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Values to draw, row-major, already in display order; NaN = not drawn.
@@ -23,9 +23,12 @@ pub struct Borders {
     pub color: Rgb,
 }
 
+/// Up to this many cells, vector output draws one rectangle per cell.
+pub const VECTOR_CELLS: usize = 40_000;
+
 /// Draws the body; returns the snapped pixel rectangle it used.
 pub fn draw_body(
-    canvas: &mut Canvas,
+    canvas: &mut Scene,
     rect: Rect,
     grid: &Grid,
     scale: &ColorScale,
@@ -34,13 +37,29 @@ pub fn draw_body(
     let (x0, y0, w, h) = rect.snapped();
     let agg = aggregate(grid.values, grid.rows, grid.cols, w, h, how);
     let (rgb, drawn) = colorize(&agg, scale);
-    canvas.blit(x0, y0, w, h, &rgb, Some(&drawn));
-    Rect::new(x0 as f64, y0 as f64, w as f64, h as f64)
+    let snapped = Rect::new(x0 as f64, y0 as f64, w as f64, h as f64);
+    // Vector formats draw few cells as rectangles (editable, crisp); the
+    // raster image serves PNG and large matrices.
+    let cells = (grid.rows * grid.cols <= VECTOR_CELLS).then(|| {
+        let (cw, ch) = (snapped.w / grid.cols as f64, snapped.h / grid.rows as f64);
+        let mut v = Vec::new();
+        for r in 0..grid.rows {
+            for c in 0..grid.cols {
+                if let Some(col) = scale.color(grid.values[r * grid.cols + c]) {
+                    let (cx, cy) = (snapped.x + c as f64 * cw, snapped.y + r as f64 * ch);
+                    v.push((cx, cy, cx + cw, cy + ch, col));
+                }
+            }
+        }
+        v
+    });
+    canvas.image(x0, y0, w, h, rgb, Some(drawn), cells);
+    snapped
 }
 
 /// Cell borders, drawn only between/around visible cells and only when
 /// cells are at least 3 px (below that they would hide the data).
-pub fn draw_borders(canvas: &mut Canvas, rect: Rect, grid: &Grid, b: &Borders) {
+pub fn draw_borders(canvas: &mut Scene, rect: Rect, grid: &Grid, b: &Borders) {
     if b.width_px <= 0.0 {
         return;
     }
@@ -91,7 +110,7 @@ pub fn relative_luminance(c: Rgb) -> f64 {
 /// dark text (".15") on light cells, white on dark ones. Skipped when the
 /// text would not fit the cell.
 pub fn draw_annotations(
-    canvas: &mut Canvas,
+    canvas: &mut Scene,
     rect: Rect,
     grid: &Grid,
     scale: &ColorScale,
@@ -122,17 +141,7 @@ pub fn draw_annotations(
                 rect.x + (c as f64 + 0.5) * cw,
                 rect.y + (r as f64 + 0.5) * ch,
             );
-            text::draw(
-                canvas,
-                &s,
-                x,
-                y,
-                font,
-                ink,
-                HAlign::Center,
-                VAlign::Center,
-                false,
-            );
+            canvas.text(&s, x, y, font, ink, HAlign::Center, VAlign::Center, false);
         }
     }
 }

@@ -4,8 +4,8 @@
 use super::axes::{Rect, BLACK, FONT_PT};
 use crate::error::Result;
 use crate::io::annotations::Annotation;
-use crate::render::canvas::Canvas;
 use crate::render::colormap::{palette, parse_color, Rgb};
+use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 use std::collections::BTreeMap;
 
@@ -122,14 +122,13 @@ pub fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
 }
 
 /// Draws the legend with its top-left corner at (x, y).
-pub fn draw_legend(canvas: &mut Canvas, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
+pub fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(font) * 1.15;
     let sw = font;
     let mut cy = y;
     for s in strips {
-        text::draw(
-            canvas,
+        canvas.text(
             &s.name,
             x,
             cy + lh / 2.0,
@@ -143,8 +142,7 @@ pub fn draw_legend(canvas: &mut Canvas, strips: &[Strip], x: f64, y: f64, px_per
         for (l, c) in &s.legend {
             let r = Rect::new(x, cy + (lh - sw) / 2.0, sw, sw);
             canvas.fill_rect(r.x, r.y, r.right(), r.bottom(), *c);
-            text::draw(
-                canvas,
+            canvas.text(
                 l,
                 x + sw + 0.5 * font,
                 cy + lh / 2.0,

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use super::atomic::write_atomic;
+use std::io::Write;
+
+use super::atomic::write_atomic_with;
 use crate::error::{Error, Result};
 
 /// Encodes a C-order `f64` array of `shape` as `.npy` bytes.
@@ -49,9 +51,22 @@ fn header(descr: &str, shape: &[usize]) -> Vec<u8> {
     out
 }
 
-/// Writes an `f64` array atomically.
+/// Writes an `f64` array atomically, streaming the values (no second
+/// copy of a large matrix in memory).
 pub fn write_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
-    write_atomic(path, &encode_f64(shape, data))
+    write_atomic_with(path, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        w.write_all(&header("<f8", shape))?;
+        let mut buf = Vec::with_capacity(8 << 13);
+        for chunk in data.chunks(1 << 13) {
+            buf.clear();
+            for v in chunk {
+                buf.extend_from_slice(&v.to_le_bytes());
+            }
+            w.write_all(&buf)?;
+        }
+        w.flush()
+    })
 }
 
 /// A decoded array: shape and values (integers widened to `f64`).

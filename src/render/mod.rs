@@ -1,8 +1,12 @@
-//! From numbers to pixels: colour maps and scales, the tiled body
-//! rasteriser, text with the embedded font, and PNG encoding.
+//! From numbers to pixels and paths: colour maps and scales, the body
+//! rasteriser/aggregator, text with the embedded font, a recorded scene,
+//! and its PNG, SVG and PDF encodings.
 
 pub mod body;
 pub mod canvas;
 pub mod colormap;
+pub mod pdf;
 pub mod scale;
+pub mod scene;
+pub mod svg;
 pub mod text;

@@ -195,3 +195,120 @@ mod tests {
         }
     }
 }
+
+/// One segment of a glyph outline, in pixels on the canvas.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Seg {
+    Move(f64, f64),
+    Line(f64, f64),
+    /// Cubic Bézier: two control points and the end point.
+    Cubic(f64, f64, f64, f64, f64, f64),
+    Close,
+}
+
+/// The outlines of `text` placed exactly as [`draw`] places it, as path
+/// segments in canvas pixels: what SVG and PDF output draw instead of
+/// bitmaps, so text stays sharp at any zoom and needs no font file.
+#[allow(clippy::too_many_arguments)]
+pub fn outline(
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    h: HAlign,
+    v: VAlign,
+    rotated: bool,
+) -> Vec<Seg> {
+    let f = font();
+    let s = f.as_scaled(scale(px));
+    let (asc, desc) = metrics(px);
+    let lw = width(text, px);
+    let lh = asc + desc;
+    let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
+    let left = match h {
+        HAlign::Left => x,
+        HAlign::Center => x - bw / 2.0,
+        HAlign::Right => x - bw,
+    };
+    let top = match v {
+        VAlign::Top => y,
+        VAlign::Center => y - bh / 2.0,
+        VAlign::Bottom => y - bh,
+        VAlign::Baseline => {
+            if rotated {
+                y - bh
+            } else {
+                y - asc
+            }
+        }
+    };
+    // Text-local (tx along the baseline from the box's start, ty down from
+    // the box's top) → canvas.
+    let map = |tx: f64, ty: f64| -> (f64, f64) {
+        if rotated {
+            (left + ty, top + (lw - tx))
+        } else {
+            (left + tx, top + ty)
+        }
+    };
+    let units = s.scale_factor();
+    let (sx, sy) = (units.horizontal as f64, units.vertical as f64);
+    let mut segs = Vec::new();
+    let mut pen = 0.0f64;
+    let mut prev = None;
+    for ch in text.chars() {
+        let id = s.glyph_id(ch);
+        if let Some(p) = prev {
+            pen += s.kern(p, id) as f64;
+        }
+        if let Some(o) = f.outline(id) {
+            // Font units, y up → text-local pixels, y down from the top.
+            let pt = |p: ab_glyph::Point| map(pen + p.x as f64 * sx, asc - p.y as f64 * sy);
+            let mut last: Option<ab_glyph::Point> = None;
+            for c in &o.curves {
+                let (start, end) = match c {
+                    ab_glyph::OutlineCurve::Line(a, b) => (*a, *b),
+                    ab_glyph::OutlineCurve::Quad(a, _, b) => (*a, *b),
+                    ab_glyph::OutlineCurve::Cubic(a, _, _, b) => (*a, *b),
+                };
+                if last != Some(start) {
+                    if last.is_some() {
+                        segs.push(Seg::Close);
+                    }
+                    let (mx, my) = pt(start);
+                    segs.push(Seg::Move(mx, my));
+                }
+                match c {
+                    ab_glyph::OutlineCurve::Line(_, b) => {
+                        let (lx, ly) = pt(*b);
+                        segs.push(Seg::Line(lx, ly));
+                    }
+                    ab_glyph::OutlineCurve::Quad(a, c1, b) => {
+                        // Degree elevation: quadratic → cubic.
+                        let (p0, p1, p2) = (pt(*a), pt(*c1), pt(*b));
+                        let c1 = (
+                            p0.0 + 2.0 / 3.0 * (p1.0 - p0.0),
+                            p0.1 + 2.0 / 3.0 * (p1.1 - p0.1),
+                        );
+                        let c2 = (
+                            p2.0 + 2.0 / 3.0 * (p1.0 - p2.0),
+                            p2.1 + 2.0 / 3.0 * (p1.1 - p2.1),
+                        );
+                        segs.push(Seg::Cubic(c1.0, c1.1, c2.0, c2.1, p2.0, p2.1));
+                    }
+                    ab_glyph::OutlineCurve::Cubic(_, c1, c2, b) => {
+                        let (a1, a2, e) = (pt(*c1), pt(*c2), pt(*b));
+                        segs.push(Seg::Cubic(a1.0, a1.1, a2.0, a2.1, e.0, e.1));
+                    }
+                }
+                last = Some(end);
+            }
+            if last.is_some() {
+                segs.push(Seg::Close);
+            }
+        }
+        pen += s.h_advance(id) as f64;
+        prev = Some(id);
+    }
+    segs
+}

@@ -5,7 +5,10 @@
 
 use rayon::prelude::*;
 
-use super::gram::{gram_block, BLOCK_ROWS};
+use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::{Accum, MatMut, MatRef};
+
+use super::gram::par;
 
 /// Centres each row and scales it to unit L2 norm (NaN for constant rows).
 pub fn standardise_rows(x: &[f64], n: usize, d: usize) -> Vec<f64> {
@@ -29,39 +32,71 @@ pub fn pearson(x: &[f64], n: usize, d: usize) -> Vec<f64> {
     symmetric_gram(&z, n, d, true)
 }
 
-/// `Z·Zᵀ` as a square matrix, computing the upper triangle in blocks and
-/// mirroring it; with `clamp`, values are clipped to [-1, 1] and the
-/// diagonal of a non-degenerate row is exactly 1.
+/// `Z·Zᵀ` as a square matrix: the lower triangle by one triangular GEMM
+/// written straight into the output, then mirrored tile by tile in
+/// parallel. With `clamp`, values are clipped to [-1, 1] and the diagonal
+/// of a non-degenerate row is exactly 1. The result is exactly symmetric.
 pub fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
     let mut out = vec![0.0; n * n];
-    let mut g = Vec::new();
-    for i0 in (0..n).step_by(BLOCK_ROWS) {
-        let i1 = (i0 + BLOCK_ROWS).min(n);
-        gram_block(z, n, d, i0, i1, i0, &mut g);
-        let m = n - i0;
-        out[i0 * n..i1 * n]
-            .par_chunks_mut(n)
-            .enumerate()
-            .for_each(|(bi, row)| {
-                let i = i0 + bi;
-                let grow = &g[bi * m..(bi + 1) * m];
-                for j in i..n {
-                    let mut v = grow[j - i0];
-                    if clamp && !v.is_nan() {
-                        v = if i == j { 1.0 } else { v.clamp(-1.0, 1.0) };
-                    }
-                    row[j] = v;
-                }
-            });
+    if n == 0 {
+        return out;
     }
-    // Mirror the upper triangle into the lower one.
-    for i in 0..n {
-        for j in 0..i {
-            out[i * n + j] = out[j * n + i];
+    if d > 0 {
+        let lhs = MatRef::from_row_major_slice(&z[..n * d], n, d);
+        let dst = MatMut::from_row_major_slice_mut(&mut out, n, n);
+        triangular::matmul(
+            dst,
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            lhs,
+            BlockStructure::Rectangular,
+            lhs.transpose(),
+            BlockStructure::Rectangular,
+            1.0,
+            par(),
+        );
+    }
+    let fix = move |v: f64, diag: bool| -> f64 {
+        if !clamp || v.is_nan() {
+            v
+        } else if diag {
+            1.0
+        } else {
+            v.clamp(-1.0, 1.0)
         }
-    }
+    };
+    // Phase 1: fix the lower triangle, each task on its own rows.
+    out.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
+        for (j, v) in row[..=i].iter_mut().enumerate() {
+            *v = fix(*v, i == j);
+        }
+    });
+    // Phase 2: fill the upper triangle from the now read-only lower one,
+    // tile by tile so the column reads stay in cache.
+    const TILE: usize = 64;
+    let shared = Shared(out.as_mut_ptr());
+    (0..n.div_ceil(TILE)).into_par_iter().for_each(|b| {
+        let p = shared;
+        let (r0, r1) = (b * TILE, ((b + 1) * TILE).min(n));
+        for j0 in (r0..n).step_by(TILE) {
+            let j1 = (j0 + TILE).min(n);
+            for i in r0..r1 {
+                for j in j0.max(i + 1)..j1 {
+                    // SAFETY: in bounds; this task alone writes rows
+                    // r0..r1 above the diagonal, and reads only entries
+                    // below the diagonal, which nobody writes in phase 2.
+                    unsafe { *p.0.add(i * n + j) = *p.0.add(j * n + i) };
+                }
+            }
+        }
+    });
     out
 }
+
+#[derive(Clone, Copy)]
+struct Shared(*mut f64);
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
 
 /// Straightforward two-pass Pearson of two slices (the test reference).
 pub fn pearson_pair(a: &[f64], b: &[f64]) -> f64 {
