@@ -343,3 +343,26 @@ fn memory_budget_refuses_what_cannot_fit() {
     let o = run(&cfg, &["--max-memory", "4G"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn every_configured_format_is_written() {
+    let dir = scratch("formats");
+    let cfg = cohort(&dir, 1, 12);
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "dir = \"out\"",
+        "dir = \"out\"\nformats = [\"png\", \"svg\", \"pdf\"]",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let o = run(&cfg, &["--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&dir.join("out"));
+    for ext in ["png", "svg", "pdf"] {
+        assert_eq!(
+            files.keys().filter(|k| k.ends_with(ext)).count(),
+            3,
+            "{ext}: {:?}",
+            files.keys()
+        );
+    }
+    assert!(files["cohort000/clust.pdf"].starts_with(b"%PDF"));
+}

@@ -47,7 +47,11 @@ pub fn draw_body(
             for c in 0..grid.cols {
                 if let Some(col) = scale.color(grid.values[r * grid.cols + c]) {
                     let (cx, cy) = (snapped.x + c as f64 * cw, snapped.y + r as f64 * ch);
-                    v.push((cx, cy, cx + cw, cy + ch, col));
+                    // A hair of overlap hides anti-aliasing seams that
+                    // viewers draw between abutting rectangles.
+                    let x1 = (cx + cw + 0.3).min(snapped.right());
+                    let y1 = (cy + ch + 0.3).min(snapped.bottom());
+                    v.push((cx, cy, x1, y1, col));
                 }
             }
         }
