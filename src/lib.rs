@@ -32,6 +32,7 @@
 
 pub mod analysis;
 pub mod batch;
+pub mod bigbuf;
 pub mod cluster;
 pub mod error;
 pub mod figure;

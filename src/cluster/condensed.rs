@@ -32,7 +32,7 @@ impl Condensed {
     pub fn zeros(n: usize) -> Self {
         Condensed {
             n,
-            data: vec![0.0; n * n.saturating_sub(1) / 2],
+            data: crate::bigbuf::zeroed(n * n.saturating_sub(1) / 2),
         }
     }
 

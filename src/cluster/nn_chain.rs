@@ -59,6 +59,29 @@ fn pair(n: usize, i: usize, j: usize) -> usize {
     }
 }
 
+/// How many live clusters ahead the column reads are prefetched.
+const AHEAD: usize = 12;
+
+/// Prefetches `d(live[k], x)` when it lies in column `x` (rows above it):
+/// those reads stride through the whole matrix and would otherwise wait
+/// on memory one after another.
+#[inline(always)]
+fn prefetch_column(base: *const f64, n: usize, x: usize, live: &[usize], k: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(&i) = live.get(k) {
+        if i < x {
+            // SAFETY: the index is inside the condensed buffer (i < x < n),
+            // and a prefetch never faults or changes memory.
+            unsafe {
+                let p = base.add(index(n, i, x)) as *const i8;
+                std::arch::x86_64::_mm_prefetch(p, std::arch::x86_64::_MM_HINT_T0);
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (base, n, x, live, k);
+}
+
 /// Smallest `d(x, i)` over live `i != x` in `live` (ascending), earliest
 /// index on ties: `(distance, index)`.
 fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (f64, usize) {
@@ -73,7 +96,8 @@ fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (f64, 
     }
     let rx = row_start(n, x);
     let mut best = (f64::INFINITY, usize::MAX);
-    for &i in live {
+    for (k, &i) in live.iter().enumerate() {
+        prefetch_column(d.as_ptr(), n, x, live, k + AHEAD);
         if i == x || size[i] == 0 {
             continue;
         }
@@ -112,7 +136,9 @@ fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
         );
         return;
     }
-    for &i in live {
+    for (k, &i) in live.iter().enumerate() {
+        prefetch_column(d.0, n, x, live, k + AHEAD);
+        prefetch_column(d.0, n, y, live, k + AHEAD);
         let ni = size[i];
         if ni == 0 || i == y {
             continue;

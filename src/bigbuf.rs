@@ -1,0 +1,39 @@
+//! Large zeroed `f64` buffers backed by transparent huge pages where the
+//! kernel offers them (Linux, `madvise` mode). The linkage scans walk down
+//! columns of a condensed matrix of hundreds of MB: with 4 KiB pages
+//! nearly every step is a TLB miss; 2 MiB pages cut the link time at
+//! n = 10 000 markedly (see README, Speed).
+
+/// A zeroed vector of `len` values; its pages are advised as huge before
+/// they are first touched.
+pub fn zeroed(len: usize) -> Vec<f64> {
+    let v = vec![0.0f64; len];
+    advise_huge(&v);
+    v
+}
+
+#[cfg(target_os = "linux")]
+fn advise_huge(v: &[f64]) {
+    const HUGE: usize = 2 << 20;
+    let bytes = std::mem::size_of_val(v);
+    if bytes < 4 * HUGE {
+        return;
+    }
+    let start = v.as_ptr() as usize;
+    let aligned = start.div_ceil(HUGE) * HUGE;
+    let end = (start + bytes) / HUGE * HUGE;
+    if end > aligned {
+        // SAFETY: the range lies inside the vector's allocation; MADV_HUGEPAGE
+        // only changes how the kernel backs it, never its contents.
+        unsafe {
+            libc::madvise(
+                aligned as *mut libc::c_void,
+                end - aligned,
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge(_: &[f64]) {}
