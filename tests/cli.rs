@@ -275,3 +275,24 @@ fn correlation_metric_drops_constant_rows_with_a_warning() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn parquet_of_every_codec_and_integer_types_reads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parquet");
+    let want = heatmill::io::read_matrix(&samples().join("seed.csv"), &Default::default()).unwrap();
+    for codec in ["none", "snappy", "gzip", "brotli", "lz4", "zstd"] {
+        let m = heatmill::io::read_matrix(
+            &dir.join(format!("seed_{codec}.parquet")),
+            &Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("{codec}: {e}"));
+        assert_eq!(m, want, "{codec}");
+    }
+    let m =
+        heatmill::io::read_matrix(&dir.join("mixed_types.parquet"), &Default::default()).unwrap();
+    assert_eq!(
+        m.col_labels(),
+        &["i64".to_string(), "i32".into(), "f32".into()]
+    );
+    assert_eq!(m.row(1), &[2.0, 5.0, 1.5]);
+}
