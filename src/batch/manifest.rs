@@ -76,6 +76,19 @@ impl Manifest {
         }
     }
 
+    /// Applies the jobs recorded in a journal (one JSON entry per line, as
+    /// [`Journal`] writes them); a torn last line from a killed run is
+    /// ignored.
+    pub fn replay(&mut self, journal: &Path) {
+        if let Ok(text) = std::fs::read_to_string(journal) {
+            for line in text.lines() {
+                if let Ok(e) = serde_json::from_str::<JobEntry>(line) {
+                    self.jobs.insert(e.id.clone(), e);
+                }
+            }
+        }
+    }
+
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid(e.to_string()))?;
         write_atomic(path, text.as_bytes())
@@ -136,4 +149,92 @@ pub fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
             .unwrap_or(false)
             && sha256_file(&p).map(|h| h == e.sha256).unwrap_or(false)
     })
+}
+
+/// Append-only record of finished jobs, one JSON line each, flushed as
+/// each job ends: O(1) per job where rewriting the manifest would be
+/// O(jobs). The manifest proper is written at the end; a rerun after a
+/// kill replays the journal.
+pub struct Journal {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl Journal {
+    pub fn open(path: &Path) -> Result<Journal> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub fn append(&mut self, e: &JobEntry) -> Result<()> {
+        use std::io::Write;
+        let mut line = serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?;
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(|err| Error::io(&self.path, err))
+    }
+
+    /// Removes the journal once the manifest holds everything.
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The journal that goes with a manifest file.
+pub fn journal_path(manifest: &Path) -> PathBuf {
+    let mut s = manifest.as_os_str().to_owned();
+    s.push(".journal");
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> JobEntry {
+        JobEntry {
+            id: id.into(),
+            dataset: "d".into(),
+            figure: "f".into(),
+            kind: "heatmap".into(),
+            status: "ok".into(),
+            input: "in.csv".into(),
+            input_sha256: "x".into(),
+            params_sha256: "y".into(),
+            params: serde_json::json!({}),
+            outputs: vec![],
+            exports: vec![],
+            timings: serde_json::json!({}),
+            warnings: vec![],
+            error: None,
+        }
+    }
+
+    #[test]
+    fn journal_replays_and_ignores_a_torn_last_line() {
+        let dir = std::env::temp_dir().join(format!("heatmill-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let jp = journal_path(&dir.join("manifest.json"));
+        let _ = std::fs::remove_file(&jp);
+        let mut j = Journal::open(&jp).unwrap();
+        j.append(&entry("a/x")).unwrap();
+        j.append(&entry("b/x")).unwrap();
+        drop(j);
+        // A kill in the middle of a write leaves half a line.
+        let mut text = std::fs::read_to_string(&jp).unwrap();
+        text.push_str("{\"id\": \"c/x\", \"data");
+        std::fs::write(&jp, text).unwrap();
+        let mut m = Manifest::new(Path::new("c.toml"), None);
+        m.replay(&jp);
+        assert_eq!(m.jobs.keys().collect::<Vec<_>>(), ["a/x", "b/x"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

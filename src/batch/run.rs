@@ -11,7 +11,8 @@ use rayon::prelude::*;
 
 use super::config::{canonical, Config};
 use super::manifest::{
-    files_intact, relative, sha256_bytes, sha256_file, FileEntry, JobEntry, Manifest,
+    files_intact, journal_path, relative, sha256_bytes, sha256_file, FileEntry, JobEntry, Journal,
+    Manifest,
 };
 use super::plan::{Job, Plan};
 use super::progress::Progress;
@@ -89,10 +90,18 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     std::fs::create_dir_all(&plan.out_dir).map_err(|e| Error::io(&plan.out_dir, e))?;
     let mpath = manifest_path(&plan.out_dir, opts.shard);
     let shard_label = opts.shard.map(|(k, n)| format!("{k}/{n}"));
+    let jpath = journal_path(&mpath);
     let previous = if opts.force {
+        let _ = std::fs::remove_file(&jpath);
         None
     } else {
-        Manifest::load(&mpath)?
+        let mut m = Manifest::load(&mpath)?;
+        if jpath.exists() {
+            let mut base = m.unwrap_or_else(|| Manifest::new(&config.path, None));
+            base.replay(&jpath);
+            m = Some(base);
+        }
+        m
     };
     // A killed run may have left temp files behind (never under a final
     // name): clear those of this shard's datasets and of its manifest.
@@ -112,6 +121,9 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
         remove_stale_temps_named(&plan.out_dir, &name.to_string_lossy());
     }
     let manifest = Mutex::new(Manifest::new(&config.path, shard_label));
+    // Start the journal afresh: what it held is now in `previous`.
+    let _ = std::fs::remove_file(&jpath);
+    let journal = Mutex::new(Journal::open(&jpath)?);
     let progress = Progress::new(total, opts.quiet);
     let budget = opts.max_memory.map(|total| Budget {
         total,
@@ -142,13 +154,20 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
                 .push((entry.id.clone(), entry.error.clone().unwrap_or_default())),
         }
         drop(s);
-        let mut m = manifest.lock().unwrap_or_else(|e| e.into_inner());
-        m.jobs.insert(entry.id.clone(), entry);
-        if let Err(e) = m.save(&mpath) {
+        if let Err(e) = journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .append(&entry)
+        {
             progress.note(&format!(
-                "heatmill: warning: cannot write the manifest: {e}"
+                "heatmill: warning: cannot write the job journal: {e}"
             ));
         }
+        manifest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .jobs
+            .insert(entry.id.clone(), entry);
     };
     pool.install(|| {
         datasets.par_iter().for_each(|&d| {
@@ -165,11 +184,14 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
         });
     });
     progress.close();
-    // Save once more so an all-skipped run still leaves its manifest.
     manifest
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .save(&mpath)?;
+    journal
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove();
     let mut s = summary.into_inner().unwrap_or_else(|e| e.into_inner());
     s.failed.sort();
     Ok(s)

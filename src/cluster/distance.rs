@@ -19,7 +19,8 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use super::condensed::Condensed;
-use crate::stats::gram::{gram_block, BLOCK_ROWS};
+use crate::stats::gram::gram_block_with;
+use faer::Par;
 
 /// A `pdist` metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -294,38 +295,53 @@ fn sq_direct(a: &[f64], b: &[f64]) -> f64 {
     })
 }
 
+/// Rows per GEMM block in the distance kernels: a block's Gram rows
+/// (64 × n × 8 bytes) stay in cache while they are turned into distances.
+const DIST_BLOCK: usize = 64;
+
+/// Runs `fill(i, gram_row_from_i0, i0, row)` for every condensed row, the
+/// Gram rows coming from one sequential GEMM per block of rows; blocks run
+/// in parallel (their lengths differ, rayon balances them).
+fn by_gram_blocks(
+    z: &[f64],
+    n: usize,
+    d: usize,
+    out: &mut Condensed,
+    fill: impl Fn(usize, &[f64], usize, &mut [f64]) + Sync,
+) {
+    let mut rows = rows_mut(out);
+    rows.par_chunks_mut(DIST_BLOCK)
+        .enumerate()
+        .for_each(|(b, chunk)| {
+            let i0 = b * DIST_BLOCK;
+            let i1 = i0 + chunk.len();
+            let mut g = Vec::new();
+            gram_block_with(z, n, d, (i0, i1, i0), &mut g, Par::Seq);
+            let m = n - i0;
+            for (bi, row) in chunk.iter_mut().enumerate() {
+                fill(i0 + bi, &g[bi * m..(bi + 1) * m], i0, row);
+            }
+        });
+}
+
 fn euclidean_gemm(x: &[f64], n: usize, d: usize, take_sqrt: bool, out: &mut Condensed) {
     let sq: Vec<f64> = (0..n)
         .map(|i| x[i * d..(i + 1) * d].iter().map(|v| v * v).sum())
         .collect();
-    let mut rows = rows_mut(out);
-    let mut g = Vec::new();
-    for i0 in (0..n).step_by(BLOCK_ROWS) {
-        let i1 = (i0 + BLOCK_ROWS).min(n);
-        gram_block(x, n, d, i0, i1, i0, &mut g);
-        let m = n - i0;
-        let g = &g;
-        let sq = &sq;
-        rows[i0..i1]
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(bi, row)| {
-                let i = i0 + bi;
-                let grow = &g[bi * m..(bi + 1) * m];
-                for (k, v) in row.iter_mut().enumerate() {
-                    let j = i + 1 + k;
-                    let norms = sq[i] + sq[j];
-                    let mut s = norms - 2.0 * grow[j - i0];
-                    // Cancellation guard: recompute when the result is a small
-                    // fraction of the norms (relative error would exceed ~1e-12).
-                    if s <= 1e-3 * norms {
-                        s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
-                    }
-                    let s = s.max(0.0);
-                    *v = if take_sqrt { s.sqrt() } else { s };
-                }
-            });
-    }
+    by_gram_blocks(x, n, d, out, |i, grow, i0, row| {
+        for (k, v) in row.iter_mut().enumerate() {
+            let j = i + 1 + k;
+            let norms = sq[i] + sq[j];
+            let mut s = norms - 2.0 * grow[j - i0];
+            // Cancellation guard: recompute when the result is a small
+            // fraction of the norms (relative error would exceed ~1e-12).
+            if s <= 1e-3 * norms {
+                s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
+            }
+            let s = s.max(0.0);
+            *v = if take_sqrt { s.sqrt() } else { s };
+        }
+    });
 }
 
 /// Rows centred (for correlation) and scaled to unit L2 norm; rows of zero
@@ -344,29 +360,15 @@ fn normalised_rows(x: &[f64], n: usize, d: usize, centre: bool) -> Vec<f64> {
 }
 
 fn one_minus_gram(z: &[f64], n: usize, d: usize, out: &mut Condensed) {
-    let mut rows = rows_mut(out);
-    let mut g = Vec::new();
-    for i0 in (0..n).step_by(BLOCK_ROWS) {
-        let i1 = (i0 + BLOCK_ROWS).min(n);
-        gram_block(z, n, d, i0, i1, i0, &mut g);
-        let m = n - i0;
-        let g = &g;
-        rows[i0..i1]
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(bi, row)| {
-                let i = i0 + bi;
-                let grow = &g[bi * m..(bi + 1) * m];
-                for (k, v) in row.iter_mut().enumerate() {
-                    let j = i + 1 + k;
-                    let c = grow[j - i0];
-                    // scipy clips the cosine to [-1, 1] before `1 - c`.
-                    *v = if c.is_nan() {
-                        f64::NAN
-                    } else {
-                        1.0 - c.clamp(-1.0, 1.0)
-                    };
-                }
-            });
-    }
+    by_gram_blocks(z, n, d, out, |i, grow, i0, row| {
+        for (k, v) in row.iter_mut().enumerate() {
+            let c = grow[i + 1 + k - i0];
+            // scipy clips the cosine to [-1, 1] before `1 - c`.
+            *v = if c.is_nan() {
+                f64::NAN
+            } else {
+                1.0 - c.clamp(-1.0, 1.0)
+            };
+        }
+    });
 }

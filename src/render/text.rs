@@ -70,9 +70,34 @@ pub fn line_height(px: f64) -> f64 {
     a + d
 }
 
+/// A rasterised label: width, height, coverage.
+type Mask = (usize, usize, Vec<f32>);
+
+/// Labels repeat across the figures of a batch (gene names, sample names,
+/// tick numbers): rasterise each (text, size) once per process.
+fn cached_mask(text: &str, px: f64) -> std::sync::Arc<Mask> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    type Masks = Mutex<HashMap<(String, u64), Arc<Mask>>>;
+    static CACHE: OnceLock<Masks> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (text.to_string(), px.to_bits());
+    if let Some(m) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return m;
+    }
+    let m = Arc::new(mask(text, px));
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 50_000 {
+            c.clear();
+        }
+        c.insert(key, m.clone());
+    }
+    m
+}
+
 /// Coverage mask of `text`: width, height, alpha values; baseline at
 /// `ascent` from the top.
-fn mask(text: &str, px: f64) -> (usize, usize, Vec<f32>) {
+fn mask(text: &str, px: f64) -> Mask {
     let s = font().as_scaled(scale(px));
     let (asc, desc) = metrics(px);
     let w = width(text, px).ceil() as usize + 2;
@@ -121,7 +146,8 @@ pub fn draw(
     if text.is_empty() {
         return;
     }
-    let (mw, mh, m) = mask(text, px);
+    let cached = cached_mask(text, px);
+    let (mw, mh, m) = (cached.0, cached.1, &cached.2);
     let (asc, desc) = metrics(px);
     // Logical box: advance width × (ascent + descent); the mask has a
     // 1 px margin on each side.

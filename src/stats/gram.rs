@@ -31,19 +31,30 @@ pub fn gram_block(
     j0: usize,
     out: &mut Vec<f64>,
 ) {
+    gram_block_with(x, n, d, (i0, i1, j0), out, par())
+}
+
+/// [`gram_block`] with explicit parallelism (`Par::Seq` when the caller
+/// already runs blocks in parallel); `rows = (i0, i1, j0)`.
+pub fn gram_block_with(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    rows: (usize, usize, usize),
+    out: &mut Vec<f64>,
+    par: Par,
+) {
+    let (i0, i1, j0) = rows;
     let (b, m) = (i1 - i0, n - j0);
     out.clear();
     out.resize(b * m, 0.0);
-    if b == 0 || m == 0 {
-        return;
-    }
-    if d == 0 {
+    if b == 0 || m == 0 || d == 0 {
         return;
     }
     let lhs = MatRef::from_row_major_slice(&x[i0 * d..i1 * d], b, d);
     let rhs = MatRef::from_row_major_slice(&x[j0 * d..n * d], m, d);
     let dst = MatMut::from_row_major_slice_mut(out.as_mut_slice(), b, m);
-    matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, par());
+    matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, par);
 }
 
 #[cfg(test)]
