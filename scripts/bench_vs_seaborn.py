@@ -448,6 +448,9 @@ def machine_info(heatmill: str) -> dict:
         "matplotlib_backend": "Agg",
         "heatmill": heatmill,
         "heatmill_version": hm_version,
+        # The git revision below is the work tree's; the binary may be older.
+        "heatmill_mtime": datetime.fromtimestamp(os.stat(heatmill).st_mtime, timezone.utc)
+        .isoformat(timespec="seconds"),
         "git": git_rev(),
         "rss_method": "gnu-time" if os.access(GNU_TIME, os.X_OK) else "python-wait4",
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
@@ -786,8 +789,8 @@ def markdown(info: dict, results: list[dict], batch: dict | None, args,
     lines = [
         "# heatmill vs seaborn",
         "",
-        f"- date: {info['date']}, git {info['git']}, {info['heatmill_version']}"
-        f" (`{info['heatmill']}`)",
+        f"- date: {info['date']}, work tree git {info['git']}, {info['heatmill_version']}"
+        f" (`{info['heatmill']}`, built {info['heatmill_mtime']})",
         f"- machine: {info['nproc']} CPUs, {info['cpu']}, {info['mem_total_gb']} GB RAM, "
         "load avg at start " + ", ".join(f"{v:.2f}" for v in info["loadavg_at_start"]),
         f"- python {info['python']}, " + ", ".join(f"{k} {v}" for k, v in libs.items())

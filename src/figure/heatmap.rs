@@ -93,6 +93,9 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             nw,
             nh,
         );
+        // The box shrank: thin the labels for the size they now have.
+        xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, axes.w, k);
+        yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, axes.h, k);
     }
     let grid = Grid {
         values: data.values,
