@@ -231,6 +231,18 @@ struct FigureArgs {
     figsize: Option<(f64, f64)>,
     #[arg(long)]
     dpi: Option<f64>,
+    /// ln(1 + x) before anything else.
+    #[arg(long)]
+    log1p: bool,
+    /// log2(1 + x) before anything else.
+    #[arg(long)]
+    log2p1: bool,
+    /// Keep the N rows of highest variance (order preserved).
+    #[arg(long)]
+    top_variable: Option<usize>,
+    /// refuse | pairwise: missing values in correlations (corrmap).
+    #[arg(long)]
+    missing: Option<heatmill::figure::options::Missing>,
     /// Linkage method (clustermap; corrmap --cluster).
     #[arg(long)]
     method: Option<Method>,
@@ -334,6 +346,12 @@ impl FigureArgs {
         o.ylabel = self.ylabel.clone();
         o.cbar_label = self.cbar_label.clone();
         o.cbar = !self.no_cbar;
+        o.log1p = self.log1p;
+        o.log2p1 = self.log2p1;
+        o.top_variable = self.top_variable;
+        if let Some(m) = self.missing {
+            o.missing = m;
+        }
         o.method = self.method;
         o.metric = self.metric;
         o.z_score = self.z_score;

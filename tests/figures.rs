@@ -358,3 +358,83 @@ fn bad_options_are_refused() {
     let o = opts("z_score = \"rows\"\nstandard_scale = \"cols\"\n");
     assert!(o.validate().is_err());
 }
+
+#[test]
+fn preprocessing_options_and_pairwise_correlation() {
+    let m = seed();
+    let cache = Cache::default();
+    let mut t = Timings::default();
+    // Two corrmaps of one dataset with different top_variable must not
+    // share a cached correlation.
+    let small = figure::build(
+        Kind::Corrmap,
+        &m,
+        &opts("top_variable = 10\n"),
+        "t",
+        &root(),
+        &cache,
+        &mut t,
+    )
+    .unwrap();
+    let full = figure::build(
+        Kind::Corrmap,
+        &m,
+        &opts("cluster = true\n"),
+        "t",
+        &root(),
+        &cache,
+        &mut t,
+    )
+    .unwrap();
+    let n_small = String::from_utf8(
+        figure::build(
+            Kind::Corrmap,
+            &m,
+            &opts("top_variable = 10\ncluster = true\n"),
+            "t",
+            &root(),
+            &cache,
+            &mut t,
+        )
+        .unwrap()
+        .exports[0]
+            .1
+            .clone(),
+    )
+    .unwrap()
+    .lines()
+    .count();
+    assert_eq!(n_small, 10);
+    assert_eq!(
+        String::from_utf8(full.exports[0].1.clone())
+            .unwrap()
+            .lines()
+            .count(),
+        30
+    );
+    assert_eq!(small.scene.width, full.scene.width);
+    // Missing values: refused by default, pairwise on request.
+    let mut v = m.values().to_vec();
+    v[5] = f64::NAN;
+    let holes = Matrix::new(m.row_labels().to_vec(), m.col_labels().to_vec(), v).unwrap();
+    let e = figure::build(
+        Kind::Corrmap,
+        &holes,
+        &opts(""),
+        "t",
+        &root(),
+        &Cache::default(),
+        &mut t,
+    );
+    assert!(e.is_err());
+    let ok = figure::build(
+        Kind::Corrmap,
+        &holes,
+        &opts("missing = \"pairwise\"\n"),
+        "t",
+        &root(),
+        &Cache::default(),
+        &mut t,
+    );
+    assert!(ok.is_ok());
+}

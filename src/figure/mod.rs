@@ -53,6 +53,19 @@ pub fn build(
     if m.nrows() == 0 || m.ncols() == 0 {
         return Err(Error::Invalid(format!("{source}: the matrix is empty")));
     }
+    let pre = prep::Prep {
+        log1p: opts.log1p,
+        log2p1: opts.log2p1,
+        top_variable: opts.top_variable,
+        ..Default::default()
+    };
+    let transformed;
+    let m = if pre == prep::Prep::default() {
+        m
+    } else {
+        transformed = t.time("prep", || pre.apply(m.clone()))?;
+        &transformed
+    };
     match kind {
         Kind::Heatmap => heatmap_figure(m, opts, source, t),
         Kind::Clustermap => clustermap_figure(m, opts, source, base, cache, t),
@@ -82,6 +95,12 @@ fn heatmap_figure(
         exports: vec![],
         warnings: vec![],
     })
+}
+
+/// The preprocessing that shapes the matrix every cached result is
+/// computed from (part of each cache key).
+fn prep_key(o: &FigureOptions) -> String {
+    format!("{}/{}/{:?}", o.log1p, o.log2p1, o.top_variable)
 }
 
 fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions) {
@@ -141,7 +160,8 @@ fn clustermap_figure(
             return Ok(None);
         }
         let key = format!(
-            "{:?}/{:?}/{method}/{metric}/{axis}/{}/{}/{}",
+            "{}/{:?}/{:?}/{method}/{metric}/{axis}/{}/{}/{}",
+            prep_key(opts),
             opts.z_score,
             opts.standard_scale,
             opts.optimal_ordering,
@@ -295,8 +315,15 @@ fn corrmap_figure(
             m = kept;
         }
     }
-    let shared = cache.correlation(&format!("{method}/{}", opts.cluster), || {
-        analysis::correlate_axis(&m, Axis::Rows, method, false, source, t)
+    let key = format!(
+        "{}/{method}/{}/{:?}",
+        prep_key(opts),
+        opts.cluster,
+        opts.missing
+    );
+    let shared = cache.correlation(&key, || {
+        let pairwise = opts.missing == options::Missing::Pairwise;
+        analysis::correlate_axis(&m, Axis::Rows, method, pairwise, source, t)
     })?;
     let (r, labels) = (&shared.0, &shared.1);
     let n = labels.len();

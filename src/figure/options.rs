@@ -171,6 +171,30 @@ impl std::str::FromStr for ClusterDistance {
     }
 }
 
+/// What to do with missing values in correlations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// Refuse, naming the first missing cell.
+    #[default]
+    Refuse,
+    /// Pairwise-complete observations.
+    Pairwise,
+}
+
+impl std::str::FromStr for Missing {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "refuse" => Ok(Missing::Refuse),
+            "pairwise" => Ok(Missing::Pairwise),
+            _ => Err(format!(
+                "unknown missing policy '{s}' (expected refuse or pairwise)"
+            )),
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -240,6 +264,17 @@ pub struct FigureOptions {
     pub figsize: (f64, f64),
     #[serde(default = "default_dpi")]
     pub dpi: f64,
+    // Preprocessing, applied first, in this order (all kinds).
+    #[serde(default)]
+    pub log1p: bool,
+    #[serde(default)]
+    pub log2p1: bool,
+    /// Keep the N rows of highest variance (order preserved).
+    pub top_variable: Option<usize>,
+    /// `pairwise`: correlations use pairwise-complete observations
+    /// (pandas `.corr()`), so missing values are allowed (corrmap).
+    #[serde(default)]
+    pub missing: Missing,
     // Clustering (clustermap; corrmap with `cluster`).
     pub method: Option<Method>,
     pub metric: Option<Metric>,
@@ -326,6 +361,12 @@ impl FigureOptions {
         }
         if !(0.0..0.2).contains(&self.colors_ratio) {
             return bad("colors_ratio must be in [0, 0.2)".into());
+        }
+        if self.log1p && self.log2p1 {
+            return bad("log1p and log2p1 are mutually exclusive".into());
+        }
+        if self.top_variable == Some(0) {
+            return bad("top_variable must be at least 1".into());
         }
         if self.z_score.is_some() && self.standard_scale.is_some() {
             return bad("z_score and standard_scale are mutually exclusive (as in seaborn)".into());
