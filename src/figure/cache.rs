@@ -10,11 +10,37 @@ use crate::cluster::Linkage;
 /// A square correlation matrix (row-major) and its labels.
 pub type Correlation = (Vec<f64>, Vec<String>);
 
+/// Values computed once per key.
+struct Memo<T>(Mutex<HashMap<String, Arc<T>>>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T> Memo<T> {
+    fn get_or<E>(&self, key: &str, f: impl FnOnce() -> Result<T, E>) -> Result<Arc<T>, E> {
+        if let Some(v) = self.0.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(v);
+        }
+        let v = Arc::new(f()?);
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key.to_string(), v.clone());
+        }
+        Ok(v)
+    }
+
+    fn len(&self) -> usize {
+        self.0.lock().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
 /// Per-dataset memo of linkages and correlation matrices.
 #[derive(Default)]
 pub struct Cache {
-    linkages: Mutex<HashMap<String, Arc<Linkage>>>,
-    correlations: Mutex<HashMap<String, Arc<Correlation>>>,
+    linkages: Memo<Linkage>,
+    correlations: Memo<Correlation>,
 }
 
 impl Cache {
@@ -24,20 +50,7 @@ impl Cache {
         key: &str,
         f: impl FnOnce() -> Result<Linkage, E>,
     ) -> Result<Arc<Linkage>, E> {
-        if let Some(v) = self
-            .linkages
-            .lock()
-            .map_err(|_| ())
-            .ok()
-            .and_then(|m| m.get(key).cloned())
-        {
-            return Ok(v);
-        }
-        let v = Arc::new(f()?);
-        if let Ok(mut m) = self.linkages.lock() {
-            m.insert(key.to_string(), v.clone());
-        }
-        Ok(v)
+        self.linkages.get_or(key, f)
     }
 
     /// The correlation matrix (and labels) under `key`.
@@ -46,26 +59,12 @@ impl Cache {
         key: &str,
         f: impl FnOnce() -> Result<Correlation, E>,
     ) -> Result<Arc<Correlation>, E> {
-        if let Some(v) = self
-            .correlations
-            .lock()
-            .map_err(|_| ())
-            .ok()
-            .and_then(|m| m.get(key).cloned())
-        {
-            return Ok(v);
-        }
-        let v = Arc::new(f()?);
-        if let Ok(mut m) = self.correlations.lock() {
-            m.insert(key.to_string(), v.clone());
-        }
-        Ok(v)
+        self.correlations.get_or(key, f)
     }
 
     /// How many distinct results are held (tests check sharing).
     pub fn len(&self) -> usize {
-        self.linkages.lock().map(|m| m.len()).unwrap_or(0)
-            + self.correlations.lock().map(|m| m.len()).unwrap_or(0)
+        self.linkages.len() + self.correlations.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -4,7 +4,7 @@
 //! and y label on the right, the colour bar at seaborn's `cbar_pos`
 //! (.02, .8, .05, .18 of the figure), and a legend for the colour strips.
 
-use super::axes::{axis_label, Rect, Side, Ticks, BLACK, FONT_PT, LABEL_PAD_PT, TITLE_PT};
+use super::axes::{Rect, Side, Ticks, BLACK, FONT_PT, LABEL_PAD_PT, TITLE_PT};
 use super::colorbar;
 use super::dendrogram::{self, Orientation};
 use super::heatmap::edge_pad;
@@ -13,7 +13,6 @@ use super::panel::{self, Borders, Grid};
 use super::strips::{self, Strip};
 use crate::cluster::Linkage;
 use crate::error::Result;
-use crate::render::colormap::parse_color;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
@@ -140,15 +139,16 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         rows: d.rows,
         cols: d.cols,
     };
-    let body = panel::draw_body(&mut canvas, heat, &grid, &scale, opts.aggregate);
-    let borders = Borders {
-        width_px: opts.linewidths * k,
-        color: parse_color(&opts.linecolor)?,
-    };
-    panel::draw_borders(&mut canvas, body, &grid, &borders);
-    if opts.annot {
-        panel::draw_annotations(&mut canvas, body, &grid, &scale, &opts.fmt, k);
-    }
+    let (body, borders) = panel::draw_panel(
+        &mut canvas,
+        heat,
+        &grid,
+        &scale,
+        opts,
+        &xt,
+        &yt,
+        Side::Right,
+    )?;
     // Column strips, top to bottom, right above the heatmap.
     for (i, s) in d.col_strips.iter().enumerate() {
         let y = body.y - (n_col_strips - i as f64) * strip_h;
@@ -192,28 +192,6 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     if let Some(t) = d.col_tree {
         dendrogram::draw(&mut canvas, col_dend, t, Orientation::Top, line);
-    }
-    xt.draw(&mut canvas, body, d.cols);
-    yt.draw(&mut canvas, body, d.rows);
-    if let Some(l) = &opts.xlabel {
-        axis_label(
-            &mut canvas,
-            l,
-            body,
-            Side::Bottom,
-            xt.extent() + LABEL_PAD_PT * k,
-            font,
-        );
-    }
-    if let Some(l) = &opts.ylabel {
-        axis_label(
-            &mut canvas,
-            l,
-            body,
-            Side::Right,
-            yt.extent() + LABEL_PAD_PT * k,
-            font,
-        );
     }
     if opts.cbar {
         let cb = Rect::new(

@@ -4,12 +4,11 @@
 //! colour bar in matplotlib's default slot (15 % of the axes width, 5 %
 //! pad, 1:20 aspect, `shrink` of the height, centred).
 
-use super::axes::{axis_label, Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT, TITLE_PT};
+use super::axes::{Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT, TITLE_PT};
 use super::colorbar;
 use super::options::FigureOptions;
-use super::panel::{self, Borders, Grid};
+use super::panel::{self, Grid};
 use crate::error::Result;
-use crate::render::colormap::parse_color;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
@@ -102,37 +101,8 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         rows: data.rows,
         cols: data.cols,
     };
-    let body = panel::draw_body(&mut canvas, axes, &grid, &scale, opts.aggregate);
-    let borders = Borders {
-        width_px: opts.linewidths * k,
-        color: parse_color(&opts.linecolor)?,
-    };
-    panel::draw_borders(&mut canvas, body, &grid, &borders);
-    if opts.annot {
-        panel::draw_annotations(&mut canvas, body, &grid, &scale, &opts.fmt, k);
-    }
-    xt.draw(&mut canvas, body, data.cols);
-    yt.draw(&mut canvas, body, data.rows);
-    if let Some(l) = &opts.xlabel {
-        axis_label(
-            &mut canvas,
-            l,
-            body,
-            Side::Bottom,
-            xt.extent() + LABEL_PAD_PT * k,
-            font,
-        );
-    }
-    if let Some(l) = &opts.ylabel {
-        axis_label(
-            &mut canvas,
-            l,
-            body,
-            Side::Left,
-            yt.extent() + LABEL_PAD_PT * k,
-            font,
-        );
-    }
+    let (body, _) =
+        panel::draw_panel(&mut canvas, axes, &grid, &scale, opts, &xt, &yt, Side::Left)?;
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
         canvas.text(
             t,

@@ -187,27 +187,26 @@ fn clustermap_figure(
 
     let mut row_strips = Vec::new();
     let mut col_strips = Vec::new();
-    for spec in &opts.col_colors {
-        let s = load_strip(spec, data.col_labels(), opts, base)?;
-        if !s.unmatched.is_empty() {
-            warnings.push(format!(
-                "{} column labels not in {spec}: {}",
-                s.unmatched.len(),
-                s.unmatched.join(", ")
-            ));
+    for (specs, labels, what, out) in [
+        (
+            &opts.col_colors,
+            data.col_labels(),
+            "column",
+            &mut col_strips,
+        ),
+        (&opts.row_colors, data.row_labels(), "row", &mut row_strips),
+    ] {
+        for spec in specs {
+            let s = load_strip(spec, labels, opts, base)?;
+            if !s.unmatched.is_empty() {
+                warnings.push(format!(
+                    "{} {what} labels not in {spec}: {}",
+                    s.unmatched.len(),
+                    s.unmatched.join(", ")
+                ));
+            }
+            out.push(s);
         }
-        col_strips.push(s);
-    }
-    for spec in &opts.row_colors {
-        let s = load_strip(spec, data.row_labels(), opts, base)?;
-        if !s.unmatched.is_empty() {
-            warnings.push(format!(
-                "{} row labels not in {spec}: {}",
-                s.unmatched.len(),
-                s.unmatched.join(", ")
-            ));
-        }
-        row_strips.push(s);
     }
     for (axis, tree, k, labels, strips_out) in [
         (

@@ -2,7 +2,8 @@
 //! smaller than pixels), cell borders when cells are big enough to show
 //! them, and annotations with seaborn's text-colour rule.
 
-use super::axes::{Rect, FONT_PT};
+use super::axes::{axis_label, Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT};
+use super::options::FigureOptions;
 use super::ticks::format_value;
 use crate::render::body::{aggregate, colorize, Aggregate};
 use crate::render::colormap::Rgb;
@@ -148,6 +149,57 @@ pub fn draw_annotations(
             canvas.text(&s, x, y, font, ink, HAlign::Center, VAlign::Center, false);
         }
     }
+}
+
+/// The heatmap panel of a figure: body, borders, annotations, ticks with
+/// their labels, and the x and y axis labels (`y_side` = where the y
+/// labels go: left for `heatmap`, right for `clustermap`). Returns the
+/// body's pixel rectangle and the borders (colour strips reuse them).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_panel(
+    canvas: &mut Scene,
+    rect: Rect,
+    grid: &Grid,
+    scale: &ColorScale,
+    opts: &FigureOptions,
+    xt: &Ticks,
+    yt: &Ticks,
+    y_side: Side,
+) -> crate::error::Result<(Rect, Borders)> {
+    let k = opts.dpi / 72.0;
+    let font = FONT_PT * k;
+    let body = draw_body(canvas, rect, grid, scale, opts.aggregate);
+    let borders = Borders {
+        width_px: opts.linewidths * k,
+        color: crate::render::colormap::parse_color(&opts.linecolor)?,
+    };
+    draw_borders(canvas, body, grid, &borders);
+    if opts.annot {
+        draw_annotations(canvas, body, grid, scale, &opts.fmt, k);
+    }
+    xt.draw(canvas, body, grid.cols);
+    yt.draw(canvas, body, grid.rows);
+    if let Some(l) = &opts.xlabel {
+        axis_label(
+            canvas,
+            l,
+            body,
+            Side::Bottom,
+            xt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    if let Some(l) = &opts.ylabel {
+        axis_label(
+            canvas,
+            l,
+            body,
+            y_side,
+            yt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    Ok((body, borders))
 }
 
 #[cfg(test)]

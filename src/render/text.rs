@@ -128,6 +128,38 @@ fn mask(text: &str, px: f64) -> Mask {
     (w, h, buf)
 }
 
+/// The logical box of `text` anchored at (x, y): (left, top, advance
+/// width, ascent). With `rotated` the box is the turned one, as matplotlib
+/// aligns rotated text.
+#[allow(clippy::too_many_arguments)]
+fn text_box(
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    h: HAlign,
+    v: VAlign,
+    rotated: bool,
+) -> (f64, f64, f64, f64) {
+    let (asc, desc) = metrics(px);
+    let lw = width(text, px);
+    let lh = asc + desc;
+    let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
+    let left = match h {
+        HAlign::Left => x,
+        HAlign::Center => x - bw / 2.0,
+        HAlign::Right => x - bw,
+    };
+    let top = match v {
+        VAlign::Top => y,
+        VAlign::Center => y - bh / 2.0,
+        VAlign::Bottom => y - bh,
+        VAlign::Baseline if rotated => y - bh,
+        VAlign::Baseline => y - asc,
+    };
+    (left, top, lw, asc)
+}
+
 /// Draws `text` anchored at (x, y). With `rotated`, the text reads bottom
 /// to top (matplotlib `rotation=90`) and the anchors apply to the rotated
 /// box, as matplotlib's default rotation mode does.
@@ -148,29 +180,7 @@ pub fn draw(
     }
     let cached = cached_mask(text, px);
     let (mw, mh, m) = (cached.0, cached.1, &cached.2);
-    let (asc, desc) = metrics(px);
-    // Logical box: advance width × (ascent + descent); the mask has a
-    // 1 px margin on each side.
-    let lw = width(text, px);
-    let lh = asc + desc;
-    let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
-    let left = match h {
-        HAlign::Left => x,
-        HAlign::Center => x - bw / 2.0,
-        HAlign::Right => x - bw,
-    };
-    let top = match v {
-        VAlign::Top => y,
-        VAlign::Center => y - bh / 2.0,
-        VAlign::Bottom => y - bh,
-        VAlign::Baseline => {
-            if rotated {
-                y - bh
-            } else {
-                y - asc
-            }
-        }
-    };
+    let (left, top, _, _) = text_box(text, x, y, px, h, v, rotated);
     // Integer offset for the mask, keeping the fractional part small:
     // glyph coverage was computed on the mask's own pixel grid.
     let (ox, oy) = (left.round() as i64 - 1, top.round() as i64 - 1);
@@ -247,27 +257,7 @@ pub fn outline(
 ) -> Vec<Seg> {
     let f = font();
     let s = f.as_scaled(scale(px));
-    let (asc, desc) = metrics(px);
-    let lw = width(text, px);
-    let lh = asc + desc;
-    let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
-    let left = match h {
-        HAlign::Left => x,
-        HAlign::Center => x - bw / 2.0,
-        HAlign::Right => x - bw,
-    };
-    let top = match v {
-        VAlign::Top => y,
-        VAlign::Center => y - bh / 2.0,
-        VAlign::Bottom => y - bh,
-        VAlign::Baseline => {
-            if rotated {
-                y - bh
-            } else {
-                y - asc
-            }
-        }
-    };
+    let (left, top, lw, asc) = text_box(text, x, y, px, h, v, rotated);
     // Text-local (tx along the baseline from the box's start, ty down from
     // the box's top) → canvas.
     let map = |tx: f64, ty: f64| -> (f64, f64) {
