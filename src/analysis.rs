@@ -2,6 +2,8 @@
 //! stages: read → prep → (correlate | cluster). Kept in the library so the
 //! CLI and the batch runner share one implementation.
 
+use std::borrow::Cow;
+
 use crate::cluster::{self, Linkage, Method, Metric};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
@@ -18,11 +20,12 @@ pub struct Clustering {
     pub dropped: Vec<String>,
 }
 
-/// Orients `m` so the observations of `axis` are rows.
-pub fn oriented(m: &Matrix, axis: Axis) -> Matrix {
+/// Orients `m` so the observations of `axis` are rows (borrowed when
+/// they already are: no copy of a large matrix just to read it).
+pub fn oriented(m: &Matrix, axis: Axis) -> Cow<'_, Matrix> {
     match axis {
-        Axis::Rows => m.clone(),
-        Axis::Cols => m.transposed(),
+        Axis::Rows => Cow::Borrowed(m),
+        Axis::Cols => Cow::Owned(m.transposed()),
     }
 }
 
@@ -40,12 +43,15 @@ pub fn cluster_axis(
 ) -> Result<Clustering> {
     cluster::check_method_metric(method, metric)?;
     prep::check_finite(m, source, false)?;
-    let obs = oriented(m, axis);
-    let (obs, dropped) = if metric.needs_variance() {
-        prep::drop_constant_rows(&obs)
-    } else {
-        (obs, vec![])
-    };
+    let mut obs = oriented(m, axis);
+    let mut dropped = vec![];
+    if metric.needs_variance() {
+        let (kept, d) = prep::drop_constant_rows(&obs);
+        if let Some(kept) = kept {
+            obs = Cow::Owned(kept);
+        }
+        dropped = d;
+    }
     if obs.nrows() < 2 {
         return Err(Error::Invalid(format!(
             "{source}: clustering {axis} needs at least 2 observations, found {}",

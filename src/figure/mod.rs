@@ -133,8 +133,7 @@ fn clustermap_figure(
     let method = opts.method.unwrap_or(Method::Average);
     let metric = opts.metric.unwrap_or(Metric::Euclidean);
     if metric.needs_variance() && opts.row_cluster {
-        let (kept, dropped) = prep::drop_constant_rows(&data);
-        if !dropped.is_empty() {
+        if let (Some(kept), dropped) = prep::drop_constant_rows(&data) {
             warnings.push(format!(
                 "dropped {} rows without variance ({metric} distance undefined): {}",
                 dropped.len(),
@@ -144,8 +143,7 @@ fn clustermap_figure(
         }
     }
     if metric.needs_variance() && opts.col_cluster {
-        let (kept, dropped) = prep::drop_constant_rows(&data.transposed());
-        if !dropped.is_empty() {
+        if let (Some(kept), dropped) = prep::drop_constant_rows(&data.transposed()) {
             warnings.push(format!(
                 "dropped {} columns without variance ({metric} distance undefined): {}",
                 dropped.len(),
@@ -302,16 +300,15 @@ fn corrmap_figure(
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
     let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
-    let mut m = m.clone();
+    let mut m = std::borrow::Cow::Borrowed(m);
     if opts.cluster {
-        let (kept, dropped) = prep::drop_constant_rows(&m);
-        if !dropped.is_empty() {
+        if let (Some(kept), dropped) = prep::drop_constant_rows(&m) {
             warnings.push(format!(
                 "dropped {} rows without variance (correlation undefined): {}",
                 dropped.len(),
                 dropped.join(", ")
             ));
-            m = kept;
+            m = std::borrow::Cow::Owned(kept);
         }
     }
     let key = format!(

@@ -180,9 +180,10 @@ fn cell_error(m: &Matrix, source: &str, i: usize, j: usize, message: String) -> 
     }
 }
 
-/// Drops rows whose variance is zero (or undefined). Returns the matrix and
-/// the labels dropped, for the caller's warning.
-pub fn drop_constant_rows(m: &Matrix) -> (Matrix, Vec<String>) {
+/// Drops rows whose variance is zero (or undefined). Returns the kept
+/// rows — `None` when nothing was dropped, so no copy of a large matrix is
+/// made — and the labels dropped, for the caller's warning.
+pub fn drop_constant_rows(m: &Matrix) -> (Option<Matrix>, Vec<String>) {
     let mut keep = Vec::with_capacity(m.nrows());
     let mut dropped = Vec::new();
     for i in 0..m.nrows() {
@@ -199,9 +200,9 @@ pub fn drop_constant_rows(m: &Matrix) -> (Matrix, Vec<String>) {
         }
     }
     if dropped.is_empty() {
-        (m.clone(), dropped)
+        (None, dropped)
     } else {
-        (m.select_rows(&keep), dropped)
+        (Some(m.select_rows(&keep)), dropped)
     }
 }
 
@@ -276,7 +277,8 @@ mod tests {
     #[test]
     fn constant_rows_are_dropped_and_named() {
         let (k, d) = drop_constant_rows(&m());
-        assert_eq!(k.nrows(), 2);
+        assert_eq!(k.map(|k| k.nrows()), Some(2));
+        assert!(drop_constant_rows(&top_variable(&m(), 1)).0.is_none());
         assert_eq!(d, vec!["r1".to_string()]);
     }
 
