@@ -202,7 +202,7 @@ struct FigureArgs {
     linecolor: Option<String>,
     #[arg(long)]
     square: bool,
-    /// upper | upper-k0 | lower | lower-k0
+    /// upper | upper-k0 | lower | lower-k0 | file:PATH
     #[arg(long)]
     mask: Option<heatmill::figure::options::MaskSpec>,
     /// mean | max | absmax, for cells smaller than a pixel.

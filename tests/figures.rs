@@ -438,3 +438,52 @@ fn preprocessing_options_and_pairwise_correlation() {
     );
     assert!(ok.is_ok());
 }
+
+#[test]
+fn file_masks_hide_cells_by_label() {
+    let m = seed();
+    let dir = std::env::temp_dir().join(format!("heatmill-mask-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Hide every cell of Gene_3, by label.
+    let mut text = String::from("gene");
+    for c in m.col_labels() {
+        text.push('\t');
+        text.push_str(c);
+    }
+    text.push('\n');
+    for r in m.row_labels() {
+        text.push_str(r);
+        for _ in m.col_labels() {
+            text.push_str(if r == "Gene_3" { "\t1" } else { "\t0" });
+        }
+        text.push('\n');
+    }
+    let path = dir.join("mask.tsv");
+    std::fs::write(&path, text).unwrap();
+    let masked = render(
+        Kind::Heatmap,
+        &m,
+        &opts(&format!("mask = \"file:{}\"\n", path.display())),
+    );
+    let mut v = m.values().to_vec();
+    for j in 0..m.ncols() {
+        v[2 * m.ncols() + j] = f64::NAN;
+    }
+    let holes = Matrix::new(m.row_labels().to_vec(), m.col_labels().to_vec(), v).unwrap();
+    let expected = render(Kind::Heatmap, &holes, &opts(""));
+    assert_eq!(
+        masked.scene.rasterize().pixels,
+        expected.scene.rasterize().pixels
+    );
+    // Clustermap: the mask follows the reordering (display only; the
+    // clustering still sees the data).
+    let o = opts(&format!(
+        "mask = \"file:{}\"\nmethod = \"ward\"\n",
+        path.display()
+    ));
+    let c = render(Kind::Clustermap, &m, &o);
+    let plain = render(Kind::Clustermap, &m, &opts("method = \"ward\"\n"));
+    assert_eq!(c.exports[0].1, plain.exports[0].1, "same tree");
+    assert_ne!(c.scene.rasterize().pixels, plain.scene.rasterize().pixels);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,6 +29,8 @@ pub struct ClustermapData<'a> {
     pub col_tree: Option<&'a Linkage>,
     pub row_strips: &'a [Strip],
     pub col_strips: &'a [Strip],
+    /// A file mask, applied by label after reordering.
+    pub label_mask: Option<super::LabelMask>,
 }
 
 /// Renders the figure.
@@ -64,6 +66,9 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     let row_labels: Vec<String> = row_order.iter().map(|&i| d.row_labels[i].clone()).collect();
     let col_labels: Vec<String> = col_order.iter().map(|&i| d.col_labels[i].clone()).collect();
+    if let Some(lm) = &d.label_mask {
+        lm.apply(&mut values, &row_labels, &col_labels);
+    }
     let scale = ColorScale::resolve(&opts.color(), values.iter().copied())?;
 
     let title_h = match &opts.title {

@@ -67,9 +67,9 @@ pub fn build(
         &transformed
     };
     match kind {
-        Kind::Heatmap => heatmap_figure(m, opts, source, t),
+        Kind::Heatmap => heatmap_figure(m, opts, source, base, t),
         Kind::Clustermap => clustermap_figure(m, opts, source, base, cache, t),
-        Kind::Corrmap => corrmap_figure(m, opts, source, cache, t),
+        Kind::Corrmap => corrmap_figure(m, opts, source, base, cache, t),
     }
 }
 
@@ -77,11 +77,15 @@ fn heatmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     source: &str,
+    base: &Path,
     t: &mut Timings,
 ) -> Result<Figure> {
     prep::check_finite(m, source, true)?;
     let mut values = m.values().to_vec();
     apply_mask(&mut values, m.nrows(), m.ncols(), opts);
+    if let Some(lm) = LabelMask::load(opts, base)? {
+        lm.apply(&mut values, m.row_labels(), m.col_labels());
+    }
     let data = heatmap::HeatmapData {
         values: &values,
         rows: m.nrows(),
@@ -101,6 +105,64 @@ fn heatmap_figure(
 /// computed from (part of each cache key).
 fn prep_key(o: &FigureOptions) -> String {
     format!("{}/{}/{:?}", o.log1p, o.log2p1, o.top_variable)
+}
+
+/// A mask read from a file, looked up by row and column label.
+pub struct LabelMask {
+    rows: std::collections::HashMap<String, usize>,
+    cols: std::collections::HashMap<String, usize>,
+    table: Matrix,
+}
+
+impl LabelMask {
+    /// Reads `file:PATH` masks (relative to `base`); `None` for the others.
+    pub fn load(opts: &FigureOptions, base: &Path) -> Result<Option<LabelMask>> {
+        let Some(options::MaskSpec::File(p)) = &opts.mask else {
+            return Ok(None);
+        };
+        let path = Path::new(p);
+        let path = if path.is_relative() {
+            base.join(path)
+        } else {
+            path.to_path_buf()
+        };
+        let table = crate::io::read_matrix(&path, &Default::default())?;
+        let index = |labels: &[String]| {
+            labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.clone(), i))
+                .collect()
+        };
+        Ok(Some(LabelMask {
+            rows: index(table.row_labels()),
+            cols: index(table.col_labels()),
+            table,
+        }))
+    }
+
+    /// Hidden when the table has a non-zero (or missing) value there;
+    /// labels absent from the table stay visible.
+    pub fn hides(&self, row: &str, col: &str) -> bool {
+        match (self.rows.get(row), self.cols.get(col)) {
+            (Some(&i), Some(&j)) => {
+                let v = self.table.get(i, j);
+                v != 0.0
+            }
+            _ => false,
+        }
+    }
+
+    /// Sets hidden cells of a display-order matrix to NaN.
+    pub fn apply(&self, values: &mut [f64], rows: &[String], cols: &[String]) {
+        for (r, rl) in rows.iter().enumerate() {
+            for (c, cl) in cols.iter().enumerate() {
+                if self.hides(rl, cl) {
+                    values[r * cols.len() + c] = f64::NAN;
+                }
+            }
+        }
+    }
 }
 
 fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions) {
@@ -259,6 +321,7 @@ fn clustermap_figure(
         col_tree: col_tree.as_deref(),
         row_strips: &row_strips,
         col_strips: &col_strips,
+        label_mask: LabelMask::load(opts, base)?,
     };
     let scene = t.time("render", || clustermap::render(&d, opts))?;
     Ok(Figure {
@@ -295,6 +358,7 @@ fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     source: &str,
+    base: &Path,
     cache: &Cache,
     t: &mut Timings,
 ) -> Result<Figure> {
@@ -372,6 +436,9 @@ fn corrmap_figure(
         CorrMethod::Spearman => "Spearman \u{3c1}".into(),
     }));
     apply_mask(&mut values, n, n, &o);
+    if let Some(lm) = LabelMask::load(&o, base)? {
+        lm.apply(&mut values, &ordered, &ordered);
+    }
     let data = heatmap::HeatmapData {
         values: &values,
         rows: n,

@@ -107,7 +107,7 @@ impl<'de> serde::Deserialize<'de> for TickLabels {
 
 /// A display mask: cells not drawn (and left out of the colour range).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(try_from = "String", into = "String")]
 pub enum MaskSpec {
     /// Above the diagonal (numpy `triu(k=1)`, the tutorial's mask).
     Upper,
@@ -117,6 +117,10 @@ pub enum MaskSpec {
     Lower,
     /// Below and on the diagonal.
     LowerK0,
+    /// `file:PATH`: a table with the matrix's row labels in its first
+    /// column and its column labels as header; non-zero cells are hidden.
+    /// Matched by label, so it follows the rows through any reordering.
+    File(String),
 }
 
 impl std::str::FromStr for MaskSpec {
@@ -127,21 +131,45 @@ impl std::str::FromStr for MaskSpec {
             "upper-k0" => Ok(MaskSpec::UpperK0),
             "lower" => Ok(MaskSpec::Lower),
             "lower-k0" => Ok(MaskSpec::LowerK0),
-            _ => Err(format!(
-                "unknown mask '{s}' (expected upper, upper-k0, lower, lower-k0)"
-            )),
+            _ => match s.strip_prefix("file:") {
+                Some(p) if !p.is_empty() => Ok(MaskSpec::File(p.to_string())),
+                _ => Err(format!(
+                    "unknown mask '{s}' (expected upper, upper-k0, lower, lower-k0 or file:PATH)"
+                )),
+            },
+        }
+    }
+}
+
+impl TryFrom<String> for MaskSpec {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<MaskSpec> for String {
+    fn from(m: MaskSpec) -> String {
+        match m {
+            MaskSpec::Upper => "upper".into(),
+            MaskSpec::UpperK0 => "upper-k0".into(),
+            MaskSpec::Lower => "lower".into(),
+            MaskSpec::LowerK0 => "lower-k0".into(),
+            MaskSpec::File(p) => format!("file:{p}"),
         }
     }
 }
 
 impl MaskSpec {
-    /// True when cell (i, j) is hidden.
+    /// True when the cell at display position (i, j) is hidden by a
+    /// geometric mask (file masks hide by label, see `figure::LabelMask`).
     pub fn hides(&self, i: usize, j: usize) -> bool {
         match self {
             MaskSpec::Upper => j > i,
             MaskSpec::UpperK0 => j >= i,
             MaskSpec::Lower => j < i,
             MaskSpec::LowerK0 => j <= i,
+            MaskSpec::File(_) => false,
         }
     }
 }
