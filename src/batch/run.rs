@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use super::config::{canonical, Config};
 use super::manifest::{
     files_intact, journal_path, relative, sha256_bytes, sha256_file, FileEntry, JobEntry, Journal,
@@ -139,10 +137,12 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     } else {
         opts.threads
     };
-    let pool = rayon::ThreadPoolBuilder::new()
+    // Inner loops (GEMM, distances, rendering) run on rayon's global pool,
+    // sized once per process; it is already sized when a library user or an
+    // earlier run built it, which is fine.
+    let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Invalid(format!("cannot start {threads} threads: {e}")))?;
+        .build_global();
     let record = |entry: JobEntry, status: &str, secs: f64| {
         progress.finish(&entry.id, status, secs);
         let mut s = summary.lock().unwrap_or_else(|e| e.into_inner());
@@ -169,19 +169,30 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
             .jobs
             .insert(entry.id.clone(), entry);
     };
-    pool.install(|| {
-        datasets.par_iter().for_each(|&d| {
-            run_dataset(
-                &plan,
-                config,
-                d,
-                &jobs_of(d),
-                previous.as_ref(),
-                budget.as_ref(),
-                &progress,
-                &record,
-            );
-        });
+    // Datasets run on plain worker threads taking the next dataset in plan
+    // order. (Not rayon tasks: a rayon worker waiting inside a dataset's
+    // parallel loop would start other whole datasets on its stack, holding
+    // many matrices at once and deadlocking on the memory budget.)
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = threads.min(datasets.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(&d) = datasets.get(k) else { break };
+                run_dataset(
+                    &plan,
+                    config,
+                    d,
+                    &jobs_of(d),
+                    previous.as_ref(),
+                    budget.as_ref(),
+                    &progress,
+                    &record,
+                );
+                progress.end(&plan.datasets[d].name);
+            });
+        }
     });
     progress.close();
     manifest
@@ -394,7 +405,14 @@ fn run_dataset(
         let t0 = Instant::now();
         let mut en = entry_for(job, &input_sha);
         let mut t = read_t.clone();
-        progress.stage(&job.id, "compute");
+        progress.stage(
+            &ds.name,
+            &format!(
+                "{} ({})",
+                plan.figures[job.figure].name,
+                plan.figures[job.figure].kind.name()
+            ),
+        );
         match run_job(plan, config, job, &matrix, &cache, &mut t) {
             Ok((outputs, exports, warnings)) => {
                 en.status = "ok".into();
