@@ -345,6 +345,40 @@ fn memory_budget_refuses_what_cannot_fit() {
 }
 
 #[test]
+fn a_tight_memory_budget_queues_datasets_instead_of_failing() {
+    // Room for about one dataset at a time, two workers: the second must
+    // wait for the first, and the run must finish (no deadlock).
+    let dir = scratch("queue");
+    let cfg = cohort(&dir, 6, 40);
+    let mut child = bin()
+        .arg("run")
+        .arg(&cfg)
+        .args(["--max-memory", "1.2M", "--threads", "2", "--quiet"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("run did not finish within 60 s under a tight budget");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success());
+    assert_eq!(
+        tree(&dir.join("out"))
+            .keys()
+            .filter(|k| k.ends_with(".png"))
+            .count(),
+        18
+    );
+}
+
+#[test]
 fn every_configured_format_is_written() {
     let dir = scratch("formats");
     let cfg = cohort(&dir, 1, 12);
