@@ -55,6 +55,25 @@ impl Rect {
     }
 }
 
+/// Room taken by a figure's title (with a `gap` in points below it) and by
+/// its x and y axis labels, in pixels: `(title_h, xlabel_h, ylabel_w)`.
+pub fn label_room(
+    title: Option<&str>,
+    xlabel: Option<&str>,
+    ylabel: Option<&str>,
+    gap_pt: f64,
+    px_per_pt: f64,
+) -> (f64, f64, f64) {
+    let k = px_per_pt;
+    let font = FONT_PT * k;
+    let title_h = match title {
+        Some(t) if !t.is_empty() => text::line_height(TITLE_PT * k) + gap_pt * k,
+        _ => 0.0,
+    };
+    let axis = |l: Option<&str>| l.map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    (title_h, axis(xlabel), axis(ylabel))
+}
+
 /// Which of `n` labels to show on an axis `len_px` long (seaborn's
 /// `_auto_ticks`: one label per font height; `every = n // max + 1`).
 pub fn tick_indices(n: usize, mode: TickLabels, len_px: f64, font_px: f64) -> Vec<usize> {

@@ -4,7 +4,7 @@
 //! and y label on the right, the colour bar at seaborn's `cbar_pos`
 //! (.02, .8, .05, .18 of the figure), and a legend for the colour strips.
 
-use super::axes::{Rect, Side, Ticks, BLACK, FONT_PT, LABEL_PAD_PT, TITLE_PT};
+use super::axes::{label_room, Rect, Side, Ticks, BLACK, FONT_PT, TITLE_PT};
 use super::colorbar;
 use super::dendrogram::{self, Orientation};
 use super::heatmap::edge_pad;
@@ -71,18 +71,13 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     let scale = ColorScale::resolve(&opts.color(), values.iter().copied())?;
 
-    let title_h = match &opts.title {
-        Some(t) if !t.is_empty() => text::line_height(TITLE_PT * k) + 8.0 * k,
-        _ => 0.0,
-    };
-    let xlabel_h = opts
-        .xlabel
-        .as_ref()
-        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
-    let ylabel_w = opts
-        .ylabel
-        .as_ref()
-        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let (title_h, xlabel_h, ylabel_w) = label_room(
+        opts.title.as_deref(),
+        opts.xlabel.as_deref(),
+        opts.ylabel.as_deref(),
+        8.0,
+        k,
+    );
     let all_strips: Vec<&Strip> = d.col_strips.iter().chain(d.row_strips.iter()).collect();
     let owned: Vec<Strip> = all_strips.iter().map(|s| (*s).clone()).collect();
     let (legend_w, _legend_h) = if owned.is_empty() {

@@ -4,14 +4,14 @@
 //! colour bar in matplotlib's default slot (15 % of the axes width, 5 %
 //! pad, 1:20 aspect, `shrink` of the height, centred).
 
-use super::axes::{Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT, TITLE_PT};
+use super::axes::{label_room, Rect, Side, Ticks, FONT_PT, TITLE_PT};
 use super::colorbar;
 use super::options::FigureOptions;
 use super::panel::{self, Grid};
 use crate::error::Result;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
-use crate::render::text::{self, HAlign, VAlign};
+use crate::render::text::{HAlign, VAlign};
 
 /// What a heatmap figure shows: values in display order (NaN = masked),
 /// with their labels.
@@ -39,18 +39,13 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
     let pad = edge_pad(k);
     let font = FONT_PT * k;
-    let title_h = match &opts.title {
-        Some(t) if !t.is_empty() => text::line_height(TITLE_PT * k) + 6.0 * k,
-        _ => 0.0,
-    };
-    let xlabel_h = opts
-        .xlabel
-        .as_ref()
-        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
-    let ylabel_w = opts
-        .ylabel
-        .as_ref()
-        .map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let (title_h, xlabel_h, ylabel_w) = label_room(
+        opts.title.as_deref(),
+        opts.xlabel.as_deref(),
+        opts.ylabel.as_deref(),
+        6.0,
+        k,
+    );
     let cbar_label = opts.cbar_label.as_deref();
 
     // Fixed point: tick labels depend on the axes size and vice versa.
