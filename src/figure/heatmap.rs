@@ -38,7 +38,6 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     let mut canvas = Scene::new(w as usize, h as usize);
     let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
     let pad = edge_pad(k);
-    let font = FONT_PT * k;
     let (title_h, xlabel_h, ylabel_w) = label_room(
         opts.title.as_deref(),
         opts.xlabel.as_deref(),
