@@ -79,11 +79,17 @@ pub fn optimal_leaf_ordering(z: &Linkage, dist: &Condensed) -> Linkage {
                 let (w_lo, w_hi) = range[wc];
                 let (k_lo, k_hi) = range[kc];
                 let mut min_km = BIG;
+                // Per-m minimum over the k's: a tighter bound than scipy's
+                // global one (see `best_cost`).
+                let mut min_k_of_m = vec![f64::INFINITY; m_hi - m_lo];
                 for mi in m_lo..m_hi {
                     for ki in k_lo..k_hi {
                         let v = d(mi, ki);
                         if v < min_km as f64 {
                             min_km = v as f32;
+                        }
+                        if v < min_k_of_m[mi - m_lo] {
+                            min_k_of_m[mi - m_lo] = v;
                         }
                     }
                 }
@@ -99,7 +105,14 @@ pub fn optimal_leaf_ordering(z: &Linkage, dist: &Condensed) -> Linkage {
                         let k_list = sorted_by(mref, n, k_lo..k_hi, w);
                         (u_lo..u_hi)
                             .map(|u| {
-                                best_cost(mref, n, u, w, &m_lists[u - u_lo], &k_list, min_km, &d)
+                                best_cost(
+                                    mref,
+                                    n,
+                                    (u, w),
+                                    (&m_lists[u - u_lo], &k_list),
+                                    (min_km, &min_k_of_m, m_lo),
+                                    &d,
+                                )
                             })
                             .collect()
                     })
@@ -158,28 +171,37 @@ pub fn optimal_leaf_ordering(z: &Linkage, dist: &Condensed) -> Linkage {
 }
 
 /// The DP step for one (u, w): min over m, k of M[u,m] + M[w,k] + D[m,k],
-/// with scipy's early exits and its float arithmetic.
-#[allow(clippy::too_many_arguments)]
+/// with scipy's early exits and its float arithmetic. On top of scipy's
+/// exits, candidates are skipped with a per-m bound built from the same
+/// expression with D[m,k] replaced by min_k D[m,k] ≤ D[m,k]: rounding is
+/// monotone, so a skipped candidate could never have been strictly better,
+/// and the running minimum — hence the result — is exactly scipy's.
 fn best_cost(
     m: &[f32],
     n: usize,
-    u: usize,
-    w: usize,
-    m_list: &[usize],
-    k_list: &[usize],
-    min_km: f32,
+    (u, w): (usize, usize),
+    (m_list, k_list): (&[usize], &[usize]),
+    (min_km, min_k_of_m, m_lo): (f32, &[f64], usize),
     d: &impl Fn(usize, usize) -> f64,
 ) -> f32 {
     let mut cur = BIG;
     let k0 = k_list[0];
+    let wk0 = m[w * n + k0];
     for &mi in m_list {
         let um = m[u * n + mi];
-        if um + m[w * n + k0] + min_km >= cur {
+        if um + wk0 + min_km >= cur {
             break;
+        }
+        let floor = min_k_of_m[mi - m_lo];
+        if (((um + wk0) as f64) + floor) as f32 >= cur {
+            continue;
         }
         for &ki in k_list {
             let wk = m[w * n + ki];
             if um + wk + min_km >= cur {
+                break;
+            }
+            if (((um + wk) as f64) + floor) as f32 >= cur {
                 break;
             }
             let current = ((um + wk) as f64 + d(mi, ki)) as f32;
@@ -195,7 +217,8 @@ fn best_cost(
 /// order of equal values matters for ties, so the algorithm is mirrored).
 fn sorted_by(m: &[f32], n: usize, range: std::ops::Range<usize>, col: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = range.clone().collect();
-    let mut vals: Vec<f32> = range.map(|i| m[i * n + col]).collect();
+    // M is symmetric: read row `col` (contiguous) rather than column `col`.
+    let mut vals: Vec<f32> = range.map(|i| m[col * n + i]).collect();
     simultaneous_sort(&mut vals, &mut idx);
     idx
 }
