@@ -63,5 +63,37 @@ fn distances(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, pearson, linkage, distances);
+/// The machine's f64 GEMM rate through faer (lower triangle of A·Aᵀ, the
+/// shape Pearson uses), to state Pearson's fraction of it: a triangular
+/// n × n × d product is n²·d flops.
+fn gemm_peak(c: &mut Criterion) {
+    use faer::linalg::matmul::triangular::{matmul, BlockStructure};
+    use faer::{Accum, Mat, MatRef, Par};
+    let mut g = c.benchmark_group("gemm");
+    g.sample_size(10);
+    let (n, d) = (20000, 500);
+    let x = data(n, d, 4);
+    let a = MatRef::from_row_major_slice(&x, n, d);
+    let mut out = Mat::<f64>::zeros(n, n);
+    let par = Par::rayon(rayon::current_num_threads());
+    g.bench_function("syrk_lower_20000x500", |b| {
+        b.iter(|| {
+            matmul(
+                out.as_mut(),
+                BlockStructure::TriangularLower,
+                Accum::Replace,
+                a,
+                BlockStructure::Rectangular,
+                a.transpose(),
+                BlockStructure::Rectangular,
+                1.0,
+                par,
+            )
+        })
+    });
+    g.bench_function("pearson_20000x500", |b| b.iter(|| stats::pearson(&x, n, d)));
+    g.finish();
+}
+
+criterion_group!(benches, pearson, linkage, distances, gemm_peak);
 criterion_main!(benches);
