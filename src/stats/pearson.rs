@@ -65,27 +65,32 @@ pub fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
             v.clamp(-1.0, 1.0)
         }
     };
-    // Phase 1: fix the lower triangle, each task on its own rows.
-    out.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        for (j, v) in row[..=i].iter_mut().enumerate() {
-            *v = fix(*v, i == j);
-        }
-    });
-    // Phase 2: fill the upper triangle from the now read-only lower one,
-    // tile by tile so the column reads stay in cache.
+    // One pass, tile by tile: the task of block-row I owns the lower tiles
+    // (J, I), J >= I, and the upper tiles (I, J): it fixes each lower value
+    // (writing back only when clamping changed it) and mirrors it upward.
+    // No other task touches those tiles, and the column reads stay in cache.
     const TILE: usize = 64;
     let shared = Shared(out.as_mut_ptr());
     (0..n.div_ceil(TILE)).into_par_iter().for_each(|b| {
         let p = shared;
-        let (r0, r1) = (b * TILE, ((b + 1) * TILE).min(n));
-        for j0 in (r0..n).step_by(TILE) {
-            let j1 = (j0 + TILE).min(n);
-            for i in r0..r1 {
-                for j in j0.max(i + 1)..j1 {
-                    // SAFETY: in bounds; this task alone writes rows
-                    // r0..r1 above the diagonal, and reads only entries
-                    // below the diagonal, which nobody writes in phase 2.
-                    unsafe { *p.0.add(i * n + j) = *p.0.add(j * n + i) };
+        let (c0, c1) = (b * TILE, ((b + 1) * TILE).min(n));
+        for r0 in (c0..n).step_by(TILE) {
+            let r1 = (r0 + TILE).min(n);
+            for r in r0..r1 {
+                for c in c0..c1.min(r + 1) {
+                    // SAFETY: in bounds; lower entry (r, c) with c in this
+                    // task's column block and its mirror (c, r) belong to
+                    // this task alone (see above).
+                    unsafe {
+                        let low = p.0.add(r * n + c);
+                        let v = fix(*low, r == c);
+                        if v.to_bits() != (*low).to_bits() {
+                            *low = v;
+                        }
+                        if r != c {
+                            *p.0.add(c * n + r) = v;
+                        }
+                    }
                 }
             }
         }
