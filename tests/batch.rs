@@ -400,3 +400,46 @@ fn every_configured_format_is_written() {
     }
     assert!(files["cohort000/clust.pdf"].starts_with(b"%PDF"));
 }
+
+#[test]
+fn json_config_is_accepted_and_plans_like_toml() {
+    let dir = scratch("json");
+    let toml_cfg = cohort(&dir, 2, 10);
+    let json = dir.join("run.json");
+    std::fs::write(
+        &json,
+        r#"{
+  "output": {"dir": "out"},
+  "defaults": {"figsize": [4, 4], "dpi": 60},
+  "dataset": [{"path": "data/cohort*.csv", "col_colors": ["groups.tsv:group"]}],
+  "figure": [
+    {"name": "heat", "kind": "heatmap", "cmap": "viridis"},
+    {"name": "clust", "kind": "clustermap", "method": "ward", "cut_rows": 3},
+    {"name": "corr", "kind": "corrmap", "mask": "upper", "cluster": true}
+  ]
+}"#,
+    )
+    .unwrap();
+    let plan = |cfg: &Path| {
+        String::from_utf8(bin().arg("plan").arg(cfg).output().unwrap().stdout).unwrap()
+    };
+    assert_eq!(plan(&json), plan(&toml_cfg));
+    let o = run(&json, &["--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        tree(&dir.join("out"))
+            .keys()
+            .filter(|k| k.ends_with(".png"))
+            .count(),
+        6
+    );
+    // A JSON syntax error names the file and line.
+    std::fs::write(&json, "{\n  \"dataset\": [\n}").unwrap();
+    let o = run(&json, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("run.json") && stderr(&o).contains("line 3"),
+        "{}",
+        stderr(&o)
+    );
+}
