@@ -320,6 +320,35 @@ fn plan_lists_jobs_in_stable_order_and_config_errors_exit_2() {
         ]
     );
     assert_eq!(ids.len(), 9);
+    // --dry-run lists the same jobs and writes nothing.
+    let o = run(&cfg, &["--dry-run"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), text);
+    assert!(!dir.join("out").exists());
+    // A custom naming pattern shapes every output path.
+    let custom = dir.join("custom.toml");
+    let t = std::fs::read_to_string(&cfg).unwrap().replace(
+        "dir = \"out\"",
+        "dir = \"out\"\nnaming = \"{figure}/{dataset}-{kind}.{ext}\"",
+    );
+    std::fs::write(&custom, t).unwrap();
+    let o = bin().arg("plan").arg(&custom).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("out/heat/cohort000-heatmap.png"));
+    // A pattern that could make two jobs write one file is refused.
+    let t = std::fs::read_to_string(&cfg).unwrap().replace(
+        "dir = \"out\"",
+        "dir = \"out\"\nnaming = \"{dataset}.{ext}\"",
+    );
+    std::fs::write(&custom, t).unwrap();
+    assert_eq!(
+        bin()
+            .arg("plan")
+            .arg(&custom)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "[[dataset]]\npath = \"data/cohort000.csv\"\n[[figure]]\nname = \"x\"\nkind = \"heatmap\"\nlinewidth = 1\n").unwrap();
     let o = run(&bad, &[]);

@@ -283,6 +283,33 @@ mod tests {
     }
 
     #[test]
+    fn log_transforms_and_the_fixed_order_of_steps() {
+        let mut x = Matrix::from_values(1, 3, vec![0.0, 1.0, 3.0]).unwrap();
+        log2p1(&mut x);
+        assert_eq!(x.values(), &[0.0, 1.0, 2.0]);
+        let mut y = Matrix::from_values(1, 2, vec![0.0, std::f64::consts::E - 1.0]).unwrap();
+        log1p(&mut y);
+        assert!((y.values()[1] - 1.0).abs() < 1e-15);
+        // log, then top-N, then z-score: the z-scored kept row has mean 0.
+        let p = Prep {
+            log1p: true,
+            top_variable: Some(1),
+            z_score: Some(Axis::Rows),
+            ..Default::default()
+        };
+        let out = p.apply(m()).unwrap();
+        assert_eq!(out.row_labels(), &["r2".to_string()]);
+        assert!(out.values().iter().sum::<f64>().abs() < 1e-12);
+        assert!(Prep {
+            log1p: true,
+            log2p1: true,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+    }
+
+    #[test]
     fn nan_error_names_the_cell() {
         let mut x = m();
         x.values_mut()[4] = f64::NAN;
