@@ -4,7 +4,8 @@
 Run through scripts/make_colormaps.sh, which provides a venv with pinned
 versions. Writes:
 
-  src/render/colormaps.tsv  continuous maps: name<TAB>1536 lowercase hex chars
+  src/render/colormaps.tsv  continuous maps: name<TAB>6 hex chars per entry (256 entries;
+                            twilight and twilight_shifted keep their 510)
                             (256 RGB triplets, channel = round(v * 255))
   src/render/palettes.tsv   qualitative palettes: name<TAB>#rrggbb,#rrggbb,...
 
@@ -96,7 +97,9 @@ def sample_continuous(name):
         if KNOWN_NON_256.get(name) != cmap.N:
             raise ValueError(f"{name}: N = {cmap.N}, expected {LUT_SIZE} "
                              f"({type(cmap).__name__})")
-        report_resample_error(name, cmap, rgba[:, :3])
+        # Keep the map's own N-entry table (the reader takes any length and
+        # looks up entry floor(x * N), matplotlib's rule), so it is exact.
+        rgba = np.asarray(cmap(np.arange(cmap.N)), dtype=float)
     else:
         # With N == 256, x = i/255 maps onto LUT index i exactly, so sampling
         # reproduces the colormap's own lookup table. Check that.
@@ -135,7 +138,7 @@ def main():
             failures.append(name)
             continue
         hexstr = "".join(rgb_hex(row) for row in rgb)
-        assert len(hexstr) == 6 * LUT_SIZE
+        assert len(hexstr) % 6 == 0 and len(hexstr) >= 6 * LUT_SIZE
         cmap_lines.append(f"{name}\t{hexstr}")
         print(f"  ok {name:18s} {kind}")
 
@@ -201,10 +204,19 @@ def verify():
     table = read_tsv(CMAP_TSV)
     ok = True
     for name, value in table.items():
-        if len(value) != 6 * LUT_SIZE or value != value.lower():
+        want_len = 6 * KNOWN_NON_256.get(name, LUT_SIZE)
+        if len(value) != want_len or value != value.lower():
             print(f"  BAD line for {name}")
             ok = False
     print("check against matplotlib (file vs live):")
+    for name in ("twilight",):
+        cmap = matplotlib.colormaps[name]
+        for i in (0, 255, cmap.N - 1):
+            got = entry(table[name], i)
+            want = tuple(to_u8(cmap(i)[:3]))
+            status = "ok" if got == want else "MISMATCH"
+            ok &= got == want
+            print(f"  {name}[{i:3d}] file={got} mpl={want} {status}")
     for name in ("viridis", "rocket"):
         cmap = matplotlib.colormaps[name]
         for i in (0, 128, 255):

@@ -180,6 +180,17 @@ mod tests {
     }
 
     #[test]
+    fn twilight_keeps_its_510_entries() {
+        // matplotlib's twilight is a 510-colour ListedColormap; looking up
+        // floor(x * 510) over the full table is exactly what it draws.
+        let t = Colormap::by_name("twilight").unwrap();
+        assert_eq!(t.len(), 510);
+        assert_eq!(t.at(0.0), [226, 217, 226]);
+        assert_eq!(t.at(255.5 / 510.0), [47, 20, 54]);
+        assert_eq!(Colormap::by_name("twilight_r").unwrap().at(0.0), t.at(1.0));
+    }
+
+    #[test]
     fn centered_puts_centre_colour_at_center() {
         let m = Colormap::by_name("RdBu_r").unwrap();
         // Data in [-1, 3] centred at 0: the colour at 0 is the map's middle.
