@@ -59,6 +59,17 @@ pub fn cluster_axis(
         )));
     }
     let n = obs.nrows();
+    if method == Method::Ward && metric == Metric::Euclidean && !optimal && !condensed_fits(n) {
+        // The condensed matrix would not fit: cluster the vectors instead.
+        let linkage = t.time("link", || {
+            cluster::ward_vector::ward_vector(obs.values(), n, obs.ncols())
+        });
+        return Ok(Clustering {
+            linkage,
+            labels: obs.row_labels().to_vec(),
+            dropped,
+        });
+    }
     let dist = t.time("distance", || {
         cluster::pdist(obs.values(), n, obs.ncols(), metric)
     });
@@ -90,4 +101,51 @@ pub fn correlate_axis(
         stats::correlate(obs.values(), obs.nrows(), obs.ncols(), method, pairwise)
     });
     Ok((r, obs.row_labels().to_vec()))
+}
+
+/// Whether an n-point condensed matrix fits comfortably: at most 40 % of
+/// the machine's physical memory (unknown memory: assume it fits). Past
+/// that, ward on euclidean switches to the O(n·d) vector algorithm.
+pub fn condensed_fits(n: usize) -> bool {
+    condensed_fits_in(n, physical_memory())
+}
+
+/// [`condensed_fits`] for a given memory size.
+pub fn condensed_fits_in(n: usize, memory: Option<u64>) -> bool {
+    match memory {
+        Some(m) => (cluster::Condensed::bytes_for(n) as u64) <= m / 5 * 2,
+        None => true,
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn physical_memory() -> Option<u64> {
+    // SAFETY: sysconf has no preconditions.
+    let (pages, size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    (pages > 0 && size > 0).then(|| pages as u64 * size as u64)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn physical_memory() -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_condensed_matrices_switch_ward_to_vectors() {
+        let gib = 1u64 << 30;
+        // 20 000 rows: 1.6 GB condensed, fits in 24 GiB.
+        assert!(condensed_fits_in(20_000, Some(24 * gib)));
+        // 60 000 rows: 14.4 GB, more than 40 % of 24 GiB.
+        assert!(!condensed_fits_in(60_000, Some(24 * gib)));
+        assert!(condensed_fits_in(60_000, None));
+    }
 }

@@ -102,3 +102,24 @@ fn parallel_nn_chain_equals_generic_at_scale() {
         }
     }
 }
+
+#[test]
+fn vector_ward_equals_stored_matrix_ward() {
+    let mut rng = Rng(77);
+    for &(n, d) in &[(50, 3), (400, 7), (2500, 4)] {
+        let x = random(&mut rng, n, d);
+        let stored = cluster::linkage(&x, n, d, Method::Ward, Metric::Euclidean).unwrap();
+        let vector = cluster::ward_vector::ward_vector(&x, n, d);
+        let (a, b) = (stored.to_scipy(), vector.to_scipy());
+        for (r, (p, q)) in a.chunks(4).zip(b.chunks(4)).enumerate() {
+            assert_eq!((p[0], p[1], p[3]), (q[0], q[1], q[3]), "n={n} merge {r}");
+            assert!(
+                close(p[2], q[2], 1e-9, 1e-12),
+                "n={n} height {r}: {} vs {}",
+                p[2],
+                q[2]
+            );
+        }
+        assert_eq!(stored.leaves(), vector.leaves());
+    }
+}

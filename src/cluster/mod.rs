@@ -18,6 +18,7 @@ pub mod mst;
 pub mod nn_chain;
 pub mod olo;
 pub mod primitive;
+pub mod ward_vector;
 
 pub use condensed::Condensed;
 pub use dendrogram::{Linkage, Step};
