@@ -95,5 +95,18 @@ fn gemm_peak(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, pearson, linkage, distances, gemm_peak);
+/// Ward on vectors (O(n·d) memory), the fallback when the condensed
+/// matrix would not fit; compare with `linkage/ward/5000`.
+fn ward_vector(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ward_vector");
+    g.sample_size(10);
+    let (n, d) = (5000, 50);
+    let x = data(n, d, 2);
+    g.bench_function("5000x50", |b| {
+        b.iter(|| cluster::ward_vector::ward_vector(&x, n, d))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, pearson, linkage, distances, gemm_peak, ward_vector);
 criterion_main!(benches);
