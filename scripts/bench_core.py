@@ -45,6 +45,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import cpu_model, git_rev  # noqa: E402
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -81,16 +84,6 @@ def make_case(tmp: Path, name: str, n: int, p: int) -> tuple[np.ndarray, Path]:
     return x, path
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def blas_info() -> list[dict]:
     try:
         from threadpoolctl import threadpool_info
@@ -101,18 +94,6 @@ def blas_info() -> list[dict]:
                                  "architecture", "num_threads", "filepath")}
         for lib in threadpool_info()
     ]
-
-
-def git_rev() -> str:
-    try:
-        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain",
-                                "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        return rev + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def machine_info(heatmill: str) -> dict:

@@ -83,6 +83,9 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import cpu_model, git_rev  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 GNU_TIME = "/usr/bin/time"
 RESULT_TAG = "@@RESULT "
@@ -389,28 +392,6 @@ def write_samples(p: int, path: Path) -> None:
         f.write("sample\tgroup\n")
         for j in range(p):
             f.write(f"Sample_{j + 1}\t{'Tumor' if j < p // 2 else 'Normal'}\n")
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_rev() -> str:
-    try:
-        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain",
-                                "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        return rev + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def machine_info(heatmill: str) -> dict:

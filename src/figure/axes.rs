@@ -180,29 +180,16 @@ impl Ticks {
                     let y = rect.bottom();
                     canvas.vline(x, y, y + self.tick_len, self.tick_width, BLACK);
                     let ly = y + self.tick_len + self.tick_pad;
-                    if self.rotated {
-                        canvas.text(
-                            label,
-                            x,
-                            ly,
-                            self.font_px,
-                            BLACK,
-                            HAlign::Center,
-                            VAlign::Top,
-                            true,
-                        );
-                    } else {
-                        canvas.text(
-                            label,
-                            x,
-                            ly,
-                            self.font_px,
-                            BLACK,
-                            HAlign::Center,
-                            VAlign::Top,
-                            false,
-                        );
-                    }
+                    canvas.text(
+                        label,
+                        x,
+                        ly,
+                        self.font_px,
+                        BLACK,
+                        HAlign::Center,
+                        VAlign::Top,
+                        self.rotated,
+                    );
                 }
                 Side::Left | Side::Right => {
                     let y = rect.y + t * rect.h;

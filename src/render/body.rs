@@ -8,7 +8,6 @@
 
 use rayon::prelude::*;
 
-use super::colormap::Rgb;
 use super::scale::ColorScale;
 
 /// How cells smaller than a pixel are combined.
@@ -219,20 +218,6 @@ pub fn aggregate_naive(
         }
     }
     out
-}
-
-/// The pixel spans of cells along an axis of `pixels` for `cells` cells:
-/// cell `i` covers `[edges[i], edges[i+1])` (fractional).
-pub fn cell_edges(cells: usize, origin: f64, pixels: f64) -> Vec<f64> {
-    (0..=cells)
-        .map(|i| origin + pixels * i as f64 / cells as f64)
-        .collect()
-}
-
-/// Colour of a drawn pixel, for annotations and tests.
-pub fn pixel(rgb: &[u8], width: usize, x: usize, y: usize) -> Rgb {
-    let k = (y * width + x) * 3;
-    [rgb[k], rgb[k + 1], rgb[k + 2]]
 }
 
 #[cfg(test)]

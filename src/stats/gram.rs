@@ -6,10 +6,6 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
-/// Rows per block: large enough for GEMM efficiency, small enough that
-/// one block of a 50 000-row matrix stays ~100 MB.
-pub const BLOCK_ROWS: usize = 256;
-
 /// The parallelism faer should use: all of rayon's threads.
 pub fn par() -> Par {
     let t = rayon::current_num_threads();
@@ -21,21 +17,9 @@ pub fn par() -> Par {
 }
 
 /// `out[(i - i0) * (n - j0) + (j - j0)] = x_i · x_j` for `i in i0..i1`,
-/// `j in j0..n`, where `x` is `n × d` row-major.
-pub fn gram_block(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    i0: usize,
-    i1: usize,
-    j0: usize,
-    out: &mut Vec<f64>,
-) {
-    gram_block_with(x, n, d, (i0, i1, j0), out, par())
-}
-
-/// [`gram_block`] with explicit parallelism (`Par::Seq` when the caller
-/// already runs blocks in parallel); `rows = (i0, i1, j0)`.
+/// `j in j0..n`, where `x` is `n × d` row-major; `rows = (i0, i1, j0)`.
+/// Parallelism is explicit (`Par::Seq` when the caller already runs
+/// blocks in parallel).
 pub fn gram_block_with(
     x: &[f64],
     n: usize,
@@ -68,7 +52,7 @@ mod tests {
             .map(|k| ((k * 7919) % 101) as f64 / 13.0 - 3.0)
             .collect();
         let mut out = Vec::new();
-        gram_block(&x, n, d, 3, 20, 5, &mut out);
+        gram_block_with(&x, n, d, (3, 20, 5), &mut out, par());
         for i in 3..20 {
             for j in 5..n {
                 let naive: f64 = (0..d).map(|k| x[i * d + k] * x[j * d + k]).sum();
