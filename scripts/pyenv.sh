@@ -23,6 +23,8 @@ PINS=(
   "pyarrow==26.0.1"
   "seaborn==0.13.2"
   "matplotlib==3.11.2"
+  "h5py==3.16.0"
+  "anndata==0.12.19"
 )
 
 if [ ! -x "$VENV/bin/python" ]; then

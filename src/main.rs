@@ -394,12 +394,24 @@ struct ReadArgs {
     /// Column holding the row labels (default: the first text column).
     #[arg(long)]
     index_col: Option<String>,
-    /// Input format, when the extension doesn't say (csv, tsv, parquet).
+    /// Input format, when the extension doesn't say (csv, tsv, parquet, arrow, hdf5).
     #[arg(long, value_parser = Format::parse)]
     format: Option<Format>,
-    /// Swap rows and columns after reading.
+    /// Swap rows and columns after reading (AnnData/10x: genes x cells).
     #[arg(long)]
     transpose: bool,
+    /// HDF5: path of the 2-D dataset (default: the only one).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// HDF5: path of the dataset of row names.
+    #[arg(long)]
+    row_names: Option<String>,
+    /// HDF5: path of the dataset of column names.
+    #[arg(long)]
+    col_names: Option<String>,
+    /// AnnData: read layers/NAME instead of X.
+    #[arg(long)]
+    layer: Option<String>,
 }
 
 impl ReadArgs {
@@ -408,6 +420,10 @@ impl ReadArgs {
             index_col: self.index_col.clone(),
             format: self.format,
             transpose: self.transpose,
+            dataset: self.dataset.clone(),
+            row_names: self.row_names.clone(),
+            col_names: self.col_names.clone(),
+            layer: self.layer.clone(),
         }
     }
 }
@@ -513,9 +529,17 @@ fn figure(kind: Kind, c: FigureCmd) -> Result<(), Error> {
     let opts = c.fig.options()?;
     let source = c.input.display().to_string();
     let mut t = Timings::default();
-    let m = t.time("read", || io::read_matrix(&c.input, &c.read.options()))?;
+    let sel = figure::selection(&opts);
+    let (m, selected) = t.time("read", || {
+        io::read_selected(&c.input, &c.read.options(), sel.as_ref())
+    })?;
     let cache = figure::Cache::default();
-    let fig = figure::build(
+    let build = if selected {
+        figure::build_selected
+    } else {
+        figure::build
+    };
+    let fig = build(
         kind,
         &m,
         &opts,
@@ -653,9 +677,19 @@ fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 println!("file:          {}", info.path);
                 println!("format:        {}", info.format);
+                println!("layout:        {}", info.layout);
                 println!("shape:         {} rows x {} columns", info.rows, info.cols);
+                println!("storage:       {}", info.storage);
+                println!("access:        {}", info.access);
+                match info.stored_nonzeros {
+                    Some(nnz) => println!(
+                        "sparsity:      {:.1}% zeros ({nnz} stored entries)",
+                        100.0 * info.sparsity
+                    ),
+                    None => println!("sparsity:      {:.1}% zeros", 100.0 * info.sparsity),
+                }
                 println!(
-                    "row labels:    column '{}' (first: {})",
+                    "row labels:    {} (first: {})",
                     info.label_column,
                     info.first_rows.join(", ")
                 );
@@ -683,8 +717,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let source = input.display().to_string();
             let mut t = Timings::default();
-            let m = t.time("read", || io::read_matrix(&input, &read.options()))?;
-            let m = t.time("prep", || prep.prep().apply(m))?;
+            let m = t.time("read", || {
+                io::read_prepped(&input, &read.options(), &prep.prep())
+            })?;
             let pairwise = matches!(missing, Missing::Pairwise);
             let (r, labels) =
                 analysis::correlate_axis(&m, axis, method, pairwise, &source, &mut t)?;
@@ -717,8 +752,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             let source = input.display().to_string();
             let mut t = Timings::default();
-            let m = t.time("read", || io::read_matrix(&input, &read.options()))?;
-            let m = t.time("prep", || prep.prep().apply(m))?;
+            let m = t.time("read", || {
+                io::read_prepped(&input, &read.options(), &prep.prep())
+            })?;
             let c = analysis::cluster_axis(
                 &m,
                 axis,

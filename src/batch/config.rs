@@ -61,6 +61,11 @@ pub struct DatasetConfig {
     pub format: Option<Format>,
     #[serde(default)]
     pub transpose: bool,
+    /// HDF5: the 2-D dataset and its name datasets; AnnData: a layer.
+    pub dataset: Option<String>,
+    pub row_names: Option<String>,
+    pub col_names: Option<String>,
+    pub layer: Option<String>,
     /// Colour strips for clustermaps of this dataset (`TABLE:COLUMN`).
     #[serde(default)]
     pub col_colors: Vec<String>,
@@ -351,6 +356,10 @@ impl DatasetConfig {
             index_col: self.index_col.clone(),
             format: self.format,
             transpose: self.transpose,
+            dataset: self.dataset.clone(),
+            row_names: self.row_names.clone(),
+            col_names: self.col_names.clone(),
+            layer: self.layer.clone(),
         }
     }
 }

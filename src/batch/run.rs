@@ -358,8 +358,24 @@ fn run_dataset(
     }
     progress.stage(&ds.name, "read");
     let mut read_t = Timings::default();
+    // When every figure to draw selects the same top-N rows (after the same
+    // log transform), the reader streams that selection instead of
+    // materialising the whole matrix.
+    let keys: Vec<(bool, bool, Option<usize>)> = todo
+        .iter()
+        .map(|j| {
+            let o = &plan.figures[j.figure].options;
+            (o.log1p, o.log2p1, o.top_variable)
+        })
+        .collect();
+    let shared = keys.windows(2).all(|w| w[0] == w[1]);
+    let sel = if shared {
+        figure::selection(&plan.figures[todo[0].figure].options)
+    } else {
+        None
+    };
     let matrix = match read_t.time("read", || {
-        io::read_matrix(&ds.path, &ds.config.read_options())
+        io::read_selected(&ds.path, &ds.config.read_options(), sel.as_ref())
     }) {
         Ok(m) => m,
         Err(e) => {
@@ -377,6 +393,7 @@ fn run_dataset(
             return;
         }
     };
+    let (matrix, selected) = matrix;
     let need = estimate_bytes(&matrix, &todo, plan);
     if let Some(b) = budget {
         if need > b.total {
@@ -413,7 +430,7 @@ fn run_dataset(
                 plan.figures[job.figure].kind.name()
             ),
         );
-        match run_job(plan, config, job, &matrix, &cache, &mut t) {
+        match run_job(plan, config, job, &matrix, selected, &cache, &mut t) {
             Ok((outputs, exports, warnings)) => {
                 en.status = "ok".into();
                 en.outputs = outputs;
@@ -443,13 +460,19 @@ fn run_job(
     config: &Config,
     job: &Job,
     m: &Matrix,
+    selected: bool,
     cache: &Cache,
     t: &mut Timings,
 ) -> Result<JobFiles> {
     let fig_cfg = &plan.figures[job.figure];
     let opts = effective_options(plan, job);
     let source = plan.datasets[job.dataset].path.display().to_string();
-    let fig = figure::build(fig_cfg.kind, m, &opts, &source, &config.base, cache, t)?;
+    let build = if selected {
+        figure::build_selected
+    } else {
+        figure::build
+    };
+    let fig = build(fig_cfg.kind, m, &opts, &source, &config.base, cache, t)?;
     let mut outputs = Vec::new();
     for path in &job.outputs {
         let bytes = t.time("encode", || output::encode(&fig, path, opts.dpi))?;

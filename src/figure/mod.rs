@@ -49,6 +49,48 @@ pub fn build(
     cache: &Cache,
     t: &mut Timings,
 ) -> Result<Figure> {
+    build_with(kind, m, opts, false, source, base, cache, t)
+}
+
+/// The log transform and top-N selection of `opts`, for readers that can
+/// apply them while streaming (`None` when there is no top-N to gain from).
+pub fn selection(opts: &FigureOptions) -> Option<crate::io::Selection> {
+    let pre = prep::Prep {
+        log1p: opts.log1p,
+        log2p1: opts.log2p1,
+        ..Default::default()
+    };
+    opts.top_variable.map(|top| crate::io::Selection {
+        transform: pre.value_transform(),
+        top,
+    })
+}
+
+/// [`build`] for a matrix a reader has already applied [`selection`] to.
+#[allow(clippy::too_many_arguments)]
+pub fn build_selected(
+    kind: Kind,
+    m: &Matrix,
+    opts: &FigureOptions,
+    source: &str,
+    base: &Path,
+    cache: &Cache,
+    t: &mut Timings,
+) -> Result<Figure> {
+    build_with(kind, m, opts, true, source, base, cache, t)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_with(
+    kind: Kind,
+    m: &Matrix,
+    opts: &FigureOptions,
+    selected: bool,
+    source: &str,
+    base: &Path,
+    cache: &Cache,
+    t: &mut Timings,
+) -> Result<Figure> {
     opts.validate()?;
     if m.nrows() == 0 || m.ncols() == 0 {
         return Err(Error::Invalid(format!("{source}: the matrix is empty")));
@@ -60,7 +102,7 @@ pub fn build(
         ..Default::default()
     };
     let transformed;
-    let m = if pre == prep::Prep::default() {
+    let m = if selected || pre == prep::Prep::default() {
         m
     } else {
         transformed = t.time("prep", || pre.apply(m.clone()))?;

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::table::{read_frame, Format};
+use super::format::Format;
+use super::table::read_frame;
 use crate::error::{Error, Result};
 
 /// One annotation column: label → category.
@@ -21,6 +22,11 @@ pub struct Annotation {
 /// Parses `TABLE:COLUMN` (the column may be omitted when the table has
 /// exactly one category column).
 pub fn parse_spec(spec: &str) -> (PathBuf, Option<String>) {
+    // `cells.h5ad:obs/group`: the column part may hold a '/'.
+    if let Some(i) = spec.find(".h5ad:") {
+        let (p, c) = spec.split_at(i + 5);
+        return (PathBuf::from(p), Some(c[1..].to_string()));
+    }
     // Split on the last ':' that is followed by no path separator.
     match spec.rsplit_once(':') {
         Some((p, c)) if !c.contains('/') && !p.is_empty() => {
@@ -32,6 +38,12 @@ pub fn parse_spec(spec: &str) -> (PathBuf, Option<String>) {
 
 /// Reads one category column of an annotation table.
 pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
+    let is_h5ad = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("h5ad"));
+    if is_h5ad {
+        return super::hdf5::read_annotation(path, column);
+    }
     let format = Format::detect(path)
         .filter(|f| *f != Format::Parquet)
         .unwrap_or(Format::Tsv);

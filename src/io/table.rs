@@ -6,60 +6,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::format::{Format, ReadOptions};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
-
-/// Input formats of wide tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Csv,
-    Tsv,
-    Parquet,
-}
-
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Tsv => "tsv",
-            Format::Parquet => "parquet",
-        }
-    }
-
-    /// From the file extension (`.csv`, `.tsv`/`.tab`/`.txt`, `.parquet`/`.pq`).
-    pub fn detect(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => Some(Format::Csv),
-            "tsv" | "tab" | "txt" => Some(Format::Tsv),
-            "parquet" | "pq" => Some(Format::Parquet),
-            _ => None,
-        }
-    }
-
-    pub fn parse(s: &str) -> std::result::Result<Format, String> {
-        match s {
-            "csv" => Ok(Format::Csv),
-            "tsv" => Ok(Format::Tsv),
-            "parquet" => Ok(Format::Parquet),
-            _ => Err(format!(
-                "unknown format '{s}' (expected csv, tsv or parquet)"
-            )),
-        }
-    }
-}
-
-/// How to read a table.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReadOptions {
-    /// Name of the row-label column; default: the first text column.
-    pub index_col: Option<String>,
-    /// Override the format detected from the extension.
-    pub format: Option<Format>,
-    /// Flip rows and columns after reading.
-    pub transpose: bool,
-}
 
 /// What the reader found besides the values.
 #[derive(Debug, Clone)]
@@ -76,22 +25,17 @@ pub fn read_matrix(path: &Path, opts: &ReadOptions) -> Result<Matrix> {
 
 /// Reads a wide table and reports the layout found.
 pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableInfo)> {
-    let format = opts.format.or_else(|| Format::detect(path)).ok_or_else(|| {
-        Error::format(
-            path,
-            "unknown",
-            "cannot tell the format from the extension; use .csv, .tsv or .parquet, or pass --format",
-        )
-    })?;
-    if !path.exists() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ));
-    }
+    let format = super::format::resolve(path, opts)?;
     let df = match format {
         Format::Csv | Format::Tsv => read_delimited(path, format)?,
         Format::Parquet => read_parquet(path, opts.index_col.as_deref())?,
+        other => {
+            return Err(Error::Invalid(format!(
+                "{}: {} is not a table format",
+                path.display(),
+                other.name()
+            )))
+        }
     };
     let (m, info) = frame_to_matrix(path, format, &df, opts.index_col.as_deref())?;
     Ok((if opts.transpose { m.transposed() } else { m }, info))

@@ -66,12 +66,32 @@ fn mean_std(x: &[f64]) -> (f64, f64) {
     }
     let mean = s / k as f64;
     let ss: f64 = vals.map(|v| (v - mean) * (v - mean)).sum();
-    let std = if k > 1 {
+    (mean, std_from(ss, k))
+}
+
+/// The mean from a sum of `k` values added in order from 0.0. Readers that
+/// stream columns accumulate the same sums so their statistics are
+/// bit-identical to [`row_variances`] on the materialised matrix.
+pub fn mean_from(sum: f64, k: usize) -> f64 {
+    if k == 0 {
+        f64::NAN
+    } else {
+        sum / k as f64
+    }
+}
+
+/// Sample standard deviation from the sum of squared deviations of `k` values.
+pub fn std_from(ss: f64, k: usize) -> f64 {
+    if k > 1 {
         (ss / (k - 1) as f64).sqrt()
     } else {
         f64::NAN
-    };
-    (mean, std)
+    }
+}
+
+/// Sample variance (ddof = 1) exactly as [`row_variances`] computes it.
+pub fn variance_from(ss: f64, k: usize) -> f64 {
+    std_from(ss, k).powi(2)
 }
 
 /// seaborn's `z_score`: `(x - mean) / std` along `axis` (pandas std, ddof=1).
@@ -113,9 +133,12 @@ pub fn log2p1(m: &mut Matrix) {
 
 /// Sample variance (ddof = 1) of each row, ignoring NaN.
 pub fn row_variances(m: &Matrix) -> Vec<f64> {
-    (0..m.nrows())
-        .map(|i| mean_std(m.row(i)).1.powi(2))
-        .collect()
+    (0..m.nrows()).map(|i| variance(m.row(i))).collect()
+}
+
+/// Sample variance (ddof = 1) of one line, ignoring NaN.
+pub fn variance(x: &[f64]) -> f64 {
+    mean_std(x).1.powi(2)
 }
 
 /// Keeps the `n` rows of highest variance, in their original order. Ties
@@ -124,8 +147,13 @@ pub fn top_variable(m: &Matrix, n: usize) -> Matrix {
     if n >= m.nrows() {
         return m.clone();
     }
-    let var = row_variances(m);
-    let mut idx: Vec<usize> = (0..m.nrows()).collect();
+    m.select_rows(&top_indices(&row_variances(m), n))
+}
+
+/// The positions of the `n` largest variances, ascending (the ranking of
+/// [`top_variable`], shared with the streaming readers).
+pub fn top_indices(var: &[f64], n: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..var.len()).collect();
     idx.sort_by(|&a, &b| {
         let (va, vb) = (var[a], var[b]);
         match (va.is_nan(), vb.is_nan()) {
@@ -138,9 +166,9 @@ pub fn top_variable(m: &Matrix, n: usize) -> Matrix {
                 .then(a.cmp(&b)),
         }
     });
-    let mut keep = idx[..n].to_vec();
+    let mut keep = idx[..n.min(var.len())].to_vec();
     keep.sort_unstable();
-    m.select_rows(&keep)
+    keep
 }
 
 /// Refuses ±Inf anywhere, and NaN unless `allow_nan`: the error names the
@@ -221,6 +249,18 @@ pub struct Prep {
 }
 
 impl Prep {
+    /// The element-wise log transform asked for, if any (applied before
+    /// the top-N selection, so streaming readers apply it while reading).
+    pub fn value_transform(&self) -> Option<fn(f64) -> f64> {
+        if self.log1p {
+            Some(|v: f64| v.ln_1p())
+        } else if self.log2p1 {
+            Some(|v: f64| v.ln_1p() / std::f64::consts::LN_2)
+        } else {
+            None
+        }
+    }
+
     /// Rejects contradictory options before any work.
     pub fn validate(&self) -> Result<()> {
         if self.z_score.is_some() && self.standard_scale.is_some() {

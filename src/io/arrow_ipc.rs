@@ -1,0 +1,457 @@
+//! Arrow IPC files (Feather v2) by memory map. The file is mapped, wrapped
+//! in an Arrow buffer without copying, and each record batch is decoded in
+//! place: uncompressed numeric columns are slices of the mapping, so the
+//! only copy of the values is the one into the matrix. LZ4/ZSTD batches
+//! are decompressed by arrow-ipc, one batch at a time.
+//!
+//! Layout: wide, like the CSV reader — a text column of row labels (the
+//! `--index-col`, else the first text column) and numeric columns.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::FileDecoder;
+use arrow_schema::DataType;
+use rayon::prelude::*;
+
+use super::rows::RowSource;
+use crate::error::{Error, Result};
+
+/// What was found in the file, for `inspect`.
+#[derive(Debug, Clone)]
+pub struct ArrowInfo {
+    pub batches: usize,
+    pub compression: String,
+    pub dtypes: Vec<String>,
+    pub label_column: String,
+    pub zero_copy: bool,
+}
+
+/// An open, decoded Arrow file: the row labels and the numeric columns,
+/// each split into its record batches.
+pub struct ArrowTable {
+    pub row_labels: Vec<String>,
+    pub col_labels: Vec<String>,
+    /// `columns[j]` = the batches of numeric column j.
+    columns: Vec<Vec<ArrayRef>>,
+    /// First row of each batch, plus the total at the end.
+    batch_starts: Vec<usize>,
+    pub info: ArrowInfo,
+}
+
+fn err(path: &Path, msg: impl Into<String>) -> Error {
+    Error::format(path, "arrow", msg)
+}
+
+/// Opens and decodes `path`.
+pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // SAFETY: the mapping is read-only; a file truncated by another process
+    // while we read it is outside what any reader can defend against.
+    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::io(path, e))?;
+    let len = map.len();
+    if len < 12 || &map[..6] != b"ARROW1" || &map[len - 6..] != b"ARROW1" {
+        return Err(err(
+            path,
+            "not an Arrow IPC file (no ARROW1 magic at both ends): truncated, or an Arrow stream/Feather v1 file; re-save it with pyarrow.feather.write_feather",
+        ));
+    }
+    let buffer = Buffer::from(bytes::Bytes::from_owner(map));
+    let trailer: [u8; 10] = buffer[len - 10..].try_into().expect("10 bytes");
+    let footer_len = arrow_ipc::reader::read_footer_length(trailer)
+        .map_err(|e| err(path, format!("bad footer length: {e}")))?;
+    if footer_len + 10 + 8 > len {
+        return Err(err(path, "footer longer than the file: truncated?"));
+    }
+    let footer = arrow_ipc::root_as_footer(&buffer[len - 10 - footer_len..len - 10])
+        .map_err(|e| err(path, format!("corrupt footer: {e}")))?;
+    let fb_schema = footer
+        .schema()
+        .ok_or_else(|| err(path, "the footer has no schema"))?;
+    let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema)
+        .map_err(|e| err(path, format!("bad schema: {e}")))?;
+    let schema = Arc::new(schema);
+    let mut decoder = FileDecoder::new(schema.clone(), footer.version());
+    let block_data = |block: &arrow_ipc::Block| -> Result<Buffer> {
+        let off = usize::try_from(block.offset()).ok();
+        let n = usize::try_from(block.metaDataLength())
+            .ok()
+            .zip(usize::try_from(block.bodyLength()).ok())
+            .and_then(|(a, b)| a.checked_add(b));
+        match (off, n) {
+            (Some(o), Some(n)) if o.checked_add(n).is_some_and(|end| end <= len) => {
+                Ok(buffer.slice_with_length(o, n))
+            }
+            _ => Err(err(
+                path,
+                "a record batch lies outside the file: truncated?",
+            )),
+        }
+    };
+    for block in footer.dictionaries().iter().flatten() {
+        let data = block_data(block)?;
+        decoder
+            .read_dictionary(block, &data)
+            .map_err(|e| err(path, format!("bad dictionary batch: {e}")))?;
+    }
+    let blocks: Vec<arrow_ipc::Block> = footer
+        .recordBatches()
+        .map(|b| b.iter().copied().collect())
+        .unwrap_or_default();
+    let mut compression = "uncompressed".to_string();
+    let mut batches = Vec::with_capacity(blocks.len());
+    for (b, block) in blocks.iter().enumerate() {
+        let data = block_data(block)?;
+        if let Some(c) = batch_codec(&data) {
+            compression = c;
+        }
+        let decoded = decoder
+            .read_record_batch(block, &data)
+            .map_err(|e| err(path, format!("record batch {b}: {e}")))?;
+        if let Some(batch) = decoded {
+            batches.push(batch);
+        }
+    }
+    let zero_copy = compression == "uncompressed";
+    table_from_batches(path, &schema, batches, index_col, compression, zero_copy)
+}
+
+/// The codec named in a record batch's message header, if any.
+fn batch_codec(data: &[u8]) -> Option<String> {
+    // A message is [0xFFFFFFFF] <i32 length> <flatbuffer>, or the pre-0.15
+    // form without the continuation marker.
+    let (start, n): (usize, i32) = if data.len() >= 8 && data[..4] == [0xff; 4] {
+        (8, i32::from_le_bytes(data[4..8].try_into().ok()?))
+    } else if data.len() >= 4 {
+        (4, i32::from_le_bytes(data[..4].try_into().ok()?))
+    } else {
+        return None;
+    };
+    let end = start.checked_add(usize::try_from(n).ok()?)?;
+    let msg = arrow_ipc::root_as_message(data.get(start..end)?).ok()?;
+    let comp = msg.header_as_record_batch()?.compression()?;
+    Some(match comp.codec() {
+        arrow_ipc::CompressionType::LZ4_FRAME => "lz4".into(),
+        arrow_ipc::CompressionType::ZSTD => "zstd".into(),
+        other => format!("{other:?}"),
+    })
+}
+
+fn is_numeric(dt: &DataType) -> bool {
+    dt.is_numeric()
+        && !matches!(
+            dt,
+            DataType::Decimal32(..)
+                | DataType::Decimal64(..)
+                | DataType::Decimal128(..)
+                | DataType::Decimal256(..)
+        )
+        || matches!(dt, DataType::Null)
+}
+
+fn is_text(dt: &DataType) -> bool {
+    match dt {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => is_text(v),
+        _ => false,
+    }
+}
+
+fn table_from_batches(
+    path: &Path,
+    schema: &arrow_schema::Schema,
+    batches: Vec<RecordBatch>,
+    index_col: Option<&str>,
+    compression: String,
+    zero_copy: bool,
+) -> Result<ArrowTable> {
+    let fields = schema.fields();
+    if fields.is_empty() {
+        return Err(err(path, "no columns"));
+    }
+    let label_idx = match index_col {
+        Some(name) => Some(
+            fields
+                .iter()
+                .position(|f| f.name() == name)
+                .ok_or_else(|| {
+                    err(
+                        path,
+                        format!(
+                            "--index-col '{name}' is not a column (columns: {})",
+                            fields
+                                .iter()
+                                .take(8)
+                                .map(|f| f.name().as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?,
+        ),
+        None => fields.iter().position(|f| is_text(f.data_type())),
+    };
+    let mut value_idx = Vec::new();
+    let mut dtypes = Vec::new();
+    for (j, f) in fields.iter().enumerate() {
+        if Some(j) == label_idx {
+            continue;
+        }
+        if !is_numeric(f.data_type()) {
+            return Err(err(
+                path,
+                format!(
+                    "column '{}' has type {} and is not numeric; only the label column may hold text",
+                    f.name(),
+                    f.data_type()
+                ),
+            ));
+        }
+        value_idx.push(j);
+        let t = f.data_type().to_string();
+        if !dtypes.contains(&t) {
+            dtypes.push(t);
+        }
+    }
+    if value_idx.is_empty() {
+        return Err(err(path, "no numeric columns"));
+    }
+    let mut batch_starts = vec![0usize];
+    for b in &batches {
+        batch_starts.push(batch_starts.last().copied().unwrap_or(0) + b.num_rows());
+    }
+    let nrows = *batch_starts.last().unwrap_or(&0);
+    if nrows == 0 {
+        return Err(err(path, "no data rows"));
+    }
+    let row_labels = match label_idx {
+        Some(i) => {
+            let mut labels = Vec::with_capacity(nrows);
+            for b in &batches {
+                push_labels(path, b.column(i), &mut labels)?;
+            }
+            labels
+        }
+        None => (0..nrows).map(|r| r.to_string()).collect(),
+    };
+    let columns = value_idx
+        .iter()
+        .map(|&j| batches.iter().map(|b| b.column(j).clone()).collect())
+        .collect();
+    Ok(ArrowTable {
+        row_labels,
+        col_labels: value_idx
+            .iter()
+            .map(|&j| fields[j].name().clone())
+            .collect(),
+        columns,
+        batch_starts,
+        info: ArrowInfo {
+            batches: batches.len(),
+            compression,
+            dtypes,
+            label_column: label_idx
+                .map(|i| fields[i].name().clone())
+                .unwrap_or_else(|| "(row numbers)".into()),
+            zero_copy,
+        },
+    })
+}
+
+fn push_labels(path: &Path, a: &ArrayRef, out: &mut Vec<String>) -> Result<()> {
+    let start = out.len();
+    let text = |i: usize, v: Option<&str>| match v {
+        Some(s) => s.to_string(),
+        None => format!("row{}", start + i + 1),
+    };
+    match a.data_type() {
+        DataType::Utf8 => out.extend(
+            a.as_string::<i32>()
+                .iter()
+                .enumerate()
+                .map(|(i, v)| text(i, v)),
+        ),
+        DataType::LargeUtf8 => out.extend(
+            a.as_string::<i64>()
+                .iter()
+                .enumerate()
+                .map(|(i, v)| text(i, v)),
+        ),
+        DataType::Utf8View => out.extend(
+            a.as_string_view()
+                .iter()
+                .enumerate()
+                .map(|(i, v)| text(i, v)),
+        ),
+        DataType::Dictionary(..) => {
+            let cast = arrow_dictionary_values(a)
+                .ok_or_else(|| err(path, "the label column is a dictionary of non-text values"))?;
+            out.extend(
+                cast.into_iter()
+                    .enumerate()
+                    .map(|(i, v)| text(i, v.as_deref())),
+            );
+        }
+        other => {
+            // A numeric label column named by --index-col: print its values.
+            for i in 0..a.len() {
+                out.push(if a.is_null(i) {
+                    format!("row{}", start + i + 1)
+                } else {
+                    numeric_label(a, i).ok_or_else(|| {
+                        err(path, format!("cannot use a {other} column as row labels"))
+                    })?
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn numeric_label(a: &ArrayRef, i: usize) -> Option<String> {
+    Some(match a.data_type() {
+        DataType::Int64 => a.as_primitive::<Int64Type>().value(i).to_string(),
+        DataType::Int32 => a.as_primitive::<Int32Type>().value(i).to_string(),
+        DataType::UInt64 => a.as_primitive::<UInt64Type>().value(i).to_string(),
+        DataType::UInt32 => a.as_primitive::<UInt32Type>().value(i).to_string(),
+        _ => return None,
+    })
+}
+
+fn arrow_dictionary_values(a: &ArrayRef) -> Option<Vec<Option<String>>> {
+    let DataType::Dictionary(k, _) = a.data_type() else {
+        return None;
+    };
+    macro_rules! by_key {
+        ($t:ty) => {{
+            let d = a.as_dictionary::<$t>();
+            let values = d.values();
+            let strings: Vec<Option<String>> = match values.data_type() {
+                DataType::Utf8 => values
+                    .as_string::<i32>()
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect(),
+                DataType::LargeUtf8 => values
+                    .as_string::<i64>()
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect(),
+                DataType::Utf8View => values
+                    .as_string_view()
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect(),
+                _ => return None,
+            };
+            d.keys()
+                .iter()
+                .map(|k| k.and_then(|k| strings.get(k as usize).cloned().flatten()))
+                .collect()
+        }};
+    }
+    Some(match k.as_ref() {
+        DataType::Int8 => by_key!(Int8Type),
+        DataType::Int16 => by_key!(Int16Type),
+        DataType::Int32 => by_key!(Int32Type),
+        DataType::Int64 => by_key!(Int64Type),
+        DataType::UInt8 => by_key!(UInt8Type),
+        DataType::UInt16 => by_key!(UInt16Type),
+        DataType::UInt32 => by_key!(UInt32Type),
+        DataType::UInt64 => by_key!(UInt64Type),
+        _ => return None,
+    })
+}
+
+/// Copies rows `[lo, hi)` of one batch-column into `out` (row-major with
+/// `ncols` values per row, starting at column `j`). Nulls become NaN.
+fn copy_column(a: &dyn Array, lo: usize, hi: usize, out: &mut [f64], ncols: usize, j: usize) {
+    macro_rules! prim {
+        ($t:ty) => {{
+            let p = a.as_primitive::<$t>();
+            let vals = &p.values()[lo..hi];
+            for (k, v) in vals.iter().enumerate() {
+                out[k * ncols + j] = *v as f64;
+            }
+        }};
+    }
+    match a.data_type() {
+        DataType::Float64 => {
+            let vals = &a.as_primitive::<Float64Type>().values()[lo..hi];
+            for (k, v) in vals.iter().enumerate() {
+                out[k * ncols + j] = *v;
+            }
+        }
+        DataType::Float32 => prim!(Float32Type),
+        DataType::Float16 => {
+            let vals = &a.as_primitive::<Float16Type>().values()[lo..hi];
+            for (k, v) in vals.iter().enumerate() {
+                out[k * ncols + j] = v.to_f64();
+            }
+        }
+        DataType::Int8 => prim!(Int8Type),
+        DataType::Int16 => prim!(Int16Type),
+        DataType::Int32 => prim!(Int32Type),
+        DataType::Int64 => prim!(Int64Type),
+        DataType::UInt8 => prim!(UInt8Type),
+        DataType::UInt16 => prim!(UInt16Type),
+        DataType::UInt32 => prim!(UInt32Type),
+        DataType::UInt64 => prim!(UInt64Type),
+        _ => {
+            for k in 0..hi - lo {
+                out[k * ncols + j] = f64::NAN;
+            }
+        }
+    }
+    if a.null_count() > 0 {
+        for k in lo..hi {
+            if a.is_null(k) {
+                out[(k - lo) * ncols + j] = f64::NAN;
+            }
+        }
+    }
+}
+
+impl ArrowTable {
+    /// Fills rows `[start, start + count)` from the columns of one batch-range.
+    fn fill_block(&self, start: usize, out: &mut [f64]) {
+        let ncols = self.columns.len();
+        let count = out.len() / ncols;
+        let mut row = start;
+        let end = start + count;
+        while row < end {
+            let b = self.batch_starts.partition_point(|&s| s <= row) - 1;
+            let (lo, hi) = (
+                row - self.batch_starts[b],
+                end.min(self.batch_starts[b + 1]) - self.batch_starts[b],
+            );
+            let dst = &mut out[(row - start) * ncols..(row - start + hi - lo) * ncols];
+            for j in 0..ncols {
+                copy_column(self.columns[j][b].as_ref(), lo, hi, dst, ncols, j);
+            }
+            row += hi - lo;
+        }
+    }
+}
+
+impl RowSource for ArrowTable {
+    fn shape(&self) -> (usize, usize) {
+        (self.row_labels.len(), self.columns.len())
+    }
+
+    fn fill_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
+        let ncols = self.columns.len();
+        // Blocks of rows small enough that a block's rows stay in cache
+        // while every column writes into them; in parallel across cores.
+        let block = (64 * 1024 / (8 * ncols.max(1))).clamp(16, 4096);
+        out[..count * ncols]
+            .par_chunks_mut(block * ncols)
+            .enumerate()
+            .for_each(|(k, chunk)| self.fill_block(start + k * block, chunk));
+        Ok(())
+    }
+}

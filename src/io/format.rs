@@ -1,0 +1,97 @@
+//! Which reader a file goes to, and the options every reader shares.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Input formats. HDF5 files are told apart by their content (plain
+/// dataset, AnnData, 10x) once opened; the extension only says "HDF5".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Tsv,
+    Parquet,
+    /// Arrow IPC file format (Feather v2).
+    Arrow,
+    /// HDF5: a plain 2-D dataset, AnnData `.h5ad` or 10x Genomics `.h5`.
+    Hdf5,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Parquet => "parquet",
+            Format::Arrow => "arrow",
+            Format::Hdf5 => "hdf5",
+        }
+    }
+
+    /// From the file extension.
+    pub fn detect(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "tsv" | "tab" | "txt" => Some(Format::Tsv),
+            "parquet" | "pq" => Some(Format::Parquet),
+            "arrow" | "feather" | "ipc" => Some(Format::Arrow),
+            "h5" | "hdf5" | "he5" | "h5ad" => Some(Format::Hdf5),
+            _ => None,
+        }
+    }
+
+    pub fn parse(s: &str) -> std::result::Result<Format, String> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "tsv" => Ok(Format::Tsv),
+            "parquet" => Ok(Format::Parquet),
+            "arrow" | "feather" | "ipc" => Ok(Format::Arrow),
+            "hdf5" | "h5" | "h5ad" => Ok(Format::Hdf5),
+            _ => Err(format!(
+                "unknown format '{s}' (expected csv, tsv, parquet, arrow or hdf5)"
+            )),
+        }
+    }
+}
+
+/// How to read a matrix. Every field is optional so a config or a command
+/// line only names what differs from the defaults.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReadOptions {
+    /// Name of the row-label column; default: the first text column.
+    pub index_col: Option<String>,
+    /// Override the format detected from the extension.
+    pub format: Option<Format>,
+    /// Flip rows and columns. For AnnData and 10x files the matrix is read
+    /// as cells x genes (AnnData's convention); `transpose` gives genes x cells.
+    pub transpose: bool,
+    /// HDF5: path of the 2-D dataset (default: the only 2-D numeric one).
+    pub dataset: Option<String>,
+    /// HDF5: path of the 1-D dataset of row names.
+    pub row_names: Option<String>,
+    /// HDF5: path of the 1-D dataset of column names.
+    pub col_names: Option<String>,
+    /// AnnData: read `layers/NAME` instead of `X`.
+    pub layer: Option<String>,
+}
+
+/// The format of `path`: the one asked for, else the extension's; and the
+/// file must exist.
+pub fn resolve(path: &Path, opts: &ReadOptions) -> Result<Format> {
+    let format = opts.format.or_else(|| Format::detect(path)).ok_or_else(|| {
+        Error::format(
+            path,
+            "unknown",
+            "cannot tell the format from the extension; use .csv, .tsv, .parquet, .arrow/.feather, .h5/.h5ad, or pass --format",
+        )
+    })?;
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    Ok(format)
+}

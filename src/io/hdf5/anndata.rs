@@ -1,0 +1,325 @@
+//! AnnData `.h5ad` files as written by anndata ≥ 0.7 (encoding-type
+//! attributes): `X` or `layers/NAME` dense or CSR/CSC, observation and
+//! variable names from the `_index` column of `obs` and `var`, and `obs` /
+//! `var` columns (categorical, string, numeric, boolean) as annotations for
+//! colour strips. Older files (obs/var as compound datasets) are refused
+//! with what to do.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use hdf5_pure::{File, Group};
+
+use super::store::{h5err, CsrStore, DenseStore};
+use super::{attr_ints, attr_str, dtype_name, open_file, storage_of, H5Info, H5Matrix};
+use crate::error::{Error, Result};
+use crate::io::annotations::Annotation;
+
+const FMT: &str = "h5ad";
+
+pub fn is_anndata(file: &File) -> bool {
+    let root = file.root();
+    if let Ok(a) = root.attrs() {
+        if a.get("encoding-type").and_then(attr_str).as_deref() == Some("anndata") {
+            return true;
+        }
+    }
+    let has = |list: Vec<String>, n: &str| list.iter().any(|x| x == n);
+    let (g, d) = (
+        root.groups().unwrap_or_default(),
+        root.datasets().unwrap_or_default(),
+    );
+    (has(g.clone(), "X") || has(d.clone(), "X")) && (has(g, "obs") || has(d, "obs"))
+}
+
+fn old_layout(path: &Path, file: &File) -> Result<()> {
+    let d = file.root().datasets().unwrap_or_default();
+    if d.iter().any(|x| x == "obs" || x == "var") {
+        return Err(Error::format(
+            path,
+            FMT,
+            "unsupported layout: obs/var are compound datasets (written by anndata < 0.7); re-save it with a current anndata: anndata.read_h5ad(f).write_h5ad(f)",
+        ));
+    }
+    Ok(())
+}
+
+/// The index (names) of the `obs` or `var` dataframe.
+fn index_of(path: &Path, file: &File, frame: &str) -> Result<Vec<String>> {
+    let g = file
+        .group(frame)
+        .map_err(|e| h5err(path, &format!("{frame} (AnnData dataframe)"), e))?;
+    let col = g
+        .attrs()
+        .ok()
+        .and_then(|a| a.get("_index").and_then(attr_str))
+        .unwrap_or_else(|| "_index".into());
+    let name = format!("{frame}/{col}");
+    let ds = file.dataset(&name).map_err(|e| h5err(path, &name, e))?;
+    ds.read_string().map_err(|e| h5err(path, &name, e))
+}
+
+pub fn open(path: &Path, file: &File, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
+    old_layout(path, file)?;
+    let x = match &opts.layer {
+        Some(l) => {
+            let layers = file
+                .group("layers")
+                .map(|g| {
+                    let mut v = g.groups().unwrap_or_default();
+                    v.extend(g.datasets().unwrap_or_default());
+                    v
+                })
+                .unwrap_or_default();
+            if !layers.iter().any(|x| x == l) {
+                return Err(Error::format(
+                    path,
+                    FMT,
+                    format!(
+                        "no layer '{l}' (layers: {})",
+                        if layers.is_empty() {
+                            "none".to_string()
+                        } else {
+                            layers.join(", ")
+                        }
+                    ),
+                ));
+            }
+            format!("layers/{l}")
+        }
+        None => "X".to_string(),
+    };
+    let obs = index_of(path, file, "obs")?;
+    let var = index_of(path, file, "var")?;
+    let root = file.root();
+    let is_dense = match x.split_once('/') {
+        Some((g, name)) => file
+            .group(g)
+            .map(|g| g.datasets().unwrap_or_default().iter().any(|d| d == name))
+            .unwrap_or(false),
+        None => root.datasets().unwrap_or_default().iter().any(|d| d == &x),
+    };
+    if is_dense {
+        let ds = file.dataset(&x).map_err(|e| h5err(path, &x, e))?;
+        let dtype = ds.dtype().map_err(|e| h5err(path, &x, e))?;
+        let storage = storage_of(&ds);
+        let store = DenseStore::new(path, &x, ds)?;
+        check_shape(path, &x, store.shape, (obs.len(), var.len()))?;
+        return Ok(H5Matrix {
+            info: H5Info {
+                layout: format!("AnnData {x} dense (obs x var)"),
+                dtype: dtype_name(&dtype),
+                stored_shape: store.shape,
+                nnz: None,
+                storage,
+                names: "obs and var indexes".into(),
+            },
+            store: Box::new(store),
+            row_labels: obs,
+            col_labels: var,
+            transposed: opts.transpose,
+        });
+    }
+    let g = file.group(&x).map_err(|e| h5err(path, &x, e))?;
+    sparse(path, file, &g, &x, obs, var, opts.transpose)
+}
+
+fn check_shape(path: &Path, x: &str, got: (usize, usize), want: (usize, usize)) -> Result<()> {
+    if got != want {
+        return Err(Error::format(
+            path,
+            FMT,
+            format!(
+                "{x} is {}x{} but obs/var name {} x {} entries",
+                got.0, got.1, want.0, want.1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn sparse(
+    path: &Path,
+    file: &File,
+    g: &Group,
+    x: &str,
+    obs: Vec<String>,
+    var: Vec<String>,
+    transpose: bool,
+) -> Result<H5Matrix> {
+    let attrs = g.attrs().map_err(|e| h5err(path, x, e))?;
+    // anndata ≥ 0.7 writes encoding-type; 0.6-era sparse groups used h5sparse_*.
+    let kind = attrs
+        .get("encoding-type")
+        .and_then(attr_str)
+        .or_else(|| {
+            attrs
+                .get("h5sparse_format")
+                .and_then(attr_str)
+                .map(|f| format!("{f}_matrix"))
+        })
+        .unwrap_or_default();
+    let shape = attrs
+        .get("shape")
+        .or_else(|| attrs.get("h5sparse_shape"))
+        .and_then(attr_ints)
+        .filter(|s| s.len() == 2 && s.iter().all(|&v| v >= 0))
+        .ok_or_else(|| Error::format(path, FMT, format!("{x} has no valid 'shape' attribute")))?;
+    let (n_obs, n_var) = (shape[0] as usize, shape[1] as usize);
+    check_shape(path, x, (n_obs, n_var), (obs.len(), var.len()))?;
+    let ds = |n: &str| {
+        let p = format!("{x}/{n}");
+        file.dataset(&p).map_err(|e| h5err(path, &p, e))
+    };
+    let data = ds("data")?;
+    let dtype = data.dtype().map_err(|e| h5err(path, x, e))?;
+    let storage = storage_of(&data);
+    let (store_shape, csc) = match kind.as_str() {
+        "csr_matrix" => ((n_obs, n_var), false),
+        "csc_matrix" => ((n_var, n_obs), true),
+        other => {
+            return Err(Error::format(
+                path,
+                FMT,
+                format!(
+                    "unsupported layout: {x} is a group of encoding '{}' (expected a dense array, csr_matrix or csc_matrix)",
+                    if other.is_empty() { "unknown" } else { other }
+                ),
+            ))
+        }
+    };
+    let store = CsrStore::new(path, x, data, ds("indices")?, ds("indptr")?, store_shape)?;
+    let nnz = store.nnz();
+    let (rows, cols) = if csc { (var, obs) } else { (obs, var) };
+    Ok(H5Matrix {
+        store: Box::new(store),
+        row_labels: rows,
+        col_labels: cols,
+        // A CSC store holds var x obs: the obs x var matrix is its transpose.
+        transposed: transpose != csc,
+        info: H5Info {
+            layout: format!("AnnData {x} {kind} (obs x var)"),
+            dtype: dtype_name(&dtype),
+            stored_shape: (n_obs, n_var),
+            nnz: Some(nnz),
+            storage,
+            names: "obs and var indexes".into(),
+        },
+    })
+}
+
+/// One `obs` or `var` column of an `.h5ad` as an annotation keyed by the
+/// dataframe's index. `column` is `obs/NAME`, `var/NAME`, or `NAME` (looked
+/// up in obs, then var).
+pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> {
+    let file = open_file(path)?;
+    old_layout(path, &file)?;
+    let Some(column) = column else {
+        return Err(Error::format(
+            path,
+            FMT,
+            "name the column: FILE.h5ad:obs/COLUMN or FILE.h5ad:var/COLUMN",
+        ));
+    };
+    let (frame, name) = match column.split_once('/') {
+        Some((f @ ("obs" | "var"), n)) => (f.to_string(), n.to_string()),
+        _ => {
+            let in_frame = |f: &str| {
+                file.group(f)
+                    .map(|g| {
+                        let mut v = g.groups().unwrap_or_default();
+                        v.extend(g.datasets().unwrap_or_default());
+                        v.iter().any(|x| x == column)
+                    })
+                    .unwrap_or(false)
+            };
+            let f = if in_frame("obs") {
+                "obs"
+            } else if in_frame("var") {
+                "var"
+            } else {
+                return Err(Error::format(
+                    path,
+                    FMT,
+                    format!("no column '{column}' in obs or var"),
+                ));
+            };
+            (f.to_string(), column.to_string())
+        }
+    };
+    let index = index_of(path, &file, &frame)?;
+    let p = format!("{frame}/{name}");
+    let g = file.group(&frame).map_err(|e| h5err(path, &frame, e))?;
+    let (values, categories) = if g.groups().unwrap_or_default().iter().any(|x| x == &name) {
+        categorical(path, &file, &p)?
+    } else {
+        let ds = file.dataset(&p).map_err(|e| h5err(path, &p, e))?;
+        let is_bool = matches!(ds.dtype(), Ok(hdf5_pure::DType::Enum(_)));
+        let v = if is_bool {
+            ds.read_i64()
+                .map_err(|e| h5err(path, &p, e))?
+                .into_iter()
+                .map(|x| if x != 0 { "True" } else { "False" }.to_string())
+                .collect()
+        } else {
+            match ds.read_string() {
+                Ok(v) => v,
+                Err(_) => ds
+                    .read_f64()
+                    .map_err(|e| h5err(path, &p, e))?
+                    .into_iter()
+                    .map(|x| format!("{x}"))
+                    .collect(),
+            }
+        };
+        let mut cats: Vec<String> = Vec::new();
+        for s in &v {
+            if !cats.contains(s) {
+                cats.push(s.clone());
+            }
+        }
+        (v, cats)
+    };
+    if values.len() != index.len() {
+        return Err(Error::format(
+            path,
+            FMT,
+            format!("{p} has {} entries for {} names", values.len(), index.len()),
+        ));
+    }
+    Ok(Annotation {
+        name,
+        values: index.into_iter().zip(values).collect::<HashMap<_, _>>(),
+        categories,
+    })
+}
+
+/// A pandas categorical: `codes` into `categories`, -1 = missing.
+fn categorical(path: &Path, file: &File, p: &str) -> Result<(Vec<String>, Vec<String>)> {
+    let cats_p = format!("{p}/categories");
+    let codes_p = format!("{p}/codes");
+    let cats = file
+        .dataset(&cats_p)
+        .and_then(|d| d.read_string())
+        .map_err(|e| h5err(path, &cats_p, e))?;
+    let codes = file
+        .dataset(&codes_p)
+        .and_then(|d| d.read_i64())
+        .map_err(|e| h5err(path, &codes_p, e))?;
+    let mut values = Vec::with_capacity(codes.len());
+    let mut missing = false;
+    for c in codes {
+        match usize::try_from(c).ok().and_then(|c| cats.get(c)) {
+            Some(s) => values.push(s.clone()),
+            None => {
+                missing = true;
+                values.push("nan".into());
+            }
+        }
+    }
+    let mut categories = cats;
+    if missing {
+        categories.push("nan".into());
+    }
+    Ok((values, categories))
+}

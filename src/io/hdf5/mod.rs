@@ -1,0 +1,260 @@
+//! HDF5 inputs through the pure-Rust `hdf5-pure` (no libhdf5 to install),
+//! opened for streaming: metadata and only the chunks a read touches are
+//! fetched, never the whole file. Three layouts, told apart by content:
+//!
+//! * **10x Genomics** `.h5`: `matrix/{data,indices,indptr,shape,barcodes,
+//!   features/name}` (Cell Ranger ≥ 3) or `<genome>/{...,genes,gene_names}`
+//!   (Cell Ranger 2): features x barcodes stored CSC, read as cells x genes.
+//! * **AnnData** `.h5ad` (anndata ≥ 0.7): `X` (or `layers/NAME`) dense or
+//!   CSR/CSC, names from `obs`/`var` `_index`; cells x genes.
+//! * **plain**: one 2-D numeric dataset (`--dataset`, or the only one), with
+//!   optional `--row-names` / `--col-names` datasets.
+
+mod anndata;
+mod store;
+mod tenx;
+
+use std::path::Path;
+
+use hdf5_pure::{AttrValue, File, Group};
+
+pub use anndata::read_annotation;
+use store::{h5err, DenseStore};
+
+use crate::error::{Error, Result};
+use crate::io::rows::RowSource;
+
+/// A matrix found in an HDF5 file, ready to be read by rows.
+pub struct H5Matrix {
+    pub store: Box<dyn RowSource>,
+    /// Names of the stored rows and columns.
+    pub row_labels: Vec<String>,
+    pub col_labels: Vec<String>,
+    /// True when the logical matrix is the transpose of the store (the
+    /// user's `transpose` already folded in).
+    pub transposed: bool,
+    pub info: H5Info,
+}
+
+/// What `inspect` reports.
+#[derive(Debug, Clone, Default)]
+pub struct H5Info {
+    pub layout: String,
+    pub dtype: String,
+    pub stored_shape: (usize, usize),
+    /// Stored non-zeros, for sparse layouts.
+    pub nnz: Option<u64>,
+    pub storage: String,
+    /// Where the row and column names came from.
+    pub names: String,
+}
+
+/// Opens `path` and finds its matrix.
+pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
+    let file = open_file(path)?;
+    if let Some(name) = &opts.dataset {
+        return plain(path, &file, name, opts);
+    }
+    if let Some(m) = tenx::detect(path, &file, opts.transpose)? {
+        return Ok(m);
+    }
+    if anndata::is_anndata(&file) {
+        return anndata::open(path, &file, opts);
+    }
+    if opts.layer.is_some() {
+        return Err(Error::format(
+            path,
+            "hdf5",
+            "--layer is for AnnData files, and this is not one (no X and obs/var)",
+        ));
+    }
+    let candidates = matrices(&file);
+    match candidates.as_slice() {
+        [one] => plain(path, &file, one, opts),
+        [] => Err(Error::format(
+            path,
+            "hdf5",
+            "no 2-D numeric dataset found (looked at the root and its groups); not AnnData or 10x either",
+        )),
+        many => Err(Error::format(
+            path,
+            "hdf5",
+            format!(
+                "several 2-D datasets ({}); say which with --dataset",
+                many.join(", ")
+            ),
+        )),
+    }
+}
+
+pub(crate) fn open_file(path: &Path) -> Result<File> {
+    let props = hdf5_pure::FileAccessProperties::new()
+        .with_metadata_cache(hdf5_pure::MetadataCacheConfig::new(8 << 20));
+    File::open_streaming_with_options(path, props).map_err(|e| {
+        Error::format(
+            path,
+            "hdf5",
+            format!("cannot open: {e} (truncated, or not an HDF5 file?)"),
+        )
+    })
+}
+
+/// Paths of the 2-D numeric datasets at the root and one level down.
+fn matrices(file: &File) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut visit = |prefix: &str, g: &Group| {
+        for name in g.datasets().unwrap_or_default() {
+            if let Ok(ds) = g.dataset(&name) {
+                let two_d = ds.shape().map(|s| s.len() == 2).unwrap_or(false);
+                if two_d && ds.dtype().map(|d| numeric(&d)).unwrap_or(false) {
+                    out.push(format!("{prefix}{name}"));
+                }
+            }
+        }
+    };
+    let root = file.root();
+    visit("", &root);
+    for g in root.groups().unwrap_or_default() {
+        if let Ok(sub) = root.group(&g) {
+            visit(&format!("{g}/"), &sub);
+        }
+    }
+    out
+}
+
+fn numeric(d: &hdf5_pure::DType) -> bool {
+    use hdf5_pure::DType as D;
+    matches!(
+        d,
+        D::F32 | D::F64 | D::I8 | D::I16 | D::I32 | D::I64 | D::U8 | D::U16 | D::U32 | D::U64
+    )
+}
+
+fn plain(path: &Path, file: &File, name: &str, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
+    let ds = file
+        .dataset(name)
+        .map_err(|e| h5err(path, &format!("--dataset {name}"), e))?;
+    let dtype = ds.dtype().map_err(|e| h5err(path, name, e))?;
+    if !numeric(&dtype) {
+        return Err(Error::format(
+            path,
+            "hdf5",
+            format!("{name} holds {dtype:?}, not numbers"),
+        ));
+    }
+    let storage = storage_of(&ds);
+    let store = DenseStore::new(path, name, ds)?;
+    let (n, m) = store.shape;
+    let row_labels = match &opts.row_names {
+        Some(p) => names(path, file, p, n)?,
+        None => (0..n).map(|i| i.to_string()).collect(),
+    };
+    let col_labels = match &opts.col_names {
+        Some(p) => names(path, file, p, m)?,
+        None => (0..m).map(|j| j.to_string()).collect(),
+    };
+    Ok(H5Matrix {
+        store: Box::new(store),
+        row_labels,
+        col_labels,
+        transposed: opts.transpose,
+        info: H5Info {
+            layout: format!("plain dataset /{}", name.trim_start_matches('/')),
+            dtype: dtype_name(&dtype),
+            stored_shape: (n, m),
+            nnz: None,
+            storage,
+            names: format!(
+                "rows: {}, columns: {}",
+                opts.row_names.as_deref().unwrap_or("numbered"),
+                opts.col_names.as_deref().unwrap_or("numbered")
+            ),
+        },
+    })
+}
+
+/// Reads a 1-D string dataset of exactly `len` names.
+pub(crate) fn names(path: &Path, file: &File, name: &str, len: usize) -> Result<Vec<String>> {
+    let ds = file.dataset(name).map_err(|e| h5err(path, name, e))?;
+    let v = ds.read_string().or_else(|_| {
+        ds.read_i64()
+            .map(|v| v.into_iter().map(|x| x.to_string()).collect())
+    });
+    let v = v.map_err(|e| h5err(path, name, e))?;
+    if v.len() != len {
+        return Err(Error::format(
+            path,
+            "hdf5",
+            format!("{name} holds {} names for {len} entries", v.len()),
+        ));
+    }
+    Ok(v)
+}
+
+/// "chunks 8x16, gzip" and the like.
+pub(crate) fn storage_of(ds: &hdf5_pure::Dataset) -> String {
+    let chunks = match ds.chunk_shape().ok().flatten() {
+        Some(c) => format!(
+            "chunks {}",
+            c.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("x")
+        ),
+        None => "contiguous".into(),
+    };
+    let filters: Vec<&str> = ds
+        .filters()
+        .iter()
+        .map(|f| match f {
+            1 => "gzip",
+            2 => "shuffle",
+            3 => "fletcher32",
+            4 => "szip",
+            6 => "scale-offset",
+            32000 => "lzf",
+            _ => "other filter",
+        })
+        .collect();
+    if filters.is_empty() {
+        chunks
+    } else {
+        format!("{chunks}, {}", filters.join("+"))
+    }
+}
+
+pub(crate) fn dtype_name(d: &hdf5_pure::DType) -> String {
+    format!("{d:?}").to_lowercase()
+}
+
+/// A string attribute, whatever string form it was written in.
+pub(crate) fn attr_str(v: &AttrValue) -> Option<String> {
+    match v {
+        AttrValue::String(s) | AttrValue::AsciiString(s) | AttrValue::VarLenString(s) => {
+            Some(s.clone())
+        }
+        AttrValue::StringSized { value, .. } | AttrValue::AsciiStringSized { value, .. } => {
+            Some(value.clone())
+        }
+        AttrValue::StringArray(a)
+        | AttrValue::AsciiStringArray(a)
+        | AttrValue::VarLenAsciiCharArray(a)
+        | AttrValue::VarLenStringArray(a)
+            if a.len() == 1 =>
+        {
+            Some(a[0].clone())
+        }
+        _ => None,
+    }
+}
+
+/// An integer-array attribute (AnnData's `shape`).
+pub(crate) fn attr_ints(v: &AttrValue) -> Option<Vec<i64>> {
+    Some(match v {
+        AttrValue::I64Array(a) => a.clone(),
+        AttrValue::I32Array(a) => a.iter().map(|&x| x as i64).collect(),
+        AttrValue::U64Array(a) => a.iter().map(|&x| x as i64).collect(),
+        AttrValue::U32Array(a) => a.iter().map(|&x| x as i64).collect(),
+        _ => return None,
+    })
+}

@@ -1,0 +1,110 @@
+//! 10x Genomics feature-barcode matrices (`filtered_feature_bc_matrix.h5`).
+//! The file stores features x barcodes in CSC, which is the CSR matrix of
+//! barcodes x features — cells x genes, the orientation scanpy's
+//! `read_10x_h5` gives — so rows are read straight from `indptr` ranges.
+
+use std::path::Path;
+
+use hdf5_pure::File;
+
+use super::store::{h5err, CsrStore};
+use super::{dtype_name, names, storage_of, H5Info, H5Matrix};
+use crate::error::{Error, Result};
+
+/// The 10x matrix of `file`, or `None` when the file is not a 10x file.
+pub fn detect(path: &Path, file: &File, transpose: bool) -> Result<Option<H5Matrix>> {
+    let root = file.root();
+    let groups = root.groups().unwrap_or_default();
+    if groups.iter().any(|g| g == "matrix") {
+        let g = file.group("matrix").map_err(|e| h5err(path, "matrix", e))?;
+        let ds = g.datasets().unwrap_or_default();
+        if ds.iter().any(|d| d == "indptr") && ds.iter().any(|d| d == "barcodes") {
+            let feature = if g
+                .groups()
+                .unwrap_or_default()
+                .iter()
+                .any(|x| x == "features")
+            {
+                "matrix/features/name"
+            } else {
+                return Err(Error::format(
+                    path,
+                    "10x-h5",
+                    "matrix/ has no features/ group: unsupported 10x layout (expected Cell Ranger 3 or later)",
+                ));
+            };
+            return open(path, file, "matrix", feature, "10x Genomics v3", transpose).map(Some);
+        }
+    }
+    // Cell Ranger 2: one group per genome holding genes/gene_names.
+    for g in &groups {
+        let Ok(grp) = file.group(g) else { continue };
+        let ds = grp.datasets().unwrap_or_default();
+        let has = |n: &str| ds.iter().any(|d| d == n);
+        if has("indptr") && has("barcodes") && has("gene_names") {
+            let genes = format!("{g}/gene_names");
+            return open(path, file, g, &genes, "10x Genomics v2", transpose).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+fn open(
+    path: &Path,
+    file: &File,
+    group: &str,
+    feature_names: &str,
+    layout: &str,
+    transpose: bool,
+) -> Result<H5Matrix> {
+    let ds = |n: &str| {
+        let p = format!("{group}/{n}");
+        file.dataset(&p).map_err(|e| h5err(path, &p, e))
+    };
+    let shape = ds("shape")?
+        .read_i64()
+        .map_err(|e| h5err(path, &format!("{group}/shape"), e))?;
+    let [n_features, n_barcodes] = shape[..] else {
+        return Err(Error::format(
+            path,
+            "10x-h5",
+            format!("{group}/shape holds {} numbers, expected 2", shape.len()),
+        ));
+    };
+    if n_features < 0 || n_barcodes < 0 {
+        return Err(Error::format(
+            path,
+            "10x-h5",
+            "negative matrix shape: corrupt file",
+        ));
+    }
+    let (n_features, n_barcodes) = (n_features as usize, n_barcodes as usize);
+    let data = ds("data")?;
+    let dtype = data.dtype().map_err(|e| h5err(path, "data", e))?;
+    let storage = storage_of(&data);
+    let store = CsrStore::new(
+        path,
+        group,
+        data,
+        ds("indices")?,
+        ds("indptr")?,
+        (n_barcodes, n_features),
+    )?;
+    let nnz = store.nnz();
+    let barcodes = names(path, file, &format!("{group}/barcodes"), n_barcodes)?;
+    let features = names(path, file, feature_names, n_features)?;
+    Ok(H5Matrix {
+        store: Box::new(store),
+        row_labels: barcodes,
+        col_labels: features,
+        transposed: transpose,
+        info: H5Info {
+            layout: format!("{layout} (features x barcodes, CSC; read as barcodes x features)"),
+            dtype: dtype_name(&dtype),
+            stored_shape: (n_features, n_barcodes),
+            nnz: Some(nnz),
+            storage,
+            names: format!("barcodes: {group}/barcodes, features: {feature_names}"),
+        },
+    })
+}
