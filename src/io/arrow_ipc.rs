@@ -94,8 +94,8 @@ pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
     };
     for block in footer.dictionaries().iter().flatten() {
         let data = block_data(block)?;
-        decoder
-            .read_dictionary(block, &data)
+        quietly(|| decoder.read_dictionary(block, &data))
+            .ok_or_else(|| err(path, "corrupt dictionary batch (decoding failed)"))?
             .map_err(|e| err(path, format!("bad dictionary batch: {e}")))?;
     }
     let blocks: Vec<arrow_ipc::Block> = footer
@@ -109,8 +109,13 @@ pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
         if let Some(c) = batch_codec(&data) {
             compression = c;
         }
-        let decoded = decoder
-            .read_record_batch(block, &data)
+        let decoded = quietly(|| decoder.read_record_batch(block, &data))
+            .ok_or_else(|| {
+                err(
+                    path,
+                    format!("record batch {b}: corrupt data (decoding failed)"),
+                )
+            })?
             .map_err(|e| err(path, format!("record batch {b}: {e}")))?;
         if let Some(batch) = decoded {
             batches.push(batch);
@@ -118,6 +123,30 @@ pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
     }
     let zero_copy = compression == "uncompressed";
     table_from_batches(path, &schema, batches, index_col, compression, zero_copy)
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `None` without printing it. arrow-ipc
+/// validates what it decodes, but a corrupt compressed buffer can still
+/// reach an assertion inside arrow-buffer; a damaged input must end in our
+/// one-line error, not a crash. Panics elsewhere are reported as before.
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info)
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r.ok()
 }
 
 /// The codec named in a record batch's message header, if any.
