@@ -80,7 +80,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     );
     let all_strips: Vec<&Strip> = d.col_strips.iter().chain(d.row_strips.iter()).collect();
     let owned: Vec<Strip> = all_strips.iter().map(|s| (*s).clone()).collect();
-    let (legend_w, _legend_h) = if owned.is_empty() {
+    let (legend_w, legend_h) = if owned.is_empty() {
         (0.0, 0.0)
     } else {
         strips::legend_size(&owned, k)
@@ -105,11 +105,15 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let mut yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, heat.h, k);
     let mut xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, heat.w, k);
     let mut grid_box = heat;
+    // The legend sits in the corner above the row labels, right of the
+    // column dendrogram, when it fits there; a taller one (many strips or
+    // categories) gets its own column right of the row labels instead of
+    // running over them.
+    let mut legend_beside = false;
+    let mut labels_w = 0.0;
     for _ in 0..3 {
         let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
-        let right_margin = (yt.extent() + ylabel_w)
-            .max(tick_ext)
-            .max(legend_w + 6.0 * k);
+        labels_w = (yt.extent() + ylabel_w).max(tick_ext);
         let strip_bottom = if n_row_strips > 0.0 {
             (TICK_PAD_LABEL * k) + strip_label_h
         } else {
@@ -118,8 +122,14 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
         let gx0 = pad;
         let gy0 = pad + title_h;
-        let gw = (w - pad - right_margin - gx0).max(20.0);
         let gh = (h - pad - bottom_margin - gy0).max(20.0);
+        legend_beside = legend_h > gh * dr_col;
+        let right_margin = if legend_beside {
+            labels_w + legend_w + 12.0 * k
+        } else {
+            labels_w.max(legend_w + 6.0 * k)
+        };
+        let gw = (w - pad - right_margin - gx0).max(20.0);
         grid_box = Rect::new(gx0, gy0, gw, gh);
         let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
         let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
@@ -203,7 +213,12 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         colorbar::draw(&mut canvas, cb, &scale, opts.cbar_label.as_deref(), k);
     }
     if !owned.is_empty() {
-        strips::draw_legend(&mut canvas, &owned, body.right() + 6.0 * k, grid_box.y, k);
+        let x = if legend_beside {
+            body.right() + labels_w + 12.0 * k
+        } else {
+            body.right() + 6.0 * k
+        };
+        strips::draw_legend(&mut canvas, &owned, x, grid_box.y, k);
     }
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
         canvas.text(
