@@ -37,3 +37,21 @@ fn advise_huge(v: &[f64]) {
 
 #[cfg(not(target_os = "linux"))]
 fn advise_huge(_: &[f64]) {}
+
+/// Lets the allocator keep and reuse freed blocks of up to 64 MiB instead
+/// of returning each to the kernel. Streaming readers allocate a window of
+/// a few MiB per block; with glibc's defaults every window is a fresh
+/// mapping the kernel must zero page by page, which made reading a 1 GB
+/// HDF5 dataset spend 3.6 of its 4 s in the kernel. Blocks above 64 MiB
+/// (matrices) still get their own mappings, so they can be huge pages.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn keep_freed_blocks() {
+    // SAFETY: mallopt only tunes glibc's allocator; called before threads start.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn keep_freed_blocks() {}

@@ -458,6 +458,7 @@ impl PrepArgs {
 }
 
 fn main() -> ExitCode {
+    heatmill::bigbuf::keep_freed_blocks();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

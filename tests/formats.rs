@@ -458,7 +458,7 @@ fn generated_arrow_files_with_batches_nulls_and_types() {
 fn generated_hdf5_csr_and_chunked_dense() {
     use hdf5_pure::{AttrValue, FileBuilder};
 
-    let (n_obs, n_var) = (1200usize, 300usize);
+    let (n_obs, n_var) = (1200usize, 700usize);
     let dense: Vec<f64> = (0..n_obs * n_var)
         .map(|k| {
             let (i, j) = (k / n_var, k % n_var);

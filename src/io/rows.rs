@@ -4,6 +4,8 @@
 //! readers, so a 30 000 x 5 000 file with `top_variable = 2000` never holds
 //! more than the 2000 kept rows, a block, and O(rows + cols) statistics.
 
+use rayon::prelude::*;
+
 use crate::error::Result;
 use crate::prep;
 
@@ -108,36 +110,69 @@ fn transposed_full(src: &dyn RowSource) -> Result<Vec<f64>> {
     Ok(out)
 }
 
+/// Top-N of the stored rows in one pass: the `top` best rows so far
+/// (variance descending, earlier row first on ties, NaN last — the order
+/// of [`prep::top_indices`]) are kept in a slab; a better row replaces the
+/// worst kept one. Memory is the kept rows plus one block.
 fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
-    let (ns, ms) = src.shape();
-    let mut var = Vec::with_capacity(ns);
-    for_each_block(src, |_, block| {
-        for row in block.chunks_exact_mut(ms) {
-            if let Some(f) = sel.transform {
-                row.iter_mut().for_each(|v| *v = f(*v));
-            }
-            var.push(prep::variance(row));
+    let (_, ms) = src.shape();
+    let top = sel.top;
+    // Rank key: larger is better. NaN variances rank below every number.
+    let better = |a: (f64, usize), b: (f64, usize)| -> bool {
+        match (a.0.is_nan(), b.0.is_nan()) {
+            (false, true) => true,
+            (true, false) => false,
+            (true, true) => a.1 < b.1,
+            _ => a.0 > b.0 || (a.0 == b.0 && a.1 < b.1),
         }
-        Ok(())
-    })?;
-    let keep = prep::top_indices(&var, sel.top);
-    let mut values = Vec::with_capacity(keep.len() * ms);
-    let mut next = 0;
+    };
+    let mut slab = vec![0.0; top * ms];
+    // kept[s] = (variance, row) held in slab slot s.
+    let mut kept: Vec<(f64, usize)> = Vec::with_capacity(top);
+    let mut worst = 0usize;
+    let mut var = Vec::new();
     for_each_block(src, |start, block| {
-        let end = start + block.len() / ms;
-        while next < keep.len() && keep[next] < end {
-            let row = &block[(keep[next] - start) * ms..(keep[next] - start + 1) * ms];
-            match sel.transform {
-                Some(f) => values.extend(row.iter().map(|&v| f(v))),
-                None => values.extend_from_slice(row),
+        // Transform and variances in parallel across the block's rows;
+        // the ranking below is sequential, so the result does not depend
+        // on the thread count.
+        block
+            .par_chunks_exact_mut(ms)
+            .map(|row| {
+                if let Some(f) = sel.transform {
+                    row.iter_mut().for_each(|v| *v = f(*v));
+                }
+                prep::variance(row)
+            })
+            .collect_into_vec(&mut var);
+        for (r, row) in block.chunks_exact(ms).enumerate() {
+            let key = (var[r], start + r);
+            let slot = if kept.len() < top {
+                kept.push(key);
+                kept.len() - 1
+            } else if better(key, kept[worst]) {
+                kept[worst] = key;
+                worst
+            } else {
+                continue;
+            };
+            slab[slot * ms..(slot + 1) * ms].copy_from_slice(row);
+            if kept.len() == top {
+                worst = (0..top)
+                    .reduce(|a, b| if better(kept[a], kept[b]) { b } else { a })
+                    .unwrap_or(0);
             }
-            next += 1;
         }
         Ok(())
     })?;
+    let mut slots: Vec<usize> = (0..kept.len()).collect();
+    slots.sort_by_key(|&s| kept[s].1);
+    let mut values = Vec::with_capacity(kept.len() * ms);
+    for &s in &slots {
+        values.extend_from_slice(&slab[s * ms..(s + 1) * ms]);
+    }
     Ok(Built {
         values,
-        rows: keep,
+        rows: slots.iter().map(|&s| kept[s].1).collect(),
         ncols: ms,
     })
 }
@@ -148,43 +183,60 @@ fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
 fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
     let (ns, ms) = src.shape();
     let t = |v: f64| sel.transform.map_or(v, |f| f(v));
+    // Columns are split into ranges across threads; within a range each
+    // column still adds its values in row order, so the sums do not
+    // depend on the split.
+    const COLS: usize = 512;
     let mut sum = vec![0.0f64; ms];
     let mut k = vec![0usize; ms];
     for_each_block(src, |_, block| {
-        for row in block.chunks_exact(ms) {
-            for (j, &v) in row.iter().enumerate() {
-                let v = t(v);
-                if !v.is_nan() {
-                    sum[j] += v;
-                    k[j] += 1;
+        sum.par_chunks_mut(COLS)
+            .zip(k.par_chunks_mut(COLS))
+            .enumerate()
+            .for_each(|(c, (sum, k))| {
+                let j0 = c * COLS;
+                for row in block.chunks_exact(ms) {
+                    for (q, &v) in row[j0..j0 + sum.len()].iter().enumerate() {
+                        let v = t(v);
+                        if !v.is_nan() {
+                            sum[q] += v;
+                            k[q] += 1;
+                        }
+                    }
                 }
-            }
-        }
+            });
         Ok(())
     })?;
     let mean: Vec<f64> = (0..ms).map(|j| prep::mean_from(sum[j], k[j])).collect();
     let mut ss = vec![0.0f64; ms];
     for_each_block(src, |_, block| {
-        for row in block.chunks_exact(ms) {
-            for (j, &v) in row.iter().enumerate() {
-                let v = t(v);
-                if !v.is_nan() {
-                    ss[j] += (v - mean[j]) * (v - mean[j]);
+        ss.par_chunks_mut(COLS).enumerate().for_each(|(c, ss)| {
+            let j0 = c * COLS;
+            for row in block.chunks_exact(ms) {
+                for (q, &v) in row[j0..j0 + ss.len()].iter().enumerate() {
+                    let v = t(v);
+                    if !v.is_nan() {
+                        let d = v - mean[j0 + q];
+                        ss[q] += d * d;
+                    }
                 }
             }
-        }
+        });
         Ok(())
     })?;
     let var: Vec<f64> = (0..ms).map(|j| prep::variance_from(ss[j], k[j])).collect();
     let keep = prep::top_indices(&var, sel.top);
     let mut values = vec![0.0; keep.len() * ns];
     for_each_block(src, |start, block| {
-        for (r, row) in block.chunks_exact(ms).enumerate() {
-            let i = start + r;
-            for (q, &j) in keep.iter().enumerate() {
-                values[q * ns + i] = t(row[j]);
-            }
-        }
+        let rows = block.len() / ms;
+        values
+            .par_chunks_mut(ns)
+            .zip(keep.par_iter())
+            .for_each(|(out, &j)| {
+                for r in 0..rows {
+                    out[start + r] = t(block[r * ms + j]);
+                }
+            });
         Ok(())
     })?;
     Ok(Built {
@@ -279,6 +331,30 @@ mod tests {
                     assert_eq!(labels, want.row_labels());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn ties_and_nan_variances_rank_like_prep() {
+        // Rows repeat every 4 (equal variances), one row all-NaN, one
+        // constant: the earlier row must win every tie, NaN rank last.
+        let (n, m) = (30, 6);
+        let mut v: Vec<f64> = (0..n * m).map(|k| ((k / m) % 4 * (k % m)) as f64).collect();
+        v[7 * m..8 * m].iter_mut().for_each(|x| *x = f64::NAN);
+        let d = Dense { n, m, v };
+        for top in [1, 3, 8, 9, 29] {
+            let p = prep::Prep {
+                top_variable: Some(top),
+                ..Default::default()
+            };
+            let want = reference(&d, false, &p);
+            let sel = Selection {
+                transform: None,
+                top,
+            };
+            let got = build(&d, false, Some(&sel)).unwrap();
+            let labels: Vec<String> = got.rows.iter().map(|r| format!("r{r}")).collect();
+            assert_eq!(labels, want.row_labels(), "top={top}");
         }
     }
 
