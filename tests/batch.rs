@@ -138,6 +138,26 @@ fn seed_config_makes_the_three_tutorial_figures() {
 }
 
 #[test]
+fn anndata_example_config_runs() {
+    let dir = scratch("anndata");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let o = bin()
+        .args([
+            "run",
+            root.join("configs/anndata.toml").to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["top_genes.png", "top_genes.pdf", "top_genes_corr.png"] {
+        assert!(dir.join("counts").join(f).exists(), "{f}");
+    }
+}
+
+#[test]
 fn many_datasets_one_corrupt_the_rest_complete() {
     let dir = scratch("corrupt");
     let cfg = cohort(&dir, 12, 30);
