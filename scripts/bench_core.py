@@ -350,6 +350,12 @@ def main() -> int:
                                                          str(ROOT / "target/release/heatmill")),
                     help="heatmill binary (default: $HEATMILL or target/release/heatmill)")
     ap.add_argument("--repeats", type=int, default=3, help="runs per measurement (best of)")
+    ap.add_argument("--linkage-sizes", type=int, nargs="*", default=None,
+                    help=f"linkage row counts (default {LINKAGE_SIZES})")
+    ap.add_argument("--methods", nargs="*", default=None,
+                    help=f"linkage methods (default {LINKAGE_METHODS})")
+    ap.add_argument("--no-pearson", action="store_true", help="skip the Pearson cases")
+    ap.add_argument("--name", default="core", help="output file stem in --out-dir")
     ap.add_argument("--quick", action="store_true",
                     help="smallest size of each case, 1 repeat (smoke test)")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench-results",
@@ -362,8 +368,9 @@ def main() -> int:
     repeats = 1 if args.quick else args.repeats
     if repeats < 1:
         ap.error("--repeats must be >= 1")
-    pearson = PEARSON_SIZES[:1] if args.quick else PEARSON_SIZES
-    sizes = LINKAGE_SIZES[:1] if args.quick else LINKAGE_SIZES
+    pearson = [] if args.no_pearson else PEARSON_SIZES[:1] if args.quick else PEARSON_SIZES
+    sizes = args.linkage_sizes or (LINKAGE_SIZES[:1] if args.quick else LINKAGE_SIZES)
+    methods = args.methods or LINKAGE_METHODS
 
     info = machine_info(heatmill)
     results = []
@@ -372,13 +379,13 @@ def main() -> int:
         for n, p in pearson:
             results.append(bench_pearson(tmp, heatmill, n, p, repeats))
         for n in sizes:
-            for method in LINKAGE_METHODS:
+            for method in methods:
                 results.append(bench_linkage(tmp, heatmill, n, method, repeats))
 
     md = markdown(info, results, repeats, args.quick)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "core.md").write_text(md)
-    (args.out_dir / "core.json").write_text(json.dumps(
+    (args.out_dir / f"{args.name}.md").write_text(md)
+    (args.out_dir / f"{args.name}.json").write_text(json.dumps(
         {"machine": info, "repeats": repeats, "quick": args.quick, "seed": SEED,
          "tolerances": {"pearson_abs": PEARSON_TOL, "height_rel": HEIGHT_RTOL},
          "results": results}, indent=2) + "\n")

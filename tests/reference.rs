@@ -106,7 +106,7 @@ fn parallel_nn_chain_equals_generic_at_scale() {
 #[test]
 fn vector_ward_equals_stored_matrix_ward() {
     let mut rng = Rng(77);
-    for &(n, d) in &[(50, 3), (400, 7), (2500, 4)] {
+    for &(n, d) in &[(50, 3), (400, 7), (2500, 4), (3000, 50)] {
         let x = random(&mut rng, n, d);
         let stored = cluster::linkage(&x, n, d, Method::Ward, Metric::Euclidean).unwrap();
         let vector = cluster::ward_vector::ward_vector(&x, n, d);

@@ -60,7 +60,7 @@ fn pair(n: usize, i: usize, j: usize) -> usize {
 }
 
 /// How many live clusters ahead the column reads are prefetched.
-const AHEAD: usize = 12;
+const AHEAD: usize = 32;
 
 /// Prefetches `d(live[k], x)` when it lies in column `x` (rows above it):
 /// those reads stride through the whole matrix and would otherwise wait
