@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod format;
 pub mod hdf5;
 pub mod npy;
+pub mod parquet_rows;
 pub mod rows;
 pub mod table;
 pub mod text;
@@ -59,6 +60,11 @@ pub fn read_selected(
 ) -> Result<(Matrix, bool)> {
     let format = format::resolve(path, opts)?;
     match format {
+        Format::Parquet if sel.is_some() => {
+            let (store, rl, cl) = parquet_rows::open(path, opts.index_col.as_deref())?;
+            let m = assemble(&store, rl, cl, opts.transpose, sel)?;
+            Ok((m, true))
+        }
         Format::Csv | Format::Tsv | Format::Parquet => Ok((table::read_matrix(path, opts)?, false)),
         Format::Arrow => {
             let t = arrow_ipc::open(path, opts.index_col.as_deref())?;

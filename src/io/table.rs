@@ -41,7 +41,7 @@ pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableI
     Ok((if opts.transpose { m.transposed() } else { m }, info))
 }
 
-fn fmt_err(path: &Path, format: Format, e: impl std::fmt::Display) -> Error {
+pub(crate) fn fmt_err(path: &Path, format: Format, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
     let first = msg.lines().next().unwrap_or("").to_string();
     Error::format(path, format.name(), first)
@@ -100,7 +100,7 @@ fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
         .map_err(|e| fmt_err(path, Format::Parquet, e))
 }
 
-fn is_numeric_arrow(dt: &ArrowDataType) -> bool {
+pub(crate) fn is_numeric_arrow(dt: &ArrowDataType) -> bool {
     use ArrowDataType as A;
     matches!(
         dt,
@@ -128,7 +128,7 @@ fn is_text_arrow(dt: &ArrowDataType) -> bool {
     )
 }
 
-fn pick_label<'a>(
+pub(crate) fn pick_label<'a>(
     cols: impl Iterator<Item = (&'a str, &'a ArrowDataType)>,
     index_col: Option<&str>,
 ) -> Option<String> {

@@ -1,0 +1,138 @@
+//! Parquet read a block of rows at a time, for the streaming top-N
+//! selection: each block is a row slice, for which polars decodes only the
+//! row groups it overlaps. The columns and labels are chosen exactly as the
+//! whole-file reader (`table.rs`) chooses them, and cells are converted the
+//! same way, so both paths give the same matrix to the bit.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::format::Format;
+use super::rows::RowSource;
+use super::table::{fmt_err, is_numeric_arrow, pick_label};
+use crate::error::{Error, Result};
+
+/// A Parquet file's numeric columns, read by row slices.
+pub struct ParquetStore {
+    path: PathBuf,
+    columns: Vec<String>,
+    nrows: usize,
+    block: usize,
+}
+
+/// Row labels, column labels and the store of `path`.
+pub fn open(
+    path: &Path,
+    index_col: Option<&str>,
+) -> Result<(ParquetStore, Vec<String>, Vec<String>)> {
+    let err = |e: PolarsError| fmt_err(path, Format::Parquet, e);
+    let file = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
+    let mut reader = ParquetReader::new(file()?);
+    let schema = reader.schema().map_err(err)?;
+    let label = pick_label(
+        schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
+        index_col,
+    );
+    if let Some(l) = &label {
+        if !schema.iter().any(|(n, _)| n.as_str() == l) {
+            return Err(Error::format(
+                path,
+                "parquet",
+                format!("--index-col '{l}' is not a column"),
+            ));
+        }
+    }
+    let columns: Vec<String> = schema
+        .iter()
+        .filter(|(n, f)| Some(n.as_str()) != label.as_deref() && is_numeric_arrow(f.dtype()))
+        .map(|(n, _)| n.to_string())
+        .collect();
+    if columns.is_empty() {
+        return Err(Error::format(path, "parquet", "no numeric columns"));
+    }
+    let nrows = reader.num_rows().map_err(err)?;
+    if nrows == 0 {
+        return Err(Error::format(path, "parquet", "no data rows"));
+    }
+    let first_group = reader
+        .get_metadata()
+        .map_err(err)?
+        .row_groups
+        .first()
+        .map(|g| g.num_rows())
+        .unwrap_or(nrows);
+    let want = ((8 << 20) / (8 * columns.len())).max(1);
+    // Whole row groups when they are not huge: no group decoded twice.
+    let block = if first_group * columns.len() * 8 <= (64 << 20) {
+        first_group.max(1) * want.div_ceil(first_group.max(1))
+    } else {
+        want
+    };
+    let row_labels = match &label {
+        Some(l) => {
+            let df = ParquetReader::new(file()?)
+                .with_columns(Some(vec![l.clone()]))
+                .finish()
+                .map_err(err)?;
+            let s = df.columns()[0].cast(&DataType::String).map_err(err)?;
+            let ca = s.str().map_err(err)?;
+            ca.iter()
+                .enumerate()
+                .map(|(r, v)| {
+                    v.map(|s| s.to_string())
+                        .unwrap_or_else(|| format!("row{}", r + 1))
+                })
+                .collect()
+        }
+        None => (0..nrows).map(|r| r.to_string()).collect(),
+    };
+    let store = ParquetStore {
+        path: path.to_path_buf(),
+        columns: columns.clone(),
+        nrows,
+        block,
+    };
+    Ok((store, row_labels, columns))
+}
+
+impl RowSource for ParquetStore {
+    fn shape(&self) -> (usize, usize) {
+        (self.nrows, self.columns.len())
+    }
+
+    fn fill_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
+        let path = &self.path;
+        let err = |e: PolarsError| fmt_err(path, Format::Parquet, e);
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(self.columns.clone()))
+            .with_slice(Some((start, count)))
+            .finish()
+            .map_err(err)?;
+        if df.height() != count {
+            return Err(Error::format(
+                path,
+                "parquet",
+                format!(
+                    "rows {start}..{} came back short: truncated file?",
+                    start + count
+                ),
+            ));
+        }
+        let m = self.columns.len();
+        for (k, name) in self.columns.iter().enumerate() {
+            let c = df.column(name).map_err(err)?;
+            let s = c.cast(&DataType::Float64).map_err(err)?;
+            let ca = s.f64().map_err(err)?;
+            for (r, v) in ca.iter().enumerate() {
+                out[r * m + k] = v.unwrap_or(f64::NAN);
+            }
+        }
+        Ok(())
+    }
+
+    fn block_rows(&self) -> usize {
+        self.block
+    }
+}
