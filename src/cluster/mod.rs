@@ -11,6 +11,7 @@ pub mod condensed;
 pub mod cut;
 pub mod dendrogram;
 pub mod distance;
+pub mod duo;
 pub mod generic;
 mod heap;
 pub mod method;

@@ -11,11 +11,13 @@
 //! Speed: each step is one scan of a row of the matrix (half of it
 //! scattered down a column) plus one Lance–Williams update of that row.
 //! Both are split across two threads when enough clusters are alive (the
-//! combination keeps "smallest distance, lowest index"), and the update
-//! formula is specialised per method outside the loop.
+//! combination keeps "smallest distance, lowest index"; the second thread
+//! is a spinning helper, see `duo`), and the update formula is specialised
+//! per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
 use super::dendrogram::Linkage;
+use super::duo::{with_duo, Duo};
 use super::method::Method;
 
 /// Below this many live clusters a step is too small to split.
@@ -84,16 +86,20 @@ fn prefetch_column(base: *const f64, n: usize, x: usize, live: &[usize], k: usiz
 
 /// Smallest `d(x, i)` over live `i != x` in `live` (ascending), earliest
 /// index on ties: `(distance, index)`.
-fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (f64, usize) {
+fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize], duo: &Duo) -> (f64, usize) {
     if live.len() >= PAR_MIN {
         let mid = live.len() / 2;
-        let (a, b) = rayon::join(
-            || scan(d, n, x, &live[..mid], size),
-            || scan(d, n, x, &live[mid..], size),
+        let (a, b) = duo.join(
+            || scan_part(d, n, x, &live[..mid], size),
+            || scan_part(d, n, x, &live[mid..], size),
         );
         // Left half holds the lower indices: it wins ties.
         return if b.0 < a.0 { b } else { a };
     }
+    scan_part(d, n, x, live, size)
+}
+
+fn scan_part(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (f64, usize) {
     let rx = row_start(n, x);
     let mut best = (f64::INFINITY, usize::MAX);
     for (k, &i) in live.iter().enumerate() {
@@ -127,15 +133,32 @@ fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     live: &[usize],
     size: &[usize],
     f: &F,
+    duo: &Duo,
 ) {
     if live.len() >= PAR_MIN {
         let mid = live.len() / 2;
-        rayon::join(
-            || update(d, n, x, y, dxy, nx, ny, &live[..mid], size, f),
-            || update(d, n, x, y, dxy, nx, ny, &live[mid..], size, f),
+        duo.join(
+            || update_part(d, n, x, y, dxy, nx, ny, &live[..mid], size, f),
+            || update_part(d, n, x, y, dxy, nx, ny, &live[mid..], size, f),
         );
         return;
     }
+    update_part(d, n, x, y, dxy, nx, ny, live, size, f)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_part<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    d: Shared,
+    n: usize,
+    x: usize,
+    y: usize,
+    dxy: f64,
+    nx: f64,
+    ny: f64,
+    live: &[usize],
+    size: &[usize],
+    f: &F,
+) {
     for (k, &i) in live.iter().enumerate() {
         prefetch_column(d.0, n, x, live, k + AHEAD);
         prefetch_column(d.0, n, y, live, k + AHEAD);
@@ -154,7 +177,19 @@ fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     }
 }
 
-fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(mut dist: Condensed, f: F) -> Linkage {
+fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(dist: Condensed, f: F) -> Linkage {
+    // Small inputs never split a step: no helper thread for them.
+    if dist.n() < PAR_MIN {
+        return chain(dist, &f, &Duo::single());
+    }
+    with_duo(|duo| chain(dist, &f, duo))
+}
+
+fn chain<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    mut dist: Condensed,
+    f: &F,
+    duo: &Duo,
+) -> Linkage {
     let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);
@@ -176,7 +211,7 @@ fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(mut dist: Condensed, f
             let d = dist.as_slice();
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let (m, i) = scan(d, n, x, &live, &size);
+            let (m, i) = scan(d, n, x, &live, &size, duo);
             // scipy starts from the previous element as the incumbent and
             // replaces it only on a strictly smaller distance.
             let (y, current_min) = match prev {
@@ -212,7 +247,8 @@ fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(mut dist: Condensed, f
             ny as f64,
             &live,
             &size,
-            &f,
+            f,
+            duo,
         );
         dead_since_compact += 1;
         if dead_since_compact * 8 > live.len() {

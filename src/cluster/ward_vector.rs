@@ -26,6 +26,7 @@
 use rayon::prelude::*;
 
 use super::dendrogram::Linkage;
+use super::duo::{with_duo, Duo};
 
 /// Below this many live clusters a scan runs on one thread.
 const PAR_MIN: usize = 1000;
@@ -85,12 +86,15 @@ fn scan_part(c: &Centroids, tip: usize, part: &[usize]) -> (f64, usize) {
     best
 }
 
-fn scan(c: &Centroids, tip: usize, live: &[usize]) -> (f64, usize) {
+fn scan(c: &Centroids, tip: usize, live: &[usize], duo: &Duo) -> (f64, usize) {
     if live.len() < PAR_MIN {
         return scan_part(c, tip, live);
     }
     let mid = live.len() / 2;
-    let (a, b) = rayon::join(|| scan(c, tip, &live[..mid]), || scan(c, tip, &live[mid..]));
+    let (a, b) = duo.join(
+        || scan_part(c, tip, &live[..mid]),
+        || scan_part(c, tip, &live[mid..]),
+    );
     // The left half holds the lower indices: it wins ties.
     if b.0 < a.0 {
         b
@@ -104,6 +108,13 @@ pub fn ward_vector(x: &[f64], n: usize, d: usize) -> Linkage {
     if n < 2 {
         return Linkage::from_steps(n, vec![]);
     }
+    if n < PAR_MIN {
+        return chain(x, n, d, &Duo::single());
+    }
+    with_duo(|duo| chain(x, n, d, duo))
+}
+
+fn chain(x: &[f64], n: usize, d: usize, duo: &Duo) -> Linkage {
     let stride = d.div_ceil(LANES).max(1) * LANES;
     let mut c = vec![0.0; n * stride];
     c.par_chunks_mut(stride)
@@ -127,7 +138,7 @@ pub fn ward_vector(x: &[f64], n: usize, d: usize) -> Linkage {
         let (x_, y_, cost) = loop {
             let tip = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let (m, i) = scan(&cs, tip, &live);
+            let (m, i) = scan(&cs, tip, &live, duo);
             // scipy starts from the previous element as the incumbent and
             // replaces it only on a strictly smaller distance.
             let (y, cost) = match prev {
