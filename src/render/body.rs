@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use super::colormap::Rgb;
 use super::scale::ColorScale;
 
 /// How cells smaller than a pixel are combined.
@@ -82,6 +83,19 @@ pub fn aggregate(
     }
     let ys = plan(rows, height);
     let xs = plan(cols, width);
+    if rows <= height && cols <= width {
+        // Every pixel shows the one cell under its centre (weight 1), which
+        // is what the general path below computes; skip its arithmetic.
+        out.par_chunks_mut(width)
+            .zip(ys.par_iter())
+            .for_each(|(line, span)| {
+                let row = &values[span.first * cols..(span.first + 1) * cols];
+                for (px, x) in line.iter_mut().zip(&xs) {
+                    *px = row[x.first];
+                }
+            });
+        return out;
+    }
     out.par_chunks_mut(width)
         .zip(ys.par_iter())
         .for_each(|(line, span)| {
@@ -159,13 +173,27 @@ fn better(how: Aggregate, v: f64, cur: f64) -> bool {
 pub fn colorize(grid: &[f64], scale: &ColorScale) -> (Vec<u8>, Vec<bool>) {
     let mut rgb = vec![255u8; grid.len() * 3];
     let mut drawn = vec![false; grid.len()];
-    rgb.par_chunks_mut(3)
-        .zip(drawn.par_iter_mut())
-        .zip(grid.par_iter())
-        .for_each(|((px, d), &v)| {
-            if let Some(c) = scale.color(v) {
-                px.copy_from_slice(&c);
-                *d = true;
+    // Blocks of pixels per task; within a block, runs of equal values
+    // (an upsampled cell spans many pixels) reuse the last lookup.
+    const BLOCK: usize = 4096;
+    rgb.par_chunks_mut(3 * BLOCK)
+        .zip(drawn.par_chunks_mut(BLOCK))
+        .zip(grid.par_chunks(BLOCK))
+        .for_each(|((px, d), vals)| {
+            let mut last: Option<(u64, Option<Rgb>)> = None;
+            for ((p, d), &v) in px.chunks_exact_mut(3).zip(d.iter_mut()).zip(vals) {
+                let c = match last {
+                    Some((bits, c)) if bits == v.to_bits() => c,
+                    _ => {
+                        let c = scale.color(v);
+                        last = Some((v.to_bits(), c));
+                        c
+                    }
+                };
+                if let Some(c) = c {
+                    p.copy_from_slice(&c);
+                    *d = true;
+                }
             }
         });
     (rgb, drawn)
