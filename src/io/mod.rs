@@ -67,14 +67,11 @@ pub fn read_selected(
         }
         Format::Csv | Format::Tsv | Format::Parquet => Ok((table::read_matrix(path, opts)?, false)),
         Format::Arrow => {
-            let t = arrow_ipc::open(path, opts.index_col.as_deref())?;
-            let m = assemble(
-                &t,
-                t.row_labels.clone(),
-                t.col_labels.clone(),
-                opts.transpose,
-                sel,
-            )?;
+            let mut t = arrow_ipc::open(path, opts.index_col.as_deref())?;
+            // The labels move into the matrix; the store needs only the columns.
+            let rl = std::mem::take(&mut t.row_labels);
+            let cl = std::mem::take(&mut t.col_labels);
+            let m = assemble(&t, rl, cl, opts.transpose, sel)?;
             Ok((m, sel.is_some()))
         }
         Format::Hdf5 => {
@@ -158,14 +155,11 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
             )
         }
         Format::Arrow => {
-            let t = arrow_ipc::open(path, opts.index_col.as_deref())?;
-            let m = assemble(
-                &t,
-                t.row_labels.clone(),
-                t.col_labels.clone(),
-                opts.transpose,
-                None,
-            )?;
+            let mut t = arrow_ipc::open(path, opts.index_col.as_deref())?;
+            // The labels move into the matrix; the store needs only the columns.
+            let rl = std::mem::take(&mut t.row_labels);
+            let cl = std::mem::take(&mut t.col_labels);
+            let m = assemble(&t, rl, cl, opts.transpose, None)?;
             let i = &t.info;
             (
                 m,
