@@ -53,9 +53,12 @@ pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     // SAFETY: the mapping is read-only; a file truncated by another process
     // while we read it is outside what any reader can defend against.
-    // Not `populate`: mapping every page up front measured no faster than
-    // the kernel's fault-around while the columns are copied.
-    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::io(path, e))?;
+    // populate: read and map the whole file up front, in file order. Warm,
+    // it costs the same as faulting pages in during the copy; cold, it is
+    // 2-3x faster (0.16 vs 0.35-0.47 s for 153 MiB here), because the copy
+    // touches a thousand columns at once and defeats the kernel's readahead.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+        .map_err(|e| Error::io(path, e))?;
     let len = map.len();
     if len < 12 || &map[..6] != b"ARROW1" || &map[len - 6..] != b"ARROW1" {
         return Err(err(
