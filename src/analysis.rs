@@ -103,6 +103,23 @@ pub fn correlate_axis(
     Ok((r, obs.row_labels().to_vec()))
 }
 
+/// [`correlate_axis`] stored as `f32` (f64 accumulation, half the memory);
+/// complete data only.
+pub fn correlate_axis_f32(
+    m: &Matrix,
+    axis: Axis,
+    method: CorrMethod,
+    source: &str,
+    t: &mut Timings,
+) -> Result<(Vec<f32>, Vec<String>)> {
+    prep::check_finite(m, source, false)?;
+    let obs = oriented(m, axis);
+    let r = t.time("correlate", || {
+        stats::f32_store::correlate_f32(obs.values(), obs.nrows(), obs.ncols(), method)
+    });
+    Ok((r, obs.row_labels().to_vec()))
+}
+
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.

@@ -296,3 +296,45 @@ fn parquet_of_every_codec_and_integer_types_reads() {
     );
     assert_eq!(m.row(1), &[2.0, 5.0, 1.5]);
 }
+
+#[test]
+fn corr_f32_storage_is_the_f64_result_rounded() {
+    let dir = scratch("f32");
+    let seed = samples().join("seed.csv");
+    let (a, b) = (dir.join("r64.npy"), dir.join("r32.npy"));
+    for (out, dtype) in [(&a, "f64"), (&b, "f32")] {
+        let o = run(&[
+            "corr",
+            seed.to_str().unwrap(),
+            "--dtype",
+            dtype,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (r64, r32) = (npy::read(&a).unwrap(), npy::read(&b).unwrap());
+    assert_eq!(r64.shape, r32.shape);
+    // Half the bytes (plus the same 128-byte header).
+    assert_eq!(
+        std::fs::metadata(&b).unwrap().len() - 128,
+        (std::fs::metadata(&a).unwrap().len() - 128) / 2
+    );
+    // The f32 values are the f64 results rounded once (to within one f32
+    // step: the two paths block the same f64 GEMM differently).
+    for (x, y) in r64.data.iter().zip(&r32.data) {
+        assert!((x - y).abs() <= 1.2e-7 * x.abs().max(1e-3), "{x} vs {y}");
+    }
+    let o = run(&[
+        "corr",
+        seed.to_str().unwrap(),
+        "--dtype",
+        "f32",
+        "--missing",
+        "pairwise",
+        "-o",
+        dir.join("p.npy").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--dtype f32"), "{}", stderr(&o));
+}

@@ -69,6 +69,23 @@ pub fn write_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
     })
 }
 
+/// Writes an `f32` array (`<f4`) atomically, streaming the values.
+pub fn write_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
+    write_atomic_with(path, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        w.write_all(&header("<f4", shape))?;
+        let mut buf = Vec::with_capacity(4 << 13);
+        for chunk in data.chunks(1 << 13) {
+            buf.clear();
+            for v in chunk {
+                buf.extend_from_slice(&v.to_le_bytes());
+            }
+            w.write_all(&buf)?;
+        }
+        w.flush()
+    })
+}
+
 /// A decoded array: shape and values (integers widened to `f64`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NpyArray {
@@ -76,7 +93,7 @@ pub struct NpyArray {
     pub data: Vec<f64>,
 }
 
-/// Reads a `.npy` file of `<f8`, `<i8` or `<i4` values in C order.
+/// Reads a `.npy` file of `<f8`, `<f4`, `<i8` or `<i4` values in C order.
 pub fn read(path: &Path) -> Result<NpyArray> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     decode(&bytes).map_err(|m| Error::format(path, "npy", m))
@@ -124,7 +141,7 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<NpyArray, String> {
     let body = &bytes[start + hlen..];
     let width = match descr {
         "<f8" | "<i8" => 8,
-        "<i4" => 4,
+        "<i4" | "<f4" => 4,
         other => return Err(format!("unsupported dtype '{other}'")),
     };
     if body.len() < count * width {
@@ -139,6 +156,7 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<NpyArray, String> {
         .map(|c| match descr {
             "<f8" => f64::from_le_bytes(c.try_into().unwrap_or([0; 8])),
             "<i8" => i64::from_le_bytes(c.try_into().unwrap_or([0; 8])) as f64,
+            "<f4" => f32::from_le_bytes(c.try_into().unwrap_or([0; 4])) as f64,
             _ => i32::from_le_bytes(c.try_into().unwrap_or([0; 4])) as f64,
         })
         .collect();

@@ -1,6 +1,7 @@
 //! Correlation: Pearson as one GEMM of centred, unit-norm rows; Spearman as
 //! Pearson of average ranks; pairwise-complete variants for missing data.
 
+pub mod f32_store;
 pub mod gram;
 pub mod pairwise;
 pub mod pearson;
