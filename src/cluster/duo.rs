@@ -72,12 +72,18 @@ impl Duo {
         unsafe { *self.job.get() = Some(task) };
         let k = self.posted.load(Ordering::Relaxed) + 1;
         self.posted.store(k, Ordering::Release);
-        let a = left();
+        // Even if `left` panics, wait for the helper before unwinding: its
+        // job borrows this frame.
+        let a = std::panic::catch_unwind(std::panic::AssertUnwindSafe(left));
         let mut spins = 0;
         while self.done.load(Ordering::Acquire) != k {
             pause(&mut spins);
         }
-        if self.panicked.load(Ordering::Relaxed) {
+        let a = match a {
+            Ok(a) => a,
+            Err(e) => std::panic::resume_unwind(e),
+        };
+        if self.panicked.swap(false, Ordering::Relaxed) {
             panic!("a linkage helper task panicked");
         }
         (a, out.expect("the helper ran the job"))
@@ -150,6 +156,26 @@ mod tests {
                 );
                 assert_eq!(a + b, step * 49_995_000);
             }
+        });
+    }
+
+    #[test]
+    fn a_panicking_half_becomes_a_panic_of_the_caller() {
+        let left = std::panic::catch_unwind(|| {
+            with_duo(|duo| duo.join(|| -> u32 { panic!("left half") }, || 1u32))
+        });
+        assert!(left.is_err());
+        let right = std::panic::catch_unwind(|| {
+            with_duo(|duo| duo.join(|| 1u32, || -> u32 { panic!("right half") }))
+        });
+        assert!(right.is_err());
+        // The helper is usable again after a caught panic of a job.
+        with_duo(|duo| {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                duo.join(|| 0u8, || -> u8 { panic!("once") })
+            }));
+            assert!(r.is_err());
+            assert_eq!(duo.join(|| 2u8, || 3u8), (2, 3));
         });
     }
 }
