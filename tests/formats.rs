@@ -314,6 +314,17 @@ fn inspect_reports_layout_storage_and_sparsity() {
     let o = run(&[
         "inspect",
         "--json",
+        formats().join("counts.parquet").to_str().unwrap(),
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let st = j["storage"].as_str().unwrap();
+    assert!(
+        st.contains("1 row group(s)") && st.contains("snappy"),
+        "{st}"
+    );
+    let o = run(&[
+        "inspect",
+        "--json",
         formats().join("counts.h5").to_str().unwrap(),
     ]);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -149,7 +149,11 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
                 "wide table (label column + numeric columns)".to_string(),
                 format!("column '{}'", info.label_column),
                 info.dtypes,
-                "-".to_string(),
+                if format == Format::Parquet {
+                    parquet_rows::describe(path)?
+                } else {
+                    "text".to_string()
+                },
                 None,
                 access.to_string(),
             )

@@ -136,3 +136,29 @@ impl RowSource for ParquetStore {
         self.block
     }
 }
+
+/// "3 row group(s) of up to 1000 rows, Snappy" for `inspect`.
+pub fn describe(path: &Path) -> Result<String> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = ParquetReader::new(file);
+    let md = reader
+        .get_metadata()
+        .map_err(|e| fmt_err(path, Format::Parquet, e))?;
+    let groups = &md.row_groups;
+    let largest = groups.iter().map(|g| g.num_rows()).max().unwrap_or(0);
+    let mut codecs: Vec<String> = groups
+        .iter()
+        .flat_map(|g| {
+            g.parquet_columns()
+                .iter()
+                .map(|c| format!("{:?}", c.compression()))
+        })
+        .collect();
+    codecs.sort();
+    codecs.dedup();
+    Ok(format!(
+        "{} row group(s) of up to {largest} rows, {}",
+        groups.len(),
+        codecs.join("+").to_lowercase()
+    ))
+}
