@@ -545,15 +545,11 @@ fn figure(kind: Kind, c: FigureCmd) -> Result<(), Error> {
         io::read_selected(&c.input, &c.read.options(), sel.as_ref())
     })?;
     let cache = figure::Cache::default();
-    let build = if selected {
-        figure::build_selected
-    } else {
-        figure::build
-    };
-    let fig = build(
+    let fig = figure::build_with(
         kind,
         &m,
         &opts,
+        selected,
         &source,
         std::path::Path::new("."),
         &cache,

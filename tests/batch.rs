@@ -112,21 +112,27 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-#[test]
-fn seed_config_makes_the_three_tutorial_figures() {
-    let dir = scratch("seed");
+/// Runs a shipped example config into a scratch directory; returns it.
+fn run_example(config: &str, name: &str) -> PathBuf {
+    let dir = scratch(name);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let o = bin()
         .args([
             "run",
-            root.join("configs/seed.toml").to_str().unwrap(),
+            root.join("configs").join(config).to_str().unwrap(),
             "--out",
             dir.to_str().unwrap(),
             "--quiet",
         ])
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{config}: {}", stderr(&o));
+    dir
+}
+
+#[test]
+fn seed_config_makes_the_three_tutorial_figures() {
+    let dir = run_example("seed.toml", "seed");
     for f in [
         "seed/heatmap.png",
         "seed/clustermap.png",
@@ -139,19 +145,7 @@ fn seed_config_makes_the_three_tutorial_figures() {
 
 #[test]
 fn anndata_example_config_runs() {
-    let dir = scratch("anndata");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let o = bin()
-        .args([
-            "run",
-            root.join("configs/anndata.toml").to_str().unwrap(),
-            "--out",
-            dir.to_str().unwrap(),
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = run_example("anndata.toml", "anndata");
     for f in ["top_genes.png", "top_genes.pdf", "top_genes_corr.png"] {
         assert!(dir.join("counts").join(f).exists(), "{f}");
     }

@@ -467,12 +467,16 @@ fn run_job(
     let fig_cfg = &plan.figures[job.figure];
     let opts = effective_options(plan, job);
     let source = plan.datasets[job.dataset].path.display().to_string();
-    let build = if selected {
-        figure::build_selected
-    } else {
-        figure::build
-    };
-    let fig = build(fig_cfg.kind, m, &opts, &source, &config.base, cache, t)?;
+    let fig = figure::build_with(
+        fig_cfg.kind,
+        m,
+        &opts,
+        selected,
+        &source,
+        &config.base,
+        cache,
+        t,
+    )?;
     let mut outputs = Vec::new();
     for path in &job.outputs {
         let bytes = t.time("encode", || output::encode(&fig, path, opts.dpi))?;

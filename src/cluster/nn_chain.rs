@@ -119,17 +119,23 @@ fn scan_part(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (
     best
 }
 
-/// Lance–Williams update of every live `i` against the merged pair; the
-/// entries written, `(i, y)`, differ for every `i`.
-#[allow(clippy::too_many_arguments)]
-fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    d: Shared,
-    n: usize,
+/// One merge: `x` (which dies) and `y` (which carries the new cluster) at
+/// distance `dxy`, with their sizes before the merge.
+#[derive(Clone, Copy)]
+struct Merge {
     x: usize,
     y: usize,
     dxy: f64,
     nx: f64,
     ny: f64,
+}
+
+/// Lance–Williams update of every live `i` against the merged pair; the
+/// entries written, `(i, y)`, differ for every `i`.
+fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    d: Shared,
+    n: usize,
+    m: Merge,
     live: &[usize],
     size: &[usize],
     f: &F,
@@ -138,27 +144,23 @@ fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     if live.len() >= PAR_MIN {
         let mid = live.len() / 2;
         duo.join(
-            || update_part(d, n, x, y, dxy, nx, ny, &live[..mid], size, f),
-            || update_part(d, n, x, y, dxy, nx, ny, &live[mid..], size, f),
+            || update_part(d, n, m, &live[..mid], size, f),
+            || update_part(d, n, m, &live[mid..], size, f),
         );
         return;
     }
-    update_part(d, n, x, y, dxy, nx, ny, live, size, f)
+    update_part(d, n, m, live, size, f)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn update_part<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     d: Shared,
     n: usize,
-    x: usize,
-    y: usize,
-    dxy: f64,
-    nx: f64,
-    ny: f64,
+    m: Merge,
     live: &[usize],
     size: &[usize],
     f: &F,
 ) {
+    let Merge { x, y, dxy, nx, ny } = m;
     for (k, &i) in live.iter().enumerate() {
         prefetch_column(d.0, n, x, live, k + AHEAD);
         prefetch_column(d.0, n, y, live, k + AHEAD);
@@ -237,19 +239,14 @@ fn chain<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
         size[x] = 0;
         size[y] = nx + ny;
         let shared = Shared(dist.as_mut_slice().as_mut_ptr());
-        update(
-            shared,
-            n,
+        let merge = Merge {
             x,
             y,
-            current_min,
-            nx as f64,
-            ny as f64,
-            &live,
-            &size,
-            f,
-            duo,
-        );
+            dxy: current_min,
+            nx: nx as f64,
+            ny: ny as f64,
+        };
+        update(shared, n, merge, &live, &size, f, duo);
         dead_since_compact += 1;
         if dead_since_compact * 8 > live.len() {
             live.retain(|&i| size[i] > 0);

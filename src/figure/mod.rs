@@ -66,22 +66,10 @@ pub fn selection(opts: &FigureOptions) -> Option<crate::io::Selection> {
     })
 }
 
-/// [`build`] for a matrix a reader has already applied [`selection`] to.
+/// [`build`], for a matrix a reader may already have applied
+/// [`selection`] to (`selected`), so the log and top-N steps are skipped.
 #[allow(clippy::too_many_arguments)]
-pub fn build_selected(
-    kind: Kind,
-    m: &Matrix,
-    opts: &FigureOptions,
-    source: &str,
-    base: &Path,
-    cache: &Cache,
-    t: &mut Timings,
-) -> Result<Figure> {
-    build_with(kind, m, opts, true, source, base, cache, t)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build_with(
+pub fn build_with(
     kind: Kind,
     m: &Matrix,
     opts: &FigureOptions,

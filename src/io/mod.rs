@@ -66,26 +66,40 @@ pub fn read_selected(
             Ok((m, true))
         }
         Format::Csv | Format::Tsv | Format::Parquet => Ok((table::read_matrix(path, opts)?, false)),
-        Format::Arrow => {
-            let mut t = arrow_ipc::open(path, opts.index_col.as_deref())?;
-            // The labels move into the matrix; the store needs only the columns.
-            let rl = std::mem::take(&mut t.row_labels);
-            let cl = std::mem::take(&mut t.col_labels);
-            let m = assemble(&t, rl, cl, opts.transpose, sel)?;
-            Ok((m, sel.is_some()))
-        }
-        Format::Hdf5 => {
-            let h = hdf5::open(path, opts)?;
-            let m = assemble(
-                h.store.as_ref(),
-                h.row_labels,
-                h.col_labels,
-                h.transposed,
-                sel,
-            )?;
-            Ok((m, sel.is_some()))
-        }
+        Format::Arrow => Ok((read_arrow(path, opts, sel)?.0, sel.is_some())),
+        Format::Hdf5 => Ok((read_hdf5(path, opts, sel)?.0, sel.is_some())),
     }
+}
+
+/// The matrix of an Arrow file, and what was found in it.
+fn read_arrow(
+    path: &Path,
+    opts: &ReadOptions,
+    sel: Option<&Selection>,
+) -> Result<(Matrix, arrow_ipc::ArrowInfo)> {
+    let mut t = arrow_ipc::open(path, opts.index_col.as_deref())?;
+    // The labels move into the matrix; the store needs only the columns.
+    let rl = std::mem::take(&mut t.row_labels);
+    let cl = std::mem::take(&mut t.col_labels);
+    let m = assemble(&t, rl, cl, opts.transpose, sel)?;
+    Ok((m, t.info))
+}
+
+/// The matrix of an HDF5 file (plain, AnnData or 10x), and its layout.
+fn read_hdf5(
+    path: &Path,
+    opts: &ReadOptions,
+    sel: Option<&Selection>,
+) -> Result<(Matrix, hdf5::H5Info)> {
+    let h = hdf5::open(path, opts)?;
+    let m = assemble(
+        h.store.as_ref(),
+        h.row_labels,
+        h.col_labels,
+        h.transposed,
+        sel,
+    )?;
+    Ok((m, h.info))
 }
 
 /// Reads the matrix and applies `prep`, streaming its log transform and
@@ -159,17 +173,12 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
             )
         }
         Format::Arrow => {
-            let mut t = arrow_ipc::open(path, opts.index_col.as_deref())?;
-            // The labels move into the matrix; the store needs only the columns.
-            let rl = std::mem::take(&mut t.row_labels);
-            let cl = std::mem::take(&mut t.col_labels);
-            let m = assemble(&t, rl, cl, opts.transpose, None)?;
-            let i = &t.info;
+            let (m, i) = read_arrow(path, opts, None)?;
             (
                 m,
                 "Arrow IPC file, wide table (label column + numeric columns)".to_string(),
                 format!("column '{}'", i.label_column),
-                i.dtypes.clone(),
+                i.dtypes,
                 format!("{} record batch(es), {}", i.batches, i.compression),
                 None,
                 if i.zero_copy {
@@ -181,19 +190,11 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
             )
         }
         Format::Hdf5 => {
-            let h = hdf5::open(path, opts)?;
-            let info = h.info.clone();
-            let m = assemble(
-                h.store.as_ref(),
-                h.row_labels,
-                h.col_labels,
-                h.transposed,
-                None,
-            )?;
+            let (m, info) = read_hdf5(path, opts, None)?;
             (
                 m,
                 info.layout,
-                info.names.clone(),
+                info.names,
                 vec![info.dtype],
                 format!(
                     "stored {}x{}, {}",

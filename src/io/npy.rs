@@ -54,31 +54,34 @@ fn header(descr: &str, shape: &[usize]) -> Vec<u8> {
 /// Writes an `f64` array atomically, streaming the values (no second
 /// copy of a large matrix in memory).
 pub fn write_f64(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
-    write_atomic_with(path, |f| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        w.write_all(&header("<f8", shape))?;
-        let mut buf = Vec::with_capacity(8 << 13);
-        for chunk in data.chunks(1 << 13) {
-            buf.clear();
-            for v in chunk {
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-            w.write_all(&buf)?;
-        }
-        w.flush()
+    write_streamed(path, "<f8", shape, data, |v, b| {
+        b.extend_from_slice(&v.to_le_bytes())
     })
 }
 
 /// Writes an `f32` array (`<f4`) atomically, streaming the values.
 pub fn write_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
+    write_streamed(path, "<f4", shape, data, |v, b| {
+        b.extend_from_slice(&v.to_le_bytes())
+    })
+}
+
+/// The header, then the values encoded by `put` a chunk at a time.
+fn write_streamed<T: Copy>(
+    path: &Path,
+    descr: &str,
+    shape: &[usize],
+    data: &[T],
+    put: impl Fn(T, &mut Vec<u8>),
+) -> Result<()> {
     write_atomic_with(path, |f| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        w.write_all(&header("<f4", shape))?;
-        let mut buf = Vec::with_capacity(4 << 13);
+        w.write_all(&header(descr, shape))?;
+        let mut buf = Vec::with_capacity(8 << 13);
         for chunk in data.chunks(1 << 13) {
             buf.clear();
-            for v in chunk {
-                buf.extend_from_slice(&v.to_le_bytes());
+            for &v in chunk {
+                put(v, &mut buf);
             }
             w.write_all(&buf)?;
         }

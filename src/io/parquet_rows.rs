@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::format::Format;
 use super::rows::RowSource;
-use super::table::{fmt_err, is_numeric_arrow, pick_label};
+use super::table::{fmt_err, is_numeric_arrow, label_texts, pick_label};
 use crate::error::{Error, Result};
 
 /// A Parquet file's numeric columns, read by row slices.
@@ -75,15 +75,7 @@ pub fn open(
                 .with_columns(Some(vec![l.clone()]))
                 .finish()
                 .map_err(err)?;
-            let s = df.columns()[0].cast(&DataType::String).map_err(err)?;
-            let ca = s.str().map_err(err)?;
-            ca.iter()
-                .enumerate()
-                .map(|(r, v)| {
-                    v.map(|s| s.to_string())
-                        .unwrap_or_else(|| format!("row{}", r + 1))
-                })
-                .collect()
+            label_texts(path, Format::Parquet, &df.columns()[0])?
         }
         None => (0..nrows).map(|r| r.to_string()).collect(),
     };

@@ -184,19 +184,7 @@ fn frame_to_matrix(
         ));
     }
     let labels: Vec<String> = match label_idx {
-        Some(i) => {
-            let s = columns[i]
-                .cast(&DataType::String)
-                .map_err(|e| fmt_err(path, format, e))?;
-            let ca = s.str().map_err(|e| fmt_err(path, format, e))?;
-            ca.iter()
-                .enumerate()
-                .map(|(r, v)| {
-                    v.map(|s| s.to_string())
-                        .unwrap_or_else(|| format!("row{}", r + 1))
-                })
-                .collect()
-        }
+        Some(i) => label_texts(path, format, &columns[i])?,
         None => (0..nrows).map(|r| r.to_string()).collect(),
     };
     let mut value_cols = Vec::new();
@@ -242,6 +230,22 @@ fn frame_to_matrix(
             dtypes: dedup(dtypes),
         },
     ))
+}
+
+/// The label column as text; a missing label becomes `row<N>` (1-based).
+pub(crate) fn label_texts(path: &Path, format: Format, c: &Column) -> Result<Vec<String>> {
+    let s = c
+        .cast(&DataType::String)
+        .map_err(|e| fmt_err(path, format, e))?;
+    let ca = s.str().map_err(|e| fmt_err(path, format, e))?;
+    Ok(ca
+        .iter()
+        .enumerate()
+        .map(|(r, v)| {
+            v.map(|s| s.to_string())
+                .unwrap_or_else(|| format!("row{}", r + 1))
+        })
+        .collect())
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
