@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
+#[path = "../tests/support/h5ad.rs"]
+mod h5ad;
+
 use heatmill::io::{self, ReadOptions};
 use heatmill::prep::Prep;
 
@@ -60,48 +63,18 @@ fn write_arrow(path: &PathBuf, comp: Option<arrow_ipc::CompressionType>) {
 }
 
 fn write_csr(path: &PathBuf) {
-    use hdf5_pure::{AttrValue, FileBuilder};
     if path.exists() {
         return;
     }
-    let (cells, genes) = (2_000usize, 20_000usize);
-    let (mut data, mut indices, mut indptr) = (Vec::new(), Vec::new(), vec![0i64]);
-    for i in 0..cells {
-        for j in 0..genes {
-            if (i * 31 + j * 7) % 10 == 0 {
-                data.push(value(i, j).abs() as f32);
-                indices.push(j as i32);
-            }
+    let obs: Vec<String> = (0..2_000).map(|i| format!("c{i}")).collect();
+    let var: Vec<String> = (0..20_000).map(|j| format!("g{j}")).collect();
+    let b = h5ad::csr_builder(&obs, &var, 1 << 16, |i, j| {
+        if (i * 31 + j * 7) % 10 == 0 {
+            value(i, j).abs()
+        } else {
+            0.0
         }
-        indptr.push(data.len() as i64);
-    }
-    let mut b = FileBuilder::new();
-    b.set_attr("encoding-type", AttrValue::String("anndata".into()));
-    let mut x = b.create_group("X");
-    x.set_attr("encoding-type", AttrValue::String("csr_matrix".into()));
-    x.set_attr(
-        "shape",
-        AttrValue::I64Array(vec![cells as i64, genes as i64]),
-    );
-    x.create_dataset("data")
-        .with_f32_data(&data)
-        .with_chunks(&[1 << 16])
-        .with_deflate(4);
-    x.create_dataset("indices")
-        .with_i32_data(&indices)
-        .with_chunks(&[1 << 16])
-        .with_deflate(4);
-    x.create_dataset("indptr").with_i64_data(&indptr);
-    b.add_group(x.finish());
-    let obs: Vec<String> = (0..cells).map(|i| format!("c{i}")).collect();
-    let var: Vec<String> = (0..genes).map(|j| format!("g{j}")).collect();
-    for (frame, names) in [("obs", &obs), ("var", &var)] {
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let mut g = b.create_group(frame);
-        g.set_attr("_index", AttrValue::String("_index".into()));
-        g.create_dataset("_index").with_vlen_strings(&refs);
-        b.add_group(g.finish());
-    }
+    });
     b.write(path).unwrap();
 }
 

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+#[path = "support/h5ad.rs"]
+mod h5ad;
+
 use heatmill::io::{self, ReadOptions};
 use heatmill::matrix::Matrix;
 use heatmill::prep::Prep;
@@ -467,8 +470,6 @@ fn generated_arrow_files_with_batches_nulls_and_types() {
 /// hdf5-pure, larger than the samples, read against their dense matrix.
 #[test]
 fn generated_hdf5_csr_and_chunked_dense() {
-    use hdf5_pure::{AttrValue, FileBuilder};
-
     let (n_obs, n_var) = (1200usize, 700usize);
     let dense: Vec<f64> = (0..n_obs * n_var)
         .map(|k| {
@@ -480,47 +481,9 @@ fn generated_hdf5_csr_and_chunked_dense() {
             }
         })
         .collect();
-    let (mut data, mut indices, mut indptr) = (Vec::new(), Vec::new(), vec![0i64]);
-    for i in 0..n_obs {
-        for j in 0..n_var {
-            let v = dense[i * n_var + j];
-            if v != 0.0 {
-                data.push(v as f32);
-                indices.push(j as i32);
-            }
-        }
-        indptr.push(data.len() as i64);
-    }
     let obs: Vec<String> = (0..n_obs).map(|i| format!("cell{i}")).collect();
     let var: Vec<String> = (0..n_var).map(|j| format!("gene{j}")).collect();
-    let obs_ref: Vec<&str> = obs.iter().map(String::as_str).collect();
-    let var_ref: Vec<&str> = var.iter().map(String::as_str).collect();
-
-    let mut b = FileBuilder::new();
-    b.set_attr("encoding-type", AttrValue::String("anndata".into()));
-    let mut x = b.create_group("X");
-    x.set_attr("encoding-type", AttrValue::String("csr_matrix".into()));
-    x.set_attr(
-        "shape",
-        AttrValue::I64Array(vec![n_obs as i64, n_var as i64]),
-    );
-    x.create_dataset("data")
-        .with_f32_data(&data)
-        .with_chunks(&[4096])
-        .with_deflate(4);
-    x.create_dataset("indices")
-        .with_i32_data(&indices)
-        .with_chunks(&[4096])
-        .with_deflate(4);
-    x.create_dataset("indptr").with_i64_data(&indptr);
-    b.add_group(x.finish());
-    for (frame, names) in [("obs", &obs_ref), ("var", &var_ref)] {
-        let mut g = b.create_group(frame);
-        g.set_attr("encoding-type", AttrValue::String("dataframe".into()));
-        g.set_attr("_index", AttrValue::String("_index".into()));
-        g.create_dataset("_index").with_vlen_strings(names);
-        b.add_group(g.finish());
-    }
+    let mut b = h5ad::csr_builder(&obs, &var, 4096, |i, j| dense[i * n_var + j]);
     b.create_dataset("dense")
         .with_f64_data(&dense)
         .with_shape(&[n_obs as u64, n_var as u64])
