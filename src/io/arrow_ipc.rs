@@ -468,7 +468,7 @@ fn plain_f64(a: &dyn Array) -> Option<&[f64]> {
 
 /// Writes columns `g[0..8]` (equal lengths) into columns `j..j + 8` of the
 /// row-major `dst`.
-fn copy_group8(g: &[&[f64]], dst: &mut [f64], ncols: usize, j: usize) {
+fn copy_group8(g: &[&[f64]; 8], dst: &mut [f64], ncols: usize, j: usize) {
     let n = dst.len() / ncols;
     let c: [&[f64]; 8] = std::array::from_fn(|q| &g[q][..n]);
     for (k, row) in dst.chunks_exact_mut(ncols).enumerate() {
@@ -499,10 +499,13 @@ impl ArrowTable {
                 // whole 64-byte run written at once while eight columns
                 // are read as streams.
                 if j + 8 <= ncols {
-                    let group: Option<Vec<&[f64]>> = (j..j + 8)
-                        .map(|c| plain_f64(self.columns[c][b].as_ref()).map(|v| &v[lo..hi]))
-                        .collect();
-                    if let Some(g) = group {
+                    let mut g: [&[f64]; 8] = [&[]; 8];
+                    let plain = (0..8).all(|q| {
+                        plain_f64(self.columns[j + q][b].as_ref())
+                            .map(|v| g[q] = &v[lo..hi])
+                            .is_some()
+                    });
+                    if plain {
                         copy_group8(&g, dst, ncols, j);
                         j += 8;
                         continue;
