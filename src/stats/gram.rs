@@ -5,6 +5,7 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
 
 /// The parallelism faer should use: all of rayon's threads.
 pub fn par() -> Par {
@@ -41,6 +42,117 @@ pub fn gram_block_with(
     matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, par);
 }
 
+/// An element type a symmetric Gram matrix can be stored as; products are
+/// always accumulated in `f64` and converted once.
+pub trait Store: Copy + Send + Sync + 'static {
+    fn from_f64(v: f64) -> Self;
+}
+
+impl Store for f64 {
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+}
+
+impl Store for f32 {
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+}
+
+/// Side of the square tiles of [`symmetric_into`]: a 256 × 256 `f64`
+/// tile (512 KiB) stays in a core's L2 while it is stored twice, and a
+/// 256 × 256 × d product keeps faer's kernel near its peak (128 was
+/// markedly slower at d = 500, 512 no faster).
+const TILE: usize = 256;
+
+/// Writes `fix(Z·Zᵀ)` into the square row-major `out` (`n × n`), `z`
+/// being `n × d` row-major.
+///
+/// Why tiles: a triangular GEMM into the output followed by a mirroring
+/// pass writes the lower triangle, then reads it back from memory to
+/// write the upper one. Here each tile `(I, J)`, `J ≤ I`, is one
+/// sequential GEMM into a cache-resident scratch and is stored at once
+/// at `(I, J)` and, transposed, at `(J, I)`: every output value is
+/// written once and never read, and the tiles spread evenly over the
+/// cores (20 000 × 500: 2.6 s instead of 3.2–3.8 s; the GEMM alone into
+/// warm memory takes 2.1 s). `fix(v, diagonal)` is applied in the
+/// scratch. The result is exactly symmetric: a diagonal tile stores its
+/// lower half and mirrors it, and it does not depend on the scheduling
+/// (each tile is one sequential product).
+pub fn symmetric_into<T: Store>(
+    z: &[f64],
+    n: usize,
+    d: usize,
+    out: &mut [T],
+    fix: impl Fn(f64, bool) -> f64 + Sync,
+) {
+    assert_eq!(out.len(), n * n, "output must be n x n");
+    let nb = n.div_ceil(TILE);
+    let tiles: Vec<(usize, usize)> = (0..nb).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
+    let shared = SharedOut(out.as_mut_ptr());
+    tiles
+        .par_iter()
+        .for_each_init(Vec::<f64>::new, |scratch, &(bi, bj)| {
+            let p = shared;
+            let (i0, i1) = (bi * TILE, ((bi + 1) * TILE).min(n));
+            let (j0, j1) = (bj * TILE, ((bj + 1) * TILE).min(n));
+            let (h, w) = (i1 - i0, j1 - j0);
+            scratch.clear();
+            scratch.resize(h * w, 0.0);
+            if d > 0 {
+                let lhs = MatRef::from_row_major_slice(&z[i0 * d..i1 * d], h, d);
+                let rhs = MatRef::from_row_major_slice(&z[j0 * d..j1 * d], w, d);
+                let dst = MatMut::from_row_major_slice_mut(scratch.as_mut_slice(), h, w);
+                matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
+            }
+            if bi == bj {
+                // The lower half, fixed, mirrored onto the upper half.
+                for r in 0..h {
+                    for c in 0..=r {
+                        let v = fix(scratch[r * w + c], r == c);
+                        scratch[r * w + c] = v;
+                        scratch[c * w + r] = v;
+                    }
+                }
+            } else {
+                scratch.iter_mut().for_each(|v| *v = fix(*v, false));
+            }
+            // SAFETY: tile (bi, bj) alone writes rows i0..i1 × columns
+            // j0..j1 and rows j0..j1 × columns i0..i1 (for bi == bj the
+            // same square); all indices are < n·n.
+            unsafe {
+                for r in 0..h {
+                    let row = std::slice::from_raw_parts_mut(p.0.add((i0 + r) * n + j0), w);
+                    for (o, &v) in row.iter_mut().zip(&scratch[r * w..(r + 1) * w]) {
+                        *o = T::from_f64(v);
+                    }
+                }
+                if bi != bj {
+                    for c in 0..w {
+                        let row = std::slice::from_raw_parts_mut(p.0.add((j0 + c) * n + i0), h);
+                        for (r, o) in row.iter_mut().enumerate() {
+                            *o = T::from_f64(scratch[r * w + c]);
+                        }
+                    }
+                }
+            }
+        });
+}
+
+struct SharedOut<T>(*mut T);
+impl<T> Clone for SharedOut<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SharedOut<T> {}
+// SAFETY: the tiles write disjoint parts of the buffer (see above).
+unsafe impl<T: Send> Send for SharedOut<T> {}
+unsafe impl<T: Send> Sync for SharedOut<T> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +170,33 @@ mod tests {
                 let naive: f64 = (0..d).map(|k| x[i * d + k] * x[j * d + k]).sum();
                 let got = out[(i - 3) * (n - 5) + (j - 5)];
                 assert!((naive - got).abs() <= 1e-12 * naive.abs().max(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn tiled_symmetric_product_is_exact_symmetric_and_fixed() {
+        // Three tiles per side, the last one partial.
+        let (n, d) = (TILE * 2 + 37, 6);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 7919 + 13) % 211) as f64 / 17.0 - 6.0)
+            .collect();
+        let mut out = vec![f64::NAN; n * n];
+        symmetric_into(&x, n, d, &mut out, |v, diag| if diag { -1.0 } else { v });
+        let mut low = vec![0.0f32; n * n];
+        symmetric_into(&x, n, d, &mut low, |v, _| v);
+        for i in 0..n {
+            assert_eq!(out[i * n + i], -1.0);
+            for j in 0..i {
+                let naive: f64 = (0..d).map(|k| x[i * d + k] * x[j * d + k]).sum();
+                let got = out[i * n + j];
+                assert!(
+                    (naive - got).abs() <= 1e-12 * naive.abs().max(1.0),
+                    "{i},{j}"
+                );
+                assert_eq!(got.to_bits(), out[j * n + i].to_bits(), "{i},{j}");
+                assert_eq!(low[i * n + j], got as f32);
+                assert_eq!(low[j * n + i], got as f32);
             }
         }
     }

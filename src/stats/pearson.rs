@@ -5,10 +5,7 @@
 
 use rayon::prelude::*;
 
-use faer::linalg::matmul::triangular::{self, BlockStructure};
-use faer::{Accum, MatMut, MatRef};
-
-use super::gram::par;
+use super::gram::symmetric_into;
 
 /// Centres each row and scales it to unit L2 norm (NaN for constant rows).
 pub fn standardise_rows(x: &[f64], n: usize, d: usize) -> Vec<f64> {
@@ -32,76 +29,26 @@ pub fn pearson(x: &[f64], n: usize, d: usize) -> Vec<f64> {
     symmetric_gram(&z, n, d, true)
 }
 
-/// `Z·Zᵀ` as a square matrix: the lower triangle by one triangular GEMM
-/// written straight into the output, then mirrored tile by tile in
-/// parallel. With `clamp`, values are clipped to [-1, 1] and the diagonal
-/// of a non-degenerate row is exactly 1. The result is exactly symmetric.
+/// `Z·Zᵀ` as a square matrix, by symmetric tiles (`gram::symmetric_into`).
+/// With `clamp`, values are clipped to [-1, 1] and the diagonal of a
+/// non-degenerate row is exactly 1. The result is exactly symmetric.
 pub fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
     let mut out = crate::bigbuf::zeroed(n * n);
-    if n == 0 {
-        return out;
-    }
-    if d > 0 {
-        let lhs = MatRef::from_row_major_slice(&z[..n * d], n, d);
-        let dst = MatMut::from_row_major_slice_mut(&mut out, n, n);
-        triangular::matmul(
-            dst,
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            lhs,
-            BlockStructure::Rectangular,
-            lhs.transpose(),
-            BlockStructure::Rectangular,
-            1.0,
-            par(),
-        );
-    }
-    let fix = move |v: f64, diag: bool| -> f64 {
-        if !clamp || v.is_nan() {
-            v
-        } else if diag {
-            1.0
-        } else {
-            v.clamp(-1.0, 1.0)
-        }
-    };
-    // One pass, tile by tile: the task of block-row I owns the lower tiles
-    // (J, I), J >= I, and the upper tiles (I, J): it fixes each lower value
-    // (writing back only when clamping changed it) and mirrors it upward.
-    // No other task touches those tiles, and the column reads stay in cache.
-    const TILE: usize = 64;
-    let shared = Shared(out.as_mut_ptr());
-    (0..n.div_ceil(TILE)).into_par_iter().for_each(|b| {
-        let p = shared;
-        let (c0, c1) = (b * TILE, ((b + 1) * TILE).min(n));
-        for r0 in (c0..n).step_by(TILE) {
-            let r1 = (r0 + TILE).min(n);
-            for r in r0..r1 {
-                for c in c0..c1.min(r + 1) {
-                    // SAFETY: in bounds; lower entry (r, c) with c in this
-                    // task's column block and its mirror (c, r) belong to
-                    // this task alone (see above).
-                    unsafe {
-                        let low = p.0.add(r * n + c);
-                        let v = fix(*low, r == c);
-                        if v.to_bits() != (*low).to_bits() {
-                            *low = v;
-                        }
-                        if r != c {
-                            *p.0.add(c * n + r) = v;
-                        }
-                    }
-                }
-            }
-        }
-    });
+    symmetric_into(z, n, d, &mut out, move |v, diag| fix(v, diag, clamp));
     out
 }
 
-#[derive(Clone, Copy)]
-struct Shared(*mut f64);
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
+/// Pearson's rule for a Gram value: NaN stays (a constant row); with
+/// `clamp`, the diagonal is exactly 1 and rounding never leaves [-1, 1].
+pub fn fix(v: f64, diag: bool, clamp: bool) -> f64 {
+    if !clamp || v.is_nan() {
+        v
+    } else if diag {
+        1.0
+    } else {
+        v.clamp(-1.0, 1.0)
+    }
+}
 
 /// Straightforward two-pass Pearson of two slices (the test reference).
 pub fn pearson_pair(a: &[f64], b: &[f64]) -> f64 {
