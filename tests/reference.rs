@@ -46,12 +46,20 @@ fn fast_algorithms_agree_with_naive_reference() {
 #[test]
 fn gemm_distances_agree_with_direct_sums() {
     let mut rng = Rng(11);
-    let (n, d) = (90, 13);
+    // Several 64-row blocks and 512-column GEMM chunks of the kernel.
+    let (n, d) = (1200, 13);
     let mut x = random(&mut rng, n, d);
-    // Near-duplicate and exact duplicate rows: the cancellation trap.
-    for k in 0..d {
-        x[5 * d + k] = x[2 * d + k];
-        x[7 * d + k] = x[3 * d + k] + 1e-9;
+    // Near-duplicate and exact duplicate rows: the cancellation trap, in
+    // the first chunk and across chunk and block boundaries.
+    for (a, b, eps) in [
+        (2, 5, 0.0),
+        (3, 7, 1e-9),
+        (70, 1100, 0.0),
+        (600, 1199, 1e-9),
+    ] {
+        for k in 0..d {
+            x[b * d + k] = x[a * d + k] + eps;
+        }
     }
     let e = cluster::distance::pdist_with(&x, n, d, Metric::Euclidean, false);
     let c = cluster::distance::pdist_with(&x, n, d, Metric::Correlation, false);
@@ -81,6 +89,7 @@ fn gemm_distances_agree_with_direct_sums() {
         }
     }
     assert_eq!(e.get(2, 5), 0.0);
+    assert_eq!(e.get(70, 1100), 0.0);
 }
 
 #[test]

@@ -295,19 +295,24 @@ fn sq_direct(a: &[f64], b: &[f64]) -> f64 {
     })
 }
 
-/// Rows per GEMM block in the distance kernels: a block's Gram rows
-/// (64 × n × 8 bytes) stay in cache while they are turned into distances.
+/// Rows per GEMM block in the distance kernels.
 const DIST_BLOCK: usize = 64;
 
-/// Runs `fill(i, gram_row_from_i0, i0, row)` for every condensed row, the
-/// Gram rows coming from one sequential GEMM per block of rows; blocks run
-/// in parallel (their lengths differ, rayon balances them).
+/// Columns per GEMM chunk: a 64 × 512 Gram chunk (256 KiB) stays in L2
+/// while it is turned into distances. (Whole 64 × n blocks were 10 MB at
+/// n = 20 000, written to memory by the GEMM and read back.)
+const DIST_CHUNK: usize = 512;
+
+/// Runs `fill(i, j0, gram, row)` over every condensed row `i` in pieces:
+/// `row[k]` is the entry `(i, j0 + k)` and `gram[k]` the product
+/// `z_i · z_(j0+k)`. Each block of rows is one task (rayon balances their
+/// unequal lengths) doing one sequential GEMM per column chunk.
 fn by_gram_blocks(
     z: &[f64],
     n: usize,
     d: usize,
     out: &mut Condensed,
-    fill: impl Fn(usize, &[f64], usize, &mut [f64]) + Sync,
+    fill: impl Fn(usize, usize, &[f64], &mut [f64]) + Sync,
 ) {
     let mut rows = rows_mut(out);
     rows.par_chunks_mut(DIST_BLOCK)
@@ -316,10 +321,26 @@ fn by_gram_blocks(
             let i0 = b * DIST_BLOCK;
             let i1 = i0 + chunk.len();
             let mut g = Vec::new();
-            gram_block_with(z, n, d, (i0, i1, i0), &mut g, Par::Seq);
-            let m = n - i0;
-            for (bi, row) in chunk.iter_mut().enumerate() {
-                fill(i0 + bi, &g[bi * m..(bi + 1) * m], i0, row);
+            // Columns from i0 + 1: the block's first row starts there.
+            for c0 in (i0 + 1..n).step_by(DIST_CHUNK) {
+                let c1 = (c0 + DIST_CHUNK).min(n);
+                let w = c1 - c0;
+                gram_block_with(&z[..c1 * d], c1, d, (i0, i1, c0), &mut g, Par::Seq);
+                for (bi, row) in chunk.iter_mut().enumerate() {
+                    let i = i0 + bi;
+                    // This row's entries j in max(i + 1, c0)..c1.
+                    let j0 = (i + 1).max(c0);
+                    if j0 >= c1 {
+                        continue;
+                    }
+                    let (from, to) = (j0 - (i + 1), c1 - (i + 1));
+                    fill(
+                        i,
+                        j0,
+                        &g[bi * w + (j0 - c0)..(bi + 1) * w],
+                        &mut row[from..to],
+                    );
+                }
             }
         });
 }
@@ -328,18 +349,30 @@ fn euclidean_gemm(x: &[f64], n: usize, d: usize, take_sqrt: bool, out: &mut Cond
     let sq: Vec<f64> = (0..n)
         .map(|i| x[i * d..(i + 1) * d].iter().map(|v| v * v).sum())
         .collect();
-    by_gram_blocks(x, n, d, out, |i, grow, i0, row| {
-        for (k, v) in row.iter_mut().enumerate() {
-            let j = i + 1 + k;
-            let norms = sq[i] + sq[j];
-            let mut s = norms - 2.0 * grow[j - i0];
-            // Cancellation guard: recompute when the result is a small
-            // fraction of the norms (relative error would exceed ~1e-12).
-            if s <= 1e-3 * norms {
-                s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
-            }
+    by_gram_blocks(x, n, d, out, |i, j0, gram, row| {
+        let sq_j = &sq[j0..j0 + row.len()];
+        // Branch-free first pass (it vectorises; the sqrt dominates
+        // otherwise), flagging any entry that cancelled badly: a result
+        // that is a small fraction of the norms has lost digits, so those
+        // are recomputed directly (relative error would exceed ~1e-12).
+        let mut cancelled = false;
+        for ((v, &g), &sj) in row.iter_mut().zip(gram).zip(sq_j) {
+            let norms = sq[i] + sj;
+            let s = norms - 2.0 * g;
+            cancelled |= s <= 1e-3 * norms;
             let s = s.max(0.0);
             *v = if take_sqrt { s.sqrt() } else { s };
+        }
+        if !cancelled {
+            return;
+        }
+        for (k, (v, &g)) in row.iter_mut().zip(gram).enumerate() {
+            let j = j0 + k;
+            let norms = sq[i] + sq[j];
+            if norms - 2.0 * g <= 1e-3 * norms {
+                let s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]).max(0.0);
+                *v = if take_sqrt { s.sqrt() } else { s };
+            }
         }
     });
 }
@@ -360,9 +393,8 @@ fn normalised_rows(x: &[f64], n: usize, d: usize, centre: bool) -> Vec<f64> {
 }
 
 fn one_minus_gram(z: &[f64], n: usize, d: usize, out: &mut Condensed) {
-    by_gram_blocks(z, n, d, out, |i, grow, i0, row| {
-        for (k, v) in row.iter_mut().enumerate() {
-            let c = grow[i + 1 + k - i0];
+    by_gram_blocks(z, n, d, out, |_, _, gram, row| {
+        for (v, &c) in row.iter_mut().zip(gram) {
             // scipy clips the cosine to [-1, 1] before `1 - c`.
             *v = if c.is_nan() {
                 f64::NAN
