@@ -4,7 +4,8 @@
 
 use std::borrow::Cow;
 
-use crate::cluster::{self, Linkage, Method, Metric};
+use crate::bigbuf::Element;
+use crate::cluster::{self, Linkage, Method, Metric, Precision};
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::prep::{self, Axis};
@@ -29,18 +30,44 @@ pub fn oriented(m: &Matrix, axis: Axis) -> Cow<'_, Matrix> {
     }
 }
 
+/// How to cluster one axis: scipy's `method` and `metric`, optional
+/// optimal leaf ordering, and how the condensed matrix stores distances.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterSpec {
+    pub method: Method,
+    pub metric: Metric,
+    pub optimal_ordering: bool,
+    pub precision: Precision,
+}
+
+impl ClusterSpec {
+    /// `method` and `metric` with scipy's numbers (`f64`), no reordering.
+    pub fn new(method: Method, metric: Metric) -> Self {
+        ClusterSpec {
+            method,
+            metric,
+            optimal_ordering: false,
+            precision: Precision::F64,
+        }
+    }
+}
+
 /// Clusters the observations along `axis`. For correlation and cosine,
 /// observations without variance are dropped (their distance is undefined)
 /// and reported in `dropped`.
 pub fn cluster_axis(
     m: &Matrix,
     axis: Axis,
-    method: Method,
-    metric: Metric,
-    optimal: bool,
+    spec: ClusterSpec,
     source: &str,
     t: &mut Timings,
 ) -> Result<Clustering> {
+    let ClusterSpec {
+        method,
+        metric,
+        optimal_ordering,
+        precision,
+    } = spec;
     cluster::check_method_metric(method, metric)?;
     prep::check_finite(m, source, false)?;
     let mut obs = oriented(m, axis);
@@ -59,7 +86,11 @@ pub fn cluster_axis(
         )));
     }
     let n = obs.nrows();
-    if method == Method::Ward && metric == Metric::Euclidean && !optimal && !condensed_fits(n) {
+    if method == Method::Ward
+        && metric == Metric::Euclidean
+        && !optimal_ordering
+        && !condensed_fits(n, precision)
+    {
         // The condensed matrix would not fit: cluster the vectors instead.
         let linkage = t.time("link", || {
             cluster::ward_vector::ward_vector(obs.values(), n, obs.ncols())
@@ -70,19 +101,30 @@ pub fn cluster_axis(
             dropped,
         });
     }
-    let dist = t.time("distance", || {
-        cluster::pdist(obs.values(), n, obs.ncols(), metric)
-    });
-    let linkage = if optimal {
-        let z = t.time("link", || cluster::linkage_condensed(dist.clone(), method))?;
-        t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist))
-    } else {
-        t.time("link", || cluster::linkage_condensed(dist, method))?
+    let linkage = match precision {
+        Precision::F64 => link_rows::<f64>(&obs, spec, t)?,
+        Precision::F32 => link_rows::<f32>(&obs, spec, t)?,
     };
     Ok(Clustering {
         linkage,
         labels: obs.row_labels().to_vec(),
         dropped,
+    })
+}
+
+/// Distances between the rows of `obs` stored as `T`, then the tree.
+fn link_rows<T: Element>(obs: &Matrix, spec: ClusterSpec, t: &mut Timings) -> Result<Linkage> {
+    let n = obs.nrows();
+    let dist = t.time("distance", || {
+        cluster::distance::pdist_as::<T>(obs.values(), n, obs.ncols(), spec.metric)
+    });
+    Ok(if spec.optimal_ordering {
+        let z = t.time("link", || {
+            cluster::linkage_condensed(dist.clone(), spec.method)
+        })?;
+        t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist))
+    } else {
+        t.time("link", || cluster::linkage_condensed(dist, spec.method))?
     })
 }
 
@@ -123,14 +165,14 @@ pub fn correlate_axis_f32(
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.
-pub fn condensed_fits(n: usize) -> bool {
-    condensed_fits_in(n, physical_memory())
+pub fn condensed_fits(n: usize, precision: Precision) -> bool {
+    condensed_fits_in(n, precision, physical_memory())
 }
 
 /// [`condensed_fits`] for a given memory size.
-pub fn condensed_fits_in(n: usize, memory: Option<u64>) -> bool {
+pub fn condensed_fits_in(n: usize, precision: Precision, memory: Option<u64>) -> bool {
     match memory {
-        Some(m) => (cluster::Condensed::bytes_for(n) as u64) <= m / 5 * 2,
+        Some(m) => (precision.condensed_bytes(n) as u64) <= m / 5 * 2,
         None => true,
     }
 }
@@ -160,9 +202,10 @@ mod tests {
     fn big_condensed_matrices_switch_ward_to_vectors() {
         let gib = 1u64 << 30;
         // 20 000 rows: 1.6 GB condensed, fits in 24 GiB.
-        assert!(condensed_fits_in(20_000, Some(24 * gib)));
-        // 60 000 rows: 14.4 GB, more than 40 % of 24 GiB.
-        assert!(!condensed_fits_in(60_000, Some(24 * gib)));
-        assert!(condensed_fits_in(60_000, None));
+        assert!(condensed_fits_in(20_000, Precision::F64, Some(24 * gib)));
+        // 60 000 rows: 14.4 GB, more than 40 % of 24 GiB; in f32 7.2 GB fits.
+        assert!(!condensed_fits_in(60_000, Precision::F64, Some(24 * gib)));
+        assert!(condensed_fits_in(60_000, Precision::F32, Some(24 * gib)));
+        assert!(condensed_fits_in(60_000, Precision::F64, None));
     }
 }

@@ -7,13 +7,60 @@
 /// A zeroed vector of `len` values; its pages are advised as huge before
 /// they are first touched.
 pub fn zeroed(len: usize) -> Vec<f64> {
-    let v = vec![0.0f64; len];
+    zeroed_of(len)
+}
+
+/// [`zeroed`] for any element type we store large matrices in.
+pub fn zeroed_of<T: Element>(len: usize) -> Vec<T> {
+    let v = T::zeros(len);
     advise_huge(&v);
     v
 }
 
+/// An element type of a large matrix: `f64`, or `f32` where the user asks
+/// for half the memory. Arithmetic always happens in `f64`; values are
+/// converted once on store.
+pub trait Element: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+    /// The name users choose it by (`--precision f32`).
+    const NAME: &'static str;
+    fn from_f64(v: f64) -> Self;
+    fn to_f64(self) -> f64;
+    /// `len` zeros, allocated zeroed (calloc: pages untouched until used).
+    fn zeros(len: usize) -> Vec<Self>;
+}
+
+impl Element for f64 {
+    const NAME: &'static str = "f64";
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn zeros(len: usize) -> Vec<Self> {
+        vec![0.0; len]
+    }
+}
+
+impl Element for f32 {
+    const NAME: &'static str = "f32";
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn zeros(len: usize) -> Vec<Self> {
+        vec![0.0; len]
+    }
+}
+
 #[cfg(target_os = "linux")]
-fn advise_huge(v: &[f64]) {
+fn advise_huge<T>(v: &[T]) {
     const HUGE: usize = 2 << 20;
     let bytes = std::mem::size_of_val(v);
     if bytes < 4 * HUGE {
@@ -36,7 +83,7 @@ fn advise_huge(v: &[f64]) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge(_: &[f64]) {}
+fn advise_huge<T>(_: &[T]) {}
 
 /// Lets the allocator keep and reuse freed blocks of up to 64 MiB instead
 /// of returning each to the kernel. Streaming readers allocate a window of

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use heatmill::analysis;
 use heatmill::batch;
-use heatmill::cluster::{cut, Method, Metric};
+use heatmill::cluster::{cut, Method, Metric, Precision};
 use heatmill::figure::{self, FigureOptions, Kind};
 use heatmill::io::{self, npy, text, Format, ReadOptions};
 use heatmill::output;
@@ -141,6 +141,10 @@ enum Command {
         /// Reorder leaves optimally (scipy's optimal_leaf_ordering).
         #[arg(long)]
         optimal_ordering: bool,
+        /// Store distances as f64 (scipy's numbers) or f32 (half the memory;
+        /// heights to ~7 digits).
+        #[arg(long, default_value = "f64")]
+        precision: Precision,
         /// Cut the tree into at most K clusters (scipy fcluster maxclust).
         #[arg(long, conflicts_with = "cut_height")]
         cut: Option<usize>,
@@ -262,6 +266,10 @@ struct FigureArgs {
     no_col_cluster: bool,
     #[arg(long)]
     optimal_ordering: bool,
+    /// Distance storage for clustering: f64 (scipy's numbers) or f32 (half
+    /// the memory; heights to ~7 digits).
+    #[arg(long)]
+    precision: Option<Precision>,
     /// One ratio, or ROW,COL.
     #[arg(long, value_parser = parse_ratio)]
     dendrogram_ratio: Option<(f64, f64)>,
@@ -363,6 +371,9 @@ impl FigureArgs {
         o.row_cluster = !self.no_row_cluster;
         o.col_cluster = !self.no_col_cluster;
         o.optimal_ordering = self.optimal_ordering;
+        if let Some(p) = self.precision {
+            o.precision = p;
+        }
         o.col_colors = self.col_colors.clone();
         o.row_colors = self.row_colors.clone();
         if let Some(p) = &self.palette {
@@ -759,6 +770,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             order,
             newick,
             optimal_ordering,
+            precision,
             cut: cut_k,
             cut_height,
             clusters,
@@ -776,15 +788,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             let m = t.time("read", || {
                 io::read_prepped(&input, &read.options(), &prep.prep())
             })?;
-            let c = analysis::cluster_axis(
-                &m,
-                axis,
+            let spec = analysis::ClusterSpec {
                 method,
                 metric,
                 optimal_ordering,
-                &source,
-                &mut t,
-            )?;
+                precision,
+            };
+            let c = analysis::cluster_axis(&m, axis, spec, &source, &mut t)?;
             if !c.dropped.is_empty() {
                 eprintln!(
                     "heatmill: warning: dropped {} {axis} without variance (undefined {metric} distance): {}",

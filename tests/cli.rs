@@ -320,10 +320,9 @@ fn corr_f32_storage_is_the_f64_result_rounded() {
         std::fs::metadata(&b).unwrap().len() - 128,
         (std::fs::metadata(&a).unwrap().len() - 128) / 2
     );
-    // The f32 values are the f64 results rounded once (to within one f32
-    // step: the two paths block the same f64 GEMM differently).
+    // The f32 values are the f64 results rounded once (same f64 tiles).
     for (x, y) in r64.data.iter().zip(&r32.data) {
-        assert!((x - y).abs() <= 1.2e-7 * x.abs().max(1e-3), "{x} vs {y}");
+        assert_eq!(*x as f32 as f64, *y, "{x} vs {y}");
     }
     let o = run(&[
         "corr",
@@ -337,4 +336,55 @@ fn corr_f32_storage_is_the_f64_result_rounded() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--dtype f32"), "{}", stderr(&o));
+}
+
+#[test]
+fn linkage_with_f32_distances_keeps_scipys_tree() {
+    let dir = scratch("precision");
+    let seed = samples().join("seed.parquet");
+    let (z, order) = (dir.join("Z.npy"), dir.join("order.tsv"));
+    let o = run(&[
+        "linkage",
+        seed.to_str().unwrap(),
+        "-o",
+        z.to_str().unwrap(),
+        "--method",
+        "ward",
+        "--precision",
+        "f32",
+        "--order",
+        order.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The seed's merge heights are far apart: same merges and leaf order as
+    // scipy, heights to f32's ~7 digits (not scipy's last bits).
+    let (got, want) = (
+        npy::read(&z).unwrap(),
+        common::load("Z_seed_30x12_ward_euclidean.npy"),
+    );
+    let mut exact = true;
+    for (row, (a, b)) in got.data.chunks(4).zip(want.data.chunks(4)).enumerate() {
+        assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]), "merge {row}");
+        assert!(common::close(a[2], b[2], 1e-6, 0.0), "height {row}");
+        exact &= a[2] == b[2];
+    }
+    assert!(!exact, "f32 storage must actually round the heights");
+    let leaves = common::load("L_seed_30x12_ward_euclidean.npy").data;
+    let first: Vec<f64> = std::fs::read_to_string(&order)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(first, leaves);
+    let o = run(&[
+        "linkage",
+        seed.to_str().unwrap(),
+        "-o",
+        dir.join("bad.npy").to_str().unwrap(),
+        "--precision",
+        "f16",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("expected f64 or f32"), "{}", stderr(&o));
+    assert!(!dir.join("bad.npy").exists());
 }

@@ -61,9 +61,9 @@ fn gemm_distances_agree_with_direct_sums() {
             x[b * d + k] = x[a * d + k] + eps;
         }
     }
-    let e = cluster::distance::pdist_with(&x, n, d, Metric::Euclidean, false);
-    let c = cluster::distance::pdist_with(&x, n, d, Metric::Correlation, false);
-    let direct = cluster::distance::pdist_with(&x, n, d, Metric::Correlation, true);
+    let e = cluster::distance::pdist_with::<f64>(&x, n, d, Metric::Euclidean, false);
+    let c = cluster::distance::pdist_with::<f64>(&x, n, d, Metric::Correlation, false);
+    let direct = cluster::distance::pdist_with::<f64>(&x, n, d, Metric::Correlation, true);
     for (a, b) in c.as_slice().iter().zip(direct.as_slice()) {
         assert!(close(*a, *b, 1e-9, 1e-14));
     }
@@ -130,5 +130,57 @@ fn vector_ward_equals_stored_matrix_ward() {
             );
         }
         assert_eq!(stored.leaves(), vector.leaves());
+    }
+}
+
+/// Every internal node of a tree as (sorted leaf set, height): the tree
+/// itself, independent of the order in which equal-height steps are listed.
+fn clusters(z: &cluster::Linkage) -> std::collections::BTreeMap<Vec<usize>, f64> {
+    let n = z.n();
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut out = std::collections::BTreeMap::new();
+    for s in z.steps() {
+        let mut m = [members[s.a].clone(), members[s.b].clone()].concat();
+        m.sort_unstable();
+        out.insert(m.clone(), s.height);
+        members.push(m);
+    }
+    out
+}
+
+#[test]
+fn f32_distances_give_the_same_trees_to_seven_digits() {
+    // Continuous data: no two candidate distances agree to 7 digits, so the
+    // f32 matrix must give the f64 tree, every method, both storage paths
+    // (direct sums at this size, GEMM forced).
+    let mut rng = Rng(23);
+    let (n, d) = (400, 5);
+    let x = random(&mut rng, n, d);
+    for direct in [true, false] {
+        let d64 = cluster::distance::pdist_with::<f64>(&x, n, d, Metric::Euclidean, direct);
+        let d32 = cluster::distance::pdist_with::<f32>(&x, n, d, Metric::Euclidean, direct);
+        for (a, b) in d64.as_slice().iter().zip(d32.as_slice()) {
+            assert_eq!(*a as f32, *b, "each distance is the f64 one rounded once");
+        }
+        for method in Method::ALL {
+            let z64 = cluster::linkage_condensed(d64.clone(), method).unwrap();
+            let z32 = cluster::linkage_condensed(d32.clone(), method).unwrap();
+            let (c64, c32) = (clusters(&z64), clusters(&z32));
+            assert_eq!(
+                c64.keys().collect::<Vec<_>>(),
+                c32.keys().collect::<Vec<_>>(),
+                "{method} (direct {direct}): same clusters"
+            );
+            for (k, h) in &c64 {
+                assert!(
+                    close(*h, c32[k], 2e-6, 1e-9),
+                    "{method}: height {h} vs {}",
+                    c32[k]
+                );
+            }
+            if method.is_reducible() {
+                assert_eq!(z64.leaves(), z32.leaves(), "{method}: leaf order");
+            }
+        }
     }
 }

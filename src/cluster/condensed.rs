@@ -2,11 +2,15 @@
 //! symmetric matrix stored row by row, exactly scipy's `pdist` layout, so a
 //! matrix written by us reads in scipy and the other way round.
 
-/// Upper-triangle distances `d(i, j)`, `i < j`, row-major (scipy layout).
+use crate::bigbuf::Element;
+
+/// Upper-triangle distances `d(i, j)`, `i < j`, row-major (scipy layout),
+/// stored as `f64` (scipy's numbers) or, on request, `f32` (half the
+/// memory; see [`Precision`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Condensed {
+pub struct Condensed<T: Element = f64> {
     n: usize,
-    data: Vec<f64>,
+    data: Vec<T>,
 }
 
 /// Offset of `(i, j)`, `i < j`, in a condensed matrix of `n` points.
@@ -22,9 +26,9 @@ pub fn row_start(n: usize, i: usize) -> usize {
     n * i - i * (i + 1) / 2
 }
 
-impl Condensed {
+impl<T: Element> Condensed<T> {
     /// Wraps scipy-layout data; `data.len()` must be `n(n-1)/2`.
-    pub fn from_vec(n: usize, data: Vec<f64>) -> Option<Self> {
+    pub fn from_vec(n: usize, data: Vec<T>) -> Option<Self> {
         (data.len() == n * n.saturating_sub(1) / 2).then_some(Condensed { n, data })
     }
 
@@ -32,7 +36,7 @@ impl Condensed {
     pub fn zeros(n: usize) -> Self {
         Condensed {
             n,
-            data: crate::bigbuf::zeroed(n * n.saturating_sub(1) / 2),
+            data: crate::bigbuf::zeroed_of(n * n.saturating_sub(1) / 2),
         }
     }
 
@@ -45,32 +49,83 @@ impl Condensed {
     #[inline]
     pub fn get(&self, i: usize, j: usize) -> f64 {
         let (a, b) = if i < j { (i, j) } else { (j, i) };
-        self.data[index(self.n, a, b)]
+        self.data[index(self.n, a, b)].to_f64()
     }
 
-    /// Sets the distance between `i` and `j`.
+    /// Sets the distance between `i` and `j` (rounded to `T`).
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, v: f64) {
         let (a, b) = if i < j { (i, j) } else { (j, i) };
         let n = self.n;
-        self.data[index(n, a, b)] = v;
+        self.data[index(n, a, b)] = T::from_f64(v);
     }
 
-    pub fn as_slice(&self) -> &[f64] {
+    pub fn as_slice(&self) -> &[T] {
         &self.data
     }
 
-    pub fn as_mut_slice(&mut self) -> &mut [f64] {
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.data
     }
 
-    pub fn into_vec(self) -> Vec<f64> {
+    pub fn into_vec(self) -> Vec<T> {
         self.data
     }
 
-    /// Bytes this matrix occupies, for memory budgets.
+    /// Bytes this matrix occupies for `n` points, for memory budgets.
     pub fn bytes_for(n: usize) -> usize {
-        n * n.saturating_sub(1) / 2 * std::mem::size_of::<f64>()
+        n * n.saturating_sub(1) / 2 * std::mem::size_of::<T>()
+    }
+}
+
+/// How the condensed matrix stores distances. `f64` (the default) gives
+/// scipy's merges and heights; `f32` halves the largest allocation of a
+/// clustering (20 000 rows: 0.8 instead of 1.6 GB; 50 000 rows: 5 instead
+/// of 10 GB) at the cost of heights rounded to ~7 significant digits and
+/// merges that may differ from scipy's where two candidate distances agree
+/// to that many digits. Lance–Williams updates are still computed in
+/// `f64` from the stored values.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F64,
+    F32,
+}
+
+impl Precision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F64 => "f64",
+            Precision::F32 => "f32",
+        }
+    }
+
+    /// Bytes of the condensed matrix of `n` points.
+    pub fn condensed_bytes(self, n: usize) -> usize {
+        match self {
+            Precision::F64 => Condensed::<f64>::bytes_for(n),
+            Precision::F32 => Condensed::<f32>::bytes_for(n),
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "f64" => Ok(Precision::F64),
+            "f32" => Ok(Precision::F32),
+            _ => Err(format!("unknown precision '{s}' (expected f64 or f32)")),
+        }
     }
 }
 
@@ -90,5 +145,15 @@ mod tests {
             }
         }
         assert_eq!(row_start(n, 2), 5);
+    }
+
+    #[test]
+    fn f32_storage_halves_the_bytes_and_rounds_once() {
+        assert_eq!(Precision::F64.condensed_bytes(20_000), 1_599_920_000);
+        assert_eq!(Precision::F32.condensed_bytes(20_000), 799_960_000);
+        let mut c = Condensed::<f32>::zeros(3);
+        c.set(2, 0, 0.1);
+        assert_eq!(c.get(0, 2), 0.1f32 as f64);
+        assert_eq!(c.as_slice(), &[0.0, 0.1f32, 0.0]);
     }
 }

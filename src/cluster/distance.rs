@@ -19,6 +19,7 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use super::condensed::Condensed;
+use crate::bigbuf::Element;
 use crate::stats::gram::gram_block_with;
 use faer::Par;
 
@@ -84,13 +85,24 @@ pub const DIRECT_LIMIT: usize = 1 << 27;
 
 /// Distances between the `n` rows of the row-major `n × d` matrix `x`.
 pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
+    pdist_as(x, n, d, metric)
+}
+
+/// [`pdist`] stored as `T` (each distance computed in `f64`, rounded once).
+pub fn pdist_as<T: Element>(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed<T> {
     let direct_ok = n * n.saturating_sub(1) / 2 * d.max(1) <= DIRECT_LIMIT;
     pdist_with(x, n, d, metric, direct_ok)
 }
 
 /// [`pdist`] with the path chosen by the caller (`direct = false` forces
 /// GEMM where the metric has a GEMM form; tests compare the two).
-pub fn pdist_with(x: &[f64], n: usize, d: usize, metric: Metric, direct: bool) -> Condensed {
+pub fn pdist_with<T: Element>(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    metric: Metric,
+    direct: bool,
+) -> Condensed<T> {
     let mut out = Condensed::zeros(n);
     if n < 2 {
         return out;
@@ -231,13 +243,13 @@ pub fn numpy_sum(a: &[f64]) -> f64 {
     }
 }
 
-fn fill_direct(p: &Prepared, out: &mut Condensed) {
+fn fill_direct<T: Element>(p: &Prepared, out: &mut Condensed<T>) {
     rows_mut(out)
         .into_par_iter()
         .enumerate()
         .for_each(|(i, row)| {
             for (k, v) in row.iter_mut().enumerate() {
-                *v = p.pair(i, i + 1 + k);
+                *v = T::from_f64(p.pair(i, i + 1 + k));
             }
         });
 }
@@ -245,7 +257,13 @@ fn fill_direct(p: &Prepared, out: &mut Condensed) {
 /// Exact duplicate rows (bitwise) take the distances of their first copy,
 /// and the distance between copies is computed directly: GEMM rounding may
 /// otherwise differ by position and turn scipy's exact ties into near-ties.
-fn share_duplicates(x: &[f64], n: usize, d: usize, metric: Metric, out: &mut Condensed) {
+fn share_duplicates<T: Element>(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    metric: Metric,
+    out: &mut Condensed<T>,
+) {
     let mut first: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
     let mut rep = vec![usize::MAX; n];
     for i in 0..n {
@@ -276,7 +294,7 @@ fn share_duplicates(x: &[f64], n: usize, d: usize, metric: Metric, out: &mut Con
 
 /// Splits the condensed storage into one mutable slice per row `i`
 /// (entries `(i, i+1..n)`), so rows can be filled in parallel.
-fn rows_mut(out: &mut Condensed) -> Vec<&mut [f64]> {
+fn rows_mut<T: Element>(out: &mut Condensed<T>) -> Vec<&mut [T]> {
     let n = out.n();
     let mut rest = out.as_mut_slice();
     let mut rows = Vec::with_capacity(n);
@@ -307,12 +325,12 @@ const DIST_CHUNK: usize = 512;
 /// `row[k]` is the entry `(i, j0 + k)` and `gram[k]` the product
 /// `z_i · z_(j0+k)`. Each block of rows is one task (rayon balances their
 /// unequal lengths) doing one sequential GEMM per column chunk.
-fn by_gram_blocks(
+fn by_gram_blocks<T: Element>(
     z: &[f64],
     n: usize,
     d: usize,
-    out: &mut Condensed,
-    fill: impl Fn(usize, usize, &[f64], &mut [f64]) + Sync,
+    out: &mut Condensed<T>,
+    fill: impl Fn(usize, usize, &[f64], &mut [T]) + Sync,
 ) {
     let mut rows = rows_mut(out);
     rows.par_chunks_mut(DIST_BLOCK)
@@ -345,7 +363,13 @@ fn by_gram_blocks(
         });
 }
 
-fn euclidean_gemm(x: &[f64], n: usize, d: usize, take_sqrt: bool, out: &mut Condensed) {
+fn euclidean_gemm<T: Element>(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    take_sqrt: bool,
+    out: &mut Condensed<T>,
+) {
     let sq: Vec<f64> = (0..n)
         .map(|i| x[i * d..(i + 1) * d].iter().map(|v| v * v).sum())
         .collect();
@@ -361,7 +385,7 @@ fn euclidean_gemm(x: &[f64], n: usize, d: usize, take_sqrt: bool, out: &mut Cond
             let s = norms - 2.0 * g;
             cancelled |= s <= 1e-3 * norms;
             let s = s.max(0.0);
-            *v = if take_sqrt { s.sqrt() } else { s };
+            *v = T::from_f64(if take_sqrt { s.sqrt() } else { s });
         }
         if !cancelled {
             return;
@@ -371,7 +395,7 @@ fn euclidean_gemm(x: &[f64], n: usize, d: usize, take_sqrt: bool, out: &mut Cond
             let norms = sq[i] + sq[j];
             if norms - 2.0 * g <= 1e-3 * norms {
                 let s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]).max(0.0);
-                *v = if take_sqrt { s.sqrt() } else { s };
+                *v = T::from_f64(if take_sqrt { s.sqrt() } else { s });
             }
         }
     });
@@ -392,15 +416,15 @@ fn normalised_rows(x: &[f64], n: usize, d: usize, centre: bool) -> Vec<f64> {
     z
 }
 
-fn one_minus_gram(z: &[f64], n: usize, d: usize, out: &mut Condensed) {
+fn one_minus_gram<T: Element>(z: &[f64], n: usize, d: usize, out: &mut Condensed<T>) {
     by_gram_blocks(z, n, d, out, |_, _, gram, row| {
         for (v, &c) in row.iter_mut().zip(gram) {
             // scipy clips the cosine to [-1, 1] before `1 - c`.
-            *v = if c.is_nan() {
+            *v = T::from_f64(if c.is_nan() {
                 f64::NAN
             } else {
                 1.0 - c.clamp(-1.0, 1.0)
-            };
+            });
         }
     });
 }

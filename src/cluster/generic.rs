@@ -8,9 +8,10 @@ use super::condensed::{index, Condensed};
 use super::dendrogram::{Linkage, Step};
 use super::heap::Heap;
 use super::method::Method;
+use crate::bigbuf::Element;
 
 /// Clusters the points of `dist` (consumed as scratch) with `method`.
-pub fn generic(mut dist: Condensed, method: Method) -> Linkage {
+pub fn generic<T: Element>(mut dist: Condensed<T>, method: Method) -> Linkage {
     let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);
@@ -34,7 +35,7 @@ pub fn generic(mut dist: Condensed, method: Method) -> Linkage {
             x = key;
             dist_xy = v;
             y = neighbor[x];
-            if y != usize::MAX && dist_xy == d[index(n, x, y)] {
+            if y != usize::MAX && dist_xy == d[index(n, x, y)].to_f64() {
                 break;
             }
             let (ny, v) = find_min(n, d, &size, x);
@@ -67,7 +68,14 @@ pub fn generic(mut dist: Condensed, method: Method) -> Linkage {
             }
             let zx = pair(n, z, x);
             let zy = pair(n, z, y);
-            d[zy] = method.update(d[zx], d[zy], dist_xy, fx, fy, nz as f64);
+            d[zy] = T::from_f64(method.update(
+                d[zx].to_f64(),
+                d[zy].to_f64(),
+                dist_xy,
+                fx,
+                fy,
+                nz as f64,
+            ));
         }
         for z in 0..x {
             if size[z] > 0 && neighbor[z] == x {
@@ -78,7 +86,7 @@ pub fn generic(mut dist: Condensed, method: Method) -> Linkage {
             if size[z] == 0 {
                 continue;
             }
-            let v = d[index(n, z, y)];
+            let v = d[index(n, z, y)].to_f64();
             if v < min_dist[z] {
                 neighbor[z] = y;
                 min_dist[z] = v;
@@ -98,14 +106,14 @@ pub fn generic(mut dist: Condensed, method: Method) -> Linkage {
 
 /// Nearest live cluster above `x` (strictly smaller wins, lowest index on
 /// ties).
-fn find_min(n: usize, d: &[f64], size: &[usize], x: usize) -> (Option<usize>, f64) {
+fn find_min<T: Element>(n: usize, d: &[T], size: &[usize], x: usize) -> (Option<usize>, f64) {
     let mut best = f64::INFINITY;
     let mut y = None;
     for i in x + 1..n {
         if size[i] == 0 {
             continue;
         }
-        let v = d[index(n, x, i)];
+        let v = d[index(n, x, i)].to_f64();
         if v < best {
             best = v;
             y = Some(i);

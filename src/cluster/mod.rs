@@ -21,22 +21,23 @@ pub mod olo;
 pub mod primitive;
 pub mod ward_vector;
 
-pub use condensed::Condensed;
+pub use condensed::{Condensed, Precision};
 pub use dendrogram::{Linkage, Step};
 pub use distance::{pdist, Metric};
 pub use method::Method;
 
+use crate::bigbuf::Element;
 use crate::error::{Error, Result};
 
 /// Clusters a condensed distance matrix (consumed as scratch space).
 /// Refuses non-finite distances, as scipy does.
-pub fn linkage_condensed(dist: Condensed, method: Method) -> Result<Linkage> {
-    if let Some(k) = dist.as_slice().iter().position(|v| !v.is_finite()) {
+pub fn linkage_condensed<T: Element>(dist: Condensed<T>, method: Method) -> Result<Linkage> {
+    if let Some(k) = dist.as_slice().iter().position(|v| !v.to_f64().is_finite()) {
         let n = dist.n();
         let (i, j) = pair_of(n, k);
         return Err(Error::Invalid(format!(
             "the distance between observations {i} and {j} is {} (every distance must be finite: remove rows without variance for correlation/cosine, or NaN/Inf values)",
-            dist.as_slice()[k]
+            dist.as_slice()[k].to_f64()
         )));
     }
     Ok(match method {

@@ -4,9 +4,10 @@
 
 use super::condensed::Condensed;
 use super::dendrogram::Linkage;
+use crate::bigbuf::Element;
 
 /// Single-linkage clustering of `dist`.
-pub fn mst_single(dist: &Condensed) -> Linkage {
+pub fn mst_single<T: Element>(dist: &Condensed<T>) -> Linkage {
     let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);

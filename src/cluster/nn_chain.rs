@@ -19,12 +19,13 @@ use super::condensed::{index, row_start, Condensed};
 use super::dendrogram::Linkage;
 use super::duo::{with_duo, Duo};
 use super::method::Method;
+use crate::bigbuf::Element;
 
 /// Below this many live clusters a step is too small to split.
 const PAR_MIN: usize = 3000;
 
 /// Clusters the points of `dist` (consumed: it becomes scratch space).
-pub fn nn_chain(dist: Condensed, method: Method) -> Linkage {
+pub fn nn_chain<T: Element>(dist: Condensed<T>, method: Method) -> Linkage {
     debug_assert!(method.is_reducible());
     match method {
         Method::Single => run(dist, |a, b, c, x, y, z| {
@@ -47,10 +48,16 @@ pub fn nn_chain(dist: Condensed, method: Method) -> Linkage {
 
 /// Shared mutable access to the distance buffer for the two halves of an
 /// update; each half writes a disjoint set of entries (see `update`).
-#[derive(Clone, Copy)]
-struct Shared(*mut f64);
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
+struct Shared<T>(*mut T);
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Shared<T> {}
+// SAFETY: the halves of an update write disjoint entries (see `update`).
+unsafe impl<T: Send> Send for Shared<T> {}
+unsafe impl<T: Send> Sync for Shared<T> {}
 
 #[inline(always)]
 fn pair(n: usize, i: usize, j: usize) -> usize {
@@ -68,7 +75,7 @@ const AHEAD: usize = 32;
 /// those reads stride through the whole matrix and would otherwise wait
 /// on memory one after another.
 #[inline(always)]
-fn prefetch_column(base: *const f64, n: usize, x: usize, live: &[usize], k: usize) {
+fn prefetch_column<T>(base: *const T, n: usize, x: usize, live: &[usize], k: usize) {
     #[cfg(target_arch = "x86_64")]
     if let Some(&i) = live.get(k) {
         if i < x {
@@ -86,7 +93,14 @@ fn prefetch_column(base: *const f64, n: usize, x: usize, live: &[usize], k: usiz
 
 /// Smallest `d(x, i)` over live `i != x` in `live` (ascending), earliest
 /// index on ties: `(distance, index)`.
-fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize], duo: &Duo) -> (f64, usize) {
+fn scan<T: Element>(
+    d: &[T],
+    n: usize,
+    x: usize,
+    live: &[usize],
+    size: &[usize],
+    duo: &Duo,
+) -> (f64, usize) {
     if live.len() >= PAR_MIN {
         let mid = live.len() / 2;
         let (a, b) = duo.join(
@@ -99,7 +113,13 @@ fn scan(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize], duo: &Duo
     scan_part(d, n, x, live, size)
 }
 
-fn scan_part(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (f64, usize) {
+fn scan_part<T: Element>(
+    d: &[T],
+    n: usize,
+    x: usize,
+    live: &[usize],
+    size: &[usize],
+) -> (f64, usize) {
     let rx = row_start(n, x);
     let mut best = (f64::INFINITY, usize::MAX);
     for (k, &i) in live.iter().enumerate() {
@@ -111,7 +131,8 @@ fn scan_part(d: &[f64], n: usize, x: usize, live: &[usize], size: &[usize]) -> (
             d[index(n, i, x)]
         } else {
             d[rx + (i - x - 1)]
-        };
+        }
+        .to_f64();
         if v < best.0 {
             best = (v, i);
         }
@@ -132,8 +153,8 @@ struct Merge {
 
 /// Lance–Williams update of every live `i` against the merged pair; the
 /// entries written, `(i, y)`, differ for every `i`.
-fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    d: Shared,
+fn update<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    d: Shared<T>,
     n: usize,
     m: Merge,
     live: &[usize],
@@ -152,8 +173,8 @@ fn update<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     update_part(d, n, m, live, size, f)
 }
 
-fn update_part<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    d: Shared,
+fn update_part<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    d: Shared<T>,
     n: usize,
     m: Merge,
     live: &[usize],
@@ -174,12 +195,23 @@ fn update_part<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
         // (the dead cluster's) are only read.
         unsafe {
             let p = d.0;
-            *p.add(iy) = f(*p.add(ix), *p.add(iy), dxy, nx, ny, ni as f64);
+            let v = f(
+                (*p.add(ix)).to_f64(),
+                (*p.add(iy)).to_f64(),
+                dxy,
+                nx,
+                ny,
+                ni as f64,
+            );
+            *p.add(iy) = T::from_f64(v);
         }
     }
 }
 
-fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(dist: Condensed, f: F) -> Linkage {
+fn run<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    dist: Condensed<T>,
+    f: F,
+) -> Linkage {
     // Small inputs never split a step: no helper thread for them.
     if dist.n() < PAR_MIN {
         return chain(dist, &f, &Duo::single());
@@ -187,8 +219,8 @@ fn run<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(dist: Condensed, f: F)
     with_duo(|duo| chain(dist, &f, duo))
 }
 
-fn chain<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    mut dist: Condensed,
+fn chain<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+    mut dist: Condensed<T>,
     f: &F,
     duo: &Duo,
 ) -> Linkage {
@@ -218,7 +250,7 @@ fn chain<F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             // replaces it only on a strictly smaller distance.
             let (y, current_min) = match prev {
                 Some(p) => {
-                    let dp = d[pair(n, x, p)];
+                    let dp = d[pair(n, x, p)].to_f64();
                     if m < dp {
                         (i, m)
                     } else {

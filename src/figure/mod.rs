@@ -20,7 +20,8 @@ pub use cache::Cache;
 pub use options::{FigureOptions, Kind};
 
 use crate::analysis;
-use crate::cluster::{self, cut, Condensed, Linkage, Method, Metric};
+use crate::bigbuf::Element;
+use crate::cluster::{self, cut, Condensed, Linkage, Method, Metric, Precision};
 use crate::error::{Error, Result};
 use crate::io::{annotations, npy, text as text_out};
 use crate::matrix::Matrix;
@@ -250,25 +251,23 @@ fn clustermap_figure(
             return Ok(None);
         }
         let key = format!(
-            "{}/{:?}/{:?}/{method}/{metric}/{axis}/{}/{}/{}",
+            "{}/{:?}/{:?}/{method}/{metric}/{axis}/{}/{}/{}/{}",
             prep_key(opts),
             opts.z_score,
             opts.standard_scale,
             opts.optimal_ordering,
             opts.row_cluster,
-            opts.col_cluster
+            opts.col_cluster,
+            opts.precision
         );
+        let spec = analysis::ClusterSpec {
+            method,
+            metric,
+            optimal_ordering: opts.optimal_ordering,
+            precision: opts.precision,
+        };
         let z = cache.linkage(&key, || {
-            analysis::cluster_axis(
-                &data,
-                axis,
-                method,
-                metric,
-                opts.optimal_ordering,
-                source,
-                t,
-            )
-            .map(|c| c.linkage)
+            analysis::cluster_axis(&data, axis, spec, source, t).map(|c| c.linkage)
         })?;
         Ok(Some(z))
     };
@@ -384,6 +383,37 @@ fn load_strip(
     strips::from_annotation(&a, labels, &opts.palette)
 }
 
+/// The tree of a correlation map's `--cluster`: the rows of `r` as
+/// vectors (what `sns.clustermap(df.corr())` does) or `1 − r` directly,
+/// the distances stored as `T`.
+fn cluster_correlation<T: Element>(
+    r: &[f64],
+    n: usize,
+    opts: &FigureOptions,
+    t: &mut Timings,
+) -> Result<Linkage> {
+    let link = opts.method.unwrap_or(Method::Average);
+    let dist = match opts.cluster_distance {
+        options::ClusterDistance::Rows => {
+            let metric = opts.metric.unwrap_or(Metric::Euclidean);
+            cluster::check_method_metric(link, metric)?;
+            t.time("distance", || {
+                cluster::distance::pdist_as::<T>(r, n, n, metric)
+            })
+        }
+        options::ClusterDistance::OneMinusR => {
+            let mut dist = Condensed::<T>::zeros(n);
+            for i in 0..n {
+                for j in i + 1..n {
+                    dist.set(i, j, 1.0 - r[i * n + j]);
+                }
+            }
+            dist
+        }
+    };
+    t.time("link", || cluster::linkage_condensed(dist, link))
+}
+
 fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
@@ -419,23 +449,9 @@ fn corrmap_figure(
     let n = labels.len();
     let mut exports = Vec::new();
     let order: Vec<usize> = if opts.cluster && n >= 2 {
-        let link = opts.method.unwrap_or(Method::Average);
-        let tree = match opts.cluster_distance {
-            options::ClusterDistance::Rows => {
-                let metric = opts.metric.unwrap_or(Metric::Euclidean);
-                cluster::check_method_metric(link, metric)?;
-                let dist = t.time("distance", || cluster::pdist(r, n, n, metric));
-                t.time("link", || cluster::linkage_condensed(dist, link))?
-            }
-            options::ClusterDistance::OneMinusR => {
-                let mut dist = Condensed::zeros(n);
-                for i in 0..n {
-                    for j in i + 1..n {
-                        dist.set(i, j, 1.0 - r[i * n + j]);
-                    }
-                }
-                t.time("link", || cluster::linkage_condensed(dist, link))?
-            }
+        let tree = match opts.precision {
+            Precision::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
+            Precision::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
         };
         let leaves = tree.leaves();
         exports.push((

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::{Method, Metric};
+use crate::cluster::{Method, Metric, Precision};
 use crate::error::{Error, Result};
 use crate::prep::Axis;
 use crate::render::body::Aggregate;
@@ -314,6 +314,10 @@ pub struct FigureOptions {
     pub col_cluster: bool,
     #[serde(default)]
     pub optimal_ordering: bool,
+    /// Storage of the condensed distance matrix: `f64` (scipy's numbers)
+    /// or `f32` (half the memory, ~7 significant digits).
+    #[serde(default)]
+    pub precision: Precision,
     #[serde(default = "default_dendrogram_ratio")]
     pub dendrogram_ratio: (f64, f64),
     #[serde(default = "default_colors_ratio")]

@@ -7,6 +7,8 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
+use crate::bigbuf::Element;
+
 /// The parallelism faer should use: all of rayon's threads.
 pub fn par() -> Par {
     let t = rayon::current_num_threads();
@@ -42,26 +44,6 @@ pub fn gram_block_with(
     matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, par);
 }
 
-/// An element type a symmetric Gram matrix can be stored as; products are
-/// always accumulated in `f64` and converted once.
-pub trait Store: Copy + Send + Sync + 'static {
-    fn from_f64(v: f64) -> Self;
-}
-
-impl Store for f64 {
-    #[inline(always)]
-    fn from_f64(v: f64) -> Self {
-        v
-    }
-}
-
-impl Store for f32 {
-    #[inline(always)]
-    fn from_f64(v: f64) -> Self {
-        v as f32
-    }
-}
-
 /// Side of the square tiles of [`symmetric_into`]: a 256 × 256 `f64`
 /// tile (512 KiB) stays in a core's L2 while it is stored twice, and a
 /// 256 × 256 × d product keeps faer's kernel near its peak (128 was
@@ -82,7 +64,7 @@ const TILE: usize = 256;
 /// scratch. The result is exactly symmetric: a diagonal tile stores its
 /// lower half and mirrors it, and it does not depend on the scheduling
 /// (each tile is one sequential product).
-pub fn symmetric_into<T: Store>(
+pub fn symmetric_into<T: Element>(
     z: &[f64],
     n: usize,
     d: usize,
