@@ -92,6 +92,30 @@ fn gemm_peak(c: &mut Criterion) {
         })
     });
     g.bench_function("pearson_20000x500", |b| b.iter(|| stats::pearson(&x, n, d)));
+    // Pearson with f32 output (f64 products, rounded once): same GEMM,
+    // half the bytes stored.
+    g.bench_function("pearson_f32_out_20000x500", |b| {
+        b.iter(|| stats::f32_store::correlate_f32(&x, n, d, stats::CorrMethod::Pearson))
+    });
+    // The f32 GEMM rate, for reference (Pearson accumulates in f64).
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let a32 = MatRef::from_row_major_slice(&x32, n, d);
+    let mut out32 = Mat::<f32>::zeros(n, n);
+    g.bench_function("syrk_lower_f32_20000x500", |b| {
+        b.iter(|| {
+            matmul(
+                out32.as_mut(),
+                BlockStructure::TriangularLower,
+                Accum::Replace,
+                a32,
+                BlockStructure::Rectangular,
+                a32.transpose(),
+                BlockStructure::Rectangular,
+                1.0f32,
+                par,
+            )
+        })
+    });
     g.finish();
 }
 
