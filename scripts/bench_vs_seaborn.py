@@ -2,6 +2,7 @@
 
 Usage (from the repo root; the wrapper sets up the venv and builds heatmill):
     bash scripts/bench_vs_seaborn.sh [--quick] [--repeats N] [--batch-n N] [--skip-corr-cluster]
+    bash scripts/bench_vs_seaborn.sh --only "clustermap 20000x50" --name vs_seaborn_cm20k
     HEATMILL=/path/to/heatmill bash scripts/bench_vs_seaborn.sh --quick
 or directly, with an existing venv and binary:
     scripts/.venv/bin/python scripts/bench_vs_seaborn.py --heatmill target/release/heatmill
@@ -922,7 +923,12 @@ def main() -> int:
     ap.add_argument("--corr-cluster-timeout", type=float, default=200.0,
                     help="kill seaborn's correlation clustermap after this many s")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench-results",
-                    help="where vs_seaborn.md/.json go (default: bench-results/)")
+                    help="where NAME.md/.json go (default: bench-results/)")
+    ap.add_argument("--only", nargs="*", default=None, metavar="SUBSTR",
+                    help="run only the cases whose name contains one of these "
+                         "(e.g. 'clustermap 20000x50', 'batch')")
+    ap.add_argument("--name", default="vs_seaborn",
+                    help="output file stem (default vs_seaborn; use another with --only)")
     ap.add_argument("--sns-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--sns-fresh", metavar="SPEC", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -942,9 +948,12 @@ def main() -> int:
     n_batch = args.batch_n or (BATCH_N_QUICK if args.quick else BATCH_N)
     first = (lambda xs: xs[:1]) if args.quick else (lambda xs: xs)
 
+    def wanted(case):
+        return args.only is None or any(o in case for o in args.only)
+
     t_start = time.perf_counter()
     info = machine_info(args.heatmill)
-    pngdir = args.out_dir / "vs_seaborn_png"
+    pngdir = args.out_dir / f"{args.name}_png"
     shutil.rmtree(pngdir, ignore_errors=True)
     pngdir.mkdir(parents=True)
     results, skipped, batch = [], [], None
@@ -954,40 +963,49 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="heatmill-vs-sns-") as td:
             tmp = Path(td)
             for n, p in first(HEATMAP_SIZES):
+                if not wanted(f"heatmap {n}x{p}"):
+                    continue
                 results.append(figure_case(
                     args, worker, tmp, pngdir, f"heatmap {n}x{p}", "heatmap", n, p,
                     ["--cmap", "RdBu_r", "--center", "0", "--xticklabels", "all",
                      "--yticklabels", "all", "--linewidths", "0.5", "--figsize", "10,8"],
                     {"kind": "heatmap"}))
             for n, p in first(CLUSTERMAP_SIZES):
+                if not wanted(f"clustermap {n}x{p}"):
+                    continue
                 results.append(figure_case(
                     args, worker, tmp, pngdir, f"clustermap {n}x{p}", "clustermap", n, p,
                     ["--method", "ward", "--cmap", "RdBu_r", "--center", "0",
                      "--figsize", "10,10"],
                     {"kind": "clustermap"}))
             for n, p in first(CORRMAP_SIZES):
+                if not wanted(f"corrmap {n}x{p}"):
+                    continue
                 results.append(figure_case(
                     args, worker, tmp, pngdir, f"corrmap {n}x{p}", "corrmap", n, p,
                     ["--mask", "upper", "--cbar-shrink", "0.8", "--figsize", "10,8"],
                     {"kind": "corrmap", "corr": "both"}))
             worker.close()
             n, p = CORR_CLUSTER_SIZE
-            if args.quick or args.skip_corr_cluster:
+            if args.quick or args.skip_corr_cluster or not wanted(f"corr clustermap {n}x{p}"):
                 skipped.append(f"corr clustermap {n}x{p}")
             else:
                 results.append(figure_case(
                     args, worker, tmp, pngdir, f"corr clustermap {n}x{p}", "corrmap", n, p,
                     ["--cluster", "--figsize", "10,10"], {"kind": "corr_clustermap"},
                     warm=False, fresh_timeout=args.corr_cluster_timeout))
-            batch = batch_case(args, tmp, pngdir, n_batch)
+            if wanted(f"batch {n_batch}"):
+                batch = batch_case(args, tmp, pngdir, n_batch)
+            else:
+                skipped.append("batch")
     finally:
         worker.close()
 
     info["total_bench_s"] = time.perf_counter() - t_start
     md = markdown(info, results, batch, args, skipped)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "vs_seaborn.md").write_text(md)
-    (args.out_dir / "vs_seaborn.json").write_text(json.dumps(
+    (args.out_dir / f"{args.name}.md").write_text(md)
+    (args.out_dir / f"{args.name}.json").write_text(json.dumps(
         {"machine": info, "repeats": args.repeats, "quick": args.quick, "seed": SEED,
          "slow_s": SLOW_S, "skipped": skipped, "results": results, "batch": batch,
          "seaborn_batch_script": SNS_BATCH_SCRIPT, "batch_config": BATCH_CONFIG},

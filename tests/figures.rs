@@ -487,3 +487,101 @@ fn file_masks_hide_cells_by_label() {
     assert_ne!(c.scene.rasterize().pixels, plain.scene.rasterize().pixels);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Tick labels of a figure: (kept column indices, kept row indices), read
+/// back from the text it draws (columns are labelled `c{j}`, rows `r{i}`).
+fn drawn_ticks(f: &heatmill::figure::Figure) -> (Vec<usize>, Vec<usize>) {
+    let (mut x, mut y) = (vec![], vec![]);
+    for op in &f.scene.ops {
+        if let heatmill::render::scene::Op::Text { text, .. } = op {
+            if let Some(j) = text.strip_prefix('c').and_then(|v| v.parse().ok()) {
+                x.push(j);
+            } else if let Some(i) = text.strip_prefix('r').and_then(|v| v.parse().ok()) {
+                y.push(i);
+            }
+        }
+    }
+    x.sort_unstable();
+    y.sort_unstable();
+    (x, y)
+}
+
+#[test]
+fn auto_tick_labels_are_the_ones_seaborn_keeps() {
+    // tests/fixtures/ticks/auto_ticks.json: seaborn's own choice for
+    // heatmaps and clustermaps of several shapes and figure sizes (made by
+    // scripts/make_tick_fixtures.py).
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/ticks/auto_ticks.json")).unwrap();
+    let fx: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = fx["cases"].as_array().unwrap();
+    assert!(cases.len() >= 9);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let (n, p) = (
+            case["rows"].as_u64().unwrap() as usize,
+            case["cols"].as_u64().unwrap() as usize,
+        );
+        let rows: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+        let cols: Vec<String> = (0..p).map(|j| format!("c{j}")).collect();
+        let values: Vec<f64> = (0..n * p).map(|k| ((k * 7919) % 1000) as f64).collect();
+        let m = Matrix::new(rows, cols, values).unwrap();
+        let fs = case["figsize"].as_array().unwrap();
+        let kw = &case["kwargs"];
+        let mut toml = format!(
+            "figsize = [{}, {}]\ndpi = 40\n",
+            fs[0].as_f64().unwrap(),
+            fs[1].as_f64().unwrap()
+        );
+        if kw["cbar"] == serde_json::Value::Bool(false) {
+            toml += "cbar = false\n";
+        }
+        if kw["square"] == serde_json::Value::Bool(true) {
+            toml += "square = true\ncbar_shrink = 0.8\n";
+        }
+        if let Some(r) = kw["dendrogram_ratio"].as_array() {
+            toml += &format!(
+                "dendrogram_ratio = [{}, {}]\n",
+                r[0].as_f64().unwrap(),
+                r[1].as_f64().unwrap()
+            );
+        }
+        let kind = if case["kind"] == "heatmap" {
+            Kind::Heatmap
+        } else {
+            toml += "row_cluster = false\ncol_cluster = false\n";
+            Kind::Clustermap
+        };
+        let dir = std::env::temp_dir().join(format!("heatmill-ticks-{}", std::process::id()));
+        if kw.get("row_colors").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            let (rt, ct) = (dir.join("rows.tsv"), dir.join("cols.tsv"));
+            let table = |labels: &[String], path: &std::path::Path| {
+                let mut s = String::from("label\tgroup\n");
+                for l in labels {
+                    s += &format!("{l}\tA\n");
+                }
+                std::fs::write(path, s).unwrap();
+            };
+            table(m.row_labels(), &rt);
+            table(m.col_labels(), &ct);
+            toml += &format!(
+                "row_colors = [\"{}:group\"]\ncol_colors = [\"{}:group\"]\n",
+                rt.display(),
+                ct.display()
+            );
+        }
+        let f = render(kind, &m, &opts(&toml));
+        let want = |k: &str| -> Vec<usize> {
+            case[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect()
+        };
+        let (x, y) = drawn_ticks(&f);
+        assert_eq!(x, want("x"), "{name}: column labels");
+        assert_eq!(y, want("y"), "{name}: row labels");
+    }
+}

@@ -92,6 +92,64 @@ pub fn tick_indices(n: usize, mode: TickLabels, len_px: f64, font_px: f64) -> Ve
     }
 }
 
+/// matplotlib's default subplot box (`figure.subplot.*`) and grid gaps.
+const SUBPLOT_LEFT: f64 = 0.125;
+const SUBPLOT_RIGHT: f64 = 0.9;
+const SUBPLOT_BOTTOM: f64 = 0.11;
+const SUBPLOT_TOP: f64 = 0.88;
+const GRID_SPACE: f64 = 0.2;
+/// What `figure.colorbar(ax=…)` takes from its parent's width
+/// (`fraction` + `pad`).
+const CBAR_TAKES: f64 = 0.15 + 0.05;
+
+/// The heatmap axes size in inches, (width, height), at the moment
+/// seaborn's "auto" thinning measures it. Why not the final size: seaborn
+/// thins inside `heatmap()`, before the caller's (or clustermap's own)
+/// `tight_layout` grows the axes, so it keeps one label per font height of
+/// the *default* subplot box — for a 10 × 8 in heatmap 6.16 in of rows, not
+/// the ~7 in drawn. Showing the same labels as seaborn needs that size
+/// (checked against seaborn in `tests/fixtures/ticks/`).
+pub fn seaborn_heatmap_extent(figsize: (f64, f64), cbar: bool) -> (f64, f64) {
+    let w = (SUBPLOT_RIGHT - SUBPLOT_LEFT) * figsize.0;
+    let h = (SUBPLOT_TOP - SUBPLOT_BOTTOM) * figsize.1;
+    (if cbar { w * (1.0 - CBAR_TAKES) } else { w }, h)
+}
+
+/// [`seaborn_heatmap_extent`] for `clustermap`: the last cell of its
+/// GridSpec (dendrogram, optional colour strips, heatmap) inside the
+/// default subplot box, with matplotlib's 0.2 gaps between cells.
+pub fn seaborn_clustermap_extent(
+    figsize: (f64, f64),
+    dendrogram_ratio: (f64, f64),
+    row_strips: usize,
+    col_strips: usize,
+    colors_ratio: f64,
+) -> (f64, f64) {
+    // seaborn's `dim_ratios`: [dendrogram, strips (if any), the rest].
+    let last_cell = |total: f64, dendrogram: f64, strips: usize| {
+        let mut ratios = vec![dendrogram];
+        if strips > 0 {
+            ratios.push(strips as f64 * colors_ratio);
+        }
+        ratios.push(1.0 - ratios.iter().sum::<f64>());
+        let n = ratios.len() as f64;
+        let cell = total / (n + GRID_SPACE * (n - 1.0));
+        cell * n * ratios[ratios.len() - 1] / ratios.iter().sum::<f64>()
+    };
+    (
+        last_cell(
+            (SUBPLOT_RIGHT - SUBPLOT_LEFT) * figsize.0,
+            dendrogram_ratio.0,
+            row_strips,
+        ),
+        last_cell(
+            (SUBPLOT_TOP - SUBPLOT_BOTTOM) * figsize.1,
+            dendrogram_ratio.1,
+            col_strips,
+        ),
+    )
+}
+
 /// Where tick labels sit relative to their axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
@@ -116,16 +174,19 @@ pub struct Ticks {
 }
 
 impl Ticks {
-    /// Chooses labels for `n` cells along an axis `len_px` long.
+    /// Chooses labels for `n` cells along an axis `len_px` long; "auto"
+    /// thins for an axis `thin_px` long (seaborn's measure, see
+    /// [`seaborn_heatmap_extent`]).
     pub fn choose(
         side: Side,
         all: &[String],
         mode: TickLabels,
         len_px: f64,
+        thin_px: f64,
         px_per_pt: f64,
     ) -> Ticks {
         let font_px = FONT_PT * px_per_pt;
-        let idx = tick_indices(all.len(), mode, len_px, font_px);
+        let idx = tick_indices(all.len(), mode, thin_px, font_px);
         let labels: Vec<(usize, String)> = idx.iter().map(|&i| (i, all[i].clone())).collect();
         let spacing = if idx.len() > 1 {
             len_px / all.len() as f64 * (idx[1] - idx[0]) as f64
@@ -277,6 +338,29 @@ mod tests {
         assert_eq!(
             tick_indices(5, TickLabels::Every(2), 100.0, 10.0),
             vec![0, 2, 4]
+        );
+    }
+
+    #[test]
+    fn seaborn_measures_the_axes_before_tight_layout() {
+        let close = |a: (f64, f64), b: (f64, f64)| {
+            assert!(
+                (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
+                "{a:?} {b:?}"
+            )
+        };
+        // 10 x 8 in: 0.775 x 0.77 of the figure, the colour bar takes 20 %.
+        close(seaborn_heatmap_extent((10.0, 8.0), true), (6.2, 6.16));
+        close(seaborn_heatmap_extent((10.0, 8.0), false), (7.75, 6.16));
+        // clustermap 10 x 10: two grid cells, 0.2 gap, ratios 0.2 / 0.8.
+        close(
+            seaborn_clustermap_extent((10.0, 10.0), (0.2, 0.2), 0, 0, 0.03),
+            (7.75 / 2.2 * 1.6, 7.7 / 2.2 * 1.6),
+        );
+        // One strip each way: three cells, ratios 0.2 / 0.03 / 0.77.
+        close(
+            seaborn_clustermap_extent((10.0, 10.0), (0.2, 0.2), 1, 1, 0.03),
+            (7.75 / 3.4 * 3.0 * 0.77, 7.7 / 3.4 * 3.0 * 0.77),
         );
     }
 }

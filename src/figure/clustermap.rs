@@ -4,7 +4,9 @@
 //! and y label on the right, the colour bar at seaborn's `cbar_pos`
 //! (.02, .8, .05, .18 of the figure), and a legend for the colour strips.
 
-use super::axes::{label_room, Rect, Side, Ticks, BLACK, FONT_PT, TITLE_PT};
+use super::axes::{
+    label_room, seaborn_clustermap_extent, Rect, Side, Ticks, BLACK, FONT_PT, TITLE_PT,
+};
 use super::colorbar;
 use super::dendrogram::{self, Orientation};
 use super::heatmap::edge_pad;
@@ -100,10 +102,33 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         .map(|s| text::width(&s.name, font))
         .fold(0.0, f64::max);
 
+    // seaborn thins labels for its GridSpec cell before tight_layout.
+    let thin = seaborn_clustermap_extent(
+        opts.figsize,
+        opts.dendrogram_ratio,
+        d.row_strips.len(),
+        d.col_strips.len(),
+        opts.colors_ratio,
+    );
+    let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
     // Fixed point between tick-label extents and the heatmap size.
     let mut heat = Rect::new(0.0, 0.0, w * 0.6, h * 0.6);
-    let mut yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, heat.h, k);
-    let mut xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, heat.w, k);
+    let mut yt = Ticks::choose(
+        Side::Right,
+        &row_labels,
+        opts.yticklabels,
+        heat.h,
+        thin_h,
+        k,
+    );
+    let mut xt = Ticks::choose(
+        Side::Bottom,
+        &col_labels,
+        opts.xticklabels,
+        heat.w,
+        thin_w,
+        k,
+    );
     let mut grid_box = heat;
     // The legend sits in the corner above the row labels, right of the
     // column dendrogram, when it fits there; a taller one (many strips or
@@ -134,8 +159,22 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
         let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
         heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
-        yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, heat.h, k);
-        xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, heat.w, k);
+        yt = Ticks::choose(
+            Side::Right,
+            &row_labels,
+            opts.yticklabels,
+            heat.h,
+            thin_h,
+            k,
+        );
+        xt = Ticks::choose(
+            Side::Bottom,
+            &col_labels,
+            opts.xticklabels,
+            heat.w,
+            thin_w,
+            k,
+        );
     }
     let gw = grid_box.w;
     let gh = grid_box.h;

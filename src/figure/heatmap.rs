@@ -4,7 +4,7 @@
 //! colour bar in matplotlib's default slot (15 % of the axes width, 5 %
 //! pad, 1:20 aspect, `shrink` of the height, centred).
 
-use super::axes::{label_room, Rect, Side, Ticks, FONT_PT, TITLE_PT};
+use super::axes::{label_room, seaborn_heatmap_extent, Rect, Side, Ticks, FONT_PT, TITLE_PT};
 use super::colorbar;
 use super::options::FigureOptions;
 use super::panel::{self, Grid};
@@ -47,10 +47,27 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     );
     let cbar_label = opts.cbar_label.as_deref();
 
+    // seaborn thins labels for the axes before tight_layout grows them.
+    let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
+    let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
     // Fixed point: tick labels depend on the axes size and vice versa.
     let mut axes = Rect::new(pad + ylabel_w + 60.0, pad + title_h, w * 0.7, h * 0.7);
-    let mut xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, axes.w, k);
-    let mut yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, axes.h, k);
+    let mut xt = Ticks::choose(
+        Side::Bottom,
+        data.col_labels,
+        opts.xticklabels,
+        axes.w,
+        thin_w,
+        k,
+    );
+    let mut yt = Ticks::choose(
+        Side::Left,
+        data.row_labels,
+        opts.yticklabels,
+        axes.h,
+        thin_h,
+        k,
+    );
     let mut cbar_rect = None;
     for _ in 0..3 {
         let (x_ticks, y_ticks) = (xt, yt);
@@ -73,8 +90,22 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         };
         axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
         cbar_rect = cb;
-        xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, axes.w, k);
-        yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, axes.h, k);
+        xt = Ticks::choose(
+            Side::Bottom,
+            data.col_labels,
+            opts.xticklabels,
+            axes.w,
+            thin_w,
+            k,
+        );
+        yt = Ticks::choose(
+            Side::Left,
+            data.row_labels,
+            opts.yticklabels,
+            axes.h,
+            thin_h,
+            k,
+        );
     }
     if opts.square == Some(true) {
         // Equal-aspect cells, box centred in its slot (matplotlib anchor "C").
@@ -86,9 +117,24 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             nw,
             nh,
         );
-        // The box shrank: thin the labels for the size they now have.
-        xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, axes.w, k);
-        yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, axes.h, k);
+        // The box shrank: label spacing and rotation follow it (the
+        // thinning does not: seaborn thins before the aspect is applied).
+        xt = Ticks::choose(
+            Side::Bottom,
+            data.col_labels,
+            opts.xticklabels,
+            axes.w,
+            thin_w,
+            k,
+        );
+        yt = Ticks::choose(
+            Side::Left,
+            data.row_labels,
+            opts.yticklabels,
+            axes.h,
+            thin_h,
+            k,
+        );
     }
     let grid = Grid {
         values: data.values,

@@ -1,0 +1,91 @@
+"""make_tick_fixtures.py — which tick labels seaborn's "auto" thinning keeps.
+
+Usage (from the repo root):
+    bash scripts/pyenv.sh && scripts/.venv/bin/python scripts/make_tick_fixtures.py
+
+seaborn (0.13.2, matplotlib 3.11.2, Agg, default rcParams) draws heatmaps and clustermaps
+of labelled all-zero-variance-free matrices of several shapes and figure sizes with
+xticklabels/yticklabels="auto", and records the labels it kept on each axis. The result,
+tests/fixtures/ticks/auto_ticks.json, is what tests/figures.rs holds heatmill's choice to:
+one label per font height of the axes *as seaborn sizes them when it thins* (before
+tight_layout, after the colour bar took its share).
+
+Each case: {"name", "kind": "heatmap"|"clustermap", "rows", "cols", "figsize": [w, h],
+"kwargs": {...seaborn keyword arguments...}, "x": [kept column indices], "y": [kept row
+indices]}. Row i is labelled "r{i}", column j "c{j}"; the data are a fixed random matrix,
+and clustermaps are drawn with row_cluster=col_cluster=False so indices are positions.
+"""
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ticks" / "auto_ticks.json"
+
+CASES = [
+    # name, kind, rows, cols, figsize, kwargs
+    ("heatmap_300x40", "heatmap", 300, 40, (10, 8), {}),
+    ("heatmap_2000x150", "heatmap", 2000, 150, (10, 8), {}),
+    ("heatmap_2000x150_nocbar", "heatmap", 2000, 150, (10, 8), {"cbar": False}),
+    ("heatmap_800x800_square", "heatmap", 800, 800, (10, 8),
+     {"square": True, "cbar_kws": {"shrink": 0.8}}),
+    ("heatmap_500x90_small", "heatmap", 500, 90, (6, 4), {}),
+    ("clustermap_1000x50", "clustermap", 1000, 50, (10, 10), {}),
+    ("clustermap_20000x50", "clustermap", 20000, 50, (10, 10), {}),
+    ("clustermap_3000x200_ratios", "clustermap", 3000, 200, (8, 12),
+     {"dendrogram_ratio": (0.1, 0.3)}),
+    ("clustermap_1000x120_colors", "clustermap", 1000, 120, (10, 10),
+     {"row_colors": "rows", "col_colors": "cols"}),
+]
+
+
+def kept(labels, n, prefix):
+    out = []
+    for t in labels:
+        s = t.get_text()
+        if s:
+            assert s.startswith(prefix), s
+            out.append(int(s[len(prefix):]))
+    assert all(0 <= i < n for i in out)
+    return out
+
+
+def main():
+    rng = np.random.default_rng(5)
+    cases = []
+    for name, kind, n, p, figsize, kwargs in CASES:
+        df = pd.DataFrame(rng.standard_normal((n, p)),
+                          index=[f"r{i}" for i in range(n)],
+                          columns=[f"c{j}" for j in range(p)])
+        kw = dict(kwargs)
+        if kind == "heatmap":
+            fig = plt.figure(figsize=figsize)
+            ax = sns.heatmap(df, **kw)
+        else:
+            if kw.get("row_colors") == "rows":
+                kw["row_colors"] = pd.Series(["#e63946"] * n, index=df.index)
+            if kw.get("col_colors") == "cols":
+                kw["col_colors"] = pd.Series(["#457b9d"] * p, index=df.columns)
+            g = sns.clustermap(df, row_cluster=False, col_cluster=False, figsize=figsize, **kw)
+            fig, ax = g.figure, g.ax_heatmap
+        x = kept(ax.get_xticklabels(), p, "c")
+        y = kept(ax.get_yticklabels(), n, "r")
+        plt.close(fig)
+        cases.append({"name": name, "kind": kind, "rows": n, "cols": p,
+                      "figsize": list(figsize), "kwargs": kwargs, "x": x, "y": y})
+        print(f"{name}: {len(x)} x labels (every {x[1] - x[0] if len(x) > 1 else '-'}), "
+              f"{len(y)} y labels (every {y[1] - y[0] if len(y) > 1 else '-'})")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"seaborn": sns.__version__, "matplotlib": matplotlib.__version__,
+                               "cases": cases}, indent=1) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
