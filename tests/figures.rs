@@ -488,22 +488,39 @@ fn file_masks_hide_cells_by_label() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Tick labels of a figure: (kept column indices, kept row indices), read
-/// back from the text it draws (columns are labelled `c{j}`, rows `r{i}`).
-fn drawn_ticks(f: &heatmill::figure::Figure) -> (Vec<usize>, Vec<usize>) {
-    let (mut x, mut y) = (vec![], vec![]);
+/// Tick labels of a figure read back from the text it draws: kept column
+/// and row indices (columns are labelled `c{j}{tail}`, rows `r{i}{tail}`)
+/// and whether each axis's labels are turned 90°.
+struct Drawn {
+    x: Vec<usize>,
+    y: Vec<usize>,
+    x_rotated: Option<bool>,
+    y_rotated: Option<bool>,
+}
+
+fn drawn_ticks(f: &heatmill::figure::Figure, tail: &str) -> Drawn {
+    let mut d = Drawn {
+        x: vec![],
+        y: vec![],
+        x_rotated: None,
+        y_rotated: None,
+    };
+    let index =
+        |t: &str, p: char| -> Option<usize> { t.strip_prefix(p)?.strip_suffix(tail)?.parse().ok() };
     for op in &f.scene.ops {
-        if let heatmill::render::scene::Op::Text { text, .. } = op {
-            if let Some(j) = text.strip_prefix('c').and_then(|v| v.parse().ok()) {
-                x.push(j);
-            } else if let Some(i) = text.strip_prefix('r').and_then(|v| v.parse().ok()) {
-                y.push(i);
+        if let heatmill::render::scene::Op::Text { text, rotated, .. } = op {
+            if let Some(j) = index(text, 'c') {
+                d.x.push(j);
+                d.x_rotated = Some(*rotated);
+            } else if let Some(i) = index(text, 'r') {
+                d.y.push(i);
+                d.y_rotated = Some(*rotated);
             }
         }
     }
-    x.sort_unstable();
-    y.sort_unstable();
-    (x, y)
+    d.x.sort_unstable();
+    d.y.sort_unstable();
+    d
 }
 
 #[test]
@@ -515,15 +532,16 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
         std::fs::read_to_string(root().join("tests/fixtures/ticks/auto_ticks.json")).unwrap();
     let fx: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = fx["cases"].as_array().unwrap();
-    assert!(cases.len() >= 9);
+    assert!(cases.len() >= 20);
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let (n, p) = (
             case["rows"].as_u64().unwrap() as usize,
             case["cols"].as_u64().unwrap() as usize,
         );
-        let rows: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
-        let cols: Vec<String> = (0..p).map(|j| format!("c{j}")).collect();
+        let tail = case["tail"].as_str().unwrap();
+        let rows: Vec<String> = (0..n).map(|i| format!("r{i}{tail}")).collect();
+        let cols: Vec<String> = (0..p).map(|j| format!("c{j}{tail}")).collect();
         let values: Vec<f64> = (0..n * p).map(|k| ((k * 7919) % 1000) as f64).collect();
         let m = Matrix::new(rows, cols, values).unwrap();
         let fs = case["figsize"].as_array().unwrap();
@@ -580,8 +598,11 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
                 .map(|v| v.as_u64().unwrap() as usize)
                 .collect()
         };
-        let (x, y) = drawn_ticks(&f);
-        assert_eq!(x, want("x"), "{name}: column labels");
-        assert_eq!(y, want("y"), "{name}: row labels");
+        let d = drawn_ticks(&f, tail);
+        assert_eq!(d.x, want("x"), "{name}: column labels");
+        assert_eq!(d.y, want("y"), "{name}: row labels");
+        let turned = |k: &str| case[k].as_f64().map(|deg| deg == 90.0);
+        assert_eq!(d.x_rotated, turned("x_rotation"), "{name}: x labels turned");
+        assert_eq!(d.y_rotated, turned("y_rotation"), "{name}: y labels turned");
     }
 }

@@ -174,34 +174,42 @@ pub struct Ticks {
 }
 
 impl Ticks {
-    /// Chooses labels for `n` cells along an axis `len_px` long; "auto"
-    /// thins for an axis `thin_px` long (seaborn's measure, see
-    /// [`seaborn_heatmap_extent`]).
+    /// Chooses labels for `n` cells and their orientation for an axis
+    /// `thin_px` long — the size seaborn measures, not the final one (see
+    /// [`seaborn_heatmap_extent`]), so the choice is seaborn's whatever the
+    /// layout around the axes.
     pub fn choose(
         side: Side,
         all: &[String],
         mode: TickLabels,
-        len_px: f64,
         thin_px: f64,
         px_per_pt: f64,
     ) -> Ticks {
         let font_px = FONT_PT * px_per_pt;
         let idx = tick_indices(all.len(), mode, thin_px, font_px);
         let labels: Vec<(usize, String)> = idx.iter().map(|&i| (i, all[i].clone())).collect();
-        let spacing = if idx.len() > 1 {
-            len_px / all.len() as f64 * (idx[1] - idx[0]) as f64
+        // Whether labels overlap is decided, like the thinning, at the size
+        // seaborn measures, with matplotlib's widths (`axis_ticklabels_
+        // overlap`: two neighbours overlap when their extents touch).
+        let overlap = if idx.len() > 1 {
+            let spacing_pt = thin_px / px_per_pt / all.len() as f64 * (idx[1] - idx[0]) as f64;
+            let widths: Vec<f64> = labels
+                .iter()
+                .map(|(_, l)| text::matplotlib_width_pt(l, FONT_PT))
+                .collect();
+            // Touching counts; the tolerance keeps an exact touch (whole
+            // pixels at 100 dpi) from flipping on rounding.
+            widths
+                .windows(2)
+                .any(|w| (w[0] + w[1]) / 2.0 >= spacing_pt * (1.0 - 1e-9))
         } else {
-            len_px
+            false
         };
-        let widest = labels
-            .iter()
-            .map(|(_, l)| text::width(l, font_px))
-            .fold(0.0, f64::max);
         let rotated = match side {
             // x labels go vertical when horizontal ones would overlap.
-            Side::Bottom => widest > spacing * 0.98,
+            Side::Bottom => overlap,
             // y labels are vertical unless vertical ones would overlap.
-            Side::Left | Side::Right => widest <= spacing * 0.98 && !labels.is_empty(),
+            Side::Left | Side::Right => !overlap && !labels.is_empty(),
         };
         Ticks {
             side,

@@ -102,7 +102,9 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         .map(|s| text::width(&s.name, font))
         .fold(0.0, f64::max);
 
-    // seaborn thins labels for its GridSpec cell before tight_layout.
+    // Which labels show, and which way they turn, is decided for the
+    // GridSpec cell seaborn measures (before tight_layout), so it does not
+    // depend on the layout below; their extents then size the grid.
     let thin = seaborn_clustermap_extent(
         opts.figsize,
         opts.dendrogram_ratio,
@@ -110,72 +112,46 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         d.col_strips.len(),
         opts.colors_ratio,
     );
-    let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
-    // Fixed point between tick-label extents and the heatmap size.
-    let mut heat = Rect::new(0.0, 0.0, w * 0.6, h * 0.6);
-    let mut yt = Ticks::choose(
+    let yt = Ticks::choose(
         Side::Right,
         &row_labels,
         opts.yticklabels,
-        heat.h,
-        thin_h,
+        thin.1 * opts.dpi,
         k,
     );
-    let mut xt = Ticks::choose(
+    let xt = Ticks::choose(
         Side::Bottom,
         &col_labels,
         opts.xticklabels,
-        heat.w,
-        thin_w,
+        thin.0 * opts.dpi,
         k,
     );
-    let mut grid_box = heat;
     // The legend sits in the corner above the row labels, right of the
     // column dendrogram, when it fits there; a taller one (many strips or
     // categories) gets its own column right of the row labels instead of
     // running over them.
-    let mut legend_beside = false;
-    let mut labels_w = 0.0;
-    for _ in 0..3 {
-        let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
-        labels_w = (yt.extent() + ylabel_w).max(tick_ext);
-        let strip_bottom = if n_row_strips > 0.0 {
-            (TICK_PAD_LABEL * k) + strip_label_h
-        } else {
-            0.0
-        };
-        let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
-        let gx0 = pad;
-        let gy0 = pad + title_h;
-        let gh = (h - pad - bottom_margin - gy0).max(20.0);
-        legend_beside = legend_h > gh * dr_col;
-        let right_margin = if legend_beside {
-            labels_w + legend_w + 12.0 * k
-        } else {
-            labels_w.max(legend_w + 6.0 * k)
-        };
-        let gw = (w - pad - right_margin - gx0).max(20.0);
-        grid_box = Rect::new(gx0, gy0, gw, gh);
-        let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
-        let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
-        heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
-        yt = Ticks::choose(
-            Side::Right,
-            &row_labels,
-            opts.yticklabels,
-            heat.h,
-            thin_h,
-            k,
-        );
-        xt = Ticks::choose(
-            Side::Bottom,
-            &col_labels,
-            opts.xticklabels,
-            heat.w,
-            thin_w,
-            k,
-        );
-    }
+    let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
+    let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
+    let strip_bottom = if n_row_strips > 0.0 {
+        (TICK_PAD_LABEL * k) + strip_label_h
+    } else {
+        0.0
+    };
+    let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
+    let gx0 = pad;
+    let gy0 = pad + title_h;
+    let gh = (h - pad - bottom_margin - gy0).max(20.0);
+    let legend_beside = legend_h > gh * dr_col;
+    let right_margin = if legend_beside {
+        labels_w + legend_w + 12.0 * k
+    } else {
+        labels_w.max(legend_w + 6.0 * k)
+    };
+    let gw = (w - pad - right_margin - gx0).max(20.0);
+    let grid_box = Rect::new(gx0, gy0, gw, gh);
+    let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
+    let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
+    let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
     let gw = grid_box.w;
     let gh = grid_box.h;
     let row_dend = Rect::new(grid_box.x, heat.y, gw * dr_row, heat.h);

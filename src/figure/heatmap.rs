@@ -47,66 +47,42 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     );
     let cbar_label = opts.cbar_label.as_deref();
 
-    // seaborn thins labels for the axes before tight_layout grows them.
+    // Which labels show, and which way they turn, is decided for the axes
+    // seaborn measures (before tight_layout grows them), so it does not
+    // depend on the layout below; their extents then size the axes.
     let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
-    let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
-    // Fixed point: tick labels depend on the axes size and vice versa.
-    let mut axes = Rect::new(pad + ylabel_w + 60.0, pad + title_h, w * 0.7, h * 0.7);
-    let mut xt = Ticks::choose(
+    let xt = Ticks::choose(
         Side::Bottom,
         data.col_labels,
         opts.xticklabels,
-        axes.w,
-        thin_w,
+        thin.0 * opts.dpi,
         k,
     );
-    let mut yt = Ticks::choose(
+    let yt = Ticks::choose(
         Side::Left,
         data.row_labels,
         opts.yticklabels,
-        axes.h,
-        thin_h,
+        thin.1 * opts.dpi,
         k,
     );
-    let mut cbar_rect = None;
-    for _ in 0..3 {
-        let (x_ticks, y_ticks) = (xt, yt);
-        let left = pad + ylabel_w + y_ticks.extent();
-        let top = pad + title_h;
-        let bottom = h - pad - xlabel_h - x_ticks.extent();
-        let avail_h = (bottom - top).max(10.0);
-        let avail_w = (w - pad - left).max(10.0);
-        let (heat_w, cb) = if opts.cbar {
-            let cb_h = avail_h * opts.cbar_shrink;
-            let cb_w = cb_h / 20.0;
-            let deco = colorbar::decorations_width(&scale, cb_h, cbar_label, k);
-            // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
-            let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
-            let slot_x = left + total * 0.85;
-            let cb_y = top + (avail_h - cb_h) / 2.0;
-            (total * 0.8, Some(Rect::new(slot_x, cb_y, cb_w, cb_h)))
-        } else {
-            (avail_w, None)
-        };
-        axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
-        cbar_rect = cb;
-        xt = Ticks::choose(
-            Side::Bottom,
-            data.col_labels,
-            opts.xticklabels,
-            axes.w,
-            thin_w,
-            k,
-        );
-        yt = Ticks::choose(
-            Side::Left,
-            data.row_labels,
-            opts.yticklabels,
-            axes.h,
-            thin_h,
-            k,
-        );
-    }
+    let left = pad + ylabel_w + yt.extent();
+    let top = pad + title_h;
+    let bottom = h - pad - xlabel_h - xt.extent();
+    let avail_h = (bottom - top).max(10.0);
+    let avail_w = (w - pad - left).max(10.0);
+    let (heat_w, cbar_rect) = if opts.cbar {
+        let cb_h = avail_h * opts.cbar_shrink;
+        let cb_w = cb_h / 20.0;
+        let deco = colorbar::decorations_width(&scale, cb_h, cbar_label, k);
+        // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
+        let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
+        let slot_x = left + total * 0.85;
+        let cb_y = top + (avail_h - cb_h) / 2.0;
+        (total * 0.8, Some(Rect::new(slot_x, cb_y, cb_w, cb_h)))
+    } else {
+        (avail_w, None)
+    };
+    let mut axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
     if opts.square == Some(true) {
         // Equal-aspect cells, box centred in its slot (matplotlib anchor "C").
         let cell = (axes.w / data.cols as f64).min(axes.h / data.rows as f64);
@@ -116,24 +92,6 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             axes.y + (axes.h - nh) / 2.0,
             nw,
             nh,
-        );
-        // The box shrank: label spacing and rotation follow it (the
-        // thinning does not: seaborn thins before the aspect is applied).
-        xt = Ticks::choose(
-            Side::Bottom,
-            data.col_labels,
-            opts.xticklabels,
-            axes.w,
-            thin_w,
-            k,
-        );
-        yt = Ticks::choose(
-            Side::Left,
-            data.row_labels,
-            opts.yticklabels,
-            axes.h,
-            thin_h,
-            k,
         );
     }
     let grid = Grid {

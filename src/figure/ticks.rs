@@ -39,9 +39,12 @@ fn max_n_locator(vmin: f64, vmax: f64, nbins: usize) -> Vec<f64> {
     let base = [0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0];
     let steps: Vec<f64> = base.iter().map(|s| s * scale).collect();
     let raw = (hi - lo) / nbins as f64;
+    // The smallest step at least `raw`. (matplotlib narrows this further
+    // only under `axes.autolimit_mode = "round_numbers"`; the default is
+    // "data".)
     let istep = steps
         .iter()
-        .position(|&s| s >= raw && (lo / s).floor() * s + s * nbins as f64 >= hi)
+        .position(|&s| s >= raw)
         .unwrap_or(steps.len() - 1);
     let tol = if offset > 0.0 {
         let digits = (offset / steps[istep]).log10();
@@ -180,6 +183,12 @@ mod tests {
         assert_eq!(t, vec![-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0]);
         assert_eq!(tick_labels(&t)[0], "\u{2212}0.75");
         assert_eq!(tick_labels(&[0.0, 2.0])[1], "2");
+        // seaborn's clustermap bar (0.18 x 10 in = 129.6 pt, 6 bins) over
+        // [-4.85, 7.0]: step 2, although 6 steps of 2 from -6 stop short
+        // of 7 (that constraint is matplotlib's non-default
+        // "round_numbers" mode).
+        let t = auto_ticks(-4.85, 7.0, 129.6, 10.0);
+        assert_eq!(t, vec![-4.0, -2.0, 0.0, 2.0, 4.0, 6.0]);
     }
 
     #[test]
