@@ -8,11 +8,14 @@ of labelled all-zero-variance-free matrices of several shapes and figure sizes w
 xticklabels/yticklabels="auto", and records the labels it kept on each axis. The result,
 tests/fixtures/ticks/auto_ticks.json, is what tests/figures.rs holds heatmill's choice to:
 one label per font height of the axes *as seaborn sizes them when it thins* (before
-tight_layout, after the colour bar took its share).
+tight_layout, after the colour bar took its share), and the colour bar's ticks (chosen when
+the figure is drawn, after tight_layout; heatmaps here call plt.tight_layout() as the
+tutorial does).
 
 Each case: {"name", "kind": "heatmap"|"clustermap", "rows", "cols", "figsize": [w, h],
 "tail", "kwargs": {...seaborn keyword arguments...}, "x": [kept column indices], "y": [kept
-row indices], "x_rotation", "y_rotation": degrees}. Row i is labelled "r{i}{tail}", column j
+row indices], "x_rotation", "y_rotation": degrees, "vmin", "vmax": the data range,
+"cbar_ticks": the colour bar's ticks inside it (null without a bar)}. Row i is labelled "r{i}{tail}", column j
 "c{j}{tail}" (a tail makes labels long enough to test when seaborn turns them: x labels go
 vertical when they overlap, y labels stay vertical unless they overlap, both decided at the
 same pre-layout size); the data are a fixed random matrix, and clustermaps are drawn with
@@ -78,6 +81,7 @@ def main():
         if kind == "heatmap":
             fig = plt.figure(figsize=figsize)
             ax = sns.heatmap(df, **kw)
+            plt.tight_layout()  # the tutorial's flow (and heatmill's layout)
         else:
             if kw.get("row_colors") == "rows":
                 kw["row_colors"] = pd.Series(["#e63946"] * n, index=df.index)
@@ -85,6 +89,14 @@ def main():
                 kw["col_colors"] = pd.Series(["#457b9d"] * p, index=df.columns)
             g = sns.clustermap(df, row_cluster=False, col_cluster=False, figsize=figsize, **kw)
             fig, ax = g.figure, g.ax_heatmap
+        cax = g.ax_cbar if kind == "clustermap" else (
+            ax.collections[0].colorbar.ax if ax.collections[0].colorbar else None)
+        vmin, vmax = float(df.values.min()), float(df.values.max())
+        if cax is not None:
+            fig.canvas.draw()
+            cbar_ticks = [float(t) for t in cax.get_yticks() if vmin <= t <= vmax]
+        else:
+            cbar_ticks = None
         xtl, ytl = ax.get_xticklabels(), ax.get_yticklabels()
         x = kept(xtl, p, "c", tail)
         y = kept(ytl, n, "r", tail)
@@ -93,10 +105,11 @@ def main():
         plt.close(fig)
         cases.append({"name": name, "kind": kind, "rows": n, "cols": p,
                       "figsize": list(figsize), "tail": tail, "kwargs": kwargs, "x": x, "y": y,
-                      "x_rotation": x_rot, "y_rotation": y_rot})
+                      "x_rotation": x_rot, "y_rotation": y_rot,
+                      "vmin": vmin, "vmax": vmax, "cbar_ticks": cbar_ticks})
         print(f"{name}: {len(x)} x labels (every {x[1] - x[0] if len(x) > 1 else '-'}), "
               f"{len(y)} y labels (every {y[1] - y[0] if len(y) > 1 else '-'}), "
-              f"rotation x {x_rot} y {y_rot}")
+              f"rotation x {x_rot} y {y_rot}, colour bar {cbar_ticks}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"seaborn": sns.__version__, "matplotlib": matplotlib.__version__,
                                "cases": cases}, indent=1) + "\n")

@@ -496,6 +496,8 @@ struct Drawn {
     y: Vec<usize>,
     x_rotated: Option<bool>,
     y_rotated: Option<bool>,
+    /// Numbers drawn (the colour bar's tick labels), ascending.
+    numbers: Vec<f64>,
 }
 
 fn drawn_ticks(f: &heatmill::figure::Figure, tail: &str) -> Drawn {
@@ -504,6 +506,7 @@ fn drawn_ticks(f: &heatmill::figure::Figure, tail: &str) -> Drawn {
         y: vec![],
         x_rotated: None,
         y_rotated: None,
+        numbers: vec![],
     };
     let index =
         |t: &str, p: char| -> Option<usize> { t.strip_prefix(p)?.strip_suffix(tail)?.parse().ok() };
@@ -515,11 +518,14 @@ fn drawn_ticks(f: &heatmill::figure::Figure, tail: &str) -> Drawn {
             } else if let Some(i) = index(text, 'r') {
                 d.y.push(i);
                 d.y_rotated = Some(*rotated);
+            } else if let Ok(v) = text.replace('\u{2212}', "-").parse::<f64>() {
+                d.numbers.push(v);
             }
         }
     }
     d.x.sort_unstable();
     d.y.sort_unstable();
+    d.numbers.sort_by(f64::total_cmp);
     d
 }
 
@@ -542,7 +548,17 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
         let tail = case["tail"].as_str().unwrap();
         let rows: Vec<String> = (0..n).map(|i| format!("r{i}{tail}")).collect();
         let cols: Vec<String> = (0..p).map(|j| format!("c{j}{tail}")).collect();
-        let values: Vec<f64> = (0..n * p).map(|k| ((k * 7919) % 1000) as f64).collect();
+        // Values spanning seaborn's data range exactly (the colour bar's
+        // ticks depend on it).
+        let (lo, hi) = (
+            case["vmin"].as_f64().unwrap(),
+            case["vmax"].as_f64().unwrap(),
+        );
+        let mut values: Vec<f64> = (0..n * p)
+            .map(|k| lo + (hi - lo) * ((k * 7919) % 1000) as f64 / 999.0)
+            .collect();
+        values[0] = lo;
+        values[n * p - 1] = hi;
         let m = Matrix::new(rows, cols, values).unwrap();
         let fs = case["figsize"].as_array().unwrap();
         let kw = &case["kwargs"];
@@ -604,5 +620,10 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
         let turned = |k: &str| case[k].as_f64().map(|deg| deg == 90.0);
         assert_eq!(d.x_rotated, turned("x_rotation"), "{name}: x labels turned");
         assert_eq!(d.y_rotated, turned("y_rotation"), "{name}: y labels turned");
+        let bar: Vec<f64> = case["cbar_ticks"]
+            .as_array()
+            .map(|t| t.iter().map(|v| v.as_f64().unwrap()).collect())
+            .unwrap_or_default();
+        assert_eq!(d.numbers, bar, "{name}: colour bar ticks");
     }
 }
