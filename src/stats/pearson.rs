@@ -94,6 +94,30 @@ mod tests {
     }
 
     #[test]
+    fn same_bits_on_one_thread_and_many() {
+        // Each tile is one sequential product, so the result cannot depend
+        // on how rayon schedules the tiles (`--threads 1` = default).
+        let (n, d) = (700, 23);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 2654435761usize) % 1009) as f64 / 97.0 - 5.0)
+            .collect();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| pearson(&x, n, d));
+        let many = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap()
+            .install(|| pearson(&x, n, d));
+        assert!(one
+            .iter()
+            .zip(&many)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
     fn constant_row_gives_nan() {
         let x = vec![1.0, 2.0, 3.0, 5.0, 5.0, 5.0, 0.0, 1.0, 0.5];
         let r = pearson(&x, 3, 3);
