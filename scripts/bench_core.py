@@ -3,6 +3,7 @@
 Usage (from the repo root; the wrapper sets up the venv and builds heatmill):
     bash scripts/bench_core.sh [--quick] [--repeats N]
     HEATMILL=/path/to/heatmill bash scripts/bench_core.sh --quick
+    bash scripts/bench_core.sh --pearson-sizes 20000x500 --no-linkage --name pearson20k
 or directly, with an existing venv and binary:
     scripts/.venv/bin/python scripts/bench_core.py --heatmill target/release/heatmill
 
@@ -355,6 +356,9 @@ def main() -> int:
     ap.add_argument("--methods", nargs="*", default=None,
                     help=f"linkage methods (default {LINKAGE_METHODS})")
     ap.add_argument("--no-pearson", action="store_true", help="skip the Pearson cases")
+    ap.add_argument("--no-linkage", action="store_true", help="skip the linkage cases")
+    ap.add_argument("--pearson-sizes", nargs="*", default=None, metavar="NxD",
+                    help="Pearson shapes (default 5000x200 20000x50), e.g. 20000x500")
     ap.add_argument("--name", default="core", help="output file stem in --out-dir")
     ap.add_argument("--quick", action="store_true",
                     help="smallest size of each case, 1 repeat (smoke test)")
@@ -368,8 +372,16 @@ def main() -> int:
     repeats = 1 if args.quick else args.repeats
     if repeats < 1:
         ap.error("--repeats must be >= 1")
-    pearson = [] if args.no_pearson else PEARSON_SIZES[:1] if args.quick else PEARSON_SIZES
-    sizes = args.linkage_sizes or (LINKAGE_SIZES[:1] if args.quick else LINKAGE_SIZES)
+    if args.pearson_sizes:
+        try:
+            pearson_sizes = [tuple(int(v) for v in x.split("x")) for x in args.pearson_sizes]
+        except ValueError:
+            ap.error("--pearson-sizes takes NxD shapes such as 20000x500")
+    else:
+        pearson_sizes = PEARSON_SIZES
+    pearson = [] if args.no_pearson else pearson_sizes[:1] if args.quick else pearson_sizes
+    sizes = [] if args.no_linkage else (
+        args.linkage_sizes or (LINKAGE_SIZES[:1] if args.quick else LINKAGE_SIZES))
     methods = args.methods or LINKAGE_METHODS
 
     info = machine_info(heatmill)

@@ -2,8 +2,9 @@
 #
 # Sets PY (the venv's python, from pyenv.sh, plus the benchmark-only pins
 # below), HEATMILL (built with `cargo build --release` unless already set),
-# unsets the OpenBLAS variables that throttle numpy's BLAS on this machine,
-# and prints the BLAS numpy loaded. Expects HERE and ROOT to be set.
+# unsets the OpenBLAS variables that throttle numpy's BLAS on this machine
+# (and picks OpenBLAS' Zen kernel on AMD CPUs, see below), and prints the
+# BLAS numpy loaded. Expects HERE and ROOT to be set.
 
 # Benchmark-only packages (not needed by the fixture scripts, so not in pyenv.sh).
 EXTRA_PINS=(
@@ -36,6 +37,13 @@ export HEATMILL
 
 # These cap OpenBLAS' kernel selection / blocking on this machine and slow numpy down.
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+# On this AMD EPYC VM OpenBLAS 0.3.31 autodetects its SkylakeX kernel, which
+# segfaults in numpy's 20000x20000x500 product (np.corrcoef of 20000 x 500)
+# with 2 threads; its Zen kernel does not, and measured the same as SkylakeX
+# for corrcoef of 20000x50, 5000x200 and 10000x500 (2.15, 0.15, 0.94 s).
+if grep -q AuthenticAMD /proc/cpuinfo 2>/dev/null; then
+  export OPENBLAS_CORETYPE=Zen
+fi
 
 echo "heatmill binary: $HEATMILL" >&2
 "$PY" - <<'PYEOF' >&2
