@@ -627,3 +627,42 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
         assert_eq!(d.numbers, bar, "{name}: colour bar ticks");
     }
 }
+
+#[test]
+fn square_heatmaps_never_overlap_their_labels() {
+    // 600 x 600 square cells in a 10 x 10 in figure: seaborn thins for the
+    // 7.7 in box it measures before the aspect is applied (55 labels) and
+    // then draws them on a ~7 in square, where they overlap. We keep
+    // seaborn's choice only while it fits: one label per font height.
+    let n: usize = 600;
+    let labels: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+    let values: Vec<f64> = (0..n * n).map(|k| ((k * 7919) % 1000) as f64).collect();
+    let m = Matrix::new(labels.clone(), labels, values).unwrap();
+    let f = render(
+        Kind::Heatmap,
+        &m,
+        &opts("figsize = [10, 10]\nsquare = true\n"),
+    );
+    let mut ys: Vec<f64> = f
+        .scene
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            heatmill::render::scene::Op::Text {
+                text, y, rotated, ..
+            } if text.starts_with('r') && !rotated => Some(*y),
+            _ => None,
+        })
+        .collect();
+    ys.sort_by(f64::total_cmp);
+    assert!(ys.len() > 30, "{} row labels", ys.len());
+    let font_px = 10.0 * 100.0 / 72.0;
+    let closest = ys
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        closest >= font_px - 1e-6,
+        "labels {closest:.2} px apart, font {font_px:.2} px"
+    );
+}

@@ -103,8 +103,10 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         .fold(0.0, f64::max);
 
     // Which labels show, and which way they turn, is decided for the
-    // GridSpec cell seaborn measures (before tight_layout), so it does not
-    // depend on the layout below; their extents then size the grid.
+    // GridSpec cell seaborn measures (before tight_layout); their extents
+    // then size the grid. Where the drawn heatmap comes out shorter than
+    // that cell (long labels, a legend beside), seaborn's labels would
+    // overlap: that axis is thinned again for the length it has.
     let thin = seaborn_clustermap_extent(
         opts.figsize,
         opts.dendrogram_ratio,
@@ -112,46 +114,44 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         d.col_strips.len(),
         opts.colors_ratio,
     );
-    let yt = Ticks::choose(
-        Side::Right,
-        &row_labels,
-        opts.yticklabels,
-        thin.1 * opts.dpi,
-        k,
-    );
-    let xt = Ticks::choose(
-        Side::Bottom,
-        &col_labels,
-        opts.xticklabels,
-        thin.0 * opts.dpi,
-        k,
-    );
+    let (mut thin_w, mut thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
     // The legend sits in the corner above the row labels, right of the
     // column dendrogram, when it fits there; a taller one (many strips or
     // categories) gets its own column right of the row labels instead of
     // running over them.
-    let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
-    let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
-    let strip_bottom = if n_row_strips > 0.0 {
-        (TICK_PAD_LABEL * k) + strip_label_h
-    } else {
-        0.0
+    let layout = |thin_w: f64, thin_h: f64| {
+        let yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, thin_h, k);
+        let xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, thin_w, k);
+        let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
+        let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
+        let strip_bottom = if n_row_strips > 0.0 {
+            (TICK_PAD_LABEL * k) + strip_label_h
+        } else {
+            0.0
+        };
+        let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
+        let gx0 = pad;
+        let gy0 = pad + title_h;
+        let gh = (h - pad - bottom_margin - gy0).max(20.0);
+        let legend_beside = legend_h > gh * dr_col;
+        let right_margin = if legend_beside {
+            labels_w + legend_w + 12.0 * k
+        } else {
+            labels_w.max(legend_w + 6.0 * k)
+        };
+        let gw = (w - pad - right_margin - gx0).max(20.0);
+        let grid_box = Rect::new(gx0, gy0, gw, gh);
+        let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
+        let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
+        let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
+        (yt, xt, labels_w, legend_beside, grid_box, heat)
     };
-    let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
-    let gx0 = pad;
-    let gy0 = pad + title_h;
-    let gh = (h - pad - bottom_margin - gy0).max(20.0);
-    let legend_beside = legend_h > gh * dr_col;
-    let right_margin = if legend_beside {
-        labels_w + legend_w + 12.0 * k
-    } else {
-        labels_w.max(legend_w + 6.0 * k)
-    };
-    let gw = (w - pad - right_margin - gx0).max(20.0);
-    let grid_box = Rect::new(gx0, gy0, gw, gh);
-    let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
-    let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
-    let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
+    let (mut yt, mut xt, mut labels_w, mut legend_beside, mut grid_box, mut heat) =
+        layout(thin_w, thin_h);
+    if heat.w < thin_w || heat.h < thin_h {
+        (thin_w, thin_h) = (thin_w.min(heat.w), thin_h.min(heat.h));
+        (yt, xt, labels_w, legend_beside, grid_box, heat) = layout(thin_w, thin_h);
+    }
     let gw = grid_box.w;
     let gh = grid_box.h;
     let row_dend = Rect::new(grid_box.x, heat.y, gw * dr_row, heat.h);

@@ -48,51 +48,51 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     let cbar_label = opts.cbar_label.as_deref();
 
     // Which labels show, and which way they turn, is decided for the axes
-    // seaborn measures (before tight_layout grows them), so it does not
-    // depend on the layout below; their extents then size the axes.
+    // seaborn measures (before tight_layout grows them); their extents
+    // then size the axes. Where the drawn axes come out shorter than that
+    // (square cells, long labels), seaborn's labels would overlap: those
+    // axes are thinned again for the length they have, so labels stay
+    // legible (seaborn's choice everywhere else).
     let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
-    let xt = Ticks::choose(
-        Side::Bottom,
-        data.col_labels,
-        opts.xticklabels,
-        thin.0 * opts.dpi,
-        k,
-    );
-    let yt = Ticks::choose(
-        Side::Left,
-        data.row_labels,
-        opts.yticklabels,
-        thin.1 * opts.dpi,
-        k,
-    );
-    let left = pad + ylabel_w + yt.extent();
-    let top = pad + title_h;
-    let bottom = h - pad - xlabel_h - xt.extent();
-    let avail_h = (bottom - top).max(10.0);
-    let avail_w = (w - pad - left).max(10.0);
-    let (heat_w, cbar_rect) = if opts.cbar {
-        let cb_h = avail_h * opts.cbar_shrink;
-        let cb_w = cb_h / 20.0;
-        let deco = colorbar::decorations_width(&scale, cb_h, cbar_label, k);
-        // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
-        let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
-        let slot_x = left + total * 0.85;
-        let cb_y = top + (avail_h - cb_h) / 2.0;
-        (total * 0.8, Some(Rect::new(slot_x, cb_y, cb_w, cb_h)))
-    } else {
-        (avail_w, None)
+    let (mut thin_w, mut thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
+    let layout = |thin_w: f64, thin_h: f64| {
+        let xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, thin_w, k);
+        let yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, thin_h, k);
+        let left = pad + ylabel_w + yt.extent();
+        let top = pad + title_h;
+        let bottom = h - pad - xlabel_h - xt.extent();
+        let avail_h = (bottom - top).max(10.0);
+        let avail_w = (w - pad - left).max(10.0);
+        let (heat_w, cbar_rect) = if opts.cbar {
+            let cb_h = avail_h * opts.cbar_shrink;
+            let cb_w = cb_h / 20.0;
+            let deco = colorbar::decorations_width(&scale, cb_h, cbar_label, k);
+            // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
+            let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
+            let slot_x = left + total * 0.85;
+            let cb_y = top + (avail_h - cb_h) / 2.0;
+            (total * 0.8, Some(Rect::new(slot_x, cb_y, cb_w, cb_h)))
+        } else {
+            (avail_w, None)
+        };
+        let mut axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
+        if opts.square == Some(true) {
+            // Equal-aspect cells, box centred in its slot (matplotlib anchor "C").
+            let cell = (axes.w / data.cols as f64).min(axes.h / data.rows as f64);
+            let (nw, nh) = (cell * data.cols as f64, cell * data.rows as f64);
+            axes = Rect::new(
+                axes.x + (axes.w - nw) / 2.0,
+                axes.y + (axes.h - nh) / 2.0,
+                nw,
+                nh,
+            );
+        }
+        (xt, yt, axes, cbar_rect)
     };
-    let mut axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
-    if opts.square == Some(true) {
-        // Equal-aspect cells, box centred in its slot (matplotlib anchor "C").
-        let cell = (axes.w / data.cols as f64).min(axes.h / data.rows as f64);
-        let (nw, nh) = (cell * data.cols as f64, cell * data.rows as f64);
-        axes = Rect::new(
-            axes.x + (axes.w - nw) / 2.0,
-            axes.y + (axes.h - nh) / 2.0,
-            nw,
-            nh,
-        );
+    let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(thin_w, thin_h);
+    if axes.w < thin_w || axes.h < thin_h {
+        (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
+        (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h);
     }
     let grid = Grid {
         values: data.values,
