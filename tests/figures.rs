@@ -666,3 +666,38 @@ fn square_heatmaps_never_overlap_their_labels() {
         "labels {closest:.2} px apart, font {font_px:.2} px"
     );
 }
+
+#[test]
+fn f32_distances_draw_the_same_clustermap_order() {
+    // --precision f32 changes heights in the 7th digit, not the tutorial's
+    // tree: both axes keep their leaf order, and the exported linkage is
+    // the f64 one to f32 precision.
+    let m = seed();
+    let export = |precision: &str| {
+        let o = opts(&format!(
+            "method = \"ward\"\ncenter = 0.0\nprecision = \"{precision}\"\n"
+        ));
+        render(Kind::Clustermap, &m, &o).exports
+    };
+    let (a, b) = (export("f64"), export("f32"));
+    let get = |e: &[(String, Vec<u8>)], name: &str| {
+        e.iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name} export"))
+            .1
+            .clone()
+    };
+    for axis in ["row", "col"] {
+        let name = format!("{axis}_order.tsv");
+        assert_eq!(get(&a, &name), get(&b, &name), "{name}");
+        let z64 = heatmill::io::npy::decode(&get(&a, &format!("{axis}_linkage.npy"))).unwrap();
+        let z32 = heatmill::io::npy::decode(&get(&b, &format!("{axis}_linkage.npy"))).unwrap();
+        let mut rounded = false;
+        for (p, q) in z64.data.chunks(4).zip(z32.data.chunks(4)) {
+            assert_eq!((p[0], p[1], p[3]), (q[0], q[1], q[3]));
+            assert!((p[2] - q[2]).abs() <= 1e-6 * p[2].abs());
+            rounded |= p[2] != q[2];
+        }
+        assert!(rounded, "{axis}: f32 heights are rounded");
+    }
+}
