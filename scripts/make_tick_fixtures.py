@@ -56,6 +56,11 @@ CASES = [
 ] + [
     (f"clustermap_{n}x{n}_long", "clustermap", n, n, (10, 10), "_abcdefg", {})
     for n in (3, 6, 7, 8, 9, 10)
+] + [
+    # Square cells in a box of another shape: the labels overlap (or not)
+    # in the box the aspect leaves.
+    (f"heatmap_{r}x{c}_square_long", "heatmap", r, c, (10, 8), "_abcdefg", {"square": True})
+    for r, c in ((5, 10), (10, 5), (4, 12), (12, 4))
 ]
 
 

@@ -606,6 +606,7 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
             );
         }
         let f = render(kind, &m, &opts(&toml));
+        let _ = std::fs::remove_dir_all(&dir);
         let want = |k: &str| -> Vec<usize> {
             case[k]
                 .as_array()

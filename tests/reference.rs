@@ -93,6 +93,28 @@ fn gemm_distances_agree_with_direct_sums() {
 }
 
 #[test]
+fn huge_values_give_infinite_gemm_distances_not_zero() {
+    // Squared norms overflow: inf - inf must not become a distance of 0
+    // (scipy gives inf, and linkage then refuses the matrix).
+    let mut rng = Rng(5);
+    let (n, d) = (200, 10);
+    let mut x = random(&mut rng, n, d);
+    x[3 * d..4 * d].iter_mut().for_each(|v| *v = 1e155);
+    x[7 * d..8 * d].iter_mut().for_each(|v| *v = 3e155);
+    let gemm = cluster::distance::pdist_with::<f64>(&x, n, d, Metric::Euclidean, false);
+    let direct = cluster::distance::pdist_with::<f64>(&x, n, d, Metric::Euclidean, true);
+    assert_eq!(gemm.get(3, 7), f64::INFINITY);
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (gemm.get(i, j), direct.get(i, j));
+            assert!(a == b || close(a, b, 1e-12, 0.0), "({i}, {j}): {a} vs {b}");
+        }
+    }
+    let err = cluster::linkage_condensed(gemm, Method::Average).unwrap_err();
+    assert!(err.to_string().contains("finite"), "{err}");
+}
+
+#[test]
 fn parallel_nn_chain_equals_generic_at_scale() {
     // Above 3000 live clusters the chain's scans and updates run on two
     // threads; the tree must not change. The generic algorithm (a global
@@ -183,4 +205,35 @@ fn f32_distances_give_the_same_trees_to_seven_digits() {
             }
         }
     }
+}
+
+#[test]
+fn f32_storage_refuses_what_it_cannot_hold() {
+    // 1e20-sized values: squared euclidean 1e41 overflows f32; ward on
+    // distances of 1e37 overflows f32 when squared in the update.
+    let x = vec![0.0, 0.0, 1e20, 0.0, 0.0, 2e20];
+    let d32 = cluster::distance::pdist_as::<f32>(&x, 3, 2, Metric::Sqeuclidean);
+    let err = cluster::linkage_condensed(d32, Method::Average).unwrap_err();
+    assert!(err.to_string().contains("--precision f64"), "{err}");
+    let x = vec![0.0, 1e37, 3e37, 3.3e38];
+    let d32 = cluster::distance::pdist_as::<f32>(&x, 4, 1, Metric::Euclidean);
+    let d64 = cluster::distance::pdist_as::<f64>(&x, 4, 1, Metric::Euclidean);
+    assert!(cluster::linkage_condensed(d64, Method::Ward).is_ok());
+    for method in Method::ALL {
+        // Whatever overflows must be an error, never a panic or inf heights.
+        if let Ok(z) = cluster::linkage_condensed(d32.clone(), method) {
+            assert!(z.steps().iter().all(|s| s.height.is_finite()), "{method}");
+        }
+    }
+    let err = cluster::linkage_condensed(d32, Method::Ward).unwrap_err();
+    assert!(err.to_string().contains("--precision f64"), "{err}");
+    // The same in f64, a few hundred orders of magnitude up.
+    let x = vec![0.0, 1e200, 3e200, 3.3e307];
+    let d64 = cluster::distance::pdist_as::<f64>(&x, 4, 1, Metric::Euclidean);
+    for method in Method::ALL {
+        if let Ok(z) = cluster::linkage_condensed(d64.clone(), method) {
+            assert!(z.steps().iter().all(|s| s.height.is_finite()), "{method}");
+        }
+    }
+    assert!(cluster::linkage_condensed(d64, Method::Ward).is_err());
 }

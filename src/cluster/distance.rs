@@ -253,6 +253,9 @@ pub fn numpy_sum(a: &[f64]) -> f64 {
 /// Rows per lane block of [`fill_direct`].
 const LANES: usize = 8;
 
+/// Largest input (bytes) [`fill_direct`] copies into lane blocks.
+const LANES_BUDGET: usize = 256 << 20;
+
 /// Every pair by scipy's own sums, eight pairs at a time: the rows are
 /// interleaved in blocks of eight (`lanes[b][k][l]` = element `k` of row
 /// `8b + l`), so row `i` meets eight rows at once and each pair still
@@ -261,7 +264,25 @@ const LANES: usize = 8;
 /// while the eight independent sums vectorise (a scalar sum is one long
 /// dependency chain).
 fn fill_direct<T: Element>(p: &Prepared, out: &mut Condensed<T>) {
+    fill_direct_within(p, out, LANES_BUDGET)
+}
+
+/// [`fill_direct`] with the lane copy allowed up to `budget` bytes.
+fn fill_direct_within<T: Element>(p: &Prepared, out: &mut Condensed<T>, budget: usize) {
     let (n, d) = (out.n(), p.d);
+    if n * d * std::mem::size_of::<f64>() > budget {
+        // The interleaved copy would be a second large matrix (cityblock
+        // and Chebyshev come here at any size): pair by pair instead.
+        rows_mut(out)
+            .into_par_iter()
+            .enumerate()
+            .for_each(|(i, row)| {
+                for (k, v) in row.iter_mut().enumerate() {
+                    *v = T::from_f64(p.pair(i, i + 1 + k));
+                }
+            });
+        return;
+    }
     let blocks = n.div_ceil(LANES);
     let mut lanes = vec![0.0f64; blocks * d * LANES];
     for (j, row) in p.rows[..n * d].chunks_exact(d.max(1)).enumerate().take(n) {
@@ -446,11 +467,13 @@ fn euclidean_gemm<T: Element>(
         // otherwise), flagging any entry that cancelled badly: a result
         // that is a small fraction of the norms has lost digits, so those
         // are recomputed directly (relative error would exceed ~1e-12).
+        // A NaN (norms overflowing to inf − inf) is recomputed too, so
+        // huge values give scipy's inf instead of a false 0.
         let mut cancelled = false;
         for ((v, &g), &sj) in row.iter_mut().zip(gram).zip(sq_j) {
             let norms = sq[i] + sj;
             let s = norms - 2.0 * g;
-            cancelled |= s <= 1e-3 * norms;
+            cancelled |= s.is_nan() || s <= 1e-3 * norms;
             let s = s.max(0.0);
             *v = T::from_f64(if take_sqrt { s.sqrt() } else { s });
         }
@@ -460,7 +483,8 @@ fn euclidean_gemm<T: Element>(
         for (k, (v, &g)) in row.iter_mut().zip(gram).enumerate() {
             let j = j0 + k;
             let norms = sq[i] + sq[j];
-            if norms - 2.0 * g <= 1e-3 * norms {
+            let s = norms - 2.0 * g;
+            if s.is_nan() || s <= 1e-3 * norms {
                 let s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]).max(0.0);
                 *v = T::from_f64(if take_sqrt { s.sqrt() } else { s });
             }
@@ -517,6 +541,9 @@ mod tests {
         for metric in Metric::ALL {
             let p = Prepared::new(&x, n, d, metric);
             let got: Condensed = pdist_with(&x, n, d, metric, true);
+            // Over the lane budget: the pair-by-pair pass, same bits.
+            let mut scalar = Condensed::<f64>::zeros(n);
+            fill_direct_within(&p, &mut scalar, 0);
             for i in 0..n {
                 for j in i + 1..n {
                     let (a, b) = (got.get(i, j), p.pair(i, j));
@@ -524,6 +551,8 @@ mod tests {
                         a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
                         "{metric} ({i}, {j}): {a} vs {b}"
                     );
+                    let c = scalar.get(i, j);
+                    assert!(c.to_bits() == b.to_bits() || (c.is_nan() && b.is_nan()));
                 }
             }
         }

@@ -35,16 +35,32 @@ pub fn linkage_condensed<T: Element>(dist: Condensed<T>, method: Method) -> Resu
     if let Some(k) = dist.as_slice().iter().position(|v| !v.to_f64().is_finite()) {
         let n = dist.n();
         let (i, j) = pair_of(n, k);
+        let v = dist.as_slice()[k].to_f64();
+        if v.is_infinite() && T::NAME == "f32" {
+            return Err(Error::Invalid(format!(
+                "the distance between observations {i} and {j} exceeds f32's range (3.4e38): use --precision f64"
+            )));
+        }
         return Err(Error::Invalid(format!(
-            "the distance between observations {i} and {j} is {} (every distance must be finite: remove rows without variance for correlation/cosine, or NaN/Inf values)",
-            dist.as_slice()[k].to_f64()
+            "the distance between observations {i} and {j} is {v} (every distance must be finite: remove rows without variance for correlation/cosine, or NaN/Inf values)"
         )));
     }
-    Ok(match method {
+    let z = match method {
         Method::Single => mst::mst_single(&dist),
         Method::Centroid | Method::Median => generic::generic(dist, method),
         _ => nn_chain::nn_chain(dist, method),
-    })
+    };
+    // A Lance–Williams update can overflow although every input distance
+    // fitted (ward and centroid square them): refuse rather than return
+    // infinite heights.
+    if z.steps().iter().any(|s| !s.height.is_finite()) {
+        return Err(Error::Invalid(if T::NAME == "f32" {
+            "a merge height exceeds f32's range (3.4e38): use --precision f64".into()
+        } else {
+            "a merge height overflows f64 (distances near 1e154 squared by the method's update): rescale the data".into()
+        }));
+    }
+    Ok(z)
 }
 
 /// Clusters the rows of the row-major `n × d` matrix `x`.

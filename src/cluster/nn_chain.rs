@@ -245,7 +245,18 @@ fn chain<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             let d = dist.as_slice();
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let (m, i) = scan(d, n, x, &live, &size, duo);
+            let (mut m, mut i) = scan(d, n, x, &live, &size, duo);
+            if i == usize::MAX {
+                // Every distance from x is +inf or NaN (a Lance–Williams
+                // update overflowed): take the lowest live cluster so the
+                // tree completes; `linkage_condensed` refuses the height.
+                i = live
+                    .iter()
+                    .copied()
+                    .find(|&c| c != x && size[c] > 0)
+                    .unwrap_or(x);
+                m = d[pair(n, x, i)].to_f64();
+            }
             // scipy starts from the previous element as the incumbent and
             // replaces it only on a strictly smaller distance.
             let (y, current_min) = match prev {

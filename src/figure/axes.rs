@@ -189,16 +189,19 @@ impl Ticks {
         let idx = tick_indices(all.len(), mode, thin_px, font_px);
         let labels: Vec<(usize, String)> = idx.iter().map(|&i| (i, all[i].clone())).collect();
         // Whether labels overlap is decided, like the thinning, at the size
-        // seaborn measures, with matplotlib's widths (`axis_ticklabels_
-        // overlap`: two neighbours overlap when their extents touch).
+        // seaborn measures, with matplotlib's widths (seaborn's
+        // `axis_ticklabels_overlap` on the drawn text boxes).
         let overlap = if idx.len() > 1 {
             let spacing_pt = thin_px / px_per_pt / all.len() as f64 * (idx[1] - idx[0]) as f64;
             let widths: Vec<f64> = labels
                 .iter()
                 .map(|(_, l)| text::matplotlib_width_pt(l, FONT_PT))
                 .collect();
-            // Touching counts; the tolerance keeps an exact touch (whole
-            // pixels at 100 dpi) from flipping on rounding.
+            // An exact touch (80 px labels 80 px apart at 100 dpi, the
+            // 7-row clustermap fixture) came out as an overlap in
+            // matplotlib — its box positions carry rounding — so a touch
+            // counts, within a tolerance that keeps it from flipping on
+            // ours.
             widths
                 .windows(2)
                 .any(|w| (w[0] + w[1]) / 2.0 >= spacing_pt * (1.0 - 1e-9))

@@ -14,6 +14,9 @@ use super::CorrMethod;
 /// Pearson (or Spearman: Pearson of the ranks) of the rows of the
 /// row-major `n × d` matrix `x`, as a square row-major `f32` matrix.
 pub fn correlate_f32(x: &[f64], n: usize, d: usize, method: CorrMethod) -> Vec<f32> {
+    if d == 0 {
+        return vec![f32::NAN; n * n];
+    }
     let z = match method {
         CorrMethod::Pearson => standardise_rows(x, n, d),
         CorrMethod::Spearman => standardise_rows(&rank_rows(x, n, d), n, d),

@@ -25,6 +25,10 @@ pub fn standardise_rows(x: &[f64], n: usize, d: usize) -> Vec<f64> {
 
 /// `n × n` Pearson correlation of the rows of `x` (`n × d`, row-major).
 pub fn pearson(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+    if d == 0 {
+        // No observations: undefined everywhere (numpy: all NaN).
+        return vec![f64::NAN; n * n];
+    }
     let z = standardise_rows(x, n, d);
     symmetric_gram(&z, n, d, true)
 }
@@ -123,5 +127,6 @@ mod tests {
         let r = pearson(&x, 3, 3);
         assert!(r[3].is_nan() && r[4].is_nan());
         assert_eq!(r[0], 1.0);
+        assert!(pearson(&[], 2, 0).iter().all(|v| v.is_nan()));
     }
 }
