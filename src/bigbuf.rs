@@ -17,6 +17,22 @@ pub fn zeroed_of<T: Element>(len: usize) -> Vec<T> {
     v
 }
 
+/// A raw pointer into a large buffer, shared by parallel tasks that each
+/// write a disjoint part of it (Gram tiles, the halves of an NN-chain
+/// update). The caller's `unsafe` block states why the parts are disjoint.
+pub struct SharedMut<T>(pub *mut T);
+
+impl<T> Clone for SharedMut<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SharedMut<T> {}
+// SAFETY: only a pointer is shared; every use writes a part of the buffer
+// no other task touches (stated at each use).
+unsafe impl<T: Send> Send for SharedMut<T> {}
+unsafe impl<T: Send> Sync for SharedMut<T> {}
+
 /// An element type of a large matrix: `f64`, or `f32` where the user asks
 /// for half the memory. Arithmetic always happens in `f64`; values are
 /// converted once on store.

@@ -19,7 +19,7 @@ use super::condensed::{index, row_start, Condensed};
 use super::dendrogram::Linkage;
 use super::duo::{with_duo, Duo};
 use super::method::Method;
-use crate::bigbuf::Element;
+use crate::bigbuf::{Element, SharedMut};
 
 /// Below this many live clusters a step is too small to split.
 const PAR_MIN: usize = 3000;
@@ -45,19 +45,6 @@ pub fn nn_chain<T: Element>(dist: Condensed<T>, method: Method) -> Linkage {
         }),
     }
 }
-
-/// Shared mutable access to the distance buffer for the two halves of an
-/// update; each half writes a disjoint set of entries (see `update`).
-struct Shared<T>(*mut T);
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for Shared<T> {}
-// SAFETY: the halves of an update write disjoint entries (see `update`).
-unsafe impl<T: Send> Send for Shared<T> {}
-unsafe impl<T: Send> Sync for Shared<T> {}
 
 #[inline(always)]
 fn pair(n: usize, i: usize, j: usize) -> usize {
@@ -154,7 +141,7 @@ struct Merge {
 /// Lance–Williams update of every live `i` against the merged pair; the
 /// entries written, `(i, y)`, differ for every `i`.
 fn update<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    d: Shared<T>,
+    d: SharedMut<T>,
     n: usize,
     m: Merge,
     live: &[usize],
@@ -174,7 +161,7 @@ fn update<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
 }
 
 fn update_part<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    d: Shared<T>,
+    d: SharedMut<T>,
     n: usize,
     m: Merge,
     live: &[usize],
@@ -281,7 +268,7 @@ fn chain<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
         merges.push((x, y, current_min));
         size[x] = 0;
         size[y] = nx + ny;
-        let shared = Shared(dist.as_mut_slice().as_mut_ptr());
+        let shared = SharedMut(dist.as_mut_slice().as_mut_ptr());
         let merge = Merge {
             x,
             y,

@@ -7,7 +7,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
-use crate::bigbuf::Element;
+use crate::bigbuf::{Element, SharedMut};
 
 /// The parallelism faer should use: all of rayon's threads.
 pub fn par() -> Par {
@@ -75,7 +75,7 @@ pub fn symmetric_into<T: Element>(
     assert_eq!(out.len(), n * n, "output must be n x n");
     let nb = n.div_ceil(TILE);
     let tiles: Vec<(usize, usize)> = (0..nb).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
-    let shared = SharedOut(out.as_mut_ptr());
+    let shared = SharedMut(out.as_mut_ptr());
     tiles
         .par_iter()
         .for_each_init(Vec::<f64>::new, |scratch, &(bi, bj)| {
@@ -124,17 +124,6 @@ pub fn symmetric_into<T: Element>(
             }
         });
 }
-
-struct SharedOut<T>(*mut T);
-impl<T> Clone for SharedOut<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for SharedOut<T> {}
-// SAFETY: the tiles write disjoint parts of the buffer (see above).
-unsafe impl<T: Send> Send for SharedOut<T> {}
-unsafe impl<T: Send> Sync for SharedOut<T> {}
 
 #[cfg(test)]
 mod tests {
