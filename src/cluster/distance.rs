@@ -451,6 +451,14 @@ fn by_gram_blocks<T: Element>(
         });
 }
 
+/// Whether a squared distance `‖x‖² + ‖y‖² − 2x·y = s` must be recomputed
+/// directly: it is a small fraction of the norms (cancellation; relative
+/// error would exceed ~1e-12), or NaN (the norms overflowed, inf − inf).
+#[inline(always)]
+fn lost_digits(s: f64, norms: f64) -> bool {
+    s.is_nan() || s <= 1e-3 * norms
+}
+
 fn euclidean_gemm<T: Element>(
     x: &[f64],
     n: usize,
@@ -464,16 +472,12 @@ fn euclidean_gemm<T: Element>(
     by_gram_blocks(x, n, d, out, |i, j0, gram, row| {
         let sq_j = &sq[j0..j0 + row.len()];
         // Branch-free first pass (it vectorises; the sqrt dominates
-        // otherwise), flagging any entry that cancelled badly: a result
-        // that is a small fraction of the norms has lost digits, so those
-        // are recomputed directly (relative error would exceed ~1e-12).
-        // A NaN (norms overflowing to inf − inf) is recomputed too, so
-        // huge values give scipy's inf instead of a false 0.
+        // otherwise) that only flags rows with entries to recompute.
         let mut cancelled = false;
         for ((v, &g), &sj) in row.iter_mut().zip(gram).zip(sq_j) {
             let norms = sq[i] + sj;
             let s = norms - 2.0 * g;
-            cancelled |= s.is_nan() || s <= 1e-3 * norms;
+            cancelled |= lost_digits(s, norms);
             let s = s.max(0.0);
             *v = T::from_f64(if take_sqrt { s.sqrt() } else { s });
         }
@@ -483,8 +487,7 @@ fn euclidean_gemm<T: Element>(
         for (k, (v, &g)) in row.iter_mut().zip(gram).enumerate() {
             let j = j0 + k;
             let norms = sq[i] + sq[j];
-            let s = norms - 2.0 * g;
-            if s.is_nan() || s <= 1e-3 * norms {
+            if lost_digits(norms - 2.0 * g, norms) {
                 let s = sq_direct(&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]).max(0.0);
                 *v = T::from_f64(if take_sqrt { s.sqrt() } else { s });
             }
