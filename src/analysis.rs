@@ -86,11 +86,23 @@ pub fn cluster_axis(
         )));
     }
     let n = obs.nrows();
-    if method == Method::Ward
-        && metric == Metric::Euclidean
-        && !optimal_ordering
-        && !condensed_fits(n, precision)
-    {
+    let ward_on_vectors =
+        method == Method::Ward && metric == Metric::Euclidean && !optimal_ordering;
+    if ward_on_vectors && n >= cluster::ward_rounds::MIN_ROWS {
+        // Certified to be scipy's tree, or None (near-ties): then the
+        // exact algorithms below.
+        let fast = t.time("link", || {
+            cluster::ward_rounds::ward_certified(obs.values(), n, obs.ncols())
+        });
+        if let Some(linkage) = fast {
+            return Ok(Clustering {
+                linkage,
+                labels: obs.row_labels().to_vec(),
+                dropped,
+            });
+        }
+    }
+    if ward_on_vectors && !condensed_fits(n, precision) {
         // The condensed matrix would not fit: cluster the vectors instead.
         let linkage = t.time("link", || {
             cluster::ward_vector::ward_vector(obs.values(), n, obs.ncols())

@@ -180,3 +180,96 @@ fn z_score_and_standard_scale_match_seaborn() {
         }
     }
 }
+
+#[test]
+fn certified_ward_is_scipys_tree_or_refuses() {
+    // The fast ward (rounds over centroids) runs from 2 000 rows on; here
+    // it is held to scipy on every fixture: either the same tree (merges,
+    // order, leaves; heights to rounding) or a refusal, never a different
+    // tree. Continuous data must certify; exact ties must be refused.
+    let idx = index();
+    let mut certified = vec![];
+    for case in idx["linkage"].as_array().unwrap() {
+        if s(case, "method") != "ward" || s(case, "metric") != "euclidean" {
+            continue;
+        }
+        let name = s(case, "input");
+        let x = input(name);
+        let (n, d) = (x.shape[0], x.shape[1]);
+        let want = load(s(case, "z")).data;
+        let leaves: Vec<usize> = load(s(case, "leaves"))
+            .data
+            .iter()
+            .map(|&v| v as usize)
+            .collect();
+        if let Some(z) = cluster::ward_rounds::ward_certified(&x.data, n, d) {
+            assert_linkage_eq(&z, &want, &format!("{name} certified ward"));
+            assert_eq!(z.leaves(), leaves, "{name}: leaves_list");
+            certified.push(name.to_string());
+        }
+    }
+    certified.sort();
+    for must in [
+        "clustered_100x20",
+        "gauss_200x10",
+        "gauss_60x8",
+        "seed_30x12",
+    ] {
+        assert!(
+            certified.iter().any(|c| c == must),
+            "{must} not certified: {certified:?}"
+        );
+    }
+    for tied in ["dups_30x6", "ties_int_40x4", "binary_50x8"] {
+        assert!(
+            !certified.iter().any(|c| c == tied),
+            "{tied} certified despite ties"
+        );
+    }
+}
+
+#[test]
+fn ward_on_2400_rows_is_scipys_tree() {
+    // Large enough that clustering an axis takes the certified fast ward
+    // (scripts/make_ward_fixture.py: scipy's tree of the tutorial's recipe).
+    let x = load("ward_large/X.npy");
+    let want = load("ward_large/Z.npy").data;
+    let leaves: Vec<usize> = load("ward_large/leaves.npy")
+        .data
+        .iter()
+        .map(|&v| v as usize)
+        .collect();
+    let (n, d) = (x.shape[0], x.shape[1]);
+    assert!(n >= cluster::ward_rounds::MIN_ROWS);
+    let fast = cluster::ward_rounds::ward_certified(&x.data, n, d).expect("certifies");
+    assert_linkage_eq(&fast, &want, "ward_large certified");
+    assert_eq!(fast.leaves(), leaves, "ward_large: leaves_list");
+    let m = Matrix::from_values(n, d, x.data.clone()).unwrap();
+    let mut t = heatmill::timings::Timings::default();
+    let spec = heatmill::analysis::ClusterSpec::new(Method::Ward, Metric::Euclidean);
+    let c = heatmill::analysis::cluster_axis(&m, prep::Axis::Rows, spec, "X.npy", &mut t).unwrap();
+    assert_eq!(c.linkage, fast, "the pipeline takes the certified path");
+    // and the exact chain agrees too
+    let exact = cluster::linkage(&x.data, n, d, Method::Ward, Metric::Euclidean).unwrap();
+    assert_linkage_eq(&exact, &want, "ward_large exact chain");
+}
+
+#[test]
+fn ward_with_duplicate_rows_falls_back_to_the_exact_chain() {
+    // Duplicated rows tie at distance 0: the fast ward refuses, and the
+    // pipeline's result is the stored-matrix chain's, bit for bit.
+    let x = load("ward_large/X.npy");
+    let (n, d) = (x.shape[0], x.shape[1]);
+    let mut v = x.data.clone();
+    for (src, dst) in [(5, 1500), (5, 2000), (900, 901)] {
+        let row = v[src * d..(src + 1) * d].to_vec();
+        v[dst * d..(dst + 1) * d].copy_from_slice(&row);
+    }
+    assert!(cluster::ward_rounds::ward_certified(&v, n, d).is_none());
+    let m = Matrix::from_values(n, d, v.clone()).unwrap();
+    let mut t = heatmill::timings::Timings::default();
+    let spec = heatmill::analysis::ClusterSpec::new(Method::Ward, Metric::Euclidean);
+    let c = heatmill::analysis::cluster_axis(&m, prep::Axis::Rows, spec, "dups", &mut t).unwrap();
+    let exact = cluster::linkage(&v, n, d, Method::Ward, Metric::Euclidean).unwrap();
+    assert_eq!(c.linkage, exact);
+}

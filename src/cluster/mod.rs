@@ -6,6 +6,12 @@
 //! steps as scipy's, so merges, heights and leaf order agree, ties included
 //! (see `nn_chain` for the rule). `primitive` is the naive O(n³) reference
 //! the tests hold the fast algorithms to.
+//!
+//! Ward on observations with many rows first tries `ward_rounds`: rounds of
+//! reciprocal nearest neighbours over centroids with `f32` GEMM scans,
+//! every decision certified against rounding, so its tree is scipy's
+//! (heights to ~1e-15); where a decision is within rounding of a tie it
+//! declines and the exact algorithms run.
 
 pub mod condensed;
 pub mod cut;
@@ -19,6 +25,7 @@ pub mod mst;
 pub mod nn_chain;
 pub mod olo;
 pub mod primitive;
+pub mod ward_rounds;
 pub mod ward_vector;
 
 pub use condensed::{Condensed, Precision};
