@@ -640,7 +640,7 @@ impl Rounds {
     /// Exact costs of the survivors of a query's screens.
     fn finish<'a>(&self, q: usize, seed: f64, parts: impl Iterator<Item = &'a Partial>) -> List {
         let parts: Vec<&Partial> = parts.collect();
-        let mut his: Vec<f64> = parts.iter().flat_map(|p| p.his.iter().copied()).collect();
+        let mut his: Vec<f64> = parts.iter().flat_map(|p| p.his().iter().copied()).collect();
         his.sort_by(f64::total_cmp);
         let t = his.get(K - 1).copied().unwrap_or(f64::INFINITY).min(seed);
         let mut e: Vec<Entry> = parts
@@ -671,13 +671,16 @@ impl Rounds {
 /// covering its own rounding, rewritten without a division:
 /// `N_l·(1 − s) − t·(1/n_l) − 2g < t/n_q + s·N_q − N_q·(1 − κ)`.
 struct Screen {
+    /// The CPU has AVX2 and FMA: the screens run compiled for them
+    /// (chosen once per scan; the slack covers either rounding).
+    avx2: bool,
     kappa: f64,
     slack: f32,
     /// `N_l·(1 − s)` per compact candidate (`∞` for a dead row).
     na: Vec<f32>,
 }
 
-const W: usize = 64;
+const W: usize = 32;
 /// Side of the square tiles of the first scan (256 × 256 `f32`: 256 KiB).
 const TILE: usize = 256;
 
@@ -686,7 +689,17 @@ impl Screen {
         let kappa = (d as f64 + 8.0) * U32 * 1.02 + 1e-15;
         let slack = (kappa + 2e-6) as f32;
         let na = r.nl32.iter().map(|&v| v * (1.0 - slack)).collect();
-        Screen { kappa, slack, na }
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        Screen {
+            avx2,
+            kappa,
+            slack,
+            na,
+        }
     }
 
     /// The `f32` pre-test's threshold and right-hand side for query
@@ -704,6 +717,7 @@ impl Screen {
 
     /// The exact test of candidate `cj` (compact) for query `q` (compact
     /// `p`) whose `f32` product is `g`; true when it was kept.
+    #[inline(always)]
     fn consider(
         &self,
         r: &Rounds,
@@ -732,6 +746,22 @@ impl Screen {
 
     /// Screens query `q`'s row `g` (candidates `c0..c0 + g.len()`).
     fn row(&self, r: &Rounds, q: usize, g: &[f32], c0: usize, st: &mut Partial) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` records that the CPU has AVX2 and FMA.
+            return unsafe { self.row_avx2(r, q, g, c0, st) };
+        }
+        self.row_impl(r, q, g, c0, st)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn row_avx2(&self, r: &Rounds, q: usize, g: &[f32], c0: usize, st: &mut Partial) {
+        self.row_impl(r, q, g, c0, st)
+    }
+
+    #[inline(always)]
+    fn row_impl(&self, r: &Rounds, q: usize, g: &[f32], c0: usize, st: &mut Partial) {
         let p = r.pos[q] as usize;
         let na = &self.na[c0..c0 + g.len()];
         let rl32 = &r.rl32[c0..c0 + g.len()];
@@ -760,6 +790,38 @@ impl Screen {
         &self,
         r: &Rounds,
         g: &[f32],
+        rows: (usize, usize),
+        cols: (usize, usize),
+        st: &mut [Partial],
+        col: &mut ColState,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` records that the CPU has AVX2 and FMA.
+            return unsafe { self.cols_avx2(r, g, rows, cols, st, col) };
+        }
+        self.cols_impl(r, g, rows, cols, st, col)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn cols_avx2(
+        &self,
+        r: &Rounds,
+        g: &[f32],
+        rows: (usize, usize),
+        cols: (usize, usize),
+        st: &mut [Partial],
+        col: &mut ColState,
+    ) {
+        self.cols_impl(r, g, rows, cols, st, col)
+    }
+
+    #[inline(always)]
+    fn cols_impl(
+        &self,
+        r: &Rounds,
+        g: &[f32],
         (i0, h): (usize, usize),
         (j0, w): (usize, usize),
         st: &mut [Partial],
@@ -772,7 +834,9 @@ impl Screen {
             col.t32.push(t32);
             col.bound.push(b);
         }
-        let mut flags = vec![0u8; w];
+        let mut flags = std::mem::take(&mut col.flags);
+        flags.clear();
+        flags.resize(w, 0);
         for ri in 0..h {
             let ci = i0 + ri;
             let row = &g[ri * w..(ri + 1) * w];
@@ -797,6 +861,7 @@ impl Screen {
                 }
             }
         }
+        col.flags = flags;
     }
 }
 
@@ -805,6 +870,7 @@ impl Screen {
 struct ColState {
     t32: Vec<f32>,
     bound: Vec<f32>,
+    flags: Vec<u8>,
 }
 
 /// Indices of the non-zero bytes of `flags`, eight at a time (most chunks
@@ -824,70 +890,10 @@ fn set_flags(flags: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// The `f32` pre-test of [`Screen`] over one chunk: sets `flags[j]` and
-/// returns how many passed. With AVX2 and FMA where the CPU has them
-/// (chosen at run time; the slack covers either rounding).
-fn pretest(g: &[f32], na: &[f32], rl: &[f32], t32: f32, bound: f32, flags: &mut [u8]) -> u32 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports the features the function enables.
-            return unsafe { pretest_avx2(g, na, rl, t32, bound, flags) };
-        }
-    }
-    pretest_plain(g, na, rl, t32, bound, flags)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn pretest_avx2(
-    g: &[f32],
-    na: &[f32],
-    rl: &[f32],
-    t32: f32,
-    bound: f32,
-    flags: &mut [u8],
-) -> u32 {
-    pretest_plain(g, na, rl, t32, bound, flags)
-}
-
-/// [`pretest`] with the roles turned: one candidate (`na`, `rl`) against
-/// a row of queries, each with its own threshold.
-fn pretest_cols(g: &[f32], na: f32, rl: f32, t32: &[f32], bound: &[f32], flags: &mut [u8]) -> u32 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports the features the function enables.
-            return unsafe { pretest_cols_avx2(g, na, rl, t32, bound, flags) };
-        }
-    }
-    pretest_cols_plain(g, na, rl, t32, bound, flags)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn pretest_cols_avx2(
-    g: &[f32],
-    na: f32,
-    rl: f32,
-    t32: &[f32],
-    bound: &[f32],
-    flags: &mut [u8],
-) -> u32 {
-    pretest_cols_plain(g, na, rl, t32, bound, flags)
-}
-
+/// The pre-test of [`Screen::cols`]: one candidate (`na`, `rl`) against a
+/// row of queries, each with its own threshold.
 #[inline(always)]
-fn pretest_cols_plain(
-    g: &[f32],
-    na: f32,
-    rl: f32,
-    t32: &[f32],
-    bound: &[f32],
-    flags: &mut [u8],
-) -> u32 {
+fn pretest_cols(g: &[f32], na: f32, rl: f32, t32: &[f32], bound: &[f32], flags: &mut [u8]) -> u32 {
     let mut hits = 0u32;
     for (((f, &gv), &tv), &bv) in flags.iter_mut().zip(g).zip(t32).zip(bound) {
         let pass = na - tv * rl - 2.0 * gv < bv;
@@ -897,8 +903,10 @@ fn pretest_cols_plain(
     hits
 }
 
+/// The `f32` pre-test of [`Screen::row`] over one chunk: sets `flags[j]`
+/// and returns how many passed.
 #[inline(always)]
-fn pretest_plain(g: &[f32], na: &[f32], rl: &[f32], t32: f32, bound: f32, flags: &mut [u8]) -> u32 {
+fn pretest(g: &[f32], na: &[f32], rl: &[f32], t32: f32, bound: f32, flags: &mut [u8]) -> u32 {
     let mut hits = 0u32;
     for (((f, &gv), &nv), &rv) in flags.iter_mut().zip(g).zip(na).zip(rl) {
         let pass = nv - t32 * rv - 2.0 * gv < bound;
@@ -912,7 +920,9 @@ fn pretest_plain(g: &[f32], na: &[f32], rl: &[f32], t32: f32, bound: f32, flags:
 /// smallest upper bounds seen (the running threshold) and every candidate
 /// whose lower bound was under the threshold when seen.
 struct Partial {
-    his: Vec<f64>,
+    /// The `len` smallest upper bounds so far, ascending.
+    his: [f64; K],
+    len: usize,
     cand: Vec<(f64, u32)>,
     seed: f64,
 }
@@ -920,26 +930,35 @@ struct Partial {
 impl Partial {
     fn new(seed: f64) -> Self {
         Partial {
-            his: Vec::with_capacity(K),
+            his: [f64::INFINITY; K],
+            len: 0,
             cand: vec![],
             seed,
         }
     }
 
-    fn threshold(&self) -> f64 {
-        if self.his.len() < K {
-            self.seed
-        } else {
-            self.his[K - 1].min(self.seed)
-        }
+    fn his(&self) -> &[f64] {
+        &self.his[..self.len]
     }
 
+    #[inline]
+    fn threshold(&self) -> f64 {
+        // `his` is padded with ∞: the K-th entry is the threshold once
+        // K candidates were seen.
+        self.his[K - 1].min(self.seed)
+    }
+
+    #[inline]
     fn push(&mut self, lo: f64, hi: f64, slot: u32) {
         self.cand.push((lo, slot));
-        let at = self.his.partition_point(|&h| h <= hi);
-        if at < K {
-            self.his.insert(at, hi);
-            self.his.truncate(K);
+        if hi < self.his[K - 1] {
+            let mut at = K - 1;
+            while at > 0 && self.his[at - 1] > hi {
+                self.his[at] = self.his[at - 1];
+                at -= 1;
+            }
+            self.his[at] = hi;
+            self.len = (self.len + 1).min(K);
         }
         // Keep the list of survivors short when the threshold drops.
         if self.cand.len() > 8 * K {
