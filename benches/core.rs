@@ -134,5 +134,41 @@ fn ward_vector(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, pearson, linkage, distances, gemm_peak, ward_vector);
+/// Certified ward over centroids (what ward on vectors runs from 2 000
+/// rows on), on the tutorial's recipe (uniform noise, two shifted
+/// blocks); compare with `linkage/ward/*` (distances + stored-matrix chain).
+fn ward_certified(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ward_certified");
+    g.sample_size(10);
+    for &n in &[5000usize, 20_000] {
+        let d = 50;
+        let mut x = data(n, d, 3);
+        for (i, row) in x.chunks_mut(d).enumerate() {
+            let (lo, hi) = if i < n / 3 {
+                (0, d / 2)
+            } else if i < 2 * n / 3 {
+                (d / 2, d)
+            } else {
+                (0, 0)
+            };
+            row[lo..hi].iter_mut().for_each(|v| *v += 2.5);
+        }
+        g.bench_with_input(
+            BenchmarkId::from_parameter(format!("{n}x{d}")),
+            &n,
+            |b, &n| b.iter(|| cluster::ward_rounds::ward_certified(&x, n, d).expect("certifies")),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    pearson,
+    linkage,
+    distances,
+    gemm_peak,
+    ward_vector,
+    ward_certified
+);
 criterion_main!(benches);
