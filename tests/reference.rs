@@ -237,3 +237,90 @@ fn f32_storage_refuses_what_it_cannot_hold() {
     }
     assert!(cluster::linkage_condensed(d64, Method::Ward).is_err());
 }
+
+/// The certified ward's tree, checked against the exact chain; `false`
+/// when it declined.
+fn certified_matches_exact(x: &[f64], n: usize, d: usize, what: &str) -> bool {
+    let Some(fast) = cluster::ward_rounds::ward_certified(x, n, d) else {
+        return false;
+    };
+    let exact = cluster::linkage(x, n, d, Method::Ward, Metric::Euclidean).unwrap();
+    for (r, (p, q)) in exact.steps().iter().zip(fast.steps()).enumerate() {
+        assert_eq!((p.a, p.b, p.size), (q.a, q.b, q.size), "{what}: step {r}");
+        assert!(
+            close(p.height, q.height, 1e-12, 0.0),
+            "{what}: height {r}: {} vs {} (rel {:e})",
+            p.height,
+            q.height,
+            (p.height - q.height).abs() / p.height
+        );
+    }
+    assert_eq!(exact.leaves(), fast.leaves(), "{what}: leaves");
+    true
+}
+
+#[test]
+fn certified_ward_on_adversarial_inputs_is_exact_or_declines() {
+    let mut rng = Rng(2024);
+    // Near-ties: a 50 × 50 integer grid (every nearest distance tied)
+    // plus noise of growing size. Tied data must be refused; with noise
+    // the tree must be the exact one whenever it is returned.
+    let (n, d) = (2500, 2);
+    let grid: Vec<f64> = (0..n)
+        .flat_map(|i| [(i / 50) as f64, (i % 50) as f64])
+        .collect();
+    let mut certified = vec![];
+    for eps in [0.0, 1e-15, 1e-13, 1e-11, 1e-9, 1e-7, 1e-5, 1e-3] {
+        let x: Vec<f64> = grid.iter().map(|v| v + eps * rng.uniform()).collect();
+        if certified_matches_exact(&x, n, d, &format!("grid + {eps:e}")) {
+            certified.push(eps);
+        }
+    }
+    eprintln!("grid + noise certified at {certified:?}");
+    assert!(
+        !certified.contains(&0.0) && !certified.contains(&1e-15),
+        "{certified:?}"
+    );
+    // Clusters of very different sizes: two tight blobs of 1 200 and 300
+    // singletons spread around them (big clusters as cheap as singletons
+    // from much nearer).
+    let mut x = vec![];
+    for i in 0..2700 {
+        let (c, s) = match i {
+            0..1200 => (1.0, 1e-2),
+            1200..2400 => (-1.0, 1e-2),
+            _ => (0.0, 1.5),
+        };
+        x.push(c + s * rng.normal());
+        x.push(s * rng.normal());
+    }
+    let blobs = certified_matches_exact(&x, 2700, 2, "blobs and singletons");
+    // A deep tree: points on a geometric progression (depth ~ n).
+    let x: Vec<f64> = (0..2500).map(|i| 1.003f64.powi(i)).collect();
+    let line = certified_matches_exact(&x, 2500, 1, "geometric line");
+    eprintln!("blobs certified: {blobs}, geometric line certified: {line}");
+    // A large offset: 1e8 + U(0, 1) in three columns.
+    let x: Vec<f64> = (0..3000 * 3).map(|_| 1e8 + rng.uniform()).collect();
+    assert!(
+        certified_matches_exact(&x, 3000, 3, "offset 1e8"),
+        "continuous data certifies"
+    );
+    // High dimension.
+    let x = random(&mut rng, 2000, 400);
+    assert!(
+        certified_matches_exact(&x, 2000, 400, "d = 400"),
+        "continuous data certifies"
+    );
+}
+
+#[test]
+fn certified_ward_gives_up_quickly_on_mass_duplicates() {
+    // 4 000 identical rows: every one of them survives the f32 screen of
+    // the others; the scan must give up (bounded memory), not grow.
+    let mut rng = Rng(8);
+    let (n, d) = (5000, 20);
+    let x: Vec<f64> = (0..n * d)
+        .map(|k| if k < 4000 * d { 0.25 } else { rng.normal() })
+        .collect();
+    assert!(cluster::ward_rounds::ward_certified(&x, n, d).is_none());
+}

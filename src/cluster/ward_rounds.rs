@@ -44,7 +44,6 @@ use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use super::dendrogram::Linkage;
-use super::ward_vector::sqdist;
 
 /// From this many observations on, ward on vectors tries this algorithm
 /// first (below it the stored-matrix chain is as fast and bit-identical).
@@ -80,6 +79,13 @@ struct List {
     lb: f64,
 }
 
+/// Which partner a rounding margin is for; see [`Rounds::margin`].
+#[derive(Clone, Copy)]
+enum Partner {
+    This,
+    Any,
+}
+
 /// A cluster waiting for a scan and a lower bound on its nearest cost.
 type Waiting = (u32, f64);
 
@@ -109,14 +115,16 @@ struct Rounds {
     scale: f64,
     /// Row stride of `c`: `d` padded to a multiple of 8 for `sqdist`.
     s: usize,
+    /// Centroids as double-doubles `c + cl`: differences of nearby
+    /// centroids keep full precision however far they are from the
+    /// origin, so our costs are as exact as scipy's pdist (no cancellation
+    /// error to budget for).
     c: Vec<f64>,
+    cl: Vec<f64>,
     size: Vec<u32>,
     depth: Vec<u32>,
     ver: Vec<u32>,
     fwd: Vec<u32>,
-    norm: Vec<f64>,
-    /// Largest centroid norm (that of a row: centroids are averages).
-    r_max: f64,
     depth_max: u32,
     /// Compact candidate matrix: live slots, their `f32` centroids, the
     /// squared norms of those `f32` vectors (`∞` for a dead row) and
@@ -135,7 +143,8 @@ struct Rounds {
 impl Rounds {
     fn new(x: &[f64], n: usize, d: usize) -> Option<Self> {
         // Centring cannot change a Ward distance but shrinks centroid
-        // norms, and with them the rounding of ‖c_a − c_b‖ and its margin.
+        // norms, which the f32 screen's error bound is proportional to.
+        // The centred rows are kept exactly, as double-doubles.
         let mut mean = vec![0.0; d];
         for row in x[..n * d].chunks_exact(d) {
             for (m, v) in mean.iter_mut().zip(row) {
@@ -145,11 +154,13 @@ impl Rounds {
         mean.iter_mut().for_each(|m| *m /= n as f64);
         let s = d.div_ceil(8) * 8;
         let mut c = vec![0.0; n * s];
+        let mut cl = vec![0.0; n * s];
         c.par_chunks_mut(s)
+            .zip(cl.par_chunks_mut(s))
             .zip(x[..n * d].par_chunks(d))
-            .for_each(|(dst, src)| {
-                for ((o, v), m) in dst.iter_mut().zip(src).zip(&mean) {
-                    *o = v - m;
+            .for_each(|((hi, lo), src)| {
+                for (k, (v, m)) in src.iter().zip(&mean).enumerate() {
+                    (hi[k], lo[k]) = two_sum(*v, -m);
                 }
             });
         // Scale by a power of two (exact) so the largest row has a norm in
@@ -163,20 +174,18 @@ impl Rounds {
         }
         let scale = 2f64.powi(-(r_max.log2().floor() as i32) - 1);
         c.par_iter_mut().for_each(|v| *v *= scale);
-        let norm: Vec<f64> = c.par_chunks(s).map(|r| sqdist0(r).sqrt()).collect();
-        let r_max = norm.iter().fold(0.0f64, |a, &b| a.max(b));
+        cl.par_iter_mut().for_each(|v| *v *= scale);
         let mut r = Rounds {
             scale,
             n,
             d,
             s,
             c,
+            cl,
             size: vec![1; n],
             depth: vec![0; n],
             ver: vec![0; n],
             fwd: (0..n as u32).collect(),
-            norm,
-            r_max,
             depth_max: 0,
             live: vec![],
             pos: vec![u32::MAX; n],
@@ -192,13 +201,14 @@ impl Rounds {
         Some(r)
     }
 
-    fn row(&self, slot: usize) -> &[f64] {
-        &self.c[slot * self.s..(slot + 1) * self.s]
+    fn row(&self, slot: usize) -> (&[f64], &[f64]) {
+        let at = slot * self.s..(slot + 1) * self.s;
+        (&self.c[at.clone()], &self.cl[at])
     }
 
     fn cost(&self, a: usize, b: usize) -> f64 {
         let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
-        na * nb / (na + nb) * sqdist(self.row(a), self.row(b))
+        na * nb / (na + nb) * sqdist_dd(self.row(a), self.row(b))
     }
 
     fn entry(&self, a: usize, b: usize) -> Entry {
@@ -222,22 +232,27 @@ impl Rounds {
     }
 
     /// Relative margin within which scipy's cost and ours for `(k, ·)`
-    /// may be ordered differently: both are within a few rounding errors
-    /// per merge level of the exact value, and ours loses digits to
-    /// cancellation in `c_a − c_b` in proportion to `‖c‖ / ‖c_a − c_b‖`.
-    /// Taken for the worst partner (largest norm and depth) so one margin
-    /// serves every comparison in `k`'s list. Generous by design: a
-    /// refused decision only costs a fallback.
-    fn margin(&self, k: usize, best: &Entry) -> f64 {
+    /// may be ordered differently. Ours is within a few rounding errors
+    /// of the exact cost (double-double centroids, one rounded sum of `d`
+    /// squares); scipy's starts as exact (pdist on the rows) and gains a
+    /// few per Lance–Williams level, the ward update amplifying earlier
+    /// errors at most 3-fold and typically not at all. 64 rounding errors
+    /// per level of both trees plus the sums of squares, generous by
+    /// design: a refused decision only costs a fallback.
+    ///
+    /// `Partner::Any` sizes it for every cluster costing at least `best`
+    /// (the deepest tree), `Partner::This` for `best` itself.
+    fn margin(&self, k: usize, best: &Entry, partner: Partner) -> f64 {
         let b = best.slot as usize;
-        let (nk, nb) = (self.size[k] as f64, self.size[b] as f64);
-        let sq = best.cost * (nk + nb) / (nk * nb);
-        if sq.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        if best.cost.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return f64::INFINITY;
         }
-        let levels = (self.depth[k] + self.depth_max + 2) as f64;
-        let lever = 1.0 + (self.norm[k] + self.r_max) / sq.sqrt();
-        U64 * (64.0 * levels * lever + 4.0 * (self.d as f64 + 2.0))
+        let depth = match partner {
+            Partner::This => self.depth[b],
+            Partner::Any => self.depth_max,
+        };
+        let levels = (self.depth[k] + depth + 2) as f64;
+        U64 * (64.0 * levels + 8.0 * (self.d as f64 + 2.0))
     }
 
     fn verdict(&self, k: usize, list: &List) -> Verdict {
@@ -248,7 +263,7 @@ impl Rounds {
                 Verdict::Rescan
             };
         };
-        let m = self.margin(k, &best);
+        let m = self.margin(k, &best, Partner::Any);
         let above = best.cost * (1.0 + m);
         let second = list.e.get(1).map_or(f64::INFINITY, |e| e.cost);
         if !below(above, second * (1.0 - m)) {
@@ -328,7 +343,7 @@ impl Rounds {
         // nearest neighbour of a certified cluster.
         let mut born_in: Vec<u32> = vec![0; n];
         let mut wanted: Vec<u32> = vec![0; n];
-        for (i, list) in self.scan_first().into_iter().enumerate() {
+        for (i, list) in self.scan_first()?.into_iter().enumerate() {
             let k = self.live[i] as usize;
             self.lists[k] = list;
         }
@@ -382,7 +397,7 @@ impl Rounds {
                         f.e.get(K - 1).map_or(f64::INFINITY, |e| e.cost)
                     })
                     .collect();
-                let lists = self.scan(&ids, &seed);
+                let lists = self.scan(&ids, &seed)?;
                 for (&k, list) in ids.iter().zip(lists) {
                     // After a full scan the bound is at least the second
                     // cost: anything short of a decision is a tie.
@@ -414,7 +429,7 @@ impl Rounds {
             let mut parents: Vec<(List, List)> = Vec::with_capacity(pairs.len());
             for &(a, b) in &pairs {
                 let e = nn[a];
-                let m = self.margin(a, &e);
+                let m = self.margin(a, &e, Partner::This);
                 // Scaling by a power of two commutes with every operation:
                 // undoing it is exact.
                 merges.push((a, b, (2.0 * e.cost).sqrt() / self.scale, m));
@@ -475,15 +490,18 @@ impl Rounds {
         Some(Linkage::from_unlabelled(n, merges, true))
     }
 
-    /// Merges clusters `a < b` into slot `b` (scipy's convention).
+    /// Merges clusters `a < b` into slot `b` (scipy's convention): the
+    /// centroid `(n_a·c_a + n_b·c_b) / (n_a + n_b)` in double-double.
     fn merge(&mut self, a: usize, b: usize) {
         let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
         let (s, sum) = (self.s, na + nb);
         for k in 0..self.d {
-            let v = (na * self.c[a * s + k] + nb * self.c[b * s + k]) / sum;
-            self.c[b * s + k] = v;
+            let (ia, ib) = (a * s + k, b * s + k);
+            let pa = dd_mul(self.c[ia], self.cl[ia], na);
+            let pb = dd_mul(self.c[ib], self.cl[ib], nb);
+            let t = dd_add(pa, pb);
+            (self.c[ib], self.cl[ib]) = dd_div(t, sum);
         }
-        self.norm[b] = sqdist0(self.row(b)).sqrt();
         self.size[b] += self.size[a];
         self.size[a] = 0;
         self.depth[b] = self.depth[a].max(self.depth[b]) + 1;
@@ -537,7 +555,7 @@ impl Rounds {
     /// reach it); the states are merged per query, and the lists do not
     /// depend on how the tiles were split (every state keeps all
     /// candidates under its own threshold, never under the final one).
-    fn scan_first(&self) -> Vec<List> {
+    fn scan_first(&self) -> Option<Vec<List>> {
         let (d, m) = (self.d, self.live.len());
         let nb = m.div_ceil(TILE);
         let tiles: Vec<(usize, usize)> =
@@ -586,7 +604,7 @@ impl Rounds {
     /// candidate matrix. `seed[i]`, when finite, is an exact cost bound on
     /// query `i`'s `K`-th cheapest candidate (from its forwarded list): it
     /// makes the screen tight from the first block.
-    fn scan(&self, queries: &[u32], seed: &[f64]) -> Vec<List> {
+    fn scan(&self, queries: &[u32], seed: &[f64]) -> Option<Vec<List>> {
         let (d, m) = (self.d, self.live.len());
         let nq = queries.len();
         let mut qf = vec![0.0f32; nq * d];
@@ -638,8 +656,16 @@ impl Rounds {
     }
 
     /// Exact costs of the survivors of a query's screens.
-    fn finish<'a>(&self, q: usize, seed: f64, parts: impl Iterator<Item = &'a Partial>) -> List {
+    fn finish<'a>(
+        &self,
+        q: usize,
+        seed: f64,
+        parts: impl Iterator<Item = &'a Partial>,
+    ) -> Option<List> {
         let parts: Vec<&Partial> = parts.collect();
+        if parts.iter().any(|p| p.overflow) {
+            return None;
+        }
         let mut his: Vec<f64> = parts.iter().flat_map(|p| p.his().iter().copied()).collect();
         his.sort_by(f64::total_cmp);
         let t = his.get(K - 1).copied().unwrap_or(f64::INFINITY).min(seed);
@@ -655,7 +681,7 @@ impl Rounds {
             lb = lb.min(e[K].cost);
             e.truncate(K);
         }
-        List { e, lb }
+        Some(List { e, lb })
     }
 }
 
@@ -924,8 +950,17 @@ struct Partial {
     his: [f64; K],
     len: usize,
     cand: Vec<(f64, u32)>,
+    /// Prune `cand` when it grows past this (doubling: amortised).
+    prune_at: usize,
+    /// More than [`MAX_SURVIVORS`] candidates could not be told apart
+    /// from the `K` cheapest (duplicate rows, clusters far tighter than
+    /// `f32` resolves): the scan gives up rather than grow.
+    overflow: bool,
     seed: f64,
 }
+
+/// Survivors of one query's screen beyond which the scan gives up.
+const MAX_SURVIVORS: usize = 64 * K;
 
 impl Partial {
     fn new(seed: f64) -> Self {
@@ -933,6 +968,8 @@ impl Partial {
             his: [f64::INFINITY; K],
             len: 0,
             cand: vec![],
+            prune_at: 8 * K,
+            overflow: false,
             seed,
         }
     }
@@ -950,6 +987,9 @@ impl Partial {
 
     #[inline]
     fn push(&mut self, lo: f64, hi: f64, slot: u32) {
+        if self.overflow {
+            return;
+        }
         self.cand.push((lo, slot));
         if hi < self.his[K - 1] {
             let mut at = K - 1;
@@ -960,10 +1000,14 @@ impl Partial {
             self.his[at] = hi;
             self.len = (self.len + 1).min(K);
         }
-        // Keep the list of survivors short when the threshold drops.
-        if self.cand.len() > 8 * K {
+        if self.cand.len() > self.prune_at {
             let t = self.threshold();
             self.cand.retain(|c| c.0 < t);
+            self.prune_at = (2 * self.cand.len()).max(8 * K);
+            if self.cand.len() > MAX_SURVIVORS {
+                self.overflow = true;
+                self.cand = vec![];
+            }
         }
     }
 }
@@ -987,6 +1031,56 @@ fn check_order(merges: &[(usize, usize, f64, f64)]) -> Option<()> {
 /// strict, comparable difference.
 fn below(a: f64, b: f64) -> bool {
     a < b
+}
+
+/// `a + b` as an unevaluated sum `(s, e)`, exactly (Knuth).
+#[inline(always)]
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// Double-double `(hi, lo) · m`, `m` an integer-valued `f64`.
+fn dd_mul(hi: f64, lo: f64, m: f64) -> (f64, f64) {
+    let p = hi * m;
+    let e = hi.mul_add(m, -p);
+    two_sum(p, e + lo * m)
+}
+
+fn dd_add(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    let (s, e) = two_sum(a.0, b.0);
+    let (hi, lo) = two_sum(s, e + a.1 + b.1);
+    (hi, lo)
+}
+
+/// Double-double `(hi, lo) / m`.
+fn dd_div(a: (f64, f64), m: f64) -> (f64, f64) {
+    let q = a.0 / m;
+    let p = q * m;
+    let pe = q.mul_add(m, -p);
+    let r = ((a.0 - p) - pe) + a.1;
+    two_sum(q, r / m)
+}
+
+/// `‖a − b‖²` of double-double vectors (lengths a multiple of 8), each
+/// difference to full precision, summed in eight lanes.
+#[inline]
+fn sqdist_dd((ah, al): (&[f64], &[f64]), (bh, bl): (&[f64], &[f64])) -> f64 {
+    let mut acc = [0.0f64; 8];
+    for (((x, xl), y), yl) in ah
+        .chunks_exact(8)
+        .zip(al.chunks_exact(8))
+        .zip(bh.chunks_exact(8))
+        .zip(bl.chunks_exact(8))
+    {
+        for l in 0..8 {
+            let (s, e) = two_sum(x[l], -y[l]);
+            let t = s + (e + (xl[l] - yl[l]));
+            acc[l] += t * t;
+        }
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
 fn sqdist0(a: &[f64]) -> f64 {
