@@ -25,19 +25,28 @@
 //! - A scan (new clusters, exhausted lists, the first round) is one `f32`
 //!   GEMM of the queries against all live centroids in cache-sized blocks,
 //!   screened with a rigorous bound on the `f32` error; only the few
-//!   survivors get an exact `f64` cost.
+//!   survivors get an exact cost. The first scan computes each pair once
+//!   (symmetric tiles screened by row and by column). Later, a cluster
+//!   whose list cannot decide waits, with a lower bound on its nearest
+//!   cost, until a certified cluster points to it or it may hold the
+//!   cheapest pair of all — which guarantees every round merges — so
+//!   a cluster is scanned about once per merge it takes part in.
 //!
-//! Certified, not approximate: heights come from centroids, not the
-//! Lance–Williams recurrence, so they equal scipy's to rounding (~1e-15
-//! relative), and a decision is only taken when the two costs compared
-//! differ by more than a bound on both rounding errors (ours and scipy's,
-//! which grow with tree depth and with centroid norm over distance).
-//! Likewise the final sort by height needs consecutive heights apart by
-//! that margin. Where any decision is closer than that (duplicate rows,
+//! Certified, not approximate: centroids are double-doubles, so our costs
+//! are exact to a few roundings however far the clusters lie from the
+//! origin; heights come from centroids, not the Lance–Williams
+//! recurrence, so they equal scipy's to rounding (~1e-15 relative). A
+//! decision is only taken when the two costs compared differ by more than
+//! a bound on both rounding errors (ours, and scipy's, which grow with
+//! tree depth), and the final sort by height needs consecutive heights
+//! apart by that margin. Where any decision is closer (duplicate rows,
 //! tied integer data) the function returns `None` and the caller runs the
 //! exact stored-matrix algorithm, whose steps are scipy's own. So the
 //! output is always scipy's tree: same merges, same order, same leaves,
-//! heights to 1e-15.
+//! heights to ~1e-15; and it does not depend on the thread count.
+//!
+//! 20 000 × 50: 0.66–0.75 s on 2 cores (the stored-matrix chain took
+//! 3.3–4.8 s with its distances), 110 MB instead of 1.6 GB.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
@@ -1125,6 +1134,24 @@ mod tests {
             }
             assert_eq!(exact.leaves(), fast.leaves());
         }
+    }
+
+    #[test]
+    fn same_tree_on_any_number_of_threads() {
+        // The screens split work by thread count in the first scan; the
+        // lists (and so every decision and height) must not depend on it.
+        let (n, d) = (3000, 12);
+        let x = data(n, d, 11);
+        let on = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| ward_certified(&x, n, d).expect("certifies"))
+        };
+        let one = on(1);
+        assert_eq!(one, on(3));
+        assert_eq!(one, on(2));
     }
 
     #[test]
