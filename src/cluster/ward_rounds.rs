@@ -122,7 +122,8 @@ struct Rounds {
     d: usize,
     /// The power of two the centred data were multiplied by.
     scale: f64,
-    /// Row stride of `c`: `d` padded to a multiple of 8 for `sqdist`.
+    /// Row stride of `c` and `cl`: `d` padded to a multiple of 8 for the
+    /// eight-lane `sqdist_dd`.
     s: usize,
     /// Centroids as double-doubles `c + cl`: differences of nearby
     /// centroids keep full precision however far they are from the
