@@ -14,6 +14,11 @@ fn s<'a>(v: &'a serde_json::Value, k: &str) -> &'a str {
         .unwrap_or_else(|| panic!("missing {k} in {v}"))
 }
 
+/// An integer fixture (leaf orders, cluster ids) as indices.
+fn indices(file: &str) -> Vec<usize> {
+    load(file).data.iter().map(|&v| v as usize).collect()
+}
+
 fn assert_linkage_eq(ours: &Linkage, want: &[f64], what: &str) {
     let z = ours.to_scipy();
     assert_eq!(z.len(), want.len(), "{what}: shape");
@@ -58,11 +63,7 @@ fn linkage_matches_scipy_on_every_fixture() {
         let method: Method = s(case, "method").parse().unwrap();
         let metric: Metric = s(case, "metric").parse().unwrap();
         let want = load(s(case, "z")).data;
-        let leaves: Vec<usize> = load(s(case, "leaves"))
-            .data
-            .iter()
-            .map(|&v| v as usize)
-            .collect();
+        let leaves = indices(s(case, "leaves"));
         let z = cluster::linkage(&x.data, x.shape[0], x.shape[1], method, metric).unwrap();
         let what = format!("{} {method} {metric}", s(case, "input"));
         assert_linkage_eq(&z, &want, &what);
@@ -105,11 +106,7 @@ fn fcluster_matches_scipy() {
         let method: Method = s(case, "method").parse().unwrap();
         let z =
             cluster::linkage(&x.data, x.shape[0], x.shape[1], method, Metric::Euclidean).unwrap();
-        let want: Vec<usize> = load(s(case, "file"))
-            .data
-            .iter()
-            .map(|&v| v as usize)
-            .collect();
+        let want = indices(s(case, "file"));
         let got = match s(case, "criterion") {
             "maxclust" => cut::cut_into(&z, case["t"].as_u64().unwrap() as usize),
             _ => cut::cut_at_height(&z, case["t"].as_f64().unwrap()),
@@ -128,11 +125,7 @@ fn optimal_leaf_ordering_matches_scipy() {
         let dist = cluster::pdist(&x.data, n, d, Metric::Euclidean);
         let z = cluster::linkage_condensed(dist.clone(), method).unwrap();
         let o = olo::optimal_leaf_ordering(&z, &dist);
-        let want: Vec<usize> = load(s(case, "leaves"))
-            .data
-            .iter()
-            .map(|&v| v as usize)
-            .collect();
+        let want = indices(s(case, "leaves"));
         assert_eq!(o.leaves(), want, "{case}");
         assert_linkage_eq(&o, &load(s(case, "zolo")).data, &format!("{case}"));
     }
@@ -197,11 +190,7 @@ fn certified_ward_is_scipys_tree_or_refuses() {
         let x = input(name);
         let (n, d) = (x.shape[0], x.shape[1]);
         let want = load(s(case, "z")).data;
-        let leaves: Vec<usize> = load(s(case, "leaves"))
-            .data
-            .iter()
-            .map(|&v| v as usize)
-            .collect();
+        let leaves = indices(s(case, "leaves"));
         if let Some(z) = cluster::ward_rounds::ward_certified(&x.data, n, d) {
             assert_linkage_eq(&z, &want, &format!("{name} certified ward"));
             assert_eq!(z.leaves(), leaves, "{name}: leaves_list");
@@ -234,11 +223,7 @@ fn ward_on_2400_rows_is_scipys_tree() {
     // (scripts/make_ward_fixture.py: scipy's tree of the tutorial's recipe).
     let x = load("ward_large/X.npy");
     let want = load("ward_large/Z.npy").data;
-    let leaves: Vec<usize> = load("ward_large/leaves.npy")
-        .data
-        .iter()
-        .map(|&v| v as usize)
-        .collect();
+    let leaves = indices("ward_large/leaves.npy");
     let (n, d) = (x.shape[0], x.shape[1]);
     assert!(n >= cluster::ward_rounds::MIN_ROWS);
     let fast = cluster::ward_rounds::ward_certified(&x.data, n, d).expect("certifies");

@@ -349,9 +349,8 @@ impl Rounds {
         // Clusters whose list could not decide, with a lower bound on their
         // nearest cost: scanned only once a decision may need them.
         let mut waiting: Vec<Waiting> = vec![];
-        // The round a slot's current cluster was born in / was last the
-        // nearest neighbour of a certified cluster.
-        let mut born_in: Vec<u32> = vec![0; n];
+        // The round a slot's cluster was last the nearest neighbour of a
+        // certified cluster.
         let mut wanted: Vec<u32> = vec![0; n];
         for (i, list) in self.scan_first()?.into_iter().enumerate() {
             let k = self.live[i] as usize;
@@ -446,7 +445,6 @@ impl Rounds {
                 self.merge(a, b);
                 cert[a] = false;
                 cert[b] = false;
-                born_in[b] = round;
                 parents.push((
                     std::mem::take(&mut self.lists[a]),
                     std::mem::take(&mut self.lists[b]),
@@ -461,14 +459,15 @@ impl Rounds {
                 self.compact();
             }
             // 4. New clusters start from their parents' candidates; the
-            // certified ones whose nearest neighbour merged forward theirs.
+            // certified ones whose nearest neighbour merged forward theirs
+            // (new clusters are not certified yet).
             let stale: Vec<u32> = self
                 .live
                 .iter()
                 .copied()
                 .filter(|&k| {
                     let k = k as usize;
-                    self.size[k] > 0 && cert[k] && born_in[k] != round && !self.valid(&nn[k])
+                    self.size[k] > 0 && cert[k] && !self.valid(&nn[k])
                 })
                 .collect();
             for &k in &stale {
@@ -572,7 +571,7 @@ impl Rounds {
             (0..nb).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
         let groups = rayon::current_num_threads().clamp(1, tiles.len());
         let per = tiles.len().div_ceil(groups);
-        let sc = Screen::new(self, d);
+        let sc = Screen::new(self);
         let states: Vec<Vec<Partial>> = tiles
             .par_chunks(per)
             .map(|group| {
@@ -631,7 +630,7 @@ impl Rounds {
         let tasks: Vec<(usize, usize)> = (0..q_blocks)
             .flat_map(|b| (0..parts).map(move |p| (b, p)))
             .collect();
-        let sc = Screen::new(self, d);
+        let sc = Screen::new(self);
         let partial: Vec<Vec<Partial>> = tasks
             .par_iter()
             .map_init(Vec::<f32>::new, |g, &(bq, part)| {
@@ -721,8 +720,8 @@ const W: usize = 32;
 const TILE: usize = 256;
 
 impl Screen {
-    fn new(r: &Rounds, d: usize) -> Self {
-        let kappa = (d as f64 + 8.0) * U32 * 1.02 + 1e-15;
+    fn new(r: &Rounds) -> Self {
+        let kappa = (r.d as f64 + 8.0) * U32 * 1.02 + 1e-15;
         let slack = (kappa + 2e-6) as f32;
         let na = r.nl32.iter().map(|&v| v * (1.0 - slack)).collect();
         #[cfg(target_arch = "x86_64")]

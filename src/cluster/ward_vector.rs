@@ -34,7 +34,7 @@ const LANES: usize = 8;
 
 /// `‖a − b‖²` over equal-length slices whose length is a multiple of 8.
 #[inline(always)]
-pub(crate) fn sqdist(a: &[f64], b: &[f64]) -> f64 {
+fn sqdist(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; LANES];
     for (x, y) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
         for l in 0..LANES {
