@@ -38,6 +38,10 @@ pub struct ClusterSpec {
     pub metric: Metric,
     pub optimal_ordering: bool,
     pub precision: Precision,
+    /// The most the stored (condensed) distance matrix may take, in bytes
+    /// (a job's `--max-memory`); past it, and past 40 % of the machine's
+    /// memory, ward on euclidean clusters the vectors (O(n·d)) instead.
+    pub max_condensed: Option<u64>,
 }
 
 impl ClusterSpec {
@@ -48,6 +52,7 @@ impl ClusterSpec {
             metric,
             optimal_ordering: false,
             precision: Precision::F64,
+            max_condensed: None,
         }
     }
 }
@@ -67,6 +72,7 @@ pub fn cluster_axis(
         metric,
         optimal_ordering,
         precision,
+        max_condensed,
     } = spec;
     cluster::check_method_metric(method, metric)?;
     prep::check_finite(m, source, false)?;
@@ -102,7 +108,8 @@ pub fn cluster_axis(
             });
         }
     }
-    if ward_on_vectors && !condensed_fits(n, precision) {
+    let within_budget = max_condensed.is_none_or(|b| precision.condensed_bytes(n) as u64 <= b);
+    if ward_on_vectors && !(condensed_fits(n, precision) && within_budget) {
         // The condensed matrix would not fit: cluster the vectors instead.
         let linkage = t.time("link", || {
             cluster::ward_vector::ward_vector(obs.values(), n, obs.ncols())
@@ -174,6 +181,30 @@ pub fn correlate_axis_f32(
     Ok((r, obs.row_labels().to_vec()))
 }
 
+/// Working memory of [`cluster_axis`] on `n` observations of `d` values
+/// for the path it will take, in bytes, besides the input matrix: ward on
+/// euclidean (no optimal ordering) is O(n·d) from
+/// `ward_rnn::MIN_ROWS` rows on (the certified rounds, or the chain over
+/// centroids when they decline and the stored matrix is over `budget`);
+/// every other clustering stores the condensed matrix, n(n−1)/2 entries
+/// of `precision`.
+pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>) -> u64 {
+    let condensed = spec.precision.condensed_bytes(n) as u64;
+    let ward_on_vectors =
+        spec.method == Method::Ward && spec.metric == Metric::Euclidean && !spec.optimal_ordering;
+    // Certified rounds: f64 centroids in double-double plus f32 copies,
+    // 8-entry candidate lists, per-task 256 KiB tiles (measured 110 MB at
+    // 20 000 × 50 for the whole process).
+    let vectors = (n as u64) * (d as u64) * 8 * 4 + (n as u64) * 256 + 4 * (1 << 20);
+    if ward_on_vectors
+        && (n >= cluster::ward_rounds::MIN_ROWS || budget.is_some_and(|b| condensed > b))
+    {
+        vectors
+    } else {
+        condensed
+    }
+}
+
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.
@@ -189,21 +220,8 @@ pub fn condensed_fits_in(n: usize, precision: Precision, memory: Option<u64>) ->
     }
 }
 
-#[cfg(target_os = "linux")]
 fn physical_memory() -> Option<u64> {
-    // SAFETY: sysconf has no preconditions.
-    let (pages, size) = unsafe {
-        (
-            libc::sysconf(libc::_SC_PHYS_PAGES),
-            libc::sysconf(libc::_SC_PAGESIZE),
-        )
-    };
-    (pages > 0 && size > 0).then(|| pages as u64 * size as u64)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn physical_memory() -> Option<u64> {
-    None
+    crate::env::physical_memory()
 }
 
 #[cfg(test)]

@@ -1,49 +1,166 @@
 //! Typed errors for the library. Every variant carries what a user needs to
-//! act: the file, the row or column, what was wrong. The CLI maps them to
-//! exit codes (input/usage errors → 2, failed jobs → 1).
+//! act: the file, the row or column, what was wrong, what to do. Each
+//! error has a [`Class`], and the class alone decides the exit code of the
+//! `heatmill` command ([`Class::exit_code`]): usage, config and input
+//! errors → 2; some jobs failed, an output could not be written, or a bug
+//! → 1.
+//!
+//! Messages that suggest an option name it in both vocabularies, the
+//! config key and the flag (`precision = "f64"` / `--precision f64`), via
+//! [`hint`] and [`key_and_flag`].
 
 use std::path::PathBuf;
+
+/// A foreign error kept as the cause of one of ours (`source()`).
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything the engine can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be opened, read or written.
+    /// An input (matrix, config, annotation table, mask, manifest to
+    /// merge) could not be opened or read: missing, unreadable, a
+    /// directory. Class [`Class::Input`] (exit 2).
     #[error("{path}: {source}")]
-    Io {
+    Read {
+        /// The file that was asked for.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
-    /// The file exists but its content is not a matrix we can read.
+    /// An output (figure, export, manifest) could not be written.
+    /// Class [`Class::Output`] (exit 1).
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        /// The file or directory being written.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file exists but its content is not what we can read (a matrix
+    /// in `format`, a manifest). Class [`Class::Input`] (exit 2).
     #[error("{path}: {format} input: {message}")]
     Format {
+        /// The file.
         path: PathBuf,
+        /// The container read (`csv`, `parquet`, `arrow`, `hdf5`, `h5ad`,
+        /// `npy`, `manifest`).
         format: &'static str,
+        /// What was wrong, and what to do.
+        message: String,
+        /// The reader library's own error, when there is one.
+        #[source]
+        cause: Option<Cause>,
+    },
+    /// A batch config (TOML/JSON) is malformed or holds a bad key or value.
+    /// Class [`Class::Config`] (exit 2).
+    #[error("{path}: config: {}{message}", location(*line, key.as_deref()))]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line of the offending key, when known.
+        line: Option<usize>,
+        /// The key, as written in the config.
+        key: Option<String>,
+        /// What was wrong, and what to do.
         message: String,
     },
     /// A cell of the matrix holds something we refuse (text, NaN, ±Inf).
+    /// Class [`Class::Input`] (exit 2).
     #[error("{path}: row '{row}', column '{column}': {message}")]
     Cell {
+        /// The input file.
         path: PathBuf,
+        /// Row label.
         row: String,
+        /// Column label.
         column: String,
+        /// What was wrong, and what to do.
         message: String,
     },
-    /// The request does not fit the data (too few rows, bad option value).
+    /// A command-line or option misuse: an option that does not apply to
+    /// the figure kind, a missing companion option, a value out of range.
+    /// Class [`Class::Usage`] (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The request does not fit the data (too few rows, a metric undefined
+    /// on these values, a result beyond the storage's range).
+    /// Class [`Class::Input`] (exit 2).
     #[error("{0}")]
     Invalid(String),
+    /// A batch ran to the end but some jobs failed; their outputs are
+    /// absent, every other job's are complete, and the manifest says which
+    /// failed and why. Class [`Class::JobsFailed`] (exit 1).
+    #[error("{failed} job(s) failed; see {manifest}")]
+    JobsFailed {
+        /// How many jobs failed.
+        failed: usize,
+        /// The manifest recording each failure.
+        manifest: PathBuf,
+    },
+    /// A state the code should never reach. Class [`Class::Internal`]
+    /// (exit 1).
+    #[error("internal error (this is a bug in heatmill; please report it with the command that caused it): {0}")]
+    Internal(String),
+}
+
+/// What kind of failure an [`Error`] is; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Bad flags or option combination (exit 2).
+    Usage,
+    /// Bad batch config (exit 2).
+    Config,
+    /// Missing or unreadable input, or data that cannot give an answer
+    /// (exit 2).
+    Input,
+    /// An output could not be written (exit 1).
+    Output,
+    /// Some jobs of a run failed, the others completed (exit 1).
+    JobsFailed,
+    /// A bug (exit 1).
+    Internal,
+}
+
+impl Class {
+    /// The process exit code for this class: 2 for usage, config and
+    /// input errors, 1 otherwise (as the README promises).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Class::Usage | Class::Config | Class::Input => 2,
+            Class::Output | Class::JobsFailed | Class::Internal => 1,
+        }
+    }
+}
+
+fn location(line: Option<usize>, key: Option<&str>) -> String {
+    match (line, key) {
+        (Some(l), Some(k)) => format!("line {l}, key '{k}': "),
+        (Some(l), None) => format!("line {l}: "),
+        (None, Some(k)) => format!("key '{k}': "),
+        (None, None) => String::new(),
+    }
 }
 
 impl Error {
-    /// Wraps an `std::io::Error` with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
+    /// An input file that could not be read (exit 2).
+    pub fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Read {
             path: path.into(),
             source,
         }
     }
 
-    /// A format error for `path`.
+    /// An output file or directory that could not be written (exit 1).
+    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Write {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A format error for `path`, with no foreign cause.
     pub fn format(
         path: impl Into<PathBuf>,
         format: &'static str,
@@ -53,15 +170,147 @@ impl Error {
             path: path.into(),
             format,
             message: message.into(),
+            cause: None,
         }
     }
 
-    /// True when the error is about the input or the request (exit code 2),
-    /// as opposed to a failure while writing results.
-    pub fn is_input_error(&self) -> bool {
-        !matches!(self, Error::Io { .. })
+    /// A format error for `path` caused by a reader library's error, kept
+    /// as `source()`; its text is appended to `message`.
+    pub fn format_caused(
+        path: impl Into<PathBuf>,
+        format: &'static str,
+        message: impl Into<String>,
+        cause: impl Into<Cause>,
+    ) -> Self {
+        let cause = cause.into();
+        let message = message.into();
+        let message = if message.is_empty() {
+            cause.to_string()
+        } else {
+            format!("{message}: {cause}")
+        };
+        Error::Format {
+            path: path.into(),
+            format,
+            message,
+            cause: Some(cause),
+        }
     }
+
+    /// A config error at `key` (line found by the caller, if any).
+    pub fn config(
+        path: impl Into<PathBuf>,
+        line: Option<usize>,
+        key: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Config {
+            path: path.into(),
+            line,
+            key: key.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// This error's class.
+    pub fn class(&self) -> Class {
+        match self {
+            Error::Read { .. } | Error::Format { .. } | Error::Cell { .. } | Error::Invalid(_) => {
+                Class::Input
+            }
+            Error::Config { .. } => Class::Config,
+            Error::Usage(_) => Class::Usage,
+            Error::Write { .. } => Class::Output,
+            Error::JobsFailed { .. } => Class::JobsFailed,
+            Error::Internal(_) => Class::Internal,
+        }
+    }
+
+    /// The exit code of the `heatmill` command for this error.
+    pub fn exit_code(&self) -> u8 {
+        self.class().exit_code()
+    }
+}
+
+/// `key = value (--key-flag value)`: how a message suggests an option,
+/// in the words of both the batch user and the CLI user. `value` is
+/// written as TOML would (strings quoted).
+///
+/// ```
+/// assert_eq!(
+///     heatmill::error::hint("precision", "f64"),
+///     "precision = \"f64\" (--precision f64)"
+/// );
+/// assert_eq!(heatmill::error::hint("top_variable", "2000"), "top_variable = 2000 (--top-variable 2000)");
+/// ```
+pub fn hint(key: &str, value: &str) -> String {
+    let toml_value = if value.parse::<f64>().is_ok() || value == "true" || value == "false" {
+        value.to_string()
+    } else {
+        format!("\"{value}\"")
+    };
+    format!("{key} = {toml_value} ({} {value})", flag_of(key))
+}
+
+/// `key (--key-flag)`: an option named in both vocabularies.
+pub fn key_and_flag(key: &str) -> String {
+    format!("{key} ({})", flag_of(key))
+}
+
+/// The command-line flag of a config key: `top_variable` → `--top-variable`.
+pub fn flag_of(key: &str) -> String {
+    format!("--{}", key.replace('_', "-"))
 }
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_give_the_readme_exit_codes() {
+        let nf = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        assert_eq!(Error::read("x.csv", nf()).exit_code(), 2);
+        assert_eq!(Error::write("out/x.png", nf()).exit_code(), 1);
+        assert_eq!(
+            Error::config("c.toml", Some(3), Some("cmap"), "bad").exit_code(),
+            2
+        );
+        assert_eq!(Error::Usage("u".into()).exit_code(), 2);
+        assert_eq!(Error::Invalid("i".into()).exit_code(), 2);
+        let jf = Error::JobsFailed {
+            failed: 1,
+            manifest: "m.json".into(),
+        };
+        assert_eq!(jf.exit_code(), 1);
+        let bug = Error::Internal("x".into());
+        assert_eq!(bug.exit_code(), 1);
+        assert!(bug.to_string().contains("this is a bug"));
+    }
+
+    #[test]
+    fn foreign_causes_are_kept() {
+        use std::error::Error as _;
+        let e = Error::format_caused(
+            "a.toml",
+            "npy",
+            "bad header",
+            std::io::Error::other("inner"),
+        );
+        assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("inner"));
+        assert!(e.to_string().contains("bad header: inner"));
+        let e = Error::read("x.csv", std::io::Error::other("gone"));
+        assert!(e.source().is_some());
+    }
+
+    #[test]
+    fn config_errors_name_line_and_key() {
+        let e = Error::config("c.toml", Some(7), Some("cmapp"), "unknown key");
+        assert_eq!(
+            e.to_string(),
+            "c.toml: config: line 7, key 'cmapp': unknown key"
+        );
+    }
+}

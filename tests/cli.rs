@@ -335,7 +335,7 @@ fn corr_f32_storage_is_the_f64_result_rounded() {
         dir.join("p.npy").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--dtype f32"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--dtype f64"), "{}", stderr(&o));
 }
 
 #[test]

@@ -8,9 +8,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use heatmill::figure::{self, Cache, FigureOptions, Kind};
+use heatmill::figure::{FigureOptions, Kind};
 use heatmill::io;
 use heatmill::matrix::Matrix;
+use heatmill::pipeline::{self, Cache};
 use heatmill::timings::Timings;
 
 fn root() -> PathBuf {
@@ -30,8 +31,8 @@ fn opts(toml_text: &str) -> FigureOptions {
     toml::Value::Table(t).try_into().unwrap()
 }
 
-fn render(kind: Kind, m: &Matrix, o: &FigureOptions) -> heatmill::figure::Figure {
-    figure::build(
+fn render(kind: Kind, m: &Matrix, o: &FigureOptions) -> heatmill::pipeline::Figure {
+    pipeline::build(
         kind,
         m,
         o,
@@ -345,7 +346,7 @@ fn cut_rows_adds_a_cluster_strip_and_export() {
 fn bad_options_are_refused() {
     let m = seed();
     let o = opts("cmap = \"notamap\"\n");
-    assert!(figure::build(
+    assert!(pipeline::build(
         Kind::Heatmap,
         &m,
         &o,
@@ -366,7 +367,7 @@ fn preprocessing_options_and_pairwise_correlation() {
     let mut t = Timings::default();
     // Two corrmaps of one dataset with different top_variable must not
     // share a cached correlation.
-    let small = figure::build(
+    let small = pipeline::build(
         Kind::Corrmap,
         &m,
         &opts("top_variable = 10\n"),
@@ -376,7 +377,7 @@ fn preprocessing_options_and_pairwise_correlation() {
         &mut t,
     )
     .unwrap();
-    let full = figure::build(
+    let full = pipeline::build(
         Kind::Corrmap,
         &m,
         &opts("cluster = true\n"),
@@ -387,7 +388,7 @@ fn preprocessing_options_and_pairwise_correlation() {
     )
     .unwrap();
     let n_small = String::from_utf8(
-        figure::build(
+        pipeline::build(
             Kind::Corrmap,
             &m,
             &opts("top_variable = 10\ncluster = true\n"),
@@ -417,7 +418,7 @@ fn preprocessing_options_and_pairwise_correlation() {
     let mut v = m.values().to_vec();
     v[5] = f64::NAN;
     let holes = Matrix::new(m.row_labels().to_vec(), m.col_labels().to_vec(), v).unwrap();
-    let e = figure::build(
+    let e = pipeline::build(
         Kind::Corrmap,
         &holes,
         &opts(""),
@@ -427,7 +428,7 @@ fn preprocessing_options_and_pairwise_correlation() {
         &mut t,
     );
     assert!(e.is_err());
-    let ok = figure::build(
+    let ok = pipeline::build(
         Kind::Corrmap,
         &holes,
         &opts("missing = \"pairwise\"\n"),
@@ -500,7 +501,7 @@ struct Drawn {
     numbers: Vec<f64>,
 }
 
-fn drawn_ticks(f: &heatmill::figure::Figure, tail: &str) -> Drawn {
+fn drawn_ticks(f: &heatmill::pipeline::Figure, tail: &str) -> Drawn {
     let mut d = Drawn {
         x: vec![],
         y: vec![],

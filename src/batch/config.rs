@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::figure::{FigureOptions, Kind};
 use crate::io::{Format, ReadOptions};
-use crate::output::ImageFormat;
+use crate::render::encode::ImageFormat;
 
 /// `[output]`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -100,12 +100,7 @@ pub struct FigureConfig {
 
 fn config_err(path: &Path, text: &str, key: Option<&str>, msg: impl std::fmt::Display) -> Error {
     let line = key.and_then(|k| find_key_line(text, k));
-    let at = match (line, key) {
-        (Some(l), Some(k)) => format!("line {l}, key '{k}': "),
-        (None, Some(k)) => format!("key '{k}': "),
-        _ => String::new(),
-    };
-    Error::format(path, "config", format!("{at}{msg}"))
+    Error::config(path, line, key, msg.to_string())
 }
 
 /// The 1-based line where `key` is assigned (first occurrence).
@@ -136,20 +131,20 @@ fn key_from_message(msg: &str) -> Option<String> {
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let root: toml::Table = if is_json {
             serde_json::from_str(&text)
-                .map_err(|e| Error::format(path, "config", format!("line {}: {}", e.line(), e)))?
+                .map_err(|e| Error::config(path, Some(e.line()), None, e.to_string()))?
         } else {
             toml::from_str(&text).map_err(|e| {
                 let line = e.span().map(|s| text[..s.start].lines().count().max(1));
                 let msg = e.message().to_string();
                 match line {
-                    Some(l) => Error::format(path, "config", format!("line {l}: {msg}")),
-                    None => Error::format(path, "config", msg),
+                    Some(l) => Error::config(path, Some(l), None, msg),
+                    None => Error::config(path, None, None, msg),
                 }
             })?
         };
@@ -205,7 +200,7 @@ impl Config {
             None => vec![],
         };
         if datasets.is_empty() {
-            return Err(Error::format(path, "config", "no [[dataset]] given"));
+            return Err(Error::config(path, None, None, "no [[dataset]] given"));
         }
         let mut figures = Vec::new();
         let figs = match root.remove("figure") {
@@ -221,7 +216,7 @@ impl Config {
             None => vec![],
         };
         if figs.is_empty() {
-            return Err(Error::format(path, "config", "no [[figure]] given"));
+            return Err(Error::config(path, None, None, "no [[figure]] given"));
         }
         for (i, f) in figs.into_iter().enumerate() {
             let toml::Value::Table(mut t) = f else {
@@ -243,9 +238,10 @@ impl Config {
                     ))
                 }
                 None => {
-                    return Err(Error::format(
+                    return Err(Error::config(
                         path,
-                        "config",
+                        None,
+                        None,
                         format!("[[figure]] number {} has no name", i + 1),
                     ))
                 }
@@ -268,21 +264,23 @@ impl Config {
                 None => vec![],
             };
             let mut merged = defaults.clone();
-            for (k, v) in t {
-                merged.insert(k, v);
+            for (k, v) in &t {
+                merged.insert(k.clone(), v.clone());
             }
-            let mut options: FigureOptions = de(
-                path,
-                text,
-                toml::Value::Table(merged.clone()),
-                &format!("figure '{name}'"),
-            )?;
+            let mut options = FigureOptions::from_table(kind, &defaults, &t).map_err(|e| {
+                config_err(
+                    path,
+                    text,
+                    e.key.as_deref(),
+                    format!("figure '{name}': {}", e.message),
+                )
+            })?;
             if let Some(dpi) = output.dpi {
                 options.dpi = dpi;
+                options
+                    .validate_for(kind)
+                    .map_err(|e| config_err(path, text, Some("dpi"), e))?;
             }
-            options
-                .validate()
-                .map_err(|e| Error::format(path, "config", format!("figure '{name}': {e}")))?;
             if figures.iter().any(|f: &FigureConfig| f.name == name) {
                 return Err(config_err(
                     path,
@@ -351,6 +349,25 @@ pub fn valid_name(s: &str) -> bool {
 }
 
 impl DatasetConfig {
+    /// A dataset of one file read with `read` (no name, no strips): how a
+    /// single-figure command's input enters the batch plan.
+    pub fn from_read(path: &Path, read: &ReadOptions) -> DatasetConfig {
+        DatasetConfig {
+            name: None,
+            path: path.display().to_string(),
+            index_col: read.index_col.clone(),
+            format: read.format,
+            transpose: read.transpose,
+            dataset: read.dataset.clone(),
+            row_names: read.row_names.clone(),
+            col_names: read.col_names.clone(),
+            layer: read.layer.clone(),
+            col_colors: vec![],
+            row_colors: vec![],
+        }
+    }
+
+    /// How to read this dataset's file.
     pub fn read_options(&self) -> ReadOptions {
         ReadOptions {
             index_col: self.index_col.clone(),

@@ -72,7 +72,7 @@ impl Manifest {
                 Error::format(path, "manifest", format!("{e}; delete it or use --force"))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(path, e)),
+            Err(e) => Err(Error::read(path, e)),
         }
     }
 
@@ -95,6 +95,36 @@ impl Manifest {
     }
 
     /// Joins shard manifests into one (later files win on duplicate ids).
+    /// Reads the shard manifests `paths` and writes their union to `out`
+    /// (default: `manifest.json` beside the first); returns where it went,
+    /// how many manifests and jobs.
+    ///
+    /// Errors: a manifest is missing or unreadable ([`Error::Read`], exit 2)
+    /// or corrupt ([`Error::Format`]); the result cannot be written.
+    pub fn merge_files(paths: &[PathBuf], out: Option<&Path>) -> Result<(PathBuf, usize, usize)> {
+        let mut parts = Vec::new();
+        for p in paths {
+            parts.push(Manifest::load(p)?.ok_or_else(|| {
+                Error::read(
+                    p,
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                )
+            })?);
+        }
+        let merged = Manifest::merge(&parts);
+        let out = match out {
+            Some(o) => o.to_path_buf(),
+            None => paths
+                .first()
+                .and_then(|p| p.parent())
+                .unwrap_or(Path::new("."))
+                .join("manifest.json"),
+        };
+        merged.save(&out)?;
+        Ok((out, parts.len(), merged.jobs.len()))
+    }
+
+    /// The union of shard manifests (later entries win).
     pub fn merge(parts: &[Manifest]) -> Manifest {
         let mut out = Manifest::default();
         for p in parts {
@@ -110,11 +140,11 @@ impl Manifest {
 
 /// Hex SHA-256 of a file's bytes (streamed).
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        let n = f.read(&mut buf).map_err(|e| Error::read(path, e))?;
         if n == 0 {
             break;
         }
@@ -166,7 +196,7 @@ impl Journal {
             .create(true)
             .append(true)
             .open(path)
-            .map_err(|e| Error::io(path, e))?;
+            .map_err(|e| Error::write(path, e))?;
         Ok(Journal {
             path: path.to_path_buf(),
             file,
@@ -179,7 +209,7 @@ impl Journal {
         line.push('\n');
         self.file
             .write_all(line.as_bytes())
-            .map_err(|err| Error::io(&self.path, err))
+            .map_err(|err| Error::write(&self.path, err))
     }
 
     /// Removes the journal once the manifest holds everything.

@@ -25,8 +25,9 @@ pub struct Job {
     pub figure: usize,
     /// Figure files, one per format.
     pub outputs: Vec<PathBuf>,
-    /// Directory for data exports (orders, linkages, clusters).
-    pub export_dir: PathBuf,
+    /// Directory for data exports (orders, linkages, clusters); `None`
+    /// writes none (a single-figure command without `--export-dir`).
+    pub export_dir: Option<PathBuf>,
 }
 
 /// Every job of a config.
@@ -50,9 +51,10 @@ impl Plan {
             let pattern = clean(&config.base.join(&d.path));
             let files = if has_wildcard(&d.path) {
                 if d.name.is_some() {
-                    return Err(Error::format(
+                    return Err(Error::config(
                         &config.path,
-                        "config",
+                        None,
+                        None,
                         format!(
                             "dataset '{}': a glob names each file by its stem; remove 'name'",
                             d.path
@@ -61,9 +63,10 @@ impl Plan {
                 }
                 let m = expand_glob(&pattern)?;
                 if m.is_empty() {
-                    return Err(Error::format(
+                    return Err(Error::config(
                         &config.path,
-                        "config",
+                        None,
+                        None,
                         format!("dataset glob '{}' matches no file", d.path),
                     ));
                 }
@@ -80,16 +83,15 @@ impl Plan {
                         .unwrap_or_default(),
                 };
                 if !valid_name(&name) {
-                    return Err(Error::format(
-                        &config.path,
-                        "config",
+                    return Err(Error::config(&config.path, None, None,
                         format!("dataset name '{name}' is not a safe file name (letters, digits, '-', '_', '.')"),
                     ));
                 }
                 if datasets.iter().any(|x| x.name == name) {
-                    return Err(Error::format(
+                    return Err(Error::config(
                         &config.path,
-                        "config",
+                        None,
+                        None,
                         format!(
                             "two datasets are named '{name}' ({} and {}); give them distinct names",
                             datasets
@@ -134,7 +136,7 @@ impl Plan {
                     dataset: di,
                     figure: fi,
                     outputs,
-                    export_dir: out_dir.join(&ds.name).join(format!("{}_data", fig.name)),
+                    export_dir: Some(out_dir.join(&ds.name).join(format!("{}_data", fig.name))),
                 });
             }
         }
@@ -149,6 +151,42 @@ impl Plan {
     /// Indices of the datasets in shard `k` (1-based) of `n`: datasets are
     /// dealt round-robin in plan order, so all figures of a dataset run in
     /// the same shard (read once) and the split is the same on every run.
+    /// The jobs as `heatmill plan` prints them: JSON (`id`, `dataset`,
+    /// `input`, `figure`, `kind`, `outputs` per job), or one
+    /// `id<TAB>input<TAB>outputs` line per job.
+    pub fn describe(&self, json: bool) -> String {
+        if json {
+            let jobs: Vec<_> = self
+                .jobs
+                .iter()
+                .map(|j| {
+                    serde_json::json!({
+                        "id": j.id,
+                        "dataset": self.datasets[j.dataset].name,
+                        "input": self.datasets[j.dataset].path,
+                        "figure": self.figures[j.figure].name,
+                        "kind": self.figures[j.figure].kind.name(),
+                        "outputs": j.outputs,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&jobs).unwrap_or_default() + "\n"
+        } else {
+            let mut s = String::new();
+            for j in &self.jobs {
+                let outs: Vec<String> = j.outputs.iter().map(|p| p.display().to_string()).collect();
+                s.push_str(&format!(
+                    "{}\t{}\t{}\n",
+                    j.id,
+                    self.datasets[j.dataset].path.display(),
+                    outs.join(",")
+                ));
+            }
+            s
+        }
+    }
+
+    /// Datasets of shard `k` (1-based) of `n`: dealt round-robin.
     pub fn shard_datasets(&self, k: usize, n: usize) -> Vec<usize> {
         (0..self.datasets.len())
             .filter(|d| d % n == k - 1)
@@ -199,7 +237,7 @@ pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     } else {
         dir
     })
-    .map_err(|e| Error::io(dir, e))?;
+    .map_err(|e| Error::read(dir, e))?;
     let mut out: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))

@@ -7,18 +7,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
-use super::config::{canonical, Config};
+use super::config::{canonical, Config, DatasetConfig, FigureConfig};
 use super::manifest::{
     files_intact, journal_path, relative, sha256_bytes, sha256_file, FileEntry, JobEntry, Journal,
     Manifest,
 };
-use super::plan::{Job, Plan};
+use super::plan::{Dataset, Job, Plan};
 use super::progress::Progress;
+use crate::analysis;
 use crate::error::{Error, Result};
-use crate::figure::{self, Cache, Kind};
-use crate::io::{self, annotations};
+use crate::figure::{FigureOptions, Kind};
+use crate::io::{self, annotations, ReadOptions};
 use crate::matrix::Matrix;
-use crate::output;
+use crate::pipeline::{self, Cache, Context};
+use crate::render::encode;
 use crate::timings::Timings;
 
 /// How to run.
@@ -26,8 +28,9 @@ use crate::timings::Timings;
 pub struct RunOptions {
     /// Output directory override.
     pub out: Option<PathBuf>,
-    /// Worker threads (0 = all available).
-    pub threads: usize,
+    /// Worker threads (`None`: `SLURM_CPUS_PER_TASK`, else every core);
+    /// every parallel loop of the run uses exactly this many.
+    pub threads: Option<usize>,
     /// `(k, n)`: run shard k (1-based) of n.
     pub shard: Option<(usize, usize)>,
     pub force: bool,
@@ -85,7 +88,9 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     };
     let jobs_of = |d: usize| -> Vec<&Job> { plan.jobs.iter().filter(|j| j.dataset == d).collect() };
     let total: usize = datasets.iter().map(|&d| jobs_of(d).len()).sum();
-    std::fs::create_dir_all(&plan.out_dir).map_err(|e| Error::io(&plan.out_dir, e))?;
+    let threads = crate::env::threads(opts.threads)?;
+    let pool = crate::env::pool(threads)?;
+    std::fs::create_dir_all(&plan.out_dir).map_err(|e| Error::write(&plan.out_dir, e))?;
     let mpath = manifest_path(&plan.out_dir, opts.shard);
     let shard_label = opts.shard.map(|(k, n)| format!("{k}/{n}"));
     let jpath = journal_path(&mpath);
@@ -109,7 +114,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
                 .outputs
                 .iter()
                 .filter_map(|p| p.parent())
-                .chain([job.export_dir.as_path()])
+                .chain(job.export_dir.as_deref())
             {
                 remove_stale_temps(dir);
             }
@@ -132,17 +137,6 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
         manifest: mpath.clone(),
         ..Default::default()
     });
-    let threads = if opts.threads == 0 {
-        default_threads()
-    } else {
-        opts.threads
-    };
-    // Inner loops (GEMM, distances, rendering) run on rayon's global pool,
-    // sized once per process; it is already sized when a library user or an
-    // earlier run built it, which is fine.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global();
     let record = |entry: JobEntry, status: &str, secs: f64| {
         progress.finish(&entry.id, status, secs);
         let mut s = summary.lock().unwrap_or_else(|e| e.into_inner());
@@ -170,9 +164,12 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
             .insert(entry.id.clone(), entry);
     };
     // Datasets run on plain worker threads taking the next dataset in plan
-    // order. (Not rayon tasks: a rayon worker waiting inside a dataset's
-    // parallel loop would start other whole datasets on its stack, holding
-    // many matrices at once and deadlocking on the memory budget.)
+    // order; their reads and jobs run on the run's own pool of `threads`
+    // workers (`pool.install`), and they wait for the memory budget on
+    // their own thread, outside the pool. (A pool worker waiting inside a
+    // dataset's parallel loop may pick up another dataset's read or job;
+    // were that job waiting for the budget the first holds, they would
+    // deadlock.)
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = threads.min(datasets.len()).max(1);
     std::thread::scope(|scope| {
@@ -187,6 +184,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
                     &jobs_of(d),
                     previous.as_ref(),
                     budget.as_ref(),
+                    &pool,
                     &progress,
                     &record,
                 );
@@ -225,19 +223,6 @@ fn remove_stale_temps_named(dir: &Path, name: &str) {
     }
 }
 
-/// Threads to use: `SLURM_CPUS_PER_TASK` when set, else all cores.
-pub fn default_threads() -> usize {
-    std::env::var("SLURM_CPUS_PER_TASK")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-}
-
 /// Hash of everything a job's output depends on besides the input bytes.
 fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, String) {
     let fig = &plan.figures[job.figure];
@@ -256,7 +241,7 @@ fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, Str
 }
 
 /// Figure options with the dataset's colour strips added for clustermaps.
-fn effective_options(plan: &Plan, job: &Job) -> figure::FigureOptions {
+fn effective_options(plan: &Plan, job: &Job) -> FigureOptions {
     let fig = &plan.figures[job.figure];
     let ds = &plan.datasets[job.dataset];
     let mut o = fig.options.clone();
@@ -297,6 +282,7 @@ fn run_dataset(
     jobs: &[&Job],
     previous: Option<&Manifest>,
     budget: Option<&Budget>,
+    pool: &rayon::ThreadPool,
     progress: &Progress,
     record: &(dyn Fn(JobEntry, &str, f64) + Sync),
 ) {
@@ -358,25 +344,7 @@ fn run_dataset(
     }
     progress.stage(&ds.name, "read");
     let mut read_t = Timings::default();
-    // When every figure to draw selects the same top-N rows (after the same
-    // log transform), the reader streams that selection instead of
-    // materialising the whole matrix.
-    let keys: Vec<(bool, bool, Option<usize>)> = todo
-        .iter()
-        .map(|j| {
-            let o = &plan.figures[j.figure].options;
-            (o.log1p, o.log2p1, o.top_variable)
-        })
-        .collect();
-    let shared = keys.windows(2).all(|w| w[0] == w[1]);
-    let sel = if shared {
-        figure::selection(&plan.figures[todo[0].figure].options)
-    } else {
-        None
-    };
-    let matrix = match read_t.time("read", || {
-        io::read_selected(&ds.path, &ds.config.read_options(), sel.as_ref())
-    }) {
+    let matrix = match pool.install(|| read_for(plan, ds, &todo, &mut read_t)) {
         Ok(m) => m,
         Err(e) => {
             let msg = e.to_string();
@@ -394,7 +362,7 @@ fn run_dataset(
         }
     };
     let (matrix, selected) = matrix;
-    let need = estimate_bytes(&matrix, &todo, plan);
+    let need = estimate_bytes(&matrix, &todo, plan, budget.map(|b| b.total));
     if let Some(b) = budget {
         if need > b.total {
             let msg = format!(
@@ -430,12 +398,18 @@ fn run_dataset(
                 plan.figures[job.figure].kind.name()
             ),
         );
-        match run_job(plan, config, job, &matrix, selected, &cache, &mut t) {
-            Ok((outputs, exports, warnings)) => {
+        let ctx = Context {
+            source: &ds.path.display().to_string(),
+            base: &config.base,
+            cache: &cache,
+            max_memory: budget.map(|b| b.total),
+        };
+        match pool.install(|| run_job(plan, job, &matrix, selected, &ctx, &mut t)) {
+            Ok(files) => {
                 en.status = "ok".into();
-                en.outputs = outputs;
-                en.exports = exports;
-                en.warnings = warnings;
+                en.outputs = files.outputs;
+                en.exports = files.exports;
+                en.warnings = files.warnings;
                 en.timings = t.to_json();
                 record(en, "ok", t0.elapsed().as_secs_f64());
             }
@@ -453,74 +427,193 @@ fn run_dataset(
     }
 }
 
-type JobFiles = (Vec<FileEntry>, Vec<FileEntry>, Vec<String>);
+/// Reads a dataset for the jobs `todo`. When every figure selects the
+/// same top-N rows (after the same log transform), the reader streams that
+/// selection instead of materialising the whole matrix; the flag says so.
+fn read_for(plan: &Plan, ds: &Dataset, todo: &[&Job], t: &mut Timings) -> Result<(Matrix, bool)> {
+    let keys: Vec<_> = todo
+        .iter()
+        .map(|j| plan.figures[j.figure].options.read_prep())
+        .collect();
+    let shared = keys.windows(2).all(|w| w[0] == w[1]);
+    let sel = match todo.first() {
+        Some(j) if shared => pipeline::selection(&plan.figures[j.figure].options),
+        _ => None,
+    };
+    t.time("read", || {
+        io::read_selected(&ds.path, &ds.config.read_options(), sel.as_ref())
+    })
+}
 
+/// What one job wrote: figure files, export files, warnings.
+#[derive(Debug, Clone, Default)]
+pub struct JobFiles {
+    /// The figure files (one per format), relative to the output directory.
+    pub outputs: Vec<FileEntry>,
+    /// The data exports.
+    pub exports: Vec<FileEntry>,
+    /// Things the user should know (dropped rows, unmatched labels).
+    pub warnings: Vec<String>,
+}
+
+/// Makes one job's figure and writes its files (each atomically: a temp
+/// file, then a rename).
 fn run_job(
     plan: &Plan,
-    config: &Config,
     job: &Job,
     m: &Matrix,
     selected: bool,
-    cache: &Cache,
+    ctx: &Context,
     t: &mut Timings,
 ) -> Result<JobFiles> {
     let fig_cfg = &plan.figures[job.figure];
     let opts = effective_options(plan, job);
-    let source = plan.datasets[job.dataset].path.display().to_string();
-    let fig = figure::build_with(
-        fig_cfg.kind,
-        m,
-        &opts,
-        selected,
-        &source,
-        &config.base,
-        cache,
-        t,
-    )?;
-    let mut outputs = Vec::new();
+    let fig = pipeline::make_figure(fig_cfg.kind, m, &opts, selected, ctx, t)?;
+    let mut files = JobFiles {
+        warnings: fig.warnings,
+        ..Default::default()
+    };
     for path in &job.outputs {
-        let bytes = t.time("encode", || output::encode(&fig, path, opts.dpi))?;
+        let bytes = t.time("encode", || encode::encode(&fig.scene, path, opts.dpi))?;
         t.time("write", || io::write_atomic(path, &bytes))?;
-        outputs.push(FileEntry {
+        files.outputs.push(FileEntry {
             path: relative(path, &plan.out_dir),
             sha256: sha256_bytes(&bytes),
             bytes: bytes.len() as u64,
         });
     }
-    let mut exports = Vec::new();
-    for (name, bytes) in &fig.exports {
-        let path = job.export_dir.join(name);
-        t.time("write", || io::write_atomic(&path, bytes))?;
-        exports.push(FileEntry {
-            path: relative(&path, &plan.out_dir),
-            sha256: sha256_bytes(bytes),
-            bytes: bytes.len() as u64,
-        });
+    if let Some(dir) = &job.export_dir {
+        for (name, bytes) in &fig.exports {
+            let path = dir.join(name);
+            t.time("write", || io::write_atomic(&path, bytes))?;
+            files.exports.push(FileEntry {
+                path: relative(&path, &plan.out_dir),
+                sha256: sha256_bytes(bytes),
+                bytes: bytes.len() as u64,
+            });
+        }
     }
-    Ok((outputs, exports, fig.warnings))
+    Ok(files)
 }
 
-/// Working memory of a dataset's jobs: two copies of the matrix plus the
-/// largest square or condensed matrix a figure needs.
-pub fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan) -> u64 {
-    let (r, c) = (m.nrows() as u64, m.ncols() as u64);
-    let base = 2 * r * c * 8;
+/// One figure of one input, outside a config: what `heatmill heatmap`,
+/// `clustermap` and `corrmap` run.
+#[derive(Debug, Clone)]
+pub struct SingleJob {
+    /// The input matrix file.
+    pub input: PathBuf,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// The figure.
+    pub kind: Kind,
+    /// Its options (relative paths in them are read from the working
+    /// directory).
+    pub options: FigureOptions,
+    /// The figure file; the format follows the extension.
+    pub output: PathBuf,
+    /// Where to write the data exports (none when `None`).
+    pub export_dir: Option<PathBuf>,
+    /// Worker threads (`None`: Slurm's CPUs, else every core).
+    pub threads: Option<usize>,
+    /// `--max-memory` in bytes: bounds the stored distance matrix.
+    pub max_memory: Option<u64>,
+}
+
+/// Runs one job through the same plan, reader, pipeline and atomic writes
+/// as [`run`], without a manifest; returns what it wrote and the stage
+/// times, or the job's error with its class (input errors exit 2).
+pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
+    let name = job
+        .input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    let ds = Dataset {
+        name: name.clone(),
+        path: job.input.clone(),
+        config: DatasetConfig::from_read(&job.input, &job.read),
+    };
+    let fig = FigureConfig {
+        name: job.kind.name().into(),
+        kind: job.kind,
+        datasets: vec![],
+        options: job.options.clone(),
+        raw: toml::Table::new(),
+    };
+    let out_dir = job
+        .output
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let plan = Plan {
+        out_dir,
+        datasets: vec![ds],
+        figures: vec![fig],
+        jobs: vec![Job {
+            id: format!("{name}/{}", job.kind.name()),
+            dataset: 0,
+            figure: 0,
+            outputs: vec![job.output.clone()],
+            export_dir: job.export_dir.clone(),
+        }],
+    };
+    let threads = crate::env::threads(job.threads)?;
+    crate::env::with_threads(threads, || {
+        let mut t = Timings::default();
+        let todo = [&plan.jobs[0]];
+        let (m, selected) = read_for(&plan, &plan.datasets[0], &todo, &mut t)?;
+        let cache = Cache::default();
+        let ctx = Context {
+            source: &job.input.display().to_string(),
+            base: Path::new("."),
+            cache: &cache,
+            max_memory: job.max_memory,
+        };
+        let files = run_job(&plan, &plan.jobs[0], &m, selected, &ctx, &mut t)?;
+        Ok((files, t))
+    })?
+}
+
+/// Working memory of a dataset's jobs: two copies of the matrix, the
+/// largest figure raster, and the largest analysis a figure needs, each
+/// for the path it will take (`analysis::cluster_bytes`: O(n·d) for ward
+/// on vectors, the condensed matrix otherwise; a correlation map: the
+/// n × n correlation matrix, and its distances when clustered).
+pub fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64>) -> u64 {
+    let (r, c) = (m.nrows(), m.ncols());
+    let base = 2 * (r as u64) * (c as u64) * 8;
     let extra = jobs
         .iter()
         .map(|j| {
             let f = &plan.figures[j.figure];
-            let px = (f.options.figsize.0 * f.options.dpi * f.options.figsize.1 * f.options.dpi)
-                as u64
-                * 12;
+            let o = &f.options;
+            let px = (o.figsize.0 * o.dpi * o.figsize.1 * o.dpi) as u64 * 12;
+            let spec = analysis::ClusterSpec {
+                method: o.method.unwrap_or(crate::cluster::Method::Average),
+                metric: o.metric.unwrap_or(crate::cluster::Metric::Euclidean),
+                optimal_ordering: o.optimal_ordering,
+                precision: o.precision,
+                max_condensed: budget,
+            };
             px + match f.kind {
                 Kind::Heatmap => 0,
                 Kind::Clustermap => {
-                    r * r.saturating_sub(1) / 2 * 8 + c * c.saturating_sub(1) / 2 * 8
+                    let rows = if o.row_cluster {
+                        analysis::cluster_bytes(r, c, &spec, budget)
+                    } else {
+                        0
+                    };
+                    let cols = if o.col_cluster {
+                        analysis::cluster_bytes(c, r, &spec, budget)
+                    } else {
+                        0
+                    };
+                    rows.max(cols)
                 }
                 Kind::Corrmap => {
-                    2 * r * r * 8
-                        + if f.options.cluster {
-                            r * r.saturating_sub(1) / 2 * 8
+                    2 * (r as u64) * (r as u64) * 8
+                        + if o.cluster {
+                            o.precision.condensed_bytes(r) as u64
                         } else {
                             0
                         }
@@ -544,21 +637,30 @@ pub fn human(bytes: u64) -> String {
     }
 }
 
-/// Parses "4G", "512M", "2.5GB", "1000000".
+/// Parses a memory size with its unit: "4G", "512M", "2.5GB", "800MiB"
+/// (K, M, G, T are powers of 1000; `KiB`/`MiB`/`GiB`/`TiB` are powers of 1024). A bare number is
+/// refused: bytes or megabytes would be a guess.
 pub fn parse_bytes(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim().to_ascii_uppercase();
-    let t = t.trim_end_matches('B');
+    let (t, base) = match t.strip_suffix("IB") {
+        Some(rest) => (rest.to_string(), 1024f64),
+        None => (t.trim_end_matches('B').to_string(), 1000f64),
+    };
     let (num, mult) = match t.chars().last() {
-        Some('K') => (&t[..t.len() - 1], 1e3),
-        Some('M') => (&t[..t.len() - 1], 1e6),
-        Some('G') => (&t[..t.len() - 1], 1e9),
-        Some('T') => (&t[..t.len() - 1], 1e12),
-        _ => (t, 1.0),
+        Some('K') => (&t[..t.len() - 1], base),
+        Some('M') => (&t[..t.len() - 1], base.powi(2)),
+        Some('G') => (&t[..t.len() - 1], base.powi(3)),
+        Some('T') => (&t[..t.len() - 1], base.powi(4)),
+        _ => {
+            return Err(format!(
+                "'{s}' has no unit: write it with one, e.g. 8G, 512M or 16GiB"
+            ))
+        }
     };
     num.trim()
         .parse::<f64>()
         .ok()
-        .filter(|v| *v > 0.0)
+        .filter(|v| *v > 0.0 && v.is_finite())
         .map(|v| (v * mult) as u64)
-        .ok_or_else(|| format!("'{s}' is not a size (e.g. 4G, 512M)"))
+        .ok_or_else(|| format!("'{s}' is not a size (e.g. 8G, 512M, 16GiB)"))
 }

@@ -1,6 +1,11 @@
-//! Every figure option, with seaborn's defaults. One struct serves the
-//! command line and the batch config (`[defaults]`, `[[figure]]`), so a
-//! key means the same thing everywhere; unknown keys are rejected.
+//! Every figure option, declared once (name, type, default, the kinds it
+//! applies to, one line of help, seaborn's equivalent) in the
+//! `figure_options!` table below. That one declaration gives the
+//! [`FigureOptions`] struct (serde, defaults), the CLI flags and their
+//! `--help` (the `heatmill` binary reads [`OPTIONS`]), the config keys and
+//! their validation ([`FigureOptions::from_table`]), the analysis cache
+//! key ([`FigureOptions::analysis_key`]) and the table in
+//! `configs/README.md` ([`markdown_table`], checked by a test).
 
 use std::collections::BTreeMap;
 
@@ -223,132 +228,687 @@ impl std::str::FromStr for Missing {
     }
 }
 
-fn yes() -> bool {
-    true
-}
-fn default_fmt() -> String {
-    ".2g".into()
-}
-fn default_linecolor() -> String {
-    "white".into()
-}
-fn default_figsize() -> (f64, f64) {
-    (10.0, 8.0)
-}
-fn default_dpi() -> f64 {
-    100.0
-}
-fn default_shrink() -> f64 {
-    1.0
-}
-fn default_colors_ratio() -> f64 {
-    0.03
-}
-fn default_dendrogram_ratio() -> (f64, f64) {
-    (0.2, 0.2)
+/// How an option's value is written on the command line (the config
+/// writes the same value in TOML: a number, a string, a boolean, a list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A boolean: `--key` / `--no-key` on the command line, `key = true`
+    /// or `false` in a config.
+    Flag,
+    /// A real number.
+    Number,
+    /// A positive whole number.
+    Count,
+    /// A word or text (names, formats, enumerations).
+    Text,
+    /// Two numbers, `W,H` (a TOML array `[W, H]`).
+    Pair,
+    /// One number for both, or two, `ROW,COL` (seaborn's
+    /// `dendrogram_ratio`).
+    NumberOrPair,
+    /// A repeatable text (`--row-colors A --row-colors B`; a TOML array).
+    List,
+    /// `NAME=VALUE` pairs, comma-separated (a TOML table).
+    Map,
 }
 
-/// Options of every figure kind. Defaults are seaborn's.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FigureOptions {
+/// Which stage of the pipeline an option feeds. Options of the `Read`
+/// and `Analysis` stages shape the numbers a figure is computed from, so
+/// they make up the keys under which a dataset's linkages and
+/// correlations are shared between its figures ([`FigureOptions::analysis_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Applied to the matrix as it is read (log transform, top-N rows).
+    Read,
+    /// Shapes the analysed data (scaling, clustering, correlation).
+    Analysis,
+    /// Only how the analysed data are drawn.
+    Draw,
+}
+
+/// One figure option: the single declaration from which the CLI flags and
+/// their `--help`, the config keys and their validation, the analysis
+/// cache key and the table in `configs/README.md` are all derived.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionSpec {
+    /// The config key (`snake_case`); the flag is `--key-with-dashes`.
+    pub key: &'static str,
+    /// The figure kinds it applies to; elsewhere it is refused.
+    pub kinds: &'static [Kind],
+    /// How its value is written.
+    pub value: ValueKind,
+    /// The accepted words, when the value is one of a fixed set.
+    pub choices: &'static [&'static str],
+    /// The pipeline stage it feeds.
+    pub stage: Stage,
+    /// The default, as documented.
+    pub default: &'static str,
+    /// One line of help.
+    pub help: &'static str,
+    /// seaborn's (or scipy's, pandas') equivalent, empty when none.
+    pub seaborn: &'static str,
+    /// A command-line value that differs from the default (used in the
+    /// docs and by the test that every option changes the output).
+    pub example: &'static str,
+}
+
+impl OptionSpec {
+    /// The command-line flag, `--top-variable` for `top_variable`.
+    pub fn flag(&self) -> String {
+        crate::error::flag_of(self.key)
+    }
+
+    /// True when the option applies to figures of `kind`.
+    pub fn applies_to(&self, kind: Kind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// The kinds it applies to, as words: `clustermap and corrmap`.
+    pub fn kinds_text(&self) -> String {
+        let names: Vec<&str> = self.kinds.iter().map(|k| k.name()).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+
+    /// Turns the command-line text(s) of this option into the TOML value
+    /// the config would hold (so both go through one deserialisation).
+    /// `values` holds every occurrence (only `List` takes more than one).
+    pub fn toml_from_cli(&self, values: &[String]) -> std::result::Result<toml::Value, String> {
+        use toml::Value as V;
+        let one = || values.last().cloned().unwrap_or_default();
+        let number = |s: &str| {
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{} expects a number, got '{s}'", self.flag()))
+        };
+        Ok(match self.value {
+            ValueKind::Flag => V::Boolean(one() == "true"),
+            ValueKind::Number => V::Float(number(&one())?),
+            ValueKind::Count => {
+                let s = one();
+                let n: i64 = s
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{} expects a whole number, got '{s}'", self.flag()))?;
+                V::Integer(n)
+            }
+            ValueKind::Text => V::String(one()),
+            ValueKind::Pair | ValueKind::NumberOrPair => {
+                let s = one();
+                match s.split_once(',') {
+                    Some((a, b)) => V::Array(vec![V::Float(number(a)?), V::Float(number(b)?)]),
+                    None if self.value == ValueKind::NumberOrPair => V::Float(number(&s)?),
+                    None => {
+                        return Err(format!(
+                            "{} expects two numbers W,H, got '{s}'",
+                            self.flag()
+                        ))
+                    }
+                }
+            }
+            ValueKind::List => V::Array(values.iter().cloned().map(V::String).collect()),
+            ValueKind::Map => {
+                let mut t = toml::Table::new();
+                for v in values {
+                    for item in v.split(',').filter(|s| !s.trim().is_empty()) {
+                        let (k, val) = item.split_once('=').ok_or_else(|| {
+                            format!("{} expects NAME=VALUE pairs, got '{item}'", self.flag())
+                        })?;
+                        t.insert(k.trim().to_string(), V::String(val.trim().to_string()));
+                    }
+                }
+                V::Table(t)
+            }
+        })
+    }
+}
+
+/// The lookup of an option by key.
+pub fn spec(key: &str) -> Option<&'static OptionSpec> {
+    OPTIONS.iter().find(|s| s.key == key)
+}
+
+const ALL: &[Kind] = &[Kind::Heatmap, Kind::Clustermap, Kind::Corrmap];
+const HEATMAP_CLUSTERMAP: &[Kind] = &[Kind::Heatmap, Kind::Clustermap];
+const HEATMAP_CORRMAP: &[Kind] = &[Kind::Heatmap, Kind::Corrmap];
+const CLUSTERMAP: &[Kind] = &[Kind::Clustermap];
+const CLUSTERMAP_CORRMAP: &[Kind] = &[Kind::Clustermap, Kind::Corrmap];
+const CORRMAP: &[Kind] = &[Kind::Corrmap];
+
+/// Declares the figure options once: the [`FigureOptions`] struct (serde,
+/// defaults) and the [`OPTIONS`] table come from the same lines.
+macro_rules! figure_options {
+    ($(
+        $(#[$attr:meta])*
+        $key:ident : $ty:ty = $default:expr => {
+            kinds: $kinds:expr,
+            value: $value:ident $(($($choice:literal),*))?,
+            stage: $stage:ident,
+            default: $ddoc:literal,
+            help: $help:literal,
+            seaborn: $seaborn:literal,
+            example: $example:literal $(,)?
+        }
+    )*) => {
+        /// Options of every figure kind; defaults are seaborn's. Declared
+        /// once with their table entry ([`OPTIONS`]); a config key or flag
+        /// that is not a field here is refused.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct FigureOptions {
+            $(
+                #[doc = $help]
+                $(#[$attr])*
+                pub $key: $ty,
+            )*
+        }
+
+        impl Default for FigureOptions {
+            fn default() -> Self {
+                FigureOptions { $($key: $default,)* }
+            }
+        }
+
+        /// Every figure option, in the order of `configs/README.md`.
+        pub static OPTIONS: &[OptionSpec] = &[
+            $(OptionSpec {
+                key: stringify!($key),
+                kinds: $kinds,
+                value: ValueKind::$value,
+                choices: &[$($($choice),*)?],
+                stage: Stage::$stage,
+                default: $ddoc,
+                help: $help,
+                seaborn: $seaborn,
+                example: $example,
+            },)*
+        ];
+    };
+}
+
+figure_options! {
     // Colour.
-    pub cmap: Option<String>,
-    pub center: Option<f64>,
-    pub vmin: Option<f64>,
-    pub vmax: Option<f64>,
-    #[serde(default)]
-    pub robust: bool,
+    cmap: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "`rocket`; `icefire` with `center`; `coolwarm` for corrmap",
+        help: "colour map: any matplotlib/seaborn name; `_r` reverses",
+        seaborn: "cmap", example: "viridis",
+    }
+    center: Option<f64> = None => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "unset (corrmap: 0)",
+        help: "value at the colour map's centre (a diverging map around it)",
+        seaborn: "center", example: "0.5",
+    }
+    vmin: Option<f64> = None => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "data minimum",
+        help: "low end of the colour range; masked and NaN cells are left out of the range",
+        seaborn: "vmin", example: "-1",
+    }
+    vmax: Option<f64> = None => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "data maximum",
+        help: "high end of the colour range",
+        seaborn: "vmax", example: "0.25",
+    }
+    robust: bool = false => {
+        kinds: ALL, value: Flag, stage: Draw,
+        default: "false",
+        help: "colour range from the 2nd and 98th percentiles instead of the extremes",
+        seaborn: "robust", example: "true",
+    }
     // Cells.
-    #[serde(default)]
-    pub annot: bool,
-    #[serde(default = "default_fmt")]
-    pub fmt: String,
-    /// Cell border width in points.
-    #[serde(default)]
-    pub linewidths: f64,
-    #[serde(default = "default_linecolor")]
-    pub linecolor: String,
-    /// Square cells; unset = the kind's default (on for corrmap).
-    pub square: Option<bool>,
-    pub mask: Option<MaskSpec>,
-    #[serde(default)]
-    pub aggregate: Aggregate,
+    annot: bool = false => {
+        kinds: ALL, value: Flag, stage: Draw,
+        default: "false",
+        help: "write each cell's value in it",
+        seaborn: "annot", example: "true",
+    }
+    fmt: String = ".2g".into() => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "`.2g`",
+        help: "Python format of the cell values written by `annot`",
+        seaborn: "fmt", example: ".3f",
+    }
+    linewidths: f64 = 0.0 => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "0",
+        help: "width of the lines between cells, in points (drawn where cells are at least 3 px)",
+        seaborn: "linewidths", example: "2",
+    }
+    linecolor: String = "white".into() => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "`white`",
+        help: "colour of the lines between cells (name or #rrggbb)",
+        seaborn: "linecolor", example: "black",
+    }
+    square: Option<bool> = None => {
+        kinds: HEATMAP_CORRMAP, value: Flag, stage: Draw,
+        default: "false (corrmap: true)",
+        help: "square cells",
+        seaborn: "square", example: "true",
+    }
+    mask: Option<MaskSpec> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "unset",
+        help: "cells not drawn: upper (np.triu(k=1)), upper-k0, lower, lower-k0, or file:PATH (a 0/1 table by row and column label)",
+        seaborn: "mask", example: "upper",
+    }
+    aggregate: Aggregate = Aggregate::Mean => {
+        kinds: ALL, value: Text("mean", "max", "absmax"), stage: Draw,
+        default: "`mean`",
+        help: "how cells smaller than a pixel combine into it",
+        seaborn: "", example: "max",
+    }
     // Labels.
-    #[serde(default)]
-    pub xticklabels: TickLabels,
-    #[serde(default)]
-    pub yticklabels: TickLabels,
-    pub title: Option<String>,
-    pub xlabel: Option<String>,
-    pub ylabel: Option<String>,
-    pub cbar_label: Option<String>,
-    #[serde(default = "yes")]
-    pub cbar: bool,
-    #[serde(default = "default_shrink")]
-    pub cbar_shrink: f64,
+    xticklabels: TickLabels = TickLabels::Auto => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "`auto`",
+        help: "column labels: auto (as many as fit, as seaborn picks), all, none, or N (every N-th)",
+        seaborn: "xticklabels", example: "none",
+    }
+    yticklabels: TickLabels = TickLabels::Auto => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "`auto`",
+        help: "row labels: auto, all, none, or N (every N-th)",
+        seaborn: "yticklabels", example: "none",
+    }
+    title: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "unset",
+        help: "figure title",
+        seaborn: "ax.set_title", example: "Expression",
+    }
+    xlabel: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "unset",
+        help: "label under the column labels",
+        seaborn: "ax.set_xlabel", example: "samples",
+    }
+    ylabel: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "unset",
+        help: "label beside the row labels",
+        seaborn: "ax.set_ylabel", example: "genes",
+    }
+    cbar: bool = true => {
+        kinds: ALL, value: Flag, stage: Draw,
+        default: "true",
+        help: "draw the colour bar",
+        seaborn: "cbar", example: "false",
+    }
+    cbar_label: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "unset (corrmap: `Pearson r`)",
+        help: "colour bar label",
+        seaborn: "cbar_kws={\"label\": …}", example: "log2 TPM",
+    }
+    cbar_shrink: f64 = 1.0 => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "1.0",
+        help: "colour bar height as a fraction of the heatmap's, in (0, 1]",
+        seaborn: "cbar_kws={\"shrink\": …}", example: "0.5",
+    }
     // Canvas.
-    #[serde(default = "default_figsize")]
-    pub figsize: (f64, f64),
-    #[serde(default = "default_dpi")]
-    pub dpi: f64,
-    // Preprocessing, applied first, in this order (all kinds).
-    #[serde(default)]
-    pub log1p: bool,
-    #[serde(default)]
-    pub log2p1: bool,
-    /// Keep the N rows of highest variance (order preserved).
-    pub top_variable: Option<usize>,
-    /// `pairwise`: correlations use pairwise-complete observations
-    /// (pandas `.corr()`), so missing values are allowed (corrmap).
-    #[serde(default)]
-    pub missing: Missing,
+    figsize: (f64, f64) = (10.0, 8.0) => {
+        kinds: ALL, value: Pair, stage: Draw,
+        default: "`[10, 8]`",
+        help: "figure size W,H in inches",
+        seaborn: "figsize", example: "6,5",
+    }
+    dpi: f64 = 100.0 => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "100",
+        help: "pixels per inch (PNG size; SVG/PDF sizes are in points either way)",
+        seaborn: "savefig(dpi=…)", example: "50",
+    }
+    // Preprocessing, applied first, in this order.
+    log1p: bool = false => {
+        kinds: ALL, value: Flag, stage: Read,
+        default: "false",
+        help: "ln(1 + x) before anything else",
+        seaborn: "np.log1p", example: "true",
+    }
+    log2p1: bool = false => {
+        kinds: ALL, value: Flag, stage: Read,
+        default: "false",
+        help: "log2(1 + x) before anything else",
+        seaborn: "np.log2(1 + x)", example: "true",
+    }
+    top_variable: Option<usize> = None => {
+        kinds: ALL, value: Count, stage: Read,
+        default: "all rows",
+        help: "keep the N rows of highest variance (input order kept; streamed from Arrow/HDF5/Parquet)",
+        seaborn: "", example: "5",
+    }
+    z_score: Option<Axis> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text("rows", "cols", "0", "1"), stage: Analysis,
+        default: "unset",
+        help: "z-score each row (rows, 0) or column (cols, 1), ddof = 1",
+        seaborn: "z_score", example: "rows",
+    }
+    standard_scale: Option<Axis> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text("rows", "cols", "0", "1"), stage: Analysis,
+        default: "unset",
+        help: "scale each row or column to [0, 1]",
+        seaborn: "standard_scale", example: "cols",
+    }
+    missing: Missing = Missing::Refuse => {
+        kinds: CORRMAP, value: Text("refuse", "pairwise"), stage: Analysis,
+        default: "`refuse`",
+        help: "missing values: refuse (name the first), or pairwise-complete correlations",
+        seaborn: "DataFrame.corr()", example: "pairwise",
+    }
     // Clustering (clustermap; corrmap with `cluster`).
-    pub method: Option<Method>,
-    pub metric: Option<Metric>,
-    pub z_score: Option<Axis>,
-    pub standard_scale: Option<Axis>,
-    #[serde(default = "yes")]
-    pub row_cluster: bool,
-    #[serde(default = "yes")]
-    pub col_cluster: bool,
-    #[serde(default)]
-    pub optimal_ordering: bool,
-    /// Storage of the condensed distance matrix: `f64` (scipy's numbers)
-    /// or `f32` (half the memory, ~7 significant digits).
-    #[serde(default)]
-    pub precision: Precision,
-    #[serde(default = "default_dendrogram_ratio")]
-    pub dendrogram_ratio: (f64, f64),
-    #[serde(default = "default_colors_ratio")]
-    pub colors_ratio: f64,
-    /// `TABLE:COLUMN` annotation strips for columns / rows.
-    #[serde(default)]
-    pub col_colors: Vec<String>,
-    #[serde(default)]
-    pub row_colors: Vec<String>,
-    /// Explicit colours per category (`Tumor = "#e63946"`).
-    #[serde(default)]
-    pub palette: BTreeMap<String, String>,
-    pub cut_rows: Option<usize>,
-    pub cut_cols: Option<usize>,
+    method: Option<Method> = None => {
+        kinds: CLUSTERMAP_CORRMAP,
+        value: Text("single", "complete", "average", "weighted", "centroid", "median", "ward"),
+        stage: Analysis,
+        default: "`average`",
+        help: "linkage method (scipy linkage)",
+        seaborn: "method", example: "ward",
+    }
+    metric: Option<Metric> = None => {
+        kinds: CLUSTERMAP_CORRMAP,
+        value: Text("euclidean", "sqeuclidean", "cityblock", "chebyshev", "cosine", "correlation"),
+        stage: Analysis,
+        default: "`euclidean`",
+        help: "distance between observations (scipy pdist)",
+        seaborn: "metric", example: "cityblock",
+    }
+    row_cluster: bool = true => {
+        kinds: CLUSTERMAP, value: Flag, stage: Analysis,
+        default: "true",
+        help: "cluster the rows and draw their dendrogram",
+        seaborn: "row_cluster", example: "false",
+    }
+    col_cluster: bool = true => {
+        kinds: CLUSTERMAP, value: Flag, stage: Analysis,
+        default: "true",
+        help: "cluster the columns and draw their dendrogram",
+        seaborn: "col_cluster", example: "false",
+    }
+    optimal_ordering: bool = false => {
+        kinds: CLUSTERMAP_CORRMAP, value: Flag, stage: Analysis,
+        default: "false",
+        help: "reorder leaves optimally (scipy optimal_leaf_ordering)",
+        seaborn: "tree_kws / scipy optimal_ordering", example: "true",
+    }
+    precision: Precision = Precision::F64 => {
+        kinds: CLUSTERMAP_CORRMAP, value: Text("f64", "f32"), stage: Analysis,
+        default: "`f64`",
+        help: "storage of the distances: f64 (scipy's numbers) or f32 (half the memory, heights to ~7 digits)",
+        seaborn: "", example: "f32",
+    }
+    #[serde(deserialize_with = "number_or_pair")]
+    dendrogram_ratio: (f64, f64) = (0.2, 0.2) => {
+        kinds: CLUSTERMAP, value: NumberOrPair, stage: Draw,
+        default: "0.2",
+        help: "share of the figure for each dendrogram: one number, or ROW,COL",
+        seaborn: "dendrogram_ratio", example: "0.1",
+    }
+    colors_ratio: f64 = 0.03 => {
+        kinds: HEATMAP_CLUSTERMAP, value: Number, stage: Draw,
+        default: "0.03",
+        help: "share of the figure for each colour strip",
+        seaborn: "colors_ratio", example: "0.08",
+    }
+    col_colors: Vec<String> = Vec::new() => {
+        kinds: HEATMAP_CLUSTERMAP, value: List, stage: Draw,
+        default: "none",
+        help: "colour strip above the columns from TABLE:COLUMN (an .h5ad works: cells.h5ad:obs/cell_type); repeatable",
+        seaborn: "col_colors", example: "groups.tsv:group",
+    }
+    row_colors: Vec<String> = Vec::new() => {
+        kinds: HEATMAP_CLUSTERMAP, value: List, stage: Draw,
+        default: "none",
+        help: "colour strip beside the rows from TABLE:COLUMN; repeatable",
+        seaborn: "row_colors", example: "groups.tsv:group",
+    }
+    palette: BTreeMap<String, String> = BTreeMap::new() => {
+        kinds: HEATMAP_CLUSTERMAP, value: Map, stage: Draw,
+        default: "tab10",
+        help: "colours of strip categories, NAME=#rrggbb,NAME=#rrggbb",
+        seaborn: "palette", example: "A=#000000,B=#ff0000",
+    }
+    cut_rows: Option<usize> = None => {
+        kinds: CLUSTERMAP, value: Count, stage: Draw,
+        default: "unset",
+        help: "cut the row tree into at most K clusters (scipy fcluster maxclust): a strip and an export",
+        seaborn: "fcluster(Z, K, 'maxclust')", example: "3",
+    }
+    cut_cols: Option<usize> = None => {
+        kinds: CLUSTERMAP, value: Count, stage: Draw,
+        default: "unset",
+        help: "cut the column tree into at most K clusters",
+        seaborn: "fcluster(Z, K, 'maxclust')", example: "2",
+    }
     // Correlation map.
-    #[serde(default)]
-    pub corr_method: Option<CorrMethod>,
-    #[serde(default)]
-    pub cluster: bool,
-    #[serde(default)]
-    pub cluster_distance: ClusterDistance,
+    corr_method: Option<CorrMethod> = None => {
+        kinds: CORRMAP, value: Text("pearson", "spearman"), stage: Analysis,
+        default: "`pearson`",
+        help: "correlation of the rows",
+        seaborn: "DataFrame.corr(method=…)", example: "spearman",
+    }
+    cluster: bool = false => {
+        kinds: CORRMAP, value: Flag, stage: Analysis,
+        default: "false",
+        help: "order the genes by clustering the correlation matrix",
+        seaborn: "sns.clustermap(df.corr())", example: "true",
+    }
+    cluster_distance: ClusterDistance = ClusterDistance::Rows => {
+        kinds: CORRMAP, value: Text("rows", "one-minus-r"), stage: Analysis,
+        default: "`rows`",
+        help: "with cluster: rows of r as vectors (as sns.clustermap(df.corr()) does) or 1 - r",
+        seaborn: "", example: "one-minus-r",
+    }
 }
 
-impl Default for FigureOptions {
-    fn default() -> Self {
-        // serde's defaults are the single source of truth.
-        serde_json::from_str("{}").expect("defaults deserialize")
+/// `dendrogram_ratio = 0.15` or `[0.15, 0.2]`, as seaborn takes either.
+fn number_or_pair<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<(f64, f64), D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        One(f64),
+        Two(f64, f64),
+    }
+    Ok(
+        match <Raw as serde::Deserialize>::deserialize(d)
+            .map_err(|_| serde::de::Error::custom("expected a number or a pair [ROW, COL]"))?
+        {
+            Raw::One(v) => (v, v),
+            Raw::Two(a, b) => (a, b),
+        },
+    )
+}
+
+/// An option that could not be taken: its key (when one is to blame) and
+/// what was wrong. The CLI reports it with the flag, the batch runner with
+/// the config file, line and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionError {
+    /// The config key at fault, if one is.
+    pub key: Option<String>,
+    /// What was wrong and what to do; names the option as `key (--flag)`.
+    pub message: String,
+}
+
+impl std::fmt::Display for OptionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<OptionError> for Error {
+    fn from(e: OptionError) -> Error {
+        Error::Usage(e.message)
     }
 }
 
 impl FigureOptions {
+    /// The options of a figure of `kind` from a flat table of config keys
+    /// (a `[[figure]]` merged over `[defaults]`, or the CLI's flags turned
+    /// into the same table). Refuses unknown keys, keys that do not apply
+    /// to `kind` (naming the kinds they apply to), values of the wrong
+    /// type, and values out of range.
+    ///
+    /// `defaults` holds keys that apply only where they can (a config's
+    /// `[defaults]`): those that do not apply to `kind` are skipped; an
+    /// unknown key is still refused.
+    pub fn from_table(
+        kind: Kind,
+        defaults: &toml::Table,
+        table: &toml::Table,
+    ) -> std::result::Result<FigureOptions, OptionError> {
+        let err = |key: &str, message: String| OptionError {
+            key: Some(key.to_string()),
+            message,
+        };
+        let mut merged = toml::Table::new();
+        for (k, v) in defaults.iter().chain(table.iter()) {
+            let from_defaults = !table.contains_key(k);
+            match spec(k) {
+                None => return Err(err(
+                    k,
+                    format!(
+                        "unknown figure option '{k}' (the options are listed in configs/README.md)"
+                    ),
+                )),
+                Some(s) if !s.applies_to(kind) => {
+                    if from_defaults {
+                        continue;
+                    }
+                    return Err(err(
+                        k,
+                        format!(
+                            "{} applies to {} figures, not to {}",
+                            crate::error::key_and_flag(k),
+                            s.kinds_text(),
+                            kind.name()
+                        ),
+                    ));
+                }
+                Some(_) => {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let opts: FigureOptions = match toml::Value::Table(merged.clone()).try_into() {
+            Ok(o) => o,
+            Err(e) => {
+                // Find the key at fault: deserialise each on its own.
+                let e: toml::de::Error = e;
+                for (k, v) in &merged {
+                    let mut one = toml::Table::new();
+                    one.insert(k.clone(), v.clone());
+                    if let Err(e1) = toml::Value::Table(one).try_into::<FigureOptions>() {
+                        let spec = spec(k);
+                        let accepted = spec
+                            .filter(|s| !s.choices.is_empty())
+                            .map(|s| format!(" (accepted: {})", s.choices.join(", ")))
+                            .unwrap_or_default();
+                        return Err(err(
+                            k,
+                            format!(
+                                "{}: {}{accepted}",
+                                crate::error::key_and_flag(k),
+                                e1.message().trim()
+                            ),
+                        ));
+                    }
+                }
+                return Err(OptionError {
+                    key: None,
+                    message: e.message().trim().to_string(),
+                });
+            }
+        };
+        opts.validate_for(kind).map_err(|e| OptionError {
+            key: None,
+            message: e.to_string(),
+        })?;
+        Ok(opts)
+    }
+
+    /// Checks the values and combinations for a figure of `kind`:
+    /// [`validate`](Self::validate), plus the options that only mean
+    /// something together (corrmap clustering options need `cluster`).
+    pub fn validate_for(&self, kind: Kind) -> Result<()> {
+        self.validate()?;
+        if kind == Kind::Corrmap && !self.cluster {
+            let d = FigureOptions::default();
+            let given: Vec<&str> = [
+                ("method", self.method != d.method),
+                ("metric", self.metric != d.metric),
+                (
+                    "optimal_ordering",
+                    self.optimal_ordering != d.optimal_ordering,
+                ),
+                ("precision", self.precision != d.precision),
+                (
+                    "cluster_distance",
+                    self.cluster_distance != d.cluster_distance,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(k, g)| g.then_some(k))
+            .collect();
+            if let Some(k) = given.first() {
+                return Err(Error::Usage(format!(
+                    "{} orders a correlation map only when it is clustered: add {}",
+                    crate::error::key_and_flag(k),
+                    crate::error::hint("cluster", "true")
+                )));
+            }
+        }
+        if kind == Kind::Clustermap {
+            for (k, cut, on) in [
+                ("cut_rows", self.cut_rows, self.row_cluster),
+                ("cut_cols", self.cut_cols, self.col_cluster),
+            ] {
+                if cut.is_some() && !on {
+                    return Err(Error::Usage(format!(
+                        "{} cuts a tree, but that axis is not clustered ({} is false)",
+                        crate::error::key_and_flag(k),
+                        if k == "cut_rows" {
+                            "row_cluster"
+                        } else {
+                            "col_cluster"
+                        }
+                    )));
+                }
+                if cut == Some(0) {
+                    return Err(Error::Usage(format!(
+                        "{} must be at least 1",
+                        crate::error::key_and_flag(k)
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The options that shape the analysed numbers (stages `Read` and
+    /// `Analysis` of [`OPTIONS`]) as canonical JSON: figures of one dataset
+    /// whose keys are equal share their linkages and correlations.
+    pub fn analysis_key(&self) -> String {
+        let v = serde_json::to_value(self).unwrap_or_default();
+        let mut out = serde_json::Map::new();
+        for s in OPTIONS.iter().filter(|s| s.stage != Stage::Draw) {
+            if let Some(x) = v.get(s.key) {
+                out.insert(s.key.to_string(), x.clone());
+            }
+        }
+        serde_json::Value::Object(out).to_string()
+    }
+
+    /// The colour options of seaborn's `heatmap` (cmap, range, centre).
     pub fn color(&self) -> ColorOptions {
         ColorOptions {
             cmap: self.cmap.clone(),
@@ -361,7 +921,7 @@ impl FigureOptions {
 
     /// Checks values that serde cannot (ranges, combinations).
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::Invalid(m));
+        let bad = |m: String| Err(Error::Usage(m));
         if !(self.figsize.0 > 0.5
             && self.figsize.1 > 0.5
             && self.figsize.0 <= 200.0
@@ -422,10 +982,67 @@ impl FigureOptions {
         Ok(())
     }
 
+    /// The read-stage options (log transform, top-N) as a [`crate::prep::Prep`].
+    pub fn read_prep(&self) -> crate::prep::Prep {
+        crate::prep::Prep {
+            log1p: self.log1p,
+            log2p1: self.log2p1,
+            top_variable: self.top_variable,
+            ..Default::default()
+        }
+    }
+
     /// Pixels per point at this dpi.
     pub fn px(&self, pt: f64) -> f64 {
         pt * self.dpi / 72.0
     }
+}
+
+/// The figure-option table of `configs/README.md`, generated from
+/// [`OPTIONS`] (a test keeps the file equal to it).
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| key (flag) | applies to | default | meaning | seaborn |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for s in OPTIONS {
+        let flag = match s.value {
+            ValueKind::Flag => format!("`{}` / `--no-{}`", s.flag(), &s.flag()[2..]),
+            _ => format!("`{}`", s.flag()),
+        };
+        let accepted = if s.choices.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                s.choices
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let kinds = if s.kinds.len() == 3 {
+            "all".to_string()
+        } else {
+            s.kinds
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "| `{}` ({flag}) | {kinds} | {} | {}{accepted} | {} |\n",
+            s.key,
+            s.default,
+            s.help.replace('|', "\\|"),
+            if s.seaborn.is_empty() {
+                "–".to_string()
+            } else {
+                format!("`{}`", s.seaborn.replace('|', "\\|"))
+            }
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -454,5 +1071,154 @@ mod tests {
         assert_eq!(o.xticklabels, TickLabels::All);
         assert_eq!(o.yticklabels, TickLabels::Every(3));
         assert_eq!(o.mask, Some(MaskSpec::Upper));
+    }
+
+    fn table(text: &str) -> toml::Table {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_table_and_the_struct_have_the_same_keys() {
+        let v = serde_json::to_value(FigureOptions::default()).unwrap();
+        let fields: Vec<&String> = v.as_object().unwrap().keys().collect();
+        let keys: Vec<&str> = OPTIONS.iter().map(|s| s.key).collect();
+        assert_eq!(fields.len(), keys.len());
+        for f in fields {
+            assert!(keys.contains(&f.as_str()), "{f} has no table entry");
+        }
+        for s in OPTIONS {
+            assert!(
+                !s.kinds.is_empty() && !s.help.is_empty() && !s.example.is_empty(),
+                "{}",
+                s.key
+            );
+        }
+    }
+
+    #[test]
+    fn options_of_other_kinds_are_refused_by_name() {
+        let e = FigureOptions::from_table(
+            Kind::Heatmap,
+            &toml::Table::new(),
+            &table("method = \"ward\""),
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("method"));
+        assert!(
+            e.message.contains(
+                "method (--method) applies to clustermap and corrmap figures, not to heatmap"
+            ),
+            "{}",
+            e.message
+        );
+        // From [defaults], an option that does not apply is skipped.
+        let o = FigureOptions::from_table(
+            Kind::Heatmap,
+            &table("method = \"ward\""),
+            &toml::Table::new(),
+        )
+        .unwrap();
+        assert_eq!(o.method, None);
+        let o = FigureOptions::from_table(
+            Kind::Clustermap,
+            &table("method = \"ward\""),
+            &toml::Table::new(),
+        )
+        .unwrap();
+        assert_eq!(o.method, Some(Method::Ward));
+        // Unknown keys are refused even from [defaults].
+        let e =
+            FigureOptions::from_table(Kind::Heatmap, &table("cmapp = \"x\""), &toml::Table::new())
+                .unwrap_err();
+        assert!(e.message.contains("unknown figure option 'cmapp'"));
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_the_accepted_values() {
+        let e = FigureOptions::from_table(
+            Kind::Clustermap,
+            &toml::Table::new(),
+            &table("cmap = \"viridis\"\nmethod = \"wards\""),
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("method"));
+        assert!(
+            e.message.contains("method (--method)") && e.message.contains("accepted: single"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn seaborn_spellings_are_accepted() {
+        let o = FigureOptions::from_table(
+            Kind::Clustermap,
+            &toml::Table::new(),
+            &table("dendrogram_ratio = 0.15\nz_score = 0\nfigsize = [6, 5]"),
+        )
+        .unwrap();
+        assert_eq!(o.dendrogram_ratio, (0.15, 0.15));
+        assert_eq!(o.z_score, Some(Axis::Rows));
+        assert_eq!(o.figsize, (6.0, 5.0));
+        let o = FigureOptions::from_table(
+            Kind::Clustermap,
+            &toml::Table::new(),
+            &table("dendrogram_ratio = [0.1, 0.3]\nstandard_scale = 1"),
+        )
+        .unwrap();
+        assert_eq!(o.dendrogram_ratio, (0.1, 0.3));
+        assert_eq!(o.standard_scale, Some(Axis::Cols));
+    }
+
+    #[test]
+    fn corrmap_clustering_options_need_cluster() {
+        let e = FigureOptions::from_table(
+            Kind::Corrmap,
+            &toml::Table::new(),
+            &table("method = \"ward\""),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("cluster = true (--cluster true)"),
+            "{}",
+            e.message
+        );
+        FigureOptions::from_table(
+            Kind::Corrmap,
+            &toml::Table::new(),
+            &table("method = \"ward\"\ncluster = true"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_analysis_key_ignores_drawing_options() {
+        let a = FigureOptions::default();
+        let mut b = a.clone();
+        b.cmap = Some("viridis".into());
+        b.figsize = (3.0, 3.0);
+        assert_eq!(a.analysis_key(), b.analysis_key());
+        b.method = Some(Method::Ward);
+        assert_ne!(a.analysis_key(), b.analysis_key());
+        let mut c = a.clone();
+        c.top_variable = Some(10);
+        assert_ne!(a.analysis_key(), c.analysis_key());
+    }
+
+    #[test]
+    fn cli_values_become_config_values() {
+        let s = spec("dendrogram_ratio").unwrap();
+        assert_eq!(
+            s.toml_from_cli(&["0.1".into()]).unwrap(),
+            toml::Value::Float(0.1)
+        );
+        let s = spec("palette").unwrap();
+        let v = s.toml_from_cli(&["A=#000000,B=red".into()]).unwrap();
+        assert_eq!(v.as_table().unwrap().len(), 2);
+        let s = spec("figsize").unwrap();
+        assert!(s
+            .toml_from_cli(&["6".into()])
+            .unwrap_err()
+            .contains("--figsize expects two numbers"));
     }
 }

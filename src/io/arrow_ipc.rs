@@ -73,10 +73,11 @@ fn err(path: &Path, msg: impl Into<String>) -> Error {
 
 /// Opens and decodes `path`.
 pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     // SAFETY: the mapping is read-only; a file truncated by another process
     // while we read it is outside what any reader can defend against.
-    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::io(path, e))?;
+    let map =
+        unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::read(path, e))?;
     populate(&map);
     let len = map.len();
     if len < 12 || &map[..6] != b"ARROW1" || &map[len - 6..] != b"ARROW1" {

@@ -24,7 +24,7 @@ pub fn write_atomic_with(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
     let name = path
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
@@ -39,7 +39,7 @@ pub fn write_atomic_with(
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+        return Err(Error::write(path, e));
     }
     Ok(())
 }

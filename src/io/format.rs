@@ -88,7 +88,7 @@ pub fn resolve(path: &Path, opts: &ReadOptions) -> Result<Format> {
         )
     })?;
     if !path.exists() {
-        return Err(Error::io(
+        return Err(Error::read(
             path,
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         ));

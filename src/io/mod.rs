@@ -45,6 +45,49 @@ pub struct Inspection {
     pub first_cols: Vec<String>,
 }
 
+impl Inspection {
+    /// The report `heatmill inspect` prints: one `field: value` per line.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let _ = writeln!(s, "file:          {}", self.path);
+        let _ = writeln!(s, "format:        {}", self.format);
+        let _ = writeln!(s, "layout:        {}", self.layout);
+        let _ = writeln!(
+            s,
+            "shape:         {} rows x {} columns",
+            self.rows, self.cols
+        );
+        let _ = writeln!(s, "storage:       {}", self.storage);
+        let _ = writeln!(s, "access:        {}", self.access);
+        let _ = match self.stored_nonzeros {
+            Some(nnz) => writeln!(
+                s,
+                "sparsity:      {:.1}% zeros ({nnz} stored entries)",
+                100.0 * self.sparsity
+            ),
+            None => writeln!(s, "sparsity:      {:.1}% zeros", 100.0 * self.sparsity),
+        };
+        let _ = writeln!(
+            s,
+            "row labels:    {} (first: {})",
+            self.label_column,
+            self.first_rows.join(", ")
+        );
+        let _ = writeln!(s, "column labels: {}", self.first_cols.join(", "));
+        let _ = writeln!(s, "dtypes:        {}", self.dtypes.join(", "));
+        let _ = writeln!(s, "missing cells: {}", self.missing);
+        if !self.duplicate_row_labels.is_empty() {
+            let _ = writeln!(
+                s,
+                "duplicate row labels: {}",
+                self.duplicate_row_labels.join(", ")
+            );
+        }
+        s
+    }
+}
+
 /// Reads the matrix in `path`, whatever its format.
 pub fn read_matrix(path: &Path, opts: &ReadOptions) -> Result<Matrix> {
     read_selected(path, opts, None).map(|(m, _)| m)

@@ -98,7 +98,7 @@ pub struct NpyArray {
 
 /// Reads a `.npy` file of `<f8`, `<f4`, `<i8` or `<i4` values in C order.
 pub fn read(path: &Path) -> Result<NpyArray> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     decode(&bytes).map_err(|m| Error::format(path, "npy", m))
 }
 

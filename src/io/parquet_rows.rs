@@ -27,7 +27,7 @@ pub fn open(
     index_col: Option<&str>,
 ) -> Result<(ParquetStore, Vec<String>, Vec<String>)> {
     let err = |e: PolarsError| fmt_err(path, Format::Parquet, e);
-    let file = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
+    let file = || std::fs::File::open(path).map_err(|e| Error::read(path, e));
     let mut reader = ParquetReader::new(file()?);
     let schema = reader.schema().map_err(err)?;
     let label = pick_label(
@@ -96,7 +96,7 @@ impl RowSource for ParquetStore {
     fn fill_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
         let path = &self.path;
         let err = |e: PolarsError| fmt_err(path, Format::Parquet, e);
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
         let df = ParquetReader::new(file)
             .with_columns(Some(self.columns.clone()))
             .with_slice(Some((start, count)))
@@ -131,7 +131,7 @@ impl RowSource for ParquetStore {
 
 /// "3 row group(s) of up to 1000 rows, Snappy" for `inspect`.
 pub fn describe(path: &Path) -> Result<String> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut reader = ParquetReader::new(file);
     let md = reader
         .get_metadata()

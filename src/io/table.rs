@@ -48,7 +48,7 @@ pub(crate) fn fmt_err(path: &Path, format: Format, e: impl std::fmt::Display) ->
 }
 
 fn read_delimited(path: &Path, format: Format) -> Result<DataFrame> {
-    let mut bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     if bytes.starts_with(b"\xef\xbb\xbf") {
         bytes.drain(..3);
     }
@@ -77,7 +77,7 @@ fn read_delimited(path: &Path, format: Format) -> Result<DataFrame> {
 }
 
 fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut reader = ParquetReader::new(file);
     let schema = reader
         .schema()
@@ -92,7 +92,7 @@ fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
         .filter(|(n, f)| Some(n.as_str()) == label.as_deref() || is_numeric_arrow(f.dtype()))
         .map(|(n, _)| n.clone())
         .collect();
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let cols: Vec<String> = keep.iter().map(|s| s.to_string()).collect();
     ParquetReader::new(file)
         .with_columns(Some(cols))

@@ -9,11 +9,33 @@ use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
 /// Rows or columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+///
+/// Written `rows`/`cols` (also `row`, `col`, `columns`), or seaborn's and
+/// numpy's axis numbers `0`/`1`, on the command line and in a config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Axis {
+    /// Each row is one vector (axis 0 in seaborn's `z_score`).
     Rows,
+    /// Each column is one vector (axis 1).
     Cols,
+}
+
+impl<'de> serde::Deserialize<'de> for Axis {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(i64),
+            S(String),
+        }
+        match <Raw as serde::Deserialize>::deserialize(d)? {
+            Raw::N(n) => n.to_string(),
+            Raw::S(s) => s,
+        }
+        .parse()
+        .map_err(serde::de::Error::custom)
+    }
 }
 
 impl fmt::Display for Axis {

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod canvas;
 pub mod colormap;
+pub mod encode;
 pub mod pdf;
 pub mod scale;
 pub mod scene;

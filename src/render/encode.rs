@@ -1,10 +1,10 @@
-//! Encoding a finished figure for its file: the format follows the
-//! output's extension.
+//! Encoding a drawn scene for its file: PNG, SVG or PDF, the format
+//! from the output's extension.
 
 use std::path::Path;
 
+use super::scene::Scene;
 use crate::error::{Error, Result};
-use crate::figure::Figure;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -26,7 +26,7 @@ impl ImageFormat {
             Some("png") => Ok(ImageFormat::Png),
             Some("svg") => Ok(ImageFormat::Svg),
             Some("pdf") => Ok(ImageFormat::Pdf),
-            other => Err(Error::Invalid(format!(
+            other => Err(Error::Usage(format!(
                 "{}: unsupported figure format {:?} (use .png, .svg or .pdf)",
                 path.display(),
                 other.unwrap_or("")
@@ -43,11 +43,14 @@ impl ImageFormat {
     }
 }
 
-/// Encodes `fig` for `path`.
-pub fn encode(fig: &Figure, path: &Path, dpi: f64) -> Result<Vec<u8>> {
+/// Encodes `scene` (pixels at `dpi`) in the format of `path`'s extension.
+///
+/// Errors: an extension other than `.png`, `.svg`, `.pdf`
+/// ([`Error::Usage`]); an encoder failure.
+pub fn encode(scene: &Scene, path: &Path, dpi: f64) -> Result<Vec<u8>> {
     match ImageFormat::from_path(path)? {
-        ImageFormat::Png => fig.scene.rasterize().to_png(dpi),
-        ImageFormat::Svg => crate::render::svg::to_svg(&fig.scene, dpi).map(String::into_bytes),
-        ImageFormat::Pdf => crate::render::pdf::to_pdf(&fig.scene, dpi),
+        ImageFormat::Png => scene.rasterize().to_png(dpi),
+        ImageFormat::Svg => super::svg::to_svg(scene, dpi).map(String::into_bytes),
+        ImageFormat::Pdf => super::pdf::to_pdf(scene, dpi),
     }
 }

@@ -43,6 +43,15 @@ pub struct Cache {
     correlations: Memo<Correlation>,
 }
 
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("linkages", &self.linkages.len())
+            .field("correlations", &self.correlations.len())
+            .finish()
+    }
+}
+
 impl Cache {
     /// The linkage under `key`, computed by `f` on first use.
     pub fn linkage<E>(

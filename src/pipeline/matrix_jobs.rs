@@ -1,0 +1,161 @@
+//! The jobs that write numbers instead of a figure: `heatmill linkage`
+//! (scipy's `linkage` of one axis, with its leaf order, Newick tree and
+//! `fcluster` cut) and `heatmill corr` (numpy's `corrcoef` / pandas'
+//! `.corr()`). Same reader, preparation, analysis and export files as the
+//! figures (`super::exports`), every file written atomically.
+
+use std::path::PathBuf;
+
+use crate::analysis::{self, ClusterSpec};
+use crate::cluster::cut;
+use crate::error::{hint, Error, Result};
+use crate::io::{self, npy, ReadOptions};
+use crate::prep::{Axis, Prep};
+use crate::stats::CorrMethod;
+use crate::timings::Timings;
+
+use super::exports;
+
+/// How `fcluster` cuts the tree (scipy's `criterion`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Criterion {
+    /// At most K clusters (`criterion='maxclust'`).
+    MaxClust(usize),
+    /// Clusters joined below height H (`criterion='distance'`).
+    Distance(f64),
+}
+
+/// `heatmill linkage`: the linkage of one axis of one input.
+#[derive(Debug, Clone)]
+pub struct LinkageJob {
+    /// The input matrix file and how to read it.
+    pub input: PathBuf,
+    /// Reader options.
+    pub read: ReadOptions,
+    /// Preparation (log, top-N, z-score, standard scale).
+    pub prep: Prep,
+    /// Observations are the rows or the columns.
+    pub axis: Axis,
+    /// Method, metric, optimal ordering, distance storage.
+    pub spec: ClusterSpec,
+    /// Z as `(n − 1) × 4` float64 `.npy`.
+    pub output: PathBuf,
+    /// Leaf order as `index<TAB>label`.
+    pub order: Option<PathBuf>,
+    /// The tree as Newick.
+    pub newick: Option<PathBuf>,
+    /// The `fcluster` cut and where to write it (`label<TAB>cluster`).
+    pub clusters: Option<(Criterion, PathBuf)>,
+    /// Worker threads (`None`: Slurm's CPUs, else every core).
+    pub threads: Option<usize>,
+}
+
+/// Runs a [`LinkageJob`]; returns the warnings and the stage times.
+///
+/// Errors: input errors (missing file, NaN, fewer than 2 observations),
+/// a method/metric pair scipy refuses (exit 2); a file that cannot be
+/// written (exit 1).
+pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
+    let threads = crate::env::threads(job.threads)?;
+    crate::env::with_threads(threads, || {
+        let source = job.input.display().to_string();
+        let mut t = Timings::default();
+        let m = t.time("read", || {
+            io::read_prepped(&job.input, &job.read, &job.prep)
+        })?;
+        let c = analysis::cluster_axis(&m, job.axis, job.spec, &source, &mut t)?;
+        let mut warnings = vec![];
+        if !c.dropped.is_empty() {
+            warnings.push(format!(
+                "dropped {} {} without variance (undefined {} distance): {}",
+                c.dropped.len(),
+                job.axis,
+                job.spec.metric,
+                c.dropped.join(", ")
+            ));
+        }
+        let z = &c.linkage;
+        let mut files = vec![(job.output.clone(), exports::linkage("", z).1)];
+        if let Some(p) = &job.order {
+            files.push((p.clone(), exports::order("", z, &c.labels).1));
+        }
+        if let Some(p) = &job.newick {
+            files.push((p.clone(), exports::newick("", z, &c.labels).1));
+        }
+        if let Some((criterion, p)) = &job.clusters {
+            let ids = match *criterion {
+                Criterion::MaxClust(k) => cut::cut_into(z, k),
+                Criterion::Distance(h) => cut::cut_at_height(z, h),
+            };
+            files.push((p.clone(), exports::clusters("", &ids, &c.labels).1));
+        }
+        t.time("write", || -> Result<()> {
+            for (p, bytes) in &files {
+                io::write_atomic(p, bytes)?;
+            }
+            Ok(())
+        })?;
+        Ok((warnings, t))
+    })?
+}
+
+/// `heatmill corr`: the correlation matrix of one axis of one input.
+#[derive(Debug, Clone)]
+pub struct CorrJob {
+    /// The input matrix file.
+    pub input: PathBuf,
+    /// Reader options.
+    pub read: ReadOptions,
+    /// Preparation (log, top-N, z-score, standard scale).
+    pub prep: Prep,
+    /// Correlate the rows or the columns.
+    pub axis: Axis,
+    /// Pearson or Spearman.
+    pub method: CorrMethod,
+    /// Pairwise-complete observations (pandas `.corr()`) instead of
+    /// refusing missing values.
+    pub pairwise: bool,
+    /// Store `f32` (half the memory and file; each value the `f64` result
+    /// rounded once) instead of `f64`.
+    pub f32: bool,
+    /// The `n × n` matrix as `.npy`, row-major.
+    pub output: PathBuf,
+    /// Worker threads (`None`: Slurm's CPUs, else every core).
+    pub threads: Option<usize>,
+}
+
+/// Runs a [`CorrJob`]; returns the stage times.
+///
+/// Errors: missing values without `pairwise` (exit 2, naming the cell);
+/// `f32` with `pairwise` ([`Error::Usage`]); input errors; a file that
+/// cannot be written (exit 1).
+pub fn run_corr(job: &CorrJob) -> Result<Timings> {
+    if job.pairwise && job.f32 {
+        return Err(Error::Usage(format!(
+            "f32 storage is not available with pairwise-complete correlations; use {}",
+            hint("dtype", "f64")
+        )));
+    }
+    let threads = crate::env::threads(job.threads)?;
+    crate::env::with_threads(threads, || {
+        let source = job.input.display().to_string();
+        let mut t = Timings::default();
+        let m = t.time("read", || {
+            io::read_prepped(&job.input, &job.read, &job.prep)
+        })?;
+        if job.f32 {
+            let (r, labels) =
+                analysis::correlate_axis_f32(&m, job.axis, job.method, &source, &mut t)?;
+            t.time("write", || {
+                npy::write_f32(&job.output, &[labels.len(), labels.len()], &r)
+            })?;
+        } else {
+            let (r, labels) =
+                analysis::correlate_axis(&m, job.axis, job.method, job.pairwise, &source, &mut t)?;
+            t.time("write", || {
+                npy::write_f64(&job.output, &[labels.len(), labels.len()], &r)
+            })?;
+        }
+        Ok(t)
+    })?
+}

@@ -1,0 +1,484 @@
+//! One pipeline for every job, whether it comes from `heatmill run` or a
+//! single-figure command: the matrix (already read, maybe with the top-N
+//! selection streamed by the reader) is prepared, analysed (correlations,
+//! linkages, `fcluster` cuts, colour strips from annotation tables), and
+//! the analysed data are handed to a figure layout (`figure::heatmap`,
+//! `figure::clustermap`), which only lays them out. Data exports (leaf
+//! orders, linkage matrices, clusters) come from [`exports`], the same
+//! bytes for a figure's `_data/` folder and for `heatmill linkage`.
+//!
+//! Each figure kind's analysis is what seaborn does for it:
+//! - heatmap: `sns.heatmap(data)`; with `z_score`/`standard_scale` or
+//!   colour strips it is `sns.clustermap(data, row_cluster=False,
+//!   col_cluster=False, …)`, as seaborn users get them;
+//! - clustermap: `sns.clustermap` (scipy `linkage` per axis);
+//! - corrmap: `sns.heatmap(df.T.corr())`, or
+//!   `sns.clustermap(df.T.corr())` ordering with `cluster`.
+
+pub mod cache;
+pub mod exports;
+pub mod matrix_jobs;
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use cache::Cache;
+
+use crate::analysis;
+use crate::bigbuf::Element;
+use crate::cluster::{self, cut, Condensed, Linkage, Method, Metric, Precision};
+use crate::error::{Error, Result};
+use crate::figure::options::{ClusterDistance, MaskSpec, Missing};
+use crate::figure::strips::{self, Strip};
+use crate::figure::{clustermap, heatmap, FigureOptions, Kind, LabelMask};
+use crate::io::annotations;
+use crate::matrix::Matrix;
+use crate::prep::{self, Axis};
+use crate::render::scene::Scene;
+use crate::stats::CorrMethod;
+use crate::timings::Timings;
+
+/// A finished figure and its data exports (file name, bytes).
+#[derive(Debug)]
+pub struct Figure {
+    /// The drawing, replayable as PNG, SVG or PDF.
+    pub scene: Scene,
+    /// Files for the job's export folder: `(file name, bytes)`.
+    pub exports: Vec<(String, Vec<u8>)>,
+    /// Things the user should know (dropped rows, unmatched labels).
+    pub warnings: Vec<String>,
+}
+
+/// Where a job runs: the input's name for messages, the directory that
+/// relative annotation/mask paths are read from, the dataset's shared
+/// results, and the memory the job may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The input, as named in messages.
+    pub source: &'a str,
+    /// Directory for relative paths in options (the config's directory,
+    /// or the working directory on the command line).
+    pub base: &'a Path,
+    /// Linkages and correlations shared by the figures of one dataset.
+    pub cache: &'a Cache,
+    /// `--max-memory`, in bytes: bounds the stored distance matrix (ward
+    /// clusters the vectors instead when it would not fit).
+    pub max_memory: Option<u64>,
+}
+
+/// The log transform and top-N selection of `opts`, for readers that can
+/// apply them while streaming (`None` when there is no top-N to gain from).
+pub fn selection(opts: &FigureOptions) -> Option<crate::io::Selection> {
+    let pre = opts.read_prep();
+    opts.top_variable.map(|top| crate::io::Selection {
+        transform: pre.value_transform(),
+        top,
+    })
+}
+
+/// [`make_figure`] of a matrix read in full, for library callers: relative
+/// paths in `opts` (annotation tables, masks) are read from `base`, and
+/// `cache` shares linkages and correlations between calls on the same
+/// matrix.
+///
+/// Errors: as [`make_figure`].
+pub fn build(
+    kind: Kind,
+    m: &Matrix,
+    opts: &FigureOptions,
+    source: &str,
+    base: &Path,
+    cache: &Cache,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let ctx = Context {
+        source,
+        base,
+        cache,
+        max_memory: None,
+    };
+    make_figure(kind, m, opts, false, &ctx, t)
+}
+
+/// Makes the figure `kind` of `m` (rows × columns, as read). `selected`
+/// says the reader already applied [`selection`], so the log and top-N
+/// steps are skipped.
+///
+/// Errors: the options do not fit `kind` ([`Error::Usage`]); the matrix
+/// is empty, or holds values the analysis refuses (NaN in clustering,
+/// fewer than 2 observations) ([`Error::Invalid`], [`Error::Cell`]); an
+/// annotation table or mask file cannot be read.
+pub fn make_figure(
+    kind: Kind,
+    m: &Matrix,
+    opts: &FigureOptions,
+    selected: bool,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Figure> {
+    opts.validate_for(kind)?;
+    if m.nrows() == 0 || m.ncols() == 0 {
+        return Err(Error::Invalid(format!(
+            "{}: the matrix is empty",
+            ctx.source
+        )));
+    }
+    let pre = opts.read_prep();
+    let transformed;
+    let m = if selected || pre == prep::Prep::default() {
+        m
+    } else {
+        transformed = t.time("prep", || pre.apply(m.clone()))?;
+        &transformed
+    };
+    match kind {
+        Kind::Heatmap => heatmap_figure(m, opts, ctx, t),
+        Kind::Clustermap => clustermap_figure(m, opts, ctx, t),
+        Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
+    }
+}
+
+fn scaled(m: &Matrix, opts: &FigureOptions, t: &mut Timings) -> Result<Matrix> {
+    let p = prep::Prep {
+        z_score: opts.z_score,
+        standard_scale: opts.standard_scale,
+        ..Default::default()
+    };
+    t.time("prep", || p.apply(m.clone()))
+}
+
+fn heatmap_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Figure> {
+    if !opts.row_colors.is_empty() || !opts.col_colors.is_empty() {
+        // seaborn's way to a heatmap with colour strips: a clustermap with
+        // both clusterings off.
+        let mut o = opts.clone();
+        o.row_cluster = false;
+        o.col_cluster = false;
+        return clustermap_figure(m, &o, ctx, t);
+    }
+    let scaled_m;
+    let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
+        scaled_m = scaled(m, opts, t)?;
+        &scaled_m
+    } else {
+        m
+    };
+    prep::check_finite(m, ctx.source, true)?;
+    let mut values = m.values().to_vec();
+    apply_mask(&mut values, m.nrows(), m.ncols(), opts);
+    if let Some(lm) = load_label_mask(opts, ctx.base)? {
+        lm.apply(&mut values, m.row_labels(), m.col_labels());
+    }
+    let data = heatmap::HeatmapData {
+        values: &values,
+        rows: m.nrows(),
+        cols: m.ncols(),
+        row_labels: m.row_labels(),
+        col_labels: m.col_labels(),
+    };
+    let scene = t.time("render", || heatmap::render(&data, opts))?;
+    Ok(Figure {
+        scene,
+        exports: vec![],
+        warnings: vec![],
+    })
+}
+
+/// Reads a `file:PATH` mask (relative to `base`); `None` for the others.
+fn load_label_mask(opts: &FigureOptions, base: &Path) -> Result<Option<LabelMask>> {
+    let Some(MaskSpec::File(p)) = &opts.mask else {
+        return Ok(None);
+    };
+    let path = resolve(base, Path::new(p));
+    let table = crate::io::read_matrix(&path, &Default::default())?;
+    Ok(Some(LabelMask::new(table)))
+}
+
+fn resolve(base: &Path, p: &Path) -> std::path::PathBuf {
+    if p.is_relative() {
+        base.join(p)
+    } else {
+        p.to_path_buf()
+    }
+}
+
+fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions) {
+    if let Some(mask) = &opts.mask {
+        for r in 0..rows {
+            for c in 0..cols {
+                if mask.hides(r, c) {
+                    values[r * cols + c] = f64::NAN;
+                }
+            }
+        }
+    }
+}
+
+/// Drops the observations of `axis` without variance (where `metric` is
+/// undefined for them), with the warning the user sees.
+fn drop_constant(data: Matrix, axis: Axis, what: &str, warnings: &mut Vec<String>) -> Matrix {
+    let oriented = analysis::oriented(&data, axis);
+    match prep::drop_constant_rows(&oriented) {
+        (Some(kept), dropped) => {
+            warnings.push(format!(
+                "dropped {} {} without variance ({what} undefined): {}",
+                dropped.len(),
+                match axis {
+                    Axis::Rows => "rows",
+                    Axis::Cols => "columns",
+                },
+                dropped.join(", ")
+            ));
+            match axis {
+                Axis::Rows => kept,
+                Axis::Cols => kept.transposed(),
+            }
+        }
+        (None, _) => data,
+    }
+}
+
+fn clustermap_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let mut data = scaled(m, opts, t)?;
+    let method = opts.method.unwrap_or(Method::Average);
+    let metric = opts.metric.unwrap_or(Metric::Euclidean);
+    if metric.needs_variance() && opts.row_cluster {
+        data = drop_constant(
+            data,
+            Axis::Rows,
+            &format!("{metric} distance"),
+            &mut warnings,
+        );
+    }
+    if metric.needs_variance() && opts.col_cluster {
+        data = drop_constant(
+            data,
+            Axis::Cols,
+            &format!("{metric} distance"),
+            &mut warnings,
+        );
+    }
+    let mut exports = Vec::new();
+    let key = opts.analysis_key();
+    let cluster_one = |axis: Axis, on: bool, t: &mut Timings| -> Result<Option<Arc<Linkage>>> {
+        let n = match axis {
+            Axis::Rows => data.nrows(),
+            Axis::Cols => data.ncols(),
+        };
+        if !on || n < 2 {
+            return Ok(None);
+        }
+        let spec = analysis::ClusterSpec {
+            method,
+            metric,
+            optimal_ordering: opts.optimal_ordering,
+            precision: opts.precision,
+            max_condensed: ctx.max_memory,
+        };
+        let z = ctx.cache.linkage(&format!("{axis}/{key}"), || {
+            analysis::cluster_axis(&data, axis, spec, ctx.source, t).map(|c| c.linkage)
+        })?;
+        Ok(Some(z))
+    };
+    let row_tree = cluster_one(Axis::Rows, opts.row_cluster, t)?;
+    let col_tree = cluster_one(Axis::Cols, opts.col_cluster, t)?;
+
+    let mut row_strips = Vec::new();
+    let mut col_strips = Vec::new();
+    for (specs, labels, what, out) in [
+        (
+            &opts.col_colors,
+            data.col_labels(),
+            "column",
+            &mut col_strips,
+        ),
+        (&opts.row_colors, data.row_labels(), "row", &mut row_strips),
+    ] {
+        for spec in specs {
+            let s = load_strip(spec, labels, opts, ctx.base)?;
+            if !s.unmatched.is_empty() {
+                warnings.push(format!(
+                    "{} {what} labels not in {spec}: {}",
+                    s.unmatched.len(),
+                    s.unmatched.join(", ")
+                ));
+            }
+            out.push(s);
+        }
+    }
+    for (axis, tree, k, labels, strips_out) in [
+        (
+            "row",
+            &row_tree,
+            opts.cut_rows,
+            data.row_labels(),
+            &mut row_strips,
+        ),
+        (
+            "col",
+            &col_tree,
+            opts.cut_cols,
+            data.col_labels(),
+            &mut col_strips,
+        ),
+    ] {
+        if let Some(tree) = tree {
+            exports.extend(exports::tree(&format!("{axis}_"), tree, labels));
+            if let Some(k) = k {
+                let clusters = cut::cut_into(tree, k);
+                exports.push(exports::clusters(&format!("{axis}_"), &clusters, labels));
+                strips_out.push(strips::from_clusters(
+                    &format!("{axis} cluster"),
+                    &clusters,
+                )?);
+            }
+        } else if k.is_some() {
+            return Err(Error::Usage(format!(
+                "{} needs {axis} clustering on",
+                crate::error::key_and_flag(&format!("cut_{axis}s"))
+            )));
+        }
+    }
+    let d = clustermap::ClustermapData {
+        values: data.values(),
+        rows: data.nrows(),
+        cols: data.ncols(),
+        row_labels: data.row_labels(),
+        col_labels: data.col_labels(),
+        row_tree: row_tree.as_deref(),
+        col_tree: col_tree.as_deref(),
+        row_strips: &row_strips,
+        col_strips: &col_strips,
+        label_mask: load_label_mask(opts, ctx.base)?,
+    };
+    let scene = t.time("render", || clustermap::render(&d, opts))?;
+    Ok(Figure {
+        scene,
+        exports,
+        warnings,
+    })
+}
+
+fn load_strip(spec: &str, labels: &[String], opts: &FigureOptions, base: &Path) -> Result<Strip> {
+    let (path, column) = annotations::parse_spec(spec);
+    let a = annotations::read(&resolve(base, &path), column.as_deref())?;
+    strips::from_annotation(&a, labels, &opts.palette)
+}
+
+/// The tree of a correlation map's `cluster`: the rows of `r` (`n × n`,
+/// row-major) as vectors (what `sns.clustermap(df.corr())` does) or
+/// `1 − r` directly, the distances stored as `T`.
+fn cluster_correlation<T: Element>(
+    r: &[f64],
+    n: usize,
+    opts: &FigureOptions,
+    t: &mut Timings,
+) -> Result<Linkage> {
+    let link = opts.method.unwrap_or(Method::Average);
+    let dist = match opts.cluster_distance {
+        ClusterDistance::Rows => {
+            let metric = opts.metric.unwrap_or(Metric::Euclidean);
+            cluster::check_method_metric(link, metric)?;
+            t.time("distance", || {
+                cluster::distance::pdist_as::<T>(r, n, n, metric)
+            })
+        }
+        ClusterDistance::OneMinusR => {
+            let mut dist = Condensed::<T>::zeros(n);
+            for i in 0..n {
+                for j in i + 1..n {
+                    dist.set(i, j, 1.0 - r[i * n + j]);
+                }
+            }
+            dist
+        }
+    };
+    if opts.optimal_ordering {
+        let z = t.time("link", || cluster::linkage_condensed(dist.clone(), link))?;
+        Ok(t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist)))
+    } else {
+        t.time("link", || cluster::linkage_condensed(dist, link))
+    }
+}
+
+fn corrmap_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
+    let mut m = Cow::Borrowed(m);
+    if opts.cluster {
+        m = Cow::Owned(drop_constant(
+            m.into_owned(),
+            Axis::Rows,
+            "correlation",
+            &mut warnings,
+        ));
+    }
+    let shared = ctx
+        .cache
+        .correlation(&format!("corr/{}", opts.analysis_key()), || {
+            let pairwise = opts.missing == Missing::Pairwise;
+            analysis::correlate_axis(&m, Axis::Rows, method, pairwise, ctx.source, t)
+        })?;
+    let (r, labels) = (&shared.0, &shared.1);
+    let n = labels.len();
+    let mut exports = Vec::new();
+    let order: Vec<usize> = if opts.cluster && n >= 2 {
+        let tree = match opts.precision {
+            Precision::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
+            Precision::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
+        };
+        exports.extend(exports::tree("", &tree, labels));
+        tree.leaves()
+    } else {
+        (0..n).collect()
+    };
+    let mut values = Vec::with_capacity(n * n);
+    for &i in &order {
+        for &j in &order {
+            values.push(r[i * n + j]);
+        }
+    }
+    let ordered: Vec<String> = order.iter().map(|&i| labels[i].clone()).collect();
+    let mut o = opts.clone();
+    o.cmap = o.cmap.or(Some("coolwarm".into()));
+    o.center = o.center.or(Some(0.0));
+    o.square = o.square.or(Some(true));
+    o.cbar_label = o.cbar_label.or(Some(match method {
+        CorrMethod::Pearson => "Pearson r".into(),
+        CorrMethod::Spearman => "Spearman \u{3c1}".into(),
+    }));
+    apply_mask(&mut values, n, n, &o);
+    if let Some(lm) = load_label_mask(&o, ctx.base)? {
+        lm.apply(&mut values, &ordered, &ordered);
+    }
+    let data = heatmap::HeatmapData {
+        values: &values,
+        rows: n,
+        cols: n,
+        row_labels: &ordered,
+        col_labels: &ordered,
+    };
+    let scene = t.time("render", || heatmap::render(&data, &o))?;
+    Ok(Figure {
+        scene,
+        exports,
+        warnings,
+    })
+}

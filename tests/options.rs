@@ -1,0 +1,544 @@
+//! The one option table, end to end: every option a figure subcommand's
+//! `--help` lists changes that figure (its image or its data exports),
+//! every option of another kind is refused with exit 2 naming the kinds it
+//! applies to, the config reference is generated from the table, and the
+//! exit code follows the error's class.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use heatmill::figure::options::{markdown_table, ValueKind, OPTIONS};
+use heatmill::figure::Kind;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_heatmill"))
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("heatmill-options-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The long flags `heatmill KIND --help` lists.
+fn help_flags(kind: &str) -> BTreeSet<String> {
+    let o = bin().args([kind, "--help"]).output().unwrap();
+    assert!(o.status.success());
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let l = l.strip_prefix("-o, ").unwrap_or(l);
+            l.strip_prefix("--").map(|f| {
+                f.split([' ', '[', '=', '<'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+        })
+        .collect()
+}
+
+/// What a run produced: exit status, figure bytes, export files.
+#[derive(PartialEq, Debug)]
+struct Result_ {
+    ok: bool,
+    figure: Vec<u8>,
+    exports: Vec<(String, Vec<u8>)>,
+}
+
+fn make(dir: &Path, kind: &str, input: &Path, args: &[String]) -> Result_ {
+    let out = dir.join("f.png");
+    let ex = dir.join("ex");
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_dir_all(&ex);
+    let o = bin()
+        .arg(kind)
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--export-dir")
+        .arg(&ex)
+        .args(args)
+        .output()
+        .unwrap();
+    let mut exports = vec![];
+    if let Ok(rd) = std::fs::read_dir(&ex) {
+        for e in rd.flatten() {
+            exports.push((
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            ));
+        }
+    }
+    exports.sort();
+    Result_ {
+        ok: o.status.success(),
+        figure: std::fs::read(&out).unwrap_or_default(),
+        exports,
+    }
+}
+
+/// Inputs where each option has something to act on.
+struct Fixture {
+    seed: PathBuf,
+    /// 1 500 × 40: cells smaller than a pixel (aggregate).
+    dense: PathBuf,
+    /// The seed with one missing value (missing = pairwise).
+    holes: PathBuf,
+    /// Sample groups (columns) and gene groups (rows).
+    col_table: String,
+    row_table: String,
+}
+
+fn fixture(dir: &Path) -> Fixture {
+    let seed_csv = std::fs::read_to_string(samples().join("seed.csv")).unwrap();
+    let mut lines: Vec<String> = seed_csv.lines().map(str::to_string).collect();
+    let genes: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let mut row_table = String::from("gene\tpathway\n");
+    for (i, g) in genes.iter().enumerate() {
+        row_table.push_str(&format!("{g}\t{}\n", ["A", "B", "C"][i % 3]));
+    }
+    std::fs::write(dir.join("genes.tsv"), row_table).unwrap();
+    // One missing value.
+    let mut cells: Vec<&str> = lines[3].split(',').collect();
+    cells[4] = "";
+    lines[3] = cells.join(",");
+    std::fs::write(dir.join("holes.csv"), lines.join("\n") + "\n").unwrap();
+    let mut rng = common::Rng(7);
+    let mut dense = String::from("gene");
+    for j in 0..40 {
+        dense.push_str(&format!(",s{j}"));
+    }
+    dense.push('\n');
+    for i in 0..1500 {
+        dense.push_str(&format!("g{i}"));
+        for j in 0..40 {
+            dense.push_str(&format!(
+                ",{:.4}",
+                rng.normal() + (i % 7 + j % 3) as f64 * 0.3
+            ));
+        }
+        dense.push('\n');
+    }
+    std::fs::write(dir.join("dense.csv"), dense).unwrap();
+    Fixture {
+        seed: samples().join("seed.parquet"),
+        dense: dir.join("dense.csv"),
+        holes: dir.join("holes.csv"),
+        col_table: format!("{}:group", samples().join("samples.tsv").display()),
+        row_table: format!("{}:pathway", dir.join("genes.tsv").display()),
+    }
+}
+
+/// The input, the flags both runs share, and the value(s) to try for
+/// `key` on `kind` (several: any one that changes the output counts).
+fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String>) {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let spec = heatmill::figure::options::spec(key).unwrap();
+    let mut input = f.seed.clone();
+    let mut base: Vec<String> = vec![];
+    let mut values: Vec<String> = match spec.value {
+        ValueKind::Flag => s(&["true", "false"]),
+        _ => vec![spec.example.to_string()],
+    };
+    match key {
+        "aggregate" => {
+            input = f.dense.clone();
+            base = s(&[
+                "--dpi",
+                "40",
+                "--xticklabels",
+                "none",
+                "--yticklabels",
+                "none",
+            ]);
+        }
+        "missing" => input = f.holes.clone(),
+        "fmt" => base = s(&["--annot"]),
+        "linecolor" => base = s(&["--linewidths", "2"]),
+        "palette" => {
+            base = vec!["--col-colors".into(), f.col_table.clone()];
+            values = s(&["Tumor=#000000"]);
+        }
+        "colors_ratio" => base = vec!["--col-colors".into(), f.col_table.clone()],
+        "col_colors" => values = vec![f.col_table.clone()],
+        "row_colors" => values = vec![f.row_table.clone()],
+        "optimal_ordering" => base = s(&["--method", "single"]),
+        _ => {}
+    }
+    if kind == Kind::Corrmap
+        && [
+            "method",
+            "metric",
+            "optimal_ordering",
+            "precision",
+            "cluster_distance",
+        ]
+        .contains(&key)
+    {
+        base.push("--cluster".into());
+    }
+    (input, base, values)
+}
+
+#[test]
+fn every_listed_option_changes_the_figure_and_the_others_are_refused() {
+    let dir = scratch("every");
+    let f = fixture(&dir);
+    let mut failures = vec![];
+    for kind in [Kind::Heatmap, Kind::Clustermap, Kind::Corrmap] {
+        let listed = help_flags(kind.name());
+        for spec in OPTIONS {
+            let flag = spec.flag()[2..].to_string();
+            if !spec.applies_to(kind) {
+                if listed.contains(&flag) {
+                    failures.push(format!(
+                        "{}: --help lists --{flag}, which does not apply",
+                        kind.name()
+                    ));
+                }
+                let arg = match spec.value {
+                    ValueKind::Flag => format!("--{flag}"),
+                    _ => format!("--{flag}={}", spec.example),
+                };
+                let o = bin()
+                    .arg(kind.name())
+                    .arg(&f.seed)
+                    .args(["-o", dir.join("refused.png").to_str().unwrap(), &arg])
+                    .output()
+                    .unwrap();
+                let err = stderr(&o);
+                if o.status.code() != Some(2)
+                    || !err.contains(&format!(
+                        "(--{flag}) applies to {} figures",
+                        spec.kinds_text()
+                    ))
+                    || dir.join("refused.png").exists()
+                {
+                    failures.push(format!("{} {arg}: not refused by name: {err}", kind.name()));
+                }
+                continue;
+            }
+            if !listed.contains(&flag) {
+                failures.push(format!("{}: --help does not list --{flag}", kind.name()));
+            }
+            let (input, base, values) = case(&f, kind, spec.key);
+            let default = make(&dir, kind.name(), &input, &base);
+            let changed = values.iter().any(|v| {
+                let mut args = base.clone();
+                args.push(format!("--{flag}={v}"));
+                make(&dir, kind.name(), &input, &args) != default
+            });
+            if !changed {
+                failures.push(format!(
+                    "{} --{flag}={:?} changes nothing (base {base:?})",
+                    kind.name(),
+                    values
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_config_reference_is_generated_from_the_option_table() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/README.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = (
+        "<!-- options table: generated from src/figure/options.rs -->\n",
+        "<!-- end of options table -->",
+    );
+    let table = markdown_table();
+    let got = doc
+        .split_once(begin)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(t, _)| t);
+    if std::env::var_os("HEATMILL_BLESS").is_some() {
+        let (head, rest) = doc.split_once(begin).expect("marker");
+        let (_, tail) = rest.split_once(end).expect("end marker");
+        std::fs::write(&path, format!("{head}{begin}{table}{end}{tail}")).unwrap();
+        return;
+    }
+    assert_eq!(
+        got,
+        Some(table.as_str()),
+        "configs/README.md's option table differs from the option table; regenerate it with HEATMILL_BLESS=1 cargo test --test options"
+    );
+}
+
+#[test]
+fn config_and_flags_take_the_same_spellings() {
+    let dir = scratch("spellings");
+    let f = fixture(&dir);
+    // dendrogram_ratio as one number on both sides; booleans both ways.
+    let via_flags = make(
+        &dir,
+        "clustermap",
+        &f.seed,
+        &[
+            "--dendrogram-ratio".into(),
+            "0.1".into(),
+            "--no-cbar".into(),
+        ],
+    );
+    assert!(via_flags.ok);
+    let cfg = dir.join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\ndir = \"out\"\n[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"f\"\nkind = \"clustermap\"\ndendrogram_ratio = 0.1\ncbar = false\n",
+            f.seed.display()
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .args(["run", cfg.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_config = std::fs::read(dir.join("out/d/f.png")).unwrap();
+    assert_eq!(from_config, via_flags.figure);
+    let with_eq = make(
+        &dir,
+        "clustermap",
+        &f.seed,
+        &["--dendrogram-ratio=0.1,0.1".into(), "--cbar=false".into()],
+    );
+    assert_eq!(with_eq.figure, via_flags.figure);
+    // A --no-square for corrmap.
+    let square = make(&dir, "corrmap", &f.seed, &[]);
+    let not_square = make(&dir, "corrmap", &f.seed, &["--no-square".into()]);
+    assert!(square.ok && not_square.ok && square.figure != not_square.figure);
+    // A config key of another kind is refused with its line.
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"f\"\nkind = \"heatmap\"\nmethod = \"ward\"\n",
+            f.seed.display()
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .args(["run", cfg.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("line 7")
+            && err.contains("applies to clustermap and corrmap figures, not to heatmap"),
+        "{err}"
+    );
+    // ...but the same key in [defaults] only reaches the kinds it applies to.
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\ndir = \"out2\"\n[defaults]\nmethod = \"ward\"\n[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"f\"\nkind = \"heatmap\"\n",
+            f.seed.display()
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .args(["run", cfg.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn exit_codes_follow_the_error_class() {
+    let dir = scratch("exit");
+    let code = |args: &[&str]| {
+        let o = bin().args(args).output().unwrap();
+        (o.status.code(), stderr(&o))
+    };
+    let out = dir.join("x.png");
+    let out = out.to_str().unwrap();
+    // Missing input → 2, naming the file.
+    let (c, e) = code(&["heatmap", "/no/such/input.csv", "-o", out]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("/no/such/input.csv"), "{e}");
+    // Missing config → 2.
+    let (c, e) = code(&["run", "/no/such/config.toml"]);
+    assert_eq!(c, Some(2), "{e}");
+    // Missing annotation table → 2.
+    let seed = samples().join("seed.parquet");
+    let (c, e) = code(&[
+        "clustermap",
+        seed.to_str().unwrap(),
+        "-o",
+        out,
+        "--col-colors",
+        "/no/such.tsv:group",
+    ]);
+    assert_eq!(c, Some(2), "{e}");
+    // A glob that matches nothing → 2.
+    let cfg = dir.join("glob.toml");
+    std::fs::write(
+        &cfg,
+        "[[dataset]]\npath = \"nothing/*.csv\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\n",
+    )
+    .unwrap();
+    let (c, e) = code(&["run", cfg.to_str().unwrap()]);
+    assert_eq!(c, Some(2), "{e}");
+    // Bad usage → 2: threads 0, a memory size without a unit.
+    let (c, _) = code(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        out,
+        "--threads",
+        "0",
+    ]);
+    assert_eq!(c, Some(2));
+    let (c, e) = code(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        out,
+        "--max-memory",
+        "8000",
+    ]);
+    assert_eq!(c, Some(2));
+    assert!(e.contains("no unit"), "{e}");
+    assert!(!Path::new(out).exists());
+    // One corrupt dataset in a batch → 1, the other's figure complete.
+    std::fs::write(dir.join("bad.csv"), "gene,a,b\ng1,1,x\ng2,2,3\n").unwrap();
+    std::fs::copy(samples().join("seed.csv"), dir.join("good.csv")).unwrap();
+    let cfg = dir.join("batch.toml");
+    std::fs::write(
+        &cfg,
+        "[output]\ndir = \"out\"\n[[dataset]]\npath = \"*.csv\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\n",
+    )
+    .unwrap();
+    let (c, e) = code(&["run", cfg.to_str().unwrap(), "--quiet"]);
+    assert_eq!(c, Some(1), "{e}");
+    assert!(e.contains("1 job(s) failed"), "{e}");
+    assert!(dir.join("out/good/h.png").exists());
+    assert!(!dir.join("out/bad/h.png").exists());
+}
+
+#[test]
+fn max_memory_charges_ward_on_vectors_what_it_needs() {
+    // 3 000 rows: the condensed matrix would be 36 MB; ward on the vectors
+    // needs a few MB, so a 30 MB budget lets the job run (the stored-matrix
+    // estimate refused it).
+    let dir = scratch("memory");
+    let mut rng = common::Rng(11);
+    let mut csv = String::from("gene,a,b,c,d,e,f\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("g{i}"));
+        for _ in 0..6 {
+            csv.push_str(&format!(",{:.6}", rng.normal()));
+        }
+        csv.push('\n');
+    }
+    let input = dir.join("m.csv");
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.join("cm.png");
+    let o = bin()
+        .args([
+            "clustermap",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args([
+            "--method",
+            "ward",
+            "--max-memory",
+            "30M",
+            "--no-col-cluster",
+            "--dpi",
+            "30",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Average linkage stores the matrix: refused under the same budget,
+    // naming what it needs.
+    let cfg = dir.join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\ndir = \"out\"\n[[dataset]]\nname = \"m\"\npath = \"{}\"\n[[figure]]\nname = \"cm\"\nkind = \"clustermap\"\ncol_cluster = false\ndpi = 30\n",
+            input.display()
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .args([
+            "run",
+            cfg.to_str().unwrap(),
+            "--quiet",
+            "--max-memory",
+            "30M",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-memory"), "{}", stderr(&o));
+    let cfg_ward = std::fs::read_to_string(&cfg).unwrap().replace(
+        "col_cluster = false",
+        "col_cluster = false\nmethod = \"ward\"",
+    );
+    std::fs::write(&cfg, cfg_ward).unwrap();
+    let o = bin()
+        .args([
+            "run",
+            cfg.to_str().unwrap(),
+            "--quiet",
+            "--max-memory",
+            "30M",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn threads_always_take_effect() {
+    // The same figure on 1 and 3 threads: identical bytes, both accepted
+    // (the pool is the run's own, not a process-wide one set earlier).
+    let dir = scratch("threads");
+    let seed = samples().join("seed.parquet");
+    let mut outs = vec![];
+    for n in ["1", "3"] {
+        let out = dir.join(format!("t{n}.png"));
+        let o = bin()
+            .args([
+                "clustermap",
+                seed.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--threads",
+                n,
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(std::fs::read(out).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(
+        heatmill::env::with_threads(3, rayon::current_num_threads).unwrap(),
+        3
+    );
+}
