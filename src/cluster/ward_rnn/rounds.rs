@@ -1,0 +1,647 @@
+//! The rounds: clusters by slot (double-double centroids, sizes), their
+//! candidate lists and how those are forwarded through merges, the scans
+//! that refill them, and the loop that decides and merges reciprocal
+//! nearest neighbours round by round.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
+
+use super::dd::{dd_add, dd_div, dd_mul, norm2_f32, sqdist0, sqdist_dd, two_sum};
+use super::screen::{ColState, Partial, Screen};
+use super::{CB, K, QB, TILE, U64};
+use crate::cluster::dendrogram::Linkage;
+
+/// One candidate: a cluster (slot and the version the cost was computed
+/// for) and its exact cost.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    slot: u32,
+    ver: u32,
+    cost: f64,
+}
+
+/// A cluster's nearest candidates (ascending cost, then slot) and a lower
+/// bound on its cost to every live cluster not listed.
+#[derive(Debug, Clone, Default)]
+struct List {
+    e: Vec<Entry>,
+    lb: f64,
+}
+
+/// Which partner a rounding margin is for; see [`Rounds::margin`].
+#[derive(Clone, Copy)]
+enum Partner {
+    This,
+    Any,
+}
+
+/// A cluster waiting for a scan and a lower bound on its nearest cost.
+type Waiting = (u32, f64);
+
+/// What a list says about its owner's nearest neighbour.
+enum Verdict {
+    Nearest(Entry),
+    Rescan,
+    Tied,
+}
+
+/// Centroids and sizes by slot: a merged cluster lives in the larger slot
+/// of its two parts (scipy's convention); the smaller slot forwards to it.
+pub(super) struct Rounds {
+    n: usize,
+    pub(super) d: usize,
+    /// The power of two the centred data were multiplied by.
+    scale: f64,
+    /// Row stride of `c` and `cl`: `d` padded to a multiple of 8 for the
+    /// eight-lane `sqdist_dd`.
+    s: usize,
+    /// Centroids as double-doubles `c + cl`: differences of nearby
+    /// centroids keep full precision however far they are from the
+    /// origin, so our costs are as exact as scipy's pdist (no cancellation
+    /// error to budget for).
+    c: Vec<f64>,
+    cl: Vec<f64>,
+    size: Vec<u32>,
+    depth: Vec<u32>,
+    ver: Vec<u32>,
+    fwd: Vec<u32>,
+    depth_max: u32,
+    /// Compact candidate matrix: live slots, their `f32` centroids, the
+    /// squared norms of those `f32` vectors (`∞` for a dead row) and
+    /// `1 / size`.
+    pub(super) live: Vec<u32>,
+    pub(super) pos: Vec<u32>,
+    cf: Vec<f32>,
+    pub(super) nl: Vec<f64>,
+    pub(super) nl32: Vec<f32>,
+    pub(super) rl: Vec<f64>,
+    pub(super) rl32: Vec<f32>,
+    dead_rows: usize,
+    lists: Vec<List>,
+}
+
+impl Rounds {
+    pub(super) fn new(x: &[f64], n: usize, d: usize) -> Option<Self> {
+        // Centring cannot change a Ward distance but shrinks centroid
+        // norms, which the f32 screen's error bound is proportional to.
+        // The centred rows are kept exactly, as double-doubles.
+        let mut mean = vec![0.0; d];
+        for row in x[..n * d].chunks_exact(d) {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n as f64);
+        let s = d.div_ceil(8) * 8;
+        let mut c = vec![0.0; n * s];
+        let mut cl = vec![0.0; n * s];
+        c.par_chunks_mut(s)
+            .zip(cl.par_chunks_mut(s))
+            .zip(x[..n * d].par_chunks(d))
+            .for_each(|((hi, lo), src)| {
+                for (k, (v, m)) in src.iter().zip(&mean).enumerate() {
+                    (hi[k], lo[k]) = two_sum(*v, -m);
+                }
+            });
+        // Scale by a power of two (exact) so the largest row has a norm in
+        // [0.5, 1): the f32 screen then neither overflows nor underflows.
+        let r_max = c
+            .par_chunks(s)
+            .map(|r| sqdist0(r).sqrt())
+            .reduce(|| 0.0, f64::max);
+        if !(r_max > 1e-150 && r_max < 1e150) {
+            return None;
+        }
+        let scale = 2f64.powi(-(r_max.log2().floor() as i32) - 1);
+        c.par_iter_mut().for_each(|v| *v *= scale);
+        cl.par_iter_mut().for_each(|v| *v *= scale);
+        let mut r = Rounds {
+            scale,
+            n,
+            d,
+            s,
+            c,
+            cl,
+            size: vec![1; n],
+            depth: vec![0; n],
+            ver: vec![0; n],
+            fwd: (0..n as u32).collect(),
+            depth_max: 0,
+            live: vec![],
+            pos: vec![u32::MAX; n],
+            cf: vec![],
+            nl: vec![],
+            nl32: vec![],
+            rl: vec![],
+            rl32: vec![],
+            dead_rows: 0,
+            lists: vec![List::default(); n],
+        };
+        r.compact();
+        Some(r)
+    }
+
+    fn row(&self, slot: usize) -> (&[f64], &[f64]) {
+        let at = slot * self.s..(slot + 1) * self.s;
+        (&self.c[at.clone()], &self.cl[at])
+    }
+
+    fn cost(&self, a: usize, b: usize) -> f64 {
+        let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
+        na * nb / (na + nb) * sqdist_dd(self.row(a), self.row(b))
+    }
+
+    fn entry(&self, a: usize, b: usize) -> Entry {
+        Entry {
+            slot: b as u32,
+            ver: self.ver[b],
+            cost: self.cost(a, b),
+        }
+    }
+
+    /// The live slot holding the cluster that absorbed `slot`.
+    fn root(&self, mut slot: usize) -> usize {
+        while self.size[slot] == 0 {
+            slot = self.fwd[slot] as usize;
+        }
+        slot
+    }
+
+    fn valid(&self, e: &Entry) -> bool {
+        self.size[e.slot as usize] > 0 && self.ver[e.slot as usize] == e.ver
+    }
+
+    /// Relative margin within which scipy's cost and ours for `(k, ·)`
+    /// may be ordered differently. Ours is within a few rounding errors
+    /// of the exact cost (double-double centroids, one rounded sum of `d`
+    /// squares); scipy's starts as exact (pdist on the rows) and gains a
+    /// few per Lance–Williams level, the ward update amplifying earlier
+    /// errors at most 3-fold and typically not at all. 64 rounding errors
+    /// per level of both trees plus the sums of squares, generous by
+    /// design: a refused decision only costs a fallback.
+    ///
+    /// `Partner::Any` sizes it for every cluster costing at least `best`
+    /// (the deepest tree), `Partner::This` for `best` itself.
+    fn margin(&self, k: usize, best: &Entry, partner: Partner) -> f64 {
+        let b = best.slot as usize;
+        if best.cost.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            return f64::INFINITY;
+        }
+        let depth = match partner {
+            Partner::This => self.depth[b],
+            Partner::Any => self.depth_max,
+        };
+        let levels = (self.depth[k] + depth + 2) as f64;
+        U64 * (64.0 * levels + 8.0 * (self.d as f64 + 2.0))
+    }
+
+    fn verdict(&self, k: usize, list: &List) -> Verdict {
+        let Some(best) = list.e.first().copied() else {
+            return if list.lb == f64::INFINITY {
+                Verdict::Tied // no other live cluster: cannot happen mid-run
+            } else {
+                Verdict::Rescan
+            };
+        };
+        let m = self.margin(k, &best, Partner::Any);
+        let above = best.cost * (1.0 + m);
+        let second = list.e.get(1).map_or(f64::INFINITY, |e| e.cost);
+        if !below(above, second * (1.0 - m)) {
+            return Verdict::Tied;
+        }
+        if above < list.lb * (1.0 - m) {
+            Verdict::Nearest(best)
+        } else {
+            Verdict::Rescan
+        }
+    }
+
+    /// Rebuilds the compact candidate matrix from the live slots.
+    fn compact(&mut self) {
+        let live: Vec<u32> = (0..self.n as u32)
+            .filter(|&s| self.size[s as usize] > 0)
+            .collect();
+        let d = self.d;
+        let mut cf = vec![0.0f32; live.len() * d];
+        cf.par_chunks_mut(d).zip(&live).for_each(|(dst, &s)| {
+            let src = &self.c[s as usize * self.s..s as usize * self.s + d];
+            dst.iter_mut().zip(src).for_each(|(o, v)| *o = *v as f32);
+        });
+        self.pos.iter_mut().for_each(|p| *p = u32::MAX);
+        for (i, &s) in live.iter().enumerate() {
+            self.pos[s as usize] = i as u32;
+        }
+        self.nl = cf.par_chunks(d).map(norm2_f32).collect();
+        self.nl32 = self.nl.iter().map(|&v| v as f32).collect();
+        self.rl = live
+            .iter()
+            .map(|&s| 1.0 / self.size[s as usize] as f64)
+            .collect();
+        self.rl32 = self.rl.iter().map(|&v| v as f32).collect();
+        self.cf = cf;
+        self.live = live;
+        self.dead_rows = 0;
+    }
+
+    /// Writes slot `s`'s current centroid into its compact row.
+    fn refresh_row(&mut self, s: usize) {
+        let p = self.pos[s] as usize;
+        let d = self.d;
+        for k in 0..d {
+            self.cf[p * d + k] = self.c[s * self.s + k] as f32;
+        }
+        self.nl[p] = norm2_f32(&self.cf[p * d..(p + 1) * d]);
+        self.nl32[p] = self.nl[p] as f32;
+        self.rl[p] = 1.0 / self.size[s] as f64;
+        self.rl32[p] = self.rl[p] as f32;
+    }
+
+    fn kill_row(&mut self, s: usize) {
+        let p = self.pos[s] as usize;
+        self.nl[p] = f64::INFINITY;
+        self.nl32[p] = f32::INFINITY;
+        self.rl[p] = 1.0;
+        self.rl32[p] = 1.0;
+        self.dead_rows += 1;
+    }
+
+    pub(super) fn run(mut self) -> Option<Linkage> {
+        let n = self.n;
+        let mut merges: Vec<(usize, usize, f64, f64)> = Vec::with_capacity(n - 1);
+        let none = Entry {
+            slot: u32::MAX,
+            ver: 0,
+            cost: f64::INFINITY,
+        };
+        // A cluster's certified nearest neighbour (valid while `cert`).
+        let mut nn: Vec<Entry> = vec![none; n];
+        let mut cert = vec![false; n];
+        // Clusters whose list could not decide, with a lower bound on their
+        // nearest cost: scanned only once a decision may need them.
+        let mut waiting: Vec<Waiting> = vec![];
+        // The round a slot's cluster was last the nearest neighbour of a
+        // certified cluster.
+        let mut wanted: Vec<u32> = vec![0; n];
+        for (i, list) in self.scan_first()?.into_iter().enumerate() {
+            let k = self.live[i] as usize;
+            self.lists[k] = list;
+        }
+        let mut pending: Vec<u32> = self.live.clone();
+        let mut n_live = n;
+        let mut round = 0u32;
+        loop {
+            round += 1;
+            // 1. Decide from the lists where they can.
+            let verdicts: Vec<(u32, Verdict)> = pending
+                .par_iter()
+                .map(|&k| (k, self.verdict(k as usize, &self.lists[k as usize])))
+                .collect();
+            for (k, v) in verdicts {
+                match v {
+                    Verdict::Nearest(e) => {
+                        nn[k as usize] = e;
+                        cert[k as usize] = true;
+                    }
+                    Verdict::Rescan => {
+                        let l = &self.lists[k as usize];
+                        let lower = l.e.first().map_or(l.lb, |e| e.cost.min(l.lb));
+                        waiting.push((k, lower));
+                    }
+                    Verdict::Tied => return None,
+                }
+            }
+            // 2. Scan a waiting cluster when a certified one points to it
+            // (it may be its reciprocal pair) or when it may hold the
+            // cheapest pair of all (then the round is sure to merge it).
+            let mut cheapest = f64::INFINITY;
+            for &k in &self.live {
+                let k = k as usize;
+                if self.size[k] > 0 && cert[k] {
+                    cheapest = cheapest.min(nn[k].cost);
+                    wanted[nn[k].slot as usize] = round;
+                }
+            }
+            let (now, later): (Vec<Waiting>, Vec<Waiting>) = waiting
+                .iter()
+                .partition(|&&(k, lower)| wanted[k as usize] == round || lower <= cheapest);
+            waiting = later;
+            if !now.is_empty() {
+                let ids: Vec<u32> = now.iter().map(|p| p.0).collect();
+                // Exact costs to live clusters bound the K-th cheapest.
+                let seed: Vec<f64> = ids
+                    .par_iter()
+                    .map(|&k| {
+                        let l = &self.lists[k as usize];
+                        let f = self.forward(k as usize, &l.e, l.lb, false);
+                        f.e.get(K - 1).map_or(f64::INFINITY, |e| e.cost)
+                    })
+                    .collect();
+                let lists = self.scan(&ids, &seed)?;
+                for (&k, list) in ids.iter().zip(lists) {
+                    // After a full scan the bound is at least the second
+                    // cost: anything short of a decision is a tie.
+                    match self.verdict(k as usize, &list) {
+                        Verdict::Nearest(e) => {
+                            nn[k as usize] = e;
+                            cert[k as usize] = true;
+                        }
+                        Verdict::Rescan | Verdict::Tied => return None,
+                    }
+                    self.lists[k as usize] = list;
+                }
+            }
+            // 3. Every certified reciprocal pair merges.
+            let pairs: Vec<(usize, usize)> = self
+                .live
+                .iter()
+                .map(|&s| s as usize)
+                .filter(|&k| self.size[k] > 0 && cert[k])
+                .filter_map(|k| {
+                    let j = nn[k].slot as usize;
+                    (k < j && cert[j] && nn[j].slot as usize == k).then_some((k, j))
+                })
+                .collect();
+            if pairs.is_empty() {
+                return None; // only possible through rounding: be safe
+            }
+            let mut born: Vec<u32> = Vec::with_capacity(pairs.len());
+            let mut parents: Vec<(List, List)> = Vec::with_capacity(pairs.len());
+            for &(a, b) in &pairs {
+                let e = nn[a];
+                let m = self.margin(a, &e, Partner::This);
+                // Scaling by a power of two commutes with every operation:
+                // undoing it is exact.
+                merges.push((a, b, (2.0 * e.cost).sqrt() / self.scale, m));
+                self.merge(a, b);
+                cert[a] = false;
+                cert[b] = false;
+                parents.push((
+                    std::mem::take(&mut self.lists[a]),
+                    std::mem::take(&mut self.lists[b]),
+                ));
+                born.push(b as u32);
+                n_live -= 1;
+            }
+            if n_live <= 1 {
+                break;
+            }
+            if self.dead_rows * 4 > self.live.len() {
+                self.compact();
+            }
+            // 4. New clusters start from their parents' candidates; the
+            // certified ones whose nearest neighbour merged forward theirs
+            // (new clusters are not certified yet).
+            let stale: Vec<u32> = self
+                .live
+                .iter()
+                .copied()
+                .filter(|&k| {
+                    let k = k as usize;
+                    self.size[k] > 0 && cert[k] && !self.valid(&nn[k])
+                })
+                .collect();
+            for &k in &stale {
+                cert[k as usize] = false;
+            }
+            let fresh: Vec<List> = born
+                .par_iter()
+                .zip(parents.par_iter())
+                .map(|(&c, (la, lb))| self.inherit(c as usize, la, lb))
+                .collect();
+            let forwarded: Vec<List> = stale
+                .par_iter()
+                .map(|&k| {
+                    let l = &self.lists[k as usize];
+                    self.forward(k as usize, &l.e, l.lb, false)
+                })
+                .collect();
+            for (&c, l) in born.iter().zip(fresh) {
+                self.lists[c as usize] = l;
+            }
+            for (&k, l) in stale.iter().zip(forwarded) {
+                self.lists[k as usize] = l;
+            }
+            pending = born;
+            pending.extend(stale);
+        }
+        check_order(&merges)?;
+        let merges = merges.into_iter().map(|(a, b, h, _)| (a, b, h)).collect();
+        Some(Linkage::from_unlabelled(n, merges, true))
+    }
+
+    /// Merges clusters `a < b` into slot `b` (scipy's convention): the
+    /// centroid `(n_a·c_a + n_b·c_b) / (n_a + n_b)` in double-double.
+    fn merge(&mut self, a: usize, b: usize) {
+        let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
+        let (s, sum) = (self.s, na + nb);
+        for k in 0..self.d {
+            let (ia, ib) = (a * s + k, b * s + k);
+            let pa = dd_mul(self.c[ia], self.cl[ia], na);
+            let pb = dd_mul(self.c[ib], self.cl[ib], nb);
+            let t = dd_add(pa, pb);
+            (self.c[ib], self.cl[ib]) = dd_div(t, sum);
+        }
+        self.size[b] += self.size[a];
+        self.size[a] = 0;
+        self.depth[b] = self.depth[a].max(self.depth[b]) + 1;
+        self.depth_max = self.depth_max.max(self.depth[b]);
+        self.ver[b] += 1;
+        self.fwd[a] = b as u32;
+        self.refresh_row(b);
+        self.kill_row(a);
+    }
+
+    /// A new cluster's list from its parents': reducibility gives
+    /// `Δ(a∪b, k) ≥ min(Δ(a, k), Δ(b, k))`, so any cluster in neither list
+    /// costs at least `min(lb_a, lb_b)`.
+    fn inherit(&self, c: usize, la: &List, lb: &List) -> List {
+        let mut e = la.e.clone();
+        e.extend_from_slice(&lb.e);
+        self.forward(c, &e, la.lb.min(lb.lb), true)
+    }
+
+    /// Replaces entries whose cluster merged by the cluster that absorbed
+    /// it (exact cost recomputed), drops `k` itself and duplicates. `new`:
+    /// `k` is a new cluster, every cost is recomputed.
+    fn forward(&self, k: usize, entries: &[Entry], lb: f64, new: bool) -> List {
+        let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+        for e in entries {
+            let r = self.root(e.slot as usize);
+            if r == k || out.iter().any(|o| o.slot as usize == r) {
+                continue;
+            }
+            out.push(if !new && self.valid(e) {
+                *e
+            } else {
+                self.entry(k, r)
+            });
+        }
+        out.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.slot.cmp(&b.slot)));
+        let mut lb = lb;
+        if out.len() > K {
+            // Dropped entries are no longer listed: the bound must cover them.
+            lb = lb.min(out[K].cost);
+            out.truncate(K);
+        }
+        List { e: out, lb }
+    }
+
+    /// The first scan, every cluster against every other: each tile
+    /// `(I, J)`, `J ≤ I`, of `X·Xᵀ` is one GEMM screened twice, rows of `I`
+    /// against candidates `J` and rows of `J` against candidates `I`, so
+    /// the product costs half of what one-sided scans would. Each task
+    /// keeps a screening state for every query (tiles of any row block
+    /// reach it); the states are merged per query, and the lists do not
+    /// depend on how the tiles were split (every state keeps all
+    /// candidates under its own threshold, never under the final one).
+    fn scan_first(&self) -> Option<Vec<List>> {
+        let (d, m) = (self.d, self.live.len());
+        let nb = m.div_ceil(TILE);
+        let tiles: Vec<(usize, usize)> =
+            (0..nb).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
+        let groups = rayon::current_num_threads().clamp(1, tiles.len());
+        let per = tiles.len().div_ceil(groups);
+        let sc = Screen::new(self);
+        let states: Vec<Vec<Partial>> = tiles
+            .par_chunks(per)
+            .map(|group| {
+                let mut st: Vec<Partial> = (0..m).map(|_| Partial::new(f64::INFINITY)).collect();
+                let mut g = Vec::<f32>::new();
+                let mut col = ColState::default();
+                for &(bi, bj) in group {
+                    let (i0, i1) = (bi * TILE, ((bi + 1) * TILE).min(m));
+                    let (j0, j1) = (bj * TILE, ((bj + 1) * TILE).min(m));
+                    let (h, w) = (i1 - i0, j1 - j0);
+                    g.clear();
+                    g.resize(h * w, 0.0);
+                    let lhs = MatRef::from_row_major_slice(&self.cf[i0 * d..i1 * d], h, d);
+                    let rhs = MatRef::from_row_major_slice(&self.cf[j0 * d..j1 * d], w, d);
+                    let dst = MatMut::from_row_major_slice_mut(g.as_mut_slice(), h, w);
+                    matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
+                    for r in 0..h {
+                        let q = self.live[i0 + r] as usize;
+                        sc.row(self, q, &g[r * w..(r + 1) * w], j0, &mut st[i0 + r]);
+                    }
+                    if bi != bj {
+                        sc.cols(self, &g, (i0, h), (j0, w), &mut st[j0..j1], &mut col);
+                    }
+                }
+                st
+            })
+            .collect();
+        (0..m)
+            .into_par_iter()
+            .map(|i| {
+                let q = self.live[i] as usize;
+                self.finish(q, f64::INFINITY, states.iter().map(|s| &s[i]))
+            })
+            .collect()
+    }
+
+    /// Full scans: each query's `K` cheapest live clusters (exact costs)
+    /// and a bound on all others, from an `f32` GEMM against the compact
+    /// candidate matrix. `seed[i]`, when finite, is an exact cost bound on
+    /// query `i`'s `K`-th cheapest candidate (from its forwarded list): it
+    /// makes the screen tight from the first block.
+    fn scan(&self, queries: &[u32], seed: &[f64]) -> Option<Vec<List>> {
+        let (d, m) = (self.d, self.live.len());
+        let nq = queries.len();
+        let mut qf = vec![0.0f32; nq * d];
+        for (dst, &q) in qf.chunks_exact_mut(d).zip(queries) {
+            let p = self.pos[q as usize] as usize;
+            dst.copy_from_slice(&self.cf[p * d..(p + 1) * d]);
+        }
+        let q_blocks = nq.div_ceil(QB);
+        let c_blocks = m.div_ceil(CB);
+        // Enough tasks to balance two or more cores, independent of the
+        // thread count so the result is too.
+        let parts = (16usize.div_ceil(q_blocks)).clamp(1, c_blocks);
+        let per_part = c_blocks.div_ceil(parts);
+        let tasks: Vec<(usize, usize)> = (0..q_blocks)
+            .flat_map(|b| (0..parts).map(move |p| (b, p)))
+            .collect();
+        let sc = Screen::new(self);
+        let partial: Vec<Vec<Partial>> = tasks
+            .par_iter()
+            .map_init(Vec::<f32>::new, |g, &(bq, part)| {
+                let (q0, q1) = (bq * QB, ((bq + 1) * QB).min(nq));
+                let mut out: Vec<Partial> = (q0..q1).map(|i| Partial::new(seed[i])).collect();
+                let (cb0, cb1) = (part * per_part, ((part + 1) * per_part).min(c_blocks));
+                for cb in cb0..cb1 {
+                    let (c0, c1) = (cb * CB, ((cb + 1) * CB).min(m));
+                    let (h, w) = (q1 - q0, c1 - c0);
+                    g.clear();
+                    g.resize(h * w, 0.0);
+                    let lhs = MatRef::from_row_major_slice(&qf[q0 * d..q1 * d], h, d);
+                    let rhs = MatRef::from_row_major_slice(&self.cf[c0 * d..c1 * d], w, d);
+                    let dst = MatMut::from_row_major_slice_mut(g.as_mut_slice(), h, w);
+                    matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
+                    for (r, st) in out.iter_mut().enumerate() {
+                        let q = queries[q0 + r] as usize;
+                        sc.row(self, q, &g[r * w..(r + 1) * w], c0, st);
+                    }
+                }
+                out
+            })
+            .collect();
+        (0..nq)
+            .into_par_iter()
+            .map(|i| {
+                let (bq, r) = (i / QB, i % QB);
+                let parts_of = &partial[bq * parts..(bq + 1) * parts];
+                self.finish(queries[i] as usize, seed[i], parts_of.iter().map(|p| &p[r]))
+            })
+            .collect()
+    }
+
+    /// Exact costs of the survivors of a query's screens.
+    fn finish<'a>(
+        &self,
+        q: usize,
+        seed: f64,
+        parts: impl Iterator<Item = &'a Partial>,
+    ) -> Option<List> {
+        let parts: Vec<&Partial> = parts.collect();
+        if parts.iter().any(|p| p.overflow) {
+            return None;
+        }
+        let mut his: Vec<f64> = parts.iter().flat_map(|p| p.his().iter().copied()).collect();
+        his.sort_by(f64::total_cmp);
+        let t = his.get(K - 1).copied().unwrap_or(f64::INFINITY).min(seed);
+        let mut e: Vec<Entry> = parts
+            .iter()
+            .flat_map(|p| p.cand.iter())
+            .filter(|c| c.0 <= t)
+            .map(|c| self.entry(q, c.1 as usize))
+            .collect();
+        e.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.slot.cmp(&b.slot)));
+        let mut lb = t;
+        if e.len() > K {
+            lb = lb.min(e[K].cost);
+            e.truncate(K);
+        }
+        Some(List { e, lb })
+    }
+}
+
+/// The sorted heights must be apart by their margins, or scipy's order of
+/// two nearly equal merges could differ from ours.
+fn check_order(merges: &[(usize, usize, f64, f64)]) -> Option<()> {
+    let mut by: Vec<(f64, f64)> = merges.iter().map(|m| (m.2, m.3)).collect();
+    by.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for w in by.windows(2) {
+        // Heights are square roots of costs: half the relative margin.
+        let m = 0.5 * w[0].1.max(w[1].1);
+        if !below(w[0].0 * (1.0 + m), w[1].0 * (1.0 - m)) {
+            return None;
+        }
+    }
+    Some(())
+}
+
+/// `a < b`, false when either is NaN: a decision is only taken on a
+/// strict, comparable difference.
+fn below(a: f64, b: f64) -> bool {
+    a < b
+}
