@@ -17,7 +17,7 @@ use crate::cluster::dendrogram::Linkage;
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     slot: u32,
-    ver: u32,
+    version: u32,
     cost: f64,
 }
 
@@ -49,35 +49,52 @@ enum Verdict {
 /// Centroids and sizes by slot: a merged cluster lives in the larger slot
 /// of its two parts (scipy's convention); the smaller slot forwards to it.
 pub(super) struct Rounds {
+    /// Number of observations, and of slots.
     n: usize,
+    /// Number of features.
     pub(super) d: usize,
     /// The power of two the centred data were multiplied by.
     scale: f64,
-    /// Row stride of `c` and `cl`: `d` padded to a multiple of 8 for the
-    /// eight-lane `sqdist_dd`.
-    s: usize,
-    /// Centroids as double-doubles `c + cl`: differences of nearby
-    /// centroids keep full precision however far they are from the
-    /// origin, so our costs are as exact as scipy's pdist (no cancellation
-    /// error to budget for).
-    c: Vec<f64>,
-    cl: Vec<f64>,
+    /// Row stride of `centroid_hi` and `centroid_lo`: `d` padded to a
+    /// multiple of 8 for the eight-lane `sqdist_dd`.
+    stride: usize,
+    /// Centroids by slot as double-doubles `centroid_hi + centroid_lo`:
+    /// differences of nearby centroids keep full precision however far
+    /// they are from the origin, so our costs are as exact as scipy's
+    /// pdist (no cancellation error to budget for). This is the high part.
+    centroid_hi: Vec<f64>,
+    /// The low part of each centroid coordinate (see `centroid_hi`).
+    centroid_lo: Vec<f64>,
+    /// Cluster size by slot; 0 once the slot's cluster merged away.
     size: Vec<u32>,
+    /// Depth of each slot's cluster in the tree (a leaf is 0).
     depth: Vec<u32>,
-    ver: Vec<u32>,
-    fwd: Vec<u32>,
+    /// Bumped at each merge into the slot: entries of an older version are stale.
+    version: Vec<u32>,
+    /// For a merged-away slot, the slot its cluster merged into.
+    merged_into: Vec<u32>,
+    /// The largest depth so far.
     depth_max: u32,
-    /// Compact candidate matrix: live slots, their `f32` centroids, the
-    /// squared norms of those `f32` vectors (`∞` for a dead row) and
-    /// `1 / size`.
+    /// The slot of each row of the compact candidate matrix (the live
+    /// slots when it was last rebuilt).
     pub(super) live: Vec<u32>,
+    /// Each slot's row in the compact matrix (`u32::MAX` if it was dead
+    /// when the matrix was last rebuilt).
     pub(super) pos: Vec<u32>,
-    cf: Vec<f32>,
-    pub(super) nl: Vec<f64>,
-    pub(super) nl32: Vec<f32>,
-    pub(super) rl: Vec<f64>,
-    pub(super) rl32: Vec<f32>,
+    /// Compact matrix: the row's centroid rounded to `f32` (`d` per row).
+    centroid_f32: Vec<f32>,
+    /// Compact matrix: the squared norm of the row's `f32` centroid, in
+    /// `f64` (`∞` for a dead row).
+    pub(super) norm2: Vec<f64>,
+    /// `norm2` rounded to `f32`, for the `f32` pre-test.
+    pub(super) norm2_f32: Vec<f32>,
+    /// Compact matrix: `1 / size` of the row's cluster (1 for a dead row).
+    pub(super) inv_size: Vec<f64>,
+    /// `inv_size` rounded to `f32`, for the `f32` pre-test.
+    pub(super) inv_size_f32: Vec<f32>,
+    /// Rows of the compact matrix killed since it was last rebuilt.
     dead_rows: usize,
+    /// Each live slot's candidate list.
     lists: Vec<List>,
 }
 
@@ -93,11 +110,12 @@ impl Rounds {
             }
         }
         mean.iter_mut().for_each(|m| *m /= n as f64);
-        let s = d.div_ceil(8) * 8;
-        let mut c = vec![0.0; n * s];
-        let mut cl = vec![0.0; n * s];
-        c.par_chunks_mut(s)
-            .zip(cl.par_chunks_mut(s))
+        let stride = d.div_ceil(8) * 8;
+        let mut centroid_hi = vec![0.0; n * stride];
+        let mut centroid_lo = vec![0.0; n * stride];
+        centroid_hi
+            .par_chunks_mut(stride)
+            .zip(centroid_lo.par_chunks_mut(stride))
             .zip(x[..n * d].par_chunks(d))
             .for_each(|((hi, lo), src)| {
                 for (k, (v, m)) in src.iter().zip(&mean).enumerate() {
@@ -106,35 +124,35 @@ impl Rounds {
             });
         // Scale by a power of two (exact) so the largest row has a norm in
         // [0.5, 1): the f32 screen then neither overflows nor underflows.
-        let r_max = c
-            .par_chunks(s)
+        let r_max = centroid_hi
+            .par_chunks(stride)
             .map(|r| sqdist0(r).sqrt())
             .reduce(|| 0.0, f64::max);
         if !(r_max > 1e-150 && r_max < 1e150) {
             return None;
         }
         let scale = 2f64.powi(-(r_max.log2().floor() as i32) - 1);
-        c.par_iter_mut().for_each(|v| *v *= scale);
-        cl.par_iter_mut().for_each(|v| *v *= scale);
+        centroid_hi.par_iter_mut().for_each(|v| *v *= scale);
+        centroid_lo.par_iter_mut().for_each(|v| *v *= scale);
         let mut r = Rounds {
             scale,
             n,
             d,
-            s,
-            c,
-            cl,
+            stride,
+            centroid_hi,
+            centroid_lo,
             size: vec![1; n],
             depth: vec![0; n],
-            ver: vec![0; n],
-            fwd: (0..n as u32).collect(),
+            version: vec![0; n],
+            merged_into: (0..n as u32).collect(),
             depth_max: 0,
             live: vec![],
             pos: vec![u32::MAX; n],
-            cf: vec![],
-            nl: vec![],
-            nl32: vec![],
-            rl: vec![],
-            rl32: vec![],
+            centroid_f32: vec![],
+            norm2: vec![],
+            norm2_f32: vec![],
+            inv_size: vec![],
+            inv_size_f32: vec![],
             dead_rows: 0,
             lists: vec![List::default(); n],
         };
@@ -143,8 +161,8 @@ impl Rounds {
     }
 
     fn row(&self, slot: usize) -> (&[f64], &[f64]) {
-        let at = slot * self.s..(slot + 1) * self.s;
-        (&self.c[at.clone()], &self.cl[at])
+        let at = slot * self.stride..(slot + 1) * self.stride;
+        (&self.centroid_hi[at.clone()], &self.centroid_lo[at])
     }
 
     fn cost(&self, a: usize, b: usize) -> f64 {
@@ -155,7 +173,7 @@ impl Rounds {
     fn entry(&self, a: usize, b: usize) -> Entry {
         Entry {
             slot: b as u32,
-            ver: self.ver[b],
+            version: self.version[b],
             cost: self.cost(a, b),
         }
     }
@@ -163,13 +181,13 @@ impl Rounds {
     /// The live slot holding the cluster that absorbed `slot`.
     fn root(&self, mut slot: usize) -> usize {
         while self.size[slot] == 0 {
-            slot = self.fwd[slot] as usize;
+            slot = self.merged_into[slot] as usize;
         }
         slot
     }
 
     fn valid(&self, e: &Entry) -> bool {
-        self.size[e.slot as usize] > 0 && self.ver[e.slot as usize] == e.ver
+        self.size[e.slot as usize] > 0 && self.version[e.slot as usize] == e.version
     }
 
     /// Relative margin within which scipy's cost and ours for `(k, ·)`
@@ -223,23 +241,27 @@ impl Rounds {
             .filter(|&s| self.size[s as usize] > 0)
             .collect();
         let d = self.d;
-        let mut cf = vec![0.0f32; live.len() * d];
-        cf.par_chunks_mut(d).zip(&live).for_each(|(dst, &s)| {
-            let src = &self.c[s as usize * self.s..s as usize * self.s + d];
-            dst.iter_mut().zip(src).for_each(|(o, v)| *o = *v as f32);
-        });
+        let mut centroid_f32 = vec![0.0f32; live.len() * d];
+        centroid_f32
+            .par_chunks_mut(d)
+            .zip(&live)
+            .for_each(|(dst, &s)| {
+                let at = s as usize * self.stride;
+                let src = &self.centroid_hi[at..at + d];
+                dst.iter_mut().zip(src).for_each(|(o, v)| *o = *v as f32);
+            });
         self.pos.iter_mut().for_each(|p| *p = u32::MAX);
         for (i, &s) in live.iter().enumerate() {
             self.pos[s as usize] = i as u32;
         }
-        self.nl = cf.par_chunks(d).map(norm2_f32).collect();
-        self.nl32 = self.nl.iter().map(|&v| v as f32).collect();
-        self.rl = live
+        self.norm2 = centroid_f32.par_chunks(d).map(norm2_f32).collect();
+        self.norm2_f32 = self.norm2.iter().map(|&v| v as f32).collect();
+        self.inv_size = live
             .iter()
             .map(|&s| 1.0 / self.size[s as usize] as f64)
             .collect();
-        self.rl32 = self.rl.iter().map(|&v| v as f32).collect();
-        self.cf = cf;
+        self.inv_size_f32 = self.inv_size.iter().map(|&v| v as f32).collect();
+        self.centroid_f32 = centroid_f32;
         self.live = live;
         self.dead_rows = 0;
     }
@@ -249,20 +271,20 @@ impl Rounds {
         let p = self.pos[s] as usize;
         let d = self.d;
         for k in 0..d {
-            self.cf[p * d + k] = self.c[s * self.s + k] as f32;
+            self.centroid_f32[p * d + k] = self.centroid_hi[s * self.stride + k] as f32;
         }
-        self.nl[p] = norm2_f32(&self.cf[p * d..(p + 1) * d]);
-        self.nl32[p] = self.nl[p] as f32;
-        self.rl[p] = 1.0 / self.size[s] as f64;
-        self.rl32[p] = self.rl[p] as f32;
+        self.norm2[p] = norm2_f32(&self.centroid_f32[p * d..(p + 1) * d]);
+        self.norm2_f32[p] = self.norm2[p] as f32;
+        self.inv_size[p] = 1.0 / self.size[s] as f64;
+        self.inv_size_f32[p] = self.inv_size[p] as f32;
     }
 
     fn kill_row(&mut self, s: usize) {
         let p = self.pos[s] as usize;
-        self.nl[p] = f64::INFINITY;
-        self.nl32[p] = f32::INFINITY;
-        self.rl[p] = 1.0;
-        self.rl32[p] = 1.0;
+        self.norm2[p] = f64::INFINITY;
+        self.norm2_f32[p] = f32::INFINITY;
+        self.inv_size[p] = 1.0;
+        self.inv_size_f32[p] = 1.0;
         self.dead_rows += 1;
     }
 
@@ -271,7 +293,7 @@ impl Rounds {
         let mut merges: Vec<(usize, usize, f64, f64)> = Vec::with_capacity(n - 1);
         let none = Entry {
             slot: u32::MAX,
-            ver: 0,
+            version: 0,
             cost: f64::INFINITY,
         };
         // A cluster's certified nearest neighbour (valid while `cert`).
@@ -434,20 +456,20 @@ impl Rounds {
     /// centroid `(n_a·c_a + n_b·c_b) / (n_a + n_b)` in double-double.
     fn merge(&mut self, a: usize, b: usize) {
         let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
-        let (s, sum) = (self.s, na + nb);
+        let (stride, sum) = (self.stride, na + nb);
         for k in 0..self.d {
-            let (ia, ib) = (a * s + k, b * s + k);
-            let pa = dd_mul(self.c[ia], self.cl[ia], na);
-            let pb = dd_mul(self.c[ib], self.cl[ib], nb);
+            let (ia, ib) = (a * stride + k, b * stride + k);
+            let pa = dd_mul(self.centroid_hi[ia], self.centroid_lo[ia], na);
+            let pb = dd_mul(self.centroid_hi[ib], self.centroid_lo[ib], nb);
             let t = dd_add(pa, pb);
-            (self.c[ib], self.cl[ib]) = dd_div(t, sum);
+            (self.centroid_hi[ib], self.centroid_lo[ib]) = dd_div(t, sum);
         }
         self.size[b] += self.size[a];
         self.size[a] = 0;
         self.depth[b] = self.depth[a].max(self.depth[b]) + 1;
         self.depth_max = self.depth_max.max(self.depth[b]);
-        self.ver[b] += 1;
-        self.fwd[a] = b as u32;
+        self.version[b] += 1;
+        self.merged_into[a] = b as u32;
         self.refresh_row(b);
         self.kill_row(a);
     }
@@ -515,8 +537,10 @@ impl Rounds {
                     let (h, w) = (i1 - i0, j1 - j0);
                     g.clear();
                     g.resize(h * w, 0.0);
-                    let lhs = MatRef::from_row_major_slice(&self.cf[i0 * d..i1 * d], h, d);
-                    let rhs = MatRef::from_row_major_slice(&self.cf[j0 * d..j1 * d], w, d);
+                    let lhs =
+                        MatRef::from_row_major_slice(&self.centroid_f32[i0 * d..i1 * d], h, d);
+                    let rhs =
+                        MatRef::from_row_major_slice(&self.centroid_f32[j0 * d..j1 * d], w, d);
                     let dst = MatMut::from_row_major_slice_mut(g.as_mut_slice(), h, w);
                     matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
                     for r in 0..h {
@@ -547,10 +571,10 @@ impl Rounds {
     fn scan(&self, queries: &[u32], seed: &[f64]) -> Option<Vec<List>> {
         let (d, m) = (self.d, self.live.len());
         let nq = queries.len();
-        let mut qf = vec![0.0f32; nq * d];
-        for (dst, &q) in qf.chunks_exact_mut(d).zip(queries) {
+        let mut query_f32 = vec![0.0f32; nq * d];
+        for (dst, &q) in query_f32.chunks_exact_mut(d).zip(queries) {
             let p = self.pos[q as usize] as usize;
-            dst.copy_from_slice(&self.cf[p * d..(p + 1) * d]);
+            dst.copy_from_slice(&self.centroid_f32[p * d..(p + 1) * d]);
         }
         let q_blocks = nq.div_ceil(QB);
         let c_blocks = m.div_ceil(CB);
@@ -573,8 +597,9 @@ impl Rounds {
                     let (h, w) = (q1 - q0, c1 - c0);
                     g.clear();
                     g.resize(h * w, 0.0);
-                    let lhs = MatRef::from_row_major_slice(&qf[q0 * d..q1 * d], h, d);
-                    let rhs = MatRef::from_row_major_slice(&self.cf[c0 * d..c1 * d], w, d);
+                    let lhs = MatRef::from_row_major_slice(&query_f32[q0 * d..q1 * d], h, d);
+                    let rhs =
+                        MatRef::from_row_major_slice(&self.centroid_f32[c0 * d..c1 * d], w, d);
                     let dst = MatMut::from_row_major_slice_mut(g.as_mut_slice(), h, w);
                     matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
                     for (r, st) in out.iter_mut().enumerate() {

@@ -31,7 +31,7 @@ impl Screen {
     pub(super) fn new(r: &Rounds) -> Self {
         let kappa = (r.d as f64 + 8.0) * U32 * 1.02 + 1e-15;
         let slack = (kappa + 2e-6) as f32;
-        let na = r.nl32.iter().map(|&v| v * (1.0 - slack)).collect();
+        let na = r.norm2_f32.iter().map(|&v| v * (1.0 - slack)).collect();
         #[cfg(target_arch = "x86_64")]
         let avx2 = std::arch::is_x86_feature_detected!("avx2")
             && std::arch::is_x86_feature_detected!("fma");
@@ -51,7 +51,7 @@ impl Screen {
         if !t.is_finite() {
             return (f32::INFINITY, f32::INFINITY);
         }
-        let (nq, rq) = (r.nl[p], r.rl[p]);
+        let (nq, rq) = (r.norm2[p], r.inv_size[p]);
         let t32 = (t * (1.0 + 1e-5)) as f32;
         let bound =
             (t * rq) as f32 + self.slack * nq as f32 + 1e-30 - (nq * (1.0 - self.kappa)) as f32;
@@ -70,14 +70,14 @@ impl Screen {
         g: f32,
         st: &mut Partial,
     ) -> bool {
-        let nlj = r.nl[cj];
+        let nlj = r.norm2[cj];
         if !nlj.is_finite() || r.live[cj] as usize == q {
             return false;
         }
-        let sum = r.nl[p] + nlj;
+        let sum = r.norm2[p] + nlj;
         let sq = sum - 2.0 * g as f64;
         let err = self.kappa * sum + 1e-30;
-        let w = 1.0 / (r.rl[p] + r.rl[cj]);
+        let w = 1.0 / (r.inv_size[p] + r.inv_size[cj]);
         let lo = w * (sq - err);
         if lo < st.threshold() {
             st.push(lo, w * (sq + err), r.live[cj]);
@@ -107,12 +107,12 @@ impl Screen {
     fn row_impl(&self, r: &Rounds, q: usize, g: &[f32], c0: usize, st: &mut Partial) {
         let p = r.pos[q] as usize;
         let na = &self.na[c0..c0 + g.len()];
-        let rl32 = &r.rl32[c0..c0 + g.len()];
+        let inv_size_f32 = &r.inv_size_f32[c0..c0 + g.len()];
         let mut flags = [0u8; W];
         for (ci, ((gc, nc), rc)) in g
             .chunks(W)
             .zip(na.chunks(W))
-            .zip(rl32.chunks(W))
+            .zip(inv_size_f32.chunks(W))
             .enumerate()
         {
             let (t32, bound) = self.bounds(r, p, st.threshold());
@@ -186,7 +186,7 @@ impl Screen {
             let hits = pretest_cols(
                 row,
                 self.na[ci],
-                r.rl32[ci],
+                r.inv_size_f32[ci],
                 &col.t32,
                 &col.bound,
                 &mut flags,
@@ -233,13 +233,20 @@ fn set_flags(flags: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// The pre-test of [`Screen::cols`]: one candidate (`na`, `rl`) against a
+/// The pre-test of [`Screen::cols`]: one candidate (`na`, `inv_size`) against a
 /// row of queries, each with its own threshold.
 #[inline(always)]
-fn pretest_cols(g: &[f32], na: f32, rl: f32, t32: &[f32], bound: &[f32], flags: &mut [u8]) -> u32 {
+fn pretest_cols(
+    g: &[f32],
+    na: f32,
+    inv_size: f32,
+    t32: &[f32],
+    bound: &[f32],
+    flags: &mut [u8],
+) -> u32 {
     let mut hits = 0u32;
     for (((f, &gv), &tv), &bv) in flags.iter_mut().zip(g).zip(t32).zip(bound) {
-        let pass = na - tv * rl - 2.0 * gv < bv;
+        let pass = na - tv * inv_size - 2.0 * gv < bv;
         *f = pass as u8;
         hits += pass as u32;
     }
@@ -249,9 +256,9 @@ fn pretest_cols(g: &[f32], na: f32, rl: f32, t32: &[f32], bound: &[f32], flags: 
 /// The `f32` pre-test of [`Screen::row`] over one chunk: sets `flags[j]`
 /// and returns how many passed.
 #[inline(always)]
-fn pretest(g: &[f32], na: &[f32], rl: &[f32], t32: f32, bound: f32, flags: &mut [u8]) -> u32 {
+fn pretest(g: &[f32], na: &[f32], inv_size: &[f32], t32: f32, bound: f32, flags: &mut [u8]) -> u32 {
     let mut hits = 0u32;
-    for (((f, &gv), &nv), &rv) in flags.iter_mut().zip(g).zip(na).zip(rl) {
+    for (((f, &gv), &nv), &rv) in flags.iter_mut().zip(g).zip(na).zip(inv_size) {
         let pass = nv - t32 * rv - 2.0 * gv < bound;
         *f = pass as u8;
         hits += pass as u32;
