@@ -46,6 +46,42 @@ enum Verdict {
     Tied,
 }
 
+/// A merge: the two slots, the height and its rounding margin.
+type Merge = (usize, usize, f64, f64);
+
+/// The clusters a round made (their slots) and their parents' lists.
+type Born = (Vec<u32>, Vec<(List, List)>);
+
+/// What the rounds have decided so far, by slot.
+struct Decisions {
+    /// A cluster's certified nearest neighbour (valid while `cert`).
+    nn: Vec<Entry>,
+    /// The cluster's nearest neighbour is certified.
+    cert: Vec<bool>,
+    /// Clusters whose list could not decide, with a lower bound on their
+    /// nearest cost: scanned only once a decision may need them.
+    waiting: Vec<Waiting>,
+    /// The round a slot's cluster was last the nearest neighbour of a
+    /// certified cluster.
+    wanted: Vec<u32>,
+}
+
+impl Decisions {
+    fn new(n: usize) -> Self {
+        let none = Entry {
+            slot: u32::MAX,
+            version: 0,
+            cost: f64::INFINITY,
+        };
+        Decisions {
+            nn: vec![none; n],
+            cert: vec![false; n],
+            waiting: vec![],
+            wanted: vec![0; n],
+        }
+    }
+}
+
 /// Centroids and sizes by slot: a merged cluster lives in the larger slot
 /// of its two parts (scipy's convention); the smaller slot forwards to it.
 pub(super) struct Rounds {
@@ -288,23 +324,13 @@ impl Rounds {
         self.dead_rows += 1;
     }
 
+    /// Round after round, decides every cluster's nearest neighbour it can
+    /// certify, scans the waiting ones a decision may need and merges every
+    /// certified reciprocal pair, until one cluster is left.
     pub(super) fn run(mut self) -> Option<Linkage> {
         let n = self.n;
-        let mut merges: Vec<(usize, usize, f64, f64)> = Vec::with_capacity(n - 1);
-        let none = Entry {
-            slot: u32::MAX,
-            version: 0,
-            cost: f64::INFINITY,
-        };
-        // A cluster's certified nearest neighbour (valid while `cert`).
-        let mut nn: Vec<Entry> = vec![none; n];
-        let mut cert = vec![false; n];
-        // Clusters whose list could not decide, with a lower bound on their
-        // nearest cost: scanned only once a decision may need them.
-        let mut waiting: Vec<Waiting> = vec![];
-        // The round a slot's cluster was last the nearest neighbour of a
-        // certified cluster.
-        let mut wanted: Vec<u32> = vec![0; n];
+        let mut merges: Vec<Merge> = Vec::with_capacity(n - 1);
+        let mut dec = Decisions::new(n);
         for (i, list) in self.scan_first()?.into_iter().enumerate() {
             let k = self.live[i] as usize;
             self.lists[k] = list;
@@ -314,142 +340,172 @@ impl Rounds {
         let mut round = 0u32;
         loop {
             round += 1;
-            // 1. Decide from the lists where they can.
-            let verdicts: Vec<(u32, Verdict)> = pending
-                .par_iter()
-                .map(|&k| (k, self.verdict(k as usize, &self.lists[k as usize])))
-                .collect();
-            for (k, v) in verdicts {
-                match v {
-                    Verdict::Nearest(e) => {
-                        nn[k as usize] = e;
-                        cert[k as usize] = true;
-                    }
-                    Verdict::Rescan => {
-                        let l = &self.lists[k as usize];
-                        let lower = l.e.first().map_or(l.lb, |e| e.cost.min(l.lb));
-                        waiting.push((k, lower));
-                    }
-                    Verdict::Tied => return None,
-                }
-            }
-            // 2. Scan a waiting cluster when a certified one points to it
-            // (it may be its reciprocal pair) or when it may hold the
-            // cheapest pair of all (then the round is sure to merge it).
-            let mut cheapest = f64::INFINITY;
-            for &k in &self.live {
-                let k = k as usize;
-                if self.size[k] > 0 && cert[k] {
-                    cheapest = cheapest.min(nn[k].cost);
-                    wanted[nn[k].slot as usize] = round;
-                }
-            }
-            let (now, later): (Vec<Waiting>, Vec<Waiting>) = waiting
-                .iter()
-                .partition(|&&(k, lower)| wanted[k as usize] == round || lower <= cheapest);
-            waiting = later;
-            if !now.is_empty() {
-                let ids: Vec<u32> = now.iter().map(|p| p.0).collect();
-                // Exact costs to live clusters bound the K-th cheapest.
-                let seed: Vec<f64> = ids
-                    .par_iter()
-                    .map(|&k| {
-                        let l = &self.lists[k as usize];
-                        let f = self.forward(k as usize, &l.e, l.lb, false);
-                        f.e.get(K - 1).map_or(f64::INFINITY, |e| e.cost)
-                    })
-                    .collect();
-                let lists = self.scan(&ids, &seed)?;
-                for (&k, list) in ids.iter().zip(lists) {
-                    // After a full scan the bound is at least the second
-                    // cost: anything short of a decision is a tie.
-                    match self.verdict(k as usize, &list) {
-                        Verdict::Nearest(e) => {
-                            nn[k as usize] = e;
-                            cert[k as usize] = true;
-                        }
-                        Verdict::Rescan | Verdict::Tied => return None,
-                    }
-                    self.lists[k as usize] = list;
-                }
-            }
-            // 3. Every certified reciprocal pair merges.
-            let pairs: Vec<(usize, usize)> = self
-                .live
-                .iter()
-                .map(|&s| s as usize)
-                .filter(|&k| self.size[k] > 0 && cert[k])
-                .filter_map(|k| {
-                    let j = nn[k].slot as usize;
-                    (k < j && cert[j] && nn[j].slot as usize == k).then_some((k, j))
-                })
-                .collect();
-            if pairs.is_empty() {
-                return None; // only possible through rounding: be safe
-            }
-            let mut born: Vec<u32> = Vec::with_capacity(pairs.len());
-            let mut parents: Vec<(List, List)> = Vec::with_capacity(pairs.len());
-            for &(a, b) in &pairs {
-                let e = nn[a];
-                let m = self.margin(a, &e, Partner::This);
-                // Scaling by a power of two commutes with every operation:
-                // undoing it is exact.
-                merges.push((a, b, (2.0 * e.cost).sqrt() / self.scale, m));
-                self.merge(a, b);
-                cert[a] = false;
-                cert[b] = false;
-                parents.push((
-                    std::mem::take(&mut self.lists[a]),
-                    std::mem::take(&mut self.lists[b]),
-                ));
-                born.push(b as u32);
-                n_live -= 1;
-            }
+            self.decide(&pending, &mut dec)?;
+            self.scan_waiting(round, &mut dec)?;
+            let (born, parents) = self.merge_round(&mut dec, &mut merges)?;
+            n_live -= born.len();
             if n_live <= 1 {
                 break;
             }
             if self.dead_rows * 4 > self.live.len() {
                 self.compact();
             }
-            // 4. New clusters start from their parents' candidates; the
-            // certified ones whose nearest neighbour merged forward theirs
-            // (new clusters are not certified yet).
-            let stale: Vec<u32> = self
-                .live
-                .iter()
-                .copied()
-                .filter(|&k| {
-                    let k = k as usize;
-                    self.size[k] > 0 && cert[k] && !self.valid(&nn[k])
-                })
-                .collect();
-            for &k in &stale {
-                cert[k as usize] = false;
-            }
-            let fresh: Vec<List> = born
-                .par_iter()
-                .zip(parents.par_iter())
-                .map(|(&c, (la, lb))| self.inherit(c as usize, la, lb))
-                .collect();
-            let forwarded: Vec<List> = stale
-                .par_iter()
-                .map(|&k| {
-                    let l = &self.lists[k as usize];
-                    self.forward(k as usize, &l.e, l.lb, false)
-                })
-                .collect();
-            for (&c, l) in born.iter().zip(fresh) {
-                self.lists[c as usize] = l;
-            }
-            for (&k, l) in stale.iter().zip(forwarded) {
-                self.lists[k as usize] = l;
-            }
-            pending = born;
-            pending.extend(stale);
+            pending = self.renew_lists(born, parents, &mut dec);
         }
         check_order(&merges)?;
         let merges = merges.into_iter().map(|(a, b, h, _)| (a, b, h)).collect();
         Some(Linkage::from_unlabelled(n, merges, true))
+    }
+
+    /// A round's first step: decides from the lists of `pending` where
+    /// they can; the others wait for a scan. `None` on a tie.
+    fn decide(&self, pending: &[u32], dec: &mut Decisions) -> Option<()> {
+        let verdicts: Vec<(u32, Verdict)> = pending
+            .par_iter()
+            .map(|&k| (k, self.verdict(k as usize, &self.lists[k as usize])))
+            .collect();
+        for (k, v) in verdicts {
+            match v {
+                Verdict::Nearest(e) => {
+                    dec.nn[k as usize] = e;
+                    dec.cert[k as usize] = true;
+                }
+                Verdict::Rescan => {
+                    let l = &self.lists[k as usize];
+                    let lower = l.e.first().map_or(l.lb, |e| e.cost.min(l.lb));
+                    dec.waiting.push((k, lower));
+                }
+                Verdict::Tied => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// A round's second step: scans a waiting cluster when a certified
+    /// one points to it (it may be its reciprocal pair) or when it may hold
+    /// the cheapest pair of all (then the round is sure to merge it).
+    /// `None` when a scanned list cannot decide.
+    fn scan_waiting(&mut self, round: u32, dec: &mut Decisions) -> Option<()> {
+        let mut cheapest = f64::INFINITY;
+        for &k in &self.live {
+            let k = k as usize;
+            if self.size[k] > 0 && dec.cert[k] {
+                cheapest = cheapest.min(dec.nn[k].cost);
+                dec.wanted[dec.nn[k].slot as usize] = round;
+            }
+        }
+        let (now, later): (Vec<Waiting>, Vec<Waiting>) = dec
+            .waiting
+            .iter()
+            .partition(|&&(k, lower)| dec.wanted[k as usize] == round || lower <= cheapest);
+        dec.waiting = later;
+        if !now.is_empty() {
+            let ids: Vec<u32> = now.iter().map(|p| p.0).collect();
+            // Exact costs to live clusters bound the K-th cheapest.
+            let seed: Vec<f64> = ids
+                .par_iter()
+                .map(|&k| {
+                    let l = &self.lists[k as usize];
+                    let f = self.forward(k as usize, &l.e, l.lb, false);
+                    f.e.get(K - 1).map_or(f64::INFINITY, |e| e.cost)
+                })
+                .collect();
+            let lists = self.scan(&ids, &seed)?;
+            for (&k, list) in ids.iter().zip(lists) {
+                // After a full scan the bound is at least the second
+                // cost: anything short of a decision is a tie.
+                match self.verdict(k as usize, &list) {
+                    Verdict::Nearest(e) => {
+                        dec.nn[k as usize] = e;
+                        dec.cert[k as usize] = true;
+                    }
+                    Verdict::Rescan | Verdict::Tied => return None,
+                }
+                self.lists[k as usize] = list;
+            }
+        }
+        Some(())
+    }
+
+    /// A round's third step: merges every certified reciprocal pair,
+    /// recording each merge. `None` when there is no pair.
+    fn merge_round(&mut self, dec: &mut Decisions, merges: &mut Vec<Merge>) -> Option<Born> {
+        let pairs: Vec<(usize, usize)> = self
+            .live
+            .iter()
+            .map(|&s| s as usize)
+            .filter(|&k| self.size[k] > 0 && dec.cert[k])
+            .filter_map(|k| {
+                let j = dec.nn[k].slot as usize;
+                (k < j && dec.cert[j] && dec.nn[j].slot as usize == k).then_some((k, j))
+            })
+            .collect();
+        if pairs.is_empty() {
+            return None; // only possible through rounding: be safe
+        }
+        let mut born: Vec<u32> = Vec::with_capacity(pairs.len());
+        let mut parents: Vec<(List, List)> = Vec::with_capacity(pairs.len());
+        for &(a, b) in &pairs {
+            let e = dec.nn[a];
+            let m = self.margin(a, &e, Partner::This);
+            // Scaling by a power of two commutes with every operation:
+            // undoing it is exact.
+            merges.push((a, b, (2.0 * e.cost).sqrt() / self.scale, m));
+            self.merge(a, b);
+            dec.cert[a] = false;
+            dec.cert[b] = false;
+            parents.push((
+                std::mem::take(&mut self.lists[a]),
+                std::mem::take(&mut self.lists[b]),
+            ));
+            born.push(b as u32);
+        }
+        Some((born, parents))
+    }
+
+    /// A round's last step: new clusters start from their parents'
+    /// candidates; the certified ones whose nearest neighbour merged
+    /// forward theirs (new clusters are not certified yet). Returns the
+    /// clusters to decide next round.
+    fn renew_lists(
+        &mut self,
+        born: Vec<u32>,
+        parents: Vec<(List, List)>,
+        dec: &mut Decisions,
+    ) -> Vec<u32> {
+        let stale: Vec<u32> = self
+            .live
+            .iter()
+            .copied()
+            .filter(|&k| {
+                let k = k as usize;
+                self.size[k] > 0 && dec.cert[k] && !self.valid(&dec.nn[k])
+            })
+            .collect();
+        for &k in &stale {
+            dec.cert[k as usize] = false;
+        }
+        let fresh: Vec<List> = born
+            .par_iter()
+            .zip(parents.par_iter())
+            .map(|(&c, (la, lb))| self.inherit(c as usize, la, lb))
+            .collect();
+        let forwarded: Vec<List> = stale
+            .par_iter()
+            .map(|&k| {
+                let l = &self.lists[k as usize];
+                self.forward(k as usize, &l.e, l.lb, false)
+            })
+            .collect();
+        for (&c, l) in born.iter().zip(fresh) {
+            self.lists[c as usize] = l;
+        }
+        for (&k, l) in stale.iter().zip(forwarded) {
+            self.lists[k as usize] = l;
+        }
+        let mut pending = born;
+        pending.extend(stale);
+        pending
     }
 
     /// Merges clusters `a < b` into slot `b` (scipy's convention): the
@@ -652,7 +708,7 @@ impl Rounds {
 
 /// The sorted heights must be apart by their margins, or scipy's order of
 /// two nearly equal merges could differ from ours.
-fn check_order(merges: &[(usize, usize, f64, f64)]) -> Option<()> {
+fn check_order(merges: &[Merge]) -> Option<()> {
     let mut by: Vec<(f64, f64)> = merges.iter().map(|m| (m.2, m.3)).collect();
     by.sort_by(|a, b| a.0.total_cmp(&b.0));
     for w in by.windows(2) {
