@@ -156,7 +156,7 @@ fn ward_certified(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::from_parameter(format!("{n}x{d}")),
             &n,
-            |b, &n| b.iter(|| cluster::ward_rounds::ward_certified(&x, n, d).expect("certifies")),
+            |b, &n| b.iter(|| cluster::ward_rnn::ward_certified(&x, n, d).expect("certifies")),
         );
     }
     g.finish();

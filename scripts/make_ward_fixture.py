@@ -5,8 +5,8 @@ Usage (from the repo root):
 
 heatmill clusters ward on vectors from 2 000 rows on by rounds of reciprocal nearest
 neighbours over centroids, each decision certified against rounding (src/cluster/
-ward_rounds.rs). The small fixtures of make_fixtures.py never reach that size through the
-CLI; this one does. The matrix is the seaborn tutorial's recipe (standard normal, +2.5 on the
+ward_rnn/). The small fixtures of make_fixtures.py never reach that size through the CLI;
+this one does. The matrix is the seaborn tutorial's recipe (standard normal, +2.5 on the
 first third of the rows x first half of the columns, +2.0 on the second third x second half)
 at 2 400 x 16, rounded to 1/1024 so the .npy is exact in any reader. Written to
 tests/fixtures/ward_large/: X.npy (float64), Z.npy (scipy.cluster.hierarchy.linkage(X,

@@ -94,11 +94,11 @@ pub fn cluster_axis(
     let n = obs.nrows();
     let ward_on_vectors =
         method == Method::Ward && metric == Metric::Euclidean && !optimal_ordering;
-    if ward_on_vectors && n >= cluster::ward_rounds::MIN_ROWS {
+    if ward_on_vectors && n >= cluster::ward_rnn::MIN_ROWS {
         // Certified to be scipy's tree, or None (near-ties): then the
         // exact algorithms below.
         let fast = t.time("link", || {
-            cluster::ward_rounds::ward_certified(obs.values(), n, obs.ncols())
+            cluster::ward_rnn::ward_certified(obs.values(), n, obs.ncols())
         });
         if let Some(linkage) = fast {
             return Ok(Clustering {

@@ -191,7 +191,7 @@ fn certified_ward_is_scipys_tree_or_refuses() {
         let (n, d) = (x.shape[0], x.shape[1]);
         let want = load(s(case, "z")).data;
         let leaves = indices(s(case, "leaves"));
-        if let Some(z) = cluster::ward_rounds::ward_certified(&x.data, n, d) {
+        if let Some(z) = cluster::ward_rnn::ward_certified(&x.data, n, d) {
             assert_linkage_eq(&z, &want, &format!("{name} certified ward"));
             assert_eq!(z.leaves(), leaves, "{name}: leaves_list");
             certified.push(name.to_string());
@@ -225,8 +225,8 @@ fn ward_on_2400_rows_is_scipys_tree() {
     let want = load("ward_large/Z.npy").data;
     let leaves = indices("ward_large/leaves.npy");
     let (n, d) = (x.shape[0], x.shape[1]);
-    assert!(n >= cluster::ward_rounds::MIN_ROWS);
-    let fast = cluster::ward_rounds::ward_certified(&x.data, n, d).expect("certifies");
+    assert!(n >= cluster::ward_rnn::MIN_ROWS);
+    let fast = cluster::ward_rnn::ward_certified(&x.data, n, d).expect("certifies");
     assert_linkage_eq(&fast, &want, "ward_large certified");
     assert_eq!(fast.leaves(), leaves, "ward_large: leaves_list");
     let m = Matrix::from_values(n, d, x.data.clone()).unwrap();
@@ -250,7 +250,7 @@ fn ward_with_duplicate_rows_falls_back_to_the_exact_chain() {
         let row = v[src * d..(src + 1) * d].to_vec();
         v[dst * d..(dst + 1) * d].copy_from_slice(&row);
     }
-    assert!(cluster::ward_rounds::ward_certified(&v, n, d).is_none());
+    assert!(cluster::ward_rnn::ward_certified(&v, n, d).is_none());
     let m = Matrix::from_values(n, d, v.clone()).unwrap();
     let mut t = heatmill::timings::Timings::default();
     let spec = heatmill::analysis::ClusterSpec::new(Method::Ward, Metric::Euclidean);

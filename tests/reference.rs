@@ -241,7 +241,7 @@ fn f32_storage_refuses_what_it_cannot_hold() {
 /// The certified ward's tree, checked against the exact chain; `false`
 /// when it declined.
 fn certified_matches_exact(x: &[f64], n: usize, d: usize, what: &str) -> bool {
-    let Some(fast) = cluster::ward_rounds::ward_certified(x, n, d) else {
+    let Some(fast) = cluster::ward_rnn::ward_certified(x, n, d) else {
         return false;
     };
     let exact = cluster::linkage(x, n, d, Method::Ward, Metric::Euclidean).unwrap();
@@ -322,5 +322,5 @@ fn certified_ward_gives_up_quickly_on_mass_duplicates() {
     let x: Vec<f64> = (0..n * d)
         .map(|k| if k < 4000 * d { 0.25 } else { rng.normal() })
         .collect();
-    assert!(cluster::ward_rounds::ward_certified(&x, n, d).is_none());
+    assert!(cluster::ward_rnn::ward_certified(&x, n, d).is_none());
 }

@@ -7,9 +7,9 @@
 //! (see `nn_chain` for the rule). `primitive` is the naive O(n³) reference
 //! the tests hold the fast algorithms to.
 //!
-//! Ward on observations with many rows first tries `ward_rounds`: rounds of
-//! reciprocal nearest neighbours over centroids with `f32` GEMM scans,
-//! every decision certified against rounding, so its tree is scipy's
+//! Ward on observations with many rows first tries `ward_rnn`: rounds of
+//! reciprocal nearest neighbours (RNN) over centroids with `f32` GEMM
+//! scans, every decision certified against rounding, so its tree is scipy's
 //! (heights to ~1e-15); where a decision is within rounding of a tie it
 //! declines and the exact algorithms run.
 
@@ -25,7 +25,7 @@ pub mod mst;
 pub mod nn_chain;
 pub mod olo;
 pub mod primitive;
-pub mod ward_rounds;
+pub mod ward_rnn;
 pub mod ward_vector;
 
 pub use condensed::{Condensed, Precision};
