@@ -197,7 +197,7 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>
     // 20 000 × 50 for the whole process).
     let vectors = (n as u64) * (d as u64) * 8 * 4 + (n as u64) * 256 + 4 * (1 << 20);
     if ward_on_vectors
-        && (n >= cluster::ward_rounds::MIN_ROWS || budget.is_some_and(|b| condensed > b))
+        && (n >= cluster::ward_rnn::MIN_ROWS || budget.is_some_and(|b| condensed > b))
     {
         vectors
     } else {
