@@ -2,7 +2,7 @@
 //! and `distance` criteria, numbered the way scipy numbers them (1-based,
 //! in the order of its iterative tree walk), so exported cluster ids match.
 
-use super::dendrogram::Linkage;
+use super::linkage::Linkage;
 
 /// Cluster id (1-based) of every leaf when the tree is cut so that no
 /// cluster's largest merge height exceeds `t` (`criterion="distance"`).

@@ -5,7 +5,7 @@
 //! output (which scipy does not sort) is identical, ties included.
 
 use super::condensed::{index, Condensed};
-use super::dendrogram::{Linkage, Step};
+use super::linkage::{Linkage, Step};
 use super::heap::Heap;
 use super::method::Method;
 use crate::bigbuf::Element;

@@ -15,7 +15,7 @@
 
 pub mod condensed;
 pub mod cut;
-pub mod dendrogram;
+pub mod linkage;
 pub mod distance;
 pub mod duo;
 pub mod generic;
@@ -29,7 +29,7 @@ pub mod ward_rnn;
 pub mod ward_vector;
 
 pub use condensed::{Condensed, Precision};
-pub use dendrogram::{Linkage, Step};
+pub use linkage::{Linkage, Step};
 pub use distance::{pdist, Metric};
 pub use method::Method;
 

@@ -3,7 +3,7 @@
 //! O(n) memory beyond the distances, which are only read.
 
 use super::condensed::Condensed;
-use super::dendrogram::Linkage;
+use super::linkage::Linkage;
 use crate::bigbuf::Element;
 
 /// Single-linkage clustering of `dist`.

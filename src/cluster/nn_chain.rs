@@ -16,7 +16,7 @@
 //! per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
-use super::dendrogram::Linkage;
+use super::linkage::Linkage;
 use super::duo::{with_duo, Duo};
 use super::method::Method;
 use crate::bigbuf::{Element, SharedMut};

@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use super::condensed::Condensed;
-use super::dendrogram::Linkage;
+use super::linkage::Linkage;
 use crate::bigbuf::Element;
 
 const BIG: f32 = 1_073_741_824.0; // 2^30, scipy's "infinity" here

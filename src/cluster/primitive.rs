@@ -3,7 +3,7 @@
 //! fast algorithm against the definition (kodama's `primitive`, same idea).
 
 use super::condensed::Condensed;
-use super::dendrogram::{Linkage, Step};
+use super::linkage::{Linkage, Step};
 use super::method::Method;
 
 /// Reference linkage: global minimum each step (lowest `(i, j)` on ties),

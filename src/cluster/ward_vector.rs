@@ -25,7 +25,7 @@
 
 use rayon::prelude::*;
 
-use super::dendrogram::Linkage;
+use super::linkage::Linkage;
 use super::duo::{with_duo, Duo};
 
 /// Below this many live clusters a scan runs on one thread.

@@ -52,7 +52,7 @@ mod dd;
 mod rounds;
 mod screen;
 
-use super::dendrogram::Linkage;
+use super::linkage::Linkage;
 use rounds::Rounds;
 
 /// From this many observations on, ward on vectors tries this algorithm

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::dd::{dd_add, dd_div, dd_mul, norm2_f32, sqdist0, sqdist_dd, two_sum};
 use super::screen::{ColState, Partial, Screen};
 use super::{CB, K, QB, TILE, U64};
-use crate::cluster::dendrogram::Linkage;
+use crate::cluster::linkage::Linkage;
 
 /// One candidate: a cluster (slot and the version the cost was computed
 /// for) and its exact cost.

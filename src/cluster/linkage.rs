@@ -1,4 +1,4 @@
-//! The linkage result in scipy's layout, the relabelling step every
+//! The linkage matrix Z (scipy's `linkage` result) in scipy's layout, the relabelling step every
 //! algorithm shares, and the leaf order (`leaves_list`).
 
 /// One merge: clusters `a < b` joined at `height` into a cluster of `size`
