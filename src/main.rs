@@ -13,10 +13,11 @@ use clap::{ArgMatches, Args, Command as ClapCommand, FromArgMatches, Parser, Sub
 
 use heatmill::analysis::ClusterSpec;
 use heatmill::batch::{self, run::SingleJob};
+use heatmill::cluster::Criterion;
 use heatmill::cluster::{Method, Metric, Precision};
 use heatmill::figure::Kind;
 use heatmill::io::{self, Format, ReadOptions};
-use heatmill::pipeline::matrix_jobs::{self, Criterion};
+use heatmill::pipeline::matrix_jobs;
 use heatmill::prep::Axis;
 use heatmill::stats::CorrMethod;
 use heatmill::timings::Timings;

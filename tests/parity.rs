@@ -4,7 +4,7 @@
 mod common;
 
 use common::{close, index, input, load};
-use heatmill::cluster::{self, cut, olo, Condensed, Linkage, Method, Metric};
+use heatmill::cluster::{self, fcluster, olo, Condensed, Criterion, Linkage, Method, Metric};
 use heatmill::matrix::Matrix;
 use heatmill::prep;
 use heatmill::stats;
@@ -108,8 +108,11 @@ fn fcluster_matches_scipy() {
             cluster::linkage(&x.data, x.shape[0], x.shape[1], method, Metric::Euclidean).unwrap();
         let want = indices(s(case, "file"));
         let got = match s(case, "criterion") {
-            "maxclust" => cut::cut_into(&z, case["t"].as_u64().unwrap() as usize),
-            _ => cut::cut_at_height(&z, case["t"].as_f64().unwrap()),
+            "maxclust" => fcluster(
+                &z,
+                Criterion::MaxClust(case["t"].as_u64().unwrap() as usize),
+            ),
+            _ => fcluster(&z, Criterion::Distance(case["t"].as_f64().unwrap())),
         };
         assert_eq!(got, want, "{case}");
     }

@@ -5,8 +5,8 @@
 //! output (which scipy does not sort) is identical, ties included.
 
 use super::condensed::{index, Condensed};
-use super::linkage::{Linkage, Step};
 use super::heap::Heap;
+use super::linkage::{Linkage, Step};
 use super::method::Method;
 use crate::bigbuf::Element;
 

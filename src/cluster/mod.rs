@@ -14,12 +14,12 @@
 //! declines and the exact algorithms run.
 
 pub mod condensed;
-pub mod cut;
-pub mod linkage;
 pub mod distance;
 pub mod duo;
+pub mod fcluster;
 pub mod generic;
 mod heap;
+pub mod linkage;
 pub mod method;
 pub mod mst;
 pub mod nn_chain;
@@ -29,8 +29,9 @@ pub mod ward_rnn;
 pub mod ward_vector;
 
 pub use condensed::{Condensed, Precision};
-pub use linkage::{Linkage, Step};
 pub use distance::{pdist, Metric};
+pub use fcluster::{fcluster, Criterion};
+pub use linkage::{Linkage, Step};
 pub use method::Method;
 
 use crate::bigbuf::Element;

@@ -16,8 +16,8 @@
 //! per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
-use super::linkage::Linkage;
 use super::duo::{with_duo, Duo};
+use super::linkage::Linkage;
 use super::method::Method;
 use crate::bigbuf::{Element, SharedMut};
 

@@ -25,8 +25,8 @@
 
 use rayon::prelude::*;
 
-use super::linkage::Linkage;
 use super::duo::{with_duo, Duo};
+use super::linkage::Linkage;
 
 /// Below this many live clusters a scan runs on one thread.
 const PAR_MIN: usize = 1000;

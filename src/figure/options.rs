@@ -774,12 +774,14 @@ impl FigureOptions {
         for (k, v) in defaults.iter().chain(table.iter()) {
             let from_defaults = !table.contains_key(k);
             match spec(k) {
-                None => return Err(err(
-                    k,
-                    format!(
+                None => {
+                    return Err(err(
+                        k,
+                        format!(
                         "unknown figure option '{k}' (the options are listed in configs/README.md)"
                     ),
-                )),
+                    ))
+                }
                 Some(s) if !s.applies_to(kind) => {
                     if from_defaults {
                         continue;

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use crate::analysis::{self, ClusterSpec};
-use crate::cluster::cut;
+use crate::cluster::fcluster::{fcluster, Criterion};
 use crate::error::{hint, Error, Result};
 use crate::io::{self, npy, ReadOptions};
 use crate::prep::{Axis, Prep};
@@ -15,15 +15,6 @@ use crate::stats::CorrMethod;
 use crate::timings::Timings;
 
 use super::exports;
-
-/// How `fcluster` cuts the tree (scipy's `criterion`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Criterion {
-    /// At most K clusters (`criterion='maxclust'`).
-    MaxClust(usize),
-    /// Clusters joined below height H (`criterion='distance'`).
-    Distance(f64),
-}
 
 /// `heatmill linkage`: the linkage of one axis of one input.
 #[derive(Debug, Clone)]
@@ -83,10 +74,7 @@ pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
             files.push((p.clone(), exports::newick("", z, &c.labels).1));
         }
         if let Some((criterion, p)) = &job.clusters {
-            let ids = match *criterion {
-                Criterion::MaxClust(k) => cut::cut_into(z, k),
-                Criterion::Distance(h) => cut::cut_at_height(z, h),
-            };
+            let ids = fcluster(z, *criterion);
             files.push((p.clone(), exports::clusters("", &ids, &c.labels).1));
         }
         t.time("write", || -> Result<()> {

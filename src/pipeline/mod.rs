@@ -27,7 +27,7 @@ pub use cache::Cache;
 
 use crate::analysis;
 use crate::bigbuf::Element;
-use crate::cluster::{self, cut, Condensed, Linkage, Method, Metric, Precision};
+use crate::cluster::{self, fcluster, Condensed, Criterion, Linkage, Method, Metric, Precision};
 use crate::error::{Error, Result};
 use crate::figure::options::{ClusterDistance, MaskSpec, Missing};
 use crate::figure::strips::{self, Strip};
@@ -337,7 +337,7 @@ fn clustermap_figure(
         if let Some(tree) = tree {
             exports.extend(exports::tree(&format!("{axis}_"), tree, labels));
             if let Some(k) = k {
-                let clusters = cut::cut_into(tree, k);
+                let clusters = fcluster(tree, Criterion::MaxClust(k));
                 exports.push(exports::clusters(&format!("{axis}_"), &clusters, labels));
                 strips_out.push(strips::from_clusters(
                     &format!("{axis} cluster"),

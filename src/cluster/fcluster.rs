@@ -4,6 +4,26 @@
 
 use super::linkage::Linkage;
 
+/// How [`fcluster`] cuts the tree (scipy's `criterion` and `t`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Criterion {
+    /// At most `k` clusters, at the lowest threshold that gives at most
+    /// `k` (`criterion='maxclust'`, `t=k`).
+    MaxClust(usize),
+    /// No cluster's largest merge height above `t`
+    /// (`criterion='distance'`).
+    Distance(f64),
+}
+
+/// scipy's `fcluster(Z, t, criterion)`: the flat cluster id (1-based, in
+/// scipy's numbering) of each of the `z.n()` leaves, in input order.
+pub fn fcluster(z: &Linkage, criterion: Criterion) -> Vec<usize> {
+    match criterion {
+        Criterion::MaxClust(k) => cut_into(z, k),
+        Criterion::Distance(t) => cut_at_height(z, t),
+    }
+}
+
 /// Cluster id (1-based) of every leaf when the tree is cut so that no
 /// cluster's largest merge height exceeds `t` (`criterion="distance"`).
 pub fn cut_at_height(z: &Linkage, t: f64) -> Vec<usize> {
