@@ -9,7 +9,7 @@ pub mod npy;
 pub mod parquet_rows;
 pub mod rows;
 pub mod table;
-pub mod text;
+pub mod tsv;
 
 use std::path::Path;
 

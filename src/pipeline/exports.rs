@@ -12,7 +12,7 @@
 //! - `{prefix}tree.nwk`: the tree as Newick, branch lengths from heights.
 
 use crate::cluster::Linkage;
-use crate::io::{npy, text};
+use crate::io::{npy, tsv};
 
 /// One export: file name and bytes.
 pub type Export = (String, Vec<u8>);
@@ -27,7 +27,7 @@ pub fn tree(prefix: &str, tree: &Linkage, labels: &[String]) -> Vec<Export> {
 pub fn order(prefix: &str, tree: &Linkage, labels: &[String]) -> Export {
     (
         format!("{prefix}order.tsv"),
-        text::order_tsv(&tree.leaves(), labels).into_bytes(),
+        tsv::order_tsv(&tree.leaves(), labels).into_bytes(),
     )
 }
 
@@ -44,7 +44,7 @@ pub fn linkage(prefix: &str, tree: &Linkage) -> Export {
 pub fn clusters(prefix: &str, clusters: &[usize], labels: &[String]) -> Export {
     (
         format!("{prefix}clusters.tsv"),
-        text::clusters_tsv(clusters, labels).into_bytes(),
+        tsv::clusters_tsv(clusters, labels).into_bytes(),
     )
 }
 

@@ -1,11 +1,7 @@
-//! Small text outputs: leaf orders and cluster assignments as TSV, trees
-//! as Newick. All written atomically.
+//! Small tab-separated outputs: leaf orders (`leaves_list`) and flat
+//! cluster assignments (`fcluster`), as text the caller writes atomically.
 
 use std::fmt::Write as _;
-use std::path::Path;
-
-use super::atomic::write_atomic;
-use crate::error::Result;
 
 /// `index<TAB>label` per line, in `order`.
 pub fn order_tsv(order: &[usize], labels: &[String]) -> String {
@@ -23,9 +19,4 @@ pub fn clusters_tsv(clusters: &[usize], labels: &[String]) -> String {
         let _ = writeln!(s, "{l}\t{c}");
     }
     s
-}
-
-/// Writes text atomically.
-pub fn write_text(path: &Path, text: &str) -> Result<()> {
-    write_atomic(path, text.as_bytes())
 }
