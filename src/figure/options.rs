@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::cluster::{Method, Metric, Precision};
 use crate::error::{Error, Result};
 use crate::prep::Axis;
-use crate::render::body::Aggregate;
+use crate::render::mesh::Aggregate;
 use crate::render::scale::ColorOptions;
 use crate::stats::CorrMethod;
 

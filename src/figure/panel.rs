@@ -5,8 +5,8 @@
 use super::axes::{axis_label, Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT};
 use super::options::FigureOptions;
 use super::ticks::format_value;
-use crate::render::body::{aggregate, colorize, Aggregate};
 use crate::render::colormap::Rgb;
+use crate::render::mesh::{aggregate, colorize, Aggregate};
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};

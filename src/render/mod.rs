@@ -2,10 +2,10 @@
 //! rasteriser/aggregator, text with the embedded font, a recorded scene,
 //! and its PNG, SVG and PDF encodings.
 
-pub mod body;
 pub mod canvas;
 pub mod colormap;
 pub mod encode;
+pub mod mesh;
 pub mod pdf;
 pub mod scale;
 pub mod scene;

@@ -1,4 +1,4 @@
-//! The heatmap body, rasterised straight into pixels. When cells are at
+//! The heatmap mesh (matplotlib's `pcolormesh` / `QuadMesh`), rasterised straight into pixels. When cells are at
 //! least a pixel, each pixel takes the cell under its centre (sharp cell
 //! edges, like matplotlib's pcolormesh without antialiasing). When there
 //! are more rows or columns than pixels, every pixel takes the
