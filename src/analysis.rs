@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
-use crate::bigbuf::Element;
-use crate::cluster::{self, Linkage, Method, Metric, Precision};
+use crate::cluster::{self, Dtype, Linkage, Method, Metric};
+use crate::dtype::Storage;
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 use crate::prep::{self, Axis};
@@ -37,7 +37,7 @@ pub struct ClusterSpec {
     pub method: Method,
     pub metric: Metric,
     pub optimal_ordering: bool,
-    pub precision: Precision,
+    pub precision: Dtype,
     /// The most the stored (condensed) distance matrix may take, in bytes
     /// (a job's `--max-memory`); past it, and past 40 % of the machine's
     /// memory, ward on euclidean clusters the vectors (O(n·d)) instead.
@@ -51,7 +51,7 @@ impl ClusterSpec {
             method,
             metric,
             optimal_ordering: false,
-            precision: Precision::F64,
+            precision: Dtype::F64,
             max_condensed: None,
         }
     }
@@ -121,8 +121,8 @@ pub fn cluster_axis(
         });
     }
     let linkage = match precision {
-        Precision::F64 => link_rows::<f64>(&obs, spec, t)?,
-        Precision::F32 => link_rows::<f32>(&obs, spec, t)?,
+        Dtype::F64 => link_rows::<f64>(&obs, spec, t)?,
+        Dtype::F32 => link_rows::<f32>(&obs, spec, t)?,
     };
     Ok(Clustering {
         linkage,
@@ -132,7 +132,7 @@ pub fn cluster_axis(
 }
 
 /// Distances between the rows of `obs` stored as `T`, then the tree.
-fn link_rows<T: Element>(obs: &Matrix, spec: ClusterSpec, t: &mut Timings) -> Result<Linkage> {
+fn link_rows<T: Storage>(obs: &Matrix, spec: ClusterSpec, t: &mut Timings) -> Result<Linkage> {
     let n = obs.nrows();
     let dist = t.time("distance", || {
         cluster::distance::pdist_as::<T>(obs.values(), n, obs.ncols(), spec.metric)
@@ -208,12 +208,12 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.
-pub fn condensed_fits(n: usize, precision: Precision) -> bool {
+pub fn condensed_fits(n: usize, precision: Dtype) -> bool {
     condensed_fits_in(n, precision, physical_memory())
 }
 
 /// [`condensed_fits`] for a given memory size.
-pub fn condensed_fits_in(n: usize, precision: Precision, memory: Option<u64>) -> bool {
+pub fn condensed_fits_in(n: usize, precision: Dtype, memory: Option<u64>) -> bool {
     match memory {
         Some(m) => (precision.condensed_bytes(n) as u64) <= m / 5 * 2,
         None => true,
@@ -232,10 +232,10 @@ mod tests {
     fn big_condensed_matrices_switch_ward_to_vectors() {
         let gib = 1u64 << 30;
         // 20 000 rows: 1.6 GB condensed, fits in 24 GiB.
-        assert!(condensed_fits_in(20_000, Precision::F64, Some(24 * gib)));
+        assert!(condensed_fits_in(20_000, Dtype::F64, Some(24 * gib)));
         // 60 000 rows: 14.4 GB, more than 40 % of 24 GiB; in f32 7.2 GB fits.
-        assert!(!condensed_fits_in(60_000, Precision::F64, Some(24 * gib)));
-        assert!(condensed_fits_in(60_000, Precision::F32, Some(24 * gib)));
-        assert!(condensed_fits_in(60_000, Precision::F64, None));
+        assert!(!condensed_fits_in(60_000, Dtype::F64, Some(24 * gib)));
+        assert!(condensed_fits_in(60_000, Dtype::F32, Some(24 * gib)));
+        assert!(condensed_fits_in(60_000, Dtype::F64, None));
     }
 }

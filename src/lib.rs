@@ -32,13 +32,15 @@
 
 pub mod analysis;
 pub mod batch;
-pub mod bigbuf;
 pub mod cluster;
+pub mod dtype;
 pub mod env;
 pub mod error;
 pub mod figure;
 pub mod io;
 pub mod matrix;
+pub mod mem;
+pub mod par;
 pub mod pipeline;
 pub mod prep;
 pub mod render;

@@ -14,7 +14,7 @@ use clap::{ArgMatches, Args, Command as ClapCommand, FromArgMatches, Parser, Sub
 use heatmill::analysis::ClusterSpec;
 use heatmill::batch::{self, run::SingleJob};
 use heatmill::cluster::Criterion;
-use heatmill::cluster::{Method, Metric, Precision};
+use heatmill::cluster::{Dtype, Method, Metric};
 use heatmill::figure::Kind;
 use heatmill::io::{self, Format, ReadOptions};
 use heatmill::pipeline::matrix_jobs;
@@ -121,7 +121,7 @@ enum Command {
         /// Storage of the output: f64, or f32 (f64 accumulation, half the
         /// memory and file size; not with --missing pairwise).
         #[arg(long, alias = "precision", default_value = "f64")]
-        dtype: Precision,
+        dtype: Dtype,
         #[command(flatten)]
         read: ReadArgs,
         #[command(flatten)]
@@ -160,7 +160,7 @@ enum Command {
         /// Store distances as f64 (scipy's numbers) or f32 (half the memory;
         /// heights to ~7 digits).
         #[arg(long, alias = "dtype", default_value = "f64")]
-        precision: Precision,
+        precision: Dtype,
         /// Cut the tree into at most K clusters (scipy fcluster maxclust).
         #[arg(
             long,
@@ -340,7 +340,7 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
 }
 
 fn main() -> ExitCode {
-    heatmill::bigbuf::keep_freed_blocks();
+    heatmill::mem::keep_freed_blocks();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -476,7 +476,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 axis,
                 method,
                 pairwise: missing == heatmill::figure::options::Missing::Pairwise,
-                f32: dtype == Precision::F32,
+                f32: dtype == Dtype::F32,
                 output,
                 threads: par.threads,
             };

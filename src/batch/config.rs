@@ -426,14 +426,11 @@ mod tests {
         let c = parse(text).unwrap();
         assert_eq!(c.figures[0].options.cmap.as_deref(), Some("magma"));
         assert_eq!(c.figures[0].options.dpi, 50.0);
-        assert_eq!(
-            c.figures[0].options.precision,
-            crate::cluster::Precision::F64
-        );
+        assert_eq!(c.figures[0].options.precision, crate::cluster::Dtype::F64);
         let text = "[defaults]\nprecision = \"f32\"\n[[dataset]]\npath = \"a.csv\"\n[[figure]]\nname = \"c\"\nkind = \"clustermap\"\n";
         assert_eq!(
             parse(text).unwrap().figures[0].options.precision,
-            crate::cluster::Precision::F32
+            crate::cluster::Dtype::F32
         );
         let text = "[[dataset]]\npath = \"a.csv\"\n[[figure]]\nname = \"c\"\nkind = \"clustermap\"\nprecision = \"f16\"\n";
         assert!(parse(text).is_err());

@@ -2,13 +2,13 @@
 //! symmetric matrix stored row by row, exactly scipy's `pdist` layout, so a
 //! matrix written by us reads in scipy and the other way round.
 
-use crate::bigbuf::Element;
+use crate::dtype::Storage;
 
 /// Upper-triangle distances `d(i, j)`, `i < j`, row-major (scipy layout),
 /// stored as `f64` (scipy's numbers) or, on request, `f32` (half the
-/// memory; see [`Precision`]).
+/// memory; see [`Dtype`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Condensed<T: Element = f64> {
+pub struct Condensed<T: Storage = f64> {
     n: usize,
     data: Vec<T>,
 }
@@ -26,7 +26,7 @@ pub fn row_start(n: usize, i: usize) -> usize {
     n * i - i * (i + 1) / 2
 }
 
-impl<T: Element> Condensed<T> {
+impl<T: Storage> Condensed<T> {
     /// Wraps scipy-layout data; `data.len()` must be `n(n-1)/2`.
     pub fn from_vec(n: usize, data: Vec<T>) -> Option<Self> {
         (data.len() == n * n.saturating_sub(1) / 2).then_some(Condensed { n, data })
@@ -36,7 +36,7 @@ impl<T: Element> Condensed<T> {
     pub fn zeros(n: usize) -> Self {
         Condensed {
             n,
-            data: crate::bigbuf::zeroed_of(n * n.saturating_sub(1) / 2),
+            data: crate::mem::zeroed_of(n * n.saturating_sub(1) / 2),
         }
     }
 
@@ -78,60 +78,10 @@ impl<T: Element> Condensed<T> {
     }
 }
 
-/// How the condensed matrix stores distances. `f64` (the default) gives
-/// scipy's merges and heights; `f32` halves the largest allocation of a
-/// clustering (20 000 rows: 0.8 instead of 1.6 GB; 50 000 rows: 5 instead
-/// of 10 GB) at the cost of heights rounded to ~7 significant digits and
-/// merges that may differ from scipy's where two candidate distances agree
-/// to that many digits. Lance–Williams updates are still computed in
-/// `f64` from the stored values.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    #[default]
-    F64,
-    F32,
-}
-
-impl Precision {
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::F64 => "f64",
-            Precision::F32 => "f32",
-        }
-    }
-
-    /// Bytes of the condensed matrix of `n` points.
-    pub fn condensed_bytes(self, n: usize) -> usize {
-        match self {
-            Precision::F64 => Condensed::<f64>::bytes_for(n),
-            Precision::F32 => Condensed::<f32>::bytes_for(n),
-        }
-    }
-}
-
-impl std::fmt::Display for Precision {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Precision {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "f64" => Ok(Precision::F64),
-            "f32" => Ok(Precision::F32),
-            _ => Err(format!("unknown precision '{s}' (expected f64 or f32)")),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dtype::Dtype;
 
     #[test]
     fn index_matches_scipy_layout() {
@@ -149,8 +99,8 @@ mod tests {
 
     #[test]
     fn f32_storage_halves_the_bytes_and_rounds_once() {
-        assert_eq!(Precision::F64.condensed_bytes(20_000), 1_599_920_000);
-        assert_eq!(Precision::F32.condensed_bytes(20_000), 799_960_000);
+        assert_eq!(Dtype::F64.condensed_bytes(20_000), 1_599_920_000);
+        assert_eq!(Dtype::F32.condensed_bytes(20_000), 799_960_000);
         let mut c = Condensed::<f32>::zeros(3);
         c.set(2, 0, 0.1);
         assert_eq!(c.get(0, 2), 0.1f32 as f64);

@@ -19,7 +19,7 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use super::condensed::Condensed;
-use crate::bigbuf::Element;
+use crate::dtype::Storage;
 use crate::stats::gram::gram_block_with;
 use faer::Par;
 
@@ -89,14 +89,14 @@ pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
 }
 
 /// [`pdist`] stored as `T` (each distance computed in `f64`, rounded once).
-pub fn pdist_as<T: Element>(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed<T> {
+pub fn pdist_as<T: Storage>(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed<T> {
     let direct_ok = n * n.saturating_sub(1) / 2 * d.max(1) <= DIRECT_LIMIT;
     pdist_with(x, n, d, metric, direct_ok)
 }
 
 /// [`pdist`] with the path chosen by the caller (`direct = false` forces
 /// GEMM where the metric has a GEMM form; tests compare the two).
-pub fn pdist_with<T: Element>(
+pub fn pdist_with<T: Storage>(
     x: &[f64],
     n: usize,
     d: usize,
@@ -263,12 +263,12 @@ const LANES_BUDGET: usize = 256 << 20;
 /// fused multiply-add) — the result is bit for bit [`Prepared::pair`],
 /// while the eight independent sums vectorise (a scalar sum is one long
 /// dependency chain).
-fn fill_direct<T: Element>(p: &Prepared, out: &mut Condensed<T>) {
+fn fill_direct<T: Storage>(p: &Prepared, out: &mut Condensed<T>) {
     fill_direct_within(p, out, LANES_BUDGET)
 }
 
 /// [`fill_direct`] with the lane copy allowed up to `budget` bytes.
-fn fill_direct_within<T: Element>(p: &Prepared, out: &mut Condensed<T>, budget: usize) {
+fn fill_direct_within<T: Storage>(p: &Prepared, out: &mut Condensed<T>, budget: usize) {
     let (n, d) = (out.n(), p.d);
     if n * d * std::mem::size_of::<f64>() > budget {
         // The interleaved copy would be a second large matrix (cityblock
@@ -345,7 +345,7 @@ fn eight(xi: &[f64], block: &[f64], step: impl Fn(f64, f64, f64) -> f64) -> [f64
 /// Exact duplicate rows (bitwise) take the distances of their first copy,
 /// and the distance between copies is computed directly: GEMM rounding may
 /// otherwise differ by position and turn scipy's exact ties into near-ties.
-fn share_duplicates<T: Element>(
+fn share_duplicates<T: Storage>(
     x: &[f64],
     n: usize,
     d: usize,
@@ -382,7 +382,7 @@ fn share_duplicates<T: Element>(
 
 /// Splits the condensed storage into one mutable slice per row `i`
 /// (entries `(i, i+1..n)`), so rows can be filled in parallel.
-fn rows_mut<T: Element>(out: &mut Condensed<T>) -> Vec<&mut [T]> {
+fn rows_mut<T: Storage>(out: &mut Condensed<T>) -> Vec<&mut [T]> {
     let n = out.n();
     let mut rest = out.as_mut_slice();
     let mut rows = Vec::with_capacity(n);
@@ -413,7 +413,7 @@ const DIST_CHUNK: usize = 512;
 /// `row[k]` is the entry `(i, j0 + k)` and `gram[k]` the product
 /// `z_i · z_(j0+k)`. Each block of rows is one task (rayon balances their
 /// unequal lengths) doing one sequential GEMM per column chunk.
-fn by_gram_blocks<T: Element>(
+fn by_gram_blocks<T: Storage>(
     z: &[f64],
     n: usize,
     d: usize,
@@ -459,7 +459,7 @@ fn lost_digits(s: f64, norms: f64) -> bool {
     s.is_nan() || s <= 1e-3 * norms
 }
 
-fn euclidean_gemm<T: Element>(
+fn euclidean_gemm<T: Storage>(
     x: &[f64],
     n: usize,
     d: usize,
@@ -510,7 +510,7 @@ fn normalised_rows(x: &[f64], n: usize, d: usize, centre: bool) -> Vec<f64> {
     z
 }
 
-fn one_minus_gram<T: Element>(z: &[f64], n: usize, d: usize, out: &mut Condensed<T>) {
+fn one_minus_gram<T: Storage>(z: &[f64], n: usize, d: usize, out: &mut Condensed<T>) {
     by_gram_blocks(z, n, d, out, |_, _, gram, row| {
         for (v, &c) in row.iter_mut().zip(gram) {
             // scipy clips the cosine to [-1, 1] before `1 - c`.

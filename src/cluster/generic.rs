@@ -8,10 +8,10 @@ use super::condensed::{index, Condensed};
 use super::heap::Heap;
 use super::linkage::{Linkage, Step};
 use super::method::Method;
-use crate::bigbuf::Element;
+use crate::dtype::Storage;
 
 /// Clusters the points of `dist` (consumed as scratch) with `method`.
-pub fn generic<T: Element>(mut dist: Condensed<T>, method: Method) -> Linkage {
+pub fn generic<T: Storage>(mut dist: Condensed<T>, method: Method) -> Linkage {
     let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);
@@ -106,7 +106,7 @@ pub fn generic<T: Element>(mut dist: Condensed<T>, method: Method) -> Linkage {
 
 /// Nearest live cluster above `x` (strictly smaller wins, lowest index on
 /// ties).
-fn find_min<T: Element>(n: usize, d: &[T], size: &[usize], x: usize) -> (Option<usize>, f64) {
+fn find_min<T: Storage>(n: usize, d: &[T], size: &[usize], x: usize) -> (Option<usize>, f64) {
     let mut best = f64::INFINITY;
     let mut y = None;
     for i in x + 1..n {

@@ -15,7 +15,6 @@
 
 pub mod condensed;
 pub mod distance;
-pub mod duo;
 pub mod fcluster;
 pub mod generic;
 mod heap;
@@ -28,23 +27,24 @@ pub mod primitive;
 pub mod ward_rnn;
 pub mod ward_vector;
 
-pub use condensed::{Condensed, Precision};
+pub use crate::dtype::Dtype;
+pub use condensed::Condensed;
 pub use distance::{pdist, Metric};
 pub use fcluster::{fcluster, Criterion};
 pub use linkage::{Linkage, Step};
 pub use method::Method;
 
-use crate::bigbuf::Element;
+use crate::dtype::Storage;
 use crate::error::{Error, Result};
 
 /// Clusters a condensed distance matrix (consumed as scratch space).
 /// Refuses non-finite distances, as scipy does.
-pub fn linkage_condensed<T: Element>(dist: Condensed<T>, method: Method) -> Result<Linkage> {
+pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Result<Linkage> {
     if let Some(k) = dist.as_slice().iter().position(|v| !v.to_f64().is_finite()) {
         let n = dist.n();
         let (i, j) = pair_of(n, k);
         let v = dist.as_slice()[k].to_f64();
-        if v.is_infinite() && T::NAME == "f32" {
+        if v.is_infinite() && T::DTYPE == crate::dtype::Dtype::F32 {
             return Err(Error::Invalid(format!(
                 "the distance between observations {i} and {j} exceeds f32's range (3.4e38): use --precision f64"
             )));
@@ -62,7 +62,7 @@ pub fn linkage_condensed<T: Element>(dist: Condensed<T>, method: Method) -> Resu
     // fitted (ward and centroid square them): refuse rather than return
     // infinite heights.
     if z.steps().iter().any(|s| !s.height.is_finite()) {
-        return Err(Error::Invalid(if T::NAME == "f32" {
+        return Err(Error::Invalid(if T::DTYPE == crate::dtype::Dtype::F32 {
             "a merge height exceeds f32's range (3.4e38): use --precision f64".into()
         } else {
             "a merge height overflows f64 (distances near 1e154 squared by the method's update): rescale the data".into()

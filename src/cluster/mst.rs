@@ -4,10 +4,10 @@
 
 use super::condensed::Condensed;
 use super::linkage::Linkage;
-use crate::bigbuf::Element;
+use crate::dtype::Storage;
 
 /// Single-linkage clustering of `dist`.
-pub fn mst_single<T: Element>(dist: &Condensed<T>) -> Linkage {
+pub fn mst_single<T: Storage>(dist: &Condensed<T>) -> Linkage {
     let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);

@@ -16,16 +16,17 @@
 //! per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
-use super::duo::{with_duo, Duo};
 use super::linkage::Linkage;
 use super::method::Method;
-use crate::bigbuf::{Element, SharedMut};
+use crate::dtype::Storage;
+use crate::par::SharedMut;
+use crate::par::{with_spin_join, SpinJoin};
 
 /// Below this many live clusters a step is too small to split.
 const PAR_MIN: usize = 3000;
 
 /// Clusters the points of `dist` (consumed: it becomes scratch space).
-pub fn nn_chain<T: Element>(dist: Condensed<T>, method: Method) -> Linkage {
+pub fn nn_chain<T: Storage>(dist: Condensed<T>, method: Method) -> Linkage {
     debug_assert!(method.is_reducible());
     match method {
         Method::Single => run(dist, |a, b, c, x, y, z| {
@@ -80,13 +81,13 @@ fn prefetch_column<T>(base: *const T, n: usize, x: usize, live: &[usize], k: usi
 
 /// Smallest `d(x, i)` over live `i != x` in `live` (ascending), earliest
 /// index on ties: `(distance, index)`.
-fn scan<T: Element>(
+fn scan<T: Storage>(
     d: &[T],
     n: usize,
     x: usize,
     live: &[usize],
     size: &[usize],
-    duo: &Duo,
+    duo: &SpinJoin,
 ) -> (f64, usize) {
     if live.len() >= PAR_MIN {
         let mid = live.len() / 2;
@@ -100,7 +101,7 @@ fn scan<T: Element>(
     scan_part(d, n, x, live, size)
 }
 
-fn scan_part<T: Element>(
+fn scan_part<T: Storage>(
     d: &[T],
     n: usize,
     x: usize,
@@ -140,14 +141,14 @@ struct Merge {
 
 /// Lance–Williams update of every live `i` against the merged pair; the
 /// entries written, `(i, y)`, differ for every `i`.
-fn update<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+fn update<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     d: SharedMut<T>,
     n: usize,
     m: Merge,
     live: &[usize],
     size: &[usize],
     f: &F,
-    duo: &Duo,
+    duo: &SpinJoin,
 ) {
     if live.len() >= PAR_MIN {
         let mid = live.len() / 2;
@@ -160,7 +161,7 @@ fn update<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     update_part(d, n, m, live, size, f)
 }
 
-fn update_part<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     d: SharedMut<T>,
     n: usize,
     m: Merge,
@@ -195,21 +196,21 @@ fn update_part<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     }
 }
 
-fn run<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+fn run<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     dist: Condensed<T>,
     f: F,
 ) -> Linkage {
     // Small inputs never split a step: no helper thread for them.
     if dist.n() < PAR_MIN {
-        return chain(dist, &f, &Duo::single());
+        return chain(dist, &f, &SpinJoin::single());
     }
-    with_duo(|duo| chain(dist, &f, duo))
+    with_spin_join(|duo| chain(dist, &f, duo))
 }
 
-fn chain<T: Element, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
+fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     mut dist: Condensed<T>,
     f: &F,
-    duo: &Duo,
+    duo: &SpinJoin,
 ) -> Linkage {
     let n = dist.n();
     if n < 2 {

@@ -14,13 +14,13 @@ use rayon::prelude::*;
 
 use super::condensed::Condensed;
 use super::linkage::Linkage;
-use crate::bigbuf::Element;
+use crate::dtype::Storage;
 
 const BIG: f32 = 1_073_741_824.0; // 2^30, scipy's "infinity" here
 
 /// Returns `z` with children swapped so that `z.leaves()` is the optimal
 /// leaf order for the distances `dist` (over the original leaf ids).
-pub fn optimal_leaf_ordering<T: Element>(z: &Linkage, dist: &Condensed<T>) -> Linkage {
+pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Linkage {
     let n = z.n();
     if n < 3 {
         return z.clone();

@@ -25,8 +25,8 @@
 
 use rayon::prelude::*;
 
-use super::duo::{with_duo, Duo};
 use super::linkage::Linkage;
+use crate::par::{with_spin_join, SpinJoin};
 
 /// Below this many live clusters a scan runs on one thread.
 const PAR_MIN: usize = 1000;
@@ -86,7 +86,7 @@ fn scan_part(c: &Centroids, tip: usize, part: &[usize]) -> (f64, usize) {
     best
 }
 
-fn scan(c: &Centroids, tip: usize, live: &[usize], duo: &Duo) -> (f64, usize) {
+fn scan(c: &Centroids, tip: usize, live: &[usize], duo: &SpinJoin) -> (f64, usize) {
     if live.len() < PAR_MIN {
         return scan_part(c, tip, live);
     }
@@ -109,12 +109,12 @@ pub fn ward_vector(x: &[f64], n: usize, d: usize) -> Linkage {
         return Linkage::from_steps(n, vec![]);
     }
     if n < PAR_MIN {
-        return chain(x, n, d, &Duo::single());
+        return chain(x, n, d, &SpinJoin::single());
     }
-    with_duo(|duo| chain(x, n, d, duo))
+    with_spin_join(|duo| chain(x, n, d, duo))
 }
 
-fn chain(x: &[f64], n: usize, d: usize, duo: &Duo) -> Linkage {
+fn chain(x: &[f64], n: usize, d: usize, duo: &SpinJoin) -> Linkage {
     let stride = d.div_ceil(LANES).max(1) * LANES;
     let mut c = vec![0.0; n * stride];
     c.par_chunks_mut(stride)

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::{Method, Metric, Precision};
+use crate::cluster::{Dtype, Method, Metric};
 use crate::error::{Error, Result};
 use crate::prep::Axis;
 use crate::render::mesh::Aggregate;
@@ -638,7 +638,7 @@ figure_options! {
         help: "reorder leaves optimally (scipy optimal_leaf_ordering)",
         seaborn: "tree_kws / scipy optimal_ordering", example: "true",
     }
-    precision: Precision = Precision::F64 => {
+    precision: Dtype = Dtype::F64 => {
         kinds: CLUSTERMAP_CORRMAP, value: Text("f64", "f32"), stage: Analysis,
         default: "`f64`",
         help: "storage of the distances: f64 (scipy's numbers) or f32 (half the memory, heights to ~7 digits)",

@@ -59,7 +59,7 @@ pub fn build(src: &dyn RowSource, transposed: bool, sel: Option<&Selection>) -> 
             let mut values = if transposed {
                 transposed_full(src)?
             } else {
-                let mut v = crate::bigbuf::zeroed(ns * ms);
+                let mut v = crate::mem::zeroed(ns * ms);
                 src.fill_rows(0, ns, &mut v)?;
                 v
             };

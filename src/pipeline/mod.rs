@@ -26,8 +26,8 @@ use std::sync::Arc;
 pub use cache::Cache;
 
 use crate::analysis;
-use crate::bigbuf::Element;
-use crate::cluster::{self, fcluster, Condensed, Criterion, Linkage, Method, Metric, Precision};
+use crate::cluster::{self, fcluster, Condensed, Criterion, Dtype, Linkage, Method, Metric};
+use crate::dtype::Storage;
 use crate::error::{Error, Result};
 use crate::figure::options::{ClusterDistance, MaskSpec, Missing};
 use crate::figure::strips::{self, Strip};
@@ -380,7 +380,7 @@ fn load_strip(spec: &str, labels: &[String], opts: &FigureOptions, base: &Path) 
 /// The tree of a correlation map's `cluster`: the rows of `r` (`n × n`,
 /// row-major) as vectors (what `sns.clustermap(df.corr())` does) or
 /// `1 − r` directly, the distances stored as `T`.
-fn cluster_correlation<T: Element>(
+fn cluster_correlation<T: Storage>(
     r: &[f64],
     n: usize,
     opts: &FigureOptions,
@@ -441,8 +441,8 @@ fn corrmap_figure(
     let mut exports = Vec::new();
     let order: Vec<usize> = if opts.cluster && n >= 2 {
         let tree = match opts.precision {
-            Precision::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
-            Precision::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
+            Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
+            Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
         };
         exports.extend(exports::tree("", &tree, labels));
         tree.leaves()

@@ -7,7 +7,8 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
-use crate::bigbuf::{Element, SharedMut};
+use crate::dtype::Storage;
+use crate::par::SharedMut;
 
 /// The parallelism faer should use: all of rayon's threads.
 pub fn par() -> Par {
@@ -68,7 +69,7 @@ const TILE: usize = 336;
 /// scratch. The result is exactly symmetric: a diagonal tile stores its
 /// lower half and mirrors it, and it does not depend on the scheduling
 /// (each tile is one sequential product).
-pub fn symmetric_into<T: Element>(
+pub fn symmetric_into<T: Storage>(
     z: &[f64],
     n: usize,
     d: usize,

@@ -37,7 +37,7 @@ pub fn pearson(x: &[f64], n: usize, d: usize) -> Vec<f64> {
 /// With `clamp`, values are clipped to [-1, 1] and the diagonal of a
 /// non-degenerate row is exactly 1. The result is exactly symmetric.
 pub fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
-    let mut out = crate::bigbuf::zeroed(n * n);
+    let mut out = crate::mem::zeroed(n * n);
     symmetric_into(z, n, d, &mut out, move |v, diag| fix(v, diag, clamp));
     out
 }

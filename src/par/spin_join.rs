@@ -9,8 +9,8 @@
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// The fork-join handle; see [`with_duo`].
-pub struct Duo {
+/// The fork-join handle; see [`with_spin_join`].
+pub struct SpinJoin {
     helper: bool,
     posted: AtomicUsize,
     done: AtomicUsize,
@@ -23,7 +23,7 @@ pub struct Duo {
 // SAFETY: `job` is written only by the caller of `join` before it posts the
 // job and read only by the helper between the post and its `done` store;
 // `join` does not return (and the job does not die) before `done`.
-unsafe impl Sync for Duo {}
+unsafe impl Sync for SpinJoin {}
 
 fn pause(spins: &mut u32) {
     *spins += 1;
@@ -34,10 +34,10 @@ fn pause(spins: &mut u32) {
     }
 }
 
-impl Duo {
+impl SpinJoin {
     /// A handle without a helper: `join` runs both halves here.
-    pub fn single() -> Duo {
-        Duo {
+    pub fn single() -> SpinJoin {
+        SpinJoin {
             helper: false,
             posted: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
@@ -116,13 +116,13 @@ impl Duo {
     }
 }
 
-/// Calls `f` with a [`Duo`] whose helper thread lives for the call, when
+/// Calls `f` with a [`SpinJoin`] whose helper thread lives for the call, when
 /// the rayon pool has at least two threads (a `--threads 1` run stays on
 /// one core).
-pub fn with_duo<R>(f: impl FnOnce(&Duo) -> R) -> R {
-    let duo = Duo {
+pub fn with_spin_join<R>(f: impl FnOnce(&SpinJoin) -> R) -> R {
+    let duo = SpinJoin {
         helper: rayon::current_num_threads() >= 2,
-        ..Duo::single()
+        ..SpinJoin::single()
     };
     if !duo.helper {
         return f(&duo);
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn joins_return_both_halves_in_order() {
-        with_duo(|duo| {
+        with_spin_join(|duo| {
             let v: Vec<u64> = (0..10_000).collect();
             for step in 1..200u64 {
                 let (a, b) = duo.join(
@@ -162,15 +162,15 @@ mod tests {
     #[test]
     fn a_panicking_half_becomes_a_panic_of_the_caller() {
         let left = std::panic::catch_unwind(|| {
-            with_duo(|duo| duo.join(|| -> u32 { panic!("left half") }, || 1u32))
+            with_spin_join(|duo| duo.join(|| -> u32 { panic!("left half") }, || 1u32))
         });
         assert!(left.is_err());
         let right = std::panic::catch_unwind(|| {
-            with_duo(|duo| duo.join(|| 1u32, || -> u32 { panic!("right half") }))
+            with_spin_join(|duo| duo.join(|| 1u32, || -> u32 { panic!("right half") }))
         });
         assert!(right.is_err());
         // The helper is usable again after a caught panic of a job.
-        with_duo(|duo| {
+        with_spin_join(|duo| {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 duo.join(|| 0u8, || -> u8 { panic!("once") })
             }));

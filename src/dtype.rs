@@ -1,0 +1,102 @@
+//! One element type for large matrices, numpy's `dtype`: [`Dtype`] is what
+//! a user chooses (`precision = "f32"`, `--precision f32`, `--dtype f32`),
+//! [`Storage`] the trait the stored element implements (`f64`, `f32`).
+
+/// How a large matrix stores its values (numpy's `dtype`). For the
+/// condensed distance matrix (config key `precision`, `--precision`): `f64` (the default) gives
+/// scipy's merges and heights; `f32` halves the largest allocation of a
+/// clustering (20 000 rows: 0.8 instead of 1.6 GB; 50 000 rows: 5 instead
+/// of 10 GB) at the cost of heights rounded to ~7 significant digits and
+/// merges that may differ from scipy's where two candidate distances agree
+/// to that many digits. Lance–Williams updates are still computed in
+/// `f64` from the stored values.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    /// 64-bit floats: scipy's and numpy's numbers.
+    #[default]
+    F64,
+    /// 32-bit floats: half the memory, ~7 significant digits.
+    F32,
+}
+
+impl Dtype {
+    /// `f64` or `f32`, as users write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::F64 => "f64",
+            Dtype::F32 => "f32",
+        }
+    }
+
+    /// Bytes of the condensed matrix of `n` points.
+    pub fn condensed_bytes(self, n: usize) -> usize {
+        match self {
+            Dtype::F64 => crate::cluster::Condensed::<f64>::bytes_for(n),
+            Dtype::F32 => crate::cluster::Condensed::<f32>::bytes_for(n),
+        }
+    }
+}
+
+impl std::fmt::Display for Dtype {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Dtype {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "f64" => Ok(Dtype::F64),
+            "f32" => Ok(Dtype::F32),
+            _ => Err(format!("unknown dtype '{s}' (expected f64 or f32)")),
+        }
+    }
+}
+
+/// An element type of a large matrix: `f64`, or `f32` where the user asks
+/// for half the memory. Arithmetic always happens in `f64`; values are
+/// converted once on store.
+pub trait Storage: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+    /// Which [`Dtype`] it is.
+    const DTYPE: Dtype;
+    /// The value rounded to this type.
+    fn from_f64(v: f64) -> Self;
+    /// The value as `f64` (exact).
+    fn to_f64(self) -> f64;
+    /// `len` zeros, allocated zeroed (calloc: pages untouched until used).
+    fn zeros(len: usize) -> Vec<Self>;
+}
+
+impl Storage for f64 {
+    const DTYPE: Dtype = Dtype::F64;
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn zeros(len: usize) -> Vec<Self> {
+        vec![0.0; len]
+    }
+}
+
+impl Storage for f32 {
+    const DTYPE: Dtype = Dtype::F32;
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn zeros(len: usize) -> Vec<Self> {
+        vec![0.0; len]
+    }
+}
