@@ -1,13 +1,11 @@
 //! `heatmill run`: many datasets × figures, failures isolated, resumable
 //! after a kill, deterministic, shardable with identical bytes.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::Rng;
+use crate::util::Rng;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_heatmill"))

@@ -1,7 +1,7 @@
 //! The `heatmill` binary end to end: outputs scipy would give, and clean
 //! failures (exit code, one line naming file and cell, no output file).
 
-mod common;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -49,12 +49,12 @@ fn linkage_of_seed_equals_scipy_ward() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let got = npy::read(&z).unwrap();
-    let want = common::load("Z_seed_30x12_ward_euclidean.npy");
+    let want = util::load("Z_seed_30x12_ward_euclidean.npy");
     assert_eq!(got.shape, vec![29, 4]);
     for (a, b) in got.data.iter().zip(&want.data) {
-        assert!(common::close(*a, *b, 1e-12, 1e-12));
+        assert!(util::close(*a, *b, 1e-12, 1e-12));
     }
-    let leaves = common::load("L_seed_30x12_ward_euclidean.npy").data;
+    let leaves = util::load("L_seed_30x12_ward_euclidean.npy").data;
     let text = std::fs::read_to_string(&order).unwrap();
     let first: Vec<usize> = text
         .lines()
@@ -233,7 +233,7 @@ fn cut_and_newick_exports() {
         nw.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let want = common::load("F_seed_30x12_average_maxclust3.npy").data;
+    let want = util::load("F_seed_30x12_average_maxclust3.npy").data;
     let got: Vec<f64> = std::fs::read_to_string(&cl)
         .unwrap()
         .lines()
@@ -360,16 +360,16 @@ fn linkage_with_f32_distances_keeps_scipys_tree() {
     // scipy, heights to f32's ~7 digits (not scipy's last bits).
     let (got, want) = (
         npy::read(&z).unwrap(),
-        common::load("Z_seed_30x12_ward_euclidean.npy"),
+        util::load("Z_seed_30x12_ward_euclidean.npy"),
     );
     let mut exact = true;
     for (row, (a, b)) in got.data.chunks(4).zip(want.data.chunks(4)).enumerate() {
         assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]), "merge {row}");
-        assert!(common::close(a[2], b[2], 1e-6, 0.0), "height {row}");
+        assert!(util::close(a[2], b[2], 1e-6, 0.0), "height {row}");
         exact &= a[2] == b[2];
     }
     assert!(!exact, "f32 storage must actually round the heights");
-    let leaves = common::load("L_seed_30x12_ward_euclidean.npy").data;
+    let leaves = util::load("L_seed_30x12_ward_euclidean.npy").data;
     let first: Vec<f64> = std::fs::read_to_string(&order)
         .unwrap()
         .lines()

@@ -4,7 +4,7 @@
 //! Re-bless the goldens after an intended change with
 //! `HEATMILL_BLESS=1 cargo test --test figures` and look at them.
 
-mod common;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 
@@ -189,7 +189,7 @@ fn vector_formats_keep_text_as_paths_and_embed_big_bodies() {
     assert!(pdf[xref_at..].starts_with(b"xref"));
     // A big matrix: the body is one embedded image, and files stay small.
     let (n, d) = (20_000, 50);
-    let mut rng = common::Rng(5);
+    let mut rng = util::Rng(5);
     let big = Matrix::from_values(n, d, (0..n * d).map(|_| rng.normal()).collect()).unwrap();
     let f = render(Kind::Heatmap, &big, &opts("figsize = [8, 10]\n"));
     let svg = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-#[path = "support/h5ad.rs"]
+#[path = "../support/h5ad.rs"]
 mod h5ad;
 
 use heatmill::io::{self, ReadOptions};

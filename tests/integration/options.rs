@@ -4,7 +4,7 @@
 //! applies to, the config reference is generated from the table, and the
 //! exit code follows the error's class.
 
-mod common;
+use crate::util;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -120,7 +120,7 @@ fn fixture(dir: &Path) -> Fixture {
     cells[4] = "";
     lines[3] = cells.join(",");
     std::fs::write(dir.join("holes.csv"), lines.join("\n") + "\n").unwrap();
-    let mut rng = common::Rng(7);
+    let mut rng = util::Rng(7);
     let mut dense = String::from("gene");
     for j in 0..40 {
         dense.push_str(&format!(",s{j}"));
@@ -441,7 +441,7 @@ fn max_memory_charges_ward_on_vectors_what_it_needs() {
     // needs a few MB, so a 30 MB budget lets the job run (the stored-matrix
     // estimate refused it).
     let dir = scratch("memory");
-    let mut rng = common::Rng(11);
+    let mut rng = util::Rng(11);
     let mut csv = String::from("gene,a,b,c,d,e,f\n");
     for i in 0..3000 {
         csv.push_str(&format!("g{i}"));

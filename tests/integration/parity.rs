@@ -1,9 +1,7 @@
 //! Parity with scipy / numpy / pandas / seaborn on the committed fixtures
 //! (made by `scripts/make_fixtures.py`; no Python needed here).
 
-mod common;
-
-use common::{close, index, input, load};
+use crate::util::{close, index, input, load};
 use heatmill::cluster::{self, cut, olo, Condensed, Linkage, Method, Metric};
 use heatmill::matrix::Matrix;
 use heatmill::prep;

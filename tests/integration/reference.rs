@@ -2,9 +2,7 @@
 //! O(n³) reference on random inputs (continuous, so no ties), and GEMM
 //! distances agree with direct sums.
 
-mod common;
-
-use common::{close, Rng};
+use crate::util::{close, Rng};
 use heatmill::cluster::{self, primitive::primitive, Method, Metric};
 
 fn random(rng: &mut Rng, n: usize, d: usize) -> Vec<f64> {
