@@ -49,12 +49,12 @@ fn linkage_of_seed_equals_scipy_ward() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let got = npy::read(&z).unwrap();
-    let want = util::load("Z_seed_30x12_ward_euclidean.npy");
+    let want = util::load("linkage/Z_seed_30x12_ward_euclidean.npy");
     assert_eq!(got.shape, vec![29, 4]);
     for (a, b) in got.data.iter().zip(&want.data) {
         assert!(util::close(*a, *b, 1e-12, 1e-12));
     }
-    let leaves = util::load("L_seed_30x12_ward_euclidean.npy").data;
+    let leaves = util::load("leaves_list/L_seed_30x12_ward_euclidean.npy").data;
     let text = std::fs::read_to_string(&order).unwrap();
     let first: Vec<usize> = text
         .lines()
@@ -233,7 +233,7 @@ fn cut_and_newick_exports() {
         nw.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let want = util::load("F_seed_30x12_average_maxclust3.npy").data;
+    let want = util::load("fcluster/F_seed_30x12_average_maxclust3.npy").data;
     let got: Vec<f64> = std::fs::read_to_string(&cl)
         .unwrap()
         .lines()
@@ -360,7 +360,7 @@ fn linkage_with_f32_distances_keeps_scipys_tree() {
     // scipy, heights to f32's ~7 digits (not scipy's last bits).
     let (got, want) = (
         npy::read(&z).unwrap(),
-        util::load("Z_seed_30x12_ward_euclidean.npy"),
+        util::load("linkage/Z_seed_30x12_ward_euclidean.npy"),
     );
     let mut exact = true;
     for (row, (a, b)) in got.data.chunks(4).zip(want.data.chunks(4)).enumerate() {
@@ -369,7 +369,7 @@ fn linkage_with_f32_distances_keeps_scipys_tree() {
         exact &= a[2] == b[2];
     }
     assert!(!exact, "f32 storage must actually round the heights");
-    let leaves = util::load("L_seed_30x12_ward_euclidean.npy").data;
+    let leaves = util::load("leaves_list/L_seed_30x12_ward_euclidean.npy").data;
     let first: Vec<f64> = std::fs::read_to_string(&order)
         .unwrap()
         .lines()

@@ -6,21 +6,28 @@ use std::path::{Path, PathBuf};
 
 use heatmill::io::npy;
 
+/// `tests/fixtures/`: one folder per scipy/numpy/seaborn function the
+/// files pin down (see `scripts/make_fixtures.py`), plus the fixtures of
+/// other scripts (`formats/`, `parquet/`, `ticks/`, `ward_large/`).
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// `tests/fixtures/index.json`: every case and the file holding it.
 pub fn index() -> serde_json::Value {
     let text = std::fs::read_to_string(fixtures().join("index.json")).expect("fixtures/index.json");
     serde_json::from_str(&text).expect("valid index.json")
 }
 
+/// A fixture by its path under `tests/fixtures/`, as `index.json` names
+/// it (`"linkage/Z_seed_30x12_ward_euclidean.npy"`).
 pub fn load(file: &str) -> npy::NpyArray {
     npy::read(&fixtures().join(file)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The input matrix `name` of the fixtures (`inputs/X_{name}.npy`).
 pub fn input(name: &str) -> npy::NpyArray {
-    load(&format!("X_{name}.npy"))
+    load(&format!("inputs/X_{name}.npy"))
 }
 
 /// splitmix64: deterministic, seedable, good enough for test data.
