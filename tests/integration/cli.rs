@@ -1,36 +1,9 @@
 //! The `heatmill` binary end to end: outputs scipy would give, and clean
 //! failures (exit code, one line naming file and cell, no output file).
 
-use crate::util;
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use heatmill::io::npy;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_heatmill"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
-}
-
-/// A fresh scratch directory per test.
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heatmill-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run heatmill")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::util::{self, run, samples, scratch, stderr};
 
 #[test]
 fn linkage_of_seed_equals_scipy_ward() {
@@ -278,7 +251,7 @@ fn correlation_metric_drops_constant_rows_with_a_warning() {
 
 #[test]
 fn parquet_of_every_codec_and_integer_types_reads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parquet");
+    let dir = util::fixtures().join("parquet");
     let want = heatmill::io::read_matrix(&samples().join("seed.csv"), &Default::default()).unwrap();
     for codec in ["none", "snappy", "gzip", "brotli", "lz4", "zstd"] {
         let m = heatmill::io::read_matrix(
