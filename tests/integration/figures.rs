@@ -2,7 +2,8 @@
 //! puts them), masking, big-matrix aggregation, determinism.
 //!
 //! Re-bless the goldens after an intended change with
-//! `HEATMILL_BLESS=1 cargo test --test figures` and look at them.
+//! `HEATMILL_BLESS=1 cargo test --test integration figures::` and look at
+//! them.
 
 use std::path::Path;
 

@@ -259,7 +259,7 @@ fn the_config_reference_is_generated_from_the_option_table() {
     assert_eq!(
         got,
         Some(table.as_str()),
-        "configs/README.md's option table differs from the option table; regenerate it with HEATMILL_BLESS=1 cargo test --test options"
+        "configs/README.md's option table differs from the option table; regenerate it with HEATMILL_BLESS=1 cargo test --test integration options::"
     );
 }
 
