@@ -3,24 +3,27 @@
 Usage (from the repo root):
     bash scripts/pyenv.sh && scripts/.venv/bin/python scripts/make_fixtures.py
 
-Writes tests/fixtures/*.npy (NPY format version 1.0, little-endian, C order; floats '<f8',
-integers '<i8') and tests/fixtures/index.json describing every case (file names relative to
-tests/fixtures/). The directory is wiped of old *.npy files first so it always matches the index.
+Writes tests/fixtures/<folder>/*.npy (NPY format version 1.0, little-endian, C order; floats
+'<f8', integers '<i8'), one folder per function the files pin down, and tests/fixtures/index.json
+describing every case (file names are paths relative to tests/fixtures/, e.g.
+"linkage/Z_seed_30x12_ward_euclidean.npy"). The folders below are wiped of old *.npy files first
+so they always match the index; the other folders of tests/fixtures/ (formats/, parquet/, ticks/,
+ward_large/) belong to other scripts and are left alone.
 
 File naming:
-    X_<input>.npy                         input matrix, rows = observations ('<f8', may hold NaN for nan_*)
-    D_<input>_<metric>.npy                scipy.spatial.distance.pdist(X, metric) (condensed)
-    Z_<input>_<method>_<metric>.npy       scipy.cluster.hierarchy.linkage(X, method, metric), (n-1)x4
-    L_<input>_<method>_<metric>.npy       leaves_list(Z) ('<i8')
-    F_<input>_<method>_maxclust<k>.npy    fcluster(Z, k, 'maxclust') ('<i8'), Z = euclidean linkage
-    F_<input>_<method>_distance.npy       fcluster(Z, t, 'distance'), t = median(Z[:,2]) (t in index)
-    OLO_<input>_<method>.npy              leaves_list(optimal_leaf_ordering(Z, pdist(X))) ('<i8')
-    ZOLO_<input>_<method>.npy             optimal_leaf_ordering(Z, pdist(X))
-    R_<input>_pearson.npy                 np.corrcoef(X)   (rows are variables)
-    R_<input>_spearman.npy                pd.DataFrame(X.T).corr(method='spearman')
-    R_<input>_pairwise.npy                pd.DataFrame(X.T).corr()   (NaN-containing inputs, min_periods=1)
-    R_<input>_pairwise_spearman.npy       pd.DataFrame(X.T).corr(method='spearman')
-    P_<input>_<op>_<rows|cols>.npy        seaborn ClusterGrid.z_score / standard_scale
+    inputs/X_<input>.npy                             input matrix, rows = observations ('<f8', may hold NaN for nan_*)
+    pdist/D_<input>_<metric>.npy                     scipy.spatial.distance.pdist(X, metric) (condensed)
+    linkage/Z_<input>_<method>_<metric>.npy          scipy.cluster.hierarchy.linkage(X, method, metric), (n-1)x4
+    leaves_list/L_<input>_<method>_<metric>.npy      leaves_list(Z) ('<i8')
+    fcluster/F_<input>_<method>_maxclust<k>.npy      fcluster(Z, k, 'maxclust') ('<i8'), Z = euclidean linkage
+    fcluster/F_<input>_<method>_distance.npy         fcluster(Z, t, 'distance'), t = median(Z[:,2]) (t in index)
+    optimal_leaf_ordering/OLO_<input>_<method>.npy   leaves_list(optimal_leaf_ordering(Z, pdist(X))) ('<i8')
+    optimal_leaf_ordering/ZOLO_<input>_<method>.npy  optimal_leaf_ordering(Z, pdist(X))
+    corrcoef/R_<input>_pearson.npy                   np.corrcoef(X)   (rows are variables)
+    corrcoef/R_<input>_spearman.npy                  pd.DataFrame(X.T).corr(method='spearman')
+    corrcoef/R_<input>_pairwise.npy                  pd.DataFrame(X.T).corr()   (NaN-containing inputs, min_periods=1)
+    corrcoef/R_<input>_pairwise_spearman.npy         pd.DataFrame(X.T).corr(method='spearman')
+    seaborn_scale/P_<input>_<op>_<rows|cols>.npy     seaborn ClusterGrid.z_score / standard_scale
 """
 import ast
 import json
@@ -40,6 +43,9 @@ from scipy.spatial.distance import pdist
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = ROOT / "tests" / "fixtures"
+# The folders this script writes (and wipes), one per function pinned down.
+FOLDERS = ["inputs", "pdist", "linkage", "leaves_list", "fcluster", "optimal_leaf_ordering",
+           "corrcoef", "seaborn_scale"]
 sys.path.insert(0, str(HERE))
 from make_data_samples import seed_frame  # noqa: E402  (same values as data-samples/)
 
@@ -116,7 +122,9 @@ def make_nan_inputs():
 
 # --------------------------------------------------------------------------- writing
 def save(name, arr, kind):
-    """Write arr as NPY v1.0, little-endian, C order. kind 'f' -> '<f8', 'i' -> '<i8'."""
+    """Write arr as NPY v1.0, little-endian, C order, to OUT / name (name is "<folder>/<file>.npy",
+    the path index.json records). kind 'f' -> '<f8', 'i' -> '<i8'."""
+    assert name.split("/")[0] in FOLDERS, name
     arr = np.asarray(arr)
     if kind == "f":
         arr = np.ascontiguousarray(arr, dtype="<f8")
@@ -138,8 +146,10 @@ def metrics_for(name):
 
 
 def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("*.npy"):
+    for folder in FOLDERS:
+        (OUT / folder).mkdir(parents=True, exist_ok=True)
+    # Old files: in the folders, and flat in OUT from before the folders existed.
+    for old in [*OUT.glob("*.npy"), *(p for f in FOLDERS for p in (OUT / f).glob("*.npy"))]:
         old.unlink()
 
     inputs = make_inputs()
@@ -168,7 +178,7 @@ def main():
         index["skipped"].append({"kind": kind, **kw, "reason": reason})
 
     for name, X in {**inputs, **nan_inputs}.items():
-        index["inputs"][name] = {"file": save(f"X_{name}.npy", X, "f"), "shape": list(X.shape)}
+        index["inputs"][name] = {"file": save(f"inputs/X_{name}.npy", X, "f"), "shape": list(X.shape)}
 
     # ---- distances ---------------------------------------------------------
     for name, X in inputs.items():
@@ -187,7 +197,7 @@ def main():
                 skip("distance", "pdist result contains NaN/inf", input=name, metric=metric)
                 continue
             index["distances"].append(
-                {"input": name, "metric": metric, "file": save(f"D_{name}_{metric}.npy", D, "f")}
+                {"input": name, "metric": metric, "file": save(f"pdist/D_{name}_{metric}.npy", D, "f")}
             )
 
     # ---- linkage -----------------------------------------------------------
@@ -211,8 +221,8 @@ def main():
                 Zs[(name, method, metric)] = Z
                 index["linkage"].append({
                     "input": name, "method": method, "metric": metric,
-                    "z": save(f"Z_{name}_{method}_{metric}.npy", Z, "f"),
-                    "leaves": save(f"L_{name}_{method}_{metric}.npy", leaves_list(Z), "i"),
+                    "z": save(f"linkage/Z_{name}_{method}_{metric}.npy", Z, "f"),
+                    "leaves": save(f"leaves_list/L_{name}_{method}_{metric}.npy", leaves_list(Z), "i"),
                 })
 
     # ---- fcluster ----------------------------------------------------------
@@ -226,14 +236,14 @@ def main():
                 index["fcluster"].append({
                     "input": name, "method": method, "metric": "euclidean",
                     "criterion": "maxclust", "t": k,
-                    "file": save(f"F_{name}_{method}_maxclust{k}.npy", F, "i"),
+                    "file": save(f"fcluster/F_{name}_{method}_maxclust{k}.npy", F, "i"),
                 })
             t = float(np.median(Z[:, 2]))
             F = fcluster(Z, t, criterion="distance")
             index["fcluster"].append({
                 "input": name, "method": method, "metric": "euclidean",
                 "criterion": "distance", "t": t,
-                "file": save(f"F_{name}_{method}_distance.npy", F, "i"),
+                "file": save(f"fcluster/F_{name}_{method}_distance.npy", F, "i"),
             })
 
     # ---- optimal leaf ordering --------------------------------------------
@@ -245,9 +255,9 @@ def main():
             Zo = optimal_leaf_ordering(Z, D)
             index["olo"].append({
                 "input": name, "method": method, "metric": "euclidean",
-                "z": f"Z_{name}_{method}_euclidean.npy",
-                "zolo": save(f"ZOLO_{name}_{method}.npy", Zo, "f"),
-                "leaves": save(f"OLO_{name}_{method}.npy", leaves_list(Zo), "i"),
+                "z": f"linkage/Z_{name}_{method}_euclidean.npy",
+                "zolo": save(f"optimal_leaf_ordering/ZOLO_{name}_{method}.npy", Zo, "f"),
+                "leaves": save(f"optimal_leaf_ordering/OLO_{name}_{method}.npy", leaves_list(Zo), "i"),
             })
 
     # ---- correlation (rows are variables) ---------------------------------
@@ -262,7 +272,7 @@ def main():
         for method, M in (("pearson", R), ("spearman", S)):
             index["corr"].append({
                 "input": name, "method": method,
-                "file": save(f"R_{name}_{method}.npy", M, "f"),
+                "file": save(f"corrcoef/R_{name}_{method}.npy", M, "f"),
                 "has_nan": bool(np.isnan(M).any()),
             })
 
@@ -270,8 +280,8 @@ def main():
     for name, X in nan_inputs.items():
         P = pd.DataFrame(X.T).corr().to_numpy()
         S = pd.DataFrame(X.T).corr(method="spearman").to_numpy()
-        for method, M, fname in (("pearson", P, f"R_{name}_pairwise.npy"),
-                                 ("spearman", S, f"R_{name}_pairwise_spearman.npy")):
+        for method, M, fname in (("pearson", P, f"corrcoef/R_{name}_pairwise.npy"),
+                                 ("spearman", S, f"corrcoef/R_{name}_pairwise_spearman.npy")):
             index["pairwise"].append({
                 "input": name, "method": method, "min_periods": 1,
                 "file": save(fname, M, "f"),
@@ -288,7 +298,7 @@ def main():
                 M = fn(df, saxis).to_numpy()
                 index["prep"].append({
                     "input": name, "op": op, "axis": label, "seaborn_axis": saxis,
-                    "file": save(f"P_{name}_{op}_{label}.npy", M, "f"),
+                    "file": save(f"seaborn_scale/P_{name}_{op}_{label}.npy", M, "f"),
                 })
 
     (OUT / "index.json").write_text(json.dumps(index, indent=1) + "\n")
@@ -315,7 +325,7 @@ def read_npy_pure(path):
 
 
 def self_test(index):
-    files = sorted(p.name for p in OUT.glob("*.npy"))
+    files = sorted(p.relative_to(OUT).as_posix() for f in FOLDERS for p in (OUT / f).glob("*.npy"))
     referenced = set(v["file"] for v in index["inputs"].values())
     for key in ("distances", "fcluster", "corr", "pairwise", "prep"):
         referenced |= {e["file"] for e in index[key]}
@@ -330,18 +340,18 @@ def self_test(index):
         assert not fortran, fname
         arr = np.load(OUT / fname, allow_pickle=False)
         assert arr.shape == shape and arr.dtype.str == descr, fname
-        want = "<i8" if fname.split("_")[0] in ("L", "F", "OLO") else "<f8"
+        want = "<i8" if Path(fname).name.split("_")[0] in ("L", "F", "OLO") else "<f8"
         assert descr == want, (fname, descr)
         flat = arr.ravel().tolist()
         assert all((a == b) or (a != a and b != b) for a, b in zip(flat, vals)), fname
 
     # spot checks against fresh computations
-    X = np.load(OUT / "X_seed_30x12.npy")
+    X = np.load(OUT / "inputs/X_seed_30x12.npy")
     assert np.array_equal(X, seed_frame().to_numpy())
-    assert np.array_equal(np.load(OUT / "D_seed_30x12_euclidean.npy"), pdist(X))
-    Z = np.load(OUT / "Z_seed_30x12_ward_euclidean.npy")
+    assert np.array_equal(np.load(OUT / "pdist/D_seed_30x12_euclidean.npy"), pdist(X))
+    Z = np.load(OUT / "linkage/Z_seed_30x12_ward_euclidean.npy")
     assert Z.shape == (29, 4) and np.array_equal(Z, linkage(X, "ward"))
-    assert np.array_equal(np.load(OUT / "L_seed_30x12_ward_euclidean.npy"), leaves_list(Z))
+    assert np.array_equal(np.load(OUT / "leaves_list/L_seed_30x12_ward_euclidean.npy"), leaves_list(Z))
     print(f"self-test OK: {len(files)} npy files verified (pure-Python reader + np.load)")
 
 

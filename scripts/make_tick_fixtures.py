@@ -6,7 +6,7 @@ Usage (from the repo root):
 seaborn (0.13.2, matplotlib 3.11.2, Agg, default rcParams) draws heatmaps and clustermaps
 of labelled all-zero-variance-free matrices of several shapes and figure sizes with
 xticklabels/yticklabels="auto", and records the labels it kept on each axis. The result,
-tests/fixtures/ticks/auto_ticks.json, is what tests/figures.rs holds heatmill's choice to:
+tests/fixtures/ticks/auto_ticks.json, is what tests/integration/figures.rs holds heatmill's choice to:
 one label per font height of the axes *as seaborn sizes them when it thins* (before
 tight_layout, after the colour bar took its share), and the colour bar's ticks (chosen when
 the figure is drawn, after tight_layout; heatmaps here call plt.tight_layout() as the

@@ -10,7 +10,7 @@ this one does. The matrix is the seaborn tutorial's recipe (standard normal, +2.
 first third of the rows x first half of the columns, +2.0 on the second third x second half)
 at 2 400 x 16, rounded to 1/1024 so the .npy is exact in any reader. Written to
 tests/fixtures/ward_large/: X.npy (float64), Z.npy (scipy.cluster.hierarchy.linkage(X,
-"ward")), leaves.npy (leaves_list(Z)). tests/parity.rs holds heatmill to all three, through
+"ward")), leaves.npy (leaves_list(Z)). tests/integration/parity.rs holds heatmill to all three, through
 the library and through `heatmill linkage`.
 """
 from pathlib import Path

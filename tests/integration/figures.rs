@@ -2,11 +2,10 @@
 //! puts them), masking, big-matrix aggregation, determinism.
 //!
 //! Re-bless the goldens after an intended change with
-//! `HEATMILL_BLESS=1 cargo test --test figures` and look at them.
+//! `HEATMILL_BLESS=1 cargo test --test integration figures::` and look at
+//! them.
 
-mod common;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use heatmill::figure::{FigureOptions, Kind};
 use heatmill::io;
@@ -14,16 +13,10 @@ use heatmill::matrix::Matrix;
 use heatmill::pipeline::{self, Cache};
 use heatmill::timings::Timings;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::util::{fixtures, root, samples, scratch, Rng};
 
 fn seed() -> Matrix {
-    io::read_matrix(
-        &root().join("data-samples/seed.parquet"),
-        &Default::default(),
-    )
-    .unwrap()
+    io::read_matrix(&samples().join("seed.parquet"), &Default::default()).unwrap()
 }
 
 fn opts(toml_text: &str) -> FigureOptions {
@@ -189,7 +182,7 @@ fn vector_formats_keep_text_as_paths_and_embed_big_bodies() {
     assert!(pdf[xref_at..].starts_with(b"xref"));
     // A big matrix: the body is one embedded image, and files stay small.
     let (n, d) = (20_000, 50);
-    let mut rng = common::Rng(5);
+    let mut rng = Rng(5);
     let big = Matrix::from_values(n, d, (0..n * d).map(|_| rng.normal()).collect()).unwrap();
     let f = render(Kind::Heatmap, &big, &opts("figsize = [8, 10]\n"));
     let svg = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();
@@ -443,8 +436,7 @@ fn preprocessing_options_and_pairwise_correlation() {
 #[test]
 fn file_masks_hide_cells_by_label() {
     let m = seed();
-    let dir = std::env::temp_dir().join(format!("heatmill-mask-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("mask");
     // Hide every cell of Gene_3, by label.
     let mut text = String::from("gene");
     for c in m.col_labels() {
@@ -535,11 +527,11 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
     // tests/fixtures/ticks/auto_ticks.json: seaborn's own choice for
     // heatmaps and clustermaps of several shapes and figure sizes (made by
     // scripts/make_tick_fixtures.py).
-    let text =
-        std::fs::read_to_string(root().join("tests/fixtures/ticks/auto_ticks.json")).unwrap();
+    let text = std::fs::read_to_string(fixtures().join("ticks/auto_ticks.json")).unwrap();
     let fx: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = fx["cases"].as_array().unwrap();
     assert!(cases.len() >= 20);
+    let dir = scratch("ticks");
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let (n, p) = (
@@ -587,9 +579,7 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
             toml += "row_cluster = false\ncol_cluster = false\n";
             Kind::Clustermap
         };
-        let dir = std::env::temp_dir().join(format!("heatmill-ticks-{}", std::process::id()));
         if kw.get("row_colors").is_some() {
-            std::fs::create_dir_all(&dir).unwrap();
             let (rt, ct) = (dir.join("rows.tsv"), dir.join("cols.tsv"));
             let table = |labels: &[String], path: &std::path::Path| {
                 let mut s = String::from("label\tgroup\n");
@@ -607,7 +597,6 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
             );
         }
         let f = render(kind, &m, &opts(&toml));
-        let _ = std::fs::remove_dir_all(&dir);
         let want = |k: &str| -> Vec<usize> {
             case[k]
                 .as_array()
@@ -628,6 +617,7 @@ fn auto_tick_labels_are_the_ones_seaborn_keeps() {
             .unwrap_or_default();
         assert_eq!(d.numbers, bar, "{name}: colour bar ticks");
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

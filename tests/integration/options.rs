@@ -4,33 +4,13 @@
 //! applies to, the config reference is generated from the table, and the
 //! exit code follows the error's class.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use heatmill::figure::options::{markdown_table, ValueKind, OPTIONS};
 use heatmill::figure::Kind;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_heatmill"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heatmill-options-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::util::{bin, root, samples, scratch, stderr, Rng};
 
 /// The long flags `heatmill KIND --help` lists.
 fn help_flags(kind: &str) -> BTreeSet<String> {
@@ -120,7 +100,7 @@ fn fixture(dir: &Path) -> Fixture {
     cells[4] = "";
     lines[3] = cells.join(",");
     std::fs::write(dir.join("holes.csv"), lines.join("\n") + "\n").unwrap();
-    let mut rng = common::Rng(7);
+    let mut rng = Rng(7);
     let mut dense = String::from("gene");
     for j in 0..40 {
         dense.push_str(&format!(",s{j}"));
@@ -259,7 +239,7 @@ fn every_listed_option_changes_the_figure_and_the_others_are_refused() {
 
 #[test]
 fn the_config_reference_is_generated_from_the_option_table() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/README.md");
+    let path = root().join("configs/README.md");
     let doc = std::fs::read_to_string(&path).unwrap();
     let (begin, end) = (
         "<!-- options table: generated from src/figure/options.rs -->\n",
@@ -279,7 +259,7 @@ fn the_config_reference_is_generated_from_the_option_table() {
     assert_eq!(
         got,
         Some(table.as_str()),
-        "configs/README.md's option table differs from the option table; regenerate it with HEATMILL_BLESS=1 cargo test --test options"
+        "configs/README.md's option table differs from the option table; regenerate it with HEATMILL_BLESS=1 cargo test --test integration options::"
     );
 }
 
@@ -441,7 +421,7 @@ fn max_memory_charges_ward_on_vectors_what_it_needs() {
     // needs a few MB, so a 30 MB budget lets the job run (the stored-matrix
     // estimate refused it).
     let dir = scratch("memory");
-    let mut rng = common::Rng(11);
+    let mut rng = Rng(11);
     let mut csv = String::from("gene,a,b,c,d,e,f\n");
     for i in 0..3000 {
         csv.push_str(&format!("g{i}"));

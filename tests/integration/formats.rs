@@ -6,36 +6,22 @@
 //! Larger files are generated here with the arrow-ipc and hdf5-pure writers.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::Arc;
 
-#[path = "support/h5ad.rs"]
+// Shared with benches/io.rs, hence outside tests/integration/.
+#[path = "../support/h5ad.rs"]
 mod h5ad;
 
 use heatmill::io::{self, ReadOptions};
 use heatmill::matrix::Matrix;
 use heatmill::prep::Prep;
 
+use crate::util::{self, run, samples, scratch, stderr};
+
+/// `data-samples/formats/`: one matrix in every layout
+/// (`scripts/make_format_samples.py`).
 fn formats() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/formats")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heatmill-fmt-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heatmill"))
-        .args(args)
-        .output()
-        .expect("run heatmill")
+    samples().join("formats")
 }
 
 /// (file, extra read arguments) for every layout of the sample matrix,
@@ -84,7 +70,7 @@ fn same_bits(a: &Matrix, b: &Matrix) -> bool {
 }
 
 fn expected() -> serde_json::Value {
-    let text = std::fs::read_to_string(fixtures().join("expected.json")).unwrap();
+    let text = std::fs::read_to_string(util::fixtures().join("formats/expected.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -153,11 +139,7 @@ fn corr_and_linkage_are_byte_identical_across_layouts() {
             a.push(out.display().to_string());
             let refs: Vec<&str> = a.iter().map(String::as_str).collect();
             let o = run(&refs);
-            assert!(
-                o.status.success(),
-                "{file} {name}: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
+            assert!(o.status.success(), "{file} {name}: {}", stderr(&o));
             bytes.push(std::fs::read(&out).unwrap());
         }
         // The leaf order file names rows by label: labels must agree too.
@@ -263,20 +245,18 @@ fn clustermap_with_h5ad_colour_strips() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::metadata(&out).unwrap().len() > 10_000);
-    let warn = String::from_utf8_lossy(&o.stderr);
+    let warn = stderr(&o);
     assert!(!warn.contains("unmatched"), "{warn}");
 }
 
 #[test]
 fn old_anndata_layout_is_refused_with_what_to_do() {
-    let o = run(&[
-        "inspect",
-        fixtures().join("old_layout.h5ad").to_str().unwrap(),
-    ]);
+    let old = util::fixtures().join("formats/old_layout.h5ad");
+    let o = run(&["inspect", old.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    let e = String::from_utf8_lossy(&o.stderr);
+    let e = stderr(&o);
     assert!(
         e.contains("unsupported layout") && e.contains("old_layout.h5ad"),
         "{e}"
@@ -383,7 +363,7 @@ fn damaged_files_fail_cleanly() {
                 "-o",
                 out.to_str().unwrap(),
             ]);
-            let e = String::from_utf8_lossy(&o.stderr);
+            let e = stderr(&o);
             if o.status.success() {
                 // Garbage that landed in unused bytes may still read; the
                 // result must then be the intact matrix's.

@@ -1,28 +1,11 @@
 //! `heatmill run`: many datasets × figures, failures isolated, resumable
 //! after a kill, deterministic, shardable with identical bytes.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::Rng;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_heatmill"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heatmill-batch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::util::{bin, root, samples, scratch, stderr, Rng};
 
 /// Writes `n` small cohorts (CSV) into `dir/data`, and a config making
 /// three figures of each.
@@ -86,7 +69,8 @@ cluster = true
     cfg
 }
 
-fn run(cfg: &Path, extra: &[&str]) -> Output {
+/// `heatmill run CFG EXTRA…`
+fn run_config(cfg: &Path, extra: &[&str]) -> Output {
     let mut c = bin();
     c.arg("run").arg(cfg).args(extra);
     c.output().unwrap()
@@ -115,11 +99,10 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Runs a shipped example config into a scratch directory; returns it.
 fn run_example(config: &str, name: &str) -> PathBuf {
     let dir = scratch(name);
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let o = bin()
         .args([
             "run",
-            root.join("configs").join(config).to_str().unwrap(),
+            root().join("configs").join(config).to_str().unwrap(),
             "--out",
             dir.to_str().unwrap(),
             "--quiet",
@@ -160,7 +143,7 @@ fn many_datasets_one_corrupt_the_rest_complete() {
         "gene,S0,S1\nG0,1,2\nG1,3,oops\n",
     )
     .unwrap();
-    let o = run(&cfg, &[]);
+    let o = run_config(&cfg, &[]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
@@ -193,15 +176,15 @@ fn many_datasets_one_corrupt_the_rest_complete() {
 fn rerun_skips_done_jobs_and_redoes_missing_ones_with_same_bytes() {
     let dir = scratch("resume");
     let cfg = cohort(&dir, 4, 25);
-    let o = run(&cfg, &[]);
+    let o = run_config(&cfg, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let first = tree(&dir.join("out"));
     std::fs::remove_file(dir.join("out/cohort002/corr.png")).unwrap();
-    let o = run(&cfg, &[]);
+    let o = run_config(&cfg, &[]);
     let err = stderr(&o);
     assert!(err.contains("1 done, 11 up to date"), "{err}");
     assert_eq!(tree(&dir.join("out")), first, "rerun changed bytes");
-    let o = run(&cfg, &["--force"]);
+    let o = run_config(&cfg, &["--force"]);
     assert!(stderr(&o).contains("12 done"), "{}", stderr(&o));
     assert_eq!(tree(&dir.join("out")), first, "--force changed bytes");
     // A changed option reruns only that figure.
@@ -209,7 +192,7 @@ fn rerun_skips_done_jobs_and_redoes_missing_ones_with_same_bytes() {
         .unwrap()
         .replace("cmap = \"viridis\"", "cmap = \"magma\"");
     std::fs::write(&cfg, text).unwrap();
-    let o = run(&cfg, &[]);
+    let o = run_config(&cfg, &[]);
     assert!(
         stderr(&o).contains("4 done, 8 up to date"),
         "{}",
@@ -231,7 +214,7 @@ fn killed_run_finishes_only_missing_jobs() {
     std::thread::sleep(std::time::Duration::from_millis(400));
     let _ = child.kill();
     let _ = child.wait();
-    let o = run(&cfg, &[]);
+    let o = run_config(&cfg, &[]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     let last = err.lines().last().unwrap_or("");
@@ -251,12 +234,12 @@ fn shards_give_exactly_the_files_of_one_run() {
     let dir = scratch("shards");
     let cfg = cohort(&dir, 7, 20);
     let whole = dir.join("whole");
-    let o = run(&cfg, &["--out", whole.to_str().unwrap(), "--quiet"]);
+    let o = run_config(&cfg, &["--out", whole.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let sharded = dir.join("sharded");
     let mut manifests = Vec::new();
     for k in 1..=3 {
-        let o = run(
+        let o = run_config(
             &cfg,
             &[
                 "--out",
@@ -335,7 +318,7 @@ fn plan_lists_jobs_in_stable_order_and_config_errors_exit_2() {
     );
     assert_eq!(ids.len(), 9);
     // --dry-run lists the same jobs and writes nothing.
-    let o = run(&cfg, &["--dry-run"]);
+    let o = run_config(&cfg, &["--dry-run"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout), text);
     assert!(!dir.join("out").exists());
     // A custom naming pattern shapes every output path.
@@ -365,7 +348,7 @@ fn plan_lists_jobs_in_stable_order_and_config_errors_exit_2() {
     );
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "[[dataset]]\npath = \"data/cohort000.csv\"\n[[figure]]\nname = \"x\"\nkind = \"heatmap\"\nlinewidth = 1\n").unwrap();
-    let o = run(&bad, &[]);
+    let o = run_config(&bad, &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
@@ -379,11 +362,11 @@ fn plan_lists_jobs_in_stable_order_and_config_errors_exit_2() {
 fn memory_budget_refuses_what_cannot_fit() {
     let dir = scratch("budget");
     let cfg = cohort(&dir, 2, 40);
-    let o = run(&cfg, &["--max-memory", "10K"]);
+    let o = run_config(&cfg, &["--max-memory", "10K"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("--max-memory"), "{err}");
-    let o = run(&cfg, &["--max-memory", "4G"]);
+    let o = run_config(&cfg, &["--max-memory", "4G"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -430,7 +413,7 @@ fn every_configured_format_is_written() {
         "dir = \"out\"\nformats = [\"png\", \"svg\", \"pdf\"]",
     );
     std::fs::write(&cfg, text).unwrap();
-    let o = run(&cfg, &["--quiet"]);
+    let o = run_config(&cfg, &["--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let files = tree(&dir.join("out"));
     for ext in ["png", "svg", "pdf"] {
@@ -467,7 +450,7 @@ fn json_config_is_accepted_and_plans_like_toml() {
         String::from_utf8(bin().arg("plan").arg(cfg).output().unwrap().stdout).unwrap()
     };
     assert_eq!(plan(&json), plan(&toml_cfg));
-    let o = run(&json, &["--quiet"]);
+    let o = run_config(&json, &["--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         tree(&dir.join("out"))
@@ -478,7 +461,7 @@ fn json_config_is_accepted_and_plans_like_toml() {
     );
     // A JSON syntax error names the file and line.
     std::fs::write(&json, "{\n  \"dataset\": [\n}").unwrap();
-    let o = run(&json, &[]);
+    let o = run_config(&json, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("run.json") && stderr(&o).contains("line 3"),
@@ -494,7 +477,7 @@ fn json_config_is_accepted_and_plans_like_toml() {
 #[test]
 fn h5ad_dataset_streams_top_variable_to_identical_figures() {
     let dir = scratch("h5ad");
-    let formats = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/formats");
+    let formats = samples().join("formats");
     let figures = r#"
 [[figure]]
 name = "top"
@@ -531,7 +514,7 @@ top_variable = 15
             ),
         )
         .unwrap();
-        let o = run(&cfg, &["--quiet"]);
+        let o = run_config(&cfg, &["--quiet"]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         trees.push(tree(&dir.join(format!("out-{name}"))));
     }
@@ -558,7 +541,7 @@ top_variable = 15
         ),
     )
     .unwrap();
-    let o = run(&cfg, &["--quiet"]);
+    let o = run_config(&cfg, &["--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("unmatched"), "{}", stderr(&o));
 }

@@ -2,10 +2,9 @@
 //! O(n³) reference on random inputs (continuous, so no ties), and GEMM
 //! distances agree with direct sums.
 
-mod common;
-
-use common::{close, Rng};
 use heatmill::cluster::{self, primitive::primitive, Method, Metric};
+
+use crate::util::{close, Rng};
 
 fn random(rng: &mut Rng, n: usize, d: usize) -> Vec<f64> {
     (0..n * d).map(|_| rng.normal()).collect()

@@ -1,13 +1,12 @@
 //! Parity with scipy / numpy / pandas / seaborn on the committed fixtures
 //! (made by `scripts/make_fixtures.py`; no Python needed here).
 
-mod common;
-
-use common::{close, index, input, load};
 use heatmill::cluster::{self, fcluster, olo, Condensed, Criterion, Linkage, Method, Metric};
 use heatmill::matrix::Matrix;
 use heatmill::prep;
 use heatmill::stats;
+
+use crate::util::{close, index, input, load};
 
 fn s<'a>(v: &'a serde_json::Value, k: &str) -> &'a str {
     v[k].as_str()

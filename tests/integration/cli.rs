@@ -1,36 +1,9 @@
 //! The `heatmill` binary end to end: outputs scipy would give, and clean
 //! failures (exit code, one line naming file and cell, no output file).
 
-mod common;
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use heatmill::io::npy;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_heatmill"))
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
-}
-
-/// A fresh scratch directory per test.
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("heatmill-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run heatmill")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::util::{self, run, samples, scratch, stderr};
 
 #[test]
 fn linkage_of_seed_equals_scipy_ward() {
@@ -49,12 +22,12 @@ fn linkage_of_seed_equals_scipy_ward() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let got = npy::read(&z).unwrap();
-    let want = common::load("Z_seed_30x12_ward_euclidean.npy");
+    let want = util::load("linkage/Z_seed_30x12_ward_euclidean.npy");
     assert_eq!(got.shape, vec![29, 4]);
     for (a, b) in got.data.iter().zip(&want.data) {
-        assert!(common::close(*a, *b, 1e-12, 1e-12));
+        assert!(util::close(*a, *b, 1e-12, 1e-12));
     }
-    let leaves = common::load("L_seed_30x12_ward_euclidean.npy").data;
+    let leaves = util::load("leaves_list/L_seed_30x12_ward_euclidean.npy").data;
     let text = std::fs::read_to_string(&order).unwrap();
     let first: Vec<usize> = text
         .lines()
@@ -233,7 +206,7 @@ fn cut_and_newick_exports() {
         nw.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let want = common::load("F_seed_30x12_average_maxclust3.npy").data;
+    let want = util::load("fcluster/F_seed_30x12_average_maxclust3.npy").data;
     let got: Vec<f64> = std::fs::read_to_string(&cl)
         .unwrap()
         .lines()
@@ -278,7 +251,7 @@ fn correlation_metric_drops_constant_rows_with_a_warning() {
 
 #[test]
 fn parquet_of_every_codec_and_integer_types_reads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parquet");
+    let dir = util::fixtures().join("parquet");
     let want = heatmill::io::read_matrix(&samples().join("seed.csv"), &Default::default()).unwrap();
     for codec in ["none", "snappy", "gzip", "brotli", "lz4", "zstd"] {
         let m = heatmill::io::read_matrix(
@@ -360,16 +333,16 @@ fn linkage_with_f32_distances_keeps_scipys_tree() {
     // scipy, heights to f32's ~7 digits (not scipy's last bits).
     let (got, want) = (
         npy::read(&z).unwrap(),
-        common::load("Z_seed_30x12_ward_euclidean.npy"),
+        util::load("linkage/Z_seed_30x12_ward_euclidean.npy"),
     );
     let mut exact = true;
     for (row, (a, b)) in got.data.chunks(4).zip(want.data.chunks(4)).enumerate() {
         assert_eq!((a[0], a[1], a[3]), (b[0], b[1], b[3]), "merge {row}");
-        assert!(common::close(a[2], b[2], 1e-6, 0.0), "height {row}");
+        assert!(util::close(a[2], b[2], 1e-6, 0.0), "height {row}");
         exact &= a[2] == b[2];
     }
     assert!(!exact, "f32 storage must actually round the heights");
-    let leaves = common::load("L_seed_30x12_ward_euclidean.npy").data;
+    let leaves = util::load("leaves_list/L_seed_30x12_ward_euclidean.npy").data;
     let first: Vec<f64> = std::fs::read_to_string(&order)
         .unwrap()
         .lines()

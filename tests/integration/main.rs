@@ -1,0 +1,38 @@
+//! heatmill's integration tests: one test binary (like ripgrep's
+//! `tests/tests.rs`), one module per area.
+//!
+//! - `batch`: `heatmill run` over many datasets × figures: failures
+//!   isolated, resumable after a kill, deterministic, shardable with
+//!   identical bytes, memory budgets.
+//! - `cli`: the `heatmill` binary end to end: the outputs scipy would give,
+//!   every input format giving identical bytes, clean failures.
+//! - `figures`: golden images, layout where seaborn puts it, masks, tick
+//!   labels seaborn would keep, big-matrix aggregation, determinism.
+//! - `formats`: every input layout (CSV, TSV, Parquet, Arrow, HDF5,
+//!   AnnData, 10x) reads to the same matrix and output; damaged files fail
+//!   cleanly.
+//! - `options`: the one option table end to end: each listed option
+//!   changes its figure, the others are refused, the config reference is
+//!   generated from it, exit codes follow the error class.
+//! - `parity`: scipy / numpy / pandas / seaborn on the committed fixtures
+//!   in `tests/fixtures/` (made by `scripts/make_fixtures.py`).
+//! - `reference`: property tests: the fast algorithms against naive
+//!   references on random inputs.
+//! - `util`: helpers shared by the modules (the binary, scratch
+//!   directories, fixture loaders, a seeded random generator).
+//!
+//! Run them all with `cargo test --test integration`, one module with
+//! `cargo test --test integration parity::`, one test with
+//! `cargo test --test integration parity::pdist_matches_scipy -- --exact`.
+//! `HEATMILL_BLESS=1 cargo test --test integration figures::` re-blesses
+//! the golden images (`options::` the option table in `configs/README.md`).
+
+mod util;
+
+mod batch;
+mod cli;
+mod figures;
+mod formats;
+mod options;
+mod parity;
+mod reference;
