@@ -107,7 +107,7 @@ pub enum Command {
         axis: Axis,
         /// Missing values: refuse (name the first) or pairwise (pandas .corr()).
         #[arg(long, default_value = "refuse")]
-        missing: heatmill::figure::options::Missing,
+        missing: heatmill::options::Missing,
         /// Storage of the output: f64, or f32 (f64 accumulation, half the
         /// memory and file size; not with --missing pairwise).
         #[arg(long, alias = "precision", default_value = "f64")]

@@ -1,5 +1,5 @@
 //! Figure flags, generated from the library's one option table
-//! (`heatmill::figure::options::OPTIONS`): each figure subcommand shows
+//! (`heatmill::options::OPTIONS`): each figure subcommand shows
 //! the options that apply to it, with their accepted values and defaults;
 //! the options of other kinds are accepted by the parser only to be
 //! refused with the kinds they apply to. The flags become the same TOML
@@ -8,8 +8,8 @@
 use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use heatmill::figure::options::{OptionSpec, ValueKind, OPTIONS};
 use heatmill::figure::{FigureOptions, Kind};
+use heatmill::options::{OptionSpec, ValueKind, OPTIONS};
 
 /// The option keys that `linkage` and `corr` take besides their own
 /// flags: the preparation steps.

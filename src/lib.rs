@@ -40,6 +40,7 @@ pub mod figure;
 pub mod io;
 pub mod matrix;
 pub mod mem;
+pub mod options;
 pub mod par;
 pub mod pipeline;
 pub mod prep;

@@ -156,7 +156,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 prep: flags::prep(&prep.0)?,
                 axis,
                 method,
-                pairwise: missing == heatmill::figure::options::Missing::Pairwise,
+                pairwise: missing == heatmill::options::Missing::Pairwise,
                 f32: dtype == Dtype::F32,
                 output,
                 threads: par.threads,

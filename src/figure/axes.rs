@@ -2,7 +2,7 @@
 //! 0.8 pt wide), tick labels (10 pt, 3.5 pt from the tick), axis labels
 //! (4 pt from the labels), and seaborn's choice of which labels to show.
 
-use super::options::TickLabels;
+use crate::options::TickLabels;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 

@@ -10,11 +10,11 @@ use super::axes::{
 use super::colorbar;
 use super::dendrogram::{self, Orientation};
 use super::heatmap::edge_pad;
-use super::options::FigureOptions;
 use super::panel::{self, Borders, Grid};
 use super::strips::{self, Strip};
 use crate::cluster::Linkage;
 use crate::error::Result;
+use crate::options::FigureOptions;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};

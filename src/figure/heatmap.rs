@@ -6,9 +6,9 @@
 
 use super::axes::{label_room, seaborn_heatmap_extent, Rect, Side, Ticks, FONT_PT, TITLE_PT};
 use super::colorbar;
-use super::options::FigureOptions;
 use super::panel::{self, Grid};
 use crate::error::Result;
+use crate::options::FigureOptions;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{HAlign, VAlign};

@@ -10,12 +10,11 @@ pub mod clustermap;
 pub mod colorbar;
 pub mod dendrogram;
 pub mod heatmap;
-pub mod options;
 pub mod panel;
 pub mod strips;
 pub mod ticks;
 
-pub use options::{FigureOptions, Kind};
+pub use crate::options::{FigureOptions, Kind};
 
 use crate::matrix::Matrix;
 

@@ -3,8 +3,8 @@
 //! them, and annotations with seaborn's text-colour rule.
 
 use super::axes::{axis_label, Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT};
-use super::options::FigureOptions;
 use super::ticks::format_value;
+use crate::options::FigureOptions;
 use crate::render::colormap::Rgb;
 use crate::render::mesh::{aggregate, colorize, Aggregate};
 use crate::render::scale::ColorScale;

@@ -18,6 +18,7 @@
 pub mod cache;
 pub mod exports;
 pub mod matrix_jobs;
+pub mod side_colors;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -29,11 +30,11 @@ use crate::analysis;
 use crate::cluster::{self, fcluster, Condensed, Criterion, Dtype, Linkage, Method, Metric};
 use crate::dtype::Storage;
 use crate::error::{Error, Result};
-use crate::figure::options::{ClusterDistance, MaskSpec, Missing};
-use crate::figure::strips::{self, Strip};
+use crate::figure::strips::Strip;
 use crate::figure::{clustermap, heatmap, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
+use crate::options::{ClusterDistance, MaskSpec, Missing};
 use crate::prep::{self, Axis};
 use crate::render::scene::Scene;
 use crate::stats::CorrMethod;
@@ -339,7 +340,7 @@ fn clustermap_figure(
             if let Some(k) = k {
                 let clusters = fcluster(tree, Criterion::MaxClust(k));
                 exports.push(exports::clusters(&format!("{axis}_"), &clusters, labels));
-                strips_out.push(strips::from_clusters(
+                strips_out.push(side_colors::from_clusters(
                     &format!("{axis} cluster"),
                     &clusters,
                 )?);
@@ -374,7 +375,7 @@ fn clustermap_figure(
 fn load_strip(spec: &str, labels: &[String], opts: &FigureOptions, base: &Path) -> Result<Strip> {
     let (path, column) = annotations::parse_spec(spec);
     let a = annotations::read(&resolve(base, &path), column.as_deref())?;
-    strips::from_annotation(&a, labels, &opts.palette)
+    side_colors::from_annotation(&a, labels, &opts.palette)
 }
 
 /// The tree of a correlation map's `cluster`: the rows of `r` (`n × n`,

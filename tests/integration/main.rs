@@ -1,6 +1,8 @@
 //! heatmill's integration tests: one test binary (like ripgrep's
 //! `tests/tests.rs`), one module per area.
 //!
+//! - `architecture`: the module import rules of `ARCHITECTURE.md` hold in
+//!   `src/`.
 //! - `batch`: `heatmill run` over many datasets × figures: failures
 //!   isolated, resumable after a kill, deterministic, shardable with
 //!   identical bytes, memory budgets.
@@ -29,6 +31,7 @@
 
 mod util;
 
+mod architecture;
 mod batch;
 mod cli;
 mod figures;

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use heatmill::figure::options::{markdown_table, ValueKind, OPTIONS};
 use heatmill::figure::Kind;
+use heatmill::options::{markdown_table, ValueKind, OPTIONS};
 
 use crate::util::{bin, root, samples, scratch, stderr, Rng};
 
@@ -130,7 +130,7 @@ fn fixture(dir: &Path) -> Fixture {
 /// `key` on `kind` (several: any one that changes the output counts).
 fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String>) {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let spec = heatmill::figure::options::spec(key).unwrap();
+    let spec = heatmill::options::spec(key).unwrap();
     let mut input = f.seed.clone();
     let mut base: Vec<String> = vec![];
     let mut values: Vec<String> = match spec.value {
@@ -242,7 +242,7 @@ fn the_config_reference_is_generated_from_the_option_table() {
     let path = root().join("configs/README.md");
     let doc = std::fs::read_to_string(&path).unwrap();
     let (begin, end) = (
-        "<!-- options table: generated from src/figure/options.rs -->\n",
+        "<!-- options table: generated from src/options.rs -->\n",
         "<!-- end of options table -->",
     );
     let table = markdown_table();
