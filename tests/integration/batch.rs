@@ -264,9 +264,60 @@ fn shards_give_exactly_the_files_of_one_run() {
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
     }
+    // A stepped array (`sbatch --array=0-4:2`, ids 0, 2, 4) runs shards
+    // 1, 2, 3 (not 1, 3, 2 twice over), each once.
+    let stepped = dir.join("stepped");
+    for task in [0, 2, 4] {
+        let o = bin()
+            .arg("run")
+            .arg(&cfg)
+            .args([
+                "--out",
+                stepped.to_str().unwrap(),
+                "--shards",
+                "3",
+                "--quiet",
+            ])
+            .env("SLURM_ARRAY_TASK_ID", task.to_string())
+            .env("SLURM_ARRAY_TASK_MIN", "0")
+            .env("SLURM_ARRAY_TASK_STEP", "2")
+            .env("SLURM_ARRAY_TASK_COUNT", "3")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for k in 1..=3 {
+        assert!(
+            stepped
+                .join(format!("manifest.shard-{k}-of-3.json"))
+                .exists(),
+            "shard {k}"
+        );
+    }
+    // An array larger than --shards would run shards twice: refused.
+    let o = bin()
+        .arg("run")
+        .arg(&cfg)
+        .args([
+            "--out",
+            stepped.to_str().unwrap(),
+            "--shards",
+            "3",
+            "--quiet",
+        ])
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let w = tree(&whole);
     assert_eq!(tree(&sharded), w);
     assert_eq!(tree(&slurm), w);
+    let mut st = tree(&stepped);
+    st.retain(|k, _| !k.starts_with("manifest"));
+    let mut w_files = w.clone();
+    w_files.retain(|k, _| !k.starts_with("manifest"));
+    assert_eq!(st, w_files);
     let mut c = bin();
     c.arg("merge-manifests")
         .args(&manifests)

@@ -3,7 +3,7 @@
 
 use heatmill::io::npy;
 
-use crate::util::{self, run, samples, scratch, stderr};
+use crate::util::{self, bin, root, run, samples, scratch, stderr};
 
 #[test]
 fn linkage_of_seed_equals_scipy_ward() {
@@ -360,4 +360,102 @@ fn linkage_with_f32_distances_keeps_scipys_tree() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("expected f64 or f32"), "{}", stderr(&o));
     assert!(!dir.join("bad.npy").exists());
+}
+
+#[test]
+fn the_readme_tutorial_commands_give_the_golden_figures() {
+    // The three commands of README "The tutorial's three figures, as
+    // commands", flag for seaborn keyword: byte-identical to the config
+    // run's figures kept in tests/golden/.
+    let dir = scratch("tutorial");
+    let seed = samples().join("seed.csv");
+    let groups = format!("{}:group", samples().join("samples.tsv").display());
+    let out = |n: &str| dir.join(n).display().to_string();
+    let cases: [(&str, Vec<String>, &str); 3] = [
+        (
+            "heatmap",
+            [
+                "--cmap",
+                "RdBu_r",
+                "--center",
+                "0",
+                "--xticklabels",
+                "all",
+                "--yticklabels",
+                "all",
+                "--linewidths",
+                "0.5",
+                "--title",
+                "Gene Expression Heatmap",
+                "--xlabel",
+                "Samples",
+                "--ylabel",
+                "Genes",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "seed_basic.png",
+        ),
+        (
+            "clustermap",
+            [
+                "--cmap",
+                "RdBu_r",
+                "--center",
+                "0",
+                "--method",
+                "ward",
+                "--linewidths",
+                "0.3",
+                "--dendrogram-ratio",
+                "0.15",
+                "--figsize",
+                "10,10",
+                "--col-colors",
+                &groups,
+                "--palette",
+                "Tumor=#e63946,Normal=#457b9d",
+                "--xlabel",
+                "Samples",
+                "--ylabel",
+                "Genes",
+                "--title",
+                "Clustered Gene Expression Heatmap",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "seed_clustered.png",
+        ),
+        (
+            "corrmap",
+            [
+                "--mask",
+                "upper",
+                "--linewidths",
+                "0.5",
+                "--cbar-shrink",
+                "0.8",
+                "--title",
+                "Gene-Gene Correlation Matrix",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "seed_corr.png",
+        ),
+    ];
+    for (kind, args, golden) in cases {
+        let o = bin()
+            .arg(kind)
+            .arg(&seed)
+            .args(["-o", &out(golden)])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let want = std::fs::read(root().join("tests/golden").join(golden)).unwrap();
+        assert!(
+            std::fs::read(out(golden)).unwrap() == want,
+            "{kind} differs from tests/golden/{golden}"
+        );
+    }
 }
