@@ -46,7 +46,8 @@ pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Resu
         let v = dist.as_slice()[k].to_f64();
         if v.is_infinite() && T::DTYPE == crate::dtype::Dtype::F32 {
             return Err(Error::Invalid(format!(
-                "the distance between observations {i} and {j} exceeds f32's range (3.4e38): use --precision f64"
+                "the distance between observations {i} and {j} exceeds f32's range (3.4e38): use {}",
+                crate::error::hint("precision", "f64")
             )));
         }
         return Err(Error::Invalid(format!(
@@ -63,7 +64,10 @@ pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Resu
     // infinite heights.
     if z.steps().iter().any(|s| !s.height.is_finite()) {
         return Err(Error::Invalid(if T::DTYPE == crate::dtype::Dtype::F32 {
-            "a merge height exceeds f32's range (3.4e38): use --precision f64".into()
+            format!(
+                "a merge height exceeds f32's range (3.4e38): use {}",
+                crate::error::hint("precision", "f64")
+            )
         } else {
             "a merge height overflows f64 (distances near 1e154 squared by the method's update): rescale the data".into()
         }));
@@ -82,7 +86,8 @@ pub fn linkage(x: &[f64], n: usize, d: usize, method: Method, metric: Metric) ->
 pub fn check_method_metric(method: Method, metric: Metric) -> Result<()> {
     if method.needs_euclidean() && metric != Metric::Euclidean {
         return Err(Error::Invalid(format!(
-            "method '{method}' is only defined for the euclidean metric (got '{metric}'); for ward on correlation, z-score the rows and use --metric euclidean"
+            "method '{method}' is only defined for the euclidean metric (got '{metric}'); for ward on correlation, z-score the rows and use {}",
+            crate::error::hint("metric", "euclidean")
         )));
     }
     Ok(())

@@ -246,7 +246,8 @@ fn table_from_batches(
                     err(
                         path,
                         format!(
-                            "--index-col '{name}' is not a column (columns: {})",
+                            "{} '{name}' is not a column (columns: {})",
+                            crate::error::key_and_flag("index_col"),
                             fields
                                 .iter()
                                 .take(8)

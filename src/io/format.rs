@@ -84,7 +84,10 @@ pub fn resolve(path: &Path, opts: &ReadOptions) -> Result<Format> {
         Error::format(
             path,
             "unknown",
-            "cannot tell the format from the extension; use .csv, .tsv, .parquet, .arrow/.feather, .h5/.h5ad, or pass --format",
+            format!(
+                "cannot tell the format from the extension; use .csv, .tsv, .parquet, .arrow/.feather, .h5/.h5ad, or set {}",
+                crate::error::key_and_flag("format")
+            ),
         )
     })?;
     if !path.exists() {

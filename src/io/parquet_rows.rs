@@ -39,7 +39,10 @@ pub fn open(
             return Err(Error::format(
                 path,
                 "parquet",
-                format!("--index-col '{l}' is not a column"),
+                format!(
+                    "{} '{l}' is not a column",
+                    crate::error::key_and_flag("index_col")
+                ),
             ));
         }
     }

@@ -41,10 +41,17 @@ pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableI
     Ok((if opts.transpose { m.transposed() } else { m }, info))
 }
 
-pub(crate) fn fmt_err(path: &Path, format: Format, e: impl std::fmt::Display) -> Error {
-    let msg = e.to_string();
+pub(crate) fn fmt_err(path: &Path, format: Format, e: impl Into<crate::error::Cause>) -> Error {
+    // polars' messages run over several lines; the first says what.
+    let cause = e.into();
+    let msg = cause.to_string();
     let first = msg.lines().next().unwrap_or("").to_string();
-    Error::format(path, format.name(), first)
+    Error::Format {
+        path: path.to_path_buf(),
+        format: format.name(),
+        message: first,
+        cause: Some(cause),
+    }
 }
 
 fn read_delimited(path: &Path, format: Format) -> Result<DataFrame> {
@@ -160,7 +167,8 @@ fn frame_to_matrix(
                         path,
                         format.name(),
                         format!(
-                            "--index-col '{name}' is not a column (columns: {})",
+                            "{} '{name}' is not a column (columns: {})",
+                            crate::error::key_and_flag("index_col"),
                             columns
                                 .iter()
                                 .take(8)

@@ -17,23 +17,20 @@ use crate::io::annotations::Annotation;
 
 const FMT: &str = "h5ad";
 
-pub fn is_anndata(file: &File) -> bool {
+pub fn is_anndata(path: &Path, file: &File) -> Result<bool> {
     let root = file.root();
     if let Ok(a) = root.attrs() {
         if a.get("encoding-type").and_then(attr_str).as_deref() == Some("anndata") {
-            return true;
+            return Ok(true);
         }
     }
-    let has = |list: Vec<String>, n: &str| list.iter().any(|x| x == n);
-    let (g, d) = (
-        root.groups().unwrap_or_default(),
-        root.datasets().unwrap_or_default(),
-    );
-    (has(g.clone(), "X") || has(d.clone(), "X")) && (has(g, "obs") || has(d, "obs"))
+    let all = super::children(path, &root, "/")?;
+    let has = |n: &str| all.iter().any(|x| x == n);
+    Ok(has("X") && has("obs"))
 }
 
 fn old_layout(path: &Path, file: &File) -> Result<()> {
-    let d = file.root().datasets().unwrap_or_default();
+    let (_, d) = super::members(path, &file.root(), "/")?;
     if d.iter().any(|x| x == "obs" || x == "var") {
         return Err(Error::format(
             path,
@@ -63,14 +60,15 @@ pub fn open(path: &Path, file: &File, opts: &crate::io::ReadOptions) -> Result<H
     old_layout(path, file)?;
     let x = match &opts.layer {
         Some(l) => {
-            let layers = file
-                .group("layers")
-                .map(|g| {
-                    let mut v = g.groups().unwrap_or_default();
-                    v.extend(g.datasets().unwrap_or_default());
-                    v
-                })
-                .unwrap_or_default();
+            let layers = if super::children(path, &file.root(), "/")?
+                .iter()
+                .any(|x| x == "layers")
+            {
+                let g = file.group("layers").map_err(|e| h5err(path, "layers", e))?;
+                super::children(path, &g, "layers")?
+            } else {
+                vec![]
+            };
             if !layers.iter().any(|x| x == l) {
                 return Err(Error::format(
                     path,
@@ -93,11 +91,11 @@ pub fn open(path: &Path, file: &File, opts: &crate::io::ReadOptions) -> Result<H
     let var = index_of(path, file, "var")?;
     let root = file.root();
     let is_dense = match x.split_once('/') {
-        Some((g, name)) => file
-            .group(g)
-            .map(|g| g.datasets().unwrap_or_default().iter().any(|d| d == name))
-            .unwrap_or(false),
-        None => root.datasets().unwrap_or_default().iter().any(|d| d == &x),
+        Some((g, name)) => {
+            let grp = file.group(g).map_err(|e| h5err(path, g, e))?;
+            super::members(path, &grp, g)?.1.iter().any(|d| d == name)
+        }
+        None => super::members(path, &root, "/")?.1.iter().any(|d| d == &x),
     };
     if is_dense {
         let ds = file.dataset(&x).map_err(|e| h5err(path, &x, e))?;
@@ -224,18 +222,13 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
     let (frame, name) = match column.split_once('/') {
         Some((f @ ("obs" | "var"), n)) => (f.to_string(), n.to_string()),
         _ => {
-            let in_frame = |f: &str| {
-                file.group(f)
-                    .map(|g| {
-                        let mut v = g.groups().unwrap_or_default();
-                        v.extend(g.datasets().unwrap_or_default());
-                        v.iter().any(|x| x == column)
-                    })
-                    .unwrap_or(false)
+            let in_frame = |f: &str| -> Result<bool> {
+                let g = file.group(f).map_err(|e| h5err(path, f, e))?;
+                Ok(super::children(path, &g, f)?.iter().any(|x| x == column))
             };
-            let f = if in_frame("obs") {
+            let f = if in_frame("obs")? {
                 "obs"
-            } else if in_frame("var") {
+            } else if in_frame("var")? {
                 "var"
             } else {
                 return Err(Error::format(
@@ -250,7 +243,11 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
     let index = index_of(path, &file, &frame)?;
     let p = format!("{frame}/{name}");
     let g = file.group(&frame).map_err(|e| h5err(path, &frame, e))?;
-    let (values, categories) = if g.groups().unwrap_or_default().iter().any(|x| x == &name) {
+    let (values, categories) = if super::members(path, &g, &frame)?
+        .0
+        .iter()
+        .any(|x| x == &name)
+    {
         categorical(path, &file, &p)?
     } else {
         let ds = file.dataset(&p).map_err(|e| h5err(path, &p, e))?;

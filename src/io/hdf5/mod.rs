@@ -58,17 +58,20 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
     if let Some(m) = tenx::detect(path, &file, opts.transpose)? {
         return Ok(m);
     }
-    if anndata::is_anndata(&file) {
+    if anndata::is_anndata(path, &file)? {
         return anndata::open(path, &file, opts);
     }
     if opts.layer.is_some() {
         return Err(Error::format(
             path,
             "hdf5",
-            "--layer is for AnnData files, and this is not one (no X and obs/var)",
+            format!(
+                "{} is for AnnData files, and this is not one (no X and obs/var)",
+                crate::error::key_and_flag("layer")
+            ),
         ));
     }
-    let candidates = matrices(&file);
+    let candidates = matrices(path, &file)?;
     match candidates.as_slice() {
         [one] => plain(path, &file, one, opts),
         [] => Err(Error::format(
@@ -80,8 +83,9 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
             path,
             "hdf5",
             format!(
-                "several 2-D datasets ({}); say which with --dataset",
-                many.join(", ")
+                "several 2-D datasets ({}); say which with {}",
+                many.join(", "),
+                crate::error::key_and_flag("dataset")
             ),
         )),
     }
@@ -99,11 +103,32 @@ pub(crate) fn open_file(path: &Path) -> Result<File> {
     })
 }
 
+/// The groups and the datasets directly inside `g` (named `what` in
+/// messages). A listing that fails is an error naming the group, never an
+/// empty list (which would turn a damaged file into "not found").
+pub(crate) fn members(path: &Path, g: &Group, what: &str) -> Result<(Vec<String>, Vec<String>)> {
+    let groups = g
+        .groups()
+        .map_err(|e| h5err(path, &format!("listing {what}"), e))?;
+    let datasets = g
+        .datasets()
+        .map_err(|e| h5err(path, &format!("listing {what}"), e))?;
+    Ok((groups, datasets))
+}
+
+/// Everything directly inside `g`, groups and datasets.
+pub(crate) fn children(path: &Path, g: &Group, what: &str) -> Result<Vec<String>> {
+    let (mut v, d) = members(path, g, what)?;
+    v.extend(d);
+    Ok(v)
+}
+
 /// Paths of the 2-D numeric datasets at the root and one level down.
-fn matrices(file: &File) -> Vec<String> {
+fn matrices(path: &Path, file: &File) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    let mut visit = |prefix: &str, g: &Group| {
-        for name in g.datasets().unwrap_or_default() {
+    let mut visit = |prefix: &str, g: &Group| -> Result<()> {
+        let (_, datasets) = members(path, g, if prefix.is_empty() { "/" } else { prefix })?;
+        for name in datasets {
             if let Ok(ds) = g.dataset(&name) {
                 let two_d = ds.shape().map(|s| s.len() == 2).unwrap_or(false);
                 if two_d && ds.dtype().map(|d| numeric(&d)).unwrap_or(false) {
@@ -111,15 +136,15 @@ fn matrices(file: &File) -> Vec<String> {
                 }
             }
         }
+        Ok(())
     };
     let root = file.root();
-    visit("", &root);
-    for g in root.groups().unwrap_or_default() {
-        if let Ok(sub) = root.group(&g) {
-            visit(&format!("{g}/"), &sub);
-        }
+    visit("", &root)?;
+    for g in members(path, &root, "/")?.0 {
+        let sub = root.group(&g).map_err(|e| h5err(path, &g, e))?;
+        visit(&format!("{g}/"), &sub)?;
     }
-    out
+    Ok(out)
 }
 
 fn numeric(d: &hdf5_pure::DType) -> bool {
@@ -131,9 +156,13 @@ fn numeric(d: &hdf5_pure::DType) -> bool {
 }
 
 fn plain(path: &Path, file: &File, name: &str, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
-    let ds = file
-        .dataset(name)
-        .map_err(|e| h5err(path, &format!("--dataset {name}"), e))?;
+    let ds = file.dataset(name).map_err(|e| {
+        h5err(
+            path,
+            &format!("{} {name}", crate::error::key_and_flag("dataset")),
+            e,
+        )
+    })?;
     let dtype = ds.dtype().map_err(|e| h5err(path, name, e))?;
     if !numeric(&dtype) {
         return Err(Error::format(

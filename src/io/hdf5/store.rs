@@ -12,8 +12,8 @@ use hdf5_pure::Dataset;
 use crate::error::{Error, Result};
 use crate::io::rows::RowSource;
 
-pub(crate) fn h5err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
-    Error::format(path, "hdf5", format!("{what}: {e}"))
+pub(crate) fn h5err(path: &Path, what: &str, e: impl Into<crate::error::Cause>) -> Error {
+    Error::format_caused(path, "hdf5", what, e)
 }
 
 /// A dense 2-D dataset.

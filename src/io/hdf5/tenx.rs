@@ -14,17 +14,12 @@ use crate::error::{Error, Result};
 /// The 10x matrix of `file`, or `None` when the file is not a 10x file.
 pub fn detect(path: &Path, file: &File, transpose: bool) -> Result<Option<H5Matrix>> {
     let root = file.root();
-    let groups = root.groups().unwrap_or_default();
+    let (groups, _) = super::members(path, &root, "/")?;
     if groups.iter().any(|g| g == "matrix") {
         let g = file.group("matrix").map_err(|e| h5err(path, "matrix", e))?;
-        let ds = g.datasets().unwrap_or_default();
+        let (sub, ds) = super::members(path, &g, "matrix")?;
         if ds.iter().any(|d| d == "indptr") && ds.iter().any(|d| d == "barcodes") {
-            let feature = if g
-                .groups()
-                .unwrap_or_default()
-                .iter()
-                .any(|x| x == "features")
-            {
+            let feature = if sub.iter().any(|x| x == "features") {
                 "matrix/features/name"
             } else {
                 return Err(Error::format(
@@ -38,8 +33,8 @@ pub fn detect(path: &Path, file: &File, transpose: bool) -> Result<Option<H5Matr
     }
     // Cell Ranger 2: one group per genome holding genes/gene_names.
     for g in &groups {
-        let Ok(grp) = file.group(g) else { continue };
-        let ds = grp.datasets().unwrap_or_default();
+        let grp = file.group(g).map_err(|e| h5err(path, g, e))?;
+        let (_, ds) = super::members(path, &grp, g)?;
         let has = |n: &str| ds.iter().any(|d| d == n);
         if has("indptr") && has("barcodes") && has("gene_names") {
             let genes = format!("{g}/gene_names");
