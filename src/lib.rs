@@ -29,6 +29,7 @@
 // Index loops mirror scipy's reference code; keeping their shape makes
 // the correspondence (and the tie rules) easy to check.
 #![allow(clippy::needless_range_loop)]
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod batch;
