@@ -31,15 +31,22 @@ pub trait RowSource {
 /// [`prep::Prep::apply`] would do them on the full matrix.
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {
+    /// Element-wise transform applied first (`ln(1 + x)` or `log2(1 + x)`),
+    /// or none.
     pub transform: Option<fn(f64) -> f64>,
+    /// How many rows of highest variance to keep (ties keep the earlier
+    /// row, as [`prep::top_variable`]).
     pub top: usize,
 }
 
 /// The matrix read from `src` — as stored, or transposed (`transposed`:
 /// logical rows are stored columns) — and the logical rows it holds.
 pub struct Built {
+    /// The kept logical rows, row-major, `rows.len() × ncols`.
     pub values: Vec<f64>,
+    /// Which logical rows were kept (indices, ascending).
     pub rows: Vec<usize>,
+    /// Logical columns.
     pub ncols: usize,
 }
 

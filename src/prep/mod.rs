@@ -261,12 +261,19 @@ pub fn drop_constant_rows(m: &Matrix) -> (Option<Matrix>, Vec<String>) {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Prep {
+    /// Replace every value `x` by `ln(1 + x)` (numpy's `log1p`) first.
     #[serde(default)]
     pub log1p: bool,
+    /// Replace every value `x` by `log2(1 + x)` first (exclusive with `log1p`).
     #[serde(default)]
     pub log2p1: bool,
+    /// Keep the `N` rows of highest sample variance (ddof = 1, NaN ignored),
+    /// in their original order ([`top_variable`]).
     pub top_variable: Option<usize>,
+    /// seaborn's `z_score` along an axis ([`z_score`]).
     pub z_score: Option<Axis>,
+    /// seaborn's `standard_scale` along an axis ([`standard_scale`]);
+    /// exclusive with `z_score`.
     pub standard_scale: Option<Axis>,
 }
 
@@ -284,6 +291,9 @@ impl Prep {
     }
 
     /// Rejects contradictory options before any work.
+    ///
+    /// Errors: [`Error::Invalid`] for `z_score` with `standard_scale`, or
+    /// `log1p` with `log2p1`.
     pub fn validate(&self) -> Result<()> {
         if self.z_score.is_some() && self.standard_scale.is_some() {
             return Err(Error::Invalid(
@@ -299,7 +309,10 @@ impl Prep {
         Ok(())
     }
 
-    /// Applies the steps to `m`.
+    /// Applies the steps to `m` in order (log, top-N, scaling); the shape
+    /// stays `n × m` except that top-N keeps `min(N, n)` rows.
+    ///
+    /// Errors: those of [`Prep::validate`].
     pub fn apply(&self, m: Matrix) -> Result<Matrix> {
         self.validate()?;
         let mut m = m;
