@@ -16,10 +16,15 @@ use crate::render::text::{HAlign, VAlign};
 /// What a heatmap figure shows: values in display order (NaN = masked),
 /// with their labels.
 pub struct HeatmapData<'a> {
+    /// The `rows × cols` values, row-major, in display order.
     pub values: &'a [f64],
+    /// Number of rows.
     pub rows: usize,
+    /// Number of columns.
     pub cols: usize,
+    /// `rows` labels, display order.
     pub row_labels: &'a [String],
+    /// `cols` labels, display order.
     pub col_labels: &'a [String],
 }
 

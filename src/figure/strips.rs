@@ -15,8 +15,13 @@ pub const UNMATCHED: Rgb = [221, 221, 221];
 /// One strip: a colour per observation (input order) and its legend.
 #[derive(Debug, Clone)]
 pub struct Strip {
+    /// The strip's name (the annotation column, or the cut's name): its
+    /// tick label beside the strip and its legend title.
     pub name: String,
+    /// One colour per observation, input order ([`UNMATCHED`] for labels
+    /// absent from the table).
     pub colors: Vec<Rgb>,
+    /// `(category, colour)` in order of first appearance, for the legend.
     pub legend: Vec<(String, Rgb)>,
     /// Labels that had no entry in the table.
     pub unmatched: Vec<String>,

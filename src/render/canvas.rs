@@ -8,12 +8,16 @@ use crate::error::{Error, Result};
 /// A white RGB canvas, row-major, 3 bytes per pixel.
 #[derive(Debug, Clone)]
 pub struct Canvas {
+    /// Width, pixels.
     pub width: usize,
+    /// Height, pixels.
     pub height: usize,
+    /// RGB bytes, row-major from the top-left: `width × height × 3`.
     pub pixels: Vec<u8>,
 }
 
 impl Canvas {
+    /// A white canvas of `width × height` pixels.
     pub fn new(width: usize, height: usize) -> Canvas {
         Canvas {
             width,

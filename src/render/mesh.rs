@@ -15,9 +15,12 @@ use super::scale::ColorScale;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Aggregate {
+    /// The area-weighted mean of the covered cells, NaN cells ignored.
     #[default]
     Mean,
+    /// The largest covered value (peaks stay visible).
     Max,
+    /// The covered value of largest magnitude, sign kept.
     Absmax,
 }
 

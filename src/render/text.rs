@@ -21,17 +21,24 @@ fn font() -> &'static FontRef<'static> {
 /// Horizontal anchor of a text box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HAlign {
+    /// `x` is the box's left edge.
     Left,
+    /// `x` is the box's centre.
     Center,
+    /// `x` is the box's right edge.
     Right,
 }
 
 /// Vertical anchor of a text box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VAlign {
+    /// `y` is the box's top (ascent above the baseline).
     Top,
+    /// `y` is the box's vertical centre.
     Center,
+    /// `y` is the baseline.
     Baseline,
+    /// `y` is the box's bottom (descent below the baseline).
     Bottom,
 }
 
@@ -276,10 +283,13 @@ mod tests {
 /// One segment of a glyph outline, in pixels on the canvas.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Seg {
+    /// Starts a new contour at (x, y).
     Move(f64, f64),
+    /// A straight line to (x, y).
     Line(f64, f64),
     /// Cubic Bézier: two control points and the end point.
     Cubic(f64, f64, f64, f64, f64, f64),
+    /// Closes the contour.
     Close,
 }
 
