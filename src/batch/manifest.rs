@@ -18,43 +18,66 @@ use crate::io::write_atomic;
 pub struct FileEntry {
     /// Relative to the output directory.
     pub path: String,
+    /// Hex SHA-256 of the file's bytes (64 characters).
     pub sha256: String,
+    /// File size in bytes.
     pub bytes: u64,
 }
 
 /// One job's record.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JobEntry {
+    /// `dataset/figure`, the job's unique id (the key in [`Manifest::jobs`]).
     pub id: String,
+    /// Dataset name.
     pub dataset: String,
+    /// Figure name.
     pub figure: String,
+    /// Figure kind (`heatmap`, `clustermap`, `corrmap`).
     pub kind: String,
     /// "ok" or "failed".
     pub status: String,
+    /// Input file, relative to the config's directory.
     pub input: String,
+    /// Hex SHA-256 of the input file and of every annotation table the
+    /// job reads.
     pub input_sha256: String,
+    /// Hex SHA-256 of `params`: a change reruns the job.
     pub params_sha256: String,
+    /// Everything besides the input bytes the outputs depend on: version,
+    /// kind, effective options, read options, formats, naming.
     pub params: serde_json::Value,
+    /// The figure files written (one per format).
     pub outputs: Vec<FileEntry>,
+    /// The data exports written (orders, linkages, clusters).
     pub exports: Vec<FileEntry>,
+    /// Seconds per stage (`read`, `distance`, `link`, ...), as
+    /// [`crate::timings::Timings::to_json`] writes them.
     pub timings: serde_json::Value,
+    /// Things the user should know (dropped rows, unmatched labels).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The error message of a failed job.
     pub error: Option<String>,
 }
 
 /// The whole manifest.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Manifest {
+    /// Always `heatmill`.
     pub tool: String,
+    /// The heatmill version that wrote it.
     pub version: String,
+    /// The config file the run read.
     pub config: String,
+    /// `k/n` for a shard's manifest, `None` for a whole run.
     pub shard: Option<String>,
     /// Jobs by id (sorted: stable file contents).
     pub jobs: BTreeMap<String, JobEntry>,
 }
 
 impl Manifest {
+    /// An empty manifest for a run of `config` (shard `k/n` or `None`).
     pub fn new(config: &Path, shard: Option<String>) -> Manifest {
         Manifest {
             tool: "heatmill".into(),
@@ -89,6 +112,9 @@ impl Manifest {
         }
     }
 
+    /// Writes the manifest as pretty JSON, atomically (temp file, rename).
+    ///
+    /// Errors: [`Error::Write`] when the file cannot be written.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid(e.to_string()))?;
         write_atomic(path, text.as_bytes())
@@ -191,6 +217,9 @@ pub struct Journal {
 }
 
 impl Journal {
+    /// Opens `path` for appending, creating it if needed.
+    ///
+    /// Errors: [`Error::Write`] when it cannot be opened.
     pub fn open(path: &Path) -> Result<Journal> {
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -203,6 +232,9 @@ impl Journal {
         })
     }
 
+    /// Appends `e` as one JSON line.
+    ///
+    /// Errors: [`Error::Write`] when the line cannot be written.
     pub fn append(&mut self, e: &JobEntry) -> Result<()> {
         use std::io::Write;
         let mut line = serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?;

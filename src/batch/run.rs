@@ -33,7 +33,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// `(k, n)`: run shard k (1-based) of n.
     pub shard: Option<(usize, usize)>,
+    /// Rerun every job, ignoring the manifest of a previous run.
     pub force: bool,
+    /// No progress output (errors and the summary still print).
     pub quiet: bool,
     /// Refuse datasets whose estimated working memory exceeds this.
     pub max_memory: Option<u64>,
@@ -42,9 +44,14 @@ pub struct RunOptions {
 /// What happened.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    /// Jobs that ran and succeeded.
     pub ok: usize,
+    /// Jobs skipped: inputs, parameters and outputs unchanged since the
+    /// previous run's manifest.
     pub skipped: usize,
+    /// Failed jobs: `(job id, error message)`.
     pub failed: Vec<(String, String)>,
+    /// The manifest written.
     pub manifest: PathBuf,
 }
 
