@@ -219,12 +219,12 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.
-pub fn condensed_fits(n: usize, precision: Dtype) -> bool {
+pub(crate) fn condensed_fits(n: usize, precision: Dtype) -> bool {
     condensed_fits_in(n, precision, physical_memory())
 }
 
 /// [`condensed_fits`] for a given memory size.
-pub fn condensed_fits_in(n: usize, precision: Dtype, memory: Option<u64>) -> bool {
+pub(crate) fn condensed_fits_in(n: usize, precision: Dtype, memory: Option<u64>) -> bool {
     match memory {
         Some(m) => (precision.condensed_bytes(n) as u64) <= m / 5 * 2,
         None => true,

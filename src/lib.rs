@@ -41,7 +41,7 @@ pub mod figure;
 pub mod io;
 pub mod matrix;
 pub mod mem;
-pub mod par;
+pub(crate) mod par;
 pub mod pipeline;
 pub mod prep;
 pub mod render;

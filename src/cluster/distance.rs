@@ -93,7 +93,7 @@ impl FromStr for Metric {
 }
 
 /// Work (multiply-adds) below which every pair is computed directly.
-pub const DIRECT_LIMIT: usize = 1 << 27;
+pub(crate) const DIRECT_LIMIT: usize = 1 << 27;
 
 /// Distances between the `n` rows of the row-major `n × d` matrix `x`.
 pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
@@ -231,7 +231,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// numpy's pairwise summation (`np.add.reduce` on a contiguous row), so
 /// means used for centring round exactly as numpy's do.
-pub fn numpy_sum(a: &[f64]) -> f64 {
+pub(crate) fn numpy_sum(a: &[f64]) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut r = 0.0;

@@ -68,7 +68,7 @@ impl Linkage {
     }
 
     /// The merges, mutable (optimal leaf ordering swaps children in place).
-    pub fn steps_mut(&mut self) -> &mut [Step] {
+    pub(crate) fn steps_mut(&mut self) -> &mut [Step] {
         &mut self.steps
     }
 

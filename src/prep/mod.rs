@@ -94,7 +94,7 @@ fn mean_std(x: &[f64]) -> (f64, f64) {
 /// The mean from a sum of `k` values added in order from 0.0. Readers that
 /// stream columns accumulate the same sums so their statistics are
 /// bit-identical to [`row_variances`] on the materialised matrix.
-pub fn mean_from(sum: f64, k: usize) -> f64 {
+pub(crate) fn mean_from(sum: f64, k: usize) -> f64 {
     if k == 0 {
         f64::NAN
     } else {
@@ -103,7 +103,7 @@ pub fn mean_from(sum: f64, k: usize) -> f64 {
 }
 
 /// Sample standard deviation from the sum of squared deviations of `k` values.
-pub fn std_from(ss: f64, k: usize) -> f64 {
+pub(crate) fn std_from(ss: f64, k: usize) -> f64 {
     if k > 1 {
         (ss / (k - 1) as f64).sqrt()
     } else {
@@ -112,7 +112,7 @@ pub fn std_from(ss: f64, k: usize) -> f64 {
 }
 
 /// Sample variance (ddof = 1) exactly as [`row_variances`] computes it.
-pub fn variance_from(ss: f64, k: usize) -> f64 {
+pub(crate) fn variance_from(ss: f64, k: usize) -> f64 {
     std_from(ss, k).powi(2)
 }
 
@@ -174,7 +174,7 @@ pub fn top_variable(m: &Matrix, n: usize) -> Matrix {
 
 /// The positions of the `n` largest variances, ascending (the ranking of
 /// [`top_variable`], shared with the streaming readers).
-pub fn top_indices(var: &[f64], n: usize) -> Vec<usize> {
+pub(crate) fn top_indices(var: &[f64], n: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..var.len()).collect();
     idx.sort_by(|&a, &b| {
         let (va, vb) = (var[a], var[b]);

@@ -2,7 +2,7 @@
 //! Pearson of average ranks; pairwise-complete variants for missing data.
 
 pub mod f32_store;
-pub mod gram;
+pub(crate) mod gram;
 pub mod pairwise;
 pub mod pearson;
 pub mod rank;
