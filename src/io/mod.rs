@@ -1,15 +1,15 @@
 //! Reading matrices and annotation tables, writing data outputs.
 
 pub mod annotations;
-pub mod arrow_ipc;
+pub(crate) mod arrow_ipc;
 pub mod atomic;
 pub mod format;
-pub mod hdf5;
+pub(crate) mod hdf5;
 pub mod npy;
-pub mod parquet_rows;
-pub mod rows;
-pub mod table;
-pub mod tsv;
+pub(crate) mod parquet_rows;
+pub(crate) mod rows;
+pub(crate) mod table;
+pub(crate) mod tsv;
 
 use std::path::Path;
 

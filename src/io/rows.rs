@@ -42,18 +42,17 @@ pub struct Selection {
 /// The matrix read from `src` — as stored, or transposed (`transposed`:
 /// logical rows are stored columns) — and the logical rows it holds.
 pub struct Built {
-    /// The kept logical rows, row-major, `rows.len() × ncols`.
+    /// The kept logical rows, row-major: `rows.len()` rows of every
+    /// logical column.
     pub values: Vec<f64>,
     /// Which logical rows were kept (indices, ascending).
     pub rows: Vec<usize>,
-    /// Logical columns.
-    pub ncols: usize,
 }
 
 /// Reads `src` into a row-major logical matrix, applying `sel` if given.
 pub fn build(src: &dyn RowSource, transposed: bool, sel: Option<&Selection>) -> Result<Built> {
     let (ns, ms) = src.shape();
-    let (n, m) = if transposed { (ms, ns) } else { (ns, ms) };
+    let n = if transposed { ms } else { ns };
     let built = match sel {
         Some(s) if s.top < n => {
             if transposed {
@@ -76,7 +75,6 @@ pub fn build(src: &dyn RowSource, transposed: bool, sel: Option<&Selection>) -> 
             Built {
                 values,
                 rows: (0..n).collect(),
-                ncols: m,
             }
         }
     };
@@ -180,7 +178,6 @@ fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
     Ok(Built {
         values,
         rows: slots.iter().map(|&s| kept[s].1).collect(),
-        ncols: ms,
     })
 }
 
@@ -246,11 +243,7 @@ fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
             });
         Ok(())
     })?;
-    Ok(Built {
-        values,
-        rows: keep,
-        ncols: ns,
-    })
+    Ok(Built { values, rows: keep })
 }
 
 #[cfg(test)]
@@ -319,7 +312,7 @@ mod tests {
                     };
                     let got = build(&d, transposed, Some(&sel)).unwrap();
                     let wl = if transposed { d.n } else { d.m };
-                    assert_eq!(got.ncols, wl);
+                    assert_eq!(got.values.len(), got.rows.len() * wl);
                     assert_eq!(got.rows.len(), want.nrows(), "t={transposed} top={top}");
                     for (a, b) in got.values.iter().zip(want.values()) {
                         assert!(a.to_bits() == b.to_bits(), "{a} vs {b}");

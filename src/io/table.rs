@@ -13,8 +13,6 @@ use crate::matrix::Matrix;
 /// What the reader found besides the values.
 #[derive(Debug, Clone)]
 pub struct TableInfo {
-    /// The format read (`csv`, `tsv`, `parquet`).
-    pub format: Format,
     /// The column the row labels came from.
     pub label_column: String,
     /// The distinct polars dtypes of the numeric columns.
@@ -228,7 +226,6 @@ fn frame_to_matrix(
     Ok((
         m,
         TableInfo {
-            format,
             label_column,
             dtypes: dedup(dtypes),
         },
