@@ -29,7 +29,7 @@ pub struct HeatmapData<'a> {
 }
 
 /// Padding tight_layout leaves at the figure edge (1.08 × font size).
-pub fn edge_pad(px_per_pt: f64) -> f64 {
+pub(crate) fn edge_pad(px_per_pt: f64) -> f64 {
     1.08 * FONT_PT * px_per_pt
 }
 

@@ -108,7 +108,7 @@ pub fn from_clusters(name: &str, clusters: &[usize]) -> Result<Strip> {
 }
 
 /// Size of the legend block for `strips` (width, height) in pixels.
-pub fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
+pub(crate) fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(font) * 1.15;
     let sw = font;
@@ -127,7 +127,7 @@ pub fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
 }
 
 /// Draws the legend with its top-left corner at (x, y).
-pub fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
+pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(font) * 1.15;
     let sw = font;

@@ -90,7 +90,7 @@ impl ColorScale {
 }
 
 /// numpy's `percentile` with linear interpolation on sorted data.
-pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
     let n = sorted.len();
     if n == 0 {
         return f64::NAN;
