@@ -355,7 +355,7 @@ impl Config {
 }
 
 /// Names that are safe as path components on every platform.
-pub fn valid_name(s: &str) -> bool {
+pub(crate) fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
@@ -397,7 +397,7 @@ impl DatasetConfig {
 }
 
 /// Serialisable summary of the options of a figure (for hashing).
-pub fn canonical(t: &toml::Table) -> String {
+pub(crate) fn canonical(t: &toml::Table) -> String {
     // BTreeMap order makes the text independent of key order in the file.
     let sorted: BTreeMap<&String, &toml::Value> = t.iter().collect();
     serde_json::to_string(&sorted).unwrap_or_default()

@@ -102,7 +102,7 @@ impl Manifest {
     /// Applies the jobs recorded in a journal (one JSON entry per line, as
     /// [`Journal`] writes them); a torn last line from a killed run is
     /// ignored.
-    pub fn replay(&mut self, journal: &Path) {
+    pub(crate) fn replay(&mut self, journal: &Path) {
         if let Ok(text) = std::fs::read_to_string(journal) {
             for line in text.lines() {
                 if let Ok(e) = serde_json::from_str::<JobEntry>(line) {
@@ -165,7 +165,7 @@ impl Manifest {
 }
 
 /// Hex SHA-256 of a file's bytes (streamed).
-pub fn sha256_file(path: &Path) -> Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> Result<String> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -180,7 +180,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Hex SHA-256 of bytes.
-pub fn sha256_bytes(b: &[u8]) -> String {
+pub(crate) fn sha256_bytes(b: &[u8]) -> String {
     hex(&Sha256::digest(b))
 }
 
@@ -189,7 +189,7 @@ fn hex(d: &[u8]) -> String {
 }
 
 /// `path` relative to `base` when inside it, for portable manifests.
-pub fn relative(path: &Path, base: &Path) -> String {
+pub(crate) fn relative(path: &Path, base: &Path) -> String {
     path.strip_prefix(base)
         .unwrap_or(path)
         .to_string_lossy()
@@ -197,7 +197,7 @@ pub fn relative(path: &Path, base: &Path) -> String {
 }
 
 /// Whether the files recorded in `entries` are still there, unchanged.
-pub fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
+pub(crate) fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
     entries.iter().all(|e| {
         let p: PathBuf = base.join(&e.path);
         std::fs::metadata(&p)
@@ -211,7 +211,7 @@ pub fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
 /// each job ends: O(1) per job where rewriting the manifest would be
 /// O(jobs). The manifest proper is written at the end; a rerun after a
 /// kill replays the journal.
-pub struct Journal {
+pub(crate) struct Journal {
     path: PathBuf,
     file: std::fs::File,
 }
@@ -220,7 +220,7 @@ impl Journal {
     /// Opens `path` for appending, creating it if needed.
     ///
     /// Errors: [`Error::Write`] when it cannot be opened.
-    pub fn open(path: &Path) -> Result<Journal> {
+    pub(crate) fn open(path: &Path) -> Result<Journal> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -235,7 +235,7 @@ impl Journal {
     /// Appends `e` as one JSON line.
     ///
     /// Errors: [`Error::Write`] when the line cannot be written.
-    pub fn append(&mut self, e: &JobEntry) -> Result<()> {
+    pub(crate) fn append(&mut self, e: &JobEntry) -> Result<()> {
         use std::io::Write;
         let mut line = serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?;
         line.push('\n');
@@ -245,13 +245,13 @@ impl Journal {
     }
 
     /// Removes the journal once the manifest holds everything.
-    pub fn remove(self) {
+    pub(crate) fn remove(self) {
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
 /// The journal that goes with a manifest file.
-pub fn journal_path(manifest: &Path) -> PathBuf {
+pub(crate) fn journal_path(manifest: &Path) -> PathBuf {
     let mut s = manifest.as_os_str().to_owned();
     s.push(".journal");
     PathBuf::from(s)

@@ -205,7 +205,7 @@ impl Plan {
 
 /// Removes `.` and `dir/..` pairs lexically, so paths in plans and
 /// manifests read naturally (`configs/../out` → `out`).
-pub fn clean(p: &Path) -> PathBuf {
+pub(crate) fn clean(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component> = Vec::new();
     for c in p.components() {
@@ -229,7 +229,7 @@ fn has_wildcard(s: &str) -> bool {
 }
 
 /// Expands `*` and `?` in the last path component, sorted by name.
-pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     let dir = pattern.parent().unwrap_or(Path::new("."));
     let pat = pattern
         .file_name()
@@ -258,7 +258,7 @@ pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// `*` matches any run, `?` any one character.
-pub fn wildcard_match(pat: &str, name: &str) -> bool {
+pub(crate) fn wildcard_match(pat: &str, name: &str) -> bool {
     let (p, n): (Vec<char>, Vec<char>) = (pat.chars().collect(), name.chars().collect());
     let (mut i, mut j) = (0, 0);
     let (mut star, mut mark) = (None, 0);
