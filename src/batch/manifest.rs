@@ -211,6 +211,7 @@ pub(crate) fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
 /// each job ends: O(1) per job where rewriting the manifest would be
 /// O(jobs). The manifest proper is written at the end; a rerun after a
 /// kill replays the journal.
+#[derive(Debug)]
 pub(crate) struct Journal {
     path: PathBuf,
     file: std::fs::File,

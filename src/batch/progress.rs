@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 /// Reports job completions and the stages of running datasets.
+#[derive(Debug)]
 pub struct Progress {
     multi: Option<MultiProgress>,
     bar: Option<ProgressBar>,

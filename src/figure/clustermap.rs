@@ -21,6 +21,7 @@ use crate::render::text::{self, HAlign, VAlign};
 
 /// Everything a clustermap shows, in input order; the orders come from the
 /// trees (or identity when an axis isn't clustered).
+#[derive(Debug)]
 pub struct ClustermapData<'a> {
     /// The `rows × cols` values, row-major, in input order (NaN = not drawn).
     pub values: &'a [f64],

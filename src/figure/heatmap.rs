@@ -15,6 +15,7 @@ use crate::render::text::{HAlign, VAlign};
 
 /// What a heatmap figure shows: values in display order (NaN = masked),
 /// with their labels.
+#[derive(Debug)]
 pub struct HeatmapData<'a> {
     /// The `rows × cols` values, row-major, in display order.
     pub values: &'a [f64],

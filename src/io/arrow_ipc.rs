@@ -38,6 +38,7 @@ pub struct ArrowInfo {
 
 /// An open, decoded Arrow file: the row labels and the numeric columns,
 /// each split into its record batches.
+#[derive(Debug)]
 pub struct ArrowTable {
     /// One label per row, file order.
     pub row_labels: Vec<String>,

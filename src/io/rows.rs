@@ -11,7 +11,7 @@ use crate::prep;
 
 /// A stored matrix, readable by blocks of rows (dense, row-major, missing
 /// values as NaN). Sparse stores densify only the block asked for.
-pub trait RowSource {
+pub trait RowSource: std::fmt::Debug {
     /// Stored (rows, columns).
     fn shape(&self) -> (usize, usize);
 
@@ -41,6 +41,7 @@ pub struct Selection {
 
 /// The matrix read from `src` — as stored, or transposed (`transposed`:
 /// logical rows are stored columns) — and the logical rows it holds.
+#[derive(Debug)]
 pub struct Built {
     /// The kept logical rows, row-major: `rows.len()` rows of every
     /// logical column.
@@ -252,6 +253,7 @@ mod tests {
     use crate::matrix::Matrix;
 
     /// A dense store that hands out small blocks, to exercise block edges.
+    #[derive(Debug)]
     struct Dense {
         n: usize,
         m: usize,

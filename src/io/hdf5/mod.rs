@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::io::rows::RowSource;
 
 /// A matrix found in an HDF5 file, ready to be read by rows.
+#[derive(Debug)]
 pub struct H5Matrix {
     /// The stored matrix, read a block of rows at a time.
     pub store: Box<dyn RowSource>,

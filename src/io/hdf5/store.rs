@@ -17,6 +17,7 @@ pub(crate) fn h5err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error
 }
 
 /// A dense 2-D dataset.
+#[derive(Debug)]
 pub(crate) struct DenseStore {
     pub path: PathBuf,
     pub name: String,
@@ -95,6 +96,7 @@ impl RowSource for DenseStore {
 
 /// A CSR matrix: row `i` holds `data[indptr[i]..indptr[i+1]]` at columns
 /// `indices[...]`.
+#[derive(Debug)]
 pub(crate) struct CsrStore {
     pub path: PathBuf,
     pub name: String,
