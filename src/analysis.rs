@@ -16,8 +16,13 @@ use crate::timings::Timings;
 /// it was built on (constant rows may have been dropped for correlation).
 #[derive(Debug, Clone)]
 pub struct Clustering {
+    /// The tree over `labels.len()` observations (scipy's `Z`, `n − 1` merges).
     pub linkage: Linkage,
+    /// Labels of the clustered observations, in input order (leaf `i` of
+    /// `linkage` is `labels[i]`).
     pub labels: Vec<String>,
+    /// Labels of the observations left out because their distance is
+    /// undefined (no variance for correlation, zero norm for cosine).
     pub dropped: Vec<String>,
 }
 
@@ -34,9 +39,15 @@ pub fn oriented(m: &Matrix, axis: Axis) -> Cow<'_, Matrix> {
 /// optimal leaf ordering, and how the condensed matrix stores distances.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClusterSpec {
+    /// scipy's `method`.
     pub method: Method,
+    /// scipy's `metric` (ward, centroid and median need euclidean).
     pub metric: Metric,
+    /// Reorder the leaves with scipy's `optimal_leaf_ordering` (needs the
+    /// condensed matrix, so ward never takes the O(n·d) vector path with it).
     pub optimal_ordering: bool,
+    /// Element type of the condensed distance matrix, n(n−1)/2 entries:
+    /// `f64` (scipy's numbers) or `f32` (half the bytes).
     pub precision: Dtype,
     /// The most the stored (condensed) distance matrix may take, in bytes
     /// (a job's `--max-memory`); past it, and past 40 % of the machine's
@@ -208,12 +219,12 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.
-pub fn condensed_fits(n: usize, precision: Dtype) -> bool {
+pub(crate) fn condensed_fits(n: usize, precision: Dtype) -> bool {
     condensed_fits_in(n, precision, physical_memory())
 }
 
 /// [`condensed_fits`] for a given memory size.
-pub fn condensed_fits_in(n: usize, precision: Dtype, memory: Option<u64>) -> bool {
+pub(crate) fn condensed_fits_in(n: usize, precision: Dtype, memory: Option<u64>) -> bool {
     match memory {
         Some(m) => (precision.condensed_bytes(n) as u64) <= m / 5 * 2,
         None => true,

@@ -29,6 +29,7 @@
 // Index loops mirror scipy's reference code; keeping their shape makes
 // the correspondence (and the tie rules) easy to check.
 #![allow(clippy::needless_range_loop)]
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod batch;
@@ -41,7 +42,7 @@ pub mod io;
 pub mod matrix;
 pub mod mem;
 pub mod options;
-pub mod par;
+pub(crate) mod par;
 pub mod pipeline;
 pub mod prep;
 pub mod render;

@@ -13,7 +13,10 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    /// Builds a matrix, checking that the value count matches the labels.
+    /// Builds a matrix from its labels and `rows.len() × cols.len()`
+    /// row-major values.
+    ///
+    /// Errors: [`Error::Invalid`] when the value count does not match.
     pub fn new(rows: Vec<String>, cols: Vec<String>, values: Vec<f64>) -> Result<Self> {
         if rows.len() * cols.len() != values.len() {
             return Err(Error::Invalid(format!(
@@ -34,27 +37,32 @@ impl Matrix {
         Matrix::new(rows, cols, values)
     }
 
+    /// Number of rows (observations).
     pub fn nrows(&self) -> usize {
         self.rows.len()
     }
 
+    /// Number of columns (variables).
     pub fn ncols(&self) -> usize {
         self.cols.len()
     }
 
+    /// The `nrows()` row labels.
     pub fn row_labels(&self) -> &[String] {
         &self.rows
     }
 
+    /// The `ncols()` column labels.
     pub fn col_labels(&self) -> &[String] {
         &self.cols
     }
 
-    /// All values, row-major.
+    /// All values, row-major (`nrows × ncols`).
     pub fn values(&self) -> &[f64] {
         &self.values
     }
 
+    /// All values, row-major, mutable (`nrows × ncols`).
     pub fn values_mut(&mut self) -> &mut [f64] {
         &mut self.values
     }
@@ -65,6 +73,7 @@ impl Matrix {
         &self.values[i * c..(i + 1) * c]
     }
 
+    /// The value at row `i`, column `j` (panics when out of range).
     pub fn get(&self, i: usize, j: usize) -> f64 {
         self.values[i * self.ncols() + j]
     }

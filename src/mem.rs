@@ -10,12 +10,12 @@ use crate::dtype::Storage;
 
 /// A zeroed vector of `len` values; its pages are advised as huge before
 /// they are first touched.
-pub fn zeroed(len: usize) -> Vec<f64> {
+pub(crate) fn zeroed(len: usize) -> Vec<f64> {
     zeroed_of(len)
 }
 
 /// [`zeroed`] for any element type we store large matrices in.
-pub fn zeroed_of<T: Storage>(len: usize) -> Vec<T> {
+pub(crate) fn zeroed_of<T: Storage>(len: usize) -> Vec<T> {
     let v = T::zeros(len);
     advise_huge(&v);
     v

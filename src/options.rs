@@ -20,12 +20,18 @@ use crate::stats::CorrMethod;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// `sns.heatmap`: the matrix as given (optionally z-scored, thinned).
     Heatmap,
+    /// `sns.clustermap`: rows and/or columns reordered by their
+    /// dendrograms, drawn beside the heatmap.
     Clustermap,
+    /// The `n × n` correlation matrix of the rows (`numpy.corrcoef`, or
+    /// Spearman), optionally clustered.
     Corrmap,
 }
 
 impl Kind {
+    /// The kind's name (`"heatmap"`, ...), as configs and subcommands write it.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Heatmap => "heatmap",
@@ -55,7 +61,9 @@ pub enum TickLabels {
     /// One label per font height, like seaborn's "auto".
     #[default]
     Auto,
+    /// Every label (seaborn's `True`).
     All,
+    /// No labels (seaborn's `False`).
     None,
     /// Every n-th label, starting with the first.
     Every(usize),

@@ -6,6 +6,7 @@ use std::time::Instant;
 /// Stage durations in seconds, in the order they ran.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Timings {
+    /// `(stage, seconds)` pairs, first run first; each stage once.
     pub stages: Vec<(String, f64)>,
 }
 
@@ -19,6 +20,7 @@ impl Timings {
         out
     }
 
+    /// Adds `secs` seconds to `stage` (appended when new).
     pub fn add(&mut self, stage: &str, secs: f64) {
         match self.stages.iter_mut().find(|(s, _)| s == stage) {
             Some((_, v)) => *v += secs,
@@ -33,6 +35,7 @@ impl Timings {
         }
     }
 
+    /// Seconds over all stages.
     pub fn total(&self) -> f64 {
         self.stages.iter().map(|(_, v)| v).sum()
     }

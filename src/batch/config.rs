@@ -18,6 +18,7 @@ pub struct OutputConfig {
     /// Output directory, relative to the config file.
     #[serde(default = "default_dir")]
     pub dir: PathBuf,
+    /// Figure formats written per figure (`png`, `svg`, `pdf`); default `[png]`.
     #[serde(default = "default_formats")]
     pub formats: Vec<ImageFormat>,
     /// Overrides every figure's dpi when set.
@@ -57,18 +58,25 @@ pub struct DatasetConfig {
     pub name: Option<String>,
     /// A file, or a glob (`cohort/*.parquet`), relative to the config.
     pub path: String,
+    /// Name of the row-label column (see [`ReadOptions::index_col`]).
     pub index_col: Option<String>,
+    /// Input format, overriding the extension (see [`ReadOptions::format`]).
     pub format: Option<Format>,
+    /// Flip rows and columns on read (see [`ReadOptions::transpose`]).
     #[serde(default)]
     pub transpose: bool,
     /// HDF5: the 2-D dataset and its name datasets; AnnData: a layer.
     pub dataset: Option<String>,
+    /// HDF5: path of the 1-D dataset of row names.
     pub row_names: Option<String>,
+    /// HDF5: path of the 1-D dataset of column names.
     pub col_names: Option<String>,
+    /// AnnData: read `layers/NAME` instead of `X`.
     pub layer: Option<String>,
     /// Colour strips for clustermaps of this dataset (`TABLE:COLUMN`).
     #[serde(default)]
     pub col_colors: Vec<String>,
+    /// Row colour strips, as `col_colors` (`TABLE:COLUMN` each).
     #[serde(default)]
     pub row_colors: Vec<String>,
 }
@@ -80,8 +88,11 @@ pub struct Config {
     pub path: PathBuf,
     /// Directory relative paths are resolved against.
     pub base: PathBuf,
+    /// The `[output]` section (defaults when absent).
     pub output: OutputConfig,
+    /// The `[[dataset]]` entries, as written (globs not yet expanded).
     pub datasets: Vec<DatasetConfig>,
+    /// The `[[figure]]` entries, in file order.
     pub figures: Vec<FigureConfig>,
 }
 
@@ -89,10 +100,14 @@ pub struct Config {
 /// (the `[defaults]` overlaid by the figure's own keys).
 #[derive(Debug, Clone)]
 pub struct FigureConfig {
+    /// Figure name, unique in the config; letters, digits, `-`, `_`, `.`
+    /// (used in output paths).
     pub name: String,
+    /// `heatmap`, `clustermap` or `corrmap`.
     pub kind: Kind,
     /// Dataset names; empty = all.
     pub datasets: Vec<String>,
+    /// The validated options (defaults overlaid by the figure's keys).
     pub options: FigureOptions,
     /// The options as written (defaults merged), kept for the manifest.
     pub raw: toml::Table,
@@ -340,7 +355,7 @@ impl Config {
 }
 
 /// Names that are safe as path components on every platform.
-pub fn valid_name(s: &str) -> bool {
+pub(crate) fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
@@ -382,7 +397,7 @@ impl DatasetConfig {
 }
 
 /// Serialisable summary of the options of a figure (for hashing).
-pub fn canonical(t: &toml::Table) -> String {
+pub(crate) fn canonical(t: &toml::Table) -> String {
     // BTreeMap order makes the text independent of key order in the file.
     let sorted: BTreeMap<&String, &toml::Value> = t.iter().collect();
     serde_json::to_string(&sorted).unwrap_or_default()

@@ -18,43 +18,66 @@ use crate::io::write_atomic;
 pub struct FileEntry {
     /// Relative to the output directory.
     pub path: String,
+    /// Hex SHA-256 of the file's bytes (64 characters).
     pub sha256: String,
+    /// File size in bytes.
     pub bytes: u64,
 }
 
 /// One job's record.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JobEntry {
+    /// `dataset/figure`, the job's unique id (the key in [`Manifest::jobs`]).
     pub id: String,
+    /// Dataset name.
     pub dataset: String,
+    /// Figure name.
     pub figure: String,
+    /// Figure kind (`heatmap`, `clustermap`, `corrmap`).
     pub kind: String,
     /// "ok" or "failed".
     pub status: String,
+    /// Input file, relative to the config's directory.
     pub input: String,
+    /// Hex SHA-256 of the input file and of every annotation table the
+    /// job reads.
     pub input_sha256: String,
+    /// Hex SHA-256 of `params`: a change reruns the job.
     pub params_sha256: String,
+    /// Everything besides the input bytes the outputs depend on: version,
+    /// kind, effective options, read options, formats, naming.
     pub params: serde_json::Value,
+    /// The figure files written (one per format).
     pub outputs: Vec<FileEntry>,
+    /// The data exports written (orders, linkages, clusters).
     pub exports: Vec<FileEntry>,
+    /// Seconds per stage (`read`, `distance`, `link`, ...), as
+    /// [`crate::timings::Timings::to_json`] writes them.
     pub timings: serde_json::Value,
+    /// Things the user should know (dropped rows, unmatched labels).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The error message of a failed job.
     pub error: Option<String>,
 }
 
 /// The whole manifest.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Manifest {
+    /// Always `heatmill`.
     pub tool: String,
+    /// The heatmill version that wrote it.
     pub version: String,
+    /// The config file the run read.
     pub config: String,
+    /// `k/n` for a shard's manifest, `None` for a whole run.
     pub shard: Option<String>,
     /// Jobs by id (sorted: stable file contents).
     pub jobs: BTreeMap<String, JobEntry>,
 }
 
 impl Manifest {
+    /// An empty manifest for a run of `config` (shard `k/n` or `None`).
     pub fn new(config: &Path, shard: Option<String>) -> Manifest {
         Manifest {
             tool: "heatmill".into(),
@@ -79,7 +102,7 @@ impl Manifest {
     /// Applies the jobs recorded in a journal (one JSON entry per line, as
     /// [`Journal`] writes them); a torn last line from a killed run is
     /// ignored.
-    pub fn replay(&mut self, journal: &Path) {
+    pub(crate) fn replay(&mut self, journal: &Path) {
         if let Ok(text) = std::fs::read_to_string(journal) {
             for line in text.lines() {
                 if let Ok(e) = serde_json::from_str::<JobEntry>(line) {
@@ -89,6 +112,9 @@ impl Manifest {
         }
     }
 
+    /// Writes the manifest as pretty JSON, atomically (temp file, rename).
+    ///
+    /// Errors: [`Error::Write`] when the file cannot be written.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid(e.to_string()))?;
         write_atomic(path, text.as_bytes())
@@ -139,7 +165,7 @@ impl Manifest {
 }
 
 /// Hex SHA-256 of a file's bytes (streamed).
-pub fn sha256_file(path: &Path) -> Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> Result<String> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -154,7 +180,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Hex SHA-256 of bytes.
-pub fn sha256_bytes(b: &[u8]) -> String {
+pub(crate) fn sha256_bytes(b: &[u8]) -> String {
     hex(&Sha256::digest(b))
 }
 
@@ -163,7 +189,7 @@ fn hex(d: &[u8]) -> String {
 }
 
 /// `path` relative to `base` when inside it, for portable manifests.
-pub fn relative(path: &Path, base: &Path) -> String {
+pub(crate) fn relative(path: &Path, base: &Path) -> String {
     path.strip_prefix(base)
         .unwrap_or(path)
         .to_string_lossy()
@@ -171,7 +197,7 @@ pub fn relative(path: &Path, base: &Path) -> String {
 }
 
 /// Whether the files recorded in `entries` are still there, unchanged.
-pub fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
+pub(crate) fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
     entries.iter().all(|e| {
         let p: PathBuf = base.join(&e.path);
         std::fs::metadata(&p)
@@ -185,13 +211,17 @@ pub fn files_intact(entries: &[FileEntry], base: &Path) -> bool {
 /// each job ends: O(1) per job where rewriting the manifest would be
 /// O(jobs). The manifest proper is written at the end; a rerun after a
 /// kill replays the journal.
-pub struct Journal {
+#[derive(Debug)]
+pub(crate) struct Journal {
     path: PathBuf,
     file: std::fs::File,
 }
 
 impl Journal {
-    pub fn open(path: &Path) -> Result<Journal> {
+    /// Opens `path` for appending, creating it if needed.
+    ///
+    /// Errors: [`Error::Write`] when it cannot be opened.
+    pub(crate) fn open(path: &Path) -> Result<Journal> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -203,7 +233,10 @@ impl Journal {
         })
     }
 
-    pub fn append(&mut self, e: &JobEntry) -> Result<()> {
+    /// Appends `e` as one JSON line.
+    ///
+    /// Errors: [`Error::Write`] when the line cannot be written.
+    pub(crate) fn append(&mut self, e: &JobEntry) -> Result<()> {
         use std::io::Write;
         let mut line = serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?;
         line.push('\n');
@@ -213,13 +246,13 @@ impl Journal {
     }
 
     /// Removes the journal once the manifest holds everything.
-    pub fn remove(self) {
+    pub(crate) fn remove(self) {
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
 /// The journal that goes with a manifest file.
-pub fn journal_path(manifest: &Path) -> PathBuf {
+pub(crate) fn journal_path(manifest: &Path) -> PathBuf {
     let mut s = manifest.as_os_str().to_owned();
     s.push(".journal");
     PathBuf::from(s)

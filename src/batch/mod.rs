@@ -4,7 +4,7 @@
 pub mod config;
 pub mod manifest;
 pub mod plan;
-pub mod progress;
+pub(crate) mod progress;
 pub mod run;
 
 pub use config::Config;

@@ -11,8 +11,11 @@ use crate::error::{Error, Result};
 /// One input file with its resolved name.
 #[derive(Debug, Clone)]
 pub struct Dataset {
+    /// Name used in output paths: the configured name, else the file stem.
     pub name: String,
+    /// The file, resolved against the config's directory.
     pub path: PathBuf,
+    /// The `[[dataset]]` entry it came from.
     pub config: DatasetConfig,
 }
 
@@ -21,7 +24,9 @@ pub struct Dataset {
 pub struct Job {
     /// `dataset/figure`, unique.
     pub id: String,
+    /// Index into [`Plan::datasets`].
     pub dataset: usize,
+    /// Index into [`Plan::figures`].
     pub figure: usize,
     /// Figure files, one per format.
     pub outputs: Vec<PathBuf>,
@@ -33,9 +38,13 @@ pub struct Job {
 /// Every job of a config.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// Directory every output path lies under.
     pub out_dir: PathBuf,
+    /// Datasets, globs expanded (one per file), in config order.
     pub datasets: Vec<Dataset>,
+    /// Figures, as in the config.
     pub figures: Vec<FigureConfig>,
+    /// Every (dataset, figure) pair that applies, dataset-major.
     pub jobs: Vec<Job>,
 }
 
@@ -148,9 +157,6 @@ impl Plan {
         })
     }
 
-    /// Indices of the datasets in shard `k` (1-based) of `n`: datasets are
-    /// dealt round-robin in plan order, so all figures of a dataset run in
-    /// the same shard (read once) and the split is the same on every run.
     /// The jobs as `heatmill plan` prints them: JSON (`id`, `dataset`,
     /// `input`, `figure`, `kind`, `outputs` per job), or one
     /// `id<TAB>input<TAB>outputs` line per job.
@@ -186,7 +192,10 @@ impl Plan {
         }
     }
 
-    /// Datasets of shard `k` (1-based) of `n`: dealt round-robin.
+    /// Indices into [`Plan::datasets`] of the datasets in shard `k`
+    /// (1-based, `1 ≤ k ≤ n`) of `n`: datasets are dealt round-robin in
+    /// plan order, so all figures of a dataset run in the same shard (read
+    /// once) and the split is the same on every run.
     pub fn shard_datasets(&self, k: usize, n: usize) -> Vec<usize> {
         (0..self.datasets.len())
             .filter(|d| d % n == k - 1)
@@ -196,7 +205,7 @@ impl Plan {
 
 /// Removes `.` and `dir/..` pairs lexically, so paths in plans and
 /// manifests read naturally (`configs/../out` → `out`).
-pub fn clean(p: &Path) -> PathBuf {
+pub(crate) fn clean(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component> = Vec::new();
     for c in p.components() {
@@ -220,7 +229,7 @@ fn has_wildcard(s: &str) -> bool {
 }
 
 /// Expands `*` and `?` in the last path component, sorted by name.
-pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     let dir = pattern.parent().unwrap_or(Path::new("."));
     let pat = pattern
         .file_name()
@@ -249,7 +258,7 @@ pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// `*` matches any run, `?` any one character.
-pub fn wildcard_match(pat: &str, name: &str) -> bool {
+pub(crate) fn wildcard_match(pat: &str, name: &str) -> bool {
     let (p, n): (Vec<char>, Vec<char>) = (pat.chars().collect(), name.chars().collect());
     let (mut i, mut j) = (0, 0);
     let (mut star, mut mark) = (None, 0);

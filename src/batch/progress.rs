@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 /// Reports job completions and the stages of running datasets.
+#[derive(Debug)]
 pub struct Progress {
     multi: Option<MultiProgress>,
     bar: Option<ProgressBar>,
@@ -20,6 +21,8 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Reporting for `total` jobs: a bar on a terminal, plain lines on a
+    /// non-terminal stderr, nothing when `quiet`.
     pub fn new(total: usize, quiet: bool) -> Progress {
         let tty = std::io::stderr().is_terminal();
         let multi = (!quiet && tty).then(MultiProgress::new);
@@ -83,6 +86,7 @@ impl Progress {
         }
     }
 
+    /// Clears the bar and every stage line (call once the run ends).
     pub fn close(&self) {
         for (_, pb) in self
             .stages

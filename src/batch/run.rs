@@ -33,7 +33,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// `(k, n)`: run shard k (1-based) of n.
     pub shard: Option<(usize, usize)>,
+    /// Rerun every job, ignoring the manifest of a previous run.
     pub force: bool,
+    /// No progress output (errors and the summary still print).
     pub quiet: bool,
     /// Refuse datasets whose estimated working memory exceeds this.
     pub max_memory: Option<u64>,
@@ -42,14 +44,19 @@ pub struct RunOptions {
 /// What happened.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    /// Jobs that ran and succeeded.
     pub ok: usize,
+    /// Jobs skipped: inputs, parameters and outputs unchanged since the
+    /// previous run's manifest.
     pub skipped: usize,
+    /// Failed jobs: `(job id, error message)`.
     pub failed: Vec<(String, String)>,
+    /// The manifest written.
     pub manifest: PathBuf,
 }
 
 /// The manifest file for a shard (or the whole run).
-pub fn manifest_path(out_dir: &Path, shard: Option<(usize, usize)>) -> PathBuf {
+pub(crate) fn manifest_path(out_dir: &Path, shard: Option<(usize, usize)>) -> PathBuf {
     match shard {
         Some((k, n)) => out_dir.join(format!("manifest.shard-{k}-of-{n}.json")),
         None => out_dir.join("manifest.json"),
@@ -579,7 +586,7 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
 /// for the path it will take (`analysis::cluster_bytes`: O(n·d) for ward
 /// on vectors, the condensed matrix otherwise; a correlation map: the
 /// n × n correlation matrix, and its distances when clustered).
-pub fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64>) -> u64 {
+pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64>) -> u64 {
     let (r, c) = (m.nrows(), m.ncols());
     let base = 2 * (r as u64) * (c as u64) * 8;
     let extra = jobs
@@ -626,7 +633,7 @@ pub fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64
 }
 
 /// "3.2 GB"
-pub fn human(bytes: u64) -> String {
+pub(crate) fn human(bytes: u64) -> String {
     let b = bytes as f64;
     if b >= 1e9 {
         format!("{:.1} GB", b / 1e9)

@@ -6,7 +6,7 @@ use crate::dtype::Storage;
 
 /// Upper-triangle distances `d(i, j)`, `i < j`, row-major (scipy layout),
 /// stored as `f64` (scipy's numbers) or, on request, `f32` (half the
-/// memory; see [`Dtype`]).
+/// memory; see [`Dtype`](crate::dtype::Dtype)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condensed<T: Storage = f64> {
     n: usize,
@@ -60,14 +60,19 @@ impl<T: Storage> Condensed<T> {
         self.data[index(n, a, b)] = T::from_f64(v);
     }
 
+    /// The n(n−1)/2 stored distances, in scipy's order.
     pub fn as_slice(&self) -> &[T] {
         &self.data
     }
 
+    /// The n(n−1)/2 stored distances, mutable (the algorithms update them
+    /// in place).
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.data
     }
 
+    /// The n(n−1)/2 stored distances, consumed: the vector scipy's `pdist`
+    /// returns.
     pub fn into_vec(self) -> Vec<T> {
         self.data
     }

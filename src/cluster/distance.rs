@@ -27,15 +27,25 @@ use faer::Par;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
+    /// `sqrt(Σ (x − y)²)`: scipy's `euclidean`.
     Euclidean,
+    /// `Σ (x − y)²`: scipy's `sqeuclidean`.
     Sqeuclidean,
+    /// `1 − r`, `r` Pearson's correlation of the two rows (centred, then
+    /// cosine): scipy's `correlation`, in `[0, 2]`; undefined for a row
+    /// without variance.
     Correlation,
+    /// `1 − x·y / (‖x‖ ‖y‖)`: scipy's `cosine`, in `[0, 2]`; undefined for a
+    /// zero row.
     Cosine,
+    /// `Σ |x − y|`: scipy's `cityblock` (Manhattan).
     Cityblock,
+    /// `max |x − y|`: scipy's `chebyshev`.
     Chebyshev,
 }
 
 impl Metric {
+    /// Every metric, in declaration order (for help texts and tests).
     pub const ALL: [Metric; 6] = [
         Metric::Euclidean,
         Metric::Sqeuclidean,
@@ -45,6 +55,8 @@ impl Metric {
         Metric::Chebyshev,
     ];
 
+    /// scipy's name for the metric (`"euclidean"`, ...), as [`FromStr`]
+    /// parses and [`Display`](fmt::Display) prints it.
     pub fn name(self) -> &'static str {
         match self {
             Metric::Euclidean => "euclidean",
@@ -81,7 +93,7 @@ impl FromStr for Metric {
 }
 
 /// Work (multiply-adds) below which every pair is computed directly.
-pub const DIRECT_LIMIT: usize = 1 << 27;
+pub(crate) const DIRECT_LIMIT: usize = 1 << 27;
 
 /// Distances between the `n` rows of the row-major `n × d` matrix `x`.
 pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
@@ -219,7 +231,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// numpy's pairwise summation (`np.add.reduce` on a contiguous row), so
 /// means used for centring round exactly as numpy's do.
-pub fn numpy_sum(a: &[f64]) -> f64 {
+pub(crate) fn numpy_sum(a: &[f64]) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut r = 0.0;

@@ -26,7 +26,7 @@ pub fn fcluster(z: &Linkage, criterion: Criterion) -> Vec<usize> {
 
 /// Cluster id (1-based) of every leaf when the tree is cut so that no
 /// cluster's largest merge height exceeds `t` (`criterion="distance"`).
-pub fn cut_at_height(z: &Linkage, t: f64) -> Vec<usize> {
+pub(crate) fn cut_at_height(z: &Linkage, t: f64) -> Vec<usize> {
     let md = z.max_heights();
     monocrit(z, &md, t)
 }
@@ -34,7 +34,7 @@ pub fn cut_at_height(z: &Linkage, t: f64) -> Vec<usize> {
 /// Cluster id (1-based) of every leaf when the tree is cut into at most
 /// `k` clusters (`criterion="maxclust"`), choosing the lowest threshold
 /// that gives at most `k`.
-pub fn cut_into(z: &Linkage, k: usize) -> Vec<usize> {
+pub(crate) fn cut_into(z: &Linkage, k: usize) -> Vec<usize> {
     let n = z.n();
     if n < 2 {
         return vec![1; n];

@@ -10,7 +10,10 @@ use super::linkage::{Linkage, Step};
 use super::method::Method;
 use crate::dtype::Storage;
 
-/// Clusters the points of `dist` (consumed as scratch) with `method`.
+/// Clusters the `n` points of `dist` (n(n−1)/2 distances, consumed as
+/// scratch) with `method` (centroid or median; any method works):
+/// scipy's `fast_linkage`, `n − 1` merges in scipy's (unsorted) order.
+/// Distances must be finite ([`super::linkage_condensed`] checks).
 pub fn generic<T: Storage>(mut dist: Condensed<T>, method: Method) -> Linkage {
     let n = dist.n();
     if n < 2 {

@@ -2,7 +2,7 @@
 //! generic linkage. Sift rules mirror scipy's `Heap` so that equal values
 //! come out in the same order as scipy's, which decides ties.
 
-pub struct Heap {
+pub(crate) struct Heap {
     index_by_key: Vec<usize>,
     key_by_index: Vec<usize>,
     values: Vec<f64>,
@@ -11,7 +11,7 @@ pub struct Heap {
 
 impl Heap {
     /// Heapifies `values` (key `i` has value `values[i]`) in linear time.
-    pub fn new(values: Vec<f64>) -> Self {
+    pub(crate) fn new(values: Vec<f64>) -> Self {
         let size = values.len();
         let mut h = Heap {
             index_by_key: (0..size).collect(),
@@ -26,17 +26,17 @@ impl Heap {
     }
 
     /// The key with the smallest value, and that value.
-    pub fn min(&self) -> (usize, f64) {
+    pub(crate) fn min(&self) -> (usize, f64) {
         (self.key_by_index[0], self.values[0])
     }
 
-    pub fn remove_min(&mut self) {
+    pub(crate) fn remove_min(&mut self) {
         self.swap(0, self.size - 1);
         self.size -= 1;
         self.sift_down(0);
     }
 
-    pub fn change_value(&mut self, key: usize, value: f64) {
+    pub(crate) fn change_value(&mut self, key: usize, value: f64) {
         let index = self.index_by_key[key];
         let old = self.values[index];
         self.values[index] = value;

@@ -5,9 +5,13 @@
 /// leaves. Ids below `n` are leaves; merge `k` creates cluster `n + k`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step {
+    /// The first cluster merged (the smaller id, scipy's `Z[k, 0]`).
     pub a: usize,
+    /// The second cluster merged (the larger id, `Z[k, 1]`).
     pub b: usize,
+    /// The distance at which they merge (`Z[k, 2]`), in the metric's units.
     pub height: f64,
+    /// Leaves in the new cluster (`Z[k, 3]`).
     pub size: usize,
 }
 
@@ -58,11 +62,13 @@ impl Linkage {
         self.n
     }
 
+    /// The `n − 1` merges in order: row `k` is scipy's `Z[k]`.
     pub fn steps(&self) -> &[Step] {
         &self.steps
     }
 
-    pub fn steps_mut(&mut self) -> &mut [Step] {
+    /// The merges, mutable (optimal leaf ordering swaps children in place).
+    pub(crate) fn steps_mut(&mut self) -> &mut [Step] {
         &mut self.steps
     }
 

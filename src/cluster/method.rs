@@ -9,16 +9,27 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
+    /// Nearest points: `min` of the pairwise distances (minimum spanning tree).
     Single,
+    /// Farthest points: `max` of the pairwise distances.
     Complete,
+    /// UPGMA: the mean of all pairwise distances.
     Average,
+    /// WPGMA: the mean of the two merged clusters' distances.
     Weighted,
+    /// Ward's minimum variance; heights as scipy reports them (the
+    /// Lance–Williams recurrence on Euclidean distances). Euclidean only.
     Ward,
+    /// UPGMC: the distance between centroids. Euclidean only; heights may
+    /// decrease (not reducible).
     Centroid,
+    /// WPGMC: the distance between the merged clusters' midpoints.
+    /// Euclidean only; heights may decrease (not reducible).
     Median,
 }
 
 impl Method {
+    /// Every method, in declaration order (for help texts and tests).
     pub const ALL: [Method; 7] = [
         Method::Single,
         Method::Complete,
@@ -29,6 +40,8 @@ impl Method {
         Method::Median,
     ];
 
+    /// scipy's name for the method (`"average"`, ...), as [`FromStr`] parses
+    /// and [`Display`](fmt::Display) prints it.
     pub fn name(self) -> &'static str {
         match self {
             Method::Single => "single",

@@ -37,8 +37,14 @@ pub use method::Method;
 use crate::dtype::Storage;
 use crate::error::{Error, Result};
 
-/// Clusters a condensed distance matrix (consumed as scratch space).
-/// Refuses non-finite distances, as scipy does.
+/// Clusters a condensed distance matrix of `n` points (n(n−1)/2 entries,
+/// scipy's `pdist` layout; consumed as scratch space): scipy's
+/// `linkage(y, method)`, `n − 1` merges. Single → minimum spanning tree,
+/// centroid/median → the generic algorithm, the rest → the NN-chain.
+///
+/// Errors ([`Error::Invalid`]): a distance is NaN or ±Inf (scipy refuses
+/// them too; an `f32` store says when the value overflowed `f32`), or a
+/// merge height overflows (ward and centroid square distances).
 pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Result<Linkage> {
     if let Some(k) = dist.as_slice().iter().position(|v| !v.to_f64().is_finite()) {
         let n = dist.n();
@@ -75,7 +81,12 @@ pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Resu
     Ok(z)
 }
 
-/// Clusters the rows of the row-major `n × d` matrix `x`.
+/// Clusters the rows of the row-major `n × d` matrix `x`: scipy's
+/// `linkage(x, method, metric)` (distances by [`pdist`], stored as `f64`).
+///
+/// Errors ([`Error::Invalid`]): ward, centroid or median with a metric
+/// other than euclidean ([`check_method_metric`]); non-finite distances
+/// or heights, as [`linkage_condensed`].
 pub fn linkage(x: &[f64], n: usize, d: usize, method: Method, metric: Metric) -> Result<Linkage> {
     check_method_metric(method, metric)?;
     linkage_condensed(pdist(x, n, d, metric), method)
@@ -83,6 +94,8 @@ pub fn linkage(x: &[f64], n: usize, d: usize, method: Method, metric: Metric) ->
 
 /// scipy refuses ward/centroid/median with a non-Euclidean metric on
 /// observations; so do we, with the reason.
+///
+/// Errors: [`Error::Invalid`] for that combination.
 pub fn check_method_metric(method: Method, metric: Metric) -> Result<()> {
     if method.needs_euclidean() && metric != Metric::Euclidean {
         return Err(Error::Invalid(format!(

@@ -6,7 +6,9 @@ use super::condensed::Condensed;
 use super::linkage::Linkage;
 use crate::dtype::Storage;
 
-/// Single-linkage clustering of `dist`.
+/// Single-linkage clustering of the `n` points of `dist` (n(n−1)/2
+/// distances, only read): scipy's `mst_single_linkage`, `n − 1` merges
+/// sorted by height. Distances must be finite.
 pub fn mst_single<T: Storage>(dist: &Condensed<T>) -> Linkage {
     let n = dist.n();
     if n < 2 {

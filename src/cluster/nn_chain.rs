@@ -12,7 +12,7 @@
 //! scattered down a column) plus one Lance–Williams update of that row.
 //! Both are split across two threads when enough clusters are alive (the
 //! combination keeps "smallest distance, lowest index"; the second thread
-//! is a spinning helper, see `duo`), and the update formula is specialised
+//! is a spinning helper, see `par::spin_join`), and the update formula is specialised
 //! per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
@@ -25,7 +25,10 @@ use crate::par::{with_spin_join, SpinJoin};
 /// Below this many live clusters a step is too small to split.
 const PAR_MIN: usize = 3000;
 
-/// Clusters the points of `dist` (consumed: it becomes scratch space).
+/// Clusters the `n` points of `dist` (n(n−1)/2 distances, consumed: it
+/// becomes scratch space) with a reducible `method` (single, complete,
+/// average, weighted, ward): scipy's `nn_chain`, `n − 1` merges sorted by
+/// height. Distances must be finite.
 pub fn nn_chain<T: Storage>(dist: Condensed<T>, method: Method) -> Linkage {
     debug_assert!(method.is_reducible());
     match method {

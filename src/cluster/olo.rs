@@ -19,7 +19,9 @@ use crate::dtype::Storage;
 const BIG: f32 = 1_073_741_824.0; // 2^30, scipy's "infinity" here
 
 /// Returns `z` with children swapped so that `z.leaves()` is the optimal
-/// leaf order for the distances `dist` (over the original leaf ids).
+/// leaf order for the distances `dist` (over the original leaf ids; the
+/// `n` points `z` was built on, n(n−1)/2 entries): scipy's
+/// `optimal_leaf_ordering(Z, y)`, same order, ties included.
 pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Linkage {
     let n = z.n();
     if n < 3 {

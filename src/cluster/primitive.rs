@@ -6,8 +6,9 @@ use super::condensed::Condensed;
 use super::linkage::{Linkage, Step};
 use super::method::Method;
 
-/// Reference linkage: global minimum each step (lowest `(i, j)` on ties),
-/// the higher index carries the merged cluster.
+/// Reference linkage of the `n` points of `dist` (n(n−1)/2 distances,
+/// consumed): global minimum each step (lowest `(i, j)` on ties), the
+/// higher index carries the merged cluster. O(n³); for tests.
 pub fn primitive(mut dist: Condensed, method: Method) -> Linkage {
     let n = dist.n();
     if n < 2 {

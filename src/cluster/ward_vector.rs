@@ -103,7 +103,10 @@ fn scan(c: &Centroids, tip: usize, live: &[usize], duo: &SpinJoin) -> (f64, usiz
     }
 }
 
-/// Ward clustering of the rows of the row-major `n × d` matrix `x`.
+/// Ward clustering of the rows of the row-major `n × d` matrix `x` in
+/// O(n·d) memory: scipy's `linkage(x, 'ward')` (same merges wherever two
+/// candidate costs are not within rounding; heights to ~1e-15 relative),
+/// `n − 1` merges sorted by height. Rows must be finite.
 pub fn ward_vector(x: &[f64], n: usize, d: usize) -> Linkage {
     if n < 2 {
         return Linkage::from_steps(n, vec![]);

@@ -6,26 +6,38 @@ use crate::options::TickLabels;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
+/// Black, the colour of ticks, labels and dendrogram lines.
 pub const BLACK: [u8; 3] = [0, 0, 0];
 /// Tick label and axis label size, points (matplotlib's 10 pt default).
 pub const FONT_PT: f64 = 10.0;
 /// Title size, points ("large" = 1.2 × 10 pt).
 pub const TITLE_PT: f64 = 12.0;
+/// Tick mark length, points (matplotlib's `xtick.major.size`).
 pub const TICK_LEN_PT: f64 = 3.5;
+/// Gap between a tick mark and its label, points (`xtick.major.pad`).
 pub const TICK_PAD_PT: f64 = 3.5;
+/// Tick mark line width, points (`xtick.major.width`).
 pub const TICK_WIDTH_PT: f64 = 0.8;
+/// Gap between tick labels and the axis label, points
+/// (`axes.labelpad`).
 pub const LABEL_PAD_PT: f64 = 4.0;
 
 /// A rectangle in pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
+    /// Left edge, pixels from the figure's left.
     pub x: f64,
+    /// Top edge, pixels from the figure's top.
     pub y: f64,
+    /// Width, pixels (≥ 0).
     pub w: f64,
+    /// Height, pixels (≥ 0).
     pub h: f64,
 }
 
 impl Rect {
+    /// The rectangle at (`x`, `y`) of size `w × h` pixels; a negative size
+    /// becomes 0.
     pub fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
         Rect {
             x,
@@ -34,9 +46,11 @@ impl Rect {
             h: h.max(0.0),
         }
     }
+    /// Right edge, pixels (`x + w`).
     pub fn right(&self) -> f64 {
         self.x + self.w
     }
+    /// Bottom edge, pixels (`y + h`).
     pub fn bottom(&self) -> f64 {
         self.y + self.h
     }
@@ -153,23 +167,31 @@ pub fn seaborn_clustermap_extent(
 /// Where tick labels sit relative to their axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
+    /// Labels left of the axes (y axis of a heatmap).
     Left,
+    /// Labels right of the axes (y axis of a clustermap).
     Right,
+    /// Labels below the axes (x axis).
     Bottom,
 }
 
 /// Tick labels chosen for an axis, with their orientation.
 #[derive(Debug, Clone)]
 pub struct Ticks {
+    /// Which side of the axes the labels sit on.
     pub side: Side,
     /// (cell index, label)
     pub labels: Vec<(usize, String)>,
     /// Labels turned 90° (x labels that would overlap; y labels that fit
     /// vertically, as seaborn decides).
     pub rotated: bool,
+    /// Label font size, pixels.
     pub font_px: f64,
+    /// Tick mark length, pixels.
     pub tick_len: f64,
+    /// Gap between tick mark and label, pixels.
     pub tick_pad: f64,
+    /// Tick mark line width, pixels.
     pub tick_width: f64,
 }
 

@@ -21,15 +21,28 @@ use crate::render::text::{self, HAlign, VAlign};
 
 /// Everything a clustermap shows, in input order; the orders come from the
 /// trees (or identity when an axis isn't clustered).
+#[derive(Debug)]
 pub struct ClustermapData<'a> {
+    /// The `rows × cols` values, row-major, in input order (NaN = not drawn).
     pub values: &'a [f64],
+    /// Number of rows.
     pub rows: usize,
+    /// Number of columns.
     pub cols: usize,
+    /// `rows` labels, input order.
     pub row_labels: &'a [String],
+    /// `cols` labels, input order.
     pub col_labels: &'a [String],
+    /// The tree over the `rows` rows (its leaf order is the display order);
+    /// `None` keeps input order and draws no row dendrogram.
     pub row_tree: Option<&'a Linkage>,
+    /// The tree over the `cols` columns; `None` as for `row_tree`.
     pub col_tree: Option<&'a Linkage>,
+    /// Colour strips beside the rows (seaborn's `row_colors`), one colour
+    /// per row in input order.
     pub row_strips: &'a [Strip],
+    /// Colour strips above the columns (`col_colors`), one colour per column
+    /// in input order.
     pub col_strips: &'a [Strip],
     /// A file mask, applied by label after reordering.
     pub label_mask: Option<super::LabelMask>,

@@ -15,16 +15,22 @@ use crate::render::text::{HAlign, VAlign};
 
 /// What a heatmap figure shows: values in display order (NaN = masked),
 /// with their labels.
+#[derive(Debug)]
 pub struct HeatmapData<'a> {
+    /// The `rows × cols` values, row-major, in display order.
     pub values: &'a [f64],
+    /// Number of rows.
     pub rows: usize,
+    /// Number of columns.
     pub cols: usize,
+    /// `rows` labels, display order.
     pub row_labels: &'a [String],
+    /// `cols` labels, display order.
     pub col_labels: &'a [String],
 }
 
 /// Padding tight_layout leaves at the figure edge (1.08 × font size).
-pub fn edge_pad(px_per_pt: f64) -> f64 {
+pub(crate) fn edge_pad(px_per_pt: f64) -> f64 {
     1.08 * FONT_PT * px_per_pt
 }
 

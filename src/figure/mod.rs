@@ -5,14 +5,14 @@
 //! [`crate::pipeline`] and lays them out on a [`crate::render::scene::Scene`];
 //! it computes nothing about the data and reads no file.
 
-pub mod axes;
+pub(crate) mod axes;
 pub mod clustermap;
-pub mod colorbar;
-pub mod dendrogram;
+pub(crate) mod colorbar;
+pub(crate) mod dendrogram;
 pub mod heatmap;
-pub mod panel;
+pub(crate) mod panel;
 pub mod strips;
-pub mod ticks;
+pub(crate) mod ticks;
 
 pub use crate::options::{FigureOptions, Kind};
 

@@ -12,15 +12,22 @@ use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Values to draw, row-major, already in display order; NaN = not drawn.
+#[derive(Debug)]
 pub struct Grid<'a> {
+    /// The `rows × cols` values, row-major.
     pub values: &'a [f64],
+    /// Number of rows.
     pub rows: usize,
+    /// Number of columns.
     pub cols: usize,
 }
 
 /// Cell-border settings.
+#[derive(Debug)]
 pub struct Borders {
+    /// Line width, pixels (seaborn's `linewidths`, converted).
     pub width_px: f64,
+    /// Line colour (seaborn's `linecolor`).
     pub color: Rgb,
 }
 

@@ -13,15 +13,20 @@ pub const UNMATCHED: Rgb = [221, 221, 221];
 /// One strip: a colour per observation (input order) and its legend.
 #[derive(Debug, Clone)]
 pub struct Strip {
+    /// The strip's name (the annotation column, or the cut's name): its
+    /// tick label beside the strip and its legend title.
     pub name: String,
+    /// One colour per observation, input order ([`UNMATCHED`] for labels
+    /// absent from the table).
     pub colors: Vec<Rgb>,
+    /// `(category, colour)` in order of first appearance, for the legend.
     pub legend: Vec<(String, Rgb)>,
     /// Labels that had no entry in the table.
     pub unmatched: Vec<String>,
 }
 
 /// Size of the legend block for `strips` (width, height) in pixels.
-pub fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
+pub(crate) fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(font) * 1.15;
     let sw = font;
@@ -40,7 +45,7 @@ pub fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
 }
 
 /// Draws the legend with its top-left corner at (x, y).
-pub fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
+pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(font) * 1.15;
     let sw = font;

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 pub struct Annotation {
     /// The column's name (shown next to the strip and as legend title).
     pub name: String,
+    /// Matrix label → its category in this column.
     pub values: HashMap<String, String>,
     /// Categories in order of first appearance in the table.
     pub categories: Vec<String>,

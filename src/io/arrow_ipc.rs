@@ -24,9 +24,13 @@ use crate::error::{Error, Result};
 /// What was found in the file, for `inspect`.
 #[derive(Debug, Clone)]
 pub struct ArrowInfo {
+    /// Number of record batches.
     pub batches: usize,
+    /// `uncompressed`, or the batches' codec (`lz4`, `zstd`).
     pub compression: String,
+    /// The distinct Arrow types of the numeric columns read.
     pub dtypes: Vec<String>,
+    /// The column the row labels came from.
     pub label_column: String,
     /// Every numeric buffer lies inside the file mapping.
     pub zero_copy: bool,
@@ -34,13 +38,17 @@ pub struct ArrowInfo {
 
 /// An open, decoded Arrow file: the row labels and the numeric columns,
 /// each split into its record batches.
+#[derive(Debug)]
 pub struct ArrowTable {
+    /// One label per row, file order.
     pub row_labels: Vec<String>,
+    /// One name per numeric column, file order.
     pub col_labels: Vec<String>,
     /// `columns[j]` = the batches of numeric column j.
     columns: Vec<Vec<ArrayRef>>,
     /// First row of each batch, plus the total at the end.
     batch_starts: Vec<usize>,
+    /// What `inspect` reports about the file.
     pub info: ArrowInfo,
 }
 

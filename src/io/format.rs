@@ -9,8 +9,11 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// Comma-separated text (`.csv`).
     Csv,
+    /// Tab-separated text (`.tsv`, `.tab`, `.txt`).
     Tsv,
+    /// Apache Parquet (`.parquet`, `.pq`).
     Parquet,
     /// Arrow IPC file format (Feather v2).
     Arrow,
@@ -19,6 +22,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's name, as `--format` takes it and `inspect` prints it.
     pub fn name(self) -> &'static str {
         match self {
             Format::Csv => "csv",
@@ -42,6 +46,10 @@ impl Format {
         }
     }
 
+    /// A `--format` value: `csv`, `tsv`, `parquet`, `arrow` (or `feather`,
+    /// `ipc`), `hdf5` (or `h5`, `h5ad`).
+    ///
+    /// Errors: the message naming the accepted values, for an unknown word.
     pub fn parse(s: &str) -> std::result::Result<Format, String> {
         match s {
             "csv" => Ok(Format::Csv),

@@ -1,15 +1,15 @@
 //! Reading matrices and annotation tables, writing data outputs.
 
 pub mod annotations;
-pub mod arrow_ipc;
+pub(crate) mod arrow_ipc;
 pub mod atomic;
 pub mod format;
-pub mod hdf5;
+pub(crate) mod hdf5;
 pub mod npy;
-pub mod parquet_rows;
-pub mod rows;
-pub mod table;
-pub mod tsv;
+pub(crate) mod parquet_rows;
+pub(crate) mod rows;
+pub(crate) mod table;
+pub(crate) mod tsv;
 
 use std::path::Path;
 
@@ -23,13 +23,19 @@ use crate::matrix::Matrix;
 /// What `heatmill inspect` reports about an input.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Inspection {
+    /// The input file, as given.
     pub path: String,
+    /// The format read (`csv`, `tsv`, `parquet`, `arrow`, `hdf5`).
     pub format: String,
     /// The layout found: "wide table", "AnnData X csr_matrix (obs x var)", ...
     pub layout: String,
+    /// Rows of the matrix as read (after any transpose).
     pub rows: usize,
+    /// Columns of the matrix as read.
     pub cols: usize,
+    /// Where the row labels came from (a column, or HDF5 datasets).
     pub label_column: String,
+    /// The stored value types found (e.g. `f64`, `i64`).
     pub dtypes: Vec<String>,
     /// Chunking and compression of the stored values.
     pub storage: String,
@@ -39,9 +45,13 @@ pub struct Inspection {
     pub stored_nonzeros: Option<u64>,
     /// How the file was read: memory-mapped, streamed, or parsed.
     pub access: String,
+    /// Cells that are NaN (missing) in the matrix as read.
     pub missing: usize,
+    /// Row labels that occur more than once.
     pub duplicate_row_labels: Vec<String>,
+    /// The first (up to 5) row labels.
     pub first_rows: Vec<String>,
+    /// The first (up to 5) column labels.
     pub first_cols: Vec<String>,
 }
 

@@ -92,7 +92,9 @@ fn write_streamed<T: Copy>(
 /// A decoded array: shape and values (integers widened to `f64`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NpyArray {
+    /// The array's shape (C order: the last index varies fastest).
     pub shape: Vec<usize>,
+    /// The values, `shape.iter().product()` of them, C order.
     pub data: Vec<f64>,
 }
 

@@ -14,6 +14,7 @@ use super::table::{fmt_err, is_numeric_arrow, label_texts, pick_label};
 use crate::error::{Error, Result};
 
 /// A Parquet file's numeric columns, read by row slices.
+#[derive(Debug)]
 pub struct ParquetStore {
     path: PathBuf,
     columns: Vec<String>,

@@ -11,7 +11,7 @@ use crate::prep;
 
 /// A stored matrix, readable by blocks of rows (dense, row-major, missing
 /// values as NaN). Sparse stores densify only the block asked for.
-pub trait RowSource {
+pub trait RowSource: std::fmt::Debug {
     /// Stored (rows, columns).
     fn shape(&self) -> (usize, usize);
 
@@ -31,22 +31,29 @@ pub trait RowSource {
 /// [`prep::Prep::apply`] would do them on the full matrix.
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {
+    /// Element-wise transform applied first (`ln(1 + x)` or `log2(1 + x)`),
+    /// or none.
     pub transform: Option<fn(f64) -> f64>,
+    /// How many rows of highest variance to keep (ties keep the earlier
+    /// row, as [`prep::top_variable`]).
     pub top: usize,
 }
 
 /// The matrix read from `src` — as stored, or transposed (`transposed`:
 /// logical rows are stored columns) — and the logical rows it holds.
+#[derive(Debug)]
 pub struct Built {
+    /// The kept logical rows, row-major: `rows.len()` rows of every
+    /// logical column.
     pub values: Vec<f64>,
+    /// Which logical rows were kept (indices, ascending).
     pub rows: Vec<usize>,
-    pub ncols: usize,
 }
 
 /// Reads `src` into a row-major logical matrix, applying `sel` if given.
 pub fn build(src: &dyn RowSource, transposed: bool, sel: Option<&Selection>) -> Result<Built> {
     let (ns, ms) = src.shape();
-    let (n, m) = if transposed { (ms, ns) } else { (ns, ms) };
+    let n = if transposed { ms } else { ns };
     let built = match sel {
         Some(s) if s.top < n => {
             if transposed {
@@ -69,7 +76,6 @@ pub fn build(src: &dyn RowSource, transposed: bool, sel: Option<&Selection>) -> 
             Built {
                 values,
                 rows: (0..n).collect(),
-                ncols: m,
             }
         }
     };
@@ -173,7 +179,6 @@ fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
     Ok(Built {
         values,
         rows: slots.iter().map(|&s| kept[s].1).collect(),
-        ncols: ms,
     })
 }
 
@@ -239,11 +244,7 @@ fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
             });
         Ok(())
     })?;
-    Ok(Built {
-        values,
-        rows: keep,
-        ncols: ns,
-    })
+    Ok(Built { values, rows: keep })
 }
 
 #[cfg(test)]
@@ -252,6 +253,7 @@ mod tests {
     use crate::matrix::Matrix;
 
     /// A dense store that hands out small blocks, to exercise block edges.
+    #[derive(Debug)]
     struct Dense {
         n: usize,
         m: usize,
@@ -312,7 +314,7 @@ mod tests {
                     };
                     let got = build(&d, transposed, Some(&sel)).unwrap();
                     let wl = if transposed { d.n } else { d.m };
-                    assert_eq!(got.ncols, wl);
+                    assert_eq!(got.values.len(), got.rows.len() * wl);
                     assert_eq!(got.rows.len(), want.nrows(), "t={transposed} top={top}");
                     for (a, b) in got.values.iter().zip(want.values()) {
                         assert!(a.to_bits() == b.to_bits(), "{a} vs {b}");

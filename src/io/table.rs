@@ -13,8 +13,9 @@ use crate::matrix::Matrix;
 /// What the reader found besides the values.
 #[derive(Debug, Clone)]
 pub struct TableInfo {
-    pub format: Format,
+    /// The column the row labels came from.
     pub label_column: String,
+    /// The distinct polars dtypes of the numeric columns.
     pub dtypes: Vec<String>,
 }
 
@@ -233,7 +234,6 @@ fn frame_to_matrix(
     Ok((
         m,
         TableInfo {
-            format,
             label_column,
             dtypes: dedup(dtypes),
         },

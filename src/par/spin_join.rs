@@ -10,6 +10,7 @@ use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The fork-join handle; see [`with_spin_join`].
+#[derive(Debug)]
 pub struct SpinJoin {
     helper: bool,
     posted: AtomicUsize,

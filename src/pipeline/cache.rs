@@ -76,6 +76,7 @@ impl Cache {
         self.linkages.len() + self.correlations.len()
     }
 
+    /// True when nothing is held yet.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

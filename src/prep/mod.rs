@@ -94,7 +94,7 @@ fn mean_std(x: &[f64]) -> (f64, f64) {
 /// The mean from a sum of `k` values added in order from 0.0. Readers that
 /// stream columns accumulate the same sums so their statistics are
 /// bit-identical to [`row_variances`] on the materialised matrix.
-pub fn mean_from(sum: f64, k: usize) -> f64 {
+pub(crate) fn mean_from(sum: f64, k: usize) -> f64 {
     if k == 0 {
         f64::NAN
     } else {
@@ -103,7 +103,7 @@ pub fn mean_from(sum: f64, k: usize) -> f64 {
 }
 
 /// Sample standard deviation from the sum of squared deviations of `k` values.
-pub fn std_from(ss: f64, k: usize) -> f64 {
+pub(crate) fn std_from(ss: f64, k: usize) -> f64 {
     if k > 1 {
         (ss / (k - 1) as f64).sqrt()
     } else {
@@ -112,7 +112,7 @@ pub fn std_from(ss: f64, k: usize) -> f64 {
 }
 
 /// Sample variance (ddof = 1) exactly as [`row_variances`] computes it.
-pub fn variance_from(ss: f64, k: usize) -> f64 {
+pub(crate) fn variance_from(ss: f64, k: usize) -> f64 {
     std_from(ss, k).powi(2)
 }
 
@@ -174,7 +174,7 @@ pub fn top_variable(m: &Matrix, n: usize) -> Matrix {
 
 /// The positions of the `n` largest variances, ascending (the ranking of
 /// [`top_variable`], shared with the streaming readers).
-pub fn top_indices(var: &[f64], n: usize) -> Vec<usize> {
+pub(crate) fn top_indices(var: &[f64], n: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..var.len()).collect();
     idx.sort_by(|&a, &b| {
         let (va, vb) = (var[a], var[b]);
@@ -262,12 +262,19 @@ pub fn drop_constant_rows(m: &Matrix) -> (Option<Matrix>, Vec<String>) {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Prep {
+    /// Replace every value `x` by `ln(1 + x)` (numpy's `log1p`) first.
     #[serde(default)]
     pub log1p: bool,
+    /// Replace every value `x` by `log2(1 + x)` first (exclusive with `log1p`).
     #[serde(default)]
     pub log2p1: bool,
+    /// Keep the `N` rows of highest sample variance (ddof = 1, NaN ignored),
+    /// in their original order ([`top_variable`]).
     pub top_variable: Option<usize>,
+    /// seaborn's `z_score` along an axis ([`z_score`]).
     pub z_score: Option<Axis>,
+    /// seaborn's `standard_scale` along an axis ([`standard_scale`]);
+    /// exclusive with `z_score`.
     pub standard_scale: Option<Axis>,
 }
 
@@ -285,6 +292,9 @@ impl Prep {
     }
 
     /// Rejects contradictory options before any work.
+    ///
+    /// Errors: [`Error::Invalid`] for `z_score` with `standard_scale`, or
+    /// `log1p` with `log2p1`.
     pub fn validate(&self) -> Result<()> {
         if self.z_score.is_some() && self.standard_scale.is_some() {
             return Err(Error::Invalid(
@@ -300,7 +310,10 @@ impl Prep {
         Ok(())
     }
 
-    /// Applies the steps to `m`.
+    /// Applies the steps to `m` in order (log, top-N, scaling); the shape
+    /// stays `n × m` except that top-N keeps `min(N, n)` rows.
+    ///
+    /// Errors: those of [`Prep::validate`].
     pub fn apply(&self, m: Matrix) -> Result<Matrix> {
         self.validate()?;
         let mut m = m;

@@ -1,5 +1,5 @@
 //! An RGB pixel buffer with the few anti-aliased primitives figures need
-//! (filled rectangles with fractional edges, axis-aligned lines), and
+//! (filled rectangles with fractional edges, masked image copies), and
 //! deterministic PNG encoding.
 
 use super::colormap::Rgb;
@@ -8,12 +8,16 @@ use crate::error::{Error, Result};
 /// A white RGB canvas, row-major, 3 bytes per pixel.
 #[derive(Debug, Clone)]
 pub struct Canvas {
+    /// Width, pixels.
     pub width: usize,
+    /// Height, pixels.
     pub height: usize,
+    /// RGB bytes, row-major from the top-left: `width × height × 3`.
     pub pixels: Vec<u8>,
 }
 
 impl Canvas {
+    /// A white canvas of `width × height` pixels.
     pub fn new(width: usize, height: usize) -> Canvas {
         Canvas {
             width,
@@ -24,7 +28,7 @@ impl Canvas {
 
     /// Blends `color` into pixel (x, y) with coverage `alpha` in [0, 1].
     #[inline]
-    pub fn blend(&mut self, x: i64, y: i64, color: Rgb, alpha: f64) {
+    pub(crate) fn blend(&mut self, x: i64, y: i64, color: Rgb, alpha: f64) {
         if x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height || alpha <= 0.0 {
             return;
         }
@@ -36,18 +40,9 @@ impl Canvas {
         }
     }
 
-    /// Sets pixel (x, y), ignoring out-of-range coordinates.
-    #[inline]
-    pub fn set(&mut self, x: usize, y: usize, color: Rgb) {
-        if x < self.width && y < self.height {
-            let k = (y * self.width + x) * 3;
-            self.pixels[k..k + 3].copy_from_slice(&color);
-        }
-    }
-
     /// Fills the rectangle `[x0, x1) × [y0, y1)` (pixel units, fractional
     /// edges anti-aliased by area coverage).
-    pub fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
+    pub(crate) fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
         let (x0, x1) = (x0.min(x1), x0.max(x1));
         let (y0, y1) = (y0.min(y1), y0.max(y1));
         let xs = x0.floor().max(0.0) as i64;
@@ -63,18 +58,8 @@ impl Canvas {
         }
     }
 
-    /// A horizontal line of `width` px centred on `y`.
-    pub fn hline(&mut self, x0: f64, x1: f64, y: f64, width: f64, color: Rgb) {
-        self.fill_rect(x0, y - width / 2.0, x1, y + width / 2.0, color);
-    }
-
-    /// A vertical line of `width` px centred on `x`.
-    pub fn vline(&mut self, x: f64, y0: f64, y1: f64, width: f64, color: Rgb) {
-        self.fill_rect(x - width / 2.0, y0, x + width / 2.0, y1, color);
-    }
-
     /// Copies an RGB image with its top-left corner at (x, y).
-    pub fn blit(
+    pub(crate) fn blit(
         &mut self,
         x: usize,
         y: usize,

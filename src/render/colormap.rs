@@ -67,10 +67,12 @@ impl Colormap {
         Colormap { lut: colors }
     }
 
+    /// Number of entries in the table (256 for the named maps).
     pub fn len(&self) -> usize {
         self.lut.len()
     }
 
+    /// True for a map without entries.
     pub fn is_empty(&self) -> bool {
         self.lut.is_empty()
     }

@@ -10,12 +10,18 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImageFormat {
+    /// PNG raster (`.png`).
     Png,
+    /// SVG vector document (`.svg`).
     Svg,
+    /// One-page PDF (`.pdf`).
     Pdf,
 }
 
 impl ImageFormat {
+    /// The format of `path`'s extension (`.png`, `.svg`, `.pdf`, any case).
+    ///
+    /// Errors: [`Error::Usage`] for any other extension.
     pub fn from_path(path: &Path) -> Result<ImageFormat> {
         match path
             .extension()
@@ -34,6 +40,7 @@ impl ImageFormat {
         }
     }
 
+    /// The file extension, without the dot (`png`, `svg`, `pdf`).
     pub fn ext(self) -> &'static str {
         match self {
             ImageFormat::Png => "png",

@@ -15,9 +15,12 @@ use super::scale::ColorScale;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Aggregate {
+    /// The area-weighted mean of the covered cells, NaN cells ignored.
     #[default]
     Mean,
+    /// The largest covered value (peaks stay visible).
     Max,
+    /// The covered value of largest magnitude, sign kept.
     Absmax,
 }
 
@@ -69,7 +72,7 @@ fn plan(cells: usize, pixels: usize) -> Vec<Span> {
 
 /// Aggregated values of the `rows × cols` matrix on a `width × height`
 /// pixel grid (NaN where no visible cell contributes).
-pub fn aggregate(
+pub(crate) fn aggregate(
     values: &[f64],
     rows: usize,
     cols: usize,
@@ -170,7 +173,7 @@ fn better(how: Aggregate, v: f64, cur: f64) -> bool {
 }
 
 /// Colours for an aggregated grid: RGB bytes plus which pixels are drawn.
-pub fn colorize(grid: &[f64], scale: &ColorScale) -> (Vec<u8>, Vec<bool>) {
+pub(crate) fn colorize(grid: &[f64], scale: &ColorScale) -> (Vec<u8>, Vec<bool>) {
     let mut rgb = vec![255u8; grid.len() * 3];
     let mut drawn = vec![false; grid.len()];
     // Blocks of pixels per task; within a block, runs of equal values
@@ -201,7 +204,8 @@ pub fn colorize(grid: &[f64], scale: &ColorScale) -> (Vec<u8>, Vec<bool>) {
 
 /// Reference: per pixel, the exact area-weighted mean over all cells
 /// (O(pixels × cells)); the tests hold [`aggregate`] to it.
-pub fn aggregate_naive(
+#[cfg(test)]
+fn aggregate_naive(
     values: &[f64],
     rows: usize,
     cols: usize,

@@ -9,10 +9,17 @@ use crate::error::Result;
 /// The user's colour options.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColorOptions {
+    /// Colour map name (matplotlib/seaborn, `NAME_r` reversed); default
+    /// `rocket`, `icefire` when `center` is set (seaborn's defaults).
     pub cmap: Option<String>,
+    /// Value at the bottom of the bar; default the data's minimum.
     pub vmin: Option<f64>,
+    /// Value at the top of the bar; default the data's maximum.
     pub vmax: Option<f64>,
+    /// Value at the map's midpoint (seaborn's `center`).
     pub center: Option<f64>,
+    /// Unset bounds from the 2nd and 98th percentiles instead of the
+    /// extremes (seaborn's `robust`).
     #[serde(default)]
     pub robust: bool,
 }
@@ -20,8 +27,11 @@ pub struct ColorOptions {
 /// A resolved colour scale: values in `[vmin, vmax]` map onto `cmap`.
 #[derive(Debug, Clone)]
 pub struct ColorScale {
+    /// Value mapped to the map's first colour.
     pub vmin: f64,
+    /// Value mapped to the map's last colour.
     pub vmax: f64,
+    /// The colour map (already re-centred for `center`).
     pub cmap: Colormap,
 }
 
@@ -80,7 +90,7 @@ impl ColorScale {
 }
 
 /// numpy's `percentile` with linear interpolation on sorted data.
-pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
     let n = sorted.len();
     if n == 0 {
         return f64::NAN;

@@ -13,33 +13,56 @@ pub type Cell = (f64, f64, f64, f64, Rgb);
 /// One drawing operation, in pixel coordinates (origin top-left).
 #[derive(Debug, Clone)]
 pub enum Op {
+    /// A filled rectangle, `[x0, x1) × [y0, y1)` in pixels.
     Rect {
+        /// Left edge, pixels.
         x0: f64,
+        /// Top edge, pixels.
         y0: f64,
+        /// Right edge, pixels (`x1 > x0`).
         x1: f64,
+        /// Bottom edge, pixels (`y1 > y0`).
         y1: f64,
+        /// Fill colour.
         color: Rgb,
     },
     /// An RGB image placed at integer pixels; `mask` marks drawn pixels.
     Image {
+        /// Left edge, pixels.
         x: usize,
+        /// Top edge, pixels.
         y: usize,
+        /// Width, pixels.
         w: usize,
+        /// Height, pixels.
         h: usize,
+        /// RGB bytes, row-major: `w × h × 3`.
         rgb: Vec<u8>,
+        /// `w × h` flags, row-major: false pixels are not drawn (NaN or masked
+        /// cells); `None` draws every pixel.
         mask: Option<Vec<bool>>,
         /// Per-cell rectangles with the same content, for vector output of
         /// small matrices (crisper and editable).
         cells: Option<Vec<Cell>>,
     },
+    /// A single line of text in the embedded DejaVu Sans.
     Text {
+        /// The text.
         text: String,
+        /// Anchor x, pixels.
         x: f64,
+        /// Anchor y, pixels.
         y: f64,
+        /// Font size (em), pixels.
         px: f64,
+        /// Text colour.
         color: Rgb,
+        /// Which point of the box `x` is.
         h: HAlign,
+        /// Which line of the box `y` is.
         v: VAlign,
+        /// Reads bottom to top (matplotlib `rotation=90`); the anchors apply to
+        /// the turned box.
         rotated: bool,
     },
 }
@@ -47,12 +70,16 @@ pub enum Op {
 /// The recorded figure.
 #[derive(Debug, Clone)]
 pub struct Scene {
+    /// Width, pixels.
     pub width: usize,
+    /// Height, pixels.
     pub height: usize,
+    /// The operations, drawn in order (later ones on top).
     pub ops: Vec<Op>,
 }
 
 impl Scene {
+    /// An empty scene of `width × height` pixels (white background).
     pub fn new(width: usize, height: usize) -> Scene {
         Scene {
             width,
@@ -61,6 +88,8 @@ impl Scene {
         }
     }
 
+    /// Records a filled rectangle between corners (`x0`, `y0`) and (`x1`,
+    /// `y1`), pixels, in either order; an empty one records nothing.
     pub fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
         if x1 != x0 && y1 != y0 {
             self.ops.push(Op::Rect {
@@ -83,6 +112,9 @@ impl Scene {
         self.fill_rect(x - width / 2.0, y0, x + width / 2.0, y1, color);
     }
 
+    /// Records an RGB image of `w × h` pixels at (`x`, `y`): `rgb` holds
+    /// `w × h × 3` bytes, `mask` (if any) `w × h` flags, `cells` the same
+    /// content as rectangles for small matrices' vector output.
     #[allow(clippy::too_many_arguments)]
     pub fn image(
         &mut self,
@@ -105,6 +137,9 @@ impl Scene {
         });
     }
 
+    /// Records `text` anchored at (`x`, `y`) pixels, `px` pixels high
+    /// (em size), aligned by `h`/`v`, turned 90° when `rotated`; empty text
+    /// records nothing.
     #[allow(clippy::too_many_arguments)]
     pub fn text(
         &mut self,

@@ -16,7 +16,7 @@ fn hex(c: Rgb) -> String {
 }
 
 /// Path data for glyph segments.
-pub fn path_data(segs: &[Seg]) -> String {
+pub(crate) fn path_data(segs: &[Seg]) -> String {
     let mut d = String::new();
     for s in segs {
         let _ = match s {
@@ -30,7 +30,7 @@ pub fn path_data(segs: &[Seg]) -> String {
 }
 
 /// RGBA PNG of an image op (masked pixels transparent).
-pub fn image_png(w: usize, h: usize, rgb: &[u8], mask: Option<&[bool]>) -> Result<Vec<u8>> {
+pub(crate) fn image_png(w: usize, h: usize, rgb: &[u8], mask: Option<&[bool]>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);

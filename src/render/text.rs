@@ -21,17 +21,24 @@ fn font() -> &'static FontRef<'static> {
 /// Horizontal anchor of a text box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HAlign {
+    /// `x` is the box's left edge.
     Left,
+    /// `x` is the box's centre.
     Center,
+    /// `x` is the box's right edge.
     Right,
 }
 
 /// Vertical anchor of a text box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VAlign {
+    /// `y` is the box's top (ascent above the baseline).
     Top,
+    /// `y` is the box's vertical centre.
     Center,
+    /// `y` is the baseline.
     Baseline,
+    /// `y` is the box's bottom (descent below the baseline).
     Bottom,
 }
 
@@ -43,13 +50,13 @@ fn scale(px: f64) -> PxScale {
 }
 
 /// Font metrics at `px`: (ascent, descent as a positive number).
-pub fn metrics(px: f64) -> (f64, f64) {
+pub(crate) fn metrics(px: f64) -> (f64, f64) {
     let s = font().as_scaled(scale(px));
     (s.ascent() as f64, -s.descent() as f64)
 }
 
 /// Advance width of `text` at `px`.
-pub fn width(text: &str, px: f64) -> f64 {
+pub(crate) fn width(text: &str, px: f64) -> f64 {
     let s = font().as_scaled(scale(px));
     let mut w = 0.0f32;
     let mut prev = None;
@@ -71,7 +78,7 @@ pub fn width(text: &str, px: f64) -> f64 {
 /// width exactly for labels of letters, digits and `_` without kerned
 /// pairs — the usual gene and sample names — and to about a pixel
 /// otherwise.
-pub fn matplotlib_width_pt(text: &str, size_pt: f64) -> f64 {
+pub(crate) fn matplotlib_width_pt(text: &str, size_pt: f64) -> f64 {
     const DPI: f64 = 100.0;
     let s = font().as_scaled(scale(size_pt * DPI / 72.0));
     let mut w = 0.0f64;
@@ -88,7 +95,7 @@ pub fn matplotlib_width_pt(text: &str, size_pt: f64) -> f64 {
 }
 
 /// Height of a line of text (ascent + descent).
-pub fn line_height(px: f64) -> f64 {
+pub(crate) fn line_height(px: f64) -> f64 {
     let (a, d) = metrics(px);
     a + d
 }
@@ -187,7 +194,7 @@ fn text_box(
 /// to top (matplotlib `rotation=90`) and the anchors apply to the rotated
 /// box, as matplotlib's default rotation mode does.
 #[allow(clippy::too_many_arguments)]
-pub fn draw(
+pub(crate) fn draw(
     canvas: &mut Canvas,
     text: &str,
     x: f64,
@@ -275,11 +282,14 @@ mod tests {
 
 /// One segment of a glyph outline, in pixels on the canvas.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Seg {
+pub(crate) enum Seg {
+    /// Starts a new contour at (x, y).
     Move(f64, f64),
+    /// A straight line to (x, y).
     Line(f64, f64),
     /// Cubic Bézier: two control points and the end point.
     Cubic(f64, f64, f64, f64, f64, f64),
+    /// Closes the contour.
     Close,
 }
 
@@ -287,7 +297,7 @@ pub enum Seg {
 /// segments in canvas pixels: what SVG and PDF output draw instead of
 /// bitmaps, so text stays sharp at any zoom and needs no font file.
 #[allow(clippy::too_many_arguments)]
-pub fn outline(
+pub(crate) fn outline(
     text: &str,
     x: f64,
     y: f64,

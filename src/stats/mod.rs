@@ -2,7 +2,7 @@
 //! Pearson of average ranks; pairwise-complete variants for missing data.
 
 pub mod f32_store;
-pub mod gram;
+pub(crate) mod gram;
 pub mod pairwise;
 pub mod pearson;
 pub mod rank;
@@ -18,7 +18,10 @@ pub use rank::{rank_rows, spearman};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CorrMethod {
+    /// Pearson's r (`numpy.corrcoef`, pandas `DataFrame.corr()`).
     Pearson,
+    /// Spearman's ρ: Pearson's r of average ranks (`scipy.stats.spearmanr`,
+    /// `DataFrame.corr(method="spearman")`).
     Spearman,
 }
 
@@ -45,7 +48,10 @@ impl FromStr for CorrMethod {
 }
 
 /// Correlation between the `n` rows of the row-major `n × d` matrix `x`,
-/// as a square row-major `n × n` matrix.
+/// as a square row-major `n × n` matrix (`numpy.corrcoef(x)` for Pearson).
+/// With `pairwise`, each pair uses the columns where both rows are
+/// non-NaN (pandas' `DataFrame.corr`); without, values must be finite. A
+/// row without variance gives NaN entries, as numpy does.
 pub fn correlate(x: &[f64], n: usize, d: usize, method: CorrMethod, pairwise: bool) -> Vec<f64> {
     match (method, pairwise) {
         (CorrMethod::Pearson, false) => pearson(x, n, d),

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::gram::symmetric_into;
 
 /// Centres each row and scales it to unit L2 norm (NaN for constant rows).
-pub fn standardise_rows(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+pub(crate) fn standardise_rows(x: &[f64], n: usize, d: usize) -> Vec<f64> {
     let mut z = x[..n * d].to_vec();
     if d == 0 {
         return z;
@@ -36,7 +36,7 @@ pub fn pearson(x: &[f64], n: usize, d: usize) -> Vec<f64> {
 /// `Z·Zᵀ` as a square matrix, by symmetric tiles (`gram::symmetric_into`).
 /// With `clamp`, values are clipped to [-1, 1] and the diagonal of a
 /// non-degenerate row is exactly 1. The result is exactly symmetric.
-pub fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
+pub(crate) fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
     let mut out = crate::mem::zeroed(n * n);
     symmetric_into(z, n, d, &mut out, move |v, diag| fix(v, diag, clamp));
     out
@@ -44,7 +44,7 @@ pub fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<f64> {
 
 /// Pearson's rule for a Gram value: NaN stays (a constant row); with
 /// `clamp`, the diagonal is exactly 1 and rounding never leaves [-1, 1].
-pub fn fix(v: f64, diag: bool, clamp: bool) -> f64 {
+pub(crate) fn fix(v: f64, diag: bool, clamp: bool) -> f64 {
     if !clamp || v.is_nan() {
         v
     } else if diag {

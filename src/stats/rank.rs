@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::pearson::pearson;
 
 /// Ranks of the values of one slice (NaN stays NaN and is not ranked).
-pub fn rank_slice(v: &[f64]) -> Vec<f64> {
+pub(crate) fn rank_slice(v: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..v.len()).filter(|&i| !v[i].is_nan()).collect();
     idx.sort_by(|&a, &b| v[a].partial_cmp(&v[b]).unwrap_or(std::cmp::Ordering::Equal));
     let mut out = vec![f64::NAN; v.len()];

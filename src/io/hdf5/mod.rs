@@ -25,25 +25,34 @@ use crate::error::{Error, Result};
 use crate::io::rows::RowSource;
 
 /// A matrix found in an HDF5 file, ready to be read by rows.
+#[derive(Debug)]
 pub struct H5Matrix {
+    /// The stored matrix, read a block of rows at a time.
     pub store: Box<dyn RowSource>,
     /// Names of the stored rows and columns.
     pub row_labels: Vec<String>,
+    /// One name per stored column.
     pub col_labels: Vec<String>,
     /// True when the logical matrix is the transpose of the store (the
     /// user's `transpose` already folded in).
     pub transposed: bool,
+    /// What `inspect` reports.
     pub info: H5Info,
 }
 
 /// What `inspect` reports.
 #[derive(Debug, Clone, Default)]
 pub struct H5Info {
+    /// The layout found (`plain dataset /X`, `AnnData X csr_matrix (obs x var)`,
+    /// `10x Genomics ...`).
     pub layout: String,
+    /// The stored element type (`f32`, `i64`, ...).
     pub dtype: String,
+    /// Stored `(rows, columns)`, before any transpose.
     pub stored_shape: (usize, usize),
     /// Stored non-zeros, for sparse layouts.
     pub nnz: Option<u64>,
+    /// Chunking and compression of the stored values.
     pub storage: String,
     /// Where the row and column names came from.
     pub names: String,

@@ -17,7 +17,8 @@ pub(crate) fn h5err(path: &Path, what: &str, e: impl Into<crate::error::Cause>) 
 }
 
 /// A dense 2-D dataset.
-pub struct DenseStore {
+#[derive(Debug)]
+pub(crate) struct DenseStore {
     pub path: PathBuf,
     pub name: String,
     pub ds: Dataset,
@@ -26,7 +27,7 @@ pub struct DenseStore {
 }
 
 impl DenseStore {
-    pub fn new(path: &Path, name: &str, ds: Dataset) -> Result<DenseStore> {
+    pub(crate) fn new(path: &Path, name: &str, ds: Dataset) -> Result<DenseStore> {
         let shape = ds.shape().map_err(|e| h5err(path, name, e))?;
         if shape.len() != 2 {
             return Err(Error::format(
@@ -95,7 +96,8 @@ impl RowSource for DenseStore {
 
 /// A CSR matrix: row `i` holds `data[indptr[i]..indptr[i+1]]` at columns
 /// `indices[...]`.
-pub struct CsrStore {
+#[derive(Debug)]
+pub(crate) struct CsrStore {
     pub path: PathBuf,
     pub name: String,
     pub data: Dataset,
@@ -106,7 +108,7 @@ pub struct CsrStore {
 
 impl CsrStore {
     /// Checks `indptr` against the shape and the data length.
-    pub fn new(
+    pub(crate) fn new(
         path: &Path,
         name: &str,
         data: Dataset,
@@ -167,7 +169,7 @@ impl CsrStore {
         })
     }
 
-    pub fn nnz(&self) -> u64 {
+    pub(crate) fn nnz(&self) -> u64 {
         *self.indptr.last().unwrap_or(&0)
     }
 }
