@@ -203,10 +203,7 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>
     let condensed = spec.precision.condensed_bytes(n) as u64;
     let ward_on_vectors =
         spec.method == Method::Ward && spec.metric == Metric::Euclidean && !spec.optimal_ordering;
-    // Certified rounds: f64 centroids in double-double plus f32 copies,
-    // 8-entry candidate lists, per-task 256 KiB tiles (measured 110 MB at
-    // 20 000 × 50 for the whole process).
-    let vectors = (n as u64) * (d as u64) * 8 * 4 + (n as u64) * 256 + 4 * (1 << 20);
+    let vectors = cluster::ward_rnn::memory_bytes(n, d);
     if ward_on_vectors
         && (n >= cluster::ward_rnn::MIN_ROWS || budget.is_some_and(|b| condensed > b))
     {

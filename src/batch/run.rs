@@ -618,7 +618,12 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                     rows.max(cols)
                 }
                 Kind::Corrmap => {
-                    2 * (r as u64) * (r as u64) * 8
+                    crate::stats::correlate_bytes(
+                        r,
+                        c,
+                        crate::dtype::Dtype::F64,
+                        o.missing == crate::options::Missing::Pairwise,
+                    ) + (r as u64) * (r as u64) * 8
                         + if o.cluster {
                             o.precision.condensed_bytes(r) as u64
                         } else {

@@ -47,6 +47,27 @@ impl FromStr for CorrMethod {
     }
 }
 
+/// Working memory of [`correlate`] on `n` rows of `d` values, in bytes:
+/// the `n × n` output (`dtype`) and one standardised working copy of the
+/// input (`f64`). Pairwise-complete correlation also keeps the mask and
+/// three further `n × n` GEMM results.
+pub fn correlate_bytes(n: usize, d: usize, dtype: crate::dtype::Dtype, pairwise: bool) -> u64 {
+    let (n, d) = (n as u64, d as u64);
+    let out = n
+        * n
+        * if dtype == crate::dtype::Dtype::F32 {
+            4
+        } else {
+            8
+        };
+    let extra = if pairwise {
+        3 * n * n * 8 + 2 * n * d * 8
+    } else {
+        0
+    };
+    out + n * d * 8 + extra
+}
+
 /// Correlation between the `n` rows of the row-major `n × d` matrix `x`,
 /// as a square row-major `n × n` matrix (`numpy.corrcoef(x)` for Pearson).
 /// With `pairwise`, each pair uses the columns where both rows are
