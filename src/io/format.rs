@@ -104,5 +104,41 @@ pub fn resolve(path: &Path, opts: &ReadOptions) -> Result<Format> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         ));
     }
+    opts.check_for(path, format)?;
     Ok(format)
+}
+
+impl ReadOptions {
+    /// Refuses options that do not apply to `format` (an HDF5 option on a
+    /// CSV, a label column on HDF5), naming the option, the file and the
+    /// formats it applies to, rather than ignoring them.
+    ///
+    /// Errors: [`Error::Usage`] (exit 2).
+    pub fn check_for(&self, path: &Path, format: Format) -> Result<()> {
+        let hdf5_only = [
+            ("dataset", self.dataset.is_some()),
+            ("row_names", self.row_names.is_some()),
+            ("col_names", self.col_names.is_some()),
+            ("layer", self.layer.is_some()),
+        ];
+        let given = |list: &[(&'static str, bool)]| list.iter().find(|(_, g)| *g).map(|(k, _)| *k);
+        if format != Format::Hdf5 {
+            if let Some(k) = given(&hdf5_only) {
+                return Err(Error::Usage(format!(
+                    "{}: {} applies to HDF5 inputs (.h5, .h5ad), not to this {} file",
+                    path.display(),
+                    crate::error::key_and_flag(k),
+                    format.name()
+                )));
+            }
+        } else if self.index_col.is_some() {
+            return Err(Error::Usage(format!(
+                "{}: {} applies to CSV, TSV, Parquet and Arrow inputs; an HDF5 file names its rows with {}",
+                path.display(),
+                crate::error::key_and_flag("index_col"),
+                crate::error::key_and_flag("row_names")
+            )));
+        }
+        Ok(())
+    }
 }

@@ -459,3 +459,53 @@ fn the_readme_tutorial_commands_give_the_golden_figures() {
         );
     }
 }
+
+#[test]
+fn read_options_that_do_not_apply_to_the_input_are_refused() {
+    // Accepted and ignored would be a silent wrong answer: each is refused
+    // with exit 2, naming the option and the file.
+    let f = samples().join("formats");
+    let seed = samples().join("seed.csv");
+    let cases: [(&std::path::Path, &[&str], &str); 5] = [
+        (
+            &seed,
+            &["--layer", "counts"],
+            "layer (--layer) applies to HDF5 inputs",
+        ),
+        (
+            &seed,
+            &["--dataset", "X"],
+            "dataset (--dataset) applies to HDF5 inputs",
+        ),
+        (
+            &f.join("counts_dense.h5ad"),
+            &["--index-col", "gene"],
+            "index_col (--index-col) applies to CSV",
+        ),
+        (
+            &f.join("counts_csr.h5ad"),
+            &["--row-names", "obs/_index"],
+            "row_names (--row-names) does not apply to AnnData",
+        ),
+        (
+            &f.join("counts_10x.h5"),
+            &["--layer", "x"],
+            "layer (--layer) does not apply to 10x Genomics",
+        ),
+    ];
+    let dir = scratch("read-options");
+    for (input, args, want) in cases {
+        let out = dir.join("r.npy");
+        let o = bin()
+            .arg("corr")
+            .arg(input)
+            .arg("-o")
+            .arg(&out)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+        assert!(!out.exists());
+    }
+}

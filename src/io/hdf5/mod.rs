@@ -64,10 +64,40 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
     if let Some(name) = &opts.dataset {
         return plain(path, &file, name, opts);
     }
+    let plain_only = |layout: &str, keys: &[(&str, bool)]| -> Result<()> {
+        match keys.iter().find(|(_, g)| *g) {
+            Some((k, _)) => Err(Error::Usage(format!(
+                "{}: {} does not apply to {layout} files ({})",
+                path.display(),
+                crate::error::key_and_flag(k),
+                if *k == "layer" {
+                    "only AnnData files have layers"
+                } else {
+                    "their names come from the file's own index; it is for plain HDF5 datasets"
+                }
+            ))),
+            None => Ok(()),
+        }
+    };
     if let Some(m) = tenx::detect(path, &file, opts.transpose)? {
+        plain_only(
+            "10x Genomics",
+            &[
+                ("row_names", opts.row_names.is_some()),
+                ("col_names", opts.col_names.is_some()),
+                ("layer", opts.layer.is_some()),
+            ],
+        )?;
         return Ok(m);
     }
     if anndata::is_anndata(path, &file)? {
+        plain_only(
+            "AnnData",
+            &[
+                ("row_names", opts.row_names.is_some()),
+                ("col_names", opts.col_names.is_some()),
+            ],
+        )?;
         return anndata::open(path, &file, opts);
     }
     if opts.layer.is_some() {
