@@ -522,3 +522,67 @@ fn threads_always_take_effect() {
         3
     );
 }
+
+#[test]
+fn the_preparation_flags_of_linkage_and_corr_change_their_output() {
+    let dir = scratch("prep-flags");
+    let seed = samples().join("seed.csv");
+    // seed.csv has negative values: log1p of those is NaN, which linkage
+    // and corr refuse; shift the data up so every prep flag can act.
+    let text = std::fs::read_to_string(&seed).unwrap();
+    let mut shifted = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            shifted.push_str(line);
+        } else {
+            let mut cells = line.split(',');
+            shifted.push_str(cells.next().unwrap());
+            for c in cells {
+                shifted.push_str(&format!(",{}", c.parse::<f64>().unwrap() + 10.0));
+            }
+        }
+        shifted.push('\n');
+    }
+    let input = dir.join("shifted.csv");
+    std::fs::write(&input, shifted).unwrap();
+    let npy = |cmd: &str, args: &[&str]| {
+        let out = dir.join("o.npy");
+        let _ = std::fs::remove_file(&out);
+        let o = bin()
+            .arg(cmd)
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{cmd} {args:?}: {}", stderr(&o));
+        std::fs::read(&out).unwrap()
+    };
+    for cmd in ["linkage", "corr"] {
+        let listed = help_flags(cmd);
+        let default = npy(cmd, &[]);
+        for (flag, tries) in [
+            ("log1p", vec![vec!["--log1p"]]),
+            ("log2p1", vec![vec!["--log2p1"]]),
+            ("top-variable", vec![vec!["--top-variable", "5"]]),
+            (
+                "z-score",
+                vec![vec!["--z-score", "rows"], vec!["--z-score", "cols"]],
+            ),
+            (
+                "standard-scale",
+                vec![
+                    vec!["--standard-scale", "rows"],
+                    vec!["--standard-scale", "cols"],
+                ],
+            ),
+        ] {
+            assert!(listed.contains(flag), "{cmd} --help lists --{flag}");
+            assert!(
+                tries.iter().any(|a| npy(cmd, a) != default),
+                "{cmd} --{flag} changes nothing"
+            );
+        }
+    }
+}
