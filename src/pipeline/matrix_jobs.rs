@@ -47,43 +47,61 @@ pub struct LinkageJob {
 /// a method/metric pair scipy refuses (exit 2); a file that cannot be
 /// written (exit 1).
 pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
-    let threads = crate::env::threads(job.threads)?;
-    crate::env::with_threads(threads, || {
-        let source = job.input.display().to_string();
-        let mut t = Timings::default();
-        let m = t.time("read", || {
-            io::read_prepped(&job.input, &job.read, &job.prep)
-        })?;
-        let c = analysis::cluster_axis(&m, job.axis, job.spec, &source, &mut t)?;
-        let mut warnings = vec![];
-        if !c.dropped.is_empty() {
-            warnings.push(format!(
-                "dropped {} {} without variance (undefined {} distance): {}",
-                c.dropped.len(),
-                job.axis,
-                job.spec.metric,
-                c.dropped.join(", ")
-            ));
-        }
-        let z = &c.linkage;
-        let mut files = vec![(job.output.clone(), exports::linkage("", z).1)];
-        if let Some(p) = &job.order {
-            files.push((p.clone(), exports::order("", z, &c.labels).1));
-        }
-        if let Some(p) = &job.newick {
-            files.push((p.clone(), exports::newick("", z, &c.labels).1));
-        }
-        if let Some((criterion, p)) = &job.clusters {
-            let ids = fcluster(z, *criterion);
-            files.push((p.clone(), exports::clusters("", &ids, &c.labels).1));
-        }
-        t.time("write", || -> Result<()> {
-            for (p, bytes) in &files {
-                io::write_atomic(p, bytes)?;
+    with_input(
+        &job.input,
+        &job.read,
+        &job.prep,
+        job.threads,
+        |m, source, mut t| {
+            let c = analysis::cluster_axis(&m, job.axis, job.spec, source, &mut t)?;
+            let mut warnings = vec![];
+            if !c.dropped.is_empty() {
+                warnings.push(format!(
+                    "dropped {} {} without variance (undefined {} distance): {}",
+                    c.dropped.len(),
+                    job.axis,
+                    job.spec.metric,
+                    c.dropped.join(", ")
+                ));
             }
-            Ok(())
-        })?;
-        Ok((warnings, t))
+            let z = &c.linkage;
+            let mut files = vec![(job.output.clone(), exports::linkage("", z).1)];
+            if let Some(p) = &job.order {
+                files.push((p.clone(), exports::order("", z, &c.labels).1));
+            }
+            if let Some(p) = &job.newick {
+                files.push((p.clone(), exports::newick("", z, &c.labels).1));
+            }
+            if let Some((criterion, p)) = &job.clusters {
+                let ids = fcluster(z, *criterion);
+                files.push((p.clone(), exports::clusters("", &ids, &c.labels).1));
+            }
+            t.time("write", || -> Result<()> {
+                for (p, bytes) in &files {
+                    io::write_atomic(p, bytes)?;
+                }
+                Ok(())
+            })?;
+            Ok((warnings, t))
+        },
+    )
+}
+
+/// Reads `input` prepared by `prep` on a pool of `threads`, then runs `f`
+/// on the matrix, the input's name and the stage timings.
+fn with_input<R: Send>(
+    input: &std::path::Path,
+    read: &ReadOptions,
+    prep: &Prep,
+    threads: Option<usize>,
+    f: impl FnOnce(crate::matrix::Matrix, &str, Timings) -> Result<R> + Send,
+) -> Result<R> {
+    let threads = crate::env::threads(threads)?;
+    crate::env::with_threads(threads, || {
+        let source = input.display().to_string();
+        let mut t = Timings::default();
+        let m = t.time("read", || io::read_prepped(input, read, prep))?;
+        f(m, &source, t)
     })?
 }
 
@@ -124,26 +142,32 @@ pub fn run_corr(job: &CorrJob) -> Result<Timings> {
             hint("dtype", "f64")
         )));
     }
-    let threads = crate::env::threads(job.threads)?;
-    crate::env::with_threads(threads, || {
-        let source = job.input.display().to_string();
-        let mut t = Timings::default();
-        let m = t.time("read", || {
-            io::read_prepped(&job.input, &job.read, &job.prep)
-        })?;
-        if job.f32 {
-            let (r, labels) =
-                analysis::correlate_axis_f32(&m, job.axis, job.method, &source, &mut t)?;
-            t.time("write", || {
-                npy::write_f32(&job.output, &[labels.len(), labels.len()], &r)
-            })?;
-        } else {
-            let (r, labels) =
-                analysis::correlate_axis(&m, job.axis, job.method, job.pairwise, &source, &mut t)?;
-            t.time("write", || {
-                npy::write_f64(&job.output, &[labels.len(), labels.len()], &r)
-            })?;
-        }
-        Ok(t)
-    })?
+    with_input(
+        &job.input,
+        &job.read,
+        &job.prep,
+        job.threads,
+        |m, source, mut t| {
+            if job.f32 {
+                let (r, labels) =
+                    analysis::correlate_axis_f32(&m, job.axis, job.method, source, &mut t)?;
+                t.time("write", || {
+                    npy::write_f32(&job.output, &[labels.len(), labels.len()], &r)
+                })?;
+            } else {
+                let (r, labels) = analysis::correlate_axis(
+                    &m,
+                    job.axis,
+                    job.method,
+                    job.pairwise,
+                    source,
+                    &mut t,
+                )?;
+                t.time("write", || {
+                    npy::write_f64(&job.output, &[labels.len(), labels.len()], &r)
+                })?;
+            }
+            Ok(t)
+        },
+    )
 }
