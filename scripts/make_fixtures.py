@@ -52,7 +52,7 @@ from make_data_samples import seed_frame  # noqa: E402  (same values as data-sam
 METRICS = ["euclidean", "sqeuclidean", "correlation", "cosine", "cityblock", "chebyshev"]
 EUCLID_FAMILY = ["euclidean", "sqeuclidean", "cityblock", "chebyshev"]
 METHODS = ["single", "complete", "average", "weighted", "ward", "centroid", "median"]
-FCLUSTER_METHODS = ["average", "ward"]
+FCLUSTER_METHODS = METHODS  # every method: maxclust k = 2, 3, 5, n-1, n, n+1 and distance
 FCLUSTER_K = [2, 3, 5]
 OLO_INPUTS = ["seed_30x12", "gauss_60x8", "gauss_200x10", "clustered_100x20", "ties_int_40x4"]
 OLO_METHODS = ["average", "ward"]
@@ -231,7 +231,10 @@ def main():
             continue
         for method in FCLUSTER_METHODS:
             Z = Zs[(name, method, "euclidean")]
-            for k in FCLUSTER_K:
+            n = X.shape[0]
+            # scipy >= 1.15's maxclust: the lowest threshold can be chosen
+            # (k = 2 and n - 1 pin that edge) and k >= n gives n singletons.
+            for k in sorted(set(FCLUSTER_K) | {2, n - 1, n, n + 1}):
                 F = fcluster(Z, k, criterion="maxclust")
                 index["fcluster"].append({
                     "input": name, "method": method, "metric": "euclidean",

@@ -33,22 +33,29 @@ pub(crate) fn cut_at_height(z: &Linkage, t: f64) -> Vec<usize> {
 
 /// Cluster id (1-based) of every leaf when the tree is cut into at most
 /// `k` clusters (`criterion="maxclust"`), choosing the lowest threshold
-/// that gives at most `k`.
+/// that gives at most `k` — scipy ≥ 1.15's `cluster_maxclust_monocrit`:
+/// `k ≥ n` gives `n` singletons numbered in input order, and the search
+/// starts below the lowest merge height (index −1, "−∞"), so the lowest
+/// height itself can be chosen (scipy < 1.15 could not: points 1, 4, 5 with
+/// single linkage and k = 2 gave one cluster).
 pub(crate) fn cut_into(z: &Linkage, k: usize) -> Vec<usize> {
     let n = z.n();
+    if k >= n {
+        return (1..=n).collect();
+    }
     if n < 2 {
         return vec![1; n];
     }
     let md = z.max_heights();
     let steps = z.steps();
     // Binary search over thresholds MD[i] as scipy does (MD is sorted for
-    // monotone trees).
-    let (mut lower, mut upper) = (0usize, n - 1);
+    // monotone trees); `lower` starts at −1, which is never evaluated.
+    let (mut lower, mut upper) = (-1isize, n as isize - 1);
     let mut visited = vec![false; 2 * n - 1];
     let mut stack = Vec::with_capacity(n);
     while upper - lower > 1 {
         let i = (lower + upper) >> 1;
-        let thresh = md[i];
+        let thresh = md[i as usize];
         visited.iter_mut().for_each(|v| *v = false);
         let mut nc = 0usize;
         stack.clear();
@@ -94,10 +101,10 @@ pub(crate) fn cut_into(z: &Linkage, k: usize) -> Vec<usize> {
     // scipy reads MC[n-1], past the end of its (n-1)-entry criterion,
     // when no tested threshold gave <= k clusters; the intended meaning is
     // "one cluster", i.e. a cutoff above every merge.
-    let thresh = if upper >= n - 1 {
+    let thresh = if upper >= n as isize - 1 {
         f64::INFINITY
     } else {
-        md[upper]
+        md[upper as usize]
     };
     monocrit(z, &md, thresh)
 }
@@ -146,4 +153,38 @@ fn monocrit(z: &Linkage, mc: &[f64], cutoff: f64) -> Vec<usize> {
         stack.pop();
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{linkage, Method, Metric};
+
+    #[test]
+    fn maxclust_follows_scipy_1_15() {
+        // Points 1, 4, 5 (one column), single linkage: scipy >= 1.15 can
+        // choose the lowest height (k = 2 → [2, 1, 1]); k >= n gives
+        // singletons in input order.
+        let z = linkage(&[1.0, 4.0, 5.0], 3, 1, Method::Single, Metric::Euclidean).unwrap();
+        assert_eq!(fcluster(&z, Criterion::MaxClust(2)), vec![2, 1, 1]);
+        assert_eq!(fcluster(&z, Criterion::MaxClust(3)), vec![1, 2, 3]);
+        assert_eq!(fcluster(&z, Criterion::MaxClust(7)), vec![1, 2, 3]);
+        assert_eq!(fcluster(&z, Criterion::MaxClust(1)), vec![1, 1, 1]);
+    }
+
+    #[test]
+    fn maxclust_gives_k_clusters_up_to_n() {
+        // Ten rows in general position: every k from 1 to 10 is reachable,
+        // so maxclust must give exactly k clusters (scipy < 1.15 gave 8 for
+        // k = 9 and 9 for k = 10).
+        let x: Vec<f64> = (0..30).map(|i| ((i * 7919) % 101) as f64 / 10.0 + i as f64 * 0.013).collect();
+        for method in [Method::Single, Method::Average, Method::Complete, Method::Ward] {
+            let z = linkage(&x, 10, 3, method, Metric::Euclidean).unwrap();
+            for k in 1..=10 {
+                let ids = fcluster(&z, Criterion::MaxClust(k));
+                let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
+                assert_eq!(distinct.len(), k, "{method:?} k={k}: {ids:?}");
+            }
+        }
+    }
 }
