@@ -413,6 +413,19 @@ mod tests {
     }
 
     #[test]
+    fn json_configs_read_floats_exactly() {
+        // serde_json's default float parser can be one ulp off; a JSON
+        // config's vmin must be the number written (float_roundtrip).
+        let v: f64 = serde_json::from_str("1.6956099283382053").unwrap();
+        assert_eq!(v.to_bits(), 1.6956099283382053f64.to_bits());
+        let t: toml::Table = serde_json::from_str(r#"{"vmin": 0.30000000000000004}"#).unwrap();
+        assert_eq!(
+            t["vmin"].as_float().unwrap().to_bits(),
+            0.30000000000000004f64.to_bits()
+        );
+    }
+
+    #[test]
     fn unknown_keys_are_reported_with_line() {
         let text = "[[dataset]]\npath = \"a.csv\"\n\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\ncmapp = \"viridis\"\n";
         let e = parse(text).unwrap_err().to_string();
