@@ -257,6 +257,35 @@ pub fn key_and_flag(key: &str) -> String {
     format!("{key} ({})", flag_of(key))
 }
 
+/// A serde/TOML message in a user's words: no "variant", "tuple",
+/// "sequence", "map", "f64" or "usize" (config and option errors pass
+/// through it).
+pub fn plain_words(msg: &str) -> String {
+    let mut s = msg.to_string();
+    for (from, to) in [
+        ("unknown variant", "unknown value"),
+        ("expected one of", "expected one of"),
+        ("a tuple of size 2", "two values [A, B]"),
+        ("tuple of size 2", "two values [A, B]"),
+        ("a sequence", "a list"),
+        ("sequence", "list"),
+        ("a map", "a table"),
+        ("struct ", ""),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected usize", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("a string", "a text"),
+        ("string", "text"),
+        ("invalid type: ", ""),
+        ("invalid value: ", ""),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
 /// The command-line flag of a config key: `top_variable` → `--top-variable`.
 pub fn flag_of(key: &str) -> String {
     format!("--{}", key.replace('_', "-"))

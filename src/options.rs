@@ -321,6 +321,64 @@ impl OptionSpec {
         }
     }
 
+    /// Checks a config/CLI value against this option's kind before it is
+    /// deserialised, so a wrong value is explained in the user's words
+    /// (never serde's "invalid type … tuple of size 2"): booleans, finite
+    /// numbers, whole numbers of at least 1, one of the accepted words, two
+    /// numbers, a list of texts, a table of texts.
+    pub fn check_value(&self, v: &toml::Value) -> std::result::Result<(), String> {
+        use toml::Value as V;
+        let finite = |v: &V| match v {
+            V::Float(f) => f.is_finite(),
+            V::Integer(_) => true,
+            _ => false,
+        };
+        let shown = v.to_string();
+        let ok = match (self.value, v) {
+            (ValueKind::Flag, V::Boolean(_)) => true,
+            (ValueKind::Flag, _) => return Err(format!("expects true or false, got {shown}")),
+            (ValueKind::Number, x) if finite(x) => true,
+            (ValueKind::Number, _) => return Err(format!("expects a finite number, got {shown}")),
+            (ValueKind::Count, V::Integer(i)) if *i >= 1 => true,
+            (ValueKind::Count, _) => {
+                return Err(format!("expects a whole number of at least 1, got {shown}"))
+            }
+            (ValueKind::Text, V::String(s)) => {
+                self.choices.is_empty() || self.choices.contains(&s.as_str())
+            }
+            (ValueKind::Text, V::Integer(i)) => self.choices.contains(&i.to_string().as_str()),
+            (ValueKind::Text, _) => false,
+            (ValueKind::Pair, V::Array(a)) => a.len() == 2 && a.iter().all(finite),
+            (ValueKind::Pair, _) => false,
+            (ValueKind::NumberOrPair, V::Array(a)) => a.len() == 2 && a.iter().all(finite),
+            (ValueKind::NumberOrPair, x) => finite(x),
+            (ValueKind::List, V::Array(a)) => a.iter().all(|x| x.is_str()),
+            (ValueKind::List, _) => false,
+            (ValueKind::Map, V::Table(t)) => t.values().all(|x| x.is_str()),
+            (ValueKind::Map, _) => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match self.value {
+            ValueKind::Text if !self.choices.is_empty() => {
+                format!("expects one of {}; got {shown}", self.choices.join(", "))
+            }
+            ValueKind::Text => format!("expects a text, got {shown}"),
+            ValueKind::Pair => format!("expects two finite numbers [W, H], got {shown}"),
+            ValueKind::NumberOrPair => {
+                format!("expects a finite number or two, [ROW, COL], got {shown}")
+            }
+            ValueKind::List => {
+                format!("expects a list of texts, [\"TABLE:COLUMN\", …], got {shown}")
+            }
+            ValueKind::Map => {
+                format!("expects a table of texts, {{ NAME = \"#rrggbb\" }}, got {shown}")
+            }
+            _ => format!("got {shown}"),
+        })
+    }
+
     /// Turns the command-line text(s) of this option into the TOML value
     /// the config would hold (so both go through one deserialisation).
     /// `values` holds every occurrence (only `List` takes more than one).
@@ -330,7 +388,9 @@ impl OptionSpec {
         let number = |s: &str| {
             s.trim()
                 .parse::<f64>()
-                .map_err(|_| format!("{} expects a number, got '{s}'", self.flag()))
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("{} expects a finite number, got '{s}'", self.flag()))
         };
         Ok(match self.value {
             ValueKind::Flag => V::Boolean(one() == "true"),
@@ -804,8 +864,17 @@ impl FigureOptions {
                         ),
                     ));
                 }
-                Some(_) => {
-                    merged.insert(k.clone(), v.clone());
+                Some(s) => {
+                    // A single text where a list is expected is a list of one.
+                    let v = match (s.value, v) {
+                        (ValueKind::List, toml::Value::String(x)) => {
+                            toml::Value::Array(vec![toml::Value::String(x.clone())])
+                        }
+                        _ => v.clone(),
+                    };
+                    s.check_value(&v)
+                        .map_err(|m| err(k, format!("{} {m}", crate::error::key_and_flag(k))))?;
+                    merged.insert(k.clone(), v);
                 }
             }
         }
@@ -828,14 +897,14 @@ impl FigureOptions {
                             format!(
                                 "{}: {}{accepted}",
                                 crate::error::key_and_flag(k),
-                                e1.message().trim()
+                                crate::error::plain_words(e1.message().trim())
                             ),
                         ));
                     }
                 }
                 return Err(OptionError {
                     key: None,
-                    message: e.message().trim().to_string(),
+                    message: crate::error::plain_words(e.message().trim()),
                 });
             }
         };
@@ -1153,7 +1222,8 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("method"));
         assert!(
-            e.message.contains("method (--method)") && e.message.contains("accepted: single"),
+            e.message.contains("method (--method)")
+                && e.message.contains("expects one of single, complete"),
             "{}",
             e.message
         );

@@ -118,6 +118,67 @@ fn config_err(path: &Path, text: &str, key: Option<&str>, msg: impl std::fmt::Di
     Error::config(path, line, key, msg.to_string())
 }
 
+/// Where each key of a TOML config stands: `[[figure]]` i's key k → its
+/// line, so a message points at the figure the error is in (not the first
+/// `name =` of the file). Empty for JSON configs.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Spans {
+    #[serde(default)]
+    figure: Vec<BTreeMap<String, toml::Spanned<toml::Value>>>,
+}
+
+impl Spans {
+    fn parse(text: &str, is_json: bool) -> Spans {
+        if is_json {
+            return Spans::default();
+        }
+        toml::from_str(text).unwrap_or_default()
+    }
+
+    /// 1-based line of `key` in the i-th table of `tables`.
+    fn line(
+        text: &str,
+        tables: &[BTreeMap<String, toml::Spanned<toml::Value>>],
+        i: usize,
+        key: &str,
+    ) -> Option<usize> {
+        let start = tables.get(i)?.get(key)?.span().start;
+        Some(text[..start].lines().count().max(1))
+    }
+}
+
+/// A config error at key `key` of the i-th `[[figure]]`.
+fn figure_err(
+    path: &Path,
+    text: &str,
+    spans: &Spans,
+    i: usize,
+    key: Option<&str>,
+    msg: impl std::fmt::Display,
+) -> Error {
+    match key.and_then(|k| Spans::line(text, &spans.figure, i, k)) {
+        Some(line) => Error::config(path, Some(line), key, msg.to_string()),
+        None => config_err(path, text, key, msg),
+    }
+}
+
+/// The key of `table` that makes deserialising it as `T` fail: the one
+/// whose removal makes the error go away or become "missing field `key`".
+fn culprit<T: serde::de::DeserializeOwned>(table: &toml::Table) -> Option<String> {
+    for k in table.keys() {
+        let mut t = table.clone();
+        t.remove(k);
+        match toml::Value::Table(t).try_into::<T>() {
+            Ok(_) => return Some(k.clone()),
+            Err(e) if e.message().contains(&format!("missing field `{k}`")) => {
+                return Some(k.clone())
+            }
+            Err(_) => {}
+        }
+    }
+    None
+}
+
 /// The 1-based line where `key` is assigned (first occurrence).
 fn find_key_line(text: &str, key: &str) -> Option<usize> {
     let bare = key.rsplit('.').next().unwrap_or(key);
@@ -184,10 +245,17 @@ impl Config {
             v: toml::Value,
             what: &str,
         ) -> Result<T> {
+            let table = v.as_table().cloned();
             v.try_into().map_err(|e: toml::de::Error| {
                 let msg = e.message().to_string();
-                let key = key_from_message(&msg);
-                config_err(path, text, key.as_deref(), format!("in {what}: {msg}"))
+                let key =
+                    key_from_message(&msg).or_else(|| table.as_ref().and_then(|t| culprit::<T>(t)));
+                config_err(
+                    path,
+                    text,
+                    key.as_deref(),
+                    format!("in {what}: {}", crate::error::plain_words(&msg)),
+                )
             })
         }
         let output: OutputConfig = match root.remove("output") {
@@ -233,6 +301,11 @@ impl Config {
         if figs.is_empty() {
             return Err(Error::config(path, None, None, "no [[figure]] given"));
         }
+        let spans = Spans::parse(
+            text,
+            path.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json")),
+        );
         for (i, f) in figs.into_iter().enumerate() {
             let toml::Value::Table(mut t) = f else {
                 return Err(config_err(
@@ -245,9 +318,11 @@ impl Config {
             let name = match t.remove("name") {
                 Some(toml::Value::String(s)) if valid_name(&s) => s,
                 Some(_) => {
-                    return Err(config_err(
+                    return Err(figure_err(
                         path,
                         text,
+                        &spans,
+                        i,
                         Some("name"),
                         "figure names use letters, digits, '-', '_' and '.'",
                     ))
@@ -264,11 +339,13 @@ impl Config {
             let kind: Kind = match t.remove("kind") {
                 Some(toml::Value::String(s)) => s
                     .parse()
-                    .map_err(|e: String| config_err(path, text, Some("kind"), e))?,
+                    .map_err(|e: String| figure_err(path, text, &spans, i, Some("kind"), e))?,
                 _ => {
-                    return Err(config_err(
+                    return Err(figure_err(
                         path,
                         text,
+                        &spans,
+                        i,
                         Some("kind"),
                         format!("figure '{name}' needs kind = heatmap|clustermap|corrmap"),
                     ))
@@ -283,12 +360,12 @@ impl Config {
                 merged.insert(k.clone(), v.clone());
             }
             let mut options = FigureOptions::from_table(kind, &defaults, &t).map_err(|e| {
-                config_err(
-                    path,
-                    text,
-                    e.key.as_deref(),
-                    format!("figure '{name}': {}", e.message),
-                )
+                let msg = format!("figure '{name}': {}", e.message);
+                match e.key.as_deref() {
+                    // A key from [defaults] points at its line there.
+                    Some(k) if !t.contains_key(k) => config_err(path, text, Some(k), msg),
+                    k => figure_err(path, text, &spans, i, k, msg),
+                }
             })?;
             if let Some(dpi) = output.dpi {
                 options.dpi = dpi;
@@ -297,11 +374,15 @@ impl Config {
                     .map_err(|e| config_err(path, text, Some("dpi"), e))?;
             }
             if figures.iter().any(|f: &FigureConfig| f.name == name) {
-                return Err(config_err(
+                return Err(figure_err(
                     path,
                     text,
+                    &spans,
+                    i,
                     Some("name"),
-                    format!("figure name '{name}' is used twice"),
+                    format!(
+                        "figure name '{name}' is used twice; give each [[figure]] its own name"
+                    ),
                 ));
             }
             figures.push(FigureConfig {

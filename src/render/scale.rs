@@ -51,8 +51,7 @@ impl ColorScale {
                 hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             }
         }
-        let vmin = opts.vmin.unwrap_or(lo);
-        let vmax = opts.vmax.unwrap_or(hi);
+        let (vmin, vmax) = nonsingular(opts.vmin.unwrap_or(lo), opts.vmax.unwrap_or(hi));
         let name = opts.cmap.clone().unwrap_or_else(|| {
             if opts.center.is_some() {
                 "icefire".into()
@@ -67,8 +66,8 @@ impl ColorScale {
         Ok(ColorScale { vmin, vmax, cmap })
     }
 
-    /// Position of `v` in [0, 1] on the bar (matplotlib's `Normalize`;
-    /// a flat range maps everything to 0, as matplotlib does).
+    /// Position of `v` in [0, 1] on the bar (matplotlib's `Normalize`; the
+    /// range is never flat after [`nonsingular`]).
     #[inline]
     pub fn norm(&self, v: f64) -> f64 {
         if self.vmax > self.vmin {
@@ -87,6 +86,26 @@ impl ColorScale {
             Some(self.cmap.at(self.norm(v)))
         }
     }
+}
+
+/// matplotlib's `transforms.nonsingular(vmin, vmax, expander=0.1)`, which
+/// the colour bar applies to the norm (so seaborn's cells follow it): an
+/// empty range `v, v` widens to `v − 0.1|v|, v + 0.1|v|` (`−0.1, 0.1` at
+/// zero); a proper range is returned as is.
+pub(crate) fn nonsingular(vmin: f64, vmax: f64) -> (f64, f64) {
+    const EXPANDER: f64 = 0.1;
+    const TINY: f64 = 1e-15;
+    let max_abs = vmin.abs().max(vmax.abs());
+    if max_abs < (1e6 / TINY) * f64::MIN_POSITIVE {
+        return (-EXPANDER, EXPANDER);
+    }
+    if vmax - vmin <= max_abs * TINY {
+        if vmax == 0.0 && vmin == 0.0 {
+            return (-EXPANDER, EXPANDER);
+        }
+        return (vmin - EXPANDER * vmin.abs(), vmax + EXPANDER * vmax.abs());
+    }
+    (vmin, vmax)
 }
 
 /// numpy's `percentile` with linear interpolation on sorted data.
@@ -108,6 +127,29 @@ pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_range_widens_as_matplotlibs_colour_bar_widens_it() {
+        // --vmin 5 --vmax 5 on -10, 0, 30: seaborn's colour bar makes the
+        // norm 4.5..5.5, so -10 and 0 take the bottom colour, 30 the top.
+        let o = ColorOptions {
+            cmap: Some("viridis".into()),
+            vmin: Some(5.0),
+            vmax: Some(5.0),
+            center: None,
+            robust: false,
+        };
+        let s = ColorScale::resolve(&o, [-10.0, 0.0, 30.0].into_iter()).unwrap();
+        assert_eq!((s.vmin, s.vmax), (4.5, 5.5));
+        let (bottom, top) = (s.cmap.at(0.0), s.cmap.at(1.0));
+        assert_eq!(s.color(-10.0), Some(bottom));
+        assert_eq!(s.color(0.0), Some(bottom));
+        assert_eq!(s.color(30.0), Some(top));
+        // A constant matrix (the data's own range is empty) and zero.
+        assert_eq!(nonsingular(-2.0, -2.0), (-2.2, -1.8));
+        assert_eq!(nonsingular(0.0, 0.0), (-0.1, 0.1));
+        assert_eq!(nonsingular(1.0, 3.0), (1.0, 3.0));
+    }
 
     #[test]
     fn defaults_follow_seaborn() {

@@ -586,3 +586,159 @@ fn the_preparation_flags_of_linkage_and_corr_change_their_output() {
         }
     }
 }
+
+#[test]
+fn numbers_are_checked_and_config_errors_speak_plainly() {
+    let dir = scratch("plain");
+    let seed = samples().join("seed.parquet");
+    let out = dir.join("x.png");
+    // Non-finite and out-of-range numbers are refused at parse time.
+    for args in [
+        &["--vmin", "nan"][..],
+        &["--vmax", "inf"],
+        &["--figsize", "10,inf"],
+        &["--top-variable", "0"],
+        &["--center", "-inf"],
+    ] {
+        let o = bin()
+            .args([
+                "heatmap",
+                seed.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!out.exists());
+    }
+    // Config values of the wrong kind: file, line, key, plain words.
+    let cases = [
+        (
+            "figsize = \"10,8\"",
+            "line 7, key 'figsize'",
+            "expects two finite numbers [W, H]",
+        ),
+        (
+            "vmin = nan",
+            "line 7, key 'vmin'",
+            "expects a finite number",
+        ),
+        (
+            "top_variable = 0",
+            "line 7, key 'top_variable'",
+            "at least 1",
+        ),
+        (
+            "cbar = \"no\"",
+            "line 7, key 'cbar'",
+            "expects true or false",
+        ),
+        (
+            "aggregate = \"median\"",
+            "line 7, key 'aggregate'",
+            "expects one of mean, max, absmax",
+        ),
+    ];
+    for (line, at, words) in cases {
+        let cfg = dir.join("c.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"f\"\nkind = \"heatmap\"\n{line}\n",
+                seed.display()
+            ),
+        )
+        .unwrap();
+        let o = bin()
+            .args(["run", cfg.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{line}: {err}");
+        assert!(err.contains(at) && err.contains(words), "{line}: {err}");
+        for jargon in ["tuple", "variant", "f64", "sequence", "invalid type"] {
+            assert!(!err.contains(jargon), "{line}: {err}");
+        }
+    }
+    // A duplicate figure name is reported where the second one is named.
+    let cfg = dir.join("dup.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"f\"\nkind = \"heatmap\"\n\n[[figure]]\nname = \"f\"\nkind = \"corrmap\"\n",
+            seed.display()
+        ),
+    )
+    .unwrap();
+    let o = bin().args(["run", cfg.to_str().unwrap()]).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 9, key 'name'") && err.contains("used twice"),
+        "{err}"
+    );
+    // [output] keys of the wrong kind name their key too.
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\nformats = \"png\"\n[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"f\"\nkind = \"heatmap\"\n",
+            seed.display()
+        ),
+    )
+    .unwrap();
+    let o = bin().args(["run", cfg.to_str().unwrap()]).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 2, key 'formats'") && !err.contains("sequence"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_empty_colour_range_is_widened_in_cells_and_bar_alike() {
+    // --vmin 5 --vmax 5 on -10, 0, 30: the cells of 30 take the top
+    // colour (seaborn: the colour bar widens the norm to 4.5..5.5).
+    let dir = scratch("flat");
+    let input = dir.join("m.csv");
+    std::fs::write(&input, "gene,a,b,c\ng1,-10,0,30\n").unwrap();
+    let png = |args: &[&str]| {
+        let out = dir.join("f.png");
+        let o = bin()
+            .args([
+                "heatmap",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--cmap",
+                "viridis",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    let top = [0xfd, 0xe7, 0x25]; // viridis(1.0)
+    for args in [
+        &["--vmin", "5", "--vmax", "5"][..],
+        &["--vmin", "5", "--vmax", "5", "--no-cbar"],
+    ] {
+        let bytes = png(args);
+        let img = image_rgb(&bytes);
+        // A whole cell (tens of thousands of pixels), not just the bar's end.
+        let n = img.chunks(3).filter(|p| *p == top).count();
+        assert!(n > 10_000, "{args:?}: {n} pixels in the top colour");
+    }
+}
+
+fn image_rgb(bytes: &[u8]) -> Vec<u8> {
+    let dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut r = dec.read_info().unwrap();
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    buf
+}
