@@ -26,6 +26,15 @@ pub struct Clustering {
     pub dropped: Vec<String>,
 }
 
+/// The rows `metric` is undefined on (`None`: defined on every row).
+pub fn undefined_rows(metric: Metric) -> Option<prep::Undefined> {
+    match metric {
+        Metric::Correlation => Some(prep::Undefined::ZeroVariance),
+        Metric::Cosine => Some(prep::Undefined::ZeroNorm),
+        _ => None,
+    }
+}
+
 /// Orients `m` so the observations of `axis` are rows (borrowed when
 /// they already are: no copy of a large matrix just to read it).
 pub fn oriented(m: &Matrix, axis: Axis) -> Cow<'_, Matrix> {
@@ -89,8 +98,8 @@ pub fn cluster_axis(
     prep::check_finite(m, source, false)?;
     let mut obs = oriented(m, axis);
     let mut dropped = vec![];
-    if metric.needs_variance() {
-        let (kept, d) = prep::drop_constant_rows(&obs);
+    if let Some(rule) = undefined_rows(metric) {
+        let (kept, d) = prep::drop_rows(&obs, rule);
         if let Some(kept) = kept {
             obs = Cow::Owned(kept);
         }

@@ -100,3 +100,45 @@ impl Storage for f32 {
         vec![0.0; len]
     }
 }
+
+/// The power of two that brings the largest finite magnitude of `values`
+/// into `[1, 2)`, or `1.0` when it already lies within `[2^-400, 2^400]`.
+///
+/// Scale-free statistics (Pearson r, z-scores, cosine and correlation
+/// distances) are unchanged by scaling a row: multiplying by a power of two
+/// is exact, so rows in the ordinary range keep their bits, and rows near
+/// the ends of `f64`'s range no longer overflow a sum of squares into ∞
+/// (`1e155` squared) or underflow it to 0 — the silent wrong answers
+/// numpy gives there (NaN, or r = 0).
+pub fn pow2_scale(values: &[f64]) -> f64 {
+    let max = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    const HI: f64 = 2.5822498780869086e120; // 2^400
+    const LO: f64 = 3.872591914849318e-121; // 2^-400
+    if max == 0.0 || (LO..=HI).contains(&max) {
+        return 1.0;
+    }
+    // 2^-floor(log2(max)); capped so the factor itself stays finite (a
+    // subnormal row lands in [2^-75, 1), far from underflow either way).
+    let e = (max.log2().floor() as i32).max(-1000);
+    2f64.powi(-e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pow2_scale_is_exact_and_only_at_the_extremes() {
+        assert_eq!(pow2_scale(&[1.0, -3.0, f64::NAN]), 1.0);
+        assert_eq!(pow2_scale(&[0.0, 0.0]), 1.0);
+        let s = pow2_scale(&[1e155, 3e155]);
+        let m = 3e155 * s;
+        assert!((1.0..2.0).contains(&m), "{m}");
+        assert_eq!(s.log2().fract(), 0.0);
+        let s = pow2_scale(&[1e-200, -4e-200]);
+        assert!((1.0..2.0).contains(&(4e-200 * s)));
+    }
+}

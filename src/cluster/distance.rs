@@ -68,9 +68,9 @@ impl Metric {
         }
     }
 
-    /// Metrics undefined for a row without variance (correlation) or of
-    /// zero norm (cosine).
-    pub fn needs_variance(self) -> bool {
+    /// Metrics that divide by a row's norm (`cosine`) or centred norm
+    /// (`correlation`), and are undefined where it is zero.
+    pub fn needs_norms(self) -> bool {
         matches!(self, Metric::Correlation | Metric::Cosine)
     }
 }
@@ -103,6 +103,20 @@ pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
 /// [`pdist`] stored as `T` (each distance computed in `f64`, rounded once).
 pub fn pdist_as<T: Storage>(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed<T> {
     let direct_ok = n * n.saturating_sub(1) / 2 * d.max(1) <= DIRECT_LIMIT;
+    // cosine and correlation are scale-free: rows near the ends of f64's
+    // range are brought to [1, 2) by an exact power of two, so no norm
+    // overflows to ∞ (or underflows to 0) and gives a plausible wrong
+    // distance. Ordinary inputs are not copied.
+    if metric.needs_norms() && d > 0 {
+        let scales: Vec<f64> = x[..n * d].chunks(d).map(crate::dtype::pow2_scale).collect();
+        if scales.iter().any(|&s| s != 1.0) {
+            let mut y = x[..n * d].to_vec();
+            y.chunks_mut(d).zip(&scales).for_each(|(row, &s)| {
+                row.iter_mut().for_each(|v| *v *= s);
+            });
+            return pdist_with(&y, n, d, metric, direct_ok);
+        }
+    }
     pdist_with(x, n, d, metric, direct_ok)
 }
 
@@ -162,7 +176,7 @@ impl<'a> Prepared<'a> {
         } else {
             std::borrow::Cow::Borrowed(&x[..n * d])
         };
-        let norms = if metric.needs_variance() {
+        let norms = if metric.needs_norms() {
             (0..n)
                 .map(|i| dot(&rows[i * d..(i + 1) * d], &rows[i * d..(i + 1) * d]).sqrt())
                 .collect()

@@ -57,9 +57,10 @@ pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
             let mut warnings = vec![];
             if !c.dropped.is_empty() {
                 warnings.push(format!(
-                    "dropped {} {} without variance (undefined {} distance): {}",
+                    "dropped {} {} {} (undefined {} distance): {}",
                     c.dropped.len(),
                     job.axis,
+                    analysis::undefined_rows(job.spec.metric).map_or("", |r| r.describe()),
                     job.spec.metric,
                     c.dropped.join(", ")
                 ));

@@ -221,19 +221,26 @@ fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions
     }
 }
 
-/// Drops the observations of `axis` without variance (where `metric` is
+/// Drops the observations of `axis` that `rule` refuses (where `what` is
 /// undefined for them), with the warning the user sees.
-fn drop_constant(data: Matrix, axis: Axis, what: &str, warnings: &mut Vec<String>) -> Matrix {
+fn drop_undefined(
+    data: Matrix,
+    axis: Axis,
+    rule: prep::Undefined,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Matrix {
     let oriented = analysis::oriented(&data, axis);
-    match prep::drop_constant_rows(&oriented) {
+    match prep::drop_rows(&oriented, rule) {
         (Some(kept), dropped) => {
             warnings.push(format!(
-                "dropped {} {} without variance ({what} undefined): {}",
+                "dropped {} {} {} ({what} undefined): {}",
                 dropped.len(),
                 match axis {
                     Axis::Rows => "rows",
                     Axis::Cols => "columns",
                 },
+                rule.describe(),
                 dropped.join(", ")
             ));
             match axis {
@@ -255,21 +262,14 @@ fn clustermap_figure(
     let mut data = scaled(m, opts, t)?;
     let method = opts.method.unwrap_or(Method::Average);
     let metric = opts.metric.unwrap_or(Metric::Euclidean);
-    if metric.needs_variance() && opts.row_cluster {
-        data = drop_constant(
-            data,
-            Axis::Rows,
-            &format!("{metric} distance"),
-            &mut warnings,
-        );
-    }
-    if metric.needs_variance() && opts.col_cluster {
-        data = drop_constant(
-            data,
-            Axis::Cols,
-            &format!("{metric} distance"),
-            &mut warnings,
-        );
+    if let Some(rule) = analysis::undefined_rows(metric) {
+        let what = format!("{metric} distance");
+        if opts.row_cluster {
+            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings);
+        }
+        if opts.col_cluster {
+            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings);
+        }
     }
     let mut exports = Vec::new();
     let key = opts.analysis_key();
@@ -424,9 +424,10 @@ fn corrmap_figure(
     let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
     let mut m = Cow::Borrowed(m);
     if opts.cluster {
-        m = Cow::Owned(drop_constant(
+        m = Cow::Owned(drop_undefined(
             m.into_owned(),
             Axis::Rows,
+            prep::Undefined::ZeroVariance,
             "correlation",
             &mut warnings,
         ));

@@ -119,6 +119,11 @@ pub(crate) fn variance_from(ss: f64, k: usize) -> f64 {
 /// seaborn's `z_score`: `(x - mean) / std` along `axis` (pandas std, ddof=1).
 pub fn z_score(m: &mut Matrix, axis: Axis) {
     for_each_line(m, axis, |line| {
+        // z is scale-free: an exact power of two keeps squares finite.
+        let s = crate::dtype::pow2_scale(line);
+        if s != 1.0 {
+            line.iter_mut().for_each(|v| *v *= s);
+        }
         let (mean, std) = mean_std(line);
         line.iter_mut().for_each(|v| *v = (*v - mean) / std);
     });
@@ -235,16 +240,51 @@ fn cell_error(m: &Matrix, source: &str, i: usize, j: usize, message: String) -> 
 /// rows — `None` when nothing was dropped, so no copy of a large matrix is
 /// made — and the labels dropped, for the caller's warning.
 pub fn drop_constant_rows(m: &Matrix) -> (Option<Matrix>, Vec<String>) {
+    drop_rows(m, Undefined::ZeroVariance)
+}
+
+/// The rows on which a metric or a correlation is undefined: each has its
+/// own rule (scipy's `correlation` distance divides by the centred norm,
+/// `cosine` by the plain norm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undefined {
+    /// All values equal (or none): Pearson correlation, `correlation`
+    /// distance.
+    ZeroVariance,
+    /// All values zero (or none): `cosine` distance. A constant non-zero
+    /// row is fine (scipy clusters `5, 5, 5` with `4, 4, 5`).
+    ZeroNorm,
+}
+
+impl Undefined {
+    /// True when `row` (NaN ignored) is one this rule refuses.
+    pub fn of(self, row: &[f64]) -> bool {
+        let mut vals = row.iter().copied().filter(|v| !v.is_nan());
+        match self {
+            Undefined::ZeroVariance => match vals.next() {
+                None => true,
+                Some(f) => vals.all(|v| v == f),
+            },
+            Undefined::ZeroNorm => vals.all(|v| v == 0.0),
+        }
+    }
+
+    /// How a warning describes such rows: `without variance`, `of zero norm`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Undefined::ZeroVariance => "without variance",
+            Undefined::ZeroNorm => "of zero norm",
+        }
+    }
+}
+
+/// Drops the rows `rule` refuses; returns the rest (`None` when none was
+/// dropped, so no copy is made) and the dropped rows' labels.
+pub fn drop_rows(m: &Matrix, rule: Undefined) -> (Option<Matrix>, Vec<String>) {
     let mut keep = Vec::with_capacity(m.nrows());
     let mut dropped = Vec::new();
     for i in 0..m.nrows() {
-        let row = m.row(i);
-        let first = row.iter().copied().find(|v| !v.is_nan());
-        let constant = match first {
-            None => true,
-            Some(f) => row.iter().filter(|v| !v.is_nan()).all(|&v| v == f),
-        };
-        if constant {
+        if rule.of(m.row(i)) {
             dropped.push(m.row_labels()[i].clone());
         } else {
             keep.push(i);

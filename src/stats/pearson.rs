@@ -14,6 +14,12 @@ pub(crate) fn standardise_rows(x: &[f64], n: usize, d: usize) -> Vec<f64> {
         return z;
     }
     z.par_chunks_mut(d).for_each(|row| {
+        // Exact power-of-two scaling: no sum of squares overflows (r is
+        // scale-free; ordinary rows are untouched).
+        let s = crate::dtype::pow2_scale(row);
+        if s != 1.0 {
+            row.iter_mut().for_each(|v| *v *= s);
+        }
         let mean = row.iter().sum::<f64>() / d as f64;
         row.iter_mut().for_each(|v| *v -= mean);
         let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();

@@ -36,6 +36,7 @@ mod batch;
 mod cli;
 mod figures;
 mod formats;
+mod numerics;
 mod options;
 mod parity;
 mod reference;

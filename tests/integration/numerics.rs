@@ -1,0 +1,122 @@
+//! Trust at the edges, numerics (#13): scale-free statistics never
+//! overflow into a plausible number, each metric refuses only the rows it
+//! is undefined on, and the tie-free scipy answer stands.
+
+use heatmill::cluster::{self, Method, Metric};
+use heatmill::io::npy;
+use heatmill::matrix::Matrix;
+use heatmill::prep;
+
+use crate::util::{bin, scratch, stderr};
+
+fn corr_of(csv: &str, name: &str) -> Vec<f64> {
+    let dir = scratch(name);
+    let input = dir.join("m.csv");
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.join("r.npy");
+    let o = bin()
+        .arg("corr")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    npy::read(&out).unwrap().data
+}
+
+#[test]
+fn pearson_of_huge_and_tiny_rows_is_the_true_r() {
+    // numpy squares 1e155 into inf; the true r of these rows is 0.96077.
+    let r = corr_of(
+        "gene,a,b,c\ng1,1e155,2e155,3e155\ng2,-1e155,5e154,1e155\n",
+        "huge",
+    );
+    let small = corr_of("gene,a,b,c\ng1,1,2,3\ng2,-1,0.5,1\n", "huge-ref");
+    assert!((r[1] - 0.960768922830522).abs() < 1e-12, "{r:?}");
+    // 1e155 is not 2^k × 1 exactly, so the two agree to rounding.
+    assert!((r[1] - small[1]).abs() < 1e-15, "{} vs {}", r[1], small[1]);
+    // The other end: squares that underflow to 0.
+    let r = corr_of(
+        "gene,a,b,c\ng1,1e-170,2e-170,3e-170\ng2,-1e-170,5e-171,1e-170\n",
+        "tiny",
+    );
+    assert!((r[1] - 0.960768922830522).abs() < 1e-12, "{r:?}");
+}
+
+#[test]
+fn scale_free_distances_and_z_scores_ignore_the_magnitude() {
+    // The same rows, one of them times 2^600: cosine and correlation trees
+    // and z-scores are unchanged (bit for bit: the scaling is exact).
+    let base = [1.0, 4.0, 2.0, 8.0, 3.0, 1.0, 2.0, 2.5, 7.0, 5.0, 5.0, 1.0];
+    let mut big = base;
+    let k = 2f64.powi(600);
+    big[4..8].iter_mut().for_each(|v| *v *= k);
+    for metric in [Metric::Cosine, Metric::Correlation] {
+        let a = cluster::linkage(&base, 3, 4, Method::Average, metric).unwrap();
+        let b = cluster::linkage(&big, 3, 4, Method::Average, metric).unwrap();
+        assert_eq!(a.to_scipy(), b.to_scipy(), "{metric}");
+    }
+    let labels = |n: usize, p: &str| (0..n).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+    let mut m1 = Matrix::new(labels(3, "r"), labels(4, "c"), base.to_vec()).unwrap();
+    let mut m2 = Matrix::new(labels(3, "r"), labels(4, "c"), big.to_vec()).unwrap();
+    prep::z_score(&mut m1, prep::Axis::Rows);
+    prep::z_score(&mut m2, prep::Axis::Rows);
+    assert_eq!(m1.values(), m2.values());
+    assert!(m2.values().iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn each_metric_refuses_only_the_rows_it_is_undefined_on() {
+    // cosine: a constant non-zero row is fine (scipy joins 5,5,5 with 4,4,5
+    // at 0.005865); only a zero row is undefined.
+    let dir = scratch("degenerate");
+    let input = dir.join("m.csv");
+    std::fs::write(
+        &input,
+        "gene,a,b,c\nflat,5,5,5\nnear,4,4,5\nfar,1,9,2\nzero,0,0,0\n",
+    )
+    .unwrap();
+    let run = |metric: &str| {
+        let z = dir.join(format!("{metric}.npy"));
+        let order = dir.join(format!("{metric}.tsv"));
+        let o = bin()
+            .args([
+                "linkage",
+                input.to_str().unwrap(),
+                "-o",
+                z.to_str().unwrap(),
+            ])
+            .args(["--metric", metric, "--order", order.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        (
+            npy::read(&z).unwrap().data,
+            std::fs::read_to_string(order).unwrap(),
+            stderr(&o),
+        )
+    };
+    let (z, order, warn) = run("cosine");
+    assert!(
+        warn.contains("dropped 1 rows of zero norm (undefined cosine distance): zero"),
+        "{warn}"
+    );
+    assert!(order.contains("flat"), "{order}");
+    // flat (0) and near (1) join first, at scipy's 0.005865.
+    assert_eq!((z[0], z[1]), (0.0, 1.0));
+    assert!((z[2] - 0.005865).abs() < 1e-6, "{}", z[2]);
+    let (_, order, warn) = run("correlation");
+    assert!(
+        warn.contains("rows without variance (undefined correlation distance): flat, zero"),
+        "{warn}"
+    );
+    assert!(
+        !order.contains("flat") && !order.contains("zero"),
+        "{order}"
+    );
+    // Euclidean is defined everywhere: nothing dropped.
+    let (_, order, warn) = run("euclidean");
+    assert!(!warn.contains("dropped"), "{warn}");
+    assert_eq!(order.lines().count(), 4);
+}
