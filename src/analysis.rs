@@ -24,6 +24,9 @@ pub struct Clustering {
     /// Labels of the observations left out because their distance is
     /// undefined (no variance for correlation, zero norm for cosine).
     pub dropped: Vec<String>,
+    /// Position along `axis` of the input of each clustered observation
+    /// (leaf `i` is input row/column `positions[i]`).
+    pub positions: Vec<usize>,
 }
 
 /// The rows `metric` is undefined on (`None`: defined on every row).
@@ -98,8 +101,10 @@ pub fn cluster_axis(
     prep::check_finite(m, source, false)?;
     let mut obs = oriented(m, axis);
     let mut dropped = vec![];
+    let mut positions: Vec<usize> = (0..obs.nrows()).collect();
     if let Some(rule) = undefined_rows(metric) {
-        let (kept, d) = prep::drop_rows(&obs, rule);
+        let (kept, d, keep) = prep::drop_rows(&obs, rule);
+        positions = keep;
         if let Some(kept) = kept {
             obs = Cow::Owned(kept);
         }
@@ -125,6 +130,7 @@ pub fn cluster_axis(
                 linkage,
                 labels: obs.row_labels().to_vec(),
                 dropped,
+                positions,
             });
         }
     }
@@ -138,6 +144,7 @@ pub fn cluster_axis(
             linkage,
             labels: obs.row_labels().to_vec(),
             dropped,
+            positions,
         });
     }
     let linkage = match precision {
@@ -148,6 +155,7 @@ pub fn cluster_axis(
         linkage,
         labels: obs.row_labels().to_vec(),
         dropped,
+        positions,
     })
 }
 

@@ -3,11 +3,48 @@
 
 use std::fmt::Write as _;
 
-/// `index<TAB>label` per line, in `order`.
-pub fn order_tsv(order: &[usize], labels: &[String]) -> String {
+/// `index<TAB>label` per line, in `order`; the index is the observation's
+/// position in the input, `positions[i]` for leaf `i` (rows dropped before
+/// clustering do not shift it).
+pub fn order_tsv(order: &[usize], labels: &[String], positions: &[usize]) -> String {
     let mut s = String::with_capacity(order.len() * 16);
     for &i in order {
-        let _ = writeln!(s, "{i}\t{}", labels[i]);
+        let _ = writeln!(s, "{}\t{}", positions[i], labels[i]);
+    }
+    s
+}
+
+/// A square labelled matrix as text: a header of labels, then one line per
+/// row, its label first; `sep` between fields (`,` for `.csv`, tab for
+/// `.tsv`). Values in Rust's shortest round-trip form (what pandas'
+/// `read_csv` reads back to the same bits); NaN as `NaN`.
+pub fn labelled_matrix(labels: &[String], values: &[f64], sep: char) -> String {
+    let n = labels.len();
+    let mut s = String::with_capacity(n * n * 20 + n * 16);
+    s.push_str("label");
+    for l in labels {
+        let _ = write!(s, "{sep}{l}");
+    }
+    s.push('\n');
+    for (i, l) in labels.iter().enumerate() {
+        s.push_str(l);
+        for v in &values[i * n..(i + 1) * n] {
+            if v.is_nan() {
+                let _ = write!(s, "{sep}NaN");
+            } else {
+                let _ = write!(s, "{sep}{v:?}");
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `index<TAB>label` per line: which row of a written matrix is which.
+pub fn labels_tsv(labels: &[String]) -> String {
+    let mut s = String::with_capacity(labels.len() * 16);
+    for (i, l) in labels.iter().enumerate() {
+        let _ = writeln!(s, "{i}\t{l}");
     }
     s
 }

@@ -19,15 +19,20 @@ pub type Export = (String, Vec<u8>);
 
 /// The linkage matrix (`{prefix}linkage.npy`) and leaf order
 /// (`{prefix}order.tsv`) of `tree` over `labels` (length `tree.n()`).
-pub fn tree(prefix: &str, tree: &Linkage, labels: &[String]) -> Vec<Export> {
-    vec![order(prefix, tree, labels), linkage(prefix, tree)]
+pub fn tree(prefix: &str, tree: &Linkage, labels: &[String], positions: &[usize]) -> Vec<Export> {
+    vec![
+        order(prefix, tree, labels, positions),
+        linkage(prefix, tree),
+    ]
 }
 
 /// `{prefix}order.tsv`: `index<TAB>label` in `leaves_list` order.
-pub fn order(prefix: &str, tree: &Linkage, labels: &[String]) -> Export {
+///
+/// The index is the observation's input position, `positions[leaf]`.
+pub fn order(prefix: &str, tree: &Linkage, labels: &[String], positions: &[usize]) -> Export {
     (
         format!("{prefix}order.tsv"),
-        tsv::order_tsv(&tree.leaves(), labels).into_bytes(),
+        tsv::order_tsv(&tree.leaves(), labels, positions).into_bytes(),
     )
 }
 

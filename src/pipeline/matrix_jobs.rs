@@ -68,7 +68,7 @@ pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
             let z = &c.linkage;
             let mut files = vec![(job.output.clone(), exports::linkage("", z).1)];
             if let Some(p) = &job.order {
-                files.push((p.clone(), exports::order("", z, &c.labels).1));
+                files.push((p.clone(), exports::order("", z, &c.labels, &c.positions).1));
             }
             if let Some(p) = &job.newick {
                 files.push((p.clone(), exports::newick("", z, &c.labels).1));
@@ -85,6 +85,20 @@ pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
             })?;
             Ok((warnings, t))
         },
+    )
+}
+
+/// The labels of a `.npy` output's rows, beside it: `R.npy` →
+/// `R.labels.tsv` (`index<TAB>label`), so the matrix says which rows
+/// (after `top_variable`, dropped rows) it holds.
+pub fn labels_path(output: &std::path::Path) -> PathBuf {
+    output.with_extension("labels.tsv")
+}
+
+fn write_labels(output: &std::path::Path, labels: &[String]) -> Result<()> {
+    io::write_atomic(
+        &labels_path(output),
+        crate::io::tsv::labels_tsv(labels).as_bytes(),
     )
 }
 
@@ -125,7 +139,8 @@ pub struct CorrJob {
     /// Store `f32` (half the memory and file; each value the `f64` result
     /// rounded once) instead of `f64`.
     pub f32: bool,
-    /// The `n × n` matrix as `.npy`, row-major.
+    /// The `n × n` matrix: `.npy` (row-major, with its row labels beside
+    /// it in [`labels_path`]), or a labelled text matrix for `.csv`/`.tsv`.
     pub output: PathBuf,
     /// Worker threads (`None`: Slurm's CPUs, else every core).
     pub threads: Option<usize>,
@@ -143,6 +158,17 @@ pub fn run_corr(job: &CorrJob) -> Result<Timings> {
             hint("dtype", "f64")
         )));
     }
+    let text_sep = match job
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("csv") => Some(','),
+        Some("tsv") | Some("txt") => Some('\t'),
+        _ => None,
+    };
     with_input(
         &job.input,
         &job.read,
@@ -153,21 +179,24 @@ pub fn run_corr(job: &CorrJob) -> Result<Timings> {
                 let (r, labels) =
                     analysis::correlate_axis_f32(&m, job.axis, job.method, source, &mut t)?;
                 t.time("write", || {
-                    npy::write_f32(&job.output, &[labels.len(), labels.len()], &r)
+                    npy::write_f32(&job.output, &[labels.len(), labels.len()], &r)?;
+                    write_labels(&job.output, &labels)
                 })?;
-            } else {
-                let (r, labels) = analysis::correlate_axis(
-                    &m,
-                    job.axis,
-                    job.method,
-                    job.pairwise,
-                    source,
-                    &mut t,
-                )?;
-                t.time("write", || {
-                    npy::write_f64(&job.output, &[labels.len(), labels.len()], &r)
-                })?;
+                return Ok(t);
             }
+            let (r, labels) =
+                analysis::correlate_axis(&m, job.axis, job.method, job.pairwise, source, &mut t)?;
+            t.time("write", || match text_sep {
+                // A text output carries its own labels.
+                Some(sep) => io::write_atomic(
+                    &job.output,
+                    crate::io::tsv::labelled_matrix(&labels, &r, sep).as_bytes(),
+                ),
+                None => {
+                    npy::write_f64(&job.output, &[labels.len(), labels.len()], &r)?;
+                    write_labels(&job.output, &labels)
+                }
+            })?;
             Ok(t)
         },
     )

@@ -229,10 +229,12 @@ fn drop_undefined(
     rule: prep::Undefined,
     what: &str,
     warnings: &mut Vec<String>,
+    positions: &mut Vec<usize>,
 ) -> Matrix {
     let oriented = analysis::oriented(&data, axis);
     match prep::drop_rows(&oriented, rule) {
-        (Some(kept), dropped) => {
+        (Some(kept), dropped, keep) => {
+            *positions = keep.iter().map(|&k| positions[k]).collect();
             warnings.push(format!(
                 "dropped {} {} {} ({what} undefined): {}",
                 dropped.len(),
@@ -248,7 +250,7 @@ fn drop_undefined(
                 Axis::Cols => kept.transposed(),
             }
         }
-        (None, _) => data,
+        (None, _, _) => data,
     }
 }
 
@@ -262,13 +264,15 @@ fn clustermap_figure(
     let mut data = scaled(m, opts, t)?;
     let method = opts.method.unwrap_or(Method::Average);
     let metric = opts.metric.unwrap_or(Metric::Euclidean);
+    let mut row_pos: Vec<usize> = (0..data.nrows()).collect();
+    let mut col_pos: Vec<usize> = (0..data.ncols()).collect();
     if let Some(rule) = analysis::undefined_rows(metric) {
         let what = format!("{metric} distance");
         if opts.row_cluster {
-            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings);
+            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings, &mut row_pos);
         }
         if opts.col_cluster {
-            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings);
+            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings, &mut col_pos);
         }
     }
     let mut exports = Vec::new();
@@ -319,12 +323,13 @@ fn clustermap_figure(
             out.push(s);
         }
     }
-    for (axis, tree, k, labels, strips_out) in [
+    for (axis, tree, k, labels, positions, strips_out) in [
         (
             "row",
             &row_tree,
             opts.cut_rows,
             data.row_labels(),
+            &row_pos,
             &mut row_strips,
         ),
         (
@@ -332,11 +337,12 @@ fn clustermap_figure(
             &col_tree,
             opts.cut_cols,
             data.col_labels(),
+            &col_pos,
             &mut col_strips,
         ),
     ] {
         if let Some(tree) = tree {
-            exports.extend(exports::tree(&format!("{axis}_"), tree, labels));
+            exports.extend(exports::tree(&format!("{axis}_"), tree, labels, positions));
             if let Some(k) = k {
                 let clusters = fcluster(tree, Criterion::MaxClust(k));
                 exports.push(exports::clusters(&format!("{axis}_"), &clusters, labels));
@@ -423,6 +429,7 @@ fn corrmap_figure(
     let mut warnings = Vec::new();
     let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
     let mut m = Cow::Borrowed(m);
+    let mut positions: Vec<usize> = (0..m.nrows()).collect();
     if opts.cluster {
         m = Cow::Owned(drop_undefined(
             m.into_owned(),
@@ -430,6 +437,7 @@ fn corrmap_figure(
             prep::Undefined::ZeroVariance,
             "correlation",
             &mut warnings,
+            &mut positions,
         ));
     }
     let shared = ctx
@@ -446,7 +454,7 @@ fn corrmap_figure(
             Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
             Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
         };
-        exports.extend(exports::tree("", &tree, labels));
+        exports.extend(exports::tree("", &tree, labels, &positions));
         tree.leaves()
     } else {
         (0..n).collect()

@@ -240,7 +240,8 @@ fn cell_error(m: &Matrix, source: &str, i: usize, j: usize, message: String) -> 
 /// rows — `None` when nothing was dropped, so no copy of a large matrix is
 /// made — and the labels dropped, for the caller's warning.
 pub fn drop_constant_rows(m: &Matrix) -> (Option<Matrix>, Vec<String>) {
-    drop_rows(m, Undefined::ZeroVariance)
+    let (kept, dropped, _) = drop_rows(m, Undefined::ZeroVariance);
+    (kept, dropped)
 }
 
 /// The rows on which a metric or a correlation is undefined: each has its
@@ -279,8 +280,10 @@ impl Undefined {
 }
 
 /// Drops the rows `rule` refuses; returns the rest (`None` when none was
-/// dropped, so no copy is made) and the dropped rows' labels.
-pub fn drop_rows(m: &Matrix, rule: Undefined) -> (Option<Matrix>, Vec<String>) {
+/// dropped, so no copy is made), the dropped rows' labels, and the
+/// positions in `m` of the rows kept (what exports report, so an index
+/// always refers to the input).
+pub fn drop_rows(m: &Matrix, rule: Undefined) -> (Option<Matrix>, Vec<String>, Vec<usize>) {
     let mut keep = Vec::with_capacity(m.nrows());
     let mut dropped = Vec::new();
     for i in 0..m.nrows() {
@@ -291,9 +294,9 @@ pub fn drop_rows(m: &Matrix, rule: Undefined) -> (Option<Matrix>, Vec<String>) {
         }
     }
     if dropped.is_empty() {
-        (None, dropped)
+        (None, dropped, keep)
     } else {
-        (Some(m.select_rows(&keep)), dropped)
+        (Some(m.select_rows(&keep)), dropped, keep)
     }
 }
 

@@ -120,3 +120,97 @@ fn each_metric_refuses_only_the_rows_it_is_undefined_on() {
     assert!(!warn.contains("dropped"), "{warn}");
     assert_eq!(order.lines().count(), 4);
 }
+
+#[test]
+fn exports_refer_to_the_input() {
+    // Gene_2 is constant: dropped under the correlation metric. The order
+    // file's index is the input position (Gene_4 → 3, not 2), in the
+    // linkage command and in a clustermap's export alike.
+    let dir = scratch("positions");
+    let input = dir.join("m.csv");
+    std::fs::write(
+        &input,
+        "gene,a,b,c,d\nGene_1,1,2,3,5\nGene_2,4,4,4,4\nGene_3,2,1,4,3\nGene_4,9,7,8,1\n",
+    )
+    .unwrap();
+    let order = dir.join("order.tsv");
+    let o = bin()
+        .args([
+            "linkage",
+            input.to_str().unwrap(),
+            "-o",
+            dir.join("z.npy").to_str().unwrap(),
+        ])
+        .args([
+            "--metric",
+            "correlation",
+            "--order",
+            order.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let check = |text: &str| {
+        for line in text.lines() {
+            let (i, label) = line.split_once('\t').unwrap();
+            let want = label.trim_start_matches("Gene_").parse::<usize>().unwrap() - 1;
+            assert_eq!(i.parse::<usize>().unwrap(), want, "{text}");
+        }
+        assert!(!text.contains("Gene_2"));
+    };
+    check(&std::fs::read_to_string(&order).unwrap());
+    let ex = dir.join("ex");
+    let o = bin()
+        .args([
+            "clustermap",
+            input.to_str().unwrap(),
+            "-o",
+            dir.join("cm.png").to_str().unwrap(),
+        ])
+        .args([
+            "--metric",
+            "correlation",
+            "--export-dir",
+            ex.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    check(&std::fs::read_to_string(ex.join("row_order.tsv")).unwrap());
+}
+
+#[test]
+fn corr_says_which_rows_it_holds() {
+    let dir = scratch("corr-labels");
+    let input = crate::util::samples().join("seed.csv");
+    let out = dir.join("r.npy");
+    let o = bin()
+        .args(["corr", input.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(["--top-variable", "5"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels = std::fs::read_to_string(dir.join("r.labels.tsv")).unwrap();
+    assert_eq!(labels.lines().count(), 5);
+    assert!(labels.starts_with("0\tGene_"), "{labels}");
+    // A .csv output is text, labelled, and holds the .npy's numbers.
+    let csv = dir.join("r.csv");
+    let o = bin()
+        .args(["corr", input.to_str().unwrap(), "-o", csv.to_str().unwrap()])
+        .args(["--top-variable", "5"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let r = npy::read(&out).unwrap().data;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for (i, line) in lines[1..].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], header[i + 1]);
+        for (j, c) in cells[1..].iter().enumerate() {
+            assert_eq!(c.parse::<f64>().unwrap().to_bits(), r[i * 5 + j].to_bits());
+        }
+    }
+}
