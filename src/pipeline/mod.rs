@@ -140,13 +140,52 @@ pub fn make_figure(
     }
 }
 
-fn scaled(m: &Matrix, opts: &FigureOptions, t: &mut Timings) -> Result<Matrix> {
+/// `z_score` / `standard_scale` of `m`. A row or column without variance
+/// scales to NaN (seaborn draws it blank); where the figure clusters that
+/// axis (`cluster_rows`, `cluster_cols`), it is refused naming the
+/// transform and the rows, not reported later as a missing input value.
+fn scaled(
+    m: &Matrix,
+    opts: &FigureOptions,
+    cluster_rows: bool,
+    cluster_cols: bool,
+    t: &mut Timings,
+) -> Result<Matrix> {
     let p = prep::Prep {
         z_score: opts.z_score,
         standard_scale: opts.standard_scale,
         ..Default::default()
     };
-    t.time("prep", || p.apply(m.clone()))
+    let out = t.time("prep", || p.apply(m.clone()))?;
+    let (key, axis) = match (opts.z_score, opts.standard_scale) {
+        (Some(a), _) => ("z_score", a),
+        (None, Some(a)) => ("standard_scale", a),
+        (None, None) => return Ok(out),
+    };
+    if !cluster_rows && !cluster_cols {
+        return Ok(out);
+    }
+    let lines = analysis::oriented(m, axis);
+    let bad: Vec<&str> = (0..lines.nrows())
+        .filter(|&i| prep::Undefined::ZeroVariance.of(lines.row(i)))
+        .filter(|&i| !lines.row(i).iter().all(|v| v.is_nan()))
+        .map(|i| lines.row_labels()[i].as_str())
+        .collect();
+    if !bad.is_empty() {
+        let what = match axis {
+            Axis::Rows => "rows",
+            Axis::Cols => "columns",
+        };
+        return Err(Error::Invalid(format!(
+            "{}: {} {what} have no variance, so their scaled values are undefined (NaN) and cannot be clustered: {}{}; drop them or leave out {}",
+            crate::error::key_and_flag(key),
+            bad.len(),
+            bad.iter().take(10).copied().collect::<Vec<_>>().join(", "),
+            if bad.len() > 10 { ", …" } else { "" },
+            crate::error::key_and_flag(key)
+        )));
+    }
+    Ok(out)
 }
 
 fn heatmap_figure(
@@ -165,7 +204,7 @@ fn heatmap_figure(
     }
     let scaled_m;
     let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
-        scaled_m = scaled(m, opts, t)?;
+        scaled_m = scaled(m, opts, false, false, t)?;
         &scaled_m
     } else {
         m
@@ -261,7 +300,7 @@ fn clustermap_figure(
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
-    let mut data = scaled(m, opts, t)?;
+    let mut data = scaled(m, opts, opts.row_cluster, opts.col_cluster, t)?;
     let method = opts.method.unwrap_or(Method::Average);
     let metric = opts.metric.unwrap_or(Metric::Euclidean);
     let mut row_pos: Vec<usize> = (0..data.nrows()).collect();

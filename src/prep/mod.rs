@@ -360,6 +360,22 @@ impl Prep {
     pub fn apply(&self, m: Matrix) -> Result<Matrix> {
         self.validate()?;
         let mut m = m;
+        if self.log1p || self.log2p1 {
+            // A log transform is defined above -1: a value at or below it
+            // is the transform's fault, not a missing or infinite input.
+            let name = if self.log1p { "log1p" } else { "log2p1" };
+            if let Some(k) = m.values().iter().position(|&v| v <= -1.0) {
+                let (i, j) = (k / m.ncols().max(1), k % m.ncols().max(1));
+                return Err(Error::Invalid(format!(
+                    "{} of row '{}', column '{}': the value {} is not above -1, where log(1 + x) is defined; shift the data or drop {}",
+                    crate::error::key_and_flag(name),
+                    m.row_labels()[i],
+                    m.col_labels()[j],
+                    m.values()[k],
+                    crate::error::key_and_flag(name),
+                )));
+            }
+        }
         if self.log1p {
             log1p(&mut m);
         }

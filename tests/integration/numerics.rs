@@ -214,3 +214,50 @@ fn corr_says_which_rows_it_holds() {
         }
     }
 }
+
+#[test]
+fn a_transform_that_cannot_apply_says_which_and_why() {
+    let dir = scratch("blame");
+    let input = dir.join("m.csv");
+    std::fs::write(&input, "gene,a,b,c\ng1,1,2,3\ng2,0,0,0\ng3,5,1,2\n").unwrap();
+    let err = |args: &[&str]| {
+        let o = bin()
+            .arg("clustermap")
+            .arg(&input)
+            .args(["-o", dir.join("x.png").to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        stderr(&o)
+    };
+    // z-scoring a row of zeros: the transform is blamed, not the file.
+    let e = err(&["--z-score", "rows"]);
+    assert!(
+        e.contains("z_score (--z-score): 1 rows have no variance") && e.contains("g2"),
+        "{e}"
+    );
+    assert!(!e.contains("missing"), "{e}");
+    // log1p of -1: the transform's domain, naming row and column.
+    std::fs::write(&input, "gene,a,b,c\ng1,1,2,3\ng2,0,-1,4\ng3,5,1,2\n").unwrap();
+    let e = err(&["--log1p"]);
+    assert!(
+        e.contains("log1p (--log1p) of row 'g2', column 'b'") && e.contains("not above -1"),
+        "{e}"
+    );
+    assert!(!e.contains("inf"), "{e}");
+    // A plain heatmap draws the undefined z-scores blank, as seaborn does.
+    std::fs::write(&input, "gene,a,b,c\ng1,1,2,3\ng2,0,0,0\ng3,5,1,2\n").unwrap();
+    let o = bin()
+        .arg("heatmap")
+        .arg(&input)
+        .args([
+            "-o",
+            dir.join("h.png").to_str().unwrap(),
+            "--z-score",
+            "rows",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
