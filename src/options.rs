@@ -1047,6 +1047,13 @@ impl FigureOptions {
                 return bad(format!("vmin ({a}) is above vmax ({b})"));
             }
         }
+        crate::render::pyformat::parse(&self.fmt).map_err(|e| {
+            Error::Usage(format!(
+                "{} '{}' is not a Python format spec: {e}",
+                crate::error::key_and_flag("fmt"),
+                self.fmt
+            ))
+        })?;
         if let Some(c) = &self.cmap {
             crate::render::colormap::Colormap::by_name(c)?;
         }

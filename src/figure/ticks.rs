@@ -105,69 +105,11 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<String> {
         .collect()
 }
 
-/// Formats `v` with a Python format spec such as `.2f`, `.2g`, `.1e`, `d`
-/// or `.0%` (seaborn's `fmt`).
+/// Formats `v` with a Python format spec (seaborn's `fmt`: `.2g`,
+/// `,.0f`, `+.1%`, …): Python's `format(v, spec)`, see
+/// [`crate::render::pyformat`].
 pub fn format_value(v: f64, spec: &str) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    let spec = spec.trim_start_matches(':');
-    let (prec, kind) = match spec.rfind(|c: char| c.is_ascii_alphabetic() || c == '%') {
-        Some(i) => (&spec[..i], &spec[i..]),
-        None => (spec, "g"),
-    };
-    let p: Option<usize> = prec.trim_start_matches('.').parse().ok();
-    match kind {
-        "f" => format!("{:.*}", p.unwrap_or(6), v),
-        "e" => python_exp(v, p.unwrap_or(6)),
-        "d" => format!("{}", v.round() as i64),
-        "%" => format!("{:.*}%", p.unwrap_or(6), v * 100.0),
-        _ => python_g(v, p.unwrap_or(6).max(1)),
-    }
-}
-
-fn python_exp(v: f64, p: usize) -> String {
-    let s = format!("{:.*e}", p, v);
-    // Rust: 1.23e4 / 1.23e-4; Python: 1.23e+04 / 1.23e-04.
-    match s.split_once('e') {
-        Some((m, e)) => {
-            let (sign, digits) = match e.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', e),
-            };
-            format!("{m}e{sign}{digits:0>2}")
-        }
-        None => s,
-    }
-}
-
-/// Python's `g`: `p` significant digits, trailing zeros removed,
-/// scientific when the exponent is < -4 or >= p.
-fn python_g(v: f64, p: usize) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let exp = python_exp(v, p - 1);
-    let e: i32 = exp
-        .split_once('e')
-        .and_then(|(_, e)| e.parse().ok())
-        .unwrap_or(0);
-    if e < -4 || e >= p as i32 {
-        let (m, rest) = exp.split_once('e').unwrap_or((&exp, "+00"));
-        let m = strip_zeros(m);
-        format!("{m}e{rest}")
-    } else {
-        let decimals = (p as i32 - 1 - e).max(0) as usize;
-        strip_zeros(&format!("{v:.decimals$}"))
-    }
-}
-
-fn strip_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
+    crate::render::pyformat::format(v, spec)
 }
 
 #[cfg(test)]

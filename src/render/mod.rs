@@ -7,6 +7,7 @@ pub mod colormap;
 pub mod encode;
 pub mod mesh;
 pub mod pdf;
+pub mod pyformat;
 pub mod scale;
 pub mod scene;
 pub mod svg;

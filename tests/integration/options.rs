@@ -742,3 +742,37 @@ fn image_rgb(bytes: &[u8]) -> Vec<u8> {
     buf.truncate(info.buffer_size());
     buf
 }
+
+#[test]
+fn fmt_takes_pythons_format_spec_and_refuses_the_rest() {
+    let dir = scratch("fmt");
+    let seed = samples().join("seed.parquet");
+    for (spec, ok) in [
+        (",.0f", true),
+        ("+08.2e", true),
+        ("_.1%", true),
+        ("zz", false),
+        (".2d", false),
+    ] {
+        let out = dir.join("f.png");
+        let _ = std::fs::remove_file(&out);
+        let o = bin()
+            .args([
+                "heatmap",
+                seed.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--annot",
+            ])
+            .arg(format!("--fmt={spec}"))
+            .output()
+            .unwrap();
+        if ok {
+            assert!(o.status.success(), "{spec}: {}", stderr(&o));
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{spec}");
+            assert!(stderr(&o).contains("fmt (--fmt)"), "{}", stderr(&o));
+            assert!(!out.exists());
+        }
+    }
+}
