@@ -166,6 +166,7 @@ pub fn read_prepped(path: &Path, opts: &ReadOptions, prep: &crate::prep::Prep) -
     });
     let (m, applied) = read_selected(path, opts, sel.as_ref())?;
     if applied {
+        prep.check_transformed(&m)?;
         let rest = crate::prep::Prep {
             log1p: false,
             log2p1: false,

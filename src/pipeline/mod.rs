@@ -127,6 +127,9 @@ pub fn make_figure(
     }
     let pre = opts.read_prep();
     let transformed;
+    if selected {
+        pre.check_transformed(m)?;
+    }
     let m = if selected || pre == prep::Prep::default() {
         m
     } else {

@@ -325,13 +325,52 @@ impl Prep {
     /// The element-wise log transform asked for, if any (applied before
     /// the top-N selection, so streaming readers apply it while reading).
     pub fn value_transform(&self) -> Option<fn(f64) -> f64> {
+        // A value at or below -1 becomes -inf, the mark
+        // [`check_transformed`](Self::check_transformed) reports (a read
+        // input never holds -inf: it is refused as not finite).
         if self.log1p {
-            Some(|v: f64| v.ln_1p())
+            Some(|v: f64| {
+                if v <= -1.0 {
+                    f64::NEG_INFINITY
+                } else {
+                    v.ln_1p()
+                }
+            })
         } else if self.log2p1 {
-            Some(|v: f64| v.ln_1p() / std::f64::consts::LN_2)
+            Some(|v: f64| {
+                if v <= -1.0 {
+                    f64::NEG_INFINITY
+                } else {
+                    v.ln_1p() / std::f64::consts::LN_2
+                }
+            })
         } else {
             None
         }
+    }
+
+    /// After a reader applied [`value_transform`](Self::value_transform)
+    /// while streaming: a value outside the log's domain is reported as
+    /// the transform's fault, naming the row and column.
+    ///
+    /// Errors: [`Error::Invalid`].
+    pub fn check_transformed(&self, m: &Matrix) -> Result<()> {
+        let name = match (self.log1p, self.log2p1) {
+            (true, _) => "log1p",
+            (_, true) => "log2p1",
+            _ => return Ok(()),
+        };
+        if let Some(k) = m.values().iter().position(|&v| v == f64::NEG_INFINITY) {
+            let (i, j) = (k / m.ncols().max(1), k % m.ncols().max(1));
+            return Err(Error::Invalid(format!(
+                "{} of row '{}', column '{}': the value is not above -1, where log(1 + x) is defined; shift the data or drop {}",
+                crate::error::key_and_flag(name),
+                m.row_labels()[i],
+                m.col_labels()[j],
+                crate::error::key_and_flag(name),
+            )));
+        }
+        Ok(())
     }
 
     /// Rejects contradictory options before any work.
@@ -401,6 +440,22 @@ mod tests {
 
     fn m() -> Matrix {
         Matrix::from_values(3, 3, vec![1.0, 2.0, 3.0, 5.0, 5.0, 5.0, 0.0, 10.0, 20.0]).unwrap()
+    }
+
+    #[test]
+    fn a_streamed_log_outside_its_domain_is_blamed_on_the_transform() {
+        let p = Prep {
+            log1p: true,
+            ..Default::default()
+        };
+        let f = p.value_transform().unwrap();
+        assert_eq!(f(-1.0), f64::NEG_INFINITY);
+        assert_eq!(f(-3.0), f64::NEG_INFINITY);
+        assert_eq!(f(1.0), 1f64.ln_1p());
+        let m = Matrix::from_values(1, 3, vec![0.0, f(-2.0), 1.0]).unwrap();
+        let e = p.check_transformed(&m).unwrap_err().to_string();
+        assert!(e.contains("log1p (--log1p) of row 'r0', column 'c1'"), "{e}");
+        assert!(Prep::default().check_transformed(&m).is_ok());
     }
 
     #[test]
