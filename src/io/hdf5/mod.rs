@@ -61,9 +61,6 @@ pub struct H5Info {
 /// Opens `path` and finds its matrix.
 pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
     let file = open_file(path)?;
-    if let Some(name) = &opts.dataset {
-        return plain(path, &file, name, opts);
-    }
     let plain_only = |layout: &str, keys: &[(&str, bool)]| -> Result<()> {
         match keys.iter().find(|(_, g)| *g) {
             Some((k, _)) => Err(Error::Usage(format!(
@@ -79,7 +76,7 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
             None => Ok(()),
         }
     };
-    if let Some(m) = tenx::detect(path, &file, opts.transpose)? {
+    if let Some(m) = tenx::detect(path, &file, opts.transpose, opts.dataset.as_deref())? {
         plain_only(
             "10x Genomics",
             &[
@@ -89,6 +86,9 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
             ],
         )?;
         return Ok(m);
+    }
+    if let Some(name) = &opts.dataset {
+        return plain(path, &file, name, opts);
     }
     if anndata::is_anndata(path, &file)? {
         plain_only(
