@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
-use crate::figure::strips::{Strip, UNMATCHED};
+use crate::figure::strips::{Strip, MISSING, MISSING_LABEL, UNMATCHED};
 use crate::io::annotations::Annotation;
 use crate::render::colormap::{palette, parse_color, Rgb};
 
 /// Builds a strip for `labels` from an annotation: explicit `palette`
 /// colours first, the rest from tab10 in order of first appearance.
+/// Missing values take no palette slot: they are drawn [`MISSING`] (the
+/// background, as seaborn draws them) with one legend entry.
 pub fn from_annotation(
     a: &Annotation,
     labels: &[String],
@@ -42,9 +44,14 @@ pub fn from_annotation(
     let mut colors = Vec::with_capacity(labels.len());
     let mut unmatched = Vec::new();
     let mut used = vec![false; assigned.len()];
+    let mut any_missing = false;
     for l in labels {
         match a.values.get(l) {
-            Some(cat) => {
+            Some(None) => {
+                any_missing = true;
+                colors.push(MISSING);
+            }
+            Some(Some(cat)) => {
                 let i = assigned.iter().position(|(n, _)| n == cat).unwrap_or(0);
                 used[i] = true;
                 colors.push(assigned[i].1);
@@ -61,6 +68,9 @@ pub fn from_annotation(
         .filter(|(_, u)| *u)
         .map(|(e, _)| e)
         .collect();
+    if any_missing {
+        legend.push((MISSING_LABEL.into(), MISSING));
+    }
     if !unmatched.is_empty() {
         legend.push(("(not in table)".into(), UNMATCHED));
     }
@@ -99,8 +109,8 @@ mod tests {
         let a = Annotation {
             name: "group".into(),
             values: HashMap::from([
-                ("s1".to_string(), "Tumor".to_string()),
-                ("s2".into(), "Normal".into()),
+                ("s1".to_string(), Some("Tumor".to_string())),
+                ("s2".into(), Some("Normal".into())),
             ]),
             categories: vec!["Tumor".into(), "Normal".into()],
         };
@@ -111,5 +121,36 @@ mod tests {
         assert_eq!(s.colors[2], UNMATCHED);
         assert_eq!(s.unmatched, vec!["s9".to_string()]);
         assert_eq!(s.legend.len(), 3);
+    }
+
+    #[test]
+    fn missing_values_take_no_palette_slot_and_one_legend_entry() {
+        let a = Annotation {
+            name: "group".into(),
+            values: HashMap::from([
+                ("s1".to_string(), None),
+                ("s2".into(), Some("Normal".into())),
+                ("s3".into(), None),
+            ]),
+            categories: vec!["Normal".into()],
+        };
+        let s = from_annotation(
+            &a,
+            &["s1".into(), "s2".into(), "s3".into()],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            s.colors,
+            vec![MISSING, palette("tab10").unwrap()[0], MISSING]
+        );
+        assert_eq!(
+            s.legend,
+            vec![
+                ("Normal".to_string(), palette("tab10").unwrap()[0]),
+                (MISSING_LABEL.to_string(), MISSING)
+            ]
+        );
+        assert!(s.unmatched.is_empty());
     }
 }

@@ -5,7 +5,6 @@
 //! colour strips. Older files (obs/var as compound datasets) are refused
 //! with what to do.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use hdf5_pure::{File, Group};
@@ -252,30 +251,25 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
     } else {
         let ds = file.dataset(&p).map_err(|e| h5err(path, &p, e))?;
         let is_bool = matches!(ds.dtype(), Ok(hdf5_pure::DType::Enum(_)));
-        let v = if is_bool {
+        let v: Vec<Option<String>> = if is_bool {
             ds.read_i64()
                 .map_err(|e| h5err(path, &p, e))?
                 .into_iter()
-                .map(|x| if x != 0 { "True" } else { "False" }.to_string())
+                .map(|x| Some(if x != 0 { "True" } else { "False" }.to_string()))
                 .collect()
         } else {
             match ds.read_string() {
-                Ok(v) => v,
+                Ok(v) => v.into_iter().map(Some).collect(),
+                // A NaN is pandas' missing value in a numeric column.
                 Err(_) => ds
                     .read_f64()
                     .map_err(|e| h5err(path, &p, e))?
                     .into_iter()
-                    .map(|x| format!("{x}"))
+                    .map(|x| (!x.is_nan()).then(|| format!("{x}")))
                     .collect(),
             }
         };
-        let mut cats: Vec<String> = Vec::new();
-        for s in &v {
-            if !cats.contains(s) {
-                cats.push(s.clone());
-            }
-        }
-        (v, cats)
+        (v, None)
     };
     if values.len() != index.len() {
         return Err(Error::format(
@@ -284,15 +278,24 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
             format!("{p} has {} entries for {} names", values.len(), index.len()),
         ));
     }
-    Ok(Annotation {
+    let index_place = format!("{frame} index entry");
+    Annotation::from_pairs(
+        path,
+        FMT,
         name,
-        values: index.into_iter().zip(values).collect::<HashMap<_, _>>(),
+        index.into_iter().zip(values),
         categories,
-    })
+        |i| format!("{index_place} {i}"),
+    )
 }
 
 /// A pandas categorical: `codes` into `categories`, -1 = missing.
-fn categorical(path: &Path, file: &File, p: &str) -> Result<(Vec<String>, Vec<String>)> {
+#[allow(clippy::type_complexity)]
+fn categorical(
+    path: &Path,
+    file: &File,
+    p: &str,
+) -> Result<(Vec<Option<String>>, Option<Vec<String>>)> {
     let cats_p = format!("{p}/categories");
     let codes_p = format!("{p}/codes");
     let cats = file
@@ -303,20 +306,9 @@ fn categorical(path: &Path, file: &File, p: &str) -> Result<(Vec<String>, Vec<St
         .dataset(&codes_p)
         .and_then(|d| d.read_i64())
         .map_err(|e| h5err(path, &codes_p, e))?;
-    let mut values = Vec::with_capacity(codes.len());
-    let mut missing = false;
-    for c in codes {
-        match usize::try_from(c).ok().and_then(|c| cats.get(c)) {
-            Some(s) => values.push(s.clone()),
-            None => {
-                missing = true;
-                values.push("nan".into());
-            }
-        }
-    }
-    let mut categories = cats;
-    if missing {
-        categories.push("nan".into());
-    }
-    Ok((values, categories))
+    let values = codes
+        .into_iter()
+        .map(|c| usize::try_from(c).ok().and_then(|c| cats.get(c)).cloned())
+        .collect();
+    Ok((values, Some(cats)))
 }
