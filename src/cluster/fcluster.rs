@@ -177,8 +177,15 @@ mod tests {
         // Ten rows in general position: every k from 1 to 10 is reachable,
         // so maxclust must give exactly k clusters (scipy < 1.15 gave 8 for
         // k = 9 and 9 for k = 10).
-        let x: Vec<f64> = (0..30).map(|i| ((i * 7919) % 101) as f64 / 10.0 + i as f64 * 0.013).collect();
-        for method in [Method::Single, Method::Average, Method::Complete, Method::Ward] {
+        let x: Vec<f64> = (0..30)
+            .map(|i| ((i * 7919) % 101) as f64 / 10.0 + i as f64 * 0.013)
+            .collect();
+        for method in [
+            Method::Single,
+            Method::Average,
+            Method::Complete,
+            Method::Ward,
+        ] {
             let z = linkage(&x, 10, 3, method, Metric::Euclidean).unwrap();
             for k in 1..=10 {
                 let ids = fcluster(&z, Criterion::MaxClust(k));
