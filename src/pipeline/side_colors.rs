@@ -82,6 +82,47 @@ pub fn from_annotation(
     })
 }
 
+/// How many unmatched labels a warning shows.
+const SHOWN: usize = 5;
+
+/// The warning for a strip whose `what` labels (`n` of them) are not all
+/// in the annotation `a` (given as `spec`): how many, the first few, and —
+/// when the matrix's `other` axis matches more of the table — that the
+/// strip is most likely meant for that axis (`transpose`).
+pub fn unmatched_note(
+    a: &Annotation,
+    s: &Strip,
+    spec: &str,
+    what: &str,
+    n: usize,
+    other: &[String],
+) -> Option<String> {
+    if s.unmatched.is_empty() {
+        return None;
+    }
+    let shown = s.unmatched[..s.unmatched.len().min(SHOWN)].join(", ");
+    let more = if s.unmatched.len() > SHOWN {
+        ", …"
+    } else {
+        ""
+    };
+    let mut msg = format!(
+        "{} of {n} {what} labels not in {spec} (drawn grey): {shown}{more}",
+        s.unmatched.len()
+    );
+    let matched = n - s.unmatched.len();
+    let other_matched = other.iter().filter(|l| a.values.contains_key(*l)).count();
+    if other_matched > matched {
+        let other_what = if what == "row" { "column" } else { "row" };
+        msg.push_str(&format!(
+            "; {other_matched} of the {} {other_what} labels are in it: the matrix is probably the other way round, try {} (or the strip on the other axis)",
+            other.len(),
+            crate::error::key_and_flag("transpose")
+        ));
+    }
+    Some(msg)
+}
+
 /// A strip of flat-cluster ids (1-based), coloured with tab10.
 pub fn from_clusters(name: &str, clusters: &[usize]) -> Result<Strip> {
     let pal = palette("tab10")?;
@@ -152,5 +193,29 @@ mod tests {
             ]
         );
         assert!(s.unmatched.is_empty());
+    }
+
+    #[test]
+    fn unmatched_note_counts_shows_a_few_and_suggests_transpose() {
+        let a = Annotation {
+            name: "cell_type".into(),
+            values: (0..3)
+                .map(|i| (format!("c{i}"), Some("T".to_string())))
+                .collect(),
+            categories: vec!["T".into()],
+        };
+        let genes: Vec<String> = (0..765).map(|i| format!("Gene_{i}")).collect();
+        let cells: Vec<String> = (0..3).map(|i| format!("c{i}")).collect();
+        let s = from_annotation(&a, &genes, &BTreeMap::new()).unwrap();
+        let w = unmatched_note(&a, &s, "cells.h5ad:obs/cell_type", "column", 765, &cells).unwrap();
+        assert!(w.starts_with("765 of 765 column labels"), "{w}");
+        assert!(w.contains("Gene_4, …") && !w.contains("Gene_5"), "{w}");
+        assert!(w.contains("transpose (--transpose)"), "{w}");
+        // No suggestion when the other axis matches no better.
+        let w = unmatched_note(&a, &s, "t", "column", 765, &genes[..2]).unwrap();
+        assert!(!w.contains("transpose"), "{w}");
+        // Nothing to say when everything matches.
+        let s = from_annotation(&a, &cells, &BTreeMap::new()).unwrap();
+        assert_eq!(unmatched_note(&a, &s, "t", "row", 3, &genes), None);
     }
 }

@@ -254,3 +254,58 @@ fn parser_errors_name_the_file_line_and_cause() {
         assert!(!e.contains("Schema"), "{name}: polars' words leaked: {e}");
     }
 }
+
+// --- 13. hints where the user is one step away --------------------------
+
+#[test]
+fn strip_on_the_wrong_axis_counts_shows_a_few_and_suggests_transpose() {
+    let dir = scratch("edges_wrong_axis");
+    let h5ad = crate::util::samples().join("formats/counts_csr.h5ad");
+    let out = dir.join("cm.png");
+    let spec = format!("{}:obs/group", h5ad.display());
+    // cells x genes as stored: obs/group labels the rows, not the columns.
+    let o = run(&[
+        "clustermap",
+        h5ad.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--col-colors",
+        &spec,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("40 of 40 column labels not in"), "{e}");
+    assert!(e.contains("Gene_5, …") && !e.contains("Gene_6"), "{e}");
+    assert!(e.contains("16 of the 16 row labels are in it"), "{e}");
+    assert!(e.contains("transpose (--transpose)"), "{e}");
+    // With --transpose the strip matches: no warning.
+    let o = run(&[
+        "clustermap",
+        h5ad.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--transpose",
+        "--col-colors",
+        &spec,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("not in"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_obs_or_var_column_lists_the_columns() {
+    let h5ad = crate::util::samples().join("formats/counts_csr.h5ad");
+    let e = annotations::read(&h5ad, Some("obs/cell_type"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no column 'cell_type' in obs (obs columns: batch, group, depth)"),
+        "{e}"
+    );
+    let e = annotations::read(&h5ad, Some("cell_type"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("var columns: chrom, highly_variable"), "{e}");
+    let e = annotations::read(&h5ad, None).unwrap_err().to_string();
+    assert!(e.contains("obs columns: batch, group, depth"), "{e}");
+}

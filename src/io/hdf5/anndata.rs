@@ -41,16 +41,19 @@ fn old_layout(path: &Path, file: &File) -> Result<()> {
 }
 
 /// The index (names) of the `obs` or `var` dataframe.
+/// The dataset holding a dataframe's index (its `_index` attribute).
+fn index_name(g: &Group) -> String {
+    g.attrs()
+        .ok()
+        .and_then(|a| a.get("_index").and_then(attr_str))
+        .unwrap_or_else(|| "_index".into())
+}
+
 fn index_of(path: &Path, file: &File, frame: &str) -> Result<Vec<String>> {
     let g = file
         .group(frame)
         .map_err(|e| h5err(path, &format!("{frame} (AnnData dataframe)"), e))?;
-    let col = g
-        .attrs()
-        .ok()
-        .and_then(|a| a.get("_index").and_then(attr_str))
-        .unwrap_or_else(|| "_index".into());
-    let name = format!("{frame}/{col}");
+    let name = format!("{frame}/{}", index_name(&g));
     let ds = file.dataset(&name).map_err(|e| h5err(path, &name, e))?;
     ds.read_string().map_err(|e| h5err(path, &name, e))
 }
@@ -205,17 +208,47 @@ fn sparse(
     })
 }
 
+/// The columns of the `obs` or `var` dataframe (not its index, nor
+/// anndata's private members such as `__categories`).
+pub(crate) fn frame_columns(path: &Path, file: &File, frame: &str) -> Result<Vec<String>> {
+    let g = file.group(frame).map_err(|e| h5err(path, frame, e))?;
+    let index = index_name(&g);
+    Ok(super::children(path, &g, frame)?
+        .into_iter()
+        .filter(|c| *c != index && !c.starts_with("__"))
+        .collect())
+}
+
+/// A list for a message: every name up to 20, then how many more.
+fn shown_list(names: &[String]) -> String {
+    match names.len() {
+        0 => "none".into(),
+        n if n <= 20 => names.join(", "),
+        n => format!("{}, … ({n} in all)", names[..20].join(", ")),
+    }
+}
+
 /// One `obs` or `var` column of an `.h5ad` as an annotation keyed by the
 /// dataframe's index. `column` is `obs/NAME`, `var/NAME`, or `NAME` (looked
 /// up in obs, then var).
 pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> {
     let file = open_file(path)?;
     old_layout(path, &file)?;
+    let listing = || -> Result<String> {
+        Ok(format!(
+            "obs columns: {}; var columns: {}",
+            shown_list(&frame_columns(path, &file, "obs")?),
+            shown_list(&frame_columns(path, &file, "var")?)
+        ))
+    };
     let Some(column) = column else {
         return Err(Error::format(
             path,
             FMT,
-            "name the column: FILE.h5ad:obs/COLUMN or FILE.h5ad:var/COLUMN",
+            format!(
+                "name the column: FILE.h5ad:obs/COLUMN or FILE.h5ad:var/COLUMN ({})",
+                listing()?
+            ),
         ));
     };
     let (frame, name) = match column.split_once('/') {
@@ -233,12 +266,23 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
                 return Err(Error::format(
                     path,
                     FMT,
-                    format!("no column '{column}' in obs or var"),
+                    format!("no column '{column}' in obs or var ({})", listing()?),
                 ));
             };
             (f.to_string(), column.to_string())
         }
     };
+    let columns = frame_columns(path, &file, &frame)?;
+    if !columns.contains(&name) {
+        return Err(Error::format(
+            path,
+            FMT,
+            format!(
+                "no column '{name}' in {frame} ({frame} columns: {})",
+                shown_list(&columns)
+            ),
+        ));
+    }
     let index = index_of(path, &file, &frame)?;
     let p = format!("{frame}/{name}");
     let g = file.group(&frame).map_err(|e| h5err(path, &frame, e))?;
