@@ -309,3 +309,36 @@ fn missing_obs_or_var_column_lists_the_columns() {
     let e = annotations::read(&h5ad, None).unwrap_err().to_string();
     assert!(e.contains("obs columns: batch, group, depth"), "{e}");
 }
+
+#[test]
+fn truncated_hdf5_says_truncated() {
+    let dir = scratch("edges_truncated");
+    for name in ["counts.h5", "counts_csr.h5ad", "counts_10x.h5"] {
+        let bytes = std::fs::read(crate::util::samples().join("formats").join(name)).unwrap();
+        for keep in [bytes.len() / 2, bytes.len() - 1] {
+            let p = write_bytes(&dir, name, &bytes[..keep]);
+            let o = run(&["inspect", p.to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(2), "{name}");
+            let e = stderr(&o);
+            assert!(
+                e.contains(&format!(
+                    "truncated file: it has {keep} bytes but its header says {}",
+                    bytes.len()
+                )),
+                "{name}: {e}"
+            );
+        }
+    }
+    // Annotations from a truncated .h5ad say so too.
+    let p = dir.join("counts_csr.h5ad");
+    let e = annotations::read(&p, Some("obs/group"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("truncated file"), "{e}");
+}
+
+fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
