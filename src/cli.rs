@@ -283,7 +283,8 @@ pub struct ReadArgs {
     /// Swap rows and columns after reading (AnnData/10x: genes x cells).
     #[arg(long)]
     pub transpose: bool,
-    /// HDF5: path of the 2-D dataset (default: the only one).
+    /// HDF5: path of the 2-D dataset (default: the only one), or the genome
+    /// of a Cell Ranger 2 file with several (e.g. mm10).
     #[arg(long)]
     pub dataset: Option<String>,
     /// HDF5: path of the dataset of row names.

@@ -10,6 +10,14 @@ use crate::render::text::{self, HAlign, VAlign};
 /// Colour for labels absent from the annotation table.
 pub const UNMATCHED: Rgb = [221, 221, 221];
 
+/// Colour of a missing value (empty/`NA` cell, categorical code −1): the
+/// axes' background, as seaborn draws a NaN in `row_colors`/`col_colors`
+/// (no palette slot).
+pub const MISSING: Rgb = [255, 255, 255];
+
+/// Legend entry of [`MISSING`].
+pub const MISSING_LABEL: &str = "(missing)";
+
 /// One strip: a colour per observation (input order) and its legend.
 #[derive(Debug, Clone)]
 pub struct Strip {
@@ -17,7 +25,7 @@ pub struct Strip {
     /// tick label beside the strip and its legend title.
     pub name: String,
     /// One colour per observation, input order ([`UNMATCHED`] for labels
-    /// absent from the table).
+    /// absent from the table, [`MISSING`] for missing values).
     pub colors: Vec<Rgb>,
     /// `(category, colour)` in order of first appearance, for the legend.
     pub legend: Vec<(String, Rgb)>,

@@ -14,10 +14,69 @@ use crate::error::{Error, Result};
 pub struct Annotation {
     /// The column's name (shown next to the strip and as legend title).
     pub name: String,
-    /// Matrix label → its category in this column.
-    pub values: HashMap<String, String>,
-    /// Categories in order of first appearance in the table.
+    /// Matrix label → its category in this column; `None` when the value
+    /// is missing (an empty/`NA` cell, a categorical's code −1, a NaN).
+    pub values: HashMap<String, Option<String>>,
+    /// Categories (never the missing value), in the source's order: a
+    /// categorical's own order, else first appearance in the table.
     pub categories: Vec<String>,
+}
+
+impl Annotation {
+    /// Builds an annotation from `(label, value)` pairs in table order,
+    /// the one way every source (TSV/CSV, h5ad obs/var) does it: a label
+    /// given two different values is refused naming `path`, the label and
+    /// both places (`place(i)` says where entry `i` is, e.g. "line 3");
+    /// identical repeats pass. `categories`, when given, is the source's
+    /// own order (a categorical); otherwise first appearance.
+    pub fn from_pairs(
+        path: &Path,
+        format: &'static str,
+        name: String,
+        pairs: impl IntoIterator<Item = (String, Option<String>)>,
+        categories: Option<Vec<String>>,
+        place: impl Fn(usize) -> String,
+    ) -> Result<Annotation> {
+        let mut values: HashMap<String, Option<String>> = HashMap::new();
+        let mut first_at: HashMap<String, usize> = HashMap::new();
+        let mut seen = Vec::new();
+        for (i, (label, value)) in pairs.into_iter().enumerate() {
+            if let Some(v) = &value {
+                if !seen.contains(v) {
+                    seen.push(v.clone());
+                }
+            }
+            match values.get(&label) {
+                Some(old) if *old != value => {
+                    let shown = |v: &Option<String>| match v {
+                        Some(v) => format!("'{v}'"),
+                        None => "a missing value".to_string(),
+                    };
+                    return Err(Error::format(
+                        path,
+                        format,
+                        format!(
+                            "column '{name}' gives label '{label}' two values: {} ({}) and {} ({}); give each label one value",
+                            shown(old),
+                            place(first_at[&label]),
+                            shown(&value),
+                            place(i)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    first_at.insert(label.clone(), i);
+                    values.insert(label, value);
+                }
+            }
+        }
+        Ok(Annotation {
+            name,
+            values,
+            categories: categories.unwrap_or(seen),
+        })
+    }
 }
 
 /// Parses `TABLE:COLUMN` (the column may be omitted when the table has
@@ -49,7 +108,7 @@ pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
         .filter(|f| *f != Format::Parquet)
         .unwrap_or(Format::Tsv);
     let table = read_frame(path, format)?;
-    let names = &table.0;
+    let names = &table.names;
     if names.len() < 2 {
         return Err(Error::format(
             path,
@@ -77,19 +136,17 @@ pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
             ))
         }
     };
-    let mut values = HashMap::new();
-    let mut categories = Vec::new();
-    for row in &table.1 {
-        let label = row[0].clone();
-        let cat = row[idx].clone();
-        if !categories.contains(&cat) {
-            categories.push(cat.clone());
-        }
-        values.insert(label, cat);
-    }
-    Ok(Annotation {
-        name: names[idx].clone(),
-        values,
-        categories,
-    })
+    Annotation::from_pairs(
+        path,
+        format.name(),
+        names[idx].clone(),
+        table.rows.iter().enumerate().map(|(r, row)| {
+            (
+                row[0].clone().unwrap_or_else(|| format!("row{}", r + 1)),
+                row[idx].clone(),
+            )
+        }),
+        None,
+        |i| format!("line {}", table.lines[i]),
+    )
 }

@@ -245,6 +245,8 @@ fn table_from_batches(
     if fields.is_empty() {
         return Err(err(path, "no columns"));
     }
+    // pandas' own index (pa.Table.from_pandas / to_feather), when written.
+    let pandas = super::pandas_meta::index(schema.metadata().get("pandas").map(String::as_str));
     let label_idx = match index_col {
         Some(name) => Some(
             fields
@@ -266,7 +268,10 @@ fn table_from_batches(
                     )
                 })?,
         ),
-        None => fields.iter().position(|f| is_text(f.data_type())),
+        None => match super::pandas_meta::index_column(pandas.as_ref()) {
+            Some(ix) => fields.iter().position(|f| f.name() == ix),
+            None => fields.iter().position(|f| is_text(f.data_type())),
+        },
     };
     let mut value_idx = Vec::new();
     let mut dtypes = Vec::new();
@@ -309,7 +314,7 @@ fn table_from_batches(
             }
             labels
         }
-        None => (0..nrows).map(|r| r.to_string()).collect(),
+        None => super::pandas_meta::numbered(nrows, pandas.as_ref()),
     };
     let columns = value_idx
         .iter()
@@ -391,6 +396,13 @@ fn numeric_label(a: &ArrayRef, i: usize) -> Option<String> {
         DataType::Int32 => a.as_primitive::<Int32Type>().value(i).to_string(),
         DataType::UInt64 => a.as_primitive::<UInt64Type>().value(i).to_string(),
         DataType::UInt32 => a.as_primitive::<UInt32Type>().value(i).to_string(),
+        DataType::Int16 => a.as_primitive::<Int16Type>().value(i).to_string(),
+        DataType::Int8 => a.as_primitive::<Int8Type>().value(i).to_string(),
+        DataType::UInt16 => a.as_primitive::<UInt16Type>().value(i).to_string(),
+        DataType::UInt8 => a.as_primitive::<UInt8Type>().value(i).to_string(),
+        // pandas prints a float index with a decimal point (`1.0`).
+        DataType::Float64 => format!("{:?}", a.as_primitive::<Float64Type>().value(i)),
+        DataType::Float32 => format!("{:?}", a.as_primitive::<Float32Type>().value(i)),
         _ => return None,
     })
 }

@@ -75,7 +75,8 @@ pub struct ReadOptions {
     /// Flip rows and columns. For AnnData and 10x files the matrix is read
     /// as cells x genes (AnnData's convention); `transpose` gives genes x cells.
     pub transpose: bool,
-    /// HDF5: path of the 2-D dataset (default: the only 2-D numeric one).
+    /// HDF5: path of the 2-D dataset (default: the only 2-D numeric one),
+    /// or the genome group of a Cell Ranger 2 file holding several.
     pub dataset: Option<String>,
     /// HDF5: path of the 1-D dataset of row names.
     pub row_names: Option<String>,

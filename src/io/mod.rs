@@ -3,9 +3,11 @@
 pub mod annotations;
 pub(crate) mod arrow_ipc;
 pub mod atomic;
+pub(crate) mod delimited;
 pub mod format;
 pub(crate) mod hdf5;
 pub mod npy;
+pub(crate) mod pandas_meta;
 pub(crate) mod parquet_rows;
 pub(crate) mod rows;
 pub(crate) mod table;

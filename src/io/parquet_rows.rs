@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::format::Format;
 use super::rows::RowSource;
-use super::table::{fmt_err, is_numeric_arrow, label_texts, pick_label};
+use super::table::{fmt_err, is_numeric_arrow, label_texts, parquet_pandas_index, pick_label};
 use crate::error::{Error, Result};
 
 /// A Parquet file's numeric columns, read by row slices.
@@ -30,10 +30,12 @@ pub fn open(
     let err = |e: PolarsError| fmt_err(path, Format::Parquet, e);
     let file = || std::fs::File::open(path).map_err(|e| Error::read(path, e));
     let mut reader = ParquetReader::new(file()?);
+    let pandas = parquet_pandas_index(path, &mut reader)?;
     let schema = reader.schema().map_err(err)?;
     let label = pick_label(
         schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
         index_col,
+        pandas.as_ref(),
     );
     if let Some(l) = &label {
         if !schema.iter().any(|(n, _)| n.as_str() == l) {
@@ -81,7 +83,7 @@ pub fn open(
                 .map_err(err)?;
             label_texts(path, Format::Parquet, &df.columns()[0])?
         }
-        None => (0..nrows).map(|r| r.to_string()).collect(),
+        None => super::pandas_meta::numbered(nrows, pandas.as_ref()),
     };
     let store = ParquetStore {
         path: path.to_path_buf(),

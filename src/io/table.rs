@@ -7,6 +7,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::format::{Format, ReadOptions};
+use super::pandas_meta::PandasIndex;
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
@@ -27,9 +28,15 @@ pub fn read_matrix(path: &Path, opts: &ReadOptions) -> Result<Matrix> {
 /// Reads a wide table and reports the layout found.
 pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableInfo)> {
     let format = super::format::resolve(path, opts)?;
-    let df = match format {
+    let (df, names) = match format {
         Format::Csv | Format::Tsv => read_delimited(path, format)?,
-        Format::Parquet => read_parquet(path, opts.index_col.as_deref())?,
+        Format::Parquet => {
+            let (df, label, pandas) = read_parquet(path, opts.index_col.as_deref())?;
+            let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
+            let (m, info) =
+                frame_to_matrix(path, format, &df, &names, label.as_deref(), pandas.as_ref())?;
+            return Ok((if opts.transpose { m.transposed() } else { m }, info));
+        }
         other => {
             return Err(Error::Invalid(format!(
                 "{}: {} is not a table format",
@@ -38,7 +45,7 @@ pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableI
             )))
         }
     };
-    let (m, info) = frame_to_matrix(path, format, &df, opts.index_col.as_deref())?;
+    let (m, info) = frame_to_matrix(path, format, &df, &names, opts.index_col.as_deref(), None)?;
     Ok((if opts.transpose { m.transposed() } else { m }, info))
 }
 
@@ -55,7 +62,10 @@ pub(crate) fn fmt_err(path: &Path, format: Format, e: impl Into<crate::error::Ca
     }
 }
 
-fn read_delimited(path: &Path, format: Format) -> Result<DataFrame> {
+/// Parses a CSV/TSV file; returns the frame and the header's names as
+/// written (polars renames repeated names; the frame's columns are in the
+/// header's order).
+fn read_delimited(path: &Path, format: Format) -> Result<(DataFrame, Vec<String>)> {
     let mut bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     if bytes.starts_with(b"\xef\xbb\xbf") {
         bytes.drain(..3);
@@ -75,18 +85,54 @@ fn read_delimited(path: &Path, format: Format) -> Result<DataFrame> {
             "N/A".into(),
         ])))
         .with_missing_is_null(true);
-    CsvReadOptions::default()
+    let names = super::delimited::header(&bytes, sep);
+    let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)
         .with_parse_options(parse)
-        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
         .finish()
-        .map_err(|e| fmt_err(path, format, e))
+        .map_err(|e| {
+            super::delimited::explain(path, format, &bytes, sep)
+                .unwrap_or_else(|| fmt_err(path, format, e))
+        })?;
+    if names.len() != df.width() {
+        return Err(Error::Internal(format!(
+            "{}: the header has {} names, polars read {} columns",
+            path.display(),
+            names.len(),
+            df.width()
+        )));
+    }
+    Ok((df, names))
 }
 
-fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
+/// The `pandas` metadata of a Parquet file, when pandas wrote it.
+pub(crate) fn parquet_pandas_index<R: polars::io::mmap::MmapBytesReader>(
+    path: &Path,
+    reader: &mut ParquetReader<R>,
+) -> Result<Option<PandasIndex>> {
+    let meta = reader
+        .get_metadata()
+        .map_err(|e| fmt_err(path, Format::Parquet, e))?;
+    let json = meta
+        .key_value_metadata
+        .iter()
+        .flatten()
+        .find(|kv| kv.key == "pandas")
+        .and_then(|kv| kv.value.as_deref());
+    Ok(super::pandas_meta::index(json))
+}
+
+/// Reads the label column and the numeric columns; returns the frame, the
+/// label column chosen and pandas' index.
+fn read_parquet(
+    path: &Path,
+    index_col: Option<&str>,
+) -> Result<(DataFrame, Option<String>, Option<PandasIndex>)> {
     let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut reader = ParquetReader::new(file);
+    let pandas = parquet_pandas_index(path, &mut reader)?;
     let schema = reader
         .schema()
         .map_err(|e| fmt_err(path, Format::Parquet, e))?;
@@ -94,6 +140,7 @@ fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
     let label = pick_label(
         schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
         index_col,
+        pandas.as_ref(),
     );
     let keep: Vec<PlSmallStr> = schema
         .iter()
@@ -102,10 +149,11 @@ fn read_parquet(path: &Path, index_col: Option<&str>) -> Result<DataFrame> {
         .collect();
     let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let cols: Vec<String> = keep.iter().map(|s| s.to_string()).collect();
-    ParquetReader::new(file)
+    let df = ParquetReader::new(file)
         .with_columns(Some(cols))
         .finish()
-        .map_err(|e| fmt_err(path, Format::Parquet, e))
+        .map_err(|e| fmt_err(path, Format::Parquet, e))?;
+    Ok((df, label, pandas))
 }
 
 pub(crate) fn is_numeric_arrow(dt: &ArrowDataType) -> bool {
@@ -136,11 +184,14 @@ fn is_text_arrow(dt: &ArrowDataType) -> bool {
     )
 }
 
+/// The row-label column: `index_col` when given, else the column pandas
+/// stored its index in (any dtype), else the first text column.
 pub(crate) fn pick_label<'a>(
     cols: impl Iterator<Item = (&'a str, &'a ArrowDataType)>,
     index_col: Option<&str>,
+    pandas: Option<&PandasIndex>,
 ) -> Option<String> {
-    if let Some(ix) = index_col {
+    if let Some(ix) = index_col.or(super::pandas_meta::index_column(pandas)) {
         return Some(ix.to_string());
     }
     cols.into_iter()
@@ -152,34 +203,26 @@ fn frame_to_matrix(
     path: &Path,
     format: Format,
     df: &DataFrame,
+    names: &[String],
     index_col: Option<&str>,
+    pandas: Option<&PandasIndex>,
 ) -> Result<(Matrix, TableInfo)> {
     let columns = df.columns();
     if columns.is_empty() {
         return Err(Error::format(path, format.name(), "no columns"));
     }
     let label_idx = match index_col {
-        Some(name) => Some(
-            columns
-                .iter()
-                .position(|c| c.name().as_str() == name)
-                .ok_or_else(|| {
-                    Error::format(
-                        path,
-                        format.name(),
-                        format!(
-                            "{} '{name}' is not a column (columns: {})",
-                            crate::error::key_and_flag("index_col"),
-                            columns
-                                .iter()
-                                .take(8)
-                                .map(|c| c.name().to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })?,
-        ),
+        Some(name) => Some(names.iter().position(|c| c == name).ok_or_else(|| {
+            Error::format(
+                path,
+                format.name(),
+                format!(
+                    "{} '{name}' is not a column (columns: {})",
+                    crate::error::key_and_flag("index_col"),
+                    names[..names.len().min(8)].join(", ")
+                ),
+            )
+        })?),
         None => columns
             .iter()
             .position(|c| matches!(c.dtype(), DataType::String)),
@@ -194,7 +237,7 @@ fn frame_to_matrix(
     }
     let labels: Vec<String> = match label_idx {
         Some(i) => label_texts(path, format, &columns[i])?,
-        None => (0..nrows).map(|r| r.to_string()).collect(),
+        None => super::pandas_meta::numbered(nrows, pandas),
     };
     let mut value_cols = Vec::new();
     let mut dtypes = Vec::new();
@@ -206,7 +249,7 @@ fn frame_to_matrix(
             value_cols.push(j);
             dtypes.push(format!("{}", c.dtype()));
         } else {
-            return Err(bad_text_cell(path, format, c, &labels));
+            return Err(bad_text_cell(path, format, c, &names[j], &labels));
         }
     }
     if value_cols.is_empty() {
@@ -223,12 +266,9 @@ fn frame_to_matrix(
             values[r * ncols + k] = v.unwrap_or(f64::NAN);
         }
     }
-    let col_labels = value_cols
-        .iter()
-        .map(|&j| columns[j].name().to_string())
-        .collect();
+    let col_labels = value_cols.iter().map(|&j| names[j].clone()).collect();
     let label_column = label_idx
-        .map(|i| columns[i].name().to_string())
+        .map(|i| names[i].clone())
         .unwrap_or_else(|| "(row numbers)".into());
     let m = Matrix::new(labels, col_labels, values)?;
     Ok((
@@ -263,7 +303,7 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// A non-numeric column besides the labels: name its first bad cell.
-fn bad_text_cell(path: &Path, format: Format, c: &Column, labels: &[String]) -> Error {
+fn bad_text_cell(path: &Path, format: Format, c: &Column, name: &str, labels: &[String]) -> Error {
     if let Ok(s) = c.cast(&DataType::String) {
         if let Ok(ca) = s.str() {
             for (r, v) in ca.iter().enumerate() {
@@ -272,7 +312,7 @@ fn bad_text_cell(path: &Path, format: Format, c: &Column, labels: &[String]) -> 
                         return Error::Cell {
                             path: path.to_path_buf(),
                             row: labels.get(r).cloned().unwrap_or_default(),
-                            column: c.name().to_string(),
+                            column: name.to_string(),
                             message: format!(
                                 "'{t}' is not a number (data line {}); fix the cell, or mark it missing as NA or empty",
                                 r + 1
@@ -288,31 +328,47 @@ fn bad_text_cell(path: &Path, format: Format, c: &Column, labels: &[String]) -> 
         format.name(),
         format!(
             "column '{}' has type {} and is not numeric",
-            c.name(),
+            name,
             c.dtype()
         ),
     )
 }
 
-/// A small table read entirely as text: column names and rows of cells
-/// (missing cells as ""). For annotation tables, not matrices.
-pub fn read_frame(path: &Path, format: Format) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let df = read_delimited(path, format)?;
-    let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
+/// A small table read entirely as text: for annotation tables, not
+/// matrices.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The header's names as written.
+    pub names: Vec<String>,
+    /// Rows of cells; missing cells (empty, `NA`, `NaN`) are `None`.
+    pub rows: Vec<Vec<Option<String>>>,
+    /// The 1-based file line of each row.
+    pub lines: Vec<usize>,
+}
+
+/// Reads a small delimited table entirely as text ([`Frame`]).
+pub fn read_frame(path: &Path, format: Format) -> Result<Frame> {
+    let (df, names) = read_delimited(path, format)?;
     let mut cols = Vec::with_capacity(names.len());
     for c in df.columns() {
         let s = c
             .cast(&DataType::String)
             .map_err(|e| fmt_err(path, format, e))?;
         let ca = s.str().map_err(|e| fmt_err(path, format, e))?.clone();
-        cols.push(
-            ca.iter()
-                .map(|v| v.unwrap_or("").to_string())
-                .collect::<Vec<_>>(),
-        );
+        cols.push(ca.iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>());
     }
     let rows = (0..df.height())
         .map(|r| cols.iter().map(|c| c[r].clone()).collect())
         .collect();
-    Ok((names, rows))
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let sep = if format == Format::Tsv { b'\t' } else { b',' };
+    let mut lines: Vec<usize> = super::delimited::records(&bytes, sep, usize::MAX)
+        .iter()
+        .skip(1)
+        .map(|r| r.line)
+        .collect();
+    if lines.len() != df.height() {
+        lines = (0..df.height()).map(|r| r + 2).collect();
+    }
+    Ok(Frame { names, rows, lines })
 }

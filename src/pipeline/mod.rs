@@ -30,7 +30,6 @@ use crate::analysis;
 use crate::cluster::{self, fcluster, Condensed, Criterion, Dtype, Linkage, Method, Metric};
 use crate::dtype::Storage;
 use crate::error::{Error, Result};
-use crate::figure::strips::Strip;
 use crate::figure::{clustermap, heatmap, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
@@ -344,23 +343,28 @@ fn clustermap_figure(
 
     let mut row_strips = Vec::new();
     let mut col_strips = Vec::new();
-    for (specs, labels, what, out) in [
+    for (specs, labels, other, what, out) in [
         (
             &opts.col_colors,
             data.col_labels(),
+            data.row_labels(),
             "column",
             &mut col_strips,
         ),
-        (&opts.row_colors, data.row_labels(), "row", &mut row_strips),
+        (
+            &opts.row_colors,
+            data.row_labels(),
+            data.col_labels(),
+            "row",
+            &mut row_strips,
+        ),
     ] {
         for spec in specs {
-            let s = load_strip(spec, labels, opts, ctx.base)?;
-            if !s.unmatched.is_empty() {
-                warnings.push(format!(
-                    "{} {what} labels not in {spec}: {}",
-                    s.unmatched.len(),
-                    s.unmatched.join(", ")
-                ));
+            let (path, column) = annotations::parse_spec(spec);
+            let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
+            let s = side_colors::from_annotation(&a, labels, &opts.palette)?;
+            if let Some(w) = side_colors::unmatched_note(&a, &s, spec, what, labels.len(), other) {
+                warnings.push(w);
             }
             out.push(s);
         }
@@ -418,12 +422,6 @@ fn clustermap_figure(
         exports,
         warnings,
     })
-}
-
-fn load_strip(spec: &str, labels: &[String], opts: &FigureOptions, base: &Path) -> Result<Strip> {
-    let (path, column) = annotations::parse_spec(spec);
-    let a = annotations::read(&resolve(base, &path), column.as_deref())?;
-    side_colors::from_annotation(&a, labels, &opts.palette)
 }
 
 /// The tree of a correlation map's `cluster`: the rows of `r` (`n × n`,

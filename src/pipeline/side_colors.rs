@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
-use crate::figure::strips::{Strip, UNMATCHED};
+use crate::figure::strips::{Strip, MISSING, MISSING_LABEL, UNMATCHED};
 use crate::io::annotations::Annotation;
 use crate::render::colormap::{palette, parse_color, Rgb};
 
 /// Builds a strip for `labels` from an annotation: explicit `palette`
 /// colours first, the rest from tab10 in order of first appearance.
+/// Missing values take no palette slot: they are drawn [`MISSING`] (the
+/// background, as seaborn draws them) with one legend entry.
 pub fn from_annotation(
     a: &Annotation,
     labels: &[String],
@@ -42,9 +44,14 @@ pub fn from_annotation(
     let mut colors = Vec::with_capacity(labels.len());
     let mut unmatched = Vec::new();
     let mut used = vec![false; assigned.len()];
+    let mut any_missing = false;
     for l in labels {
         match a.values.get(l) {
-            Some(cat) => {
+            Some(None) => {
+                any_missing = true;
+                colors.push(MISSING);
+            }
+            Some(Some(cat)) => {
                 let i = assigned.iter().position(|(n, _)| n == cat).unwrap_or(0);
                 used[i] = true;
                 colors.push(assigned[i].1);
@@ -61,6 +68,9 @@ pub fn from_annotation(
         .filter(|(_, u)| *u)
         .map(|(e, _)| e)
         .collect();
+    if any_missing {
+        legend.push((MISSING_LABEL.into(), MISSING));
+    }
     if !unmatched.is_empty() {
         legend.push(("(not in table)".into(), UNMATCHED));
     }
@@ -70,6 +80,47 @@ pub fn from_annotation(
         legend,
         unmatched,
     })
+}
+
+/// How many unmatched labels a warning shows.
+const SHOWN: usize = 5;
+
+/// The warning for a strip whose `what` labels (`n` of them) are not all
+/// in the annotation `a` (given as `spec`): how many, the first few, and —
+/// when the matrix's `other` axis matches more of the table — that the
+/// strip is most likely meant for that axis (`transpose`).
+pub fn unmatched_note(
+    a: &Annotation,
+    s: &Strip,
+    spec: &str,
+    what: &str,
+    n: usize,
+    other: &[String],
+) -> Option<String> {
+    if s.unmatched.is_empty() {
+        return None;
+    }
+    let shown = s.unmatched[..s.unmatched.len().min(SHOWN)].join(", ");
+    let more = if s.unmatched.len() > SHOWN {
+        ", …"
+    } else {
+        ""
+    };
+    let mut msg = format!(
+        "{} of {n} {what} labels not in {spec} (drawn grey): {shown}{more}",
+        s.unmatched.len()
+    );
+    let matched = n - s.unmatched.len();
+    let other_matched = other.iter().filter(|l| a.values.contains_key(*l)).count();
+    if other_matched > matched {
+        let other_what = if what == "row" { "column" } else { "row" };
+        msg.push_str(&format!(
+            "; {other_matched} of the {} {other_what} labels are in it: the matrix is probably the other way round, try {} (or the strip on the other axis)",
+            other.len(),
+            crate::error::key_and_flag("transpose")
+        ));
+    }
+    Some(msg)
 }
 
 /// A strip of flat-cluster ids (1-based), coloured with tab10.
@@ -99,8 +150,8 @@ mod tests {
         let a = Annotation {
             name: "group".into(),
             values: HashMap::from([
-                ("s1".to_string(), "Tumor".to_string()),
-                ("s2".into(), "Normal".into()),
+                ("s1".to_string(), Some("Tumor".to_string())),
+                ("s2".into(), Some("Normal".into())),
             ]),
             categories: vec!["Tumor".into(), "Normal".into()],
         };
@@ -111,5 +162,60 @@ mod tests {
         assert_eq!(s.colors[2], UNMATCHED);
         assert_eq!(s.unmatched, vec!["s9".to_string()]);
         assert_eq!(s.legend.len(), 3);
+    }
+
+    #[test]
+    fn missing_values_take_no_palette_slot_and_one_legend_entry() {
+        let a = Annotation {
+            name: "group".into(),
+            values: HashMap::from([
+                ("s1".to_string(), None),
+                ("s2".into(), Some("Normal".into())),
+                ("s3".into(), None),
+            ]),
+            categories: vec!["Normal".into()],
+        };
+        let s = from_annotation(
+            &a,
+            &["s1".into(), "s2".into(), "s3".into()],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            s.colors,
+            vec![MISSING, palette("tab10").unwrap()[0], MISSING]
+        );
+        assert_eq!(
+            s.legend,
+            vec![
+                ("Normal".to_string(), palette("tab10").unwrap()[0]),
+                (MISSING_LABEL.to_string(), MISSING)
+            ]
+        );
+        assert!(s.unmatched.is_empty());
+    }
+
+    #[test]
+    fn unmatched_note_counts_shows_a_few_and_suggests_transpose() {
+        let a = Annotation {
+            name: "cell_type".into(),
+            values: (0..3)
+                .map(|i| (format!("c{i}"), Some("T".to_string())))
+                .collect(),
+            categories: vec!["T".into()],
+        };
+        let genes: Vec<String> = (0..765).map(|i| format!("Gene_{i}")).collect();
+        let cells: Vec<String> = (0..3).map(|i| format!("c{i}")).collect();
+        let s = from_annotation(&a, &genes, &BTreeMap::new()).unwrap();
+        let w = unmatched_note(&a, &s, "cells.h5ad:obs/cell_type", "column", 765, &cells).unwrap();
+        assert!(w.starts_with("765 of 765 column labels"), "{w}");
+        assert!(w.contains("Gene_4, …") && !w.contains("Gene_5"), "{w}");
+        assert!(w.contains("transpose (--transpose)"), "{w}");
+        // No suggestion when the other axis matches no better.
+        let w = unmatched_note(&a, &s, "t", "column", 765, &genes[..2]).unwrap();
+        assert!(!w.contains("transpose"), "{w}");
+        // Nothing to say when everything matches.
+        let s = from_annotation(&a, &cells, &BTreeMap::new()).unwrap();
+        assert_eq!(unmatched_note(&a, &s, "t", "row", 3, &genes), None);
     }
 }

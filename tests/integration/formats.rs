@@ -214,12 +214,12 @@ fn anndata_layers_and_obs_var_annotations() {
         .iter()
         .zip(e_json["obs"]["group"].as_array().unwrap())
     {
-        assert_eq!(a.values[s.as_str().unwrap()], g.as_str().unwrap());
+        assert_eq!(a.values[s.as_str().unwrap()].as_deref(), g.as_str());
     }
     // A bare column name is looked up in obs, then var.
     let a = io::annotations::read(&path, Some("chrom")).unwrap();
-    assert_eq!(a.values["Gene_1"], "chr1");
-    assert_eq!(a.values["Gene_4"], "chr4");
+    assert_eq!(a.values["Gene_1"].as_deref(), Some("chr1"));
+    assert_eq!(a.values["Gene_4"].as_deref(), Some("chr4"));
     let a = io::annotations::read(&path, Some("obs/depth")).unwrap();
     assert_eq!(a.values.len(), 16);
     let e = io::annotations::read(&path, Some("obs/nothing")).unwrap_err();

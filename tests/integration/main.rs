@@ -8,6 +8,8 @@
 //!   identical bytes, memory budgets.
 //! - `cli`: the `heatmill` binary end to end: the outputs scipy would give,
 //!   every input format giving identical bytes, clean failures.
+//! - `edges`: trust at the edges: labels verbatim, pandas indexes, Cell
+//!   Ranger 2 genomes, missing annotation values, parser errors.
 //! - `figures`: golden images, layout where seaborn puts it, masks, tick
 //!   labels seaborn would keep, big-matrix aggregation, determinism.
 //! - `formats`: every input layout (CSV, TSV, Parquet, Arrow, HDF5,
@@ -34,6 +36,7 @@ mod util;
 mod architecture;
 mod batch;
 mod cli;
+mod edges;
 mod figures;
 mod formats;
 mod numerics;

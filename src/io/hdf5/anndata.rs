@@ -5,7 +5,6 @@
 //! colour strips. Older files (obs/var as compound datasets) are refused
 //! with what to do.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use hdf5_pure::{File, Group};
@@ -42,16 +41,19 @@ fn old_layout(path: &Path, file: &File) -> Result<()> {
 }
 
 /// The index (names) of the `obs` or `var` dataframe.
+/// The dataset holding a dataframe's index (its `_index` attribute).
+fn index_name(g: &Group) -> String {
+    g.attrs()
+        .ok()
+        .and_then(|a| a.get("_index").and_then(attr_str))
+        .unwrap_or_else(|| "_index".into())
+}
+
 fn index_of(path: &Path, file: &File, frame: &str) -> Result<Vec<String>> {
     let g = file
         .group(frame)
         .map_err(|e| h5err(path, &format!("{frame} (AnnData dataframe)"), e))?;
-    let col = g
-        .attrs()
-        .ok()
-        .and_then(|a| a.get("_index").and_then(attr_str))
-        .unwrap_or_else(|| "_index".into());
-    let name = format!("{frame}/{col}");
+    let name = format!("{frame}/{}", index_name(&g));
     let ds = file.dataset(&name).map_err(|e| h5err(path, &name, e))?;
     ds.read_string().map_err(|e| h5err(path, &name, e))
 }
@@ -206,17 +208,47 @@ fn sparse(
     })
 }
 
+/// The columns of the `obs` or `var` dataframe (not its index, nor
+/// anndata's private members such as `__categories`).
+pub(crate) fn frame_columns(path: &Path, file: &File, frame: &str) -> Result<Vec<String>> {
+    let g = file.group(frame).map_err(|e| h5err(path, frame, e))?;
+    let index = index_name(&g);
+    Ok(super::children(path, &g, frame)?
+        .into_iter()
+        .filter(|c| *c != index && !c.starts_with("__"))
+        .collect())
+}
+
+/// A list for a message: every name up to 20, then how many more.
+fn shown_list(names: &[String]) -> String {
+    match names.len() {
+        0 => "none".into(),
+        n if n <= 20 => names.join(", "),
+        n => format!("{}, … ({n} in all)", names[..20].join(", ")),
+    }
+}
+
 /// One `obs` or `var` column of an `.h5ad` as an annotation keyed by the
 /// dataframe's index. `column` is `obs/NAME`, `var/NAME`, or `NAME` (looked
 /// up in obs, then var).
 pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> {
     let file = open_file(path)?;
     old_layout(path, &file)?;
+    let listing = || -> Result<String> {
+        Ok(format!(
+            "obs columns: {}; var columns: {}",
+            shown_list(&frame_columns(path, &file, "obs")?),
+            shown_list(&frame_columns(path, &file, "var")?)
+        ))
+    };
     let Some(column) = column else {
         return Err(Error::format(
             path,
             FMT,
-            "name the column: FILE.h5ad:obs/COLUMN or FILE.h5ad:var/COLUMN",
+            format!(
+                "name the column: FILE.h5ad:obs/COLUMN or FILE.h5ad:var/COLUMN ({})",
+                listing()?
+            ),
         ));
     };
     let (frame, name) = match column.split_once('/') {
@@ -234,12 +266,23 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
                 return Err(Error::format(
                     path,
                     FMT,
-                    format!("no column '{column}' in obs or var"),
+                    format!("no column '{column}' in obs or var ({})", listing()?),
                 ));
             };
             (f.to_string(), column.to_string())
         }
     };
+    let columns = frame_columns(path, &file, &frame)?;
+    if !columns.contains(&name) {
+        return Err(Error::format(
+            path,
+            FMT,
+            format!(
+                "no column '{name}' in {frame} ({frame} columns: {})",
+                shown_list(&columns)
+            ),
+        ));
+    }
     let index = index_of(path, &file, &frame)?;
     let p = format!("{frame}/{name}");
     let g = file.group(&frame).map_err(|e| h5err(path, &frame, e))?;
@@ -252,30 +295,25 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
     } else {
         let ds = file.dataset(&p).map_err(|e| h5err(path, &p, e))?;
         let is_bool = matches!(ds.dtype(), Ok(hdf5_pure::DType::Enum(_)));
-        let v = if is_bool {
+        let v: Vec<Option<String>> = if is_bool {
             ds.read_i64()
                 .map_err(|e| h5err(path, &p, e))?
                 .into_iter()
-                .map(|x| if x != 0 { "True" } else { "False" }.to_string())
+                .map(|x| Some(if x != 0 { "True" } else { "False" }.to_string()))
                 .collect()
         } else {
             match ds.read_string() {
-                Ok(v) => v,
+                Ok(v) => v.into_iter().map(Some).collect(),
+                // A NaN is pandas' missing value in a numeric column.
                 Err(_) => ds
                     .read_f64()
                     .map_err(|e| h5err(path, &p, e))?
                     .into_iter()
-                    .map(|x| format!("{x}"))
+                    .map(|x| (!x.is_nan()).then(|| format!("{x}")))
                     .collect(),
             }
         };
-        let mut cats: Vec<String> = Vec::new();
-        for s in &v {
-            if !cats.contains(s) {
-                cats.push(s.clone());
-            }
-        }
-        (v, cats)
+        (v, None)
     };
     if values.len() != index.len() {
         return Err(Error::format(
@@ -284,15 +322,24 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
             format!("{p} has {} entries for {} names", values.len(), index.len()),
         ));
     }
-    Ok(Annotation {
+    let index_place = format!("{frame} index entry");
+    Annotation::from_pairs(
+        path,
+        FMT,
         name,
-        values: index.into_iter().zip(values).collect::<HashMap<_, _>>(),
+        index.into_iter().zip(values),
         categories,
-    })
+        |i| format!("{index_place} {i}"),
+    )
 }
 
 /// A pandas categorical: `codes` into `categories`, -1 = missing.
-fn categorical(path: &Path, file: &File, p: &str) -> Result<(Vec<String>, Vec<String>)> {
+#[allow(clippy::type_complexity)]
+fn categorical(
+    path: &Path,
+    file: &File,
+    p: &str,
+) -> Result<(Vec<Option<String>>, Option<Vec<String>>)> {
     let cats_p = format!("{p}/categories");
     let codes_p = format!("{p}/codes");
     let cats = file
@@ -303,20 +350,9 @@ fn categorical(path: &Path, file: &File, p: &str) -> Result<(Vec<String>, Vec<St
         .dataset(&codes_p)
         .and_then(|d| d.read_i64())
         .map_err(|e| h5err(path, &codes_p, e))?;
-    let mut values = Vec::with_capacity(codes.len());
-    let mut missing = false;
-    for c in codes {
-        match usize::try_from(c).ok().and_then(|c| cats.get(c)) {
-            Some(s) => values.push(s.clone()),
-            None => {
-                missing = true;
-                values.push("nan".into());
-            }
-        }
-    }
-    let mut categories = cats;
-    if missing {
-        categories.push("nan".into());
-    }
-    Ok((values, categories))
+    let values = codes
+        .into_iter()
+        .map(|c| usize::try_from(c).ok().and_then(|c| cats.get(c)).cloned())
+        .collect();
+    Ok((values, Some(cats)))
 }

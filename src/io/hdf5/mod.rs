@@ -61,9 +61,6 @@ pub struct H5Info {
 /// Opens `path` and finds its matrix.
 pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
     let file = open_file(path)?;
-    if let Some(name) = &opts.dataset {
-        return plain(path, &file, name, opts);
-    }
     let plain_only = |layout: &str, keys: &[(&str, bool)]| -> Result<()> {
         match keys.iter().find(|(_, g)| *g) {
             Some((k, _)) => Err(Error::Usage(format!(
@@ -79,7 +76,7 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
             None => Ok(()),
         }
     };
-    if let Some(m) = tenx::detect(path, &file, opts.transpose)? {
+    if let Some(m) = tenx::detect(path, &file, opts.transpose, opts.dataset.as_deref())? {
         plain_only(
             "10x Genomics",
             &[
@@ -89,6 +86,9 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
             ],
         )?;
         return Ok(m);
+    }
+    if let Some(name) = &opts.dataset {
+        return plain(path, &file, name, opts);
     }
     if anndata::is_anndata(path, &file)? {
         plain_only(
@@ -131,6 +131,7 @@ pub fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
 }
 
 pub(crate) fn open_file(path: &Path) -> Result<File> {
+    truncation(path)?;
     let props = hdf5_pure::FileAccessProperties::new()
         .with_metadata_cache(hdf5_pure::MetadataCacheConfig::new(8 << 20));
     File::open_streaming_with_options(path, props).map_err(|e| {
@@ -140,6 +141,63 @@ pub(crate) fn open_file(path: &Path) -> Result<File> {
             format!("cannot open: {e} (truncated, or not an HDF5 file?)"),
         )
     })
+}
+
+/// Refuses a file shorter than the end-of-file address its superblock
+/// records — a truncated copy or download — as h5py/libhdf5 does
+/// ("truncated file: eof = …, stored_eof = …"), before any read fails
+/// somewhere inside it.
+fn truncation(path: &Path) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let len = f.metadata().map_err(|e| Error::read(path, e))?.len();
+    // The superblock sits at 0, 512, 1024, 2048, … (a user block before it).
+    let mut at = 0u64;
+    while at + 64 <= len {
+        let mut head = [0u8; 96];
+        f.seek(SeekFrom::Start(at))
+            .map_err(|e| Error::read(path, e))?;
+        let n = f.read(&mut head).map_err(|e| Error::read(path, e))?;
+        if head[..8] == *b"\x89HDF\r\n\x1a\n" {
+            if let Some((base, eof)) = stored_eof(&head[..n]) {
+                let end = base.saturating_add(eof);
+                if end > len {
+                    return Err(Error::format(
+                        path,
+                        "hdf5",
+                        format!(
+                            "truncated file: it has {len} bytes but its header says {end}; copy or download it again"
+                        ),
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        at = if at == 0 { 512 } else { at * 2 };
+    }
+    Ok(())
+}
+
+/// `(base address, end-of-file address)` from a superblock (format
+/// versions 0–3, HDF5 File Format Specification §II.A).
+fn stored_eof(sb: &[u8]) -> Option<(u64, u64)> {
+    let read = |at: usize, size: usize| -> Option<u64> {
+        let b = sb.get(at..at + size)?;
+        Some(b.iter().rev().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
+    };
+    match *sb.get(8)? {
+        v @ (0 | 1) => {
+            let o = usize::from(*sb.get(13)?);
+            // 24 bytes of fixed fields; version 1 adds 4 (indexed storage K).
+            let base_at = if v == 0 { 24 } else { 28 };
+            Some((read(base_at, o)?, read(base_at + 2 * o, o)?))
+        }
+        2 | 3 => {
+            let o = usize::from(*sb.get(9)?);
+            Some((read(12, o)?, read(12 + 2 * o, o)?))
+        }
+        _ => None,
+    }
 }
 
 /// The groups and the datasets directly inside `g` (named `what` in
@@ -325,4 +383,35 @@ pub(crate) fn attr_ints(v: &AttrValue) -> Option<Vec<i64>> {
         AttrValue::U32Array(a) => a.iter().map(|&x| x as i64).collect(),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stored_eof;
+
+    #[test]
+    fn superblock_eof_of_every_version() {
+        // Version 2/3: sig, version, offset size 8, length size 8, flags,
+        // base address, extension address, end-of-file address.
+        let mut sb = b"\x89HDF\r\n\x1a\n".to_vec();
+        sb.extend([3, 8, 8, 0]);
+        sb.extend(0u64.to_le_bytes());
+        sb.extend(u64::MAX.to_le_bytes());
+        sb.extend(4096u64.to_le_bytes());
+        assert_eq!(stored_eof(&sb), Some((0, 4096)));
+        // Version 0: 16 bytes of versions and sizes (offsets of 4 bytes
+        // here), K values and flags, then base, free space, EOF.
+        let mut sb = b"\x89HDF\r\n\x1a\n".to_vec();
+        sb.extend([0, 0, 0, 0, 0, 4, 8, 0]);
+        sb.extend([4, 0, 16, 0, 0, 0, 0, 0]);
+        sb.extend(512u32.to_le_bytes());
+        sb.extend(u32::MAX.to_le_bytes());
+        sb.extend(800u32.to_le_bytes());
+        assert_eq!(stored_eof(&sb), Some((512, 800)));
+        // Version 1 has 4 more bytes before the addresses.
+        sb[8] = 1;
+        sb.splice(24..24, [0, 0, 0, 0]);
+        assert_eq!(stored_eof(&sb), Some((512, 800)));
+        assert_eq!(stored_eof(&sb[..30]), None);
+    }
 }

@@ -12,10 +12,19 @@ use super::{dtype_name, names, storage_of, H5Info, H5Matrix};
 use crate::error::{Error, Result};
 
 /// The 10x matrix of `file`, or `None` when the file is not a 10x file.
-pub fn detect(path: &Path, file: &File, transpose: bool) -> Result<Option<H5Matrix>> {
+/// `genome` (the `dataset` read option) picks one genome group of a Cell
+/// Ranger 2 file holding several; without it such a file is refused,
+/// listing them. A `genome` that is no genome group gives `None` (it may
+/// be a plain dataset).
+pub fn detect(
+    path: &Path,
+    file: &File,
+    transpose: bool,
+    genome: Option<&str>,
+) -> Result<Option<H5Matrix>> {
     let root = file.root();
     let (groups, _) = super::members(path, &root, "/")?;
-    if groups.iter().any(|g| g == "matrix") {
+    if genome.is_none() && groups.iter().any(|g| g == "matrix") {
         let g = file.group("matrix").map_err(|e| h5err(path, "matrix", e))?;
         let (sub, ds) = super::members(path, &g, "matrix")?;
         if ds.iter().any(|d| d == "indptr") && ds.iter().any(|d| d == "barcodes") {
@@ -32,16 +41,46 @@ pub fn detect(path: &Path, file: &File, transpose: bool) -> Result<Option<H5Matr
         }
     }
     // Cell Ranger 2: one group per genome holding genes/gene_names.
+    let genomes = genomes(path, file)?;
+    let g = match (genome, genomes.as_slice()) {
+        (_, []) => return Ok(None),
+        (Some(want), _) => match genomes.iter().find(|g| g.trim_matches('/') == want.trim_matches('/')) {
+            Some(g) => g,
+            None => return Ok(None),
+        },
+        (None, [one]) => one,
+        (None, many) => {
+            return Err(Error::format(
+                path,
+                "10x-h5",
+                format!(
+                    "a Cell Ranger 2 file with {} genomes ({}); choose one with the dataset read option, e.g. {}",
+                    many.len(),
+                    many.join(", "),
+                    crate::error::hint("dataset", &many[0])
+                ),
+            ))
+        }
+    };
+    let genes = format!("{g}/gene_names");
+    open(path, file, g, &genes, "10x Genomics v2", transpose).map(Some)
+}
+
+/// The genome groups of a Cell Ranger 2 file, for messages and `inspect`.
+fn genomes(path: &Path, file: &File) -> Result<Vec<String>> {
+    let (groups, _) = super::members(path, &file.root(), "/")?;
+    let mut out = Vec::new();
     for g in &groups {
         let grp = file.group(g).map_err(|e| h5err(path, g, e))?;
         let (_, ds) = super::members(path, &grp, g)?;
-        let has = |n: &str| ds.iter().any(|d| d == n);
-        if has("indptr") && has("barcodes") && has("gene_names") {
-            let genes = format!("{g}/gene_names");
-            return open(path, file, g, &genes, "10x Genomics v2", transpose).map(Some);
+        if ["indptr", "barcodes", "gene_names"]
+            .iter()
+            .all(|n| ds.iter().any(|d| d == n))
+        {
+            out.push(g.clone());
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
 fn open(
