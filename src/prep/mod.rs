@@ -454,7 +454,10 @@ mod tests {
         assert_eq!(f(1.0), 1f64.ln_1p());
         let m = Matrix::from_values(1, 3, vec![0.0, f(-2.0), 1.0]).unwrap();
         let e = p.check_transformed(&m).unwrap_err().to_string();
-        assert!(e.contains("log1p (--log1p) of row 'r0', column 'c1'"), "{e}");
+        assert!(
+            e.contains("log1p (--log1p) of row 'r0', column 'c1'"),
+            "{e}"
+        );
         assert!(Prep::default().check_transformed(&m).is_ok());
     }
 
