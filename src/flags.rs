@@ -154,3 +154,34 @@ pub fn prep(m: &ArgMatches) -> heatmill::Result<heatmill::prep::Prep> {
         ..o.read_prep()
     })
 }
+
+/// The command line with `--snake_case` flags written `--kebab-case`:
+/// seaborn and config users write the key (`--z_score`, `--export_dir`),
+/// and clap then suggests the right spelling for a real typo.
+pub fn normalise(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut past_separator = false;
+    args.map(|a| {
+        if past_separator {
+            return a;
+        }
+        match a.to_str() {
+            Some("--") => {
+                past_separator = true;
+                a
+            }
+            Some(s) if s.starts_with("--") => {
+                let (flag, value) = match s.split_once('=') {
+                    Some((f, v)) => (f, Some(v)),
+                    None => (s, None),
+                };
+                let flag = format!("--{}", flag[2..].replace('_', "-"));
+                match value {
+                    Some(v) => format!("{flag}={v}").into(),
+                    None => flag.into(),
+                }
+            }
+            _ => a,
+        }
+    })
+    .collect()
+}

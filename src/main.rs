@@ -22,7 +22,7 @@ use heatmill::Error;
 
 fn main() -> ExitCode {
     heatmill::mem::keep_freed_blocks();
-    match run(Cli::parse()) {
+    match run(Cli::parse_from(flags::normalise(std::env::args_os()))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("heatmill: error: {e}");

@@ -1007,31 +1007,49 @@ impl FigureOptions {
             && self.figsize.1 <= 200.0)
         {
             return bad(format!(
-                "figsize must be between 0.5 and 200 inches per side, got {:?}",
-                self.figsize
+                "{} must be between 0.5 and 200 inches per side, got {},{}",
+                crate::error::key_and_flag("figsize"),
+                self.figsize.0,
+                self.figsize.1
             ));
         }
         if !(self.dpi >= 10.0 && self.dpi <= 1200.0) {
-            return bad(format!("dpi must be between 10 and 1200, got {}", self.dpi));
+            return bad(format!(
+                "{} must be between 10 and 1200, got {}",
+                crate::error::key_and_flag("dpi"),
+                self.dpi
+            ));
         }
         if (self.figsize.0 * self.dpi) * (self.figsize.1 * self.dpi) > 400e6 {
             return bad("figure would exceed 400 megapixels: lower dpi or figsize".into());
         }
         if !(self.cbar_shrink > 0.0 && self.cbar_shrink <= 1.0) {
             return bad(format!(
-                "cbar_shrink must be in (0, 1], got {}",
+                "{} must be in (0, 1], got {}",
+                crate::error::key_and_flag("cbar_shrink"),
                 self.cbar_shrink
             ));
         }
         if self.linewidths < 0.0 {
-            return bad("linewidths must be >= 0".into());
+            return bad(format!(
+                "{} must be at least 0, got {}",
+                crate::error::key_and_flag("linewidths"),
+                self.linewidths
+            ));
         }
         let (dr, dc) = self.dendrogram_ratio;
         if !(0.0..0.5).contains(&dr) || !(0.0..0.5).contains(&dc) {
-            return bad("dendrogram_ratio must be in [0, 0.5)".into());
+            return bad(format!(
+                "{} must be in [0, 0.5) for each axis, got {dr},{dc}",
+                crate::error::key_and_flag("dendrogram_ratio")
+            ));
         }
         if !(0.0..0.2).contains(&self.colors_ratio) {
-            return bad("colors_ratio must be in [0, 0.2)".into());
+            return bad(format!(
+                "{} must be in [0, 0.2), got {}",
+                crate::error::key_and_flag("colors_ratio"),
+                self.colors_ratio
+            ));
         }
         if self.log1p && self.log2p1 {
             return bad("log1p and log2p1 are mutually exclusive".into());

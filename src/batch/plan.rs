@@ -81,6 +81,24 @@ impl Plan {
                 }
                 m
             } else {
+                // A missing file is a config error, found before any work.
+                if !pattern.is_file() {
+                    return Err(Error::config(
+                        &config.path,
+                        None,
+                        Some("path"),
+                        format!(
+                            "dataset '{}': {} {}",
+                            d.name.as_deref().unwrap_or(&d.path),
+                            pattern.display(),
+                            if pattern.exists() {
+                                "is not a file"
+                            } else {
+                                "does not exist (paths are relative to the config's directory)"
+                            }
+                        ),
+                    ));
+                }
                 vec![pattern]
             };
             for f in files {
@@ -117,6 +135,25 @@ impl Plan {
                     path: f,
                     config: d.clone(),
                 });
+            }
+        }
+        // Every dataset a figure names must exist (a typo would silently
+        // make nothing).
+        for fig in &config.figures {
+            for name in &fig.datasets {
+                if !datasets.iter().any(|d| &d.name == name) {
+                    let known: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
+                    return Err(Error::config(
+                        &config.path,
+                        None,
+                        Some("datasets"),
+                        format!(
+                            "figure '{}' names dataset '{name}', which the config does not have (datasets: {})",
+                            fig.name,
+                            known.join(", ")
+                        ),
+                    ));
+                }
             }
         }
         let mut jobs = Vec::new();

@@ -130,7 +130,20 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     if let Some(name) = mpath.file_name() {
         remove_stale_temps_named(&plan.out_dir, &name.to_string_lossy());
     }
-    let manifest = Mutex::new(Manifest::new(&config.path, shard_label));
+    let mut fresh = Manifest::new(&config.path, shard_label);
+    // Jobs of other configs writing to the same directory (their ids are
+    // not in this plan) stay recorded: running one config never makes
+    // another's up-to-date outputs look stale.
+    if let Ok(Some(old)) = Manifest::load(&mpath) {
+        let planned: std::collections::HashSet<&str> =
+            plan.jobs.iter().map(|j| j.id.as_str()).collect();
+        for (id, entry) in old.jobs {
+            if !planned.contains(id.as_str()) {
+                fresh.jobs.insert(id, entry);
+            }
+        }
+    }
+    let manifest = Mutex::new(fresh);
     // Start the journal afresh: what it held is now in `previous`.
     let _ = std::fs::remove_file(&jpath);
     let journal = Mutex::new(Journal::open(&jpath)?);

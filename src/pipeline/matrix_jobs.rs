@@ -47,6 +47,16 @@ pub struct LinkageJob {
 /// a method/metric pair scipy refuses (exit 2); a file that cannot be
 /// written (exit 1).
 pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
+    let is_npy = job
+        .output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    if !is_npy {
+        return Err(Error::Usage(format!(
+            "{}: heatmill linkage writes scipy's linkage matrix Z as .npy (np.load reads it); name the output Z.npy (--order and --clusters write text)",
+            job.output.display()
+        )));
+    }
     with_input(
         &job.input,
         &job.read,

@@ -219,7 +219,7 @@ pub fn check_finite(m: &Matrix, source: &str, allow_nan: bool) -> Result<()> {
     if !allow_nan {
         if let Some(((i, j), count)) = m.first_nan() {
             return Err(cell_error(m, source, i, j, format!(
-                "value is missing ({count} missing cell(s) in total); clustering needs complete data: impute or drop them, or use {} for correlations",
+                "value is missing ({count} missing cell(s) in total); clustering and correlation need complete data: impute or drop them, or use {} for correlations",
                 crate::error::hint("missing", "pairwise")
             )));
         }

@@ -776,3 +776,123 @@ fn fmt_takes_pythons_format_spec_and_refuses_the_rest() {
         }
     }
 }
+
+#[test]
+fn what_a_new_user_trips_on_is_caught_or_understood() {
+    let dir = scratch("newuser");
+    let seed = samples().join("seed.csv");
+    let code_err = |args: &[&str]| {
+        let o = bin().args(args).output().unwrap();
+        (o.status.code(), stderr(&o))
+    };
+    // A figure naming a dataset the config does not have: exit 2 before work.
+    let cfg = dir.join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\ndir = \"out\"\n[[dataset]]\npath = \"{}\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\ndatasets = [\"c\"]\n",
+            seed.display()
+        ),
+    )
+    .unwrap();
+    let (c, e) = code_err(&["run", cfg.to_str().unwrap(), "--quiet"]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(
+        e.contains("names dataset 'c'") && e.contains("datasets: seed"),
+        "{e}"
+    );
+    // A dataset file that does not exist: exit 2, a config error, no job run.
+    std::fs::write(
+        &cfg,
+        "[output]\ndir = \"out\"\n[[dataset]]\nname = \"a\"\npath = \"nope.csv\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\n",
+    )
+    .unwrap();
+    let (c, e) = code_err(&["run", cfg.to_str().unwrap(), "--quiet"]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(
+        e.contains("nope.csv") && e.contains("does not exist"),
+        "{e}"
+    );
+    assert!(!dir.join("out/manifest.json").exists());
+    // --snake_case flags work, and a typo gets the right suggestion.
+    let out = dir.join("x.png");
+    let (c, e) = code_err(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--z_score",
+        "rows",
+    ]);
+    assert_eq!(c, Some(0), "{e}");
+    let (c, e) = code_err(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--zscore",
+        "rows",
+    ]);
+    assert_eq!(c, Some(2));
+    assert!(e.contains("'--z-score'"), "{e}");
+    // linkage writes .npy only.
+    let (c, e) = code_err(&[
+        "linkage",
+        seed.to_str().unwrap(),
+        "-o",
+        dir.join("z.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("Z.npy"), "{e}");
+    // Range errors name the option and the value.
+    let (c, e) = code_err(&[
+        "clustermap",
+        seed.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--dendrogram-ratio",
+        "0.7",
+    ]);
+    assert_eq!(c, Some(2));
+    assert!(
+        e.contains("dendrogram_ratio (--dendrogram-ratio)") && e.contains("0.7"),
+        "{e}"
+    );
+}
+
+#[test]
+fn configs_sharing_an_output_directory_keep_each_others_jobs() {
+    // Two configs, one output directory: running the second keeps the
+    // first's jobs in the manifest, so a rerun of the first skips them.
+    let dir = scratch("shared-out");
+    let seed = samples().join("seed.csv");
+    for (name, fig) in [("one", "h1"), ("two", "h2")] {
+        std::fs::write(
+            dir.join(format!("{name}.toml")),
+            format!(
+                "[output]\ndir = \"out\"\n[[dataset]]\nname = \"d\"\npath = \"{}\"\n[[figure]]\nname = \"{fig}\"\nkind = \"heatmap\"\n",
+                seed.display()
+            ),
+        )
+        .unwrap();
+    }
+    let run = |name: &str| {
+        let o = bin()
+            .args(["run", dir.join(format!("{name}.toml")).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    run("one");
+    run("two");
+    let again = run("one");
+    assert!(again.contains("0 done, 1 up to date"), "{again}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+            .unwrap();
+    assert!(
+        m["jobs"]["d/h1"].is_object() && m["jobs"]["d/h2"].is_object(),
+        "{m}"
+    );
+}
