@@ -55,6 +55,9 @@ pub struct Inspection {
     pub first_rows: Vec<String>,
     /// The first (up to 5) column labels.
     pub first_cols: Vec<String>,
+    /// HDF5 only: an AnnData file's obs and var columns, or a plain file's
+    /// 1-D datasets that could name rows or columns (one line each).
+    pub side_data: Vec<String>,
 }
 
 impl Inspection {
@@ -89,6 +92,9 @@ impl Inspection {
         let _ = writeln!(s, "column labels: {}", self.first_cols.join(", "));
         let _ = writeln!(s, "dtypes:        {}", self.dtypes.join(", "));
         let _ = writeln!(s, "missing cells: {}", self.missing);
+        for line in &self.side_data {
+            let _ = writeln!(s, "{line}");
+        }
         if !self.duplicate_row_labels.is_empty() {
             let _ = writeln!(
                 s,
@@ -279,5 +285,10 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
         duplicate_row_labels: m.duplicate_row_labels(),
         first_rows: m.row_labels().iter().take(5).cloned().collect(),
         first_cols: m.col_labels().iter().take(5).cloned().collect(),
+        side_data: if format == Format::Hdf5 {
+            hdf5::side_data(path)?
+        } else {
+            vec![]
+        },
     })
 }

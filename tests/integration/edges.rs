@@ -342,3 +342,40 @@ fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&p, bytes).unwrap();
     p
 }
+
+#[test]
+fn inspect_lists_what_can_name_rows_or_colour_strips() {
+    // AnnData: the obs and var columns usable as strips; a plain HDF5 file:
+    // the 1-D datasets usable as --row-names / --col-names.
+    let f = crate::util::samples().join("formats");
+    let o = crate::util::bin()
+        .arg("inspect")
+        .arg(f.join("counts_csr.h5ad"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    assert!(
+        text.contains("obs columns: ") && text.contains("group") && text.contains("batch"),
+        "{text}"
+    );
+    assert!(
+        text.contains("var columns: ") && text.contains("chrom"),
+        "{text}"
+    );
+    let o = crate::util::bin()
+        .arg("inspect")
+        .arg(f.join("counts.h5"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    assert!(
+        text.contains("1-D datasets (for --row-names / --col-names): "),
+        "{text}"
+    );
+    assert!(
+        !text.contains("1-D datasets (for --row-names / --col-names): none"),
+        "{text}"
+    );
+}

@@ -220,6 +220,60 @@ pub(crate) fn children(path: &Path, g: &Group, what: &str) -> Result<Vec<String>
     Ok(v)
 }
 
+/// What `inspect` lists besides the matrix: an AnnData file's obs and var
+/// columns (usable as colour strips, `file.h5ad:obs/NAME`), or a plain
+/// file's 1-D datasets with their lengths (usable as `row_names` /
+/// `col_names`).
+///
+/// Errors: the file cannot be opened or listed.
+pub(crate) fn side_data(path: &Path) -> Result<Vec<String>> {
+    let file = open_file(path)?;
+    if anndata::is_anndata(path, &file)? {
+        let mut out = vec![];
+        for frame in ["obs", "var"] {
+            let cols = anndata::frame_columns(path, &file, frame).unwrap_or_default();
+            out.push(format!(
+                "{frame} columns: {}",
+                if cols.is_empty() {
+                    "none".to_string()
+                } else {
+                    cols.join(", ")
+                }
+            ));
+        }
+        return Ok(out);
+    }
+    let mut names = vec![];
+    let mut visit = |prefix: &str, g: &Group| -> Result<()> {
+        let (_, datasets) = members(path, g, if prefix.is_empty() { "/" } else { prefix })?;
+        for name in datasets {
+            if let Ok(ds) = g.dataset(&name) {
+                if let Ok(shape) = ds.shape() {
+                    if shape.len() == 1 {
+                        names.push(format!("{prefix}{name} ({})", shape[0]));
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    let root = file.root();
+    visit("", &root)?;
+    for g in members(path, &root, "/")?.0 {
+        if let Ok(sub) = root.group(&g) {
+            visit(&format!("{g}/"), &sub)?;
+        }
+    }
+    Ok(vec![format!(
+        "1-D datasets (for --row-names / --col-names): {}",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )])
+}
+
 /// Paths of the 2-D numeric datasets at the root and one level down.
 fn matrices(path: &Path, file: &File) -> Result<Vec<String>> {
     let mut out = Vec::new();
