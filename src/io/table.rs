@@ -323,11 +323,23 @@ fn bad_text_cell(path: &Path, format: Format, c: &Column, name: &str, labels: &[
             }
         }
     }
+    if name.trim().is_empty() && c.null_count() == c.len() {
+        // `a,b,` rows: the delimiter at the end of each line makes an
+        // unnamed column with nothing in it.
+        return Error::format(
+            path,
+            format.name(),
+            format!(
+                "the last column has no name and no values: every line ends in '{}'; remove the delimiter at the end of the lines",
+                if format == Format::Tsv { "\\t" } else { "," }
+            ),
+        );
+    }
     Error::format(
         path,
         format.name(),
         format!(
-            "column '{}' has type {} and is not numeric",
+            "column '{}' has type {} and is not numeric; only the label column may hold text",
             name,
             c.dtype()
         ),

@@ -379,3 +379,33 @@ fn inspect_lists_what_can_name_rows_or_colour_strips() {
         "{text}"
     );
 }
+
+#[test]
+fn lines_ending_in_the_delimiter_are_named_as_such() {
+    let dir = scratch("trailing-delimiter");
+    for (name, text, want) in [
+        (
+            "t.csv",
+            "gene,a,b,\ng1,1,2,\ng2,3,4,\n",
+            "every line ends in ','",
+        ),
+        (
+            "t.tsv",
+            "gene\ta\tb\t\ng1\t1\t2\t\ng2\t3\t4\t\n",
+            "every line ends in '\\t'",
+        ),
+    ] {
+        let input = dir.join(name);
+        std::fs::write(&input, text).unwrap();
+        let o = crate::util::bin()
+            .arg("corr")
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join("r.npy"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(e.contains(want) && e.contains(name), "{e}");
+    }
+}
