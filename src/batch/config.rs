@@ -162,6 +162,129 @@ fn figure_err(
     }
 }
 
+/// Where a `[[figure]]` stands: for messages naming its file and line.
+struct Where<'a> {
+    path: &'a Path,
+    text: &'a str,
+    spans: &'a Spans,
+    i: usize,
+}
+
+/// The `[[figure]]` table `f` (the i-th), checked and merged over
+/// `defaults`; `figures` are those read before it (names must be unique).
+fn figure_config(
+    w: &Where,
+    f: toml::Value,
+    defaults: &toml::Table,
+    output: &OutputConfig,
+    figures: &[FigureConfig],
+) -> Result<FigureConfig> {
+    let (path, text, spans, i) = (w.path, w.text, w.spans, w.i);
+    let toml::Value::Table(mut t) = f else {
+        return Err(config_err(
+            path,
+            text,
+            Some("figure"),
+            "each [[figure]] must be a table",
+        ));
+    };
+    let name = match t.remove("name") {
+        Some(toml::Value::String(s)) if valid_name(&s) => s,
+        Some(_) => {
+            return Err(figure_err(
+                path,
+                text,
+                spans,
+                i,
+                Some("name"),
+                "figure names use letters, digits, '-', '_' and '.'",
+            ))
+        }
+        None => {
+            return Err(Error::config(
+                path,
+                None,
+                None,
+                format!("[[figure]] number {} has no name", i + 1),
+            ))
+        }
+    };
+    let kind: Kind = match t.remove("kind") {
+        Some(toml::Value::String(s)) => s
+            .parse()
+            .map_err(|e: String| figure_err(path, text, spans, i, Some("kind"), e))?,
+        _ => {
+            return Err(figure_err(
+                path,
+                text,
+                spans,
+                i,
+                Some("kind"),
+                format!("figure '{name}' needs kind = heatmap|clustermap|corrmap"),
+            ))
+        }
+    };
+    let datasets: Vec<String> = match t.remove("datasets") {
+        Some(v) => de(path, text, v, &format!("figure '{name}'"))?,
+        None => vec![],
+    };
+    let mut merged = defaults.clone();
+    for (k, v) in &t {
+        merged.insert(k.clone(), v.clone());
+    }
+    let mut options = FigureOptions::from_table(kind, defaults, &t).map_err(|e| {
+        let msg = format!("figure '{name}': {}", e.message);
+        match e.key.as_deref() {
+            // A key from [defaults] points at its line there.
+            Some(k) if !t.contains_key(k) => config_err(path, text, Some(k), msg),
+            k => figure_err(path, text, spans, i, k, msg),
+        }
+    })?;
+    if let Some(dpi) = output.dpi {
+        options.dpi = dpi;
+        options
+            .validate_for(kind)
+            .map_err(|e| config_err(path, text, Some("dpi"), e))?;
+    }
+    if figures.iter().any(|f: &FigureConfig| f.name == name) {
+        return Err(figure_err(
+            path,
+            text,
+            spans,
+            i,
+            Some("name"),
+            format!("figure name '{name}' is used twice; give each [[figure]] its own name"),
+        ));
+    }
+    Ok(FigureConfig {
+        name,
+        kind,
+        datasets,
+        options,
+        raw: merged,
+    })
+}
+
+/// `v` as `T`, or a config error naming the key at fault, in plain words.
+fn de<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    v: toml::Value,
+    what: &str,
+) -> Result<T> {
+    let table = v.as_table().cloned();
+    v.try_into().map_err(|e: toml::de::Error| {
+        let msg = e.message().to_string();
+        let key = key_from_message(&msg).or_else(|| table.as_ref().and_then(|t| culprit::<T>(t)));
+        config_err(
+            path,
+            text,
+            key.as_deref(),
+            format!("in {what}: {}", crate::error::plain_words(&msg)),
+        )
+    })
+}
+
 /// The key of `table` that makes deserialising it as `T` fail: the one
 /// whose removal makes the error go away or become "missing field `key`".
 fn culprit<T: serde::de::DeserializeOwned>(table: &toml::Table) -> Option<String> {
@@ -239,25 +362,6 @@ impl Config {
                 ));
             }
         }
-        fn de<T: serde::de::DeserializeOwned>(
-            path: &Path,
-            text: &str,
-            v: toml::Value,
-            what: &str,
-        ) -> Result<T> {
-            let table = v.as_table().cloned();
-            v.try_into().map_err(|e: toml::de::Error| {
-                let msg = e.message().to_string();
-                let key =
-                    key_from_message(&msg).or_else(|| table.as_ref().and_then(|t| culprit::<T>(t)));
-                config_err(
-                    path,
-                    text,
-                    key.as_deref(),
-                    format!("in {what}: {}", crate::error::plain_words(&msg)),
-                )
-            })
-        }
         let output: OutputConfig = match root.remove("output") {
             Some(v) => de(path, text, v, "[output]")?,
             None => OutputConfig::default(),
@@ -307,91 +411,19 @@ impl Config {
                 .is_some_and(|e| e.eq_ignore_ascii_case("json")),
         );
         for (i, f) in figs.into_iter().enumerate() {
-            let toml::Value::Table(mut t) = f else {
-                return Err(config_err(
+            let fig = figure_config(
+                &Where {
                     path,
                     text,
-                    Some("figure"),
-                    "each [[figure]] must be a table",
-                ));
-            };
-            let name = match t.remove("name") {
-                Some(toml::Value::String(s)) if valid_name(&s) => s,
-                Some(_) => {
-                    return Err(figure_err(
-                        path,
-                        text,
-                        &spans,
-                        i,
-                        Some("name"),
-                        "figure names use letters, digits, '-', '_' and '.'",
-                    ))
-                }
-                None => {
-                    return Err(Error::config(
-                        path,
-                        None,
-                        None,
-                        format!("[[figure]] number {} has no name", i + 1),
-                    ))
-                }
-            };
-            let kind: Kind = match t.remove("kind") {
-                Some(toml::Value::String(s)) => s
-                    .parse()
-                    .map_err(|e: String| figure_err(path, text, &spans, i, Some("kind"), e))?,
-                _ => {
-                    return Err(figure_err(
-                        path,
-                        text,
-                        &spans,
-                        i,
-                        Some("kind"),
-                        format!("figure '{name}' needs kind = heatmap|clustermap|corrmap"),
-                    ))
-                }
-            };
-            let datasets: Vec<String> = match t.remove("datasets") {
-                Some(v) => de(path, text, v, &format!("figure '{name}'"))?,
-                None => vec![],
-            };
-            let mut merged = defaults.clone();
-            for (k, v) in &t {
-                merged.insert(k.clone(), v.clone());
-            }
-            let mut options = FigureOptions::from_table(kind, &defaults, &t).map_err(|e| {
-                let msg = format!("figure '{name}': {}", e.message);
-                match e.key.as_deref() {
-                    // A key from [defaults] points at its line there.
-                    Some(k) if !t.contains_key(k) => config_err(path, text, Some(k), msg),
-                    k => figure_err(path, text, &spans, i, k, msg),
-                }
-            })?;
-            if let Some(dpi) = output.dpi {
-                options.dpi = dpi;
-                options
-                    .validate_for(kind)
-                    .map_err(|e| config_err(path, text, Some("dpi"), e))?;
-            }
-            if figures.iter().any(|f: &FigureConfig| f.name == name) {
-                return Err(figure_err(
-                    path,
-                    text,
-                    &spans,
+                    spans: &spans,
                     i,
-                    Some("name"),
-                    format!(
-                        "figure name '{name}' is used twice; give each [[figure]] its own name"
-                    ),
-                ));
-            }
-            figures.push(FigureConfig {
-                name,
-                kind,
-                datasets,
-                options,
-                raw: merged,
-            });
+                },
+                f,
+                &defaults,
+                &output,
+                &figures,
+            )?;
+            figures.push(fig);
         }
         if !output.naming.contains("{dataset}")
             || !output.naming.contains("{figure}")
