@@ -233,11 +233,22 @@ fn figure_config(
         merged.insert(k.clone(), v.clone());
     }
     let mut options = FigureOptions::from_table(kind, defaults, &t).map_err(|e| {
-        let msg = format!("figure '{name}': {}", e.message);
         match e.key.as_deref() {
-            // A key from [defaults] points at its line there.
-            Some(k) if !t.contains_key(k) => config_err(path, text, Some(k), msg),
-            k => figure_err(path, text, spans, i, k, msg),
+            // A key from [defaults] is reported there, at its line.
+            Some(k) if !t.contains_key(k) => config_err(
+                path,
+                text,
+                Some(k),
+                format!("in [defaults] (for figure '{name}'): {}", e.message),
+            ),
+            k => figure_err(
+                path,
+                text,
+                spans,
+                i,
+                k,
+                format!("figure '{name}': {}", e.message),
+            ),
         }
     })?;
     if let Some(dpi) = output.dpi {

@@ -844,6 +844,18 @@ fn what_a_new_user_trips_on_is_caught_or_understood() {
     ]);
     assert_eq!(c, Some(2), "{e}");
     assert!(e.contains("Z.npy"), "{e}");
+    // An unknown key in [defaults] is reported there, at its line.
+    std::fs::write(
+        &cfg,
+        format!(
+            "[defaults]\ncmapp = \"x\"\n[[dataset]]\npath = \"{}\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\n",
+            seed.display()
+        ),
+    )
+    .unwrap();
+    let (c, e) = code_err(&["run", cfg.to_str().unwrap()]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("line 2, key 'cmapp': in [defaults]"), "{e}");
     // Range errors name the option and the value.
     let (c, e) = code_err(&[
         "clustermap",
