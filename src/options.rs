@@ -624,7 +624,7 @@ figure_options! {
     // Canvas.
     figsize: (f64, f64) = (10.0, 8.0) => {
         kinds: ALL, value: Pair, stage: Draw,
-        default: "`[10, 8]`",
+        default: "`[10, 8]` (clustermap: `[10, 10]`, seaborn's)",
         help: "figure size W,H in inches",
         seaborn: "figsize", example: "6,5",
     }
@@ -908,6 +908,11 @@ impl FigureOptions {
                 });
             }
         };
+        let mut opts = opts;
+        if kind == Kind::Clustermap && !merged.contains_key("figsize") {
+            // sns.clustermap's own default figure is 10 x 10 inches.
+            opts.figsize = (10.0, 10.0);
+        }
         opts.validate_for(kind).map_err(|e| OptionError {
             key: None,
             message: e.to_string(),
@@ -1273,6 +1278,18 @@ mod tests {
         .unwrap();
         assert_eq!(o.dendrogram_ratio, (0.1, 0.3));
         assert_eq!(o.standard_scale, Some(Axis::Cols));
+    }
+
+    #[test]
+    fn a_clustermap_is_ten_by_ten_inches_unless_told() {
+        let none = toml::Table::new();
+        let o = FigureOptions::from_table(Kind::Clustermap, &none, &none).unwrap();
+        assert_eq!(o.figsize, (10.0, 10.0));
+        let o = FigureOptions::from_table(Kind::Heatmap, &none, &none).unwrap();
+        assert_eq!(o.figsize, (10.0, 8.0));
+        let o =
+            FigureOptions::from_table(Kind::Clustermap, &none, &table("figsize = [6, 4]")).unwrap();
+        assert_eq!(o.figsize, (6.0, 4.0));
     }
 
     #[test]
