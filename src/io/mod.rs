@@ -175,6 +175,7 @@ pub fn read_prepped(path: &Path, opts: &ReadOptions, prep: &crate::prep::Prep) -
     let (m, applied) = read_selected(path, opts, sel.as_ref())?;
     if applied {
         prep.check_transformed(&m)?;
+        prep.check_scaling(&m)?;
         let rest = crate::prep::Prep {
             log1p: false,
             log2p1: false,
@@ -183,7 +184,22 @@ pub fn read_prepped(path: &Path, opts: &ReadOptions, prep: &crate::prep::Prep) -
         };
         rest.apply(m)
     } else {
-        prep.apply(m)
+        // The same steps as `prep.apply`, with the scaling checked on the
+        // matrix it scales (linkage and corr cannot take NaN).
+        let read_stage = crate::prep::Prep {
+            z_score: None,
+            standard_scale: None,
+            ..prep.clone()
+        };
+        let m = read_stage.apply(m)?;
+        prep.check_scaling(&m)?;
+        let rest = crate::prep::Prep {
+            log1p: false,
+            log2p1: false,
+            top_variable: None,
+            ..prep.clone()
+        };
+        rest.apply(m)
     }
 }
 

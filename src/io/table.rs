@@ -73,6 +73,21 @@ fn read_delimited(path: &Path, format: Format) -> Result<(DataFrame, Vec<String>
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::format(path, format.name(), "the file is empty"));
     }
+    // Blank lines are skipped, as pandas' read_csv skips them (polars would
+    // make a row of missing values).
+    if bytes.windows(2).any(|w| w == b"\n\n" || w == b"\n\r") {
+        let mut kept = Vec::with_capacity(bytes.len());
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            if !line
+                .iter()
+                .all(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t'))
+                || line.is_empty()
+            {
+                kept.extend_from_slice(line);
+            }
+        }
+        bytes = kept;
+    }
     let sep = if format == Format::Tsv { b'\t' } else { b',' };
     let parse = CsvParseOptions::default()
         .with_separator(sep)

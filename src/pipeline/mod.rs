@@ -142,6 +142,34 @@ pub fn make_figure(
     }
 }
 
+/// Python refuses the integer code `d` for a float; seaborn's `fmt="d"`
+/// works on whole numbers only. A value with a fraction is refused here,
+/// naming its cell, rather than rounded.
+fn check_fmt(values: &[f64], rows: &[String], cols: &[String], opts: &FigureOptions) -> Result<()> {
+    if !opts.annot {
+        return Ok(());
+    }
+    let is_d = crate::render::pyformat::parse(&opts.fmt).is_ok_and(|s| s.kind() == Some('d'));
+    if !is_d {
+        return Ok(());
+    }
+    let n = cols.len().max(1);
+    if let Some(k) = values
+        .iter()
+        .position(|v| v.is_finite() && v.fract() != 0.0)
+    {
+        return Err(Error::Usage(format!(
+            "{} '{}' writes whole numbers, but row '{}', column '{}' holds {}; use a float format such as '.0f' or '.2g'",
+            crate::error::key_and_flag("fmt"),
+            opts.fmt,
+            rows[k / n],
+            cols[k % n],
+            values[k]
+        )));
+    }
+    Ok(())
+}
+
 /// `z_score` / `standard_scale` of `m`. A row or column without variance
 /// scales to NaN (seaborn draws it blank); where the figure clusters that
 /// axis (`cluster_rows`, `cluster_cols`), it is refused naming the
@@ -158,35 +186,10 @@ fn scaled(
         standard_scale: opts.standard_scale,
         ..Default::default()
     };
+    if cluster_rows || cluster_cols {
+        p.check_scaling(m)?;
+    }
     let out = t.time("prep", || p.apply(m.clone()))?;
-    let (key, axis) = match (opts.z_score, opts.standard_scale) {
-        (Some(a), _) => ("z_score", a),
-        (None, Some(a)) => ("standard_scale", a),
-        (None, None) => return Ok(out),
-    };
-    if !cluster_rows && !cluster_cols {
-        return Ok(out);
-    }
-    let lines = analysis::oriented(m, axis);
-    let bad: Vec<&str> = (0..lines.nrows())
-        .filter(|&i| prep::Undefined::ZeroVariance.of(lines.row(i)))
-        .filter(|&i| !lines.row(i).iter().all(|v| v.is_nan()))
-        .map(|i| lines.row_labels()[i].as_str())
-        .collect();
-    if !bad.is_empty() {
-        let what = match axis {
-            Axis::Rows => "rows",
-            Axis::Cols => "columns",
-        };
-        return Err(Error::Invalid(format!(
-            "{}: {} {what} have no variance, so their scaled values are undefined (NaN) and cannot be clustered: {}{}; drop them or leave out {}",
-            crate::error::key_and_flag(key),
-            bad.len(),
-            bad.iter().take(10).copied().collect::<Vec<_>>().join(", "),
-            if bad.len() > 10 { ", …" } else { "" },
-            crate::error::key_and_flag(key)
-        )));
-    }
     Ok(out)
 }
 
@@ -217,6 +220,7 @@ fn heatmap_figure(
     if let Some(lm) = load_label_mask(opts, ctx.base)? {
         lm.apply(&mut values, m.row_labels(), m.col_labels());
     }
+    check_fmt(&values, m.row_labels(), m.col_labels(), opts)?;
     let data = heatmap::HeatmapData {
         values: &values,
         rows: m.nrows(),
@@ -404,6 +408,7 @@ fn clustermap_figure(
             )));
         }
     }
+    check_fmt(data.values(), data.row_labels(), data.col_labels(), opts)?;
     let d = clustermap::ClustermapData {
         values: data.values(),
         rows: data.nrows(),
@@ -518,6 +523,7 @@ fn corrmap_figure(
     if let Some(lm) = load_label_mask(&o, ctx.base)? {
         lm.apply(&mut values, &ordered, &ordered);
     }
+    check_fmt(&values, &ordered, &ordered, &o)?;
     let data = heatmap::HeatmapData {
         values: &values,
         rows: n,

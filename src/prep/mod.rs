@@ -132,6 +132,11 @@ pub fn z_score(m: &mut Matrix, axis: Axis) {
 /// seaborn's `standard_scale`: `(x - min) / (max - min)` along `axis`.
 pub fn standard_scale(m: &mut Matrix, axis: Axis) {
     for_each_line(m, axis, |line| {
+        // Scale-free: an exact power of two keeps max - min finite.
+        let s = crate::dtype::pow2_scale(line);
+        if s != 1.0 {
+            line.iter_mut().for_each(|v| *v *= s);
+        }
         let min = line
             .iter()
             .copied()
@@ -347,6 +352,45 @@ impl Prep {
         } else {
             None
         }
+    }
+
+    /// Refuses `z_score` / `standard_scale` of `m` where a row or column
+    /// has no variance (its scaled values would be undefined, NaN), naming
+    /// the transform and the lines — for consumers that cannot take NaN
+    /// (clustering, complete correlation), so the error blames the
+    /// transform rather than reporting a missing input value.
+    ///
+    /// Errors: [`Error::Invalid`].
+    pub fn check_scaling(&self, m: &Matrix) -> Result<()> {
+        let (key, axis) = match (self.z_score, self.standard_scale) {
+            (Some(a), _) => ("z_score", a),
+            (None, Some(a)) => ("standard_scale", a),
+            (None, None) => return Ok(()),
+        };
+        let lines = match axis {
+            Axis::Rows => std::borrow::Cow::Borrowed(m),
+            Axis::Cols => std::borrow::Cow::Owned(m.transposed()),
+        };
+        let bad: Vec<&str> = (0..lines.nrows())
+            .filter(|&i| Undefined::ZeroVariance.of(lines.row(i)))
+            .filter(|&i| !lines.row(i).iter().all(|v| v.is_nan()))
+            .map(|i| lines.row_labels()[i].as_str())
+            .collect();
+        if bad.is_empty() {
+            return Ok(());
+        }
+        let what = match axis {
+            Axis::Rows => "rows",
+            Axis::Cols => "columns",
+        };
+        Err(Error::Invalid(format!(
+            "{}: {} {what} have no variance, so their scaled values are undefined (NaN): {}{}; drop them or leave out {}",
+            crate::error::key_and_flag(key),
+            bad.len(),
+            bad.iter().take(10).copied().collect::<Vec<_>>().join(", "),
+            if bad.len() > 10 { ", …" } else { "" },
+            crate::error::key_and_flag(key)
+        )))
     }
 
     /// After a reader applied [`value_transform`](Self::value_transform)

@@ -114,6 +114,11 @@ pub fn format(v: f64, spec: &str) -> String {
 }
 
 impl Spec {
+    /// The presentation type (`f`, `d`, `g`, …), `None` when absent.
+    pub fn kind(&self) -> Option<char> {
+        self.kind
+    }
+
     /// Formats `v`.
     pub fn apply(&self, v: f64) -> String {
         let neg = v.is_sign_negative() && !(v == 0.0 && self.kind.is_none()) && !v.is_nan();

@@ -71,7 +71,13 @@ impl ColorScale {
     #[inline]
     pub fn norm(&self, v: f64) -> f64 {
         if self.vmax > self.vmin {
-            (v - self.vmin) / (self.vmax - self.vmin)
+            let span = self.vmax - self.vmin;
+            if span.is_finite() {
+                (v - self.vmin) / span
+            } else {
+                // A range wider than f64 (vmin -1e308, vmax 1e308): halves.
+                (v * 0.5 - self.vmin * 0.5) / (self.vmax * 0.5 - self.vmin * 0.5)
+            }
         } else {
             0.0
         }

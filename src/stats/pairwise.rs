@@ -35,6 +35,12 @@ pub fn pairwise_pearson(x: &[f64], n: usize, d: usize) -> Vec<f64> {
         x0.par_chunks_mut(d)
             .zip(mask.par_chunks_mut(d))
             .for_each(|(row, m)| {
+                // r is scale-free: an exact power of two keeps the sums of
+                // squares finite (pandas' .corr() overflows to 0 or NaN).
+                let k = crate::dtype::pow2_scale(row);
+                if k != 1.0 {
+                    row.iter_mut().for_each(|v| *v *= k);
+                }
                 let (s, c) = row
                     .iter()
                     .filter(|v| !v.is_nan())

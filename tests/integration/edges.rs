@@ -409,3 +409,44 @@ fn lines_ending_in_the_delimiter_are_named_as_such() {
         assert!(e.contains(want) && e.contains(name), "{e}");
     }
 }
+
+#[test]
+fn blank_lines_are_skipped_and_fmt_d_takes_whole_numbers_only() {
+    let dir = scratch("blank-d");
+    let input = dir.join("m.csv");
+    std::fs::write(&input, "gene,a,b\ng1,1,2\n\ng2,3,4\n\n").unwrap();
+    let o = crate::util::bin()
+        .arg("inspect")
+        .arg(&input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("2 rows x 2 columns") && text.contains("missing cells: 0"),
+        "{text}"
+    );
+    // Python refuses 'd' for floats: a fraction is refused naming its cell;
+    // whole numbers print as integers.
+    std::fs::write(&input, "gene,a,b\ng1,2.7,1\ng2,3,4\n").unwrap();
+    let run = |args: &[&str]| {
+        crate::util::bin()
+            .args([
+                "heatmap",
+                input.to_str().unwrap(),
+                "-o",
+                dir.join("h.png").to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--annot", "--fmt", "d"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("row 'g1', column 'a' holds 2.7"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&input, "gene,a,b\ng1,2,1\ng2,3,4\n").unwrap();
+    assert!(run(&["--annot", "--fmt", "d"]).status.success());
+}

@@ -261,3 +261,75 @@ fn a_transform_that_cannot_apply_says_which_and_why() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn pairwise_correlation_and_standard_scale_do_not_overflow_either() {
+    // pandas' pairwise .corr() gives 0 / NaN here; the true r is 0.98116.
+    let r = {
+        let dir = scratch("pairwise-huge");
+        let input = dir.join("m.csv");
+        std::fs::write(
+            &input,
+            "gene,a,b,c,d\ng0,1e155,2e155,3e155,4e155\ng1,-1e155,5e154,1e155,2e155\ng2,1,2,3,5\n",
+        )
+        .unwrap();
+        let out = dir.join("r.npy");
+        let o = bin()
+            .args([
+                "corr",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--missing",
+                "pairwise",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        npy::read(&out).unwrap().data
+    };
+    assert!((r[1] - 0.981_155_78).abs() < 1e-8, "{r:?}");
+    assert!((r[2] - 0.982_707_63).abs() < 1e-8, "{r:?}");
+    assert_eq!(r[0], 1.0);
+    // standard_scale of a row whose max - min overflows.
+    let labels = |n: usize, p: &str| (0..n).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+    let mut m = Matrix::new(
+        labels(1, "r"),
+        labels(4, "c"),
+        vec![-1e308, 0.0, 1e308, 5e307],
+    )
+    .unwrap();
+    prep::standard_scale(&mut m, prep::Axis::Rows);
+    assert_eq!(m.values(), &[0.0, 0.5, 1.0, 0.75]);
+}
+
+#[test]
+fn scaling_a_constant_row_is_blamed_in_linkage_and_corr_too() {
+    let dir = scratch("blame-matrix-jobs");
+    let input = dir.join("m.csv");
+    std::fs::write(&input, "gene,a,b,c\ng0,1,2,3\ng1,0,0,0\ng2,5,1,2\n").unwrap();
+    for (cmd, flag) in [
+        ("linkage", "--z-score"),
+        ("corr", "--z-score"),
+        ("linkage", "--standard-scale"),
+    ] {
+        let o = bin()
+            .args([
+                cmd,
+                input.to_str().unwrap(),
+                "-o",
+                dir.join("o.npy").to_str().unwrap(),
+                flag,
+                "rows",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(
+            e.contains("1 rows have no variance") && e.contains("g1"),
+            "{cmd} {flag}: {e}"
+        );
+        assert!(!e.contains("missing"), "{e}");
+    }
+}
