@@ -151,16 +151,17 @@ pub enum Command {
         /// heights to ~7 digits).
         #[arg(long, alias = "dtype", default_value = "f64")]
         precision: Dtype,
-        /// Cut the tree into at most K clusters (scipy fcluster maxclust).
+        /// Cut the tree into at most K clusters (scipy fcluster maxclust), K >= 1.
         #[arg(
             long,
             alias = "maxclust",
             conflicts_with = "cut_height",
-            requires = "clusters"
+            requires = "clusters",
+            value_parser = clap::value_parser!(u64).range(1..)
         )]
-        cut: Option<usize>,
-        /// Cut the tree at height H (scipy fcluster criterion='distance').
-        #[arg(long, requires = "clusters")]
+        cut: Option<u64>,
+        /// Cut the tree at height H (scipy fcluster criterion='distance'), a finite number.
+        #[arg(long, requires = "clusters", value_parser = finite, allow_hyphen_values = true)]
         cut_height: Option<f64>,
         /// Where to write the clusters (`label<TAB>cluster`); needs --cut or --cut-height.
         #[arg(long)]
@@ -328,4 +329,13 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
         return Err(format!("shard must be K/N with 1 <= K <= N, got '{s}'"));
     }
     Ok((k, n))
+}
+
+/// A finite number (clap value parser).
+pub fn finite(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("expects a finite number, got '{s}'"))
 }

@@ -264,6 +264,9 @@ pub fn plain_words(msg: &str) -> String {
     let mut s = msg.to_string();
     for (from, to) in [
         ("unknown variant", "unknown value"),
+        ("unknown field", "unknown key"),
+        ("missing field", "missing key"),
+        ("duplicate field", "repeated key"),
         ("expected one of", "expected one of"),
         ("a tuple of size 2", "two values [A, B]"),
         ("tuple of size 2", "two values [A, B]"),

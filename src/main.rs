@@ -183,7 +183,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             timings,
         } => {
             let criterion = match (cut, cut_height) {
-                (Some(k), _) => Some(Criterion::MaxClust(k)),
+                (Some(k), _) => Some(Criterion::MaxClust(k as usize)),
                 (None, Some(h)) => Some(Criterion::Distance(h)),
                 (None, None) => None,
             };

@@ -852,6 +852,11 @@ impl FigureOptions {
                 }
                 Some(s) if !s.applies_to(kind) => {
                     if from_defaults {
+                        // Not for this kind, but still a value of its kind:
+                        // a typo in [defaults] is caught whatever figures use it.
+                        s.check_value(v).map_err(|m| {
+                            err(k, format!("{} {m}", crate::error::key_and_flag(k)))
+                        })?;
                         continue;
                     }
                     return Err(err(

@@ -908,3 +908,48 @@ fn configs_sharing_an_output_directory_keep_each_others_jobs() {
         "{m}"
     );
 }
+
+#[test]
+fn linkage_numbers_and_unused_defaults_are_checked_too() {
+    let dir = scratch("linkage-numbers");
+    let seed = samples().join("seed.csv");
+    let z = dir.join("z.npy");
+    let c = dir.join("c.tsv");
+    for args in [
+        &["--cut", "0"][..],
+        &["--cut-height", "nan"],
+        &["--cut-height", "1e400"],
+    ] {
+        let o = bin()
+            .args([
+                "linkage",
+                seed.to_str().unwrap(),
+                "-o",
+                z.to_str().unwrap(),
+                "--clusters",
+                c.to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+    // A bad value in [defaults] is refused even when no figure of its kind
+    // is in the config.
+    let cfg = dir.join("d.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[defaults]\nmethod = \"wardd\"\n[[dataset]]\npath = \"{}\"\n[[figure]]\nname = \"h\"\nkind = \"heatmap\"\n",
+            seed.display()
+        ),
+    )
+    .unwrap();
+    let o = bin().args(["run", cfg.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 2, key 'method'"),
+        "{}",
+        stderr(&o)
+    );
+}
