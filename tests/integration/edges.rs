@@ -450,3 +450,24 @@ fn blank_lines_are_skipped_and_fmt_d_takes_whole_numbers_only() {
     std::fs::write(&input, "gene,a,b\ng1,2,1\ng2,3,4\n").unwrap();
     assert!(run(&["--annot", "--fmt", "d"]).status.success());
 }
+
+#[test]
+fn a_missing_hdf5_dataset_lists_what_the_file_holds() {
+    let f = crate::util::samples().join("formats").join("counts.h5");
+    for (args, want) in [
+        (
+            &["--dataset", "exprs"][..],
+            "2-D numeric datasets in this file: expression",
+        ),
+        (&["--row-names", "gens"], "genes (40), samples (16)"),
+    ] {
+        let o = crate::util::bin()
+            .arg("inspect")
+            .arg(&f)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(want), "{}", stderr(&o));
+    }
+}

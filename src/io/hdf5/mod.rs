@@ -308,9 +308,22 @@ fn numeric(d: &hdf5_pure::DType) -> bool {
 
 fn plain(path: &Path, file: &File, name: &str, opts: &crate::io::ReadOptions) -> Result<H5Matrix> {
     let ds = file.dataset(name).map_err(|e| {
+        // Say what the file does hold: the 2-D numeric datasets.
+        let have = matrices(path, file)
+            .map(|m| {
+                if m.is_empty() {
+                    "none".to_string()
+                } else {
+                    m.join(", ")
+                }
+            })
+            .unwrap_or_else(|_| "unknown".into());
         h5err(
             path,
-            &format!("{} {name}", crate::error::key_and_flag("dataset")),
+            &format!(
+                "{} {name} (the 2-D numeric datasets in this file: {have})",
+                crate::error::key_and_flag("dataset")
+            ),
             e,
         )
     })?;
@@ -355,7 +368,10 @@ fn plain(path: &Path, file: &File, name: &str, opts: &crate::io::ReadOptions) ->
 
 /// Reads a 1-D string dataset of exactly `len` names.
 pub(crate) fn names(path: &Path, file: &File, name: &str, len: usize) -> Result<Vec<String>> {
-    let ds = file.dataset(name).map_err(|e| h5err(path, name, e))?;
+    let ds = file.dataset(name).map_err(|e| {
+        let have = side_data(path).map(|l| l.join("; ")).unwrap_or_default();
+        h5err(path, &format!("{name} ({have})"), e)
+    })?;
     let v = ds.read_string().or_else(|_| {
         ds.read_i64()
             .map(|v| v.into_iter().map(|x| x.to_string()).collect())
