@@ -173,34 +173,28 @@ pub fn read_prepped(path: &Path, opts: &ReadOptions, prep: &crate::prep::Prep) -
         top,
     });
     let (m, applied) = read_selected(path, opts, sel.as_ref())?;
-    if applied {
+    // The steps of `prep.apply`: the read stage (log, top-N) unless the
+    // reader applied it while streaming, then the scaling — checked on the
+    // matrix it scales (linkage and corr cannot take NaN).
+    let m = if applied {
         prep.check_transformed(&m)?;
-        prep.check_scaling(&m)?;
-        let rest = crate::prep::Prep {
-            log1p: false,
-            log2p1: false,
-            top_variable: None,
-            ..prep.clone()
-        };
-        rest.apply(m)
+        m
     } else {
-        // The same steps as `prep.apply`, with the scaling checked on the
-        // matrix it scales (linkage and corr cannot take NaN).
-        let read_stage = crate::prep::Prep {
+        crate::prep::Prep {
             z_score: None,
             standard_scale: None,
             ..prep.clone()
-        };
-        let m = read_stage.apply(m)?;
-        prep.check_scaling(&m)?;
-        let rest = crate::prep::Prep {
-            log1p: false,
-            log2p1: false,
-            top_variable: None,
-            ..prep.clone()
-        };
-        rest.apply(m)
+        }
+        .apply(m)?
+    };
+    prep.check_scaling(&m)?;
+    crate::prep::Prep {
+        log1p: false,
+        log2p1: false,
+        top_variable: None,
+        ..prep.clone()
     }
+    .apply(m)
 }
 
 /// Builds the labelled matrix from a row store.
