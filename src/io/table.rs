@@ -350,6 +350,17 @@ fn bad_text_cell(path: &Path, format: Format, c: &Column, name: &str, labels: &[
             ),
         );
     }
+    if c.null_count() == c.len() {
+        // A header with more names than the lines have fields: polars gives
+        // the extra names empty columns.
+        return Error::format(
+            path,
+            format.name(),
+            format!(
+                "column '{name}' is empty on every line: the header names more columns than the lines have fields; remove '{name}' from the header or add its values"
+            ),
+        );
+    }
     Error::format(
         path,
         format.name(),

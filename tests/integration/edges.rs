@@ -471,3 +471,26 @@ fn a_missing_hdf5_dataset_lists_what_the_file_holds() {
         assert!(stderr(&o).contains(want), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_header_longer_than_the_lines_says_so() {
+    let dir = scratch("long-header");
+    let input = dir.join("m.csv");
+    std::fs::write(&input, "gene,a,b,c,d\ng1,1,2,3\ng2,4,5,7\n").unwrap();
+    let o = crate::util::bin()
+        .args([
+            "corr",
+            input.to_str().unwrap(),
+            "-o",
+            dir.join("r.npy").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("column 'd' is empty on every line")
+            && e.contains("more columns than the lines have fields"),
+        "{e}"
+    );
+}
