@@ -41,6 +41,9 @@ impl Annotation {
         let mut first_at: HashMap<String, usize> = HashMap::new();
         let mut seen = Vec::new();
         for (i, (label, value)) in pairs.into_iter().enumerate() {
+            // One rule for every source: the tokens a table reader reads as
+            // missing are missing here too (an h5ad category "" included).
+            let value = value.filter(|v| !is_missing(v));
             if let Some(v) = &value {
                 if !seen.contains(v) {
                     seen.push(v.clone());
@@ -74,9 +77,17 @@ impl Annotation {
         Ok(Annotation {
             name,
             values,
-            categories: categories.unwrap_or(seen),
+            categories: categories
+                .map(|c| c.into_iter().filter(|x| !is_missing(x)).collect())
+                .unwrap_or(seen),
         })
     }
+}
+
+/// The values read as missing, as in a matrix: empty, `NA`, `N/A`, `NaN`,
+/// `nan` (surrounding spaces ignored).
+pub fn is_missing(v: &str) -> bool {
+    matches!(v.trim(), "" | "NA" | "N/A" | "NaN" | "nan")
 }
 
 /// Parses `TABLE:COLUMN` (the column may be omitted when the table has
@@ -149,4 +160,33 @@ pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
         None,
         |i| format!("line {}", table.lines[i]),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_tokens_are_missing_from_every_source() {
+        // An h5ad categorical whose category is "" (or NA) is missing, as
+        // an empty TSV cell is: no category, no palette slot.
+        let a = Annotation::from_pairs(
+            Path::new("x.h5ad"),
+            "h5ad",
+            "batch".into(),
+            [
+                ("c1".to_string(), Some("b1".to_string())),
+                ("c2".to_string(), Some("".to_string())),
+                ("c3".to_string(), Some("NA".to_string())),
+                ("c4".to_string(), None),
+            ],
+            Some(vec!["".into(), "b1".into()]),
+            |i| format!("entry {i}"),
+        )
+        .unwrap();
+        assert_eq!(a.categories, vec!["b1".to_string()]);
+        assert_eq!(a.values["c2"], None);
+        assert_eq!(a.values["c3"], None);
+        assert_eq!(a.values["c1"].as_deref(), Some("b1"));
+    }
 }
