@@ -115,7 +115,7 @@ pub fn unmatched_note(
     if other_matched > matched {
         let other_what = if what == "row" { "column" } else { "row" };
         msg.push_str(&format!(
-            "; {other_matched} of the {} {other_what} labels are in it: the matrix is probably the other way round, try {} (or the strip on the other axis)",
+            "; {other_matched} of the {} {other_what} labels are in it: the matrix is probably the other way round — switch {} (on if it is off, off if it is on), or put the strip on the other axis",
             other.len(),
             crate::error::key_and_flag("transpose")
         ));
