@@ -68,6 +68,13 @@ pub struct ClusterSpec {
 }
 
 impl ClusterSpec {
+    /// Ward on euclidean observations without optimal ordering: the case
+    /// that can cluster the vectors themselves (O(n·d) memory) instead of a
+    /// stored distance matrix.
+    pub fn ward_on_vectors(&self) -> bool {
+        self.method == Method::Ward && self.metric == Metric::Euclidean && !self.optimal_ordering
+    }
+
     /// `method` and `metric` with scipy's numbers (`f64`), no reordering.
     pub fn new(method: Method, metric: Metric) -> Self {
         ClusterSpec {
@@ -93,9 +100,9 @@ pub fn cluster_axis(
     let ClusterSpec {
         method,
         metric,
-        optimal_ordering,
         precision,
         max_condensed,
+        ..
     } = spec;
     cluster::check_method_metric(method, metric)?;
     prep::check_finite(m, source, false)?;
@@ -117,8 +124,7 @@ pub fn cluster_axis(
         )));
     }
     let n = obs.nrows();
-    let ward_on_vectors =
-        method == Method::Ward && metric == Metric::Euclidean && !optimal_ordering;
+    let ward_on_vectors = spec.ward_on_vectors();
     if ward_on_vectors && n >= cluster::ward_rnn::MIN_ROWS {
         // Certified to be scipy's tree, or None (near-ties): then the
         // exact algorithms below.
@@ -213,16 +219,14 @@ pub fn correlate_axis_f32(
 /// for the path it will take, in bytes, besides the input matrix: ward on
 /// euclidean (no optimal ordering) is O(n·d) from
 /// `ward_rnn::MIN_ROWS` rows on (the certified rounds, or the chain over
-/// centroids when they decline and the stored matrix is over `budget`);
+/// centroids when they decline and the stored matrix is over `spec.max_condensed`);
 /// every other clustering stores the condensed matrix, n(n−1)/2 entries
 /// of `precision`.
-pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec, budget: Option<u64>) -> u64 {
+pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec) -> u64 {
     let condensed = spec.precision.condensed_bytes(n) as u64;
-    let ward_on_vectors =
-        spec.method == Method::Ward && spec.metric == Metric::Euclidean && !spec.optimal_ordering;
     let vectors = cluster::ward_rnn::memory_bytes(n, d);
-    if ward_on_vectors
-        && (n >= cluster::ward_rnn::MIN_ROWS || budget.is_some_and(|b| condensed > b))
+    if spec.ward_on_vectors()
+        && (n >= cluster::ward_rnn::MIN_ROWS || spec.max_condensed.is_some_and(|b| condensed > b))
     {
         vectors
     } else {

@@ -619,12 +619,12 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                 Kind::Heatmap => 0,
                 Kind::Clustermap => {
                     let rows = if o.row_cluster {
-                        analysis::cluster_bytes(r, c, &spec, budget)
+                        analysis::cluster_bytes(r, c, &spec)
                     } else {
                         0
                     };
                     let cols = if o.col_cluster {
-                        analysis::cluster_bytes(c, r, &spec, budget)
+                        analysis::cluster_bytes(c, r, &spec)
                     } else {
                         0
                     };
