@@ -603,7 +603,7 @@ def leaf_order_check(args, inp: Path, export: Path, sns_leaves: Path) -> dict:
     out = {}
     for axis in ("rows", "cols"):
         tsv = export / f"{axis[:3]}_order.tsv"
-        hm = [int(line.split("\t")[0]) for line in tsv.read_text().splitlines() if line]
+        hm = [int(line.split("\t")[0]) for line in tsv.read_text().splitlines()[1:] if line]
         out[axis] = hm == sns_orders[axis]
     shutil.rmtree(export, ignore_errors=True)
     ok = all(out.values())

@@ -108,15 +108,15 @@ pub fn cluster_axis(
     prep::check_finite(m, source, false)?;
     let mut obs = oriented(m, axis);
     let mut dropped = vec![];
-    let mut positions: Vec<usize> = (0..obs.nrows()).collect();
     if let Some(rule) = undefined_rows(metric) {
-        let (kept, d, keep) = prep::drop_rows(&obs, rule);
-        positions = keep;
+        let (kept, d, _) = prep::drop_rows(&obs, rule);
         if let Some(kept) = kept {
             obs = Cow::Owned(kept);
         }
         dropped = d;
     }
+    // Input positions: selection (`top_variable`) and drops compose.
+    let positions = obs.row_positions();
     if obs.nrows() < 2 {
         return Err(Error::Invalid(format!(
             "{source}: clustering {axis} needs at least 2 observations, found {}",

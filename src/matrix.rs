@@ -10,6 +10,12 @@ pub struct Matrix {
     rows: Vec<String>,
     cols: Vec<String>,
     values: Vec<f64>,
+    /// Input positions of the rows when they are not `0..nrows` (after
+    /// `top_variable` or a dropped row), so every export can name the
+    /// row of the file.
+    row_pos: Option<Vec<usize>>,
+    /// Input positions of the columns, likewise.
+    col_pos: Option<Vec<usize>>,
 }
 
 impl Matrix {
@@ -27,7 +33,47 @@ impl Matrix {
                 values.len()
             )));
         }
-        Ok(Matrix { rows, cols, values })
+        Ok(Matrix {
+            rows,
+            cols,
+            values,
+            row_pos: None,
+            col_pos: None,
+        })
+    }
+
+    /// The same matrix, its rows being input rows `positions` (length
+    /// `nrows()`, one per row): what a reader that kept only some rows
+    /// (the streamed `top_variable`) says.
+    ///
+    /// Errors: [`Error::Invalid`] when the length does not match.
+    pub fn with_row_positions(mut self, positions: Vec<usize>) -> Result<Self> {
+        if positions.len() != self.nrows() {
+            return Err(Error::Invalid(format!(
+                "{} row positions for {} rows",
+                positions.len(),
+                self.nrows()
+            )));
+        }
+        self.row_pos = compose(None, &positions);
+        Ok(self)
+    }
+
+    /// For each row, its 0-based position in the input as read (after
+    /// `transpose`, before `top_variable` and dropped rows): `0..nrows()`
+    /// unless rows were selected. Length `nrows()`.
+    pub fn row_positions(&self) -> Vec<usize> {
+        self.row_pos
+            .clone()
+            .unwrap_or_else(|| (0..self.nrows()).collect())
+    }
+
+    /// For each column, its 0-based position in the input as read.
+    /// Length `ncols()`.
+    pub fn col_positions(&self) -> Vec<usize> {
+        self.col_pos
+            .clone()
+            .unwrap_or_else(|| (0..self.ncols()).collect())
     }
 
     /// A matrix with generated labels `r0..`, `c0..` (tests, benches).
@@ -97,6 +143,8 @@ impl Matrix {
             rows: self.cols.clone(),
             cols: self.rows.clone(),
             values: out,
+            row_pos: self.col_pos.clone(),
+            col_pos: self.row_pos.clone(),
         }
     }
 
@@ -111,6 +159,8 @@ impl Matrix {
             rows: idx.iter().map(|&i| self.rows[i].clone()).collect(),
             cols: self.cols.clone(),
             values,
+            row_pos: compose(self.row_pos.as_deref(), idx),
+            col_pos: self.col_pos.clone(),
         }
     }
 
@@ -125,6 +175,8 @@ impl Matrix {
             rows: self.rows.clone(),
             cols: idx.iter().map(|&j| self.cols[j].clone()).collect(),
             values,
+            row_pos: self.row_pos.clone(),
+            col_pos: compose(self.col_pos.as_deref(), idx),
         }
     }
 
@@ -164,6 +216,18 @@ impl Matrix {
     }
 }
 
+/// Input positions of the entries `idx` of an axis whose positions are
+/// `pos` (`None`: the identity).
+/// `None` when the result is `0..idx.len()`, so equal matrices compare
+/// equal however they were selected.
+fn compose(pos: Option<&[usize]>, idx: &[usize]) -> Option<Vec<usize>> {
+    let out: Vec<usize> = match pos {
+        Some(p) => idx.iter().map(|&i| p[i]).collect(),
+        None => idx.to_vec(),
+    };
+    (!out.iter().enumerate().all(|(k, &i)| k == i)).then_some(out)
+}
+
 fn positions(labels: &[String], label: &str) -> Vec<usize> {
     labels
         .iter()
@@ -189,6 +253,23 @@ fn duplicates(labels: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_follow_selection_and_transpose() {
+        let m = Matrix::from_values(5, 3, (0..15).map(|v| v as f64).collect()).unwrap();
+        assert_eq!(m.row_positions(), vec![0, 1, 2, 3, 4]);
+        let s = m.select_rows(&[1, 3, 4]).select_rows(&[0, 2]);
+        assert_eq!(s.row_positions(), vec![1, 4]);
+        assert_eq!(s.row_labels(), ["r1", "r4"]);
+        let t = s.select_cols(&[2, 0]).transposed();
+        assert_eq!(
+            (t.row_positions(), t.col_positions()),
+            (vec![2, 0], vec![1, 4])
+        );
+        // Selecting everything in order is the identity: equal matrices.
+        assert_eq!(m.select_rows(&[0, 1, 2, 3, 4]), m);
+        assert!(m.clone().with_row_positions(vec![0]).is_err());
+    }
 
     #[test]
     fn transpose_round_trips() {

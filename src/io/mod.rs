@@ -211,12 +211,11 @@ fn assemble(
     } else {
         (row_labels, col_labels)
     };
-    let rows = if built.rows.len() == rl.len() {
-        rl
-    } else {
-        built.rows.iter().map(|&i| rl[i].clone()).collect()
-    };
-    Matrix::new(rows, cl, built.values)
+    if built.rows.len() == rl.len() {
+        return Matrix::new(rl, cl, built.values);
+    }
+    let rows = built.rows.iter().map(|&i| rl[i].clone()).collect();
+    Matrix::new(rows, cl, built.values)?.with_row_positions(built.rows)
 }
 
 /// Reads `path` and describes it.

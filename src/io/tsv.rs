@@ -3,11 +3,13 @@
 
 use std::fmt::Write as _;
 
-/// `index<TAB>label` per line, in `order`; the index is the observation's
-/// position in the input, `positions[i]` for leaf `i` (rows dropped before
-/// clustering do not shift it).
+/// A header `index<TAB>label`, then one line per leaf in `order`; the
+/// index is the observation's 0-based position in the input,
+/// `positions[i]` for leaf `i` (rows dropped before clustering, or left
+/// out by `top_variable`, do not shift it).
 pub fn order_tsv(order: &[usize], labels: &[String], positions: &[usize]) -> String {
-    let mut s = String::with_capacity(order.len() * 16);
+    let mut s = String::with_capacity(order.len() * 16 + 12);
+    s.push_str("index\tlabel\n");
     for &i in order {
         let _ = writeln!(s, "{}\t{}", positions[i], labels[i]);
     }
@@ -40,10 +42,13 @@ pub fn labelled_matrix(labels: &[String], values: &[f64], sep: char) -> String {
     s
 }
 
-/// `index<TAB>label` per line: which row of a written matrix is which.
-pub fn labels_tsv(labels: &[String]) -> String {
-    let mut s = String::with_capacity(labels.len() * 16);
-    for (i, l) in labels.iter().enumerate() {
+/// A header `index<TAB>label`, then one line per row of a written matrix,
+/// in its order: the row's 0-based position in the input
+/// (`positions[i]`) and its label.
+pub fn labels_tsv(labels: &[String], positions: &[usize]) -> String {
+    let mut s = String::with_capacity(labels.len() * 16 + 12);
+    s.push_str("index\tlabel\n");
+    for (l, i) in labels.iter().zip(positions) {
         let _ = writeln!(s, "{i}\t{l}");
     }
     s

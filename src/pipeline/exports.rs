@@ -5,8 +5,8 @@
 //! - `{prefix}linkage.npy`: scipy's linkage matrix Z, `(n − 1) × 4`
 //!   float64, row-major (`np.load` gives what `scipy.cluster.hierarchy.linkage`
 //!   returns);
-//! - `{prefix}order.tsv`: `index<TAB>label` per leaf, in
-//!   `leaves_list(Z)` order (index = input row);
+//! - `{prefix}order.tsv`: a header `index<TAB>label`, then one line per
+//!   leaf in `leaves_list(Z)` order (index = 0-based input row);
 //! - `{prefix}clusters.tsv`: `label<TAB>cluster` in input order with a
 //!   header, ids as scipy's `fcluster`;
 //! - `{prefix}tree.nwk`: the tree as Newick, branch lengths from heights.

@@ -99,16 +99,16 @@ pub fn run_linkage(job: &LinkageJob) -> Result<(Vec<String>, Timings)> {
 }
 
 /// The labels of a `.npy` output's rows, beside it: `R.npy` →
-/// `R.labels.tsv` (`index<TAB>label`), so the matrix says which rows
+/// `R.labels.tsv` (a header `index<TAB>label`, then each row's input position and label), so the matrix says which rows
 /// (after `top_variable`, dropped rows) it holds.
 pub fn labels_path(output: &std::path::Path) -> PathBuf {
     output.with_extension("labels.tsv")
 }
 
-fn write_labels(output: &std::path::Path, labels: &[String]) -> Result<()> {
+fn write_labels(output: &std::path::Path, labels: &[String], positions: &[usize]) -> Result<()> {
     io::write_atomic(
         &labels_path(output),
-        crate::io::tsv::labels_tsv(labels).as_bytes(),
+        crate::io::tsv::labels_tsv(labels, positions).as_bytes(),
     )
 }
 
@@ -185,12 +185,16 @@ pub fn run_corr(job: &CorrJob) -> Result<Timings> {
         &job.prep,
         job.threads,
         |m, source, mut t| {
+            let positions = match job.axis {
+                Axis::Rows => m.row_positions(),
+                Axis::Cols => m.col_positions(),
+            };
             if job.f32 {
                 let (r, labels) =
                     analysis::correlate_axis_f32(&m, job.axis, job.method, source, &mut t)?;
                 t.time("write", || {
                     npy::write_f32(&job.output, &[labels.len(), labels.len()], &r)?;
-                    write_labels(&job.output, &labels)
+                    write_labels(&job.output, &labels, &positions)
                 })?;
                 return Ok(t);
             }
@@ -204,7 +208,7 @@ pub fn run_corr(job: &CorrJob) -> Result<Timings> {
                 ),
                 None => {
                     npy::write_f64(&job.output, &[labels.len(), labels.len()], &r)?;
-                    write_labels(&job.output, &labels)
+                    write_labels(&job.output, &labels, &positions)
                 }
             })?;
             Ok(t)

@@ -274,12 +274,10 @@ fn drop_undefined(
     rule: prep::Undefined,
     what: &str,
     warnings: &mut Vec<String>,
-    positions: &mut Vec<usize>,
 ) -> Matrix {
     let oriented = analysis::oriented(&data, axis);
     match prep::drop_rows(&oriented, rule) {
-        (Some(kept), dropped, keep) => {
-            *positions = keep.iter().map(|&k| positions[k]).collect();
+        (Some(kept), dropped, _) => {
             warnings.push(format!(
                 "dropped {} {} {} ({what} undefined): {}",
                 dropped.len(),
@@ -309,17 +307,17 @@ fn clustermap_figure(
     let mut data = scaled(m, opts, opts.row_cluster, opts.col_cluster, t)?;
     let method = opts.method.unwrap_or(Method::Average);
     let metric = opts.metric.unwrap_or(Metric::Euclidean);
-    let mut row_pos: Vec<usize> = (0..data.nrows()).collect();
-    let mut col_pos: Vec<usize> = (0..data.ncols()).collect();
     if let Some(rule) = analysis::undefined_rows(metric) {
         let what = format!("{metric} distance");
         if opts.row_cluster {
-            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings, &mut row_pos);
+            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings);
         }
         if opts.col_cluster {
-            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings, &mut col_pos);
+            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings);
         }
     }
+    // Input positions of what is drawn, for the exports.
+    let (row_pos, col_pos) = (data.row_positions(), data.col_positions());
     let mut exports = Vec::new();
     let key = opts.analysis_key();
     let cluster_one = |axis: Axis, on: bool, t: &mut Timings| -> Result<Option<Arc<Linkage>>> {
@@ -474,7 +472,6 @@ fn corrmap_figure(
     let mut warnings = Vec::new();
     let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
     let mut m = Cow::Borrowed(m);
-    let mut positions: Vec<usize> = (0..m.nrows()).collect();
     if opts.cluster {
         m = Cow::Owned(drop_undefined(
             m.into_owned(),
@@ -482,9 +479,9 @@ fn corrmap_figure(
             prep::Undefined::ZeroVariance,
             "correlation",
             &mut warnings,
-            &mut positions,
         ));
     }
+    let positions = m.row_positions();
     let shared = ctx
         .cache
         .correlation(&format!("corr/{}", opts.analysis_key()), || {

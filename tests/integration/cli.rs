@@ -31,13 +31,14 @@ fn linkage_of_seed_equals_scipy_ward() {
     let text = std::fs::read_to_string(&order).unwrap();
     let first: Vec<usize> = text
         .lines()
+        .skip(1)
         .map(|l| l.split('\t').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(
         first,
         leaves.iter().map(|&v| v as usize).collect::<Vec<_>>()
     );
-    assert!(text.starts_with("1\tGene_2\n"));
+    assert!(text.starts_with("index\tlabel\n1\tGene_2\n"), "{text}");
 }
 
 #[test]
@@ -346,6 +347,7 @@ fn linkage_with_f32_distances_keeps_scipys_tree() {
     let first: Vec<f64> = std::fs::read_to_string(&order)
         .unwrap()
         .lines()
+        .skip(1)
         .map(|l| l.split('\t').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(first, leaves);

@@ -276,7 +276,7 @@ fn clustermap_panels_sit_where_seaborn_puts_them() {
         ]
     );
     let row_order = String::from_utf8(f.exports[0].1.clone()).unwrap();
-    assert!(row_order.starts_with("1\tGene_2\n6\tGene_7\n8\tGene_9\n"));
+    assert!(row_order.starts_with("index\tlabel\n1\tGene_2\n6\tGene_7\n8\tGene_9\n"));
 }
 
 #[test]
@@ -398,13 +398,13 @@ fn preprocessing_options_and_pairwise_correlation() {
     .unwrap()
     .lines()
     .count();
-    assert_eq!(n_small, 10);
+    assert_eq!(n_small, 1 + 10);
     assert_eq!(
         String::from_utf8(full.exports[0].1.clone())
             .unwrap()
             .lines()
             .count(),
-        30
+        1 + 30
     );
     assert_eq!(small.scene.width, full.scene.width);
     // Missing values: refused by default, pairwise on request.

@@ -118,7 +118,7 @@ fn each_metric_refuses_only_the_rows_it_is_undefined_on() {
     // Euclidean is defined everywhere: nothing dropped.
     let (_, order, warn) = run("euclidean");
     assert!(!warn.contains("dropped"), "{warn}");
-    assert_eq!(order.lines().count(), 4);
+    assert_eq!(order.lines().count(), 1 + 4);
 }
 
 #[test]
@@ -151,7 +151,8 @@ fn exports_refer_to_the_input() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let check = |text: &str| {
-        for line in text.lines() {
+        assert!(text.starts_with("index\tlabel\n"), "{text}");
+        for line in text.lines().skip(1) {
             let (i, label) = line.split_once('\t').unwrap();
             let want = label.trim_start_matches("Gene_").parse::<usize>().unwrap() - 1;
             assert_eq!(i.parse::<usize>().unwrap(), want, "{text}");
@@ -191,8 +192,8 @@ fn corr_says_which_rows_it_holds() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let labels = std::fs::read_to_string(dir.join("r.labels.tsv")).unwrap();
-    assert_eq!(labels.lines().count(), 5);
-    assert!(labels.starts_with("0\tGene_"), "{labels}");
+    assert_eq!(labels.lines().count(), 6);
+    assert!(labels.starts_with("index\tlabel\n"), "{labels}");
     // A .csv output is text, labelled, and holds the .npy's numbers.
     let csv = dir.join("r.csv");
     let o = bin()
@@ -331,5 +332,87 @@ fn scaling_a_constant_row_is_blamed_in_linkage_and_corr_too() {
             "{cmd} {flag}: {e}"
         );
         assert!(!e.contains("missing"), "{e}");
+    }
+}
+
+#[test]
+fn top_variable_exports_name_input_rows() {
+    // `--top-variable` keeps 7 of the seed's 30 genes (Gene_k is input row
+    // k − 1). Every index file names input rows, whether the reader
+    // selected while streaming (Parquet) or after a whole read (CSV).
+    let dir = scratch("top-positions");
+    let check = |text: &str, n: usize| {
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("index\tlabel"), "{text}");
+        let rest: Vec<&str> = lines.collect();
+        assert_eq!(rest.len(), n, "{text}");
+        let mut beyond = false;
+        for line in rest {
+            let (i, label) = line.split_once('\t').unwrap();
+            let want = label.trim_start_matches("Gene_").parse::<usize>().unwrap() - 1;
+            let i = i.parse::<usize>().unwrap();
+            assert_eq!(i, want, "{text}");
+            beyond |= i >= n;
+        }
+        assert!(beyond, "the selection skips early rows: {text}");
+    };
+    for ext in ["csv", "parquet"] {
+        let input = crate::util::samples().join(format!("seed.{ext}"));
+        let input = input.to_str().unwrap();
+        let r = dir.join(format!("r_{ext}.npy"));
+        let o = bin()
+            .args([
+                "corr",
+                input,
+                "-o",
+                r.to_str().unwrap(),
+                "--top-variable",
+                "7",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        check(
+            &std::fs::read_to_string(dir.join(format!("r_{ext}.labels.tsv"))).unwrap(),
+            7,
+        );
+        let order = dir.join(format!("order_{ext}.tsv"));
+        let o = bin()
+            .args(["linkage", input, "-o", dir.join("z.npy").to_str().unwrap()])
+            .args(["--top-variable", "7", "--order", order.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        check(&std::fs::read_to_string(&order).unwrap(), 7);
+        let ex = dir.join(format!("ex_{ext}"));
+        let o = bin()
+            .args([
+                "clustermap",
+                input,
+                "-o",
+                dir.join("cm.png").to_str().unwrap(),
+            ])
+            .args(["--top-variable", "7", "--export-dir", ex.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        check(
+            &std::fs::read_to_string(ex.join("row_order.tsv")).unwrap(),
+            7,
+        );
+        let ex = dir.join(format!("corrmap_{ext}"));
+        let o = bin()
+            .args(["corrmap", input, "-o", dir.join("c.png").to_str().unwrap()])
+            .args([
+                "--top-variable",
+                "7",
+                "--cluster",
+                "--export-dir",
+                ex.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        check(&std::fs::read_to_string(ex.join("order.tsv")).unwrap(), 7);
     }
 }
