@@ -123,18 +123,13 @@ fn transposed_full(src: &dyn RowSource) -> Result<Vec<f64>> {
 fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
     let (_, ms) = src.shape();
     let top = sel.top;
-    // Rank key: larger is better. NaN variances rank below every number.
-    let better = |a: (f64, usize), b: (f64, usize)| -> bool {
-        match (a.0.is_nan(), b.0.is_nan()) {
-            (false, true) => true,
-            (true, false) => false,
-            (true, true) => a.1 < b.1,
-            _ => a.0 > b.0 || (a.0 == b.0 && a.1 < b.1),
-        }
+    // Rank key: larger spread first, NaN last, earlier row on ties.
+    let better = |a: (prep::Spread, usize), b: (prep::Spread, usize)| -> bool {
+        prep::Spread::rank(a.0, b.0).then(a.1.cmp(&b.1)) == std::cmp::Ordering::Less
     };
     let mut slab = vec![0.0; top * ms];
-    // kept[s] = (variance, row) held in slab slot s.
-    let mut kept: Vec<(f64, usize)> = Vec::with_capacity(top);
+    // kept[s] = (spread, row) held in slab slot s.
+    let mut kept: Vec<(prep::Spread, usize)> = Vec::with_capacity(top);
     let mut worst = 0usize;
     let mut var = Vec::new();
     for_each_block(src, |start, block| {
@@ -147,7 +142,7 @@ fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
                 if let Some(f) = sel.transform {
                     row.iter_mut().for_each(|v| *v = f(*v));
                 }
-                prep::variance(row)
+                prep::Spread::of(row)
             })
             .collect_into_vec(&mut var);
         for (r, row) in block.chunks_exact(ms).enumerate() {
@@ -183,8 +178,10 @@ fn top_of_rows(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
 }
 
 /// Top-N of the stored columns. The per-column sums run in stored-row
-/// order, the order [`prep::variance`] adds a materialised row in, so the
-/// variances — and the rows kept — are the same to the bit.
+/// order, the order [`prep::variance`] adds a materialised row in, and a
+/// column outside the ordinary range is scaled by the power of two
+/// [`prep::Spread::of`] uses, so the spreads — and the rows kept — are the
+/// same to the bit.
 fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
     let (ns, ms) = src.shape();
     let t = |v: f64| sel.transform.map_or(v, |f| f(v));
@@ -194,11 +191,13 @@ fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
     const COLS: usize = 512;
     let mut sum = vec![0.0f64; ms];
     let mut k = vec![0usize; ms];
+    let mut max = vec![0.0f64; ms];
     for_each_block(src, |_, block| {
         sum.par_chunks_mut(COLS)
             .zip(k.par_chunks_mut(COLS))
+            .zip(max.par_chunks_mut(COLS))
             .enumerate()
-            .for_each(|(c, (sum, k))| {
+            .for_each(|(c, ((sum, k), max))| {
                 let j0 = c * COLS;
                 for row in block.chunks_exact(ms) {
                     for (q, &v) in row[j0..j0 + sum.len()].iter().enumerate() {
@@ -206,13 +205,36 @@ fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
                         if !v.is_nan() {
                             sum[q] += v;
                             k[q] += 1;
+                            if v.is_finite() {
+                                max[q] = max[q].max(v.abs());
+                            }
                         }
                     }
                 }
             });
         Ok(())
     })?;
+    // The exponent of each column's scaling (0 in the ordinary range, so
+    // ordinary columns keep their sums); the rare scaled columns are
+    // summed again, scaled.
+    let e: Vec<i32> = max.iter().map(|&x| prep::scale_exponent(&[x])).collect();
+    let scaled: Vec<usize> = (0..ms).filter(|&j| e[j] != 0).collect();
+    if !scaled.is_empty() {
+        scaled.iter().for_each(|&j| sum[j] = 0.0);
+        for_each_block(src, |_, block| {
+            for row in block.chunks_exact(ms) {
+                for &j in &scaled {
+                    let v = t(row[j]);
+                    if !v.is_nan() {
+                        sum[j] += v * 2f64.powi(-e[j]);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
     let mean: Vec<f64> = (0..ms).map(|j| prep::mean_from(sum[j], k[j])).collect();
+    let scale: Vec<f64> = e.iter().map(|&e| 2f64.powi(-e)).collect();
     let mut ss = vec![0.0f64; ms];
     for_each_block(src, |_, block| {
         ss.par_chunks_mut(COLS).enumerate().for_each(|(c, ss)| {
@@ -221,7 +243,9 @@ fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
                 for (q, &v) in row[j0..j0 + ss.len()].iter().enumerate() {
                     let v = t(v);
                     if !v.is_nan() {
-                        let d = v - mean[j0 + q];
+                        let j = j0 + q;
+                        let v = if e[j] == 0 { v } else { v * scale[j] };
+                        let d = v - mean[j];
                         ss[q] += d * d;
                     }
                 }
@@ -229,7 +253,9 @@ fn top_of_columns(src: &dyn RowSource, sel: &Selection) -> Result<Built> {
         });
         Ok(())
     })?;
-    let var: Vec<f64> = (0..ms).map(|j| prep::variance_from(ss[j], k[j])).collect();
+    let var: Vec<prep::Spread> = (0..ms)
+        .map(|j| prep::Spread::from_sums(ss[j], k[j], e[j]))
+        .collect();
     let keep = prep::top_indices(&var, sel.top);
     let mut values = vec![0.0; keep.len() * ns];
     for_each_block(src, |start, block| {
@@ -357,6 +383,55 @@ mod tests {
             let got = build(&d, false, Some(&sel)).unwrap();
             let labels: Vec<String> = got.rows.iter().map(|r| format!("r{r}")).collect();
             assert_eq!(labels, want.row_labels(), "top={top}");
+        }
+    }
+
+    #[test]
+    fn extreme_variances_rank_like_prep() {
+        // Rows c·(pattern) whose variances numpy gives as inf (1e200),
+        // NaN (8e307: the sum overflows) or 0 (1e-200): streamed by rows
+        // or by columns, the kept rows are the true top ones, with the
+        // bits of the materialised matrix.
+        let cs = [1e-200, 8e307, 1.0, 3e200, 2e-200, 1e200, 0.5, 1e199];
+        let m = 5;
+        let v: Vec<f64> = cs
+            .iter()
+            .flat_map(|&c| (0..m).map(move |j| c * [0.0, 1.0, 2.0, 0.5, 1.5][j]))
+            .collect();
+        let d = Dense { n: cs.len(), m, v };
+        let dt = Dense {
+            n: m,
+            m: cs.len(),
+            v: Matrix::from_values(cs.len(), m, d.v.clone())
+                .unwrap()
+                .transposed()
+                .values()
+                .to_vec(),
+        };
+        for top in 1..cs.len() {
+            let mut want: Vec<usize> = (0..cs.len()).collect();
+            want.sort_by(|&a, &b| cs[b].partial_cmp(&cs[a]).unwrap());
+            want.truncate(top);
+            want.sort_unstable();
+            let p = prep::Prep {
+                top_variable: Some(top),
+                ..Default::default()
+            };
+            let whole = reference(&d, false, &p);
+            let sel = Selection {
+                transform: None,
+                top,
+            };
+            for (store, transposed) in [(&d, false), (&dt, true)] {
+                let got = build(store, transposed, Some(&sel)).unwrap();
+                assert_eq!(got.rows, want, "top={top} t={transposed}");
+                assert!(got
+                    .values
+                    .iter()
+                    .zip(whole.values())
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+            assert_eq!(whole.row_positions(), want);
         }
     }
 

@@ -8,6 +8,10 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::matrix::Matrix;
 
+mod spread;
+pub(crate) use spread::scale_exponent;
+pub use spread::Spread;
+
 /// Rows or columns.
 ///
 /// Written `rows`/`cols` (also `row`, `col`, `columns`), or seaborn's and
@@ -163,9 +167,10 @@ pub fn log2p1(m: &mut Matrix) {
         .for_each(|v| *v = v.ln_1p() / std::f64::consts::LN_2);
 }
 
-/// Sample variance (ddof = 1) of each row, ignoring NaN.
-pub fn row_variances(m: &Matrix) -> Vec<f64> {
-    (0..m.nrows()).map(|i| variance(m.row(i))).collect()
+/// Sample variance (ddof = 1) of each row, ignoring NaN, as a [`Spread`]
+/// (exact where the variance itself would overflow or underflow).
+pub fn row_spreads(m: &Matrix) -> Vec<Spread> {
+    (0..m.nrows()).map(|i| Spread::of(m.row(i))).collect()
 }
 
 /// Sample variance (ddof = 1) of one line, ignoring NaN.
@@ -175,29 +180,21 @@ pub fn variance(x: &[f64]) -> f64 {
 
 /// Keeps the `n` rows of highest variance, in their original order. Ties
 /// are broken by row position (earlier wins); NaN variances rank last.
+/// Variances are compared exactly even where they leave `f64`'s range
+/// ([`Spread`]): a row of `1e200`s outranks one of `1e199`s, where numpy's
+/// `var` gives `inf` for both.
 pub fn top_variable(m: &Matrix, n: usize) -> Matrix {
     if n >= m.nrows() {
         return m.clone();
     }
-    m.select_rows(&top_indices(&row_variances(m), n))
+    m.select_rows(&top_indices(&row_spreads(m), n))
 }
 
-/// The positions of the `n` largest variances, ascending (the ranking of
+/// The positions of the `n` largest spreads, ascending (the ranking of
 /// [`top_variable`], shared with the streaming readers).
-pub(crate) fn top_indices(var: &[f64], n: usize) -> Vec<usize> {
+pub(crate) fn top_indices(var: &[Spread], n: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..var.len()).collect();
-    idx.sort_by(|&a, &b| {
-        let (va, vb) = (var[a], var[b]);
-        match (va.is_nan(), vb.is_nan()) {
-            (true, true) => a.cmp(&b),
-            (true, false) => std::cmp::Ordering::Greater,
-            (false, true) => std::cmp::Ordering::Less,
-            _ => vb
-                .partial_cmp(&va)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.cmp(&b)),
-        }
-    });
+    idx.sort_by(|&a, &b| Spread::rank(var[a], var[b]).then(a.cmp(&b)));
     let mut keep = idx[..n.min(var.len())].to_vec();
     keep.sort_unstable();
     keep

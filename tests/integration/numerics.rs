@@ -416,3 +416,31 @@ fn top_variable_exports_name_input_rows() {
         check(&std::fs::read_to_string(ex.join("order.tsv")).unwrap(), 7);
     }
 }
+
+#[test]
+fn top_variable_ranks_rows_whose_variance_leaves_f64s_range() {
+    // numpy's var is inf for big (1e200, and 8e307, whose sum overflows)
+    // and 0 for tiny (1e-200) rows here, so a ranking on it ties them.
+    // The true order is by the scale c of each row c·(0, 1, 2, 0.5).
+    let dir = scratch("top-extreme");
+    let cs = [
+        "1e-200", "1e199", "8e307", "1", "3e200", "2e-200", "1e200", "0.5",
+    ];
+    let mut text = String::from("gene,a,b,c,d\n");
+    for (i, c) in cs.iter().enumerate() {
+        let c: f64 = c.parse().unwrap();
+        text += &format!("g{i},0,{:e},{:e},{:e}\n", c, 2.0 * c, 0.5 * c);
+    }
+    let input = dir.join("m.csv");
+    std::fs::write(&input, text).unwrap();
+    let out = dir.join("r.npy");
+    let o = bin()
+        .args(["corr", input.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(["--top-variable", "3"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels = std::fs::read_to_string(dir.join("r.labels.tsv")).unwrap();
+    // (A ranking on numpy's inf keeps g1, g2, g4: the first of four ties.)
+    assert_eq!(labels, "index\tlabel\n2\tg2\n4\tg4\n6\tg6\n");
+}
