@@ -16,6 +16,8 @@ pub(crate) struct Record {
     pub line: usize,
     /// The fields, quotes removed (`""` inside quotes is one `"`).
     pub fields: Vec<String>,
+    /// Byte offset of the record's first character.
+    pub start: usize,
 }
 
 /// Splits `bytes` into records (quote-aware, `\n` or `\r\n` line ends);
@@ -27,6 +29,7 @@ pub(crate) fn records(bytes: &[u8], sep: u8, max: usize) -> Vec<Record> {
     let mut i = 0;
     while i < bytes.len() && out.len() < max {
         let start_line = line;
+        let start = i;
         let mut fields = Vec::new();
         let mut field = Vec::new();
         let mut in_quotes = false;
@@ -78,6 +81,7 @@ pub(crate) fn records(bytes: &[u8], sep: u8, max: usize) -> Vec<Record> {
         out.push(Record {
             line: start_line,
             fields,
+            start,
         });
     }
     out
@@ -101,13 +105,56 @@ fn shown(sep: u8) -> &'static str {
     }
 }
 
+/// The line on which a quote opens that no quote closes, if any (the
+/// rest of the file would be one field).
+fn unclosed_quote(bytes: &[u8]) -> Option<usize> {
+    let (mut line, mut open) = (1, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line += 1,
+            b'"' if open.is_some() && bytes.get(i + 1) == Some(&b'"') => i += 1,
+            b'"' => open = if open.is_some() { None } else { Some(line) },
+            _ => {}
+        }
+        i += 1;
+    }
+    open
+}
+
+/// The first record after the header that starts with an unquoted `#`
+/// (a comment line, which pandas and polars would read as a row), as an
+/// error naming its line. Cheap when there is none: one scan for `\n#`.
+pub(crate) fn comment_line(path: &Path, format: Format, bytes: &[u8], sep: u8) -> Option<Error> {
+    if !bytes.windows(2).any(|w| w == b"\n#") {
+        return None;
+    }
+    let r = records(bytes, sep, usize::MAX)
+        .into_iter()
+        .skip(1)
+        .find(|r| bytes.get(r.start) == Some(&b'#'))?;
+    Some(Error::format(
+        path,
+        format.name(),
+        format!(
+            "line {} starts with '#': comment lines are not read (it would become a row named '{}'); delete it",
+            r.line, r.fields[0]
+        ),
+    ))
+}
+
 /// Why polars refused `bytes`, in the user's words with the line, when
 /// the records' shapes explain it; `None` when they do not.
 pub(crate) fn explain(path: &Path, format: Format, bytes: &[u8], sep: u8) -> Option<Error> {
+    let err = |msg: String| Some(Error::format(path, format.name(), msg));
+    if let Some(line) = unclosed_quote(bytes) {
+        return err(format!(
+            "the quote (\") opened on line {line} is never closed, so the rest of the file would be one value; close it, or remove the stray quote"
+        ));
+    }
     let recs = records(bytes, sep, usize::MAX);
     let head = recs.first()?;
     let n = head.fields.len();
-    let err = |msg: String| Some(Error::format(path, format.name(), msg));
     if head.fields[0].starts_with('#') {
         return err(format!(
             "line {} starts with '#': comment lines are not read, the first line is the header; delete the comment lines",
@@ -118,11 +165,8 @@ pub(crate) fn explain(path: &Path, format: Format, bytes: &[u8], sep: u8) -> Opt
         if r.fields.len() <= n {
             continue;
         }
-        if r.fields[0].starts_with('#') {
-            return err(format!(
-                "line {} starts with '#': comment lines are not read; delete it",
-                r.line
-            ));
+        if bytes.get(r.start) == Some(&b'#') {
+            return comment_line(path, format, bytes, sep);
         }
         let extra = &r.fields[n..];
         if extra.iter().all(|f| f.trim().is_empty()) {
@@ -171,6 +215,19 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_line_anywhere_is_named_by_its_line() {
+        let p = Path::new("x.csv");
+        let m = comment_line(p, Format::Csv, b"gene,a\ng1,1\n\n# note\ng2,2\n", b',')
+            .unwrap()
+            .to_string();
+        assert!(m.contains("line 4 starts with '#'"), "{m}");
+        // A quoted label may start with '#', and so may a line inside a
+        // quoted value.
+        assert!(comment_line(p, Format::Csv, b"gene,a\n\"#g1\",1\n", b',').is_none());
+        assert!(comment_line(p, Format::Csv, b"gene,a\n\"g\n#1\",1\n", b',').is_none());
+    }
+
+    #[test]
     fn header_keeps_repeated_names() {
         assert_eq!(
             header(b"gene,S0,S0,S1\ng,1,2,3\n", b','),
@@ -190,6 +247,10 @@ mod tests {
         assert!(m.contains("no name for the label column"), "{m}");
         let m = msg(b"gene,S0,S1\ng1,1,2\ng2,3,4,5\n");
         assert!(m.contains("line 3 has 4 fields"), "{m}");
+        let m = msg(b"gene,S0\ng1,1\n\n\"g2,4\ng3,5\n");
+        assert!(m.contains("opened on line 4 is never closed"), "{m}");
+        // A quoted field over two lines, and "" inside quotes, are fine.
+        assert_eq!(unclosed_quote(b"a,\"x\ny \"\"q\"\"\"\nb,1\n"), None);
         assert!(explain(p, Format::Csv, b"gene,S0\ng1,1\n", b',').is_none());
     }
 }

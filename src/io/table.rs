@@ -111,6 +111,9 @@ fn read_delimited(path: &Path, format: Format) -> Result<(DataFrame, Vec<String>
             super::delimited::explain(path, format, &bytes, sep)
                 .unwrap_or_else(|| fmt_err(path, format, e))
         })?;
+    if let Some(e) = super::delimited::comment_line(path, format, &bytes, sep) {
+        return Err(e);
+    }
     if names.len() != df.width() {
         return Err(Error::Internal(format!(
             "{}: the header has {} names, polars read {} columns",

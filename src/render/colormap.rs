@@ -96,7 +96,8 @@ impl Colormap {
     pub fn centered(&self, vmin: f64, vmax: f64, center: f64) -> Colormap {
         let vrange = (vmax - center).max(center - vmin);
         let (lo, hi) = (center - vrange, center + vrange);
-        let norm = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+        // matplotlib's Normalize maps everything to 0 on an empty range.
+        let norm = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
         let (cmin, cmax) = (norm(vmin), norm(vmax));
         let lut = (0..256)
             .map(|k| {

@@ -51,7 +51,11 @@ impl ColorScale {
                 hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             }
         }
-        let (vmin, vmax) = nonsingular(opts.vmin.unwrap_or(lo), opts.vmax.unwrap_or(hi));
+        // seaborn re-centres the map on the range as given (before
+        // matplotlib's colour bar widens an empty one), so an empty range
+        // with a `center` paints every cell one colour.
+        let (given_lo, given_hi) = (opts.vmin.unwrap_or(lo), opts.vmax.unwrap_or(hi));
+        let (vmin, vmax) = nonsingular(given_lo, given_hi);
         let name = opts.cmap.clone().unwrap_or_else(|| {
             if opts.center.is_some() {
                 "icefire".into()
@@ -61,7 +65,7 @@ impl ColorScale {
         });
         let mut cmap = Colormap::by_name(&name)?;
         if let Some(c) = opts.center {
-            cmap = cmap.centered(vmin, vmax, c);
+            cmap = cmap.centered(given_lo, given_hi, c);
         }
         Ok(ColorScale { vmin, vmax, cmap })
     }
@@ -155,6 +159,35 @@ mod tests {
         assert_eq!(nonsingular(-2.0, -2.0), (-2.2, -1.8));
         assert_eq!(nonsingular(0.0, 0.0), (-0.1, 0.1));
         assert_eq!(nonsingular(1.0, 3.0), (1.0, 3.0));
+    }
+
+    #[test]
+    fn an_empty_range_with_a_center_is_one_colour_as_in_seaborn() {
+        // seaborn re-centres icefire on 5..5 about 0 (every entry
+        // icefire(1.0)), then the colour bar widens the norm: every cell,
+        // -10 and 30 alike, is icefire(1.0). With center = 5 matplotlib's
+        // Normalize(5, 5) maps everything to 0: icefire(0.0).
+        let icefire = Colormap::by_name("icefire").unwrap();
+        for (center, want) in [(0.0, icefire.at(1.0)), (5.0, icefire.at(0.0))] {
+            let o = ColorOptions {
+                vmin: Some(5.0),
+                vmax: Some(5.0),
+                center: Some(center),
+                ..Default::default()
+            };
+            let s = ColorScale::resolve(&o, [-10.0, 0.0, 30.0].into_iter()).unwrap();
+            assert_eq!((s.vmin, s.vmax), (4.5, 5.5));
+            for v in [-10.0, 0.0, 5.0, 30.0] {
+                assert_eq!(s.color(v), Some(want), "center {center}, value {v}");
+            }
+        }
+        // A constant matrix with a center: the same rule from the data.
+        let o = ColorOptions {
+            center: Some(0.0),
+            ..Default::default()
+        };
+        let s = ColorScale::resolve(&o, [2.0, 2.0].into_iter()).unwrap();
+        assert_eq!(s.color(2.0), Some(icefire.at(1.0)));
     }
 
     #[test]

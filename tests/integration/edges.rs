@@ -244,6 +244,18 @@ fn parser_errors_name_the_file_line_and_cause() {
             "gene,S0,S1\ng1,1,2\ng2,3,4,5\n",
             "line 3 has 4 fields",
         ),
+        // A comment line mid-file: pandas and polars read it as a row of
+        // missing values named '# batch 2'; refuse it by its line.
+        (
+            "midcomment.tsv",
+            "gene\tS0\tS1\ng1\t1\t2\n# batch 2\ng2\t3\t4\n",
+            "line 3 starts with '#'",
+        ),
+        (
+            "unclosed.csv",
+            "gene,S0,S1\ng1,1,2\n\"g2,3,4\ng3,5,6\n",
+            "opened on line 3 is never closed",
+        ),
     ] {
         let p = write(&dir, name, text);
         let o = run(&["inspect", p.to_str().unwrap()]);
