@@ -283,10 +283,39 @@ pub fn plain_words(msg: &str) -> String {
         ("string", "text"),
         ("invalid type: ", ""),
         ("invalid value: ", ""),
+        (
+            "floating-point number overflowed",
+            "the number is too large (numbers go up to about 1.8e308)",
+        ),
+        (
+            "number out of range",
+            "the number is too large (numbers go up to about 1.8e308)",
+        ),
     ] {
         s = s.replace(from, to);
     }
     s
+}
+
+/// A message for a config user: option names as keys only, without the
+/// ` (--flag)` or ` (--flag value)` that [`key_and_flag`] and [`hint`] add
+/// for command-line users.
+pub fn config_words(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(at) = rest.find(" (--") {
+        let tail = &rest[at + 4..];
+        out.push_str(&rest[..at]);
+        match tail.find(')') {
+            Some(end) if end > 0 && !tail[..end].contains('(') => rest = &tail[end + 1..],
+            _ => {
+                out.push_str(" (--");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The command-line flag of a config key: `top_variable` → `--top-variable`.
@@ -300,6 +329,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_words_drop_the_flags() {
+        assert_eq!(
+            config_words(
+                "dpi (--dpi) must be between 10 and 1200; or use dtype = f64 (--dtype f64)."
+            ),
+            "dpi must be between 10 and 1200; or use dtype = f64."
+        );
+        assert_eq!(config_words("a (--b (c)) d (--"), "a (--b (c)) d (--");
+    }
 
     #[test]
     fn classes_give_the_readme_exit_codes() {

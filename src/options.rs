@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::cluster::{Dtype, Method, Metric};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::prep::Axis;
 use crate::render::mesh::Aggregate;
 use crate::render::scale::ColorOptions;
@@ -813,6 +813,16 @@ impl std::fmt::Display for OptionError {
     }
 }
 
+impl OptionError {
+    /// The error of option `key`: `message` (from an [`Error`], its text).
+    pub fn at(key: &str, message: impl std::fmt::Display) -> OptionError {
+        OptionError {
+            key: Some(key.to_string()),
+            message: message.to_string(),
+        }
+    }
+}
+
 impl From<OptionError> for Error {
     fn from(e: OptionError) -> Error {
         Error::Usage(e.message)
@@ -918,17 +928,14 @@ impl FigureOptions {
             // sns.clustermap's own default figure is 10 x 10 inches.
             opts.figsize = (10.0, 10.0);
         }
-        opts.validate_for(kind).map_err(|e| OptionError {
-            key: None,
-            message: e.to_string(),
-        })?;
+        opts.validate_for(kind)?;
         Ok(opts)
     }
 
     /// Checks the values and combinations for a figure of `kind`:
     /// [`validate`](Self::validate), plus the options that only mean
     /// something together (corrmap clustering options need `cluster`).
-    pub fn validate_for(&self, kind: Kind) -> Result<()> {
+    pub fn validate_for(&self, kind: Kind) -> std::result::Result<(), OptionError> {
         self.validate()?;
         if kind == Kind::Corrmap && !self.cluster {
             let d = FigureOptions::default();
@@ -949,11 +956,14 @@ impl FigureOptions {
             .filter_map(|(k, g)| g.then_some(k))
             .collect();
             if let Some(k) = given.first() {
-                return Err(Error::Usage(format!(
-                    "{} orders a correlation map only when it is clustered: add {}",
-                    crate::error::key_and_flag(k),
-                    crate::error::hint("cluster", "true")
-                )));
+                return Err(OptionError::at(
+                    k,
+                    format!(
+                        "{} orders a correlation map only when it is clustered: add {}",
+                        crate::error::key_and_flag(k),
+                        crate::error::hint("cluster", "true")
+                    ),
+                ));
             }
         }
         if kind == Kind::Clustermap {
@@ -962,21 +972,24 @@ impl FigureOptions {
                 ("cut_cols", self.cut_cols, self.col_cluster),
             ] {
                 if cut.is_some() && !on {
-                    return Err(Error::Usage(format!(
-                        "{} cuts a tree, but that axis is not clustered ({} is false)",
-                        crate::error::key_and_flag(k),
-                        if k == "cut_rows" {
-                            "row_cluster"
-                        } else {
-                            "col_cluster"
-                        }
-                    )));
+                    return Err(OptionError::at(
+                        k,
+                        format!(
+                            "{} cuts a tree, but that axis is not clustered ({} is false)",
+                            crate::error::key_and_flag(k),
+                            if k == "cut_rows" {
+                                "row_cluster"
+                            } else {
+                                "col_cluster"
+                            }
+                        ),
+                    ));
                 }
                 if cut == Some(0) {
-                    return Err(Error::Usage(format!(
-                        "{} must be at least 1",
-                        crate::error::key_and_flag(k)
-                    )));
+                    return Err(OptionError::at(
+                        k,
+                        format!("{} must be at least 1", crate::error::key_and_flag(k)),
+                    ));
                 }
             }
         }
@@ -1009,90 +1022,145 @@ impl FigureOptions {
     }
 
     /// Checks values that serde cannot (ranges, combinations).
-    pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::Usage(m));
+    ///
+    /// Errors: an [`OptionError`] whose key is the option at fault (the
+    /// later of a pair: `vmax` for `vmin > vmax`), so a config names its
+    /// line and the CLI its flag.
+    pub fn validate(&self) -> std::result::Result<(), OptionError> {
+        let bad = |k: &str, m: String| Err(OptionError::at(k, m));
         if !(self.figsize.0 > 0.5
             && self.figsize.1 > 0.5
             && self.figsize.0 <= 200.0
             && self.figsize.1 <= 200.0)
         {
-            return bad(format!(
-                "{} must be between 0.5 and 200 inches per side, got {},{}",
-                crate::error::key_and_flag("figsize"),
-                self.figsize.0,
-                self.figsize.1
-            ));
+            return bad(
+                "figsize",
+                format!(
+                    "{} must be between 0.5 and 200 inches per side, got {},{}",
+                    crate::error::key_and_flag("figsize"),
+                    self.figsize.0,
+                    self.figsize.1
+                ),
+            );
         }
         if !(self.dpi >= 10.0 && self.dpi <= 1200.0) {
-            return bad(format!(
-                "{} must be between 10 and 1200, got {}",
-                crate::error::key_and_flag("dpi"),
-                self.dpi
-            ));
+            return bad(
+                "dpi",
+                format!(
+                    "{} must be between 10 and 1200, got {}",
+                    crate::error::key_and_flag("dpi"),
+                    self.dpi
+                ),
+            );
         }
         if (self.figsize.0 * self.dpi) * (self.figsize.1 * self.dpi) > 400e6 {
-            return bad("figure would exceed 400 megapixels: lower dpi or figsize".into());
+            return bad(
+                "dpi",
+                format!(
+                    "a {} x {} inch figure at dpi {} would exceed 400 megapixels: lower dpi or figsize",
+                    self.figsize.0, self.figsize.1, self.dpi
+                ),
+            );
         }
         if !(self.cbar_shrink > 0.0 && self.cbar_shrink <= 1.0) {
-            return bad(format!(
-                "{} must be in (0, 1], got {}",
-                crate::error::key_and_flag("cbar_shrink"),
-                self.cbar_shrink
-            ));
+            return bad(
+                "cbar_shrink",
+                format!(
+                    "{} must be in (0, 1], got {}",
+                    crate::error::key_and_flag("cbar_shrink"),
+                    self.cbar_shrink
+                ),
+            );
         }
         if self.linewidths < 0.0 {
-            return bad(format!(
-                "{} must be at least 0, got {}",
-                crate::error::key_and_flag("linewidths"),
-                self.linewidths
-            ));
+            return bad(
+                "linewidths",
+                format!(
+                    "{} must be at least 0, got {}",
+                    crate::error::key_and_flag("linewidths"),
+                    self.linewidths
+                ),
+            );
         }
         let (dr, dc) = self.dendrogram_ratio;
         if !(0.0..0.5).contains(&dr) || !(0.0..0.5).contains(&dc) {
-            return bad(format!(
-                "{} must be in [0, 0.5) for each axis, got {dr},{dc}",
-                crate::error::key_and_flag("dendrogram_ratio")
-            ));
+            return bad(
+                "dendrogram_ratio",
+                format!(
+                    "{} must be in [0, 0.5) for each axis, got {dr},{dc}",
+                    crate::error::key_and_flag("dendrogram_ratio")
+                ),
+            );
         }
         if !(0.0..0.2).contains(&self.colors_ratio) {
-            return bad(format!(
-                "{} must be in [0, 0.2), got {}",
-                crate::error::key_and_flag("colors_ratio"),
-                self.colors_ratio
-            ));
+            return bad(
+                "colors_ratio",
+                format!(
+                    "{} must be in [0, 0.2), got {}",
+                    crate::error::key_and_flag("colors_ratio"),
+                    self.colors_ratio
+                ),
+            );
         }
         if self.log1p && self.log2p1 {
-            return bad("log1p and log2p1 are mutually exclusive".into());
+            return bad("log2p1", "log1p and log2p1 are mutually exclusive".into());
         }
         if self.top_variable == Some(0) {
-            return bad("top_variable must be at least 1".into());
+            return bad(
+                "top_variable",
+                format!(
+                    "{} must be at least 1",
+                    crate::error::key_and_flag("top_variable")
+                ),
+            );
         }
         if self.z_score.is_some() && self.standard_scale.is_some() {
-            return bad("z_score and standard_scale are mutually exclusive (as in seaborn)".into());
+            return bad(
+                "standard_scale",
+                "z_score and standard_scale are mutually exclusive (as in seaborn)".into(),
+            );
         }
         if let (Some(a), Some(b)) = (self.vmin, self.vmax) {
             if a > b {
-                return bad(format!("vmin ({a}) is above vmax ({b})"));
+                return bad(
+                    "vmax",
+                    format!("vmin ({a}) is above vmax ({b}): give vmin <= vmax"),
+                );
             }
         }
         crate::render::pyformat::parse(&self.fmt).map_err(|e| {
-            Error::Usage(format!(
-                "{} '{}' is not a Python format spec: {e}",
-                crate::error::key_and_flag("fmt"),
-                self.fmt
-            ))
+            OptionError::at(
+                "fmt",
+                format!(
+                    "{} '{}' is not a Python format spec: {e}",
+                    crate::error::key_and_flag("fmt"),
+                    self.fmt
+                ),
+            )
         })?;
         if let Some(c) = &self.cmap {
-            crate::render::colormap::Colormap::by_name(c)?;
+            crate::render::colormap::Colormap::by_name(c)
+                .map_err(|e| OptionError::at("cmap", e))?;
         }
-        crate::render::colormap::parse_color(&self.linecolor)?;
+        crate::render::colormap::parse_color(&self.linecolor)
+            .map_err(|e| OptionError::at("linecolor", e))?;
         for c in self.palette.values() {
-            crate::render::colormap::parse_color(c)?;
+            crate::render::colormap::parse_color(c).map_err(|e| OptionError::at("palette", e))?;
         }
         crate::cluster::check_method_metric(
             self.method.unwrap_or(Method::Average),
             self.metric.unwrap_or(Metric::Euclidean),
-        )?;
+        )
+        .map_err(|e| {
+            OptionError::at(
+                if self.metric.is_some() {
+                    "metric"
+                } else {
+                    "method"
+                },
+                e,
+            )
+        })?;
         Ok(())
     }
 

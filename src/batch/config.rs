@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::lines::Lines;
 use crate::error::{Error, Result};
 use crate::figure::{FigureOptions, Kind};
 use crate::io::{Format, ReadOptions};
@@ -94,6 +95,9 @@ pub struct Config {
     pub datasets: Vec<DatasetConfig>,
     /// The `[[figure]]` entries, in file order.
     pub figures: Vec<FigureConfig>,
+    /// Where each key stands, for messages about what is found later
+    /// (a dataset's file, its name).
+    pub lines: Lines,
 }
 
 /// `[[figure]]`: a name, a kind, the datasets it applies to, and options
@@ -118,45 +122,16 @@ fn config_err(path: &Path, text: &str, key: Option<&str>, msg: impl std::fmt::Di
     Error::config(path, line, key, msg.to_string())
 }
 
-/// Where each key of a TOML config stands: `[[figure]]` i's key k → its
-/// line, so a message points at the figure the error is in (not the first
-/// `name =` of the file). Empty for JSON configs.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Spans {
-    #[serde(default)]
-    figure: Vec<BTreeMap<String, toml::Spanned<toml::Value>>>,
-}
-
-impl Spans {
-    fn parse(text: &str, is_json: bool) -> Spans {
-        if is_json {
-            return Spans::default();
-        }
-        toml::from_str(text).unwrap_or_default()
-    }
-
-    /// 1-based line of `key` in the i-th table of `tables`.
-    fn line(
-        text: &str,
-        tables: &[BTreeMap<String, toml::Spanned<toml::Value>>],
-        i: usize,
-        key: &str,
-    ) -> Option<usize> {
-        let start = tables.get(i)?.get(key)?.span().start;
-        Some(text[..start].lines().count().max(1))
-    }
-}
-
 /// A config error at key `key` of the i-th `[[figure]]`.
 fn figure_err(
     path: &Path,
     text: &str,
-    spans: &Spans,
+    lines: &Lines,
     i: usize,
     key: Option<&str>,
     msg: impl std::fmt::Display,
 ) -> Error {
-    match key.and_then(|k| Spans::line(text, &spans.figure, i, k)) {
+    match key.and_then(|k| lines.figure(i, k)) {
         Some(line) => Error::config(path, Some(line), key, msg.to_string()),
         None => config_err(path, text, key, msg),
     }
@@ -166,7 +141,7 @@ fn figure_err(
 struct Where<'a> {
     path: &'a Path,
     text: &'a str,
-    spans: &'a Spans,
+    lines: &'a Lines,
     i: usize,
 }
 
@@ -179,7 +154,7 @@ fn figure_config(
     output: &OutputConfig,
     figures: &[FigureConfig],
 ) -> Result<FigureConfig> {
-    let (path, text, spans, i) = (w.path, w.text, w.spans, w.i);
+    let (path, text, spans, i) = (w.path, w.text, w.lines, w.i);
     let toml::Value::Table(mut t) = f else {
         return Err(config_err(
             path,
@@ -203,8 +178,8 @@ fn figure_config(
         None => {
             return Err(Error::config(
                 path,
-                None,
-                None,
+                spans.figure_start(i),
+                Some("name"),
                 format!("[[figure]] number {} has no name", i + 1),
             ))
         }
@@ -235,11 +210,14 @@ fn figure_config(
     let mut options = FigureOptions::from_table(kind, defaults, &t).map_err(|e| {
         match e.key.as_deref() {
             // A key from [defaults] is reported there, at its line.
-            Some(k) if !t.contains_key(k) => config_err(
+            Some(k) if !t.contains_key(k) => Error::config(
                 path,
-                text,
+                spans.defaults(k),
                 Some(k),
-                format!("in [defaults] (for figure '{name}'): {}", e.message),
+                format!(
+                    "in [defaults] (for figure '{name}'): {}",
+                    crate::error::config_words(&e.message)
+                ),
             ),
             k => figure_err(
                 path,
@@ -247,15 +225,26 @@ fn figure_config(
                 spans,
                 i,
                 k,
-                format!("figure '{name}': {}", e.message),
+                format!(
+                    "figure '{name}': {}",
+                    crate::error::config_words(&e.message)
+                ),
             ),
         }
     })?;
     if let Some(dpi) = output.dpi {
         options.dpi = dpi;
-        options
-            .validate_for(kind)
-            .map_err(|e| config_err(path, text, Some("dpi"), e))?;
+        options.validate_for(kind).map_err(|e| {
+            Error::config(
+                path,
+                spans.output("dpi"),
+                Some("dpi"),
+                format!(
+                    "in [output]: {}",
+                    crate::error::config_words(&e.to_string())
+                ),
+            )
+        })?;
     }
     if figures.iter().any(|f: &FigureConfig| f.name == name) {
         return Err(figure_err(
@@ -328,6 +317,19 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// True for a bare TOML key (letters, digits, `_`, `-`).
+fn valid_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// True for a `.json` config (else TOML).
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
 /// The key serde complained about, from its message.
 fn key_from_message(msg: &str) -> Option<String> {
     for marker in ["unknown field `", "missing field `", "duplicate key `"] {
@@ -342,20 +344,41 @@ impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-        let is_json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let root: toml::Table = if is_json {
-            serde_json::from_str(&text)
-                .map_err(|e| Error::config(path, Some(e.line()), None, e.to_string()))?
+        let root: toml::Table = if is_json(path) {
+            serde_json::from_str(&text).map_err(|e| {
+                // serde_json ends its message with the place; say it once,
+                // with the key assigned on that line when there is one.
+                let msg = e.to_string();
+                let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                let key = text.lines().nth(e.line().saturating_sub(1)).and_then(|l| {
+                    let before = &l[..e.column().min(l.len())];
+                    let (k, _) = before.rsplit_once("\":")?;
+                    let k = k.rsplit('"').next()?;
+                    valid_key(k).then(|| k.to_string())
+                });
+                Error::config(
+                    path,
+                    Some(e.line()),
+                    key.as_deref(),
+                    format!("{} (column {})", crate::error::plain_words(msg), e.column()),
+                )
+            })?
         } else {
             toml::from_str(&text).map_err(|e| {
-                let line = e.span().map(|s| text[..s.start].lines().count().max(1));
-                let msg = e.message().to_string();
-                match line {
-                    Some(l) => Error::config(path, Some(l), None, msg),
-                    None => Error::config(path, None, None, msg),
-                }
+                let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+                // The key assigned on that line, if one is.
+                let key = line.and_then(|l| {
+                    let s = text.lines().nth(l - 1)?;
+                    let (k, _) = s.split_once('=')?;
+                    let k = k.trim().trim_matches('"');
+                    valid_key(k).then(|| k.to_string())
+                });
+                Error::config(
+                    path,
+                    line,
+                    key.as_deref(),
+                    crate::error::plain_words(e.message().trim()),
+                )
             })?
         };
         let base = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
@@ -382,10 +405,32 @@ impl Config {
             Some(_) => return Err(config_err(path, text, Some("defaults"), "must be a table")),
             None => toml::Table::new(),
         };
+        let lines = Lines::parse(text, is_json(path));
         let datasets: Vec<DatasetConfig> = match root.remove("dataset") {
             Some(toml::Value::Array(a)) => a
                 .into_iter()
-                .map(|v| de(path, text, v, "[[dataset]]"))
+                .enumerate()
+                .map(|(i, v)| {
+                    de(path, text, v, "[[dataset]]").map_err(|e| match e {
+                        // The key's line in this [[dataset]]; a missing key
+                        // at the table's start.
+                        Error::Config {
+                            path,
+                            key,
+                            message,
+                            line,
+                        } => {
+                            let at = key.as_deref().and_then(|k| lines.dataset(i, k));
+                            Error::Config {
+                                line: at.or(lines.dataset_start(i)).or(line),
+                                path,
+                                key,
+                                message,
+                            }
+                        }
+                        e => e,
+                    })
+                })
                 .collect::<Result<Vec<DatasetConfig>>>()?,
             Some(_) => {
                 return Err(config_err(
@@ -416,17 +461,12 @@ impl Config {
         if figs.is_empty() {
             return Err(Error::config(path, None, None, "no [[figure]] given"));
         }
-        let spans = Spans::parse(
-            text,
-            path.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json")),
-        );
         for (i, f) in figs.into_iter().enumerate() {
             let fig = figure_config(
                 &Where {
                     path,
                     text,
-                    spans: &spans,
+                    lines: &lines,
                     i,
                 },
                 f,
@@ -456,12 +496,12 @@ impl Config {
             ));
         }
         let names: Vec<&str> = datasets.iter().filter_map(|d| d.name.as_deref()).collect();
-        for f in &figures {
+        for (i, f) in figures.iter().enumerate() {
             for d in &f.datasets {
                 if !names.contains(&d.as_str()) && !datasets.iter().any(|ds| ds.name.is_none()) {
-                    return Err(config_err(
+                    return Err(Error::config(
                         path,
-                        text,
+                        lines.figure(i, "datasets"),
                         Some("datasets"),
                         format!("figure '{}' names unknown dataset '{d}'", f.name),
                     ));
@@ -474,6 +514,7 @@ impl Config {
             output,
             datasets,
             figures,
+            lines,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! parallel, resumable, shardable across a cluster's array tasks.
 
 pub mod config;
+pub mod lines;
 pub mod manifest;
 pub mod plan;
 pub(crate) mod progress;

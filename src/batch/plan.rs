@@ -56,14 +56,20 @@ impl Plan {
             None => clean(&config.base.join(&config.output.dir)),
         };
         let mut datasets: Vec<Dataset> = Vec::new();
-        for d in &config.datasets {
+        for (i, d) in config.datasets.iter().enumerate() {
+            let line = |key: &str| {
+                config
+                    .lines
+                    .dataset(i, key)
+                    .or(config.lines.dataset_start(i))
+            };
             let pattern = clean(&config.base.join(&d.path));
             let files = if has_wildcard(&d.path) {
                 if d.name.is_some() {
                     return Err(Error::config(
                         &config.path,
-                        None,
-                        None,
+                        line("name"),
+                        Some("name"),
                         format!(
                             "dataset '{}': a glob names each file by its stem; remove 'name'",
                             d.path
@@ -74,8 +80,8 @@ impl Plan {
                 if m.is_empty() {
                     return Err(Error::config(
                         &config.path,
-                        None,
-                        None,
+                        line("path"),
+                        Some("path"),
                         format!("dataset glob '{}' matches no file", d.path),
                     ));
                 }
@@ -85,7 +91,7 @@ impl Plan {
                 if !pattern.is_file() {
                     return Err(Error::config(
                         &config.path,
-                        None,
+                        line("path"),
                         Some("path"),
                         format!(
                             "dataset '{}': {} {}",
@@ -109,16 +115,24 @@ impl Plan {
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                 };
+                // A name from `name`, or from the file's stem.
+                let key = if d.name.is_some() { "name" } else { "path" };
                 if !valid_name(&name) {
-                    return Err(Error::config(&config.path, None, None,
-                        format!("dataset name '{name}' is not a safe file name (letters, digits, '-', '_', '.')"),
+                    return Err(Error::config(
+                        &config.path,
+                        line(key),
+                        Some(key),
+                        format!(
+                            "dataset name '{name}' is not a safe file name (letters, digits, '-', '_', '.'){}",
+                            if d.name.is_some() { "" } else { " (it is the file's stem: give the dataset a name)" }
+                        ),
                     ));
                 }
                 if datasets.iter().any(|x| x.name == name) {
                     return Err(Error::config(
                         &config.path,
-                        None,
-                        None,
+                        line(key),
+                        Some(key),
                         format!(
                             "two datasets are named '{name}' ({} and {}); give them distinct names",
                             datasets
@@ -139,13 +153,13 @@ impl Plan {
         }
         // Every dataset a figure names must exist (a typo would silently
         // make nothing).
-        for fig in &config.figures {
+        for (fi, fig) in config.figures.iter().enumerate() {
             for name in &fig.datasets {
                 if !datasets.iter().any(|d| &d.name == name) {
                     let known: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
                     return Err(Error::config(
                         &config.path,
-                        None,
+                        config.lines.figure(fi, "datasets"),
                         Some("datasets"),
                         format!(
                             "figure '{}' names dataset '{name}', which the config does not have (datasets: {})",

@@ -953,3 +953,125 @@ fn linkage_numbers_and_unused_defaults_are_checked_too() {
         stderr(&o)
     );
 }
+
+#[test]
+fn every_config_error_names_file_line_and_key_in_toml_and_json() {
+    let dir = scratch("config_lines");
+    let seed = samples().join("seed.csv");
+    let seed = seed.to_str().unwrap();
+    let ds = format!("[[dataset]]\nname = \"d\"\npath = \"{seed}\"\n");
+    let fig = "[[figure]]\nname = \"f\"\nkind = \"heatmap\"\n";
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "range.toml",
+            format!("{ds}\n{fig}vmin = 5\nvmax = 1\n"),
+            "line 9, key 'vmax'",
+            "vmin (5) is above vmax (1)",
+        ),
+        (
+            "dpi.toml",
+            format!("{ds}\n{fig}dpi = 100000\n"),
+            "line 8, key 'dpi'",
+            "dpi must be between 10 and 1200",
+        ),
+        (
+            "big.toml",
+            format!("{ds}\n{fig}vmax = 1e400\n"),
+            "line 8, key 'vmax'",
+            "too large",
+        ),
+        (
+            "defaults.toml",
+            format!("[defaults]\nvmin = 3\nvmax = 2\n\n{ds}{fig}"),
+            "line 3, key 'vmax'",
+            "in [defaults]",
+        ),
+        (
+            "dupdata.toml",
+            format!("{ds}\n[[dataset]]\nname = \"d\"\npath = \"{seed}\"\n{fig}"),
+            "line 6, key 'name'",
+            "two datasets are named 'd'",
+        ),
+        (
+            "unsafe.toml",
+            format!("[[dataset]]\n\nname = \"../d\"\npath = \"{seed}\"\n{fig}"),
+            "line 3, key 'name'",
+            "not a safe file name",
+        ),
+        (
+            "nopath.toml",
+            format!("{ds}\n# the second\n[[dataset]]\nname = \"e\"\n{fig}"),
+            "line 6, key 'path'",
+            "missing key `path`",
+        ),
+        (
+            "nofile.toml",
+            format!("{ds}[[dataset]]\nname = \"e\"\n\npath = \"nope.csv\"\n{fig}"),
+            "line 7, key 'path'",
+            "does not exist",
+        ),
+        (
+            "dpi.json",
+            format!(
+                "{{\"dataset\": [{{\"name\": \"d\", \"path\": \"{seed}\"}}],\n\"figure\": [{{\"name\": \"f\",\n \"kind\": \"heatmap\",\n \"dpi\": 0}}]}}\n"
+            ),
+            "line 4, key 'dpi'",
+            "dpi must be between 10 and 1200",
+        ),
+        (
+            "big.json",
+            format!(
+                "{{\"dataset\": [{{\"name\": \"d\", \"path\": \"{seed}\"}}],\n\"figure\": [{{\"name\": \"f\", \"kind\": \"heatmap\",\n\n \"vmax\": 1e400}}]}}\n"
+            ),
+            "line 4, key 'vmax'",
+            "too large",
+        ),
+        (
+            "dupdata.json",
+            format!(
+                "{{\"dataset\": [{{\"name\": \"d\", \"path\": \"{seed}\"}},\n {{\"path\": \"{seed}\",\n  \"name\": \"d\"}}],\n\"figure\": [{{\"name\": \"f\", \"kind\": \"heatmap\"}}]}}\n"
+            ),
+            "line 3, key 'name'",
+            "two datasets are named 'd'",
+        ),
+        (
+            "nopath.json",
+            format!(
+                "{{\"dataset\": [{{\"name\": \"d\", \"path\": \"{seed}\"}},\n\n {{\"name\": \"e\"}}],\n\"figure\": [{{\"name\": \"f\", \"kind\": \"heatmap\"}}]}}\n"
+            ),
+            "line 3, key 'path'",
+            "missing key `path`",
+        ),
+        (
+            "figsize.json",
+            format!(
+                "{{\"dataset\": [{{\"name\": \"d\", \"path\": \"{seed}\"}}],\n\"figure\": [{{\"name\": \"f\", \"kind\": \"heatmap\",\n\n\n \"figsize\": \"10,8\"}}]}}\n"
+            ),
+            "line 5, key 'figsize'",
+            "two finite numbers",
+        ),
+    ];
+    for (name, text, at, words) in cases {
+        let cfg = dir.join(name);
+        std::fs::write(&cfg, text).unwrap();
+        let o = bin()
+            .args(["run", cfg.to_str().unwrap(), "--dry-run"])
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(name), "{name}: {err}");
+        assert!(err.contains(at) && err.contains(words), "{name}: {err}");
+        // A config user reads keys, not flags or serde's words.
+        for jargon in [
+            "(--",
+            "tuple",
+            "variant",
+            "f64",
+            "invalid type",
+            " at line ",
+        ] {
+            assert!(!err.contains(jargon), "{name}: {jargon}: {err}");
+        }
+    }
+}
