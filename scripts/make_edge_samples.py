@@ -8,13 +8,26 @@ tests/fixtures/edges/:
     obs_missing.h5ad                      obs/cell_type categorical with a missing value (code -1),
                                           obs/depth float with a NaN
     obs_conflict.h5ad                     obs names c1, c2, c1 with cell_type T, B, B
+    pandas_multi_index.{parquet,feather}  rows by a MultiIndex (gene, iso) with a text and an int level
+    pandas_col_multi.{parquet,feather}    columns by a MultiIndex: pyarrow names them "('a', 'x')"
+    pandas_dt_index.{parquet,feather}     a DatetimeIndex (ns) named day
+    dup_columns.parquet                   columns gene, S0, S0, S1 (pyarrow; pandas cannot read it)
+    truncated.parquet                     pandas_multi_index.parquet cut in half
+    seaborn_labels.json                   the tick labels sns.heatmap draws for each pandas_* frame
 
     bash scripts/pyenv.sh && scripts/.venv/bin/python scripts/make_edge_samples.py
 """
 import warnings
 from pathlib import Path
 
+import json
+
 import anndata as ad
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import seaborn as sns
 import h5py
 import numpy as np
 import pandas as pd
@@ -32,10 +45,35 @@ frames = {
     "pandas_named_index": pd.DataFrame(values, index=pd.Index([7, 8, 9], name="probe_id")),
     "pandas_range_index": pd.DataFrame(values, index=pd.RangeIndex(5, 11, 2)),
 }
+v = np.array([[1.0, 3.0, 0.5], [2.0, 5.0, 0.25], [4.0, 9.0, 8.0], [7.0, 1.0, 2.0]])
+frames.update({
+    "pandas_multi_index": pd.DataFrame(
+        v, columns=["S0", "S1", "S2"],
+        index=pd.MultiIndex.from_arrays([["g1", "g1", "g2", "g2"], [1, 2, 1, 2]],
+                                        names=["gene", "iso"])),
+    "pandas_col_multi": pd.DataFrame(
+        v, index=["r0", "r1", "r2", "r3"],
+        columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y"), ("b", "x")])),
+    "pandas_dt_index": pd.DataFrame(
+        v, columns=["S0", "S1", "S2"],
+        index=pd.date_range("2020-01-01", periods=4, freq="D", name="day")),
+})
+labels = {}
 for name, df in frames.items():
     df.to_parquet(out / f"{name}.parquet")
     feather.write_feather(pa.Table.from_pandas(df), out / f"{name}.feather",
                           compression="uncompressed")
+    ax = sns.heatmap(df, yticklabels=True, xticklabels=True)
+    labels[name] = {"rows": [t.get_text() for t in ax.get_yticklabels()],
+                    "cols": [t.get_text() for t in ax.get_xticklabels()]}
+    plt.close("all")
+(out / "seaborn_labels.json").write_text(json.dumps(labels, indent=1) + "\n")
+
+pq.write_table(pa.table([pa.array(["g1", "g2"]), pa.array([1.0, 2.0]), pa.array([3.0, 4.0]),
+                         pa.array([5.0, 6.0])], names=["gene", "S0", "S0", "S1"]),
+               out / "dup_columns.parquet")
+whole = (out / "pandas_multi_index.parquet").read_bytes()
+(out / "truncated.parquet").write_bytes(whole[: len(whole) // 2])
 
 # Cell Ranger 2: <genome>/{barcodes,data,indices,indptr,shape,genes,gene_names};
 # features x barcodes in CSC (indptr over barcodes).

@@ -246,37 +246,45 @@ fn table_from_batches(
         return Err(err(path, "no columns"));
     }
     // pandas' own index (pa.Table.from_pandas / to_feather), when written.
-    let pandas = super::pandas_meta::index(schema.metadata().get("pandas").map(String::as_str));
-    let label_idx = match index_col {
-        Some(name) => Some(
-            fields
+    let pandas_json = schema.metadata().get("pandas").map(String::as_str);
+    let pandas = super::pandas_meta::index(pandas_json);
+    let levels = super::pandas_meta::column_levels(pandas_json);
+    let label_idx: Vec<usize> = match index_col {
+        Some(name) => vec![fields
+            .iter()
+            .position(|f| f.name() == name)
+            .ok_or_else(|| {
+                err(
+                    path,
+                    format!(
+                        "{} '{name}' is not a column (columns: {})",
+                        crate::error::key_and_flag("index_col"),
+                        fields
+                            .iter()
+                            .take(8)
+                            .map(|f| f.name().as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?],
+        // pandas' index: one column per level (a MultiIndex has several).
+        None => match super::pandas_meta::index_columns(pandas.as_ref()) {
+            [] => fields
                 .iter()
-                .position(|f| f.name() == name)
-                .ok_or_else(|| {
-                    err(
-                        path,
-                        format!(
-                            "{} '{name}' is not a column (columns: {})",
-                            crate::error::key_and_flag("index_col"),
-                            fields
-                                .iter()
-                                .take(8)
-                                .map(|f| f.name().as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })?,
-        ),
-        None => match super::pandas_meta::index_column(pandas.as_ref()) {
-            Some(ix) => fields.iter().position(|f| f.name() == ix),
-            None => fields.iter().position(|f| is_text(f.data_type())),
+                .position(|f| is_text(f.data_type()))
+                .into_iter()
+                .collect(),
+            levels => levels
+                .iter()
+                .filter_map(|ix| fields.iter().position(|f| f.name() == ix))
+                .collect(),
         },
     };
     let mut value_idx = Vec::new();
     let mut dtypes = Vec::new();
     for (j, f) in fields.iter().enumerate() {
-        if Some(j) == label_idx {
+        if label_idx.contains(&j) {
             continue;
         }
         if !is_numeric(f.data_type()) {
@@ -306,15 +314,18 @@ fn table_from_batches(
     if nrows == 0 {
         return Err(err(path, "no data rows"));
     }
-    let row_labels = match label_idx {
-        Some(i) => {
+    let row_labels = if label_idx.is_empty() {
+        super::pandas_meta::numbered(nrows, pandas.as_ref())
+    } else {
+        let mut levels = Vec::with_capacity(label_idx.len());
+        for &i in &label_idx {
             let mut labels = Vec::with_capacity(nrows);
             for b in &batches {
                 push_labels(path, b.column(i), &mut labels)?;
             }
-            labels
+            levels.push(labels);
         }
-        None => super::pandas_meta::numbered(nrows, pandas.as_ref()),
+        super::pandas_meta::join_levels(levels)
     };
     let columns = value_idx
         .iter()
@@ -324,7 +335,7 @@ fn table_from_batches(
         row_labels,
         col_labels: value_idx
             .iter()
-            .map(|&j| fields[j].name().clone())
+            .map(|&j| super::pandas_meta::column_label(fields[j].name(), levels))
             .collect(),
         columns,
         batch_starts,
@@ -332,9 +343,15 @@ fn table_from_batches(
             batches: batches.len(),
             compression,
             dtypes,
-            label_column: label_idx
-                .map(|i| fields[i].name().clone())
-                .unwrap_or_else(|| "(row numbers)".into()),
+            label_column: if label_idx.is_empty() {
+                "(row numbers)".into()
+            } else {
+                label_idx
+                    .iter()
+                    .map(|&i| fields[i].name().as_str())
+                    .collect::<Vec<_>>()
+                    .join("' + '")
+            },
             zero_copy: false,
         },
     })
@@ -403,6 +420,52 @@ fn numeric_label(a: &ArrayRef, i: usize) -> Option<String> {
         // pandas prints a float index with a decimal point (`1.0`).
         DataType::Float64 => format!("{:?}", a.as_primitive::<Float64Type>().value(i)),
         DataType::Float32 => format!("{:?}", a.as_primitive::<Float32Type>().value(i)),
+        // A DatetimeIndex: as seaborn labels it (numpy's datetime64 text,
+        // UTC, with the unit's digits: `2020-01-01T00:00:00.000000000`).
+        DataType::Timestamp(unit, _) => {
+            use arrow_array::temporal_conversions::as_datetime;
+            use arrow_schema::TimeUnit as U;
+            let (t, digits) = match unit {
+                U::Second => (
+                    as_datetime::<TimestampSecondType>(
+                        a.as_primitive::<TimestampSecondType>().value(i),
+                    ),
+                    0,
+                ),
+                U::Millisecond => (
+                    as_datetime::<TimestampMillisecondType>(
+                        a.as_primitive::<TimestampMillisecondType>().value(i),
+                    ),
+                    3,
+                ),
+                U::Microsecond => (
+                    as_datetime::<TimestampMicrosecondType>(
+                        a.as_primitive::<TimestampMicrosecondType>().value(i),
+                    ),
+                    6,
+                ),
+                U::Nanosecond => (
+                    as_datetime::<TimestampNanosecondType>(
+                        a.as_primitive::<TimestampNanosecondType>().value(i),
+                    ),
+                    9,
+                ),
+            };
+            let t = t?;
+            let whole = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+            match digits {
+                0 => whole,
+                3 => format!("{whole}.{:03}", t.and_utc().timestamp_subsec_millis()),
+                6 => format!("{whole}.{:06}", t.and_utc().timestamp_subsec_micros()),
+                _ => format!("{whole}.{:09}", t.and_utc().timestamp_subsec_nanos()),
+            }
+        }
+        // Dates (datetime.date objects in pandas): `2020-01-01`.
+        DataType::Date32 => arrow_array::temporal_conversions::as_date::<Date32Type>(
+            a.as_primitive::<Date32Type>().value(i) as i64,
+        )?
+        .format("%Y-%m-%d")
+        .to_string(),
         _ => return None,
     })
 }

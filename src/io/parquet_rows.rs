@@ -10,7 +10,9 @@ use polars::prelude::*;
 
 use super::format::Format;
 use super::rows::RowSource;
-use super::table::{fmt_err, is_numeric_arrow, label_texts, parquet_pandas_index, pick_label};
+use super::table::{
+    check_label_types, fmt_err, is_numeric_arrow, label_texts, parquet_pandas_index, pick_labels,
+};
 use crate::error::{Error, Result};
 
 /// A Parquet file's numeric columns, read by row slices.
@@ -30,14 +32,20 @@ pub fn open(
     let err = |e: PolarsError| fmt_err(path, Format::Parquet, e);
     let file = || std::fs::File::open(path).map_err(|e| Error::read(path, e));
     let mut reader = ParquetReader::new(file()?);
-    let pandas = parquet_pandas_index(path, &mut reader)?;
+    let (pandas, levels) = parquet_pandas_index(path, &mut reader)?;
     let schema = reader.schema().map_err(err)?;
-    let label = pick_label(
+    let labels = pick_labels(
         schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
         index_col,
         pandas.as_ref(),
     );
-    if let Some(l) = &label {
+    check_label_types(
+        path,
+        labels
+            .iter()
+            .filter_map(|l| schema.get(l).map(|f| (l, f.dtype()))),
+    )?;
+    for l in &labels {
         if !schema.iter().any(|(n, _)| n.as_str() == l) {
             return Err(Error::format(
                 path,
@@ -51,7 +59,7 @@ pub fn open(
     }
     let columns: Vec<String> = schema
         .iter()
-        .filter(|(n, f)| Some(n.as_str()) != label.as_deref() && is_numeric_arrow(f.dtype()))
+        .filter(|(n, f)| !labels.iter().any(|l| l == n.as_str()) && is_numeric_arrow(f.dtype()))
         .map(|(n, _)| n.to_string())
         .collect();
     if columns.is_empty() {
@@ -75,15 +83,19 @@ pub fn open(
     } else {
         want
     };
-    let row_labels = match &label {
-        Some(l) => {
-            let df = ParquetReader::new(file()?)
-                .with_columns(Some(vec![l.clone()]))
-                .finish()
-                .map_err(err)?;
-            label_texts(path, Format::Parquet, &df.columns()[0])?
-        }
-        None => super::pandas_meta::numbered(nrows, pandas.as_ref()),
+    let row_labels = if labels.is_empty() {
+        super::pandas_meta::numbered(nrows, pandas.as_ref())
+    } else {
+        let df = ParquetReader::new(file()?)
+            .with_columns(Some(labels.clone()))
+            .finish()
+            .map_err(err)?;
+        super::pandas_meta::join_levels(
+            labels
+                .iter()
+                .map(|l| label_texts(path, Format::Parquet, df.column(l).map_err(err)?))
+                .collect::<Result<_>>()?,
+        )
     };
     let store = ParquetStore {
         path: path.to_path_buf(),
@@ -91,7 +103,11 @@ pub fn open(
         nrows,
         block,
     };
-    Ok((store, row_labels, columns))
+    let col_labels = columns
+        .iter()
+        .map(|c| super::pandas_meta::column_label(c, levels))
+        .collect();
+    Ok((store, row_labels, col_labels))
 }
 
 impl RowSource for ParquetStore {

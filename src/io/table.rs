@@ -31,10 +31,14 @@ pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableI
     let (df, names) = match format {
         Format::Csv | Format::Tsv => read_delimited(path, format)?,
         Format::Parquet => {
-            let (df, label, pandas) = read_parquet(path, opts.index_col.as_deref())?;
-            let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
-            let (m, info) =
-                frame_to_matrix(path, format, &df, &names, label.as_deref(), pandas.as_ref())?;
+            let (df, labels, pandas, levels) = read_parquet(path, opts.index_col.as_deref())?;
+            // Column labels as pandas means them (a MultiIndex: `a-x`).
+            let names: Vec<String> = df
+                .columns()
+                .iter()
+                .map(|c| super::pandas_meta::column_label(c.name(), levels))
+                .collect();
+            let (m, info) = frame_to_matrix(path, format, &df, &names, &labels, pandas.as_ref())?;
             return Ok((if opts.transpose { m.transposed() } else { m }, info));
         }
         other => {
@@ -45,7 +49,8 @@ pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableI
             )))
         }
     };
-    let (m, info) = frame_to_matrix(path, format, &df, &names, opts.index_col.as_deref(), None)?;
+    let index: Vec<String> = opts.index_col.iter().cloned().collect();
+    let (m, info) = frame_to_matrix(path, format, &df, &names, &index, None)?;
     Ok((if opts.transpose { m.transposed() } else { m }, info))
 }
 
@@ -57,9 +62,26 @@ pub(crate) fn fmt_err(path: &Path, format: Format, e: impl Into<crate::error::Ca
     Error::Format {
         path: path.to_path_buf(),
         format: format.name(),
-        message: first,
+        message: in_words(format, &first),
         cause: Some(cause),
     }
+}
+
+/// A reader's message in the user's words where we know what it means.
+fn in_words(format: Format, msg: &str) -> String {
+    if format == Format::Parquet && msg.contains("must end with PAR1") {
+        // Parquet's footer is the file's last bytes: a cut-off copy loses it.
+        return "the file is truncated (or not Parquet): it does not end with Parquet's footer ('PAR1'); copy or write it again".into();
+    }
+    if let Some(rest) = msg.split("column with name '").nth(1) {
+        if msg.contains("more than one occurrence") {
+            let name = rest.split('\'').next().unwrap_or(rest);
+            return format!(
+                "two columns are named '{name}'; pandas and pyarrow cannot read such a file either: rename one (pyarrow's Table.rename_columns) and write it again"
+            );
+        }
+    }
+    msg.to_string()
 }
 
 /// Parses a CSV/TSV file; returns the frame and the header's names as
@@ -125,11 +147,12 @@ fn read_delimited(path: &Path, format: Format) -> Result<(DataFrame, Vec<String>
     Ok((df, names))
 }
 
-/// The `pandas` metadata of a Parquet file, when pandas wrote it.
+/// What the `pandas` metadata of a Parquet file says, when pandas wrote
+/// it: its row index, and how many levels its column index has.
 pub(crate) fn parquet_pandas_index<R: polars::io::mmap::MmapBytesReader>(
     path: &Path,
     reader: &mut ParquetReader<R>,
-) -> Result<Option<PandasIndex>> {
+) -> Result<(Option<PandasIndex>, usize)> {
     let meta = reader
         .get_metadata()
         .map_err(|e| fmt_err(path, Format::Parquet, e))?;
@@ -139,7 +162,10 @@ pub(crate) fn parquet_pandas_index<R: polars::io::mmap::MmapBytesReader>(
         .flatten()
         .find(|kv| kv.key == "pandas")
         .and_then(|kv| kv.value.as_deref());
-    Ok(super::pandas_meta::index(json))
+    Ok((
+        super::pandas_meta::index(json),
+        super::pandas_meta::column_levels(json),
+    ))
 }
 
 /// Reads the label column and the numeric columns; returns the frame, the
@@ -147,22 +173,28 @@ pub(crate) fn parquet_pandas_index<R: polars::io::mmap::MmapBytesReader>(
 fn read_parquet(
     path: &Path,
     index_col: Option<&str>,
-) -> Result<(DataFrame, Option<String>, Option<PandasIndex>)> {
+) -> Result<(DataFrame, Vec<String>, Option<PandasIndex>, usize)> {
     let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut reader = ParquetReader::new(file);
-    let pandas = parquet_pandas_index(path, &mut reader)?;
+    let (pandas, column_levels) = parquet_pandas_index(path, &mut reader)?;
     let schema = reader
         .schema()
         .map_err(|e| fmt_err(path, Format::Parquet, e))?;
-    // Read only the label column and numeric columns.
-    let label = pick_label(
+    // Read only the label columns and numeric columns.
+    let labels = pick_labels(
         schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
         index_col,
         pandas.as_ref(),
     );
+    check_label_types(
+        path,
+        labels
+            .iter()
+            .filter_map(|l| schema.get(l).map(|f| (l, f.dtype()))),
+    )?;
     let keep: Vec<PlSmallStr> = schema
         .iter()
-        .filter(|(n, f)| Some(n.as_str()) == label.as_deref() || is_numeric_arrow(f.dtype()))
+        .filter(|(n, f)| labels.iter().any(|l| l == n.as_str()) || is_numeric_arrow(f.dtype()))
         .map(|(n, _)| n.clone())
         .collect();
     let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
@@ -171,7 +203,31 @@ fn read_parquet(
         .with_columns(Some(cols))
         .finish()
         .map_err(|e| fmt_err(path, Format::Parquet, e))?;
-    Ok((df, label, pandas))
+    Ok((df, labels, pandas, column_levels))
+}
+
+/// Label columns polars cannot turn into text here (dates and times:
+/// a pandas `DatetimeIndex`) are refused with what to do.
+pub(crate) fn check_label_types<'a>(
+    path: &Path,
+    labels: impl Iterator<Item = (&'a String, &'a ArrowDataType)>,
+) -> Result<()> {
+    use ArrowDataType as A;
+    for (name, dt) in labels {
+        if matches!(
+            dt,
+            A::Timestamp(..) | A::Date32 | A::Date64 | A::Time32(_) | A::Time64(_) | A::Duration(_)
+        ) {
+            return Err(Error::format(
+                path,
+                "parquet",
+                format!(
+                    "the row labels (column '{name}') are dates or times ({dt:?}), which heatmill reads from Feather but not from Parquet; write them as text (df.index = df.index.astype(str)), or save the frame with to_feather"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn is_numeric_arrow(dt: &ArrowDataType) -> bool {
@@ -202,19 +258,25 @@ fn is_text_arrow(dt: &ArrowDataType) -> bool {
     )
 }
 
-/// The row-label column: `index_col` when given, else the column pandas
-/// stored its index in (any dtype), else the first text column.
-pub(crate) fn pick_label<'a>(
+/// The row-label columns: `index_col` when given, else the columns pandas
+/// stored its index in (any dtype; several for a `MultiIndex`), else the
+/// first text column. Empty: rows are numbered.
+pub(crate) fn pick_labels<'a>(
     cols: impl Iterator<Item = (&'a str, &'a ArrowDataType)>,
     index_col: Option<&str>,
     pandas: Option<&PandasIndex>,
-) -> Option<String> {
-    if let Some(ix) = index_col.or(super::pandas_meta::index_column(pandas)) {
-        return Some(ix.to_string());
+) -> Vec<String> {
+    if let Some(ix) = index_col {
+        return vec![ix.to_string()];
+    }
+    let levels = super::pandas_meta::index_columns(pandas);
+    if !levels.is_empty() {
+        return levels.to_vec();
     }
     cols.into_iter()
         .find(|(_, dt)| is_text_arrow(dt))
-        .map(|(n, _)| n.to_string())
+        .map(|(n, _)| vec![n.to_string()])
+        .unwrap_or_default()
 }
 
 fn frame_to_matrix(
@@ -222,28 +284,38 @@ fn frame_to_matrix(
     format: Format,
     df: &DataFrame,
     names: &[String],
-    index_col: Option<&str>,
+    index_cols: &[String],
     pandas: Option<&PandasIndex>,
 ) -> Result<(Matrix, TableInfo)> {
     let columns = df.columns();
     if columns.is_empty() {
         return Err(Error::format(path, format.name(), "no columns"));
     }
-    let label_idx = match index_col {
-        Some(name) => Some(names.iter().position(|c| c == name).ok_or_else(|| {
-            Error::format(
-                path,
-                format.name(),
-                format!(
-                    "{} '{name}' is not a column (columns: {})",
-                    crate::error::key_and_flag("index_col"),
-                    names[..names.len().min(8)].join(", ")
-                ),
-            )
-        })?),
-        None => columns
+    // The label columns: those named (one, or a MultiIndex's levels),
+    // else the first text column.
+    let label_idx: Vec<usize> = if index_cols.is_empty() {
+        columns
             .iter()
-            .position(|c| matches!(c.dtype(), DataType::String)),
+            .position(|c| matches!(c.dtype(), DataType::String))
+            .into_iter()
+            .collect()
+    } else {
+        index_cols
+            .iter()
+            .map(|name| {
+                names.iter().position(|c| c == name).ok_or_else(|| {
+                    Error::format(
+                        path,
+                        format.name(),
+                        format!(
+                            "{} '{name}' is not a column (columns: {})",
+                            crate::error::key_and_flag("index_col"),
+                            names[..names.len().min(8)].join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?
     };
     let nrows = df.height();
     if nrows == 0 {
@@ -253,14 +325,20 @@ fn frame_to_matrix(
             "no data rows (header only?)",
         ));
     }
-    let labels: Vec<String> = match label_idx {
-        Some(i) => label_texts(path, format, &columns[i])?,
-        None => super::pandas_meta::numbered(nrows, pandas),
+    let labels: Vec<String> = if label_idx.is_empty() {
+        super::pandas_meta::numbered(nrows, pandas)
+    } else {
+        super::pandas_meta::join_levels(
+            label_idx
+                .iter()
+                .map(|&i| label_texts(path, format, &columns[i]))
+                .collect::<Result<_>>()?,
+        )
     };
     let mut value_cols = Vec::new();
     let mut dtypes = Vec::new();
     for (j, c) in columns.iter().enumerate() {
-        if Some(j) == label_idx {
+        if label_idx.contains(&j) {
             continue;
         }
         if c.dtype().is_primitive_numeric() || matches!(c.dtype(), DataType::Null) {
@@ -285,9 +363,16 @@ fn frame_to_matrix(
         }
     }
     let col_labels = value_cols.iter().map(|&j| names[j].clone()).collect();
-    let label_column = label_idx
-        .map(|i| names[i].clone())
-        .unwrap_or_else(|| "(row numbers)".into());
+    let label_column = if label_idx.is_empty() {
+        "(row numbers)".into()
+    } else {
+        // Shown as `column '{label_column}'`: levels as 'a' + 'b'.
+        label_idx
+            .iter()
+            .map(|&i| names[i].as_str())
+            .collect::<Vec<_>>()
+            .join("' + '")
+    };
     let m = Matrix::new(labels, col_labels, values)?;
     Ok((
         m,

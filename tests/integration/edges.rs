@@ -119,6 +119,66 @@ fn pandas_index_is_read_from_parquet_and_feather_metadata() {
 }
 
 #[test]
+fn pandas_frames_are_labelled_as_seaborn_labels_them() {
+    // MultiIndex rows and columns joined with '-', a DatetimeIndex as
+    // numpy prints it: what sns.heatmap drew for each frame (recorded by
+    // scripts/make_edge_samples.py), from Parquet and Feather, whole and
+    // streamed.
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(edges().join("seaborn_labels.json")).unwrap(),
+    )
+    .unwrap();
+    let texts = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut checked = 0;
+    for (stem, labels) in want.as_object().unwrap() {
+        let (rows, cols) = (texts(&labels["rows"]), texts(&labels["cols"]));
+        for ext in ["parquet", "feather"] {
+            let p = edges().join(format!("{stem}.{ext}"));
+            if stem == "pandas_dt_index" && ext == "parquet" {
+                // polars here cannot decode Parquet timestamps: refused
+                // with what to do, never read as something else.
+                let e = err(&p);
+                assert!(
+                    e.contains("dates or times") && e.contains("astype(str)"),
+                    "{e}"
+                );
+                continue;
+            }
+            let m = read(&p);
+            assert_eq!(m.row_labels(), rows, "{stem}.{ext}");
+            assert_eq!(m.col_labels(), cols, "{stem}.{ext}");
+            let sel = Selection {
+                transform: None,
+                top: 2,
+            };
+            let (top, _) = io::read_selected(&p, &ReadOptions::default(), Some(&sel)).unwrap();
+            assert_eq!(top.col_labels(), cols, "{stem}.{ext} top-N");
+            for r in top.row_labels() {
+                assert!(rows.contains(r), "{stem}.{ext} top-N: {r}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 11);
+    assert!(want["pandas_multi_index"]["rows"][0] == "g1-1");
+}
+
+#[test]
+fn parquet_files_pandas_cannot_read_are_refused_in_words() {
+    let e = err(&edges().join("dup_columns.parquet"));
+    assert!(e.contains("two columns are named 'S0'"), "{e}");
+    let e = err(&edges().join("truncated.parquet"));
+    assert!(e.contains("truncated"), "{e}");
+    assert!(!e.contains("out of specification"), "{e}");
+}
+
+#[test]
 fn cell_ranger2_with_two_genomes_needs_a_choice() {
     let p = edges().join("cr2_two_genomes.h5");
     let e = err(&p);
