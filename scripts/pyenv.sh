@@ -25,6 +25,7 @@ PINS=(
   "matplotlib==3.11.2"
   "h5py==3.16.0"
   "anndata==0.12.19"
+  "fonttools==4.60.1"
 )
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::prep::Axis;
 use crate::render::mesh::Aggregate;
 use crate::render::scale::ColorOptions;
+use crate::render::scene::TextMode;
 use crate::stats::CorrMethod;
 
 /// The three figures.
@@ -585,6 +586,18 @@ figure_options! {
         help: "row labels: auto, all, none, or N (every N-th)",
         seaborn: "yticklabels", example: "none",
     }
+    font: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "DejaVu Sans (embedded)",
+        help: "font of all text: a font file (.ttf, .otf, .ttc) or a family installed on the system; characters it lacks come from DejaVu Sans, then the system's fonts",
+        seaborn: "rcParams font.family", example: "DejaVu Serif",
+    }
+    text: TextMode = TextMode::Text => {
+        kinds: ALL, value: Text("text", "paths"), stage: Draw,
+        default: "`text`",
+        help: "PDF/SVG text as text (searchable, editable; the font's used glyphs embedded) or as glyph outlines (paths)",
+        seaborn: "rcParams svg.fonttype / pdf.fonttype", example: "paths",
+    }
     title: Option<String> = None => {
         kinds: ALL, value: Text, stage: Draw,
         default: "unset",
@@ -1010,6 +1023,22 @@ impl FigureOptions {
         serde_json::Value::Object(out).to_string()
     }
 
+    /// The fonts of the figure's text: [`Fonts::with_font`] of `font`, else
+    /// DejaVu Sans with the system's fonts as fallbacks.
+    ///
+    /// Errors: an [`OptionError`] at `font` when the font cannot be found
+    /// or read.
+    ///
+    /// [`Fonts::with_font`]: crate::render::fonts::Fonts::with_font
+    pub fn fonts(&self) -> std::result::Result<crate::render::fonts::Fonts, OptionError> {
+        match &self.font {
+            Some(spec) => {
+                crate::render::fonts::Fonts::with_font(spec).map_err(|e| OptionError::at("font", e))
+            }
+            None => Ok(crate::render::fonts::Fonts::new()),
+        }
+    }
+
     /// The colour options of seaborn's `heatmap` (cmap, range, centre).
     pub fn color(&self) -> ColorOptions {
         ColorOptions {
@@ -1138,6 +1167,9 @@ impl FigureOptions {
                 ),
             )
         })?;
+        if self.font.is_some() {
+            self.fonts()?;
+        }
         if let Some(c) = &self.cmap {
             crate::render::colormap::Colormap::by_name(c)
                 .map_err(|e| OptionError::at("cmap", e))?;

@@ -3,6 +3,7 @@
 //! (4 pt from the labels), and seaborn's choice of which labels to show.
 
 use crate::options::TickLabels;
+use crate::render::fonts::Fonts;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
@@ -72,6 +73,7 @@ impl Rect {
 /// Room taken by a figure's title (with a `gap` in points below it) and by
 /// its x and y axis labels, in pixels: `(title_h, xlabel_h, ylabel_w)`.
 pub fn label_room(
+    fonts: &Fonts,
     title: Option<&str>,
     xlabel: Option<&str>,
     ylabel: Option<&str>,
@@ -81,10 +83,11 @@ pub fn label_room(
     let k = px_per_pt;
     let font = FONT_PT * k;
     let title_h = match title {
-        Some(t) if !t.is_empty() => text::line_height(TITLE_PT * k) + gap_pt * k,
+        Some(t) if !t.is_empty() => text::line_height(fonts, TITLE_PT * k) + gap_pt * k,
         _ => 0.0,
     };
-    let axis = |l: Option<&str>| l.map_or(0.0, |_| text::line_height(font) + LABEL_PAD_PT * k);
+    let axis =
+        |l: Option<&str>| l.map_or(0.0, |_| text::line_height(fonts, font) + LABEL_PAD_PT * k);
     (title_h, axis(xlabel), axis(ylabel))
 }
 
@@ -193,6 +196,8 @@ pub struct Ticks {
     pub tick_pad: f64,
     /// Tick mark line width, pixels.
     pub tick_width: f64,
+    /// The fonts the labels are set in.
+    pub fonts: Fonts,
 }
 
 impl Ticks {
@@ -206,6 +211,7 @@ impl Ticks {
         mode: TickLabels,
         thin_px: f64,
         px_per_pt: f64,
+        fonts: &Fonts,
     ) -> Ticks {
         let font_px = FONT_PT * px_per_pt;
         let idx = tick_indices(all.len(), mode, thin_px, font_px);
@@ -217,7 +223,7 @@ impl Ticks {
             let spacing_pt = thin_px / px_per_pt / all.len() as f64 * (idx[1] - idx[0]) as f64;
             let widths: Vec<f64> = labels
                 .iter()
-                .map(|(_, l)| text::matplotlib_width_pt(l, FONT_PT))
+                .map(|(_, l)| text::matplotlib_width_pt(fonts, l, FONT_PT))
                 .collect();
             // An exact touch (80 px labels 80 px apart at 100 dpi, the
             // 7-row clustermap fixture) came out as an overlap in
@@ -237,6 +243,7 @@ impl Ticks {
             Side::Left | Side::Right => !overlap && !labels.is_empty(),
         };
         Ticks {
+            fonts: fonts.clone(),
             side,
             labels,
             rotated,
@@ -255,11 +262,11 @@ impl Ticks {
         let widest = self
             .labels
             .iter()
-            .map(|(_, l)| text::width(l, self.font_px))
+            .map(|(_, l)| text::width(&self.fonts, l, self.font_px))
             .fold(0.0, f64::max);
         let across = match (self.side, self.rotated) {
             (Side::Bottom, true) | (Side::Left | Side::Right, false) => widest,
-            _ => text::line_height(self.font_px),
+            _ => text::line_height(&self.fonts, self.font_px),
         };
         self.tick_len + self.tick_pad + across
     }

@@ -56,6 +56,10 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         (opts.figsize.1 * opts.dpi).round(),
     );
     let mut canvas = Scene::new(w as usize, h as usize);
+    canvas.fonts = opts.fonts()?;
+    canvas.title = opts.title.clone();
+    canvas.text_mode = opts.text;
+    let fonts = canvas.fonts.clone();
     let font = FONT_PT * k;
     let pad = edge_pad(k);
     let row_order: Vec<usize> = d
@@ -87,6 +91,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let scale = ColorScale::resolve(&opts.color(), values.iter().copied())?;
 
     let (title_h, xlabel_h, ylabel_w) = label_room(
+        &fonts,
         opts.title.as_deref(),
         opts.xlabel.as_deref(),
         opts.ylabel.as_deref(),
@@ -98,7 +103,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let (legend_w, legend_h) = if owned.is_empty() {
         (0.0, 0.0)
     } else {
-        strips::legend_size(&owned, k)
+        strips::legend_size(&fonts, &owned, k)
     };
 
     let (dr_row, dr_col) = opts.dendrogram_ratio;
@@ -107,12 +112,12 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let strip_label_w = d
         .col_strips
         .iter()
-        .map(|s| text::width(&s.name, font))
+        .map(|s| text::width(&fonts, &s.name, font))
         .fold(0.0, f64::max);
     let strip_label_h = d
         .row_strips
         .iter()
-        .map(|s| text::width(&s.name, font))
+        .map(|s| text::width(&fonts, &s.name, font))
         .fold(0.0, f64::max);
 
     // Which labels show, and which way they turn, is decided for the
@@ -133,8 +138,22 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     // categories) gets its own column right of the row labels instead of
     // running over them.
     let layout = |thin_w: f64, thin_h: f64| {
-        let yt = Ticks::choose(Side::Right, &row_labels, opts.yticklabels, thin_h, k);
-        let xt = Ticks::choose(Side::Bottom, &col_labels, opts.xticklabels, thin_w, k);
+        let yt = Ticks::choose(
+            Side::Right,
+            &row_labels,
+            opts.yticklabels,
+            thin_h,
+            k,
+            &fonts,
+        );
+        let xt = Ticks::choose(
+            Side::Bottom,
+            &col_labels,
+            opts.xticklabels,
+            thin_w,
+            k,
+            &fonts,
+        );
         let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
         let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
         let strip_bottom = if n_row_strips > 0.0 {

@@ -4,22 +4,29 @@
 
 use super::axes::{Rect, BLACK, FONT_PT, LABEL_PAD_PT, TICK_LEN_PT, TICK_PAD_PT, TICK_WIDTH_PT};
 use super::ticks::{auto_ticks, tick_labels};
+use crate::render::fonts::Fonts;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Width the ticks, tick labels and label of a bar of height `h` need to
 /// the right of the bar.
-pub fn decorations_width(scale: &ColorScale, h: f64, label: Option<&str>, px_per_pt: f64) -> f64 {
+pub fn decorations_width(
+    fonts: &Fonts,
+    scale: &ColorScale,
+    h: f64,
+    label: Option<&str>,
+    px_per_pt: f64,
+) -> f64 {
     let font = FONT_PT * px_per_pt;
     let ticks = auto_ticks(scale.vmin, scale.vmax, h / px_per_pt, FONT_PT);
     let widest = tick_labels(&ticks)
         .iter()
-        .map(|l| text::width(l, font))
+        .map(|l| text::width(fonts, l, font))
         .fold(0.0, f64::max);
     let mut w = (TICK_LEN_PT + TICK_PAD_PT) * px_per_pt + widest;
     if label.is_some_and(|l| !l.is_empty()) {
-        w += LABEL_PAD_PT * px_per_pt + text::line_height(font);
+        w += LABEL_PAD_PT * px_per_pt + text::line_height(fonts, font);
     }
     w
 }
@@ -67,7 +74,7 @@ pub fn draw(
             VAlign::Center,
             false,
         );
-        widest = widest.max(text::width(l, font));
+        widest = widest.max(text::width(&canvas.fonts, l, font));
     }
     if let Some(l) = label.filter(|l| !l.is_empty()) {
         let x = right + tl + tp + widest + LABEL_PAD_PT * px_per_pt;

@@ -42,9 +42,14 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         (opts.figsize.1 * opts.dpi).round(),
     );
     let mut canvas = Scene::new(w as usize, h as usize);
+    canvas.fonts = opts.fonts()?;
+    canvas.title = opts.title.clone();
+    canvas.text_mode = opts.text;
+    let fonts = canvas.fonts.clone();
     let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
     let pad = edge_pad(k);
     let (title_h, xlabel_h, ylabel_w) = label_room(
+        &fonts,
         opts.title.as_deref(),
         opts.xlabel.as_deref(),
         opts.ylabel.as_deref(),
@@ -62,8 +67,22 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
     let (mut thin_w, mut thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
     let layout = |thin_w: f64, thin_h: f64| {
-        let xt = Ticks::choose(Side::Bottom, data.col_labels, opts.xticklabels, thin_w, k);
-        let yt = Ticks::choose(Side::Left, data.row_labels, opts.yticklabels, thin_h, k);
+        let xt = Ticks::choose(
+            Side::Bottom,
+            data.col_labels,
+            opts.xticklabels,
+            thin_w,
+            k,
+            &fonts,
+        );
+        let yt = Ticks::choose(
+            Side::Left,
+            data.row_labels,
+            opts.yticklabels,
+            thin_h,
+            k,
+            &fonts,
+        );
         let left = pad + ylabel_w + yt.extent();
         let top = pad + title_h;
         let bottom = h - pad - xlabel_h - xt.extent();
@@ -72,7 +91,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         let (heat_w, cbar_rect) = if opts.cbar {
             let cb_h = avail_h * opts.cbar_shrink;
             let cb_w = cb_h / 20.0;
-            let deco = colorbar::decorations_width(&scale, cb_h, cbar_label, k);
+            let deco = colorbar::decorations_width(&fonts, &scale, cb_h, cbar_label, k);
             // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
             let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
             let slot_x = left + total * 0.85;

@@ -131,7 +131,7 @@ pub fn draw_annotations(
 ) {
     let font = FONT_PT * px_per_pt;
     let (cw, ch) = (rect.w / grid.cols as f64, rect.h / grid.rows as f64);
-    if ch < text::line_height(font) * 0.8 {
+    if ch < text::line_height(&canvas.fonts, font) * 0.8 {
         return;
     }
     for r in 0..grid.rows {
@@ -141,7 +141,7 @@ pub fn draw_annotations(
                 continue;
             };
             let s = format_value(v, fmt);
-            if text::width(&s, font) > cw * 1.05 {
+            if text::width(&canvas.fonts, &s, font) > cw * 1.05 {
                 continue;
             }
             let ink = if relative_luminance(color) > 0.408 {

@@ -4,6 +4,7 @@
 
 use super::axes::{Rect, BLACK, FONT_PT};
 use crate::render::colormap::Rgb;
+use crate::render::fonts::Fonts;
 use crate::render::scene::Scene;
 use crate::render::text::{self, HAlign, VAlign};
 
@@ -34,17 +35,17 @@ pub struct Strip {
 }
 
 /// Size of the legend block for `strips` (width, height) in pixels.
-pub(crate) fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
+pub(crate) fn legend_size(fonts: &Fonts, strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
     let font = FONT_PT * px_per_pt;
-    let lh = text::line_height(font) * 1.15;
+    let lh = text::line_height(fonts, font) * 1.15;
     let sw = font;
     let mut w: f64 = 0.0;
     let mut h = 0.0;
     for s in strips {
-        w = w.max(text::width(&s.name, font));
+        w = w.max(text::width(fonts, &s.name, font));
         h += lh;
         for (l, _) in &s.legend {
-            w = w.max(sw + 0.5 * font + text::width(l, font));
+            w = w.max(sw + 0.5 * font + text::width(fonts, l, font));
             h += lh;
         }
         h += lh * 0.5;
@@ -55,7 +56,7 @@ pub(crate) fn legend_size(strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
 /// Draws the legend with its top-left corner at (x, y).
 pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
     let font = FONT_PT * px_per_pt;
-    let lh = text::line_height(font) * 1.15;
+    let lh = text::line_height(&canvas.fonts, font) * 1.15;
     let sw = font;
     let mut cy = y;
     for s in strips {

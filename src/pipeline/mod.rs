@@ -135,11 +135,61 @@ pub fn make_figure(
         transformed = t.time("prep", || pre.apply(m.clone()))?;
         &transformed
     };
-    match kind {
+    let mut fig = match kind {
         Kind::Heatmap => heatmap_figure(m, opts, ctx, t),
         Kind::Clustermap => clustermap_figure(m, opts, ctx, t),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
+    }?;
+    if let Some(w) = missing_glyphs(&fig.scene) {
+        fig.warnings.push(w);
     }
+    Ok(fig)
+}
+
+/// One warning for the characters of the figure's text that no font has
+/// (drawn as empty boxes), naming the labels they are in, as matplotlib
+/// warns "Glyph … missing from font(s)".
+fn missing_glyphs(scene: &crate::render::scene::Scene) -> Option<String> {
+    let mut chars: Vec<char> = Vec::new();
+    let mut labels: Vec<&str> = Vec::new();
+    for op in &scene.ops {
+        if let crate::render::scene::Op::Text { text, .. } = op {
+            let missing = scene.fonts.missing(text);
+            if missing.is_empty() {
+                continue;
+            }
+            for c in missing {
+                if !chars.contains(&c) {
+                    chars.push(c);
+                }
+            }
+            if !labels.contains(&text.as_str()) {
+                labels.push(text);
+            }
+        }
+    }
+    if chars.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = chars
+        .iter()
+        .take(10)
+        .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
+        .collect();
+    Some(format!(
+        "no font has {} {} (drawn as empty boxes) in {} label(s): {}{}; name a font that has them with {}",
+        if chars.len() == 1 { "the character" } else { "the characters" },
+        shown.join(", "),
+        labels.len(),
+        labels
+            .iter()
+            .take(5)
+            .map(|l| format!("'{l}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if labels.len() > 5 { ", …" } else { "" },
+        crate::error::hint("font", "PATH-OR-FAMILY")
+    ))
 }
 
 /// Python refuses the integer code `d` for a float; seaborn's `fmt="d"`

@@ -5,6 +5,7 @@
 
 use super::canvas::Canvas;
 use super::colormap::Rgb;
+use super::fonts::Fonts;
 use super::text::{self, HAlign, VAlign};
 
 /// A filled cell: `(x0, y0, x1, y1, colour)`.
@@ -45,7 +46,7 @@ pub enum Op {
         /// small matrices (crisper and editable).
         cells: Option<Vec<Cell>>,
     },
-    /// A single line of text in the embedded DejaVu Sans.
+    /// A single line of text in the scene's fonts.
     Text {
         /// The text.
         text: String,
@@ -67,6 +68,31 @@ pub enum Op {
     },
 }
 
+/// How PDF and SVG output carry text (matplotlib's `pdf.fonttype` /
+/// `svg.fonttype`): as text in an embedded subset of the font, which a
+/// reader can search, copy and edit, or as glyph outlines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextMode {
+    /// Text objects in an embedded font subset (`pdf.fonttype 42`,
+    /// `svg.fonttype 'none'` with the font embedded).
+    #[default]
+    Text,
+    /// Filled glyph outlines (`svg.fonttype 'path'`): no font, no text.
+    Paths,
+}
+
+impl std::str::FromStr for TextMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(TextMode::Text),
+            "paths" => Ok(TextMode::Paths),
+            _ => Err(format!("unknown text mode '{s}' (expected text or paths)")),
+        }
+    }
+}
+
 /// The recorded figure.
 #[derive(Debug, Clone)]
 pub struct Scene {
@@ -76,6 +102,12 @@ pub struct Scene {
     pub height: usize,
     /// The operations, drawn in order (later ones on top).
     pub ops: Vec<Op>,
+    /// The fonts the text is set in.
+    pub fonts: Fonts,
+    /// The figure's title, for a PDF's document information.
+    pub title: Option<String>,
+    /// How PDF and SVG carry the text.
+    pub text_mode: TextMode,
 }
 
 impl Scene {
@@ -85,6 +117,9 @@ impl Scene {
             width,
             height,
             ops: Vec::new(),
+            fonts: Fonts::default(),
+            title: None,
+            text_mode: TextMode::Text,
         }
     }
 
@@ -196,7 +231,18 @@ impl Scene {
                     h,
                     v,
                     rotated,
-                } => text::draw(&mut c, t, *x, *y, *px, *color, *h, *v, *rotated),
+                } => text::draw(
+                    &mut c,
+                    &self.fonts,
+                    t,
+                    *x,
+                    *y,
+                    *px,
+                    *color,
+                    *h,
+                    *v,
+                    *rotated,
+                ),
             }
         }
         c

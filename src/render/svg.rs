@@ -1,15 +1,23 @@
-//! SVG output of a [`Scene`]: rectangles and glyph outlines as vectors, the
-//! heatmap body as one embedded PNG (or one `<rect>` per cell when there
-//! are few), so files stay small at any matrix size. Deterministic text.
+//! SVG output of a [`Scene`]: rectangles as vectors, the heatmap body as
+//! one embedded PNG (or one `<rect>` per cell when there are few), so
+//! files stay small at any matrix size. Text is `<text>` (a browser's find
+//! and a screen reader see it; Inkscape edits it), set in the fonts the
+//! figure was laid out with, embedded as subsets in `@font-face` data
+//! URIs so it looks the same in every viewer, each glyph at the position
+//! the layout gave it; or, with [`TextMode::Paths`], glyph outlines with
+//! a `<title>`. Deterministic text.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use base64::Engine as _;
 
 use super::colormap::Rgb;
-use super::scene::{Op, Scene};
-use super::text::{outline, Seg};
-use crate::error::Result;
+use super::fonts::Face;
+use super::scene::{Op, Scene, TextMode};
+use super::text::{self, outline, Seg};
+use crate::error::{Error, Result};
 
 fn hex(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
@@ -61,6 +69,8 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{wi:.3}in" height="{hi:.3}in" viewBox="0 0 {w} {h}">"#
     );
     let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
+    // Faces used by the text, with the characters drawn in each.
+    let mut faces: Vec<(Arc<Face>, BTreeMap<char, u16>)> = Vec::new();
     for op in &scene.ops {
         match op {
             Op::Rect {
@@ -117,19 +127,122 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                 v,
                 rotated,
             } => {
-                let d = path_data(&outline(text, *x, *y, *px, *h, *v, *rotated));
-                let esc = text
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;");
+                let esc = escape(text);
+                if scene.text_mode == TextMode::Paths {
+                    let d = path_data(&outline(&scene.fonts, text, *x, *y, *px, *h, *v, *rotated));
+                    let _ = writeln!(
+                        s,
+                        r#"<path fill="{}" d="{d}"><title>{esc}</title></path>"#,
+                        hex(*color)
+                    );
+                    continue;
+                }
+                let glyphs = scene.fonts.layout(text, *px);
+                let (ox, oy) =
+                    text::baseline_origin(&scene.fonts, text, *x, *y, *px, *h, *v, *rotated);
+                let mut xs = String::new();
+                // Runs of glyphs from one face: (face number, text).
+                let mut runs: Vec<(usize, String)> = Vec::new();
+                for g in &glyphs {
+                    let fi = match faces.iter().position(|(f, _)| Arc::ptr_eq(f, &g.face)) {
+                        Some(i) => i,
+                        None => {
+                            faces.push((g.face.clone(), BTreeMap::new()));
+                            faces.len() - 1
+                        }
+                    };
+                    faces[fi].1.insert(g.ch, g.glyph.0);
+                    match runs.last_mut() {
+                        Some((f, t)) if *f == fi => t.push(g.ch),
+                        _ => runs.push((fi, g.ch.to_string())),
+                    }
+                    let _ = write!(
+                        xs,
+                        "{}{:.2}",
+                        if xs.is_empty() { "" } else { " " },
+                        ox + g.x
+                    );
+                }
+                // One face: the text as is; several: a span per run, each
+                // in the face the layout took its glyphs from.
+                let body = if runs.len() > 1 {
+                    runs.iter()
+                        .map(|(f, t)| {
+                            format!(r#"<tspan font-family="hm{f}">{}</tspan>"#, escape(t))
+                        })
+                        .collect()
+                } else {
+                    esc.clone()
+                };
+                let family = runs.first().map_or(0, |r| r.0);
+                // Rotated text is laid out along x from its origin, then
+                // turned about it.
+                let turn = if *rotated {
+                    format!(r#" transform="rotate(-90 {ox:.2} {oy:.2})""#)
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     s,
-                    r#"<path fill="{}" d="{d}"><title>{esc}</title></path>"#,
+                    r#"<text x="{xs}" y="{oy:.2}" font-family="hm{family}" font-size="{px:.2}" fill="{}"{turn}>{body}</text>"#,
                     hex(*color)
                 );
             }
         }
     }
     s.push_str("</svg>\n");
+    if faces.is_empty() {
+        return Ok(s);
+    }
+    // The fonts, as subsets of what was drawn, before the first shape.
+    let mut style = String::from("<style>");
+    for (i, (face, chars)) in faces.iter().enumerate() {
+        let (mime, data) = web_subset(face, chars)?;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+        let _ = write!(
+            style,
+            "@font-face{{font-family:hm{i};src:url(data:{mime};base64,{b64})}}"
+        );
+    }
+    style.push_str("text{white-space:pre}</style>\n");
+    let at = s.find('\n').map_or(0, |i| i + 1);
+    s.insert_str(at, &style);
     Ok(s)
+}
+
+fn escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A subset of `face` holding the glyphs of `chars` (character → original
+/// glyph id), with the `cmap` and `OS/2` a browser needs; and its MIME
+/// type.
+///
+/// Errors: [`Error::Invalid`] when the font cannot be subset.
+fn web_subset(face: &Face, chars: &BTreeMap<char, u16>) -> Result<(&'static str, Vec<u8>)> {
+    let mut remap = subsetter::GlyphRemapper::new();
+    let map: BTreeMap<char, u16> = chars
+        .iter()
+        .filter(|(_, &g)| g != 0)
+        .map(|(&c, &g)| (c, remap.remap(g)))
+        .collect();
+    let err =
+        |m: String| Error::Invalid(format!("font {}: cannot subset it for SVG: {m}", face.name));
+    let sub = subsetter::subset(face.data, face.index, &remap).map_err(|e| err(e.to_string()))?;
+    let mut add = vec![(*b"cmap", super::sfnt::cmap(&map))];
+    if let Some(os2) = super::sfnt::table(face.data, face.index, b"OS/2") {
+        add.push((*b"OS/2", os2));
+    }
+    let font = super::sfnt::with_tables(&sub, add).ok_or_else(|| err("malformed tables".into()))?;
+    Ok((
+        if face.is_cff() {
+            "font/otf"
+        } else {
+            "font/ttf"
+        },
+        font,
+    ))
 }

@@ -1,22 +1,16 @@
-//! Text with the embedded DejaVu Sans (matplotlib's default face), so
-//! figures look the same on every machine and no system font is needed.
-//! Glyphs are placed at fractional positions with kerning and rasterised
-//! by coverage; rotated labels are drawn into a mask and turned.
+//! Text in a figure's [`Fonts`] (the embedded DejaVu Sans, matplotlib's
+//! default face, unless the `font` option names another; fallbacks for
+//! characters it lacks). Glyphs are placed at fractional positions with
+//! kerning and rasterised by coverage; rotated labels are drawn into a
+//! mask and turned.
 
 use std::sync::OnceLock;
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use ab_glyph::Font;
 
 use super::canvas::Canvas;
 use super::colormap::Rgb;
-
-fn font() -> &'static FontRef<'static> {
-    static F: OnceLock<FontRef<'static>> = OnceLock::new();
-    F.get_or_init(|| {
-        FontRef::try_from_slice(dejavu::sans::regular())
-            .expect("embedded DejaVu Sans is a valid font")
-    })
-}
+use super::fonts::Fonts;
 
 /// Horizontal anchor of a text box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,33 +36,14 @@ pub enum VAlign {
     Bottom,
 }
 
-/// ab_glyph scale for an em size of `px` pixels.
-fn scale(px: f64) -> PxScale {
-    let f = font();
-    let upem = f.units_per_em().unwrap_or(2048.0);
-    PxScale::from((px * f.height_unscaled() as f64 / upem as f64) as f32)
+/// Font metrics at `px`: (ascent, descent as a positive number), pixels.
+pub(crate) fn metrics(fonts: &Fonts, px: f64) -> (f64, f64) {
+    fonts.metrics(px)
 }
 
-/// Font metrics at `px`: (ascent, descent as a positive number).
-pub(crate) fn metrics(px: f64) -> (f64, f64) {
-    let s = font().as_scaled(scale(px));
-    (s.ascent() as f64, -s.descent() as f64)
-}
-
-/// Advance width of `text` at `px`.
-pub(crate) fn width(text: &str, px: f64) -> f64 {
-    let s = font().as_scaled(scale(px));
-    let mut w = 0.0f32;
-    let mut prev = None;
-    for ch in text.chars() {
-        let g = s.glyph_id(ch);
-        if let Some(p) = prev {
-            w += s.kern(p, g);
-        }
-        w += s.h_advance(g);
-        prev = Some(g);
-    }
-    w as f64
+/// Advance width of `text` at `px`, pixels.
+pub(crate) fn width(fonts: &Fonts, text: &str, px: f64) -> f64 {
+    fonts.width(text, px)
 }
 
 /// Width in points of `text` at `size_pt` as matplotlib measures it when
@@ -78,25 +53,22 @@ pub(crate) fn width(text: &str, px: f64) -> f64 {
 /// width exactly for labels of letters, digits and `_` without kerned
 /// pairs — the usual gene and sample names — and to about a pixel
 /// otherwise.
-pub(crate) fn matplotlib_width_pt(text: &str, size_pt: f64) -> f64 {
+pub(crate) fn matplotlib_width_pt(fonts: &Fonts, text: &str, size_pt: f64) -> f64 {
     const DPI: f64 = 100.0;
-    let s = font().as_scaled(scale(size_pt * DPI / 72.0));
+    let glyphs = fonts.layout(text, size_pt * DPI / 72.0);
     let mut w = 0.0f64;
-    let mut prev = None;
-    for ch in text.chars() {
-        let g = s.glyph_id(ch);
-        if let Some(p) = prev {
-            w += s.kern(p, g) as f64;
-        }
-        w += (s.h_advance(g) as f64).round();
-        prev = Some(g);
+    let mut end = 0.0f64;
+    for g in &glyphs {
+        // Kerning: how far this glyph starts from the previous one's end.
+        w += g.x - end + g.advance.round();
+        end = g.x + g.advance;
     }
     w * 72.0 / DPI
 }
 
-/// Height of a line of text (ascent + descent).
-pub(crate) fn line_height(px: f64) -> f64 {
-    let (a, d) = metrics(px);
+/// Height of a line of text (ascent + descent), pixels.
+pub(crate) fn line_height(fonts: &Fonts, px: f64) -> f64 {
+    let (a, d) = metrics(fonts, px);
     a + d
 }
 
@@ -105,17 +77,17 @@ type Mask = (usize, usize, Vec<f32>);
 
 /// Labels repeat across the figures of a batch (gene names, sample names,
 /// tick numbers): rasterise each (text, size) once per process.
-fn cached_mask(text: &str, px: f64) -> std::sync::Arc<Mask> {
+fn cached_mask(fonts: &Fonts, text: &str, px: f64) -> std::sync::Arc<Mask> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
-    type Masks = Mutex<HashMap<(String, u64), Arc<Mask>>>;
+    type Masks = Mutex<HashMap<(String, u64, usize), Arc<Mask>>>;
     static CACHE: OnceLock<Masks> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let key = (text.to_string(), px.to_bits());
+    let key = (text.to_string(), px.to_bits(), fonts.key());
     if let Some(m) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return m;
     }
-    let m = Arc::new(mask(text, px));
+    let m = Arc::new(mask(fonts, text, px));
     if let Ok(mut c) = cache.lock() {
         if c.len() > 50_000 {
             c.clear();
@@ -127,21 +99,21 @@ fn cached_mask(text: &str, px: f64) -> std::sync::Arc<Mask> {
 
 /// Coverage mask of `text`: width, height, alpha values; baseline at
 /// `ascent` from the top.
-fn mask(text: &str, px: f64) -> Mask {
-    let s = font().as_scaled(scale(px));
-    let (asc, desc) = metrics(px);
-    let w = width(text, px).ceil() as usize + 2;
+fn mask(fonts: &Fonts, text: &str, px: f64) -> Mask {
+    let (asc, desc) = metrics(fonts, px);
+    let w = width(fonts, text, px).ceil() as usize + 2;
     let h = (asc + desc).ceil() as usize + 2;
     let mut buf = vec![0f32; w * h];
+    // The pen in f32 from 1.0, as the glyphs' positions have always been
+    // added up (the golden figures' text to the bit).
     let mut pen = 1.0f32;
-    let mut prev = None;
-    for ch in text.chars() {
-        let id = s.glyph_id(ch);
-        if let Some(p) = prev {
-            pen += s.kern(p, id);
-        }
-        let glyph = id.with_scale_and_position(s.scale(), ab_glyph::point(pen, asc as f32 + 1.0));
-        if let Some(outline) = font().outline_glyph(glyph) {
+    for g in fonts.layout(text, px) {
+        pen += g.kern as f32;
+        let glyph = g
+            .glyph
+            .with_scale_and_position(g.face.scale(px), ab_glyph::point(pen, asc as f32 + 1.0));
+        pen += g.advance as f32;
+        if let Some(outline) = g.face.font().outline_glyph(glyph) {
             let b = outline.px_bounds();
             outline.draw(|gx, gy, c| {
                 let x = b.min.x as i64 + gx as i64;
@@ -152,8 +124,6 @@ fn mask(text: &str, px: f64) -> Mask {
                 }
             });
         }
-        pen += s.h_advance(id);
-        prev = Some(id);
     }
     (w, h, buf)
 }
@@ -163,6 +133,7 @@ fn mask(text: &str, px: f64) -> Mask {
 /// aligns rotated text.
 #[allow(clippy::too_many_arguments)]
 fn text_box(
+    fonts: &Fonts,
     text: &str,
     x: f64,
     y: f64,
@@ -171,8 +142,8 @@ fn text_box(
     v: VAlign,
     rotated: bool,
 ) -> (f64, f64, f64, f64) {
-    let (asc, desc) = metrics(px);
-    let lw = width(text, px);
+    let (asc, desc) = metrics(fonts, px);
+    let lw = width(fonts, text, px);
     let lh = asc + desc;
     let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
     let left = match h {
@@ -190,12 +161,35 @@ fn text_box(
     (left, top, lw, asc)
 }
 
+/// The baseline origin (pixels) of `text` anchored at (x, y), where
+/// glyph outlines and PDF text start: the box's left end of the baseline,
+/// or for `rotated` text its bottom end (the text reads upwards).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn baseline_origin(
+    fonts: &Fonts,
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    h: HAlign,
+    v: VAlign,
+    rotated: bool,
+) -> (f64, f64) {
+    let (left, top, lw, asc) = text_box(fonts, text, x, y, px, h, v, rotated);
+    if rotated {
+        (left + asc, top + lw)
+    } else {
+        (left, top + asc)
+    }
+}
+
 /// Draws `text` anchored at (x, y). With `rotated`, the text reads bottom
 /// to top (matplotlib `rotation=90`) and the anchors apply to the rotated
 /// box, as matplotlib's default rotation mode does.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw(
     canvas: &mut Canvas,
+    fonts: &Fonts,
     text: &str,
     x: f64,
     y: f64,
@@ -208,9 +202,9 @@ pub(crate) fn draw(
     if text.is_empty() {
         return;
     }
-    let cached = cached_mask(text, px);
+    let cached = cached_mask(fonts, text, px);
     let (mw, mh, m) = (cached.0, cached.1, &cached.2);
-    let (left, top, _, _) = text_box(text, x, y, px, h, v, rotated);
+    let (left, top, _, _) = text_box(fonts, text, x, y, px, h, v, rotated);
     // Integer offset for the mask, keeping the fractional part small:
     // glyph coverage was computed on the mask's own pixel grid.
     let (ox, oy) = (left.round() as i64 - 1, top.round() as i64 - 1);
@@ -247,7 +241,7 @@ mod tests {
             ("Gene_12345", 90.0),
         ] {
             assert!(
-                (matplotlib_width_pt(t, 10.0) - px * 0.72).abs() < 1e-9,
+                (matplotlib_width_pt(&Fonts::dejavu_only(), t, 10.0) - px * 0.72).abs() < 1e-9,
                 "{t}"
             );
         }
@@ -256,8 +250,10 @@ mod tests {
     #[test]
     fn text_draws_ink_where_anchored() {
         let mut c = Canvas::new(200, 60);
+        let f = Fonts::dejavu_only();
         draw(
             &mut c,
+            &f,
             "Gene_10",
             100.0,
             30.0,
@@ -269,7 +265,7 @@ mod tests {
         );
         let dark = c.pixels.chunks(3).filter(|p| p[0] < 128).count();
         assert!(dark > 30, "{dark}");
-        let w = width("Gene_10", 14.0);
+        let w = width(&f, "Gene_10", 14.0);
         assert!(w > 40.0 && w < 70.0, "{w}");
         // Nothing far from the anchor.
         for y in 0..60 {
@@ -298,6 +294,7 @@ pub(crate) enum Seg {
 /// bitmaps, so text stays sharp at any zoom and needs no font file.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn outline(
+    fonts: &Fonts,
     text: &str,
     x: f64,
     y: f64,
@@ -306,9 +303,7 @@ pub(crate) fn outline(
     v: VAlign,
     rotated: bool,
 ) -> Vec<Seg> {
-    let f = font();
-    let s = f.as_scaled(scale(px));
-    let (left, top, lw, asc) = text_box(text, x, y, px, h, v, rotated);
+    let (left, top, lw, asc) = text_box(fonts, text, x, y, px, h, v, rotated);
     // Text-local (tx along the baseline from the box's start, ty down from
     // the box's top) → canvas.
     let map = |tx: f64, ty: f64| -> (f64, f64) {
@@ -318,17 +313,13 @@ pub(crate) fn outline(
             (left + tx, top + ty)
         }
     };
-    let units = s.scale_factor();
-    let (sx, sy) = (units.horizontal as f64, units.vertical as f64);
     let mut segs = Vec::new();
-    let mut pen = 0.0f64;
-    let mut prev = None;
-    for ch in text.chars() {
-        let id = s.glyph_id(ch);
-        if let Some(p) = prev {
-            pen += s.kern(p, id) as f64;
-        }
-        if let Some(o) = f.outline(id) {
+    for g in fonts.layout(text, px) {
+        // Font units → pixels for this glyph's face.
+        let k = px / g.face.units_per_em();
+        let (sx, sy) = (k, k);
+        let pen = g.x;
+        if let Some(o) = g.face.font().outline(g.glyph) {
             // Font units, y up → text-local pixels, y down from the top.
             let pt = |p: ab_glyph::Point| map(pen + p.x as f64 * sx, asc - p.y as f64 * sy);
             let mut last: Option<ab_glyph::Point> = None;
@@ -374,8 +365,6 @@ pub(crate) fn outline(
                 segs.push(Seg::Close);
             }
         }
-        pen += s.h_advance(id) as f64;
-        prev = Some(id);
     }
     segs
 }

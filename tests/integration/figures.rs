@@ -160,14 +160,11 @@ fn vector_formats_keep_text_as_paths_and_embed_big_bodies() {
     let f = render(Kind::Heatmap, &m, &opts(BASIC));
     let svg = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    // 30 x 12 cells are vector rectangles; labels are outlines with titles.
+    // 30 x 12 cells are vector rectangles; labels are text.
     assert!(svg.matches("<rect").count() > 360);
-    assert!(
-        svg.contains("<title>Gene_30</title>")
-            && svg.contains("<title>Gene Expression Heatmap</title>")
-    );
+    assert!(svg.contains(">Gene_30</text>") && svg.contains(">Gene Expression Heatmap</text>"));
     let pdf = heatmill::render::pdf::to_pdf(&f.scene, 100.0).unwrap();
-    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF"));
     // xref offsets point at the objects.
     let text = String::from_utf8_lossy(&pdf);
     let xref_at: usize = text
@@ -187,6 +184,11 @@ fn vector_formats_keep_text_as_paths_and_embed_big_bodies() {
     let f = render(Kind::Heatmap, &big, &opts("figsize = [8, 10]\n"));
     let svg = heatmill::render::svg::to_svg(&f.scene, 100.0).unwrap();
     assert_eq!(svg.matches("<image").count(), 2, "body and colour bar");
+    assert!(
+        svg.len() < 8_000_000,
+        "SVG of 20 000 rows is {} bytes",
+        svg.len()
+    );
     let pdf = heatmill::render::pdf::to_pdf(&f.scene, 100.0).unwrap();
     assert!(
         pdf.len() < 5_000_000,

@@ -22,6 +22,9 @@
 //!   in `tests/fixtures/` (made by `scripts/make_fixtures.py`).
 //! - `reference`: property tests: the fast algorithms against naive
 //!   references on random inputs.
+//! - `vector_text`: PDF and SVG text is text (poppler extracts it, a
+//!   headless Chromium finds it in the embedded font), fallback fonts,
+//!   the missing-glyph warning.
 //! - `util`: helpers shared by the modules (the binary, scratch
 //!   directories, fixture loaders, a seeded random generator).
 //!
@@ -43,3 +46,4 @@ mod numerics;
 mod options;
 mod parity;
 mod reference;
+mod vector_text;

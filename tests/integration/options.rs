@@ -40,7 +40,12 @@ struct Result_ {
 }
 
 fn make(dir: &Path, kind: &str, input: &Path, args: &[String]) -> Result_ {
-    let out = dir.join("f.png");
+    make_to(dir, kind, input, args, "f.png")
+}
+
+/// [`make`] to the output file `name` (its extension picks the format).
+fn make_to(dir: &Path, kind: &str, input: &Path, args: &[String], name: &str) -> Result_ {
+    let out = dir.join(name);
     let ex = dir.join("ex");
     let _ = std::fs::remove_file(&out);
     let _ = std::fs::remove_dir_all(&ex);
@@ -128,7 +133,7 @@ fn fixture(dir: &Path) -> Fixture {
 
 /// The input, the flags both runs share, and the value(s) to try for
 /// `key` on `kind` (several: any one that changes the output counts).
-fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String>) {
+fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String>, &'static str) {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let spec = heatmill::options::spec(key).unwrap();
     let mut input = f.seed.clone();
@@ -160,6 +165,15 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
         "col_colors" => values = vec![f.col_table.clone()],
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),
+        // A font every machine has: the test font (box glyphs).
+        "font" => {
+            values = vec![crate::util::root()
+                .join("tests/fixtures/fonts/heatmill-test.ttf")
+                .display()
+                .to_string()]
+        }
+        // Text or outlines: a vector format's business.
+        "text" => return (input, base, values, "f.svg"),
         _ => {}
     }
     if kind == Kind::Corrmap
@@ -174,7 +188,7 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
     {
         base.push("--cluster".into());
     }
-    (input, base, values)
+    (input, base, values, "f.png")
 }
 
 #[test]
@@ -218,12 +232,12 @@ fn every_listed_option_changes_the_figure_and_the_others_are_refused() {
             if !listed.contains(&flag) {
                 failures.push(format!("{}: --help does not list --{flag}", kind.name()));
             }
-            let (input, base, values) = case(&f, kind, spec.key);
-            let default = make(&dir, kind.name(), &input, &base);
+            let (input, base, values, out) = case(&f, kind, spec.key);
+            let default = make_to(&dir, kind.name(), &input, &base, out);
             let changed = values.iter().any(|v| {
                 let mut args = base.clone();
                 args.push(format!("--{flag}={v}"));
-                make(&dir, kind.name(), &input, &args) != default
+                make_to(&dir, kind.name(), &input, &args, out) != default
             });
             if !changed {
                 failures.push(format!(
