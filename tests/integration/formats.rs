@@ -48,6 +48,7 @@ fn layouts() -> Vec<(&'static str, Vec<&'static str>)> {
         ("counts.gct", vec![]),
         ("GSE000000_series_matrix.txt.gz", vec![]),
         ("counts.loom", vec!["--transpose"]),
+        ("counts.xlsx", vec![]),
     ]
 }
 
@@ -603,6 +604,15 @@ fn new_inputs_read_the_parquet_matrix_bit_for_bit() {
             ReadOptions::default(),
         ),
         (formats().join("counts.loom"), t.clone()),
+        (formats().join("counts.xlsx"), ReadOptions::default()),
+        (
+            formats().join("counts.xlsx"),
+            ReadOptions {
+                dataset: Some("counts".into()),
+                index_col: Some("gene".into()),
+                ..Default::default()
+            },
+        ),
     ];
     for (path, o) in cases {
         let m = io::read_matrix(&path, &o).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -725,6 +735,7 @@ fn inspect_describes_the_new_formats() {
         ("counts.gct", "gct", "GCT 1.2"),
         ("GSE000000_series_matrix.txt.gz", "geo", "GEO series matrix"),
         ("counts.loom", "loom", "loom /matrix"),
+        ("counts.xlsx", "xlsx", "sheet 'counts'"),
     ] {
         let o = run(&["inspect", "--json", formats().join(file).to_str().unwrap()]);
         assert!(o.status.success(), "{file}: {}", stderr(&o));
@@ -893,4 +904,23 @@ fn bad_new_inputs_are_refused_naming_file_line_and_cause() {
     let p = dir.join("cut.tsv.gz");
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
     refused(&p, &["cut.tsv.gz", "gzip stream is damaged or truncated"]);
+    // A workbook whose header cells are merged (openpyxl), and a missing sheet.
+    let merged = util::fixtures().join("formats/merged_header.xlsx");
+    refused(
+        &merged,
+        &[
+            "merged_header.xlsx",
+            "sheet 'counts'",
+            "header cells B1:C1 are merged",
+            "unmerge",
+        ],
+    );
+    let o = ReadOptions {
+        dataset: Some("Sheet9".into()),
+        ..Default::default()
+    };
+    let e = io::read_matrix(&formats().join("counts.xlsx"), &o)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no sheet 'Sheet9' (sheets: counts)"), "{e}");
 }
