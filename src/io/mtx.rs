@@ -160,10 +160,13 @@ pub(crate) struct Header {
     pub size_line: usize,
 }
 
+/// A column of a headerless table under the name scanpy gives it.
+pub(crate) type NamedColumn = (String, Vec<String>);
+
 /// Annotation columns of a Cell Ranger folder: `gene_ids` and, Cell
 /// Ranger 3+, `feature_types` (scanpy's `var` columns), keyed by the
 /// unique gene names; every feature, Gene Expression or not.
-pub(crate) fn features_table(path: &Path) -> Result<(Vec<String>, Vec<(String, Vec<String>)>)> {
+pub(crate) fn features_table(path: &Path) -> Result<(Vec<String>, Vec<NamedColumn>)> {
     let f = files(path)?;
     let Some(features) = &f.features else {
         return Err(Error::format(
