@@ -924,3 +924,39 @@ fn bad_new_inputs_are_refused_naming_file_line_and_cause() {
         .to_string();
     assert!(e.contains("no sheet 'Sheet9' (sheets: counts)"), "{e}");
 }
+
+/// A Cell Ranger folder is a dataset of a batch run (hashed file by file
+/// for the manifest), with its features.tsv columns and a GEO file's
+/// characteristics as strips; a dry run plans it again.
+#[test]
+fn batch_run_takes_a_cell_ranger_folder_and_new_annotation_sources() {
+    let dir = scratch("batch-inputs");
+    let f = formats();
+    let config = format!(
+        r#"[output]
+dir = "{out}"
+formats = ["png"]
+
+[[dataset]]
+path = "{tenx}"
+transpose = true
+row_colors = ["{tenx}:feature_types"]
+col_colors = ["{geo}:group"]
+
+[[figure]]
+name = "cm"
+kind = "clustermap"
+log1p = true
+"#,
+        out = dir.join("out").display(),
+        tenx = f.join("counts_10x_mtx").display(),
+        geo = f.join("GSE000000_series_matrix.txt.gz").display(),
+    );
+    let cfg = dir.join("run.toml");
+    std::fs::write(&cfg, config).unwrap();
+    let o = run(&["run", cfg.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("out/counts_10x_mtx/cm.png").exists());
+    let o = run(&["run", cfg.to_str().unwrap(), "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
