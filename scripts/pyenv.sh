@@ -15,7 +15,8 @@ VENV="$HERE/.venv"
 PY="${PYTHON:-python3}"
 
 # Exact versions pip resolved when the fixtures were generated (numpy 2.x, scipy 1.x,
-# pandas 2.x, latest pyarrow; seaborn/matplotlib only for clustermap z_score/standard_scale).
+# pandas 2.x, latest pyarrow; seaborn/matplotlib only for clustermap z_score/standard_scale;
+# scanpy, loompy, openpyxl for the Matrix Market, loom and xlsx samples of make_format_samples.py).
 PINS=(
   "numpy==2.4.6"
   "scipy==1.17.1"
@@ -26,6 +27,9 @@ PINS=(
   "h5py==3.16.0"
   "anndata==0.12.19"
   "fonttools==4.60.1"
+  "scanpy==1.11.5"
+  "loompy==3.0.8"
+  "openpyxl==3.1.5"
 )
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -278,14 +278,15 @@ pub struct ReadArgs {
     /// Column holding the row labels (default: the first text column).
     #[arg(long)]
     pub index_col: Option<String>,
-    /// Input format, when the extension doesn't say (csv, tsv, parquet, arrow, hdf5).
+    /// Input format, when the name and first bytes don't say (csv, tsv,
+    /// parquet, arrow, hdf5, mtx, gct, geo, loom, xlsx).
     #[arg(long, value_parser = Format::parse)]
     pub format: Option<Format>,
-    /// Swap rows and columns after reading (AnnData/10x: genes x cells).
+    /// Swap rows and columns after reading (AnnData/10x/loom: genes x cells).
     #[arg(long)]
     pub transpose: bool,
     /// HDF5: path of the 2-D dataset (default: the only one), or the genome
-    /// of a Cell Ranger 2 file with several (e.g. mm10).
+    /// of a Cell Ranger 2 file with several (e.g. mm10); xlsx: the sheet.
     #[arg(long)]
     pub dataset: Option<String>,
     /// HDF5: path of the dataset of row names.
@@ -294,7 +295,7 @@ pub struct ReadArgs {
     /// HDF5: path of the dataset of column names.
     #[arg(long)]
     pub col_names: Option<String>,
-    /// AnnData: read layers/NAME instead of X.
+    /// AnnData: read layers/NAME instead of X; loom: /layers/NAME.
     #[arg(long)]
     pub layer: Option<String>,
 }

@@ -164,8 +164,24 @@ impl Manifest {
     }
 }
 
-/// Hex SHA-256 of a file's bytes (streamed).
+/// Hex SHA-256 of a file's bytes (streamed); of a folder (a Cell Ranger
+/// matrix folder), the names and hashes of its files in name order.
 pub(crate) fn sha256_file(path: &Path) -> Result<String> {
+    if path.is_dir() {
+        let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::read(path, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        names.sort();
+        let mut parts = vec![];
+        for p in &names {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            parts.push(format!("{}={}", name.unwrap_or_default(), sha256_file(p)?));
+        }
+        return Ok(sha256_bytes(parts.join(",").as_bytes()));
+    }
     let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

@@ -88,7 +88,10 @@ impl Plan {
                 m
             } else {
                 // A missing file is a config error, found before any work.
-                if !pattern.is_file() {
+                // A Cell Ranger matrix folder is one dataset too.
+                let tenx_folder = pattern.is_dir()
+                    && crate::io::Format::detect(&pattern) == Some(crate::io::Format::Mtx);
+                if !pattern.is_file() && !tenx_folder {
                     return Err(Error::config(
                         &config.path,
                         line("path"),
@@ -98,7 +101,7 @@ impl Plan {
                             d.name.as_deref().unwrap_or(&d.path),
                             pattern.display(),
                             if pattern.exists() {
-                                "is not a file"
+                                "is not a file (nor a Cell Ranger folder holding matrix.mtx.gz)"
                             } else {
                                 "does not exist (paths are relative to the config's directory)"
                             }

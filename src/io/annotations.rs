@@ -93,10 +93,13 @@ pub fn is_missing(v: &str) -> bool {
 /// Parses `TABLE:COLUMN` (the column may be omitted when the table has
 /// exactly one category column).
 pub fn parse_spec(spec: &str) -> (PathBuf, Option<String>) {
-    // `cells.h5ad:obs/group`: the column part may hold a '/'.
-    if let Some(i) = spec.find(".h5ad:") {
-        let (p, c) = spec.split_at(i + 5);
-        return (PathBuf::from(p), Some(c[1..].to_string()));
+    // `cells.h5ad:obs/group`, `cells.loom:col_attrs/Cluster`: the column
+    // part may hold a '/'.
+    for ext in [".h5ad:", ".loom:"] {
+        if let Some(i) = spec.find(ext) {
+            let (p, c) = spec.split_at(i + ext.len() - 1);
+            return (PathBuf::from(p), Some(c[1..].to_string()));
+        }
     }
     // Split on the last ':' that is followed by no path separator.
     match spec.rsplit_once(':') {
@@ -107,7 +110,12 @@ pub fn parse_spec(spec: &str) -> (PathBuf, Option<String>) {
     }
 }
 
-/// Reads one category column of an annotation table.
+/// Reads one category column of an annotation table: a TSV/CSV (maybe
+/// compressed) whose first column holds the labels, or the metadata a
+/// matrix file carries — an `.h5ad`'s obs/var columns, a loom file's
+/// `col_attrs`/`row_attrs`, a GCT's row and (1.3) column metadata, a GEO
+/// series matrix's `!Sample_` lines, a Cell Ranger folder's
+/// `features.tsv` columns (`gene_ids`, `feature_types`).
 pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
     let is_h5ad = path
         .extension()
@@ -115,8 +123,32 @@ pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
     if is_h5ad {
         return super::hdf5::read_annotation(path, column);
     }
-    let format = Format::detect(path)
-        .filter(|f| *f != Format::Parquet)
+    if !path.exists() {
+        return Err(Error::read(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    let detected = Format::detect(path).or_else(|| {
+        if path.is_file() {
+            Format::sniff(path)
+        } else {
+            None
+        }
+    });
+    let detected = match detected {
+        Some(Format::Tsv) => Format::sniff(path).or(detected),
+        d => d,
+    };
+    match detected {
+        Some(Format::Loom) => return super::hdf5::loom::read_annotation(path, column),
+        Some(Format::Gct) => return super::gct::read_annotation(path, column),
+        Some(Format::Geo) => return super::geo::read_annotation(path, column),
+        Some(Format::Mtx) => return tenx_features(path, column),
+        _ => {}
+    }
+    let format = detected
+        .filter(|f| matches!(f, Format::Csv | Format::Tsv))
         .unwrap_or(Format::Tsv);
     let table = read_frame(path, format)?;
     let names = &table.names;
@@ -159,6 +191,43 @@ pub fn read(path: &Path, column: Option<&str>) -> Result<Annotation> {
         }),
         None,
         |i| format!("line {}", table.lines[i]),
+    )
+}
+
+/// A column of a Cell Ranger folder's features.tsv, keyed by gene name
+/// (the symbols made unique, as the matrix's columns are named).
+fn tenx_features(path: &Path, column: Option<&str>) -> Result<Annotation> {
+    let (names, cols) = super::mtx::features_table(path)?;
+    let list = || {
+        cols.iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(c) = column else {
+        return Err(Error::format(
+            path,
+            "mtx",
+            format!(
+                "say which features.tsv column to use as FOLDER:COLUMN (columns: {})",
+                list()
+            ),
+        ));
+    };
+    let Some((name, values)) = cols.iter().find(|(n, _)| n == c) else {
+        return Err(Error::format(
+            path,
+            "mtx",
+            format!("no features.tsv column '{c}' (columns: {})", list()),
+        ));
+    };
+    Annotation::from_pairs(
+        path,
+        "mtx",
+        name.clone(),
+        names.into_iter().zip(values.iter().cloned().map(Some)),
+        None,
+        |i| format!("features.tsv line {}", i + 1),
     )
 }
 

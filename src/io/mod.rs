@@ -3,15 +3,21 @@
 pub mod annotations;
 pub(crate) mod arrow_ipc;
 pub mod atomic;
+pub mod compress;
 pub(crate) mod delimited;
 pub mod format;
+pub(crate) mod gct;
+pub(crate) mod geo;
 pub(crate) mod hdf5;
+pub(crate) mod mtx;
 pub mod npy;
 pub(crate) mod pandas_meta;
 pub(crate) mod parquet_rows;
 pub(crate) mod rows;
 pub(crate) mod table;
+pub(crate) mod text;
 pub(crate) mod tsv;
+pub(crate) mod xlsx;
 
 use std::path::Path;
 
@@ -106,6 +112,60 @@ impl Inspection {
     }
 }
 
+/// What the readers of the formats added by issue #19 (Matrix Market,
+/// GCT, GEO, loom, xlsx) tell `inspect` besides the matrix.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Described {
+    /// The layout found.
+    pub layout: String,
+    /// Where the row (and column) labels came from.
+    pub label_column: String,
+    /// The stored value types.
+    pub dtypes: Vec<String>,
+    /// Compression, chunking, entries.
+    pub storage: String,
+    /// Explicitly stored entries of a sparse layout.
+    pub nnz: Option<u64>,
+    /// How the file was read.
+    pub access: String,
+    /// Annotation columns the file offers for colour strips, one line each.
+    pub side_data: Vec<String>,
+}
+
+/// The matrix of one of the formats of [`Described`], and its description.
+fn read_described(path: &Path, format: Format, opts: &ReadOptions) -> Result<(Matrix, Described)> {
+    match format {
+        Format::Mtx => mtx::read(path, opts.transpose),
+        Format::Gct => gct::read(path, opts.transpose),
+        Format::Geo => geo::read(path, opts.transpose),
+        Format::Xlsx => xlsx::read(path, opts),
+        Format::Loom => {
+            let (m, info) = read_hdf5(path, opts, None)?;
+            Ok((m, hdf5_described(path, info)?))
+        }
+        other => Err(crate::error::Error::Internal(format!(
+            "{} is not read by read_described",
+            other.name()
+        ))),
+    }
+}
+
+/// A loom file's description.
+fn hdf5_described(path: &Path, info: hdf5::H5Info) -> Result<Described> {
+    Ok(Described {
+        layout: info.layout,
+        label_column: info.names,
+        dtypes: vec![info.dtype],
+        storage: format!(
+            "stored {}x{}, {}",
+            info.stored_shape.0, info.stored_shape.1, info.storage
+        ),
+        nnz: info.nnz,
+        access: "streamed: metadata and only the touched chunks read (positional reads), sparse rows densified per block".to_string(),
+        side_data: hdf5::loom::side_data(path)?,
+    })
+}
+
 /// Reads the matrix in `path`, whatever its format.
 pub fn read_matrix(path: &Path, opts: &ReadOptions) -> Result<Matrix> {
     read_selected(path, opts, None).map(|(m, _)| m)
@@ -128,7 +188,10 @@ pub fn read_selected(
         }
         Format::Csv | Format::Tsv | Format::Parquet => Ok((table::read_matrix(path, opts)?, false)),
         Format::Arrow => Ok((read_arrow(path, opts, sel)?.0, sel.is_some())),
-        Format::Hdf5 => Ok((read_hdf5(path, opts, sel)?.0, sel.is_some())),
+        Format::Hdf5 | Format::Loom => Ok((read_hdf5(path, opts, sel)?.0, sel.is_some())),
+        Format::Mtx | Format::Gct | Format::Geo | Format::Xlsx => {
+            Ok((read_described(path, format, opts)?.0, false))
+        }
     }
 }
 
@@ -152,7 +215,11 @@ fn read_hdf5(
     opts: &ReadOptions,
     sel: Option<&Selection>,
 ) -> Result<(Matrix, hdf5::H5Info)> {
-    let h = hdf5::open(path, opts)?;
+    let h = if format::resolve(path, opts)? == Format::Loom {
+        hdf5::loom::open(path, opts)?
+    } else {
+        hdf5::open(path, opts)?
+    };
     let m = assemble(
         h.store.as_ref(),
         h.row_labels,
@@ -221,11 +288,15 @@ fn assemble(
 /// Reads `path` and describes it.
 pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
     let format = format::resolve(path, opts)?;
+    let mut side = vec![];
     let (m, layout, label_column, dtypes, storage, nnz, access) = match format {
         Format::Csv | Format::Tsv | Format::Parquet => {
             let (m, info) = table::read_with_info(path, opts)?;
+            let compression = compress::sniff(path)?;
             let access = if format == Format::Parquet {
                 "read by polars (column chunks decoded)"
+            } else if compression != compress::Compression::None {
+                "streamed: decompressed while parsed, one record at a time (no copy of the text)"
             } else {
                 "read into memory and parsed"
             };
@@ -236,6 +307,8 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
                 info.dtypes,
                 if format == Format::Parquet {
                     parquet_rows::describe(path)?
+                } else if compression != compress::Compression::None {
+                    format!("text, {} compressed", compression.name())
                 } else {
                     "text".to_string()
                 },
@@ -275,6 +348,19 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
                 "streamed: metadata and only the touched chunks read (positional reads), sparse rows densified per block".to_string(),
             )
         }
+        Format::Mtx | Format::Gct | Format::Geo | Format::Xlsx | Format::Loom => {
+            let (m, d) = read_described(path, format, opts)?;
+            side = d.side_data;
+            (
+                m,
+                d.layout,
+                d.label_column,
+                d.dtypes,
+                d.storage,
+                d.nnz,
+                d.access,
+            )
+        }
     };
     let cells = (m.nrows() * m.ncols()).max(1) as f64;
     let zeros = m.values().iter().filter(|v| **v == 0.0).count() as f64;
@@ -297,7 +383,7 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection> {
         side_data: if format == Format::Hdf5 {
             hdf5::side_data(path)?
         } else {
-            vec![]
+            side
         },
     })
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::compress::Compression;
 use super::format::{Format, ReadOptions};
 use super::pandas_meta::PandasIndex;
 use crate::error::{Error, Result};
@@ -28,6 +29,17 @@ pub fn read_matrix(path: &Path, opts: &ReadOptions) -> Result<Matrix> {
 /// Reads a wide table and reports the layout found.
 pub fn read_with_info(path: &Path, opts: &ReadOptions) -> Result<(Matrix, TableInfo)> {
     let format = super::format::resolve(path, opts)?;
+    let compression = super::compress::sniff(path)?;
+    if matches!(format, Format::Csv | Format::Tsv) && compression != Compression::None {
+        // Decompressed while parsing: never a full copy of the text.
+        let (w, _) = super::text::read_delimited_stream(path, format, opts.index_col.as_deref())?;
+        let m = Matrix::new(w.row_labels, w.col_labels, w.values)?;
+        let info = TableInfo {
+            label_column: w.label_column,
+            dtypes: vec!["f64".into()],
+        };
+        return Ok((if opts.transpose { m.transposed() } else { m }, info));
+    }
     let (df, names) = match format {
         Format::Csv | Format::Tsv => read_delimited(path, format)?,
         Format::Parquet => {
@@ -88,7 +100,9 @@ fn in_words(format: Format, msg: &str) -> String {
 /// written (polars renames repeated names; the frame's columns are in the
 /// header's order).
 fn read_delimited(path: &Path, format: Format) -> Result<(DataFrame, Vec<String>)> {
-    let mut bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    // A compressed annotation table is decompressed straight from the
+    // decoder (matrices take the streaming reader instead).
+    let mut bytes = super::compress::read_all(path, format.name())?;
     if bytes.starts_with(b"\xef\xbb\xbf") {
         bytes.drain(..3);
     }
@@ -486,7 +500,7 @@ pub fn read_frame(path: &Path, format: Format) -> Result<Frame> {
     let rows = (0..df.height())
         .map(|r| cols.iter().map(|c| c[r].clone()).collect())
         .collect();
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let bytes = super::compress::read_all(path, format.name())?;
     let sep = if format == Format::Tsv { b'\t' } else { b',' };
     let mut lines: Vec<usize> = super::delimited::records(&bytes, sep, usize::MAX)
         .iter()

@@ -472,7 +472,7 @@ fn read_options_that_do_not_apply_to_the_input_are_refused() {
         (
             &seed,
             &["--layer", "counts"],
-            "layer (--layer) applies to HDF5 inputs",
+            "layer (--layer) applies to AnnData (.h5ad) and loom inputs",
         ),
         (
             &seed,

@@ -42,6 +42,13 @@ fn layouts() -> Vec<(&'static str, Vec<&'static str>)> {
         ("counts_csr.h5ad", vec!["--transpose"]),
         ("counts_csc.h5ad", vec!["--transpose"]),
         ("counts_10x.h5", vec!["--transpose"]),
+        // #19: as they come from sequencers, labs and repositories.
+        ("counts.tsv.gz", vec![]),
+        ("counts_10x_mtx", vec!["--transpose"]),
+        ("counts.gct", vec![]),
+        ("GSE000000_series_matrix.txt.gz", vec![]),
+        ("counts.loom", vec!["--transpose"]),
+        ("counts.xlsx", vec![]),
     ]
 }
 
@@ -563,4 +570,393 @@ fn parquet_row_groups_stream_to_the_same_selection() {
             );
         }
     }
+}
+
+/// The matrix of `counts.parquet` (genes x samples), the reference every
+/// #19 format is compared with bit for bit.
+fn parquet_matrix() -> Matrix {
+    io::read_matrix(&formats().join("counts.parquet"), &ReadOptions::default()).unwrap()
+}
+
+/// Compressed tables (gzip, bzip2, zstd, and gzip under a plain `.tsv`
+/// name: told by magic bytes), GCT 1.3, and a Cell Ranger 2 folder read
+/// to the Parquet's matrix, bit for bit, labels included.
+#[test]
+fn new_inputs_read_the_parquet_matrix_bit_for_bit() {
+    let want = parquet_matrix();
+    let fix = util::fixtures().join("formats");
+    let t = ReadOptions {
+        transpose: true,
+        ..Default::default()
+    };
+    let cases: Vec<(PathBuf, ReadOptions)> = vec![
+        (formats().join("counts.tsv.gz"), ReadOptions::default()),
+        (fix.join("counts.csv.bz2"), ReadOptions::default()),
+        (fix.join("counts.tsv.zst"), ReadOptions::default()),
+        (fix.join("gzipped_named.tsv"), ReadOptions::default()),
+        (formats().join("counts_10x_mtx"), t.clone()),
+        (formats().join("counts_10x_mtx/matrix.mtx.gz"), t.clone()),
+        (fix.join("tenx_v2"), t.clone()),
+        (formats().join("counts.gct"), ReadOptions::default()),
+        (fix.join("counts_13.gct"), ReadOptions::default()),
+        (
+            formats().join("GSE000000_series_matrix.txt.gz"),
+            ReadOptions::default(),
+        ),
+        (formats().join("counts.loom"), t.clone()),
+        (formats().join("counts.xlsx"), ReadOptions::default()),
+        (
+            formats().join("counts.xlsx"),
+            ReadOptions {
+                dataset: Some("counts".into()),
+                index_col: Some("gene".into()),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (path, o) in cases {
+        let m = io::read_matrix(&path, &o).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            same_bits(&m, &want),
+            "{} differs from counts.parquet",
+            path.display()
+        );
+    }
+}
+
+/// A Cell Ranger 3 folder with repeated gene symbols and an antibody
+/// feature reads as scanpy.read_10x_mtx reads it: symbols made unique the
+/// anndata way, Gene Expression only, barcodes x genes.
+#[test]
+fn tenx_folder_names_and_features_as_scanpy() {
+    let fix = util::fixtures().join("formats");
+    let text = std::fs::read_to_string(fix.join("expected_10x.json")).unwrap();
+    let e: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let strings = |k: &str| -> Vec<String> {
+        e[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let values: Vec<f64> = e["X"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
+        .collect();
+    let want = Matrix::new(strings("obs_names"), strings("var_names"), values).unwrap();
+    let m = io::read_matrix(&fix.join("tenx_dups"), &ReadOptions::default()).unwrap();
+    assert!(same_bits(&m, &want), "{:?}", m.col_labels());
+    // features.tsv columns are annotations keyed by the unique names.
+    let a = io::annotations::read(&fix.join("tenx_dups"), Some("gene_ids")).unwrap();
+    for (n, id) in strings("var_names").iter().zip(strings("gene_ids")) {
+        assert_eq!(a.values[n].as_deref(), Some(id.as_str()));
+    }
+    let spec = format!("{}:feature_types", fix.join("tenx_dups").display());
+    let (p, c) = io::annotations::parse_spec(&spec);
+    let a = io::annotations::read(&p, c.as_deref()).unwrap();
+    assert_eq!(
+        a.values["CD3_TotalSeqB"].as_deref(),
+        Some("Antibody Capture")
+    );
+}
+
+/// GCT 1.3 row and column metadata, GEO sample characteristics and loom
+/// attributes are annotation columns for colour strips.
+#[test]
+fn metadata_of_new_formats_are_annotations() {
+    let e = expected();
+    let samples: Vec<&str> = e["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let groups: Vec<&str> = e["obs"]["group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let gct13 = util::fixtures().join("formats/counts_13.gct");
+    let geo = formats().join("GSE000000_series_matrix.txt.gz");
+    let loom = formats().join("counts.loom");
+    for spec in [
+        format!("{}:group", gct13.display()),
+        format!("{}:group", geo.display()),
+        format!("{}:col_attrs/group", loom.display()),
+        format!("{}:group", loom.display()),
+    ] {
+        let (p, c) = io::annotations::parse_spec(&spec);
+        let a = io::annotations::read(&p, c.as_deref()).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        assert_eq!(a.name, "group", "{spec}");
+        for (s, g) in samples.iter().zip(&groups) {
+            assert_eq!(a.values[*s].as_deref(), Some(*g), "{spec} {s}");
+        }
+    }
+    let a = io::annotations::read(&gct13, Some("chrom")).unwrap();
+    assert_eq!(a.values["Gene_1"].as_deref(), Some("chr1"));
+    assert_eq!(a.values["Gene_6"].as_deref(), Some("chr2"));
+    let a = io::annotations::read(&loom, Some("row_attrs/chrom")).unwrap();
+    assert_eq!(a.values["Gene_4"].as_deref(), Some("chr4"));
+    let a = io::annotations::read(&geo, Some("batch")).unwrap();
+    assert_eq!(a.values["S04"].as_deref(), Some("b1"));
+    let a = io::annotations::read(&formats().join("counts.gct"), None).unwrap();
+    assert_eq!(a.name, "Description");
+    let err = io::annotations::read(&geo, Some("nope"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no sample annotation 'nope'") && err.contains("group"),
+        "{err}"
+    );
+    // A clustermap with a GEO strip: every sample matched.
+    let dir = scratch("geo-strip");
+    let out = dir.join("cm.png");
+    let o = run(&[
+        "clustermap",
+        geo.to_str().unwrap(),
+        "--log1p",
+        "--col-colors",
+        &format!("{}:group", geo.display()),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("unmatched"), "{}", stderr(&o));
+}
+
+#[test]
+fn inspect_describes_the_new_formats() {
+    for (file, fmt, layout) in [
+        ("counts.tsv.gz", "tsv", "wide table"),
+        ("counts_10x_mtx", "mtx", "Cell Ranger 3+"),
+        ("counts.gct", "gct", "GCT 1.2"),
+        ("GSE000000_series_matrix.txt.gz", "geo", "GEO series matrix"),
+        ("counts.loom", "loom", "loom /matrix"),
+        ("counts.xlsx", "xlsx", "sheet 'counts'"),
+    ] {
+        let o = run(&["inspect", "--json", formats().join(file).to_str().unwrap()]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(j["format"], fmt, "{file}");
+        assert!(
+            j["layout"].as_str().unwrap().contains(layout),
+            "{file}: {j}"
+        );
+    }
+    let o = run(&[
+        "inspect",
+        "--json",
+        formats().join("counts.tsv.gz").to_str().unwrap(),
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["storage"].as_str().unwrap().contains("gzip"), "{j}");
+    assert!(
+        j["access"]
+            .as_str()
+            .unwrap()
+            .contains("decompressed while parsed"),
+        "{j}"
+    );
+}
+
+/// Writes `text` (gzip-compressed when `name` ends in .gz) into `dir`.
+fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
+    use std::io::Write;
+    let p = dir.join(name);
+    if name.ends_with(".gz") {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).unwrap();
+        std::fs::write(&p, e.finish().unwrap()).unwrap();
+    } else {
+        std::fs::write(&p, text).unwrap();
+    }
+    p
+}
+
+fn gunzip(p: &Path) -> String {
+    use std::io::Read;
+    let mut s = String::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(p).unwrap())
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// The CLI refuses `input` with exit code 2 and one line holding every
+/// `want` (the file, the line or entry, what is wrong).
+fn refused(input: &Path, want: &[&str]) {
+    let out = input.with_extension("npy");
+    let o = run(&["corr", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(!e.contains("panicked"), "{e}");
+    assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+    for w in want {
+        assert!(e.contains(w), "missing '{w}' in: {e}");
+    }
+}
+
+/// Bad files of each new format: the message names the file, the line or
+/// entry, and what is wrong; exit code 2.
+#[test]
+fn bad_new_inputs_are_refused_naming_file_line_and_cause() {
+    let dir = scratch("bad-inputs");
+    // MTX: one entry fewer, and one more, than the size line announces.
+    let mtx = gunzip(&formats().join("counts_10x_mtx/matrix.mtx.gz"));
+    let lines: Vec<&str> = mtx.lines().collect();
+    let size_line = lines.iter().position(|l| !l.starts_with('%')).unwrap() + 1;
+    let entries: usize = lines[size_line - 1]
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    for (name, text) in [
+        ("short", lines[..lines.len() - 1].join("\n") + "\n"),
+        ("long", format!("{mtx}1 1 5\n")),
+    ] {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        for f in ["features.tsv.gz", "barcodes.tsv.gz"] {
+            std::fs::copy(formats().join("counts_10x_mtx").join(f), d.join(f)).unwrap();
+        }
+        write_text(&d, "matrix.mtx.gz", &text);
+        let size = format!("size line (line {size_line}) announces {entries} entries");
+        let at = if name == "short" {
+            format!(
+                "ends after {} (last entry on line {})",
+                entries - 1,
+                lines.len() - 1
+            )
+        } else {
+            format!("line {}: entry {}", lines.len() + 1, entries + 1)
+        };
+        refused(&d, &["matrix.mtx.gz", &size, &at]);
+    }
+    // GCT: the dimensions line disagrees with the rows, and with the header.
+    let gct = std::fs::read_to_string(formats().join("counts.gct")).unwrap();
+    let p = write_text(&dir, "rows.gct", &gct.replacen("40\t16", "41\t16", 1));
+    refused(
+        &p,
+        &[
+            "rows.gct",
+            "dimensions line (line 2) says 41 rows",
+            "has 40 (lines 4–43)",
+        ],
+    );
+    let p = write_text(&dir, "cols.gct", &gct.replacen("40\t16", "40\t15", 1));
+    refused(
+        &p,
+        &[
+            "cols.gct",
+            "line 2) says 15 columns",
+            "header (line 3) names 16 samples",
+        ],
+    );
+    // GEO: no begin marker; no end marker (a truncated download).
+    let geo = gunzip(&formats().join("GSE000000_series_matrix.txt.gz"));
+    let p = write_text(
+        &dir,
+        "GSE1_series_matrix.txt.gz",
+        &geo.replace("!series_matrix_table_begin\n", ""),
+    );
+    refused(
+        &p,
+        &[
+            "GSE1_series_matrix.txt.gz",
+            "no '!series_matrix_table_begin' line",
+        ],
+    );
+    let p = write_text(
+        &dir,
+        "GSE2_series_matrix.txt.gz",
+        &geo.replace("!series_matrix_table_end\n", ""),
+    );
+    refused(
+        &p,
+        &[
+            "GSE2_series_matrix.txt.gz",
+            "begins on line 10",
+            "no '!series_matrix_table_end' line",
+            "last row on line 51",
+        ],
+    );
+    // A compressed table with text in a value cell, and a truncated gzip.
+    let tsv = std::fs::read_to_string(formats().join("counts.tsv")).unwrap();
+    let bad: Vec<String> = tsv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 5 {
+                l.replacen('\t', "\toops", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let bad = bad.join("\n");
+    let p = write_text(&dir, "text.tsv.gz", &bad);
+    refused(&p, &["text.tsv.gz", "'oops", "line 6"]);
+    let bytes = std::fs::read(formats().join("counts.tsv.gz")).unwrap();
+    let p = dir.join("cut.tsv.gz");
+    std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+    refused(&p, &["cut.tsv.gz", "gzip stream is damaged or truncated"]);
+    // A workbook whose header cells are merged (openpyxl), and a missing sheet.
+    let merged = util::fixtures().join("formats/merged_header.xlsx");
+    refused(
+        &merged,
+        &[
+            "merged_header.xlsx",
+            "sheet 'counts'",
+            "header cells B1:C1 are merged",
+            "unmerge",
+        ],
+    );
+    let o = ReadOptions {
+        dataset: Some("Sheet9".into()),
+        ..Default::default()
+    };
+    let e = io::read_matrix(&formats().join("counts.xlsx"), &o)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no sheet 'Sheet9' (sheets: counts)"), "{e}");
+}
+
+/// A Cell Ranger folder is a dataset of a batch run (hashed file by file
+/// for the manifest), with its features.tsv columns and a GEO file's
+/// characteristics as strips; a dry run plans it again.
+#[test]
+fn batch_run_takes_a_cell_ranger_folder_and_new_annotation_sources() {
+    let dir = scratch("batch-inputs");
+    let f = formats();
+    let config = format!(
+        r#"[output]
+dir = "{out}"
+formats = ["png"]
+
+[[dataset]]
+path = "{tenx}"
+transpose = true
+row_colors = ["{tenx}:feature_types"]
+col_colors = ["{geo}:group"]
+
+[[figure]]
+name = "cm"
+kind = "clustermap"
+log1p = true
+"#,
+        out = dir.join("out").display(),
+        tenx = f.join("counts_10x_mtx").display(),
+        geo = f.join("GSE000000_series_matrix.txt.gz").display(),
+    );
+    let cfg = dir.join("run.toml");
+    std::fs::write(&cfg, config).unwrap();
+    let o = run(&["run", cfg.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("out/counts_10x_mtx/cm.png").exists());
+    let o = run(&["run", cfg.to_str().unwrap(), "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

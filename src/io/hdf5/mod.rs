@@ -11,6 +11,7 @@
 //!   optional `--row-names` / `--col-names` datasets.
 
 mod anndata;
+pub(crate) mod loom;
 mod store;
 mod tenx;
 
