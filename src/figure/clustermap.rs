@@ -309,13 +309,13 @@ fn draw_strip(
                 rect.bottom(),
             )
         };
-        canvas.fill_rect(x0, y0, x1, y1, *c);
+        canvas.fill_cell(x0, y0, x1, y1, *c);
     }
     let cell = if vertical { rect.h / n } else { rect.w / n };
     if borders.width_px > 0.0 && cell >= 3.0 {
         for i in 0..=colors.len() {
             if vertical {
-                canvas.hline(
+                canvas.edge_hline(
                     rect.x,
                     rect.right(),
                     rect.y + rect.h * i as f64 / n,
@@ -323,7 +323,7 @@ fn draw_strip(
                     borders.color,
                 );
             } else {
-                canvas.vline(
+                canvas.edge_vline(
                     rect.x + rect.w * i as f64 / n,
                     rect.y,
                     rect.bottom(),
@@ -332,14 +332,14 @@ fn draw_strip(
                 );
             }
         }
-        canvas.hline(
+        canvas.edge_hline(
             rect.x,
             rect.right(),
             rect.y,
             borders.width_px,
             borders.color,
         );
-        canvas.hline(
+        canvas.edge_hline(
             rect.x,
             rect.right(),
             rect.bottom(),

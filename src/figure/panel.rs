@@ -88,7 +88,7 @@ pub fn draw_borders(canvas: &mut Scene, rect: Rect, grid: &Grid, b: &Borders) {
             let below = k < grid.rows && visible(k, c);
             if above || below {
                 let x = rect.x + c as f64 * cw;
-                canvas.hline(x, x + cw, y, b.width_px, b.color);
+                canvas.edge_hline(x, x + cw, y, b.width_px, b.color);
             }
         }
     }
@@ -99,7 +99,7 @@ pub fn draw_borders(canvas: &mut Scene, rect: Rect, grid: &Grid, b: &Borders) {
             let right = k < grid.cols && visible(r, k);
             if left || right {
                 let y = rect.y + r as f64 * ch;
-                canvas.vline(x, y, y + ch, b.width_px, b.color);
+                canvas.edge_vline(x, y, y + ch, b.width_px, b.color);
             }
         }
     }

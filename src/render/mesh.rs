@@ -51,8 +51,16 @@ fn plan(cells: usize, pixels: usize) -> Vec<Span> {
     (0..pixels)
         .map(|p| {
             if per <= 1.0 {
-                // Cell under the pixel centre.
-                let c = (((p as f64 + 0.5) * per) as usize).min(cells - 1);
+                // Cell under the pixel centre; a boundary through a pixel
+                // centre gives the pixel to the next cell, as Agg fills a
+                // pcolormesh (its vertices snap to floor(b + 0.5)):
+                // exact in integers, (2p + 1)·cells / (2·pixels).
+                let (num, den) = ((2 * p + 1) * cells, 2 * pixels);
+                let mut c = num / den;
+                if num % den == 0 && c > 0 {
+                    c -= 1;
+                }
+                let c = c.min(cells - 1);
                 Span {
                     first: c,
                     weights: vec![1.0],

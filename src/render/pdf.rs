@@ -88,10 +88,18 @@ pub fn to_pdf(scene: &Scene, dpi: f64) -> Result<Vec<u8>> {
                 x1,
                 y1,
                 color,
+                ..
             } => {
                 fill(&mut c, *color);
                 c.rect(*x0 as f32, *y0 as f32, (x1 - x0) as f32, (y1 - y0) as f32);
                 c.fill_nonzero();
+            }
+            Op::Rule { color, .. } => {
+                if let Some((x0, y0, x1, y1)) = op.rule_rect() {
+                    fill(&mut c, *color);
+                    c.rect(x0 as f32, y0 as f32, (x1 - x0) as f32, (y1 - y0) as f32);
+                    c.fill_nonzero();
+                }
             }
             Op::Image {
                 x,

@@ -26,6 +26,32 @@ pub enum Op {
         y1: f64,
         /// Fill colour.
         color: Rgb,
+        /// Raster output paints whole pixels whose centre lies inside (a
+        /// matplotlib `pcolormesh` cell, not anti-aliased), so cells of
+        /// one colour meet without a seam; otherwise edges are
+        /// anti-aliased by coverage.
+        crisp: bool,
+    },
+    /// An axis-aligned line `width` px wide through `at` (x of a vertical
+    /// line, y of a horizontal one) from `from` to `to` along it. Raster
+    /// output snaps it to pixels as matplotlib's Agg snaps rectilinear
+    /// paths; vector output draws it where it is.
+    Rule {
+        /// Vertical (else horizontal).
+        vertical: bool,
+        /// Position across the line, pixels.
+        at: f64,
+        /// Start along the line, pixels.
+        from: f64,
+        /// End along the line, pixels (`to >= from`).
+        to: f64,
+        /// Width, pixels.
+        width: f64,
+        /// Colour.
+        color: Rgb,
+        /// Anti-aliased (matplotlib's lines and ticks) or not (the edges
+        /// of `pcolormesh` cells, which seaborn's `linewidths` draws).
+        aa: bool,
     },
     /// An RGB image placed at integer pixels; `mask` marks drawn pixels.
     Image {
@@ -93,6 +119,28 @@ impl std::str::FromStr for TextMode {
     }
 }
 
+impl Op {
+    /// A [`Op::Rule`]'s rectangle `(x0, y0, x1, y1)` where it is (vector
+    /// output); `None` for other operations.
+    pub fn rule_rect(&self) -> Option<(f64, f64, f64, f64)> {
+        match *self {
+            Op::Rule {
+                vertical,
+                at,
+                from,
+                to,
+                width,
+                ..
+            } => Some(if vertical {
+                (at - width / 2.0, from, at + width / 2.0, to)
+            } else {
+                (from, at - width / 2.0, to, at + width / 2.0)
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The recorded figure.
 #[derive(Debug, Clone)]
 pub struct Scene {
@@ -126,6 +174,17 @@ impl Scene {
     /// Records a filled rectangle between corners (`x0`, `y0`) and (`x1`,
     /// `y1`), pixels, in either order; an empty one records nothing.
     pub fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
+        self.rect(x0, y0, x1, y1, color, false);
+    }
+
+    /// Records a cell between corners (`x0`, `y0`) and (`x1`, `y1`),
+    /// pixels: in raster output whole pixels, as `pcolormesh` fills
+    /// (see [`Op::Rect`]).
+    pub fn fill_cell(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
+        self.rect(x0, y0, x1, y1, color, true);
+    }
+
+    fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb, crisp: bool) {
         if x1 != x0 && y1 != y0 {
             self.ops.push(Op::Rect {
                 x0: x0.min(x1),
@@ -133,18 +192,45 @@ impl Scene {
                 x1: x0.max(x1),
                 y1: y0.max(y1),
                 color,
+                crisp,
             });
         }
     }
 
-    /// A horizontal line of `width` px centred on `y`.
-    pub fn hline(&mut self, x0: f64, x1: f64, y: f64, width: f64, color: Rgb) {
-        self.fill_rect(x0, y - width / 2.0, x1, y + width / 2.0, color);
+    fn rule(&mut self, vertical: bool, at: f64, a: f64, b: f64, width: f64, color: Rgb, aa: bool) {
+        if a != b && width > 0.0 {
+            self.ops.push(Op::Rule {
+                vertical,
+                at,
+                from: a.min(b),
+                to: a.max(b),
+                width,
+                color,
+                aa,
+            });
+        }
     }
 
-    /// A vertical line of `width` px centred on `x`.
+    /// A horizontal line of `width` px centred on `y` (anti-aliased, as
+    /// matplotlib draws ticks and dendrogram lines).
+    pub fn hline(&mut self, x0: f64, x1: f64, y: f64, width: f64, color: Rgb) {
+        self.rule(false, y, x0, x1, width, color, true);
+    }
+
+    /// A vertical line of `width` px centred on `x` (anti-aliased).
     pub fn vline(&mut self, x: f64, y0: f64, y1: f64, width: f64, color: Rgb) {
-        self.fill_rect(x - width / 2.0, y0, x + width / 2.0, y1, color);
+        self.rule(true, x, y0, y1, width, color, true);
+    }
+
+    /// A horizontal cell edge (`pcolormesh`'s `linewidths`): not
+    /// anti-aliased in raster output.
+    pub fn edge_hline(&mut self, x0: f64, x1: f64, y: f64, width: f64, color: Rgb) {
+        self.rule(false, y, x0, x1, width, color, false);
+    }
+
+    /// A vertical cell edge: not anti-aliased in raster output.
+    pub fn edge_vline(&mut self, x: f64, y0: f64, y1: f64, width: f64, color: Rgb) {
+        self.rule(true, x, y0, y1, width, color, false);
     }
 
     /// Records an RGB image of `w × h` pixels at (`x`, `y`): `rgb` holds
@@ -212,7 +298,23 @@ impl Scene {
                     x1,
                     y1,
                     color,
-                } => c.fill_rect(*x0, *y0, *x1, *y1, *color),
+                    crisp,
+                } => {
+                    if *crisp {
+                        c.fill_cell(*x0, *y0, *x1, *y1, *color)
+                    } else {
+                        c.fill_rect(*x0, *y0, *x1, *y1, *color)
+                    }
+                }
+                Op::Rule {
+                    vertical,
+                    at,
+                    from,
+                    to,
+                    width,
+                    color,
+                    aa,
+                } => c.rule(*vertical, *at, *from, *to, *width, *color, *aa),
                 Op::Image {
                     x,
                     y,

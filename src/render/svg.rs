@@ -79,6 +79,7 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                 x1,
                 y1,
                 color,
+                ..
             } => {
                 let _ = writeln!(
                     s,
@@ -87,6 +88,17 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                     y1 - y0,
                     hex(*color)
                 );
+            }
+            Op::Rule { color, .. } => {
+                if let Some((x0, y0, x1, y1)) = op.rule_rect() {
+                    let _ = writeln!(
+                        s,
+                        r#"<rect x="{x0:.2}" y="{y0:.2}" width="{:.2}" height="{:.2}" fill="{}"/>"#,
+                        x1 - x0,
+                        y1 - y0,
+                        hex(*color)
+                    );
+                }
             }
             Op::Image {
                 x,

@@ -126,6 +126,76 @@ fn tutorial_figures_match_goldens() {
     }
 }
 
+/// Runs of one colour at least 12 px long along `line` (pixels, RGB),
+/// and what lies between neighbouring runs: (width, pure-white pixels).
+fn separators(line: &[[u8; 3]]) -> Vec<(usize, usize)> {
+    let mut runs = vec![];
+    let mut i = 0;
+    while i < line.len() {
+        let j = i + line[i..].iter().take_while(|p| **p == line[i]).count();
+        if j - i >= 12 && line[i] != [255, 255, 255] {
+            runs.push((i, j));
+        }
+        i = j;
+    }
+    runs.windows(2)
+        .filter(|w| w[1].0 - w[0].1 <= 5)
+        .map(|w| {
+            let gap = &line[w[0].1..w[1].0];
+            (
+                gap.len(),
+                gap.iter().filter(|p| **p == [255, 255, 255]).count(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cell_edges_are_whole_white_pixels_as_in_seaborns_figures() {
+    // Measured on seaborn's renderings of the tutorial (matplotlib Agg,
+    // 100 dpi): linewidths 0.5 draws 1 px pure-white lines between cells,
+    // 0.3 (the clustermap) 2 px, and the clustermap's colour strip sits
+    // 2 px of white above the body. Anti-aliased lines at fractional
+    // positions left no pure-white pixel at all.
+    let m = seed();
+    for (kind, o, width) in [
+        (Kind::Heatmap, BASIC, 1),
+        (Kind::Clustermap, CLUSTERED, 2),
+        (Kind::Corrmap, CORR, 1),
+    ] {
+        let c = render(kind, &m, &opts(o)).scene.rasterize();
+        let px = |x: usize, y: usize| -> [u8; 3] {
+            let k = (y * c.width + x) * 3;
+            [c.pixels[k], c.pixels[k + 1], c.pixels[k + 2]]
+        };
+        // The first row of pixels crossing at least 8 cells.
+        let (y, seps) = (0..c.height)
+            .map(|y| {
+                (
+                    y,
+                    separators(&(0..c.width).map(|x| px(x, y)).collect::<Vec<_>>()),
+                )
+            })
+            .find(|(_, s)| s.len() >= 6)
+            .unwrap_or_else(|| panic!("{kind:?}: no row crosses the body"));
+        assert!(
+            seps.iter().all(|&s| s == (width, width)),
+            "{kind:?} row {y}: {seps:?}"
+        );
+        if kind == Kind::Clustermap {
+            // Down a column through the middle of the figure: the first
+            // gap is between the strip and the body.
+            let x = c.width / 2 + 3;
+            let col: Vec<[u8; 3]> = (0..c.height).map(|yy| px(x, yy)).collect();
+            assert_eq!(
+                separators(&col).first(),
+                Some(&(2, 2)),
+                "strip gap at x {x}"
+            );
+        }
+    }
+}
+
 #[test]
 fn rendering_is_deterministic() {
     let m = seed();
