@@ -197,6 +197,7 @@ impl Scene {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rule(&mut self, vertical: bool, at: f64, a: f64, b: f64, width: f64, color: Rgb, aa: bool) {
         if a != b && width > 0.0 {
             self.ops.push(Op::Rule {
