@@ -6,7 +6,7 @@ tests/fixtures/edges/:
     pandas_range_index.{parquet,feather}  RangeIndex(5, 11, 2): metadata only, no column
     cr2_two_genomes.h5                    Cell Ranger 2 layout with genomes hg19/ and mm10/
     obs_missing.h5ad                      obs/cell_type categorical with a missing value (code -1),
-                                          obs/depth float with a NaN
+                                          obs/depth float with a NaN, uns/cell_type_colors
     obs_conflict.h5ad                     obs names c1, c2, c1 with cell_type T, B, B
     pandas_multi_index.{parquet,feather}  rows by a MultiIndex (gene, iso) with a text and an int level
     pandas_col_multi.{parquet,feather}    columns by a MultiIndex: pyarrow names them "('a', 'x')"
@@ -107,7 +107,11 @@ obs = pd.DataFrame(
     },
     index=["c1", "c2", "c3", "c4"],
 )
-ad.AnnData(X=X, obs=obs, var=var).write_h5ad(out / "obs_missing.h5ad")
+adata = ad.AnnData(X=X, obs=obs, var=var)
+# scanpy's colours of cell_type (B, T), as sc.pl.umap stores them (its
+# default palette for two categories).
+adata.uns["cell_type_colors"] = np.array(["#1f77b4", "#ff7f0e"], dtype=object)
+adata.write_h5ad(out / "obs_missing.h5ad")
 
 obs = pd.DataFrame(
     {"cell_type": pd.Categorical(["T", "B", "B"])}, index=["c1", "c2", "c1"]

@@ -752,9 +752,15 @@ figure_options! {
     }
     palette: BTreeMap<String, String> = BTreeMap::new() => {
         kinds: HEATMAP_CLUSTERMAP, value: Map, stage: Draw,
-        default: "tab10",
-        help: "colours of strip categories, NAME=#rrggbb,NAME=#rrggbb",
+        default: "one palette for all strips: tab10, tab20, then husl, by the number of categories; an h5ad's uns/<column>_colors",
+        help: "colours of strip categories, NAME=#rrggbb,NAME=#rrggbb (a numeric column is drawn with viridis and gets a colour bar)",
         seaborn: "palette", example: "A=#000000,B=#ff0000",
+    }
+    legend: bool = true => {
+        kinds: HEATMAP_CLUSTERMAP, value: Flag, stage: Draw,
+        default: "true",
+        help: "draw the legend of the colour strips",
+        seaborn: "", example: "false",
     }
     cut_rows: Option<usize> = None => {
         kinds: CLUSTERMAP, value: Count, stage: Draw,

@@ -100,7 +100,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     );
     let all_strips: Vec<&Strip> = d.col_strips.iter().chain(d.row_strips.iter()).collect();
     let owned: Vec<Strip> = all_strips.iter().map(|s| (*s).clone()).collect();
-    let (legend_w, legend_h) = if owned.is_empty() {
+    let (legend_w, legend_h) = if owned.is_empty() || !opts.legend {
         (0.0, 0.0)
     } else {
         strips::legend_size(&fonts, &owned, k)
@@ -259,7 +259,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         );
         colorbar::draw(&mut canvas, cb, &scale, opts.cbar_label.as_deref(), k);
     }
-    if !owned.is_empty() {
+    if opts.legend && !owned.is_empty() {
         let x = if legend_beside {
             body.right() + labels_w + 12.0 * k
         } else {

@@ -30,8 +30,23 @@ pub struct Strip {
     pub colors: Vec<Rgb>,
     /// `(category, colour)` in order of first appearance, for the legend.
     pub legend: Vec<(String, Rgb)>,
+    /// A numeric strip: its values' range, drawn with `viridis` and shown
+    /// in the legend as a small colour bar instead of categories.
+    pub range: Option<(f64, f64)>,
     /// Labels that had no entry in the table.
     pub unmatched: Vec<String>,
+}
+
+/// Length of a numeric strip's legend bar, in font sizes.
+const BAR_EMS: f64 = 5.0;
+
+/// A numeric strip's range as its legend says it: `0.5 – 2.5`.
+fn range_text((lo, hi): (f64, f64)) -> String {
+    format!(
+        "{} – {}",
+        super::ticks::format_value(lo, ".3g"),
+        super::ticks::format_value(hi, ".3g")
+    )
 }
 
 /// Size of the legend block for `strips` (width, height) in pixels.
@@ -44,6 +59,10 @@ pub(crate) fn legend_size(fonts: &Fonts, strips: &[Strip], px_per_pt: f64) -> (f
     for s in strips {
         w = w.max(text::width(fonts, &s.name, font));
         h += lh;
+        if let Some(r) = s.range {
+            w = w.max(BAR_EMS * font + 0.5 * font + text::width(fonts, &range_text(r), font));
+            h += lh;
+        }
         for (l, _) in &s.legend {
             w = w.max(sw + 0.5 * font + text::width(fonts, l, font));
             h += lh;
@@ -71,6 +90,37 @@ pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, 
             false,
         );
         cy += lh;
+        if let Some(range) = s.range {
+            // A small horizontal colour bar, low to high, and the range.
+            let cmap = crate::render::colormap::Colormap::by_name("viridis");
+            let bw = BAR_EMS * font;
+            let steps = bw.ceil().max(1.0) as usize;
+            if let Ok(cmap) = cmap {
+                for i in 0..steps {
+                    let t = (i as f64 + 0.5) / steps as f64;
+                    let x0 = x + bw * i as f64 / steps as f64;
+                    let x1 = x + bw * (i + 1) as f64 / steps as f64;
+                    canvas.fill_cell(
+                        x0,
+                        cy + (lh - sw) / 2.0,
+                        x1,
+                        cy + (lh + sw) / 2.0,
+                        cmap.at(t),
+                    );
+                }
+            }
+            canvas.text(
+                &range_text(range),
+                x + bw + 0.5 * font,
+                cy + lh / 2.0,
+                font,
+                BLACK,
+                HAlign::Left,
+                VAlign::Center,
+                false,
+            );
+            cy += lh;
+        }
         for (l, c) in &s.legend {
             let r = Rect::new(x, cy + (lh - sw) / 2.0, sw, sw);
             canvas.fill_rect(r.x, r.y, r.right(), r.bottom(), *c);

@@ -18,8 +18,12 @@ pub struct Annotation {
     /// is missing (an empty/`NA` cell, a categorical's code −1, a NaN).
     pub values: HashMap<String, Option<String>>,
     /// Categories (never the missing value), in the source's order: a
-    /// categorical's own order, else first appearance in the table.
+    /// categorical's own order, else natural order (`B2` before `B10`).
     pub categories: Vec<String>,
+    /// Colours the source gives its categories (`#rrggbb`, one per entry
+    /// of `categories`): an AnnData file's `uns/<column>_colors`, as scanpy
+    /// stores them, so figures match the user's UMAP.
+    pub colors: Option<Vec<String>>,
 }
 
 impl Annotation {
@@ -74,13 +78,77 @@ impl Annotation {
                 }
             }
         }
+        let categories = match categories {
+            Some(c) => c.into_iter().filter(|x| !is_missing(x)).collect(),
+            None => {
+                seen.sort_by(|a, b| natural_cmp(a, b));
+                seen
+            }
+        };
         Ok(Annotation {
             name,
             values,
-            categories: categories
-                .map(|c| c.into_iter().filter(|x| !is_missing(x)).collect())
-                .unwrap_or(seen),
+            categories,
+            colors: None,
         })
+    }
+
+    /// The values as numbers when the column is a measurement rather than
+    /// categories: every value a finite number, and more than 10 distinct
+    /// values or a fractional one (a few integer codes, `batch = 1, 2, 3`,
+    /// stay categories). `None` otherwise.
+    pub fn numeric(&self) -> Option<HashMap<&str, f64>> {
+        let mut out = HashMap::with_capacity(self.values.len());
+        let mut fractional = false;
+        for (label, v) in &self.values {
+            if let Some(v) = v {
+                let x: f64 = v.trim().parse().ok().filter(|x: &f64| x.is_finite())?;
+                fractional |= x.fract() != 0.0;
+                out.insert(label.as_str(), x);
+            }
+        }
+        (!out.is_empty() && (fractional || self.categories.len() > 10)).then_some(out)
+    }
+}
+
+/// Natural order: runs of digits compare as numbers (`Batch_2` <
+/// `Batch_10`), the rest as text.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) if p.is_ascii_digit() && q.is_ascii_digit() => {
+                let take = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut s = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        s.push(c);
+                        it.next();
+                    }
+                    s
+                };
+                let (m, n) = (take(&mut x), take(&mut y));
+                let (mt, nt) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let o = mt
+                    .len()
+                    .cmp(&nt.len())
+                    .then(mt.cmp(nt))
+                    .then(m.len().cmp(&n.len()));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(p), Some(q)) => {
+                if p != q {
+                    return p.cmp(&q);
+                }
+                x.next();
+                y.next();
+            }
+        }
     }
 }
 
@@ -234,6 +302,36 @@ fn tenx_features(path: &Path, column: Option<&str>) -> Result<Annotation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_order_and_numeric_columns() {
+        let mut v = vec!["Batch_10", "Batch_2", "b", "Batch_1", "a01", "a1"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["Batch_1", "Batch_2", "Batch_10", "a1", "a01", "b"]);
+        let a = |vals: &[&str]| {
+            Annotation::from_pairs(
+                Path::new("t.tsv"),
+                "tsv",
+                "c".into(),
+                vals.iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("s{i}"), Some(v.to_string()))),
+                None,
+                |i| format!("line {i}"),
+            )
+            .unwrap()
+        };
+        assert!(
+            a(&["1", "2", "3", "1"]).numeric().is_none(),
+            "integer codes"
+        );
+        assert!(a(&["0.5", "2", "NA"]).numeric().is_some(), "a fraction");
+        let many: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(a(&many).numeric().is_some(), "many values");
+        assert!(a(&["1.5", "x"]).numeric().is_none(), "text");
+        assert_eq!(a(&["T10", "T2"]).categories, ["T2", "T10"]);
+    }
 
     #[test]
     fn missing_tokens_are_missing_from_every_source() {

@@ -395,31 +395,47 @@ fn clustermap_figure(
 
     let mut row_strips = Vec::new();
     let mut col_strips = Vec::new();
-    for (specs, labels, other, what, out) in [
-        (
-            &opts.col_colors,
-            data.col_labels(),
-            data.row_labels(),
-            "column",
-            &mut col_strips,
-        ),
-        (
-            &opts.row_colors,
-            data.row_labels(),
-            data.col_labels(),
-            "row",
-            &mut row_strips,
-        ),
-    ] {
+    // The annotations first, and the tree cuts: together they size the
+    // figure's one palette, so no two strips share a colour.
+    let mut tables = Vec::new();
+    for (specs, is_col) in [(&opts.col_colors, true), (&opts.row_colors, false)] {
         for spec in specs {
             let (path, column) = annotations::parse_spec(spec);
             let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
-            let s = side_colors::from_annotation(&a, labels, &opts.palette)?;
-            if let Some(w) = side_colors::unmatched_note(&a, &s, spec, what, labels.len(), other) {
-                warnings.push(w);
-            }
-            out.push(s);
+            tables.push((spec, a, is_col));
         }
+    }
+    let cuts: Vec<(&str, Vec<usize>, usize)> = [
+        ("row", &row_tree, opts.cut_rows),
+        ("col", &col_tree, opts.cut_cols),
+    ]
+    .into_iter()
+    .filter_map(|(axis, tree, k)| {
+        Some((axis, fcluster(tree.as_ref()?, Criterion::MaxClust(k?)), k?))
+    })
+    .collect();
+    let needed: usize = tables
+        .iter()
+        .map(|(_, a, _)| side_colors::colors_needed(a, &opts.palette))
+        .sum::<usize>()
+        + cuts.iter().map(|(_, _, k)| k).sum::<usize>();
+    let mut pal = side_colors::StripPalette::for_count(needed)?;
+    for (spec, a, is_col) in &tables {
+        let (labels, other, what, out) = if *is_col {
+            (
+                data.col_labels(),
+                data.row_labels(),
+                "column",
+                &mut col_strips,
+            )
+        } else {
+            (data.row_labels(), data.col_labels(), "row", &mut row_strips)
+        };
+        let s = side_colors::from_annotation(a, labels, &opts.palette, &mut pal)?;
+        if let Some(w) = side_colors::unmatched_note(a, &s, spec, what, labels.len(), other) {
+            warnings.push(w);
+        }
+        out.push(s);
     }
     for (axis, tree, k, labels, positions, strips_out) in [
         (
@@ -441,13 +457,14 @@ fn clustermap_figure(
     ] {
         if let Some(tree) = tree {
             exports.extend(exports::tree(&format!("{axis}_"), tree, labels, positions));
-            if let Some(k) = k {
-                let clusters = fcluster(tree, Criterion::MaxClust(k));
-                exports.push(exports::clusters(&format!("{axis}_"), &clusters, labels));
+            if let Some((_, clusters, k)) = cuts.iter().find(|(a, _, _)| *a == axis) {
+                exports.push(exports::clusters(&format!("{axis}_"), clusters, labels));
                 strips_out.push(side_colors::from_clusters(
                     &format!("{axis} cluster"),
-                    &clusters,
-                )?);
+                    clusters,
+                    *k,
+                    &mut pal,
+                ));
             }
         } else if k.is_some() {
             return Err(Error::Usage(format!(

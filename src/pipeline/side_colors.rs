@@ -7,44 +7,113 @@ use std::collections::BTreeMap;
 use crate::error::Result;
 use crate::figure::strips::{Strip, MISSING, MISSING_LABEL, UNMATCHED};
 use crate::io::annotations::Annotation;
-use crate::render::colormap::{palette, parse_color, Rgb};
+use crate::render::colormap::{categorical, parse_color, Colormap, Rgb};
 
-/// Builds a strip for `labels` from an annotation: explicit `palette`
-/// colours first, the rest from tab10 in order of first appearance.
-/// Missing values take no palette slot: they are drawn [`MISSING`] (the
-/// background, as seaborn draws them) with one legend entry.
+/// The colours handed to the categories of one figure's strips, in
+/// order, so no two categories of a figure share a colour (a `group`
+/// strip, a `batch` strip and the tree cut's clusters all differ): sized
+/// by the number of categories that need one, as seaborn's
+/// `color_palette` sizes a palette ([`categorical`]).
+#[derive(Debug, Clone)]
+pub struct StripPalette {
+    colors: Vec<Rgb>,
+    next: usize,
+}
+
+impl StripPalette {
+    /// A palette for `n` categories.
+    ///
+    /// Errors: none in practice (the built-in palettes are known).
+    pub fn for_count(n: usize) -> Result<StripPalette> {
+        Ok(StripPalette {
+            colors: categorical(n)?,
+            next: 0,
+        })
+    }
+
+    fn take(&mut self) -> Rgb {
+        let c = self.colors[self.next % self.colors.len()];
+        self.next += 1;
+        c
+    }
+}
+
+/// How many palette colours the strip of `a` takes: none for a numeric
+/// column or one whose source gives its colours, else one per category
+/// the user's `palette` does not colour.
+pub fn colors_needed(a: &Annotation, explicit: &BTreeMap<String, String>) -> usize {
+    if a.numeric().is_some() || a.colors.is_some() {
+        return 0;
+    }
+    a.categories
+        .iter()
+        .filter(|c| !explicit.contains_key(*c))
+        .count()
+}
+
+/// Builds a strip for `labels` (the axis's labels, drawn order) from an
+/// annotation.
+///
+/// A numeric column ([`Annotation::numeric`]) is drawn with `viridis`
+/// over its range and gets a colour bar in the legend. Categories take,
+/// in the annotation's category order, the user's `palette` colour, else
+/// the source's own (`uns/<column>_colors`), else the next colour of the
+/// figure's `pal`. Missing values take no colour: they are drawn
+/// [`MISSING`] (the background, as seaborn draws them) with one legend
+/// entry; labels absent from the table [`UNMATCHED`].
+///
+/// Errors: a `palette` or source colour that is not a colour.
 pub fn from_annotation(
     a: &Annotation,
     labels: &[String],
     explicit: &BTreeMap<String, String>,
+    pal: &mut StripPalette,
 ) -> Result<Strip> {
-    let defaults = palette("tab10")?;
-    let mut assigned: Vec<(String, Rgb)> = Vec::new();
-    let mut next_default = 0;
-    let mut color_of = |cat: &str, assigned: &mut Vec<(String, Rgb)>| -> Result<Rgb> {
-        if let Some((_, c)) = assigned.iter().find(|(n, _)| n == cat) {
-            return Ok(*c);
+    let mut unmatched = Vec::new();
+    let mut any_missing = false;
+    if let Some(nums) = a.numeric() {
+        let lo = nums.values().copied().fold(f64::INFINITY, f64::min);
+        let hi = nums.values().copied().fold(f64::NEG_INFINITY, f64::max);
+        let cmap = Colormap::by_name("viridis")?;
+        let colors = labels
+            .iter()
+            .map(|l| match (a.values.get(l), nums.get(l.as_str())) {
+                (Some(_), Some(&x)) => cmap.at(if hi > lo { (x - lo) / (hi - lo) } else { 0.5 }),
+                (Some(_), None) => {
+                    any_missing = true;
+                    MISSING
+                }
+                (None, _) => {
+                    unmatched.push(l.clone());
+                    UNMATCHED
+                }
+            })
+            .collect();
+        let mut legend = vec![];
+        if any_missing {
+            legend.push((MISSING_LABEL.into(), MISSING));
         }
-        let c = match explicit.get(cat) {
-            Some(hex) => parse_color(hex)?,
-            None => {
-                let c = defaults[next_default % defaults.len()];
-                next_default += 1;
-                c
-            }
+        if !unmatched.is_empty() {
+            legend.push(("(not in table)".into(), UNMATCHED));
+        }
+        return Ok(Strip {
+            name: a.name.clone(),
+            colors,
+            legend,
+            range: Some((lo, hi)),
+            unmatched,
+        });
+    }
+    let mut assigned: Vec<(String, Rgb)> = Vec::with_capacity(a.categories.len());
+    for (i, cat) in a.categories.iter().enumerate() {
+        let c = match (explicit.get(cat), a.colors.as_ref().map(|v| &v[i])) {
+            (Some(hex), _) | (None, Some(hex)) => parse_color(hex)?,
+            (None, None) => pal.take(),
         };
-        assigned.push((cat.to_string(), c));
-        Ok(c)
-    };
-    // Assign in the table's category order so colours don't depend on
-    // the data's order.
-    for cat in &a.categories {
-        color_of(cat, &mut assigned)?;
+        assigned.push((cat.clone(), c));
     }
     let mut colors = Vec::with_capacity(labels.len());
-    let mut unmatched = Vec::new();
     let mut used = vec![false; assigned.len()];
-    let mut any_missing = false;
     for l in labels {
         match a.values.get(l) {
             Some(None) => {
@@ -78,6 +147,7 @@ pub fn from_annotation(
         name: a.name.clone(),
         colors,
         legend,
+        range: None,
         unmatched,
     })
 }
@@ -123,27 +193,121 @@ pub fn unmatched_note(
     Some(msg)
 }
 
-/// A strip of flat-cluster ids (1-based), coloured with tab10.
-pub fn from_clusters(name: &str, clusters: &[usize]) -> Result<Strip> {
-    let pal = palette("tab10")?;
-    let k = clusters.iter().copied().max().unwrap_or(0);
-    Ok(Strip {
+/// A strip of flat-cluster ids (1-based, `k` clusters at most), their
+/// colours the next `k` of the figure's `pal`.
+pub fn from_clusters(name: &str, clusters: &[usize], k: usize, pal: &mut StripPalette) -> Strip {
+    let colors: Vec<Rgb> = (0..k.max(1)).map(|_| pal.take()).collect();
+    let n = clusters.iter().copied().max().unwrap_or(0);
+    Strip {
         name: name.to_string(),
         colors: clusters
             .iter()
-            .map(|&c| pal[(c.max(1) - 1) % pal.len()])
+            .map(|&c| colors[(c.max(1) - 1) % colors.len()])
             .collect(),
-        legend: (1..=k)
-            .map(|c| (format!("{c}"), pal[(c - 1) % pal.len()]))
+        legend: (1..=n)
+            .map(|c| (format!("{c}"), colors[(c - 1) % colors.len()]))
             .collect(),
+        range: None,
         unmatched: vec![],
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    pub(super) fn pal() -> StripPalette {
+        StripPalette::for_count(3).unwrap()
+    }
+
+    #[test]
+    fn strips_of_one_figure_never_share_a_colour() {
+        let ann = |name: &str, cats: &[&str]| Annotation {
+            name: name.into(),
+            values: cats
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("s{i}"), Some(c.to_string())))
+                .collect(),
+            categories: {
+                let mut c: Vec<String> = cats.iter().map(|c| c.to_string()).collect();
+                c.dedup();
+                c
+            },
+            colors: None,
+        };
+        let labels: Vec<String> = (0..3).map(|i| format!("s{i}")).collect();
+        let (g, b) = (
+            ann("group", &["Normal", "Tumor", "Tumor"]),
+            ann("batch", &["b1", "b2", "b3"]),
+        );
+        let none = BTreeMap::new();
+        let need = colors_needed(&g, &none) + colors_needed(&b, &none) + 4;
+        assert_eq!(need, 2 + 3 + 4);
+        let mut p = StripPalette::for_count(need).unwrap();
+        let s1 = from_annotation(&g, &labels, &none, &mut p).unwrap();
+        let s2 = from_annotation(&b, &labels, &none, &mut p).unwrap();
+        let s3 = from_clusters("row cluster", &[1, 2, 3, 4], 4, &mut p);
+        let mut all: Vec<Rgb> = [s1.legend, s2.legend, s3.legend]
+            .concat()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(all.len(), 9);
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 9, "nine categories, nine colours");
+        // Past 20 categories: husl, still all distinct.
+        let many: Vec<String> = (0..25).map(|i| format!("Batch_{i}")).collect();
+        let m = ann(
+            "batch",
+            &many.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        let mut p = StripPalette::for_count(25).unwrap();
+        let labels: Vec<String> = (0..25).map(|i| format!("s{i}")).collect();
+        let s = from_annotation(&m, &labels, &none, &mut p).unwrap();
+        let mut c = s.colors.clone();
+        c.sort();
+        c.dedup();
+        assert_eq!(c.len(), 25);
+    }
+
+    #[test]
+    fn numeric_columns_are_continuous_and_source_colours_are_kept() {
+        let mut a = Annotation::from_pairs(
+            std::path::Path::new("t.tsv"),
+            "tsv",
+            "depth".into(),
+            [("s0", "0.5"), ("s1", "2.5"), ("s2", "NA")]
+                .iter()
+                .map(|(l, v)| (l.to_string(), Some(v.to_string()))),
+            None,
+            |i| format!("line {i}"),
+        )
+        .unwrap();
+        let labels: Vec<String> = (0..3).map(|i| format!("s{i}")).collect();
+        let none = BTreeMap::new();
+        assert_eq!(colors_needed(&a, &none), 0);
+        let s = from_annotation(&a, &labels, &none, &mut pal()).unwrap();
+        let v = Colormap::by_name("viridis").unwrap();
+        assert_eq!(s.range, Some((0.5, 2.5)));
+        assert_eq!(s.colors, vec![v.at(0.0), v.at(1.0), MISSING]);
+        // AnnData's uns colours win over the palette, the user's palette
+        // over both.
+        a.name = "cell_type".into();
+        a.values = labels
+            .iter()
+            .map(|l| (l.clone(), Some("T".to_string())))
+            .collect();
+        a.categories = vec!["T".into()];
+        a.colors = Some(vec!["#123456".into()]);
+        let s = from_annotation(&a, &labels, &none, &mut pal()).unwrap();
+        assert_eq!(s.colors[0], [0x12, 0x34, 0x56]);
+        let mine = BTreeMap::from([("T".to_string(), "#ff0000".to_string())]);
+        let s = from_annotation(&a, &labels, &mine, &mut pal()).unwrap();
+        assert_eq!(s.colors[0], [255, 0, 0]);
+    }
 
     #[test]
     fn explicit_palette_and_unmatched_labels() {
@@ -154,11 +318,18 @@ mod tests {
                 ("s2".into(), Some("Normal".into())),
             ]),
             categories: vec!["Tumor".into(), "Normal".into()],
+            colors: None,
         };
         let pal = BTreeMap::from([("Tumor".to_string(), "#e63946".to_string())]);
-        let s = from_annotation(&a, &["s2".into(), "s1".into(), "s9".into()], &pal).unwrap();
+        let s = from_annotation(
+            &a,
+            &["s2".into(), "s1".into(), "s9".into()],
+            &pal,
+            &mut super::tests::pal(),
+        )
+        .unwrap();
         assert_eq!(s.colors[1], [0xe6, 0x39, 0x46]);
-        assert_eq!(s.colors[0], palette("tab10").unwrap()[0]);
+        assert_eq!(s.colors[0], categorical(2).unwrap()[0]);
         assert_eq!(s.colors[2], UNMATCHED);
         assert_eq!(s.unmatched, vec!["s9".to_string()]);
         assert_eq!(s.legend.len(), 3);
@@ -174,21 +345,20 @@ mod tests {
                 ("s3".into(), None),
             ]),
             categories: vec!["Normal".into()],
+            colors: None,
         };
         let s = from_annotation(
             &a,
             &["s1".into(), "s2".into(), "s3".into()],
             &BTreeMap::new(),
+            &mut pal(),
         )
         .unwrap();
-        assert_eq!(
-            s.colors,
-            vec![MISSING, palette("tab10").unwrap()[0], MISSING]
-        );
+        assert_eq!(s.colors, vec![MISSING, categorical(2).unwrap()[0], MISSING]);
         assert_eq!(
             s.legend,
             vec![
-                ("Normal".to_string(), palette("tab10").unwrap()[0]),
+                ("Normal".to_string(), categorical(2).unwrap()[0]),
                 (MISSING_LABEL.to_string(), MISSING)
             ]
         );
@@ -203,10 +373,11 @@ mod tests {
                 .map(|i| (format!("c{i}"), Some("T".to_string())))
                 .collect(),
             categories: vec!["T".into()],
+            colors: None,
         };
         let genes: Vec<String> = (0..765).map(|i| format!("Gene_{i}")).collect();
         let cells: Vec<String> = (0..3).map(|i| format!("c{i}")).collect();
-        let s = from_annotation(&a, &genes, &BTreeMap::new()).unwrap();
+        let s = from_annotation(&a, &genes, &BTreeMap::new(), &mut pal()).unwrap();
         let w = unmatched_note(&a, &s, "cells.h5ad:obs/cell_type", "column", 765, &cells).unwrap();
         assert!(w.starts_with("765 of 765 column labels"), "{w}");
         assert!(w.contains("Gene_4, …") && !w.contains("Gene_5"), "{w}");
@@ -215,7 +386,7 @@ mod tests {
         let w = unmatched_note(&a, &s, "t", "column", 765, &genes[..2]).unwrap();
         assert!(!w.contains("transpose"), "{w}");
         // Nothing to say when everything matches.
-        let s = from_annotation(&a, &cells, &BTreeMap::new()).unwrap();
+        let s = from_annotation(&a, &cells, &BTreeMap::new(), &mut pal()).unwrap();
         assert_eq!(unmatched_note(&a, &s, "t", "row", 3, &genes), None);
     }
 }

@@ -151,6 +151,31 @@ pub fn parse_color(s: &str) -> Result<Rgb> {
 }
 
 /// A qualitative palette by name (tab10, Set1, deep, ...).
+/// `n` distinct colours for categories, as seaborn's `color_palette`
+/// sizes a qualitative palette: tab10 up to 10, tab20 up to 20, then
+/// `husl_palette(n)` (hues evenly spaced from 0.01, s = 0.9, l = 0.65;
+/// HSLuv, the `hsluv` crate).
+pub fn categorical(n: usize) -> Result<Vec<Rgb>> {
+    if n <= 10 {
+        return palette("tab10");
+    }
+    if n <= 20 {
+        return palette("tab20");
+    }
+    Ok((0..n)
+        .map(|i| {
+            let h = ((i as f64 / n as f64) + 0.01) % 1.0 * 359.0;
+            let (r, g, b) = hsluv::hsluv_to_rgb(h, 0.9 * 99.0, 0.65 * 99.0);
+            let q = |v: f64| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            [q(r), q(g), q(b)]
+        })
+        .collect())
+}
+
+/// A named palette's colours (`palettes.tsv`: matplotlib's qualitative
+/// maps and seaborn's named palettes).
+///
+/// Errors: [`Error::Invalid`] for an unknown name, listing the known ones.
 pub fn palette(name: &str) -> Result<Vec<Rgb>> {
     let line = palettes().get(name).ok_or_else(|| {
         let mut names: Vec<&str> = palettes().keys().copied().collect();
@@ -166,6 +191,25 @@ pub fn palette(name: &str) -> Result<Vec<Rgb>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn category_palettes_grow_as_seaborns_color_palette() {
+        assert_eq!(categorical(3).unwrap()[0], [31, 119, 180]);
+        assert_eq!(categorical(15).unwrap().len(), 20);
+        // seaborn 0.13.2 husl_palette(21)[:3] and husl_palette(30)[:3].
+        for (n, want) in [
+            (21, [[247, 113, 137], [247, 117, 83], [223, 135, 50]]),
+            (30, [[247, 113, 137], [247, 116, 104], [243, 122, 50]]),
+        ] {
+            let got = categorical(n).unwrap();
+            assert_eq!(got.len(), n);
+            for (g, w) in got.iter().zip(want) {
+                for c in 0..3 {
+                    assert!((g[c] as i32 - w[c]).abs() <= 2, "{n}: {g:?} vs {w:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn known_entries_match_matplotlib() {

@@ -219,12 +219,18 @@ fn missing_annotation_values_are_missing_in_tsv_and_h5ad() {
     let a = annotations::read(&t, None).unwrap();
     assert_eq!(a.values["S1"], None);
     assert_eq!(a.values["S2"], None);
-    assert_eq!(a.categories, ["Tumor", "Normal"]);
+    // Natural order (a TSV has no category order of its own).
+    assert_eq!(a.categories, ["Normal", "Tumor"]);
     let h = edges().join("obs_missing.h5ad");
     let a = annotations::read(&h, Some("obs/cell_type")).unwrap();
     assert_eq!(a.values["c2"], None);
     assert_eq!(a.values["c1"].as_deref(), Some("T"));
     assert_eq!(a.categories, ["B", "T"]);
+    // scanpy's uns/cell_type_colors come along, one per category.
+    assert_eq!(
+        a.colors,
+        Some(vec!["#1f77b4".to_string(), "#ff7f0e".to_string()])
+    );
     let a = annotations::read(&h, Some("obs/depth")).unwrap();
     assert_eq!(a.values["c2"], None);
     assert!(!a.categories.iter().any(|c| c == "NaN" || c == "nan"));
@@ -233,7 +239,7 @@ fn missing_annotation_values_are_missing_in_tsv_and_h5ad() {
 #[test]
 fn missing_annotation_values_draw_no_palette_colour() {
     use heatmill::figure::strips::{MISSING, MISSING_LABEL};
-    use heatmill::pipeline::side_colors::from_annotation;
+    use heatmill::pipeline::side_colors::{from_annotation, StripPalette};
     // The same column from an h5ad (code -1) and a TSV (empty cell), in
     // the same category order: the same strip, the same figure.
     let dir = scratch("edges_missing_fig");
@@ -248,8 +254,8 @@ fn missing_annotation_values_draw_no_palette_colour() {
     let a = annotations::read(&h5ad, Some("obs/cell_type")).unwrap();
     let b = annotations::read(&tsv, Some("cell_type")).unwrap();
     let (sa, sb) = (
-        from_annotation(&a, &labels, &pal).unwrap(),
-        from_annotation(&b, &labels, &pal).unwrap(),
+        from_annotation(&a, &labels, &pal, &mut StripPalette::for_count(2).unwrap()).unwrap(),
+        from_annotation(&b, &labels, &pal, &mut StripPalette::for_count(2).unwrap()).unwrap(),
     );
     for s in [&sa, &sb] {
         assert_eq!(s.colors[1], MISSING);

@@ -161,7 +161,7 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
             base = vec!["--col-colors".into(), f.col_table.clone()];
             values = s(&["Tumor=#000000"]);
         }
-        "colors_ratio" => base = vec!["--col-colors".into(), f.col_table.clone()],
+        "colors_ratio" | "legend" => base = vec!["--col-colors".into(), f.col_table.clone()],
         "col_colors" => values = vec![f.col_table.clone()],
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),

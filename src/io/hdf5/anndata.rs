@@ -323,14 +323,23 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
         ));
     }
     let index_place = format!("{frame} index entry");
-    Annotation::from_pairs(
+    let mut a = Annotation::from_pairs(
         path,
         FMT,
-        name,
+        name.clone(),
         index.into_iter().zip(values),
         categories,
         |i| format!("{index_place} {i}"),
-    )
+    )?;
+    // scanpy keeps a categorical's colours in uns/<column>_colors, one per
+    // category: the user's UMAP colours, used when they fit.
+    let uns = format!("uns/{name}_colors");
+    if let Ok(colors) = file.dataset(&uns).and_then(|d| d.read_string()) {
+        if colors.len() == a.categories.len() {
+            a.colors = Some(colors);
+        }
+    }
+    Ok(a)
 }
 
 /// A pandas categorical: `codes` into `categories`, -1 = missing.
