@@ -102,6 +102,35 @@ impl Canvas {
         }
     }
 
+    /// A line from (`x0`, `y0`) to (`x1`, `y1`), `width` px, round ends:
+    /// each pixel blended by how far its centre lies inside the stroke
+    /// (a one-pixel ramp at the edge).
+    pub(crate) fn segment(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, width: f64, color: Rgb) {
+        let h = width / 2.0 + 0.5;
+        let (xs, xe) = (
+            (x0.min(x1) - h).floor() as i64,
+            (x0.max(x1) + h).ceil() as i64,
+        );
+        let (ys, ye) = (
+            (y0.min(y1) - h).floor() as i64,
+            (y0.max(y1) + h).ceil() as i64,
+        );
+        let (dx, dy) = (x1 - x0, y1 - y0);
+        let len2 = dx * dx + dy * dy;
+        for y in ys..ye {
+            for x in xs..xe {
+                let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+                let t = if len2 > 0.0 {
+                    (((px - x0) * dx + (py - y0) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let d = ((px - x0 - t * dx).powi(2) + (py - y0 - t * dy).powi(2)).sqrt();
+                self.blend(x, y, color, (width / 2.0 + 0.5 - d).clamp(0.0, 1.0));
+            }
+        }
+    }
+
     /// Fills the rectangle `[x0, x1) × [y0, y1)` (pixel units, fractional
     /// edges anti-aliased by area coverage).
     pub(crate) fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {

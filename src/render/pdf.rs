@@ -94,6 +94,25 @@ pub fn to_pdf(scene: &Scene, dpi: f64) -> Result<Vec<u8>> {
                 c.rect(*x0 as f32, *y0 as f32, (x1 - x0) as f32, (y1 - y0) as f32);
                 c.fill_nonzero();
             }
+            Op::Segment {
+                x0,
+                y0,
+                x1,
+                y1,
+                width,
+                color,
+            } => {
+                c.set_stroke_rgb(
+                    color[0] as f32 / 255.0,
+                    color[1] as f32 / 255.0,
+                    color[2] as f32 / 255.0,
+                );
+                c.set_line_width(*width as f32);
+                c.set_line_cap(pdf_writer::types::LineCapStyle::RoundCap);
+                c.move_to(*x0 as f32, *y0 as f32);
+                c.line_to(*x1 as f32, *y1 as f32);
+                c.stroke();
+            }
             Op::Rule { color, .. } => {
                 if let Some((x0, y0, x1, y1)) = op.rule_rect() {
                     fill(&mut c, *color);

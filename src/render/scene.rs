@@ -53,6 +53,22 @@ pub enum Op {
         /// of `pcolormesh` cells, which seaborn's `linewidths` draws).
         aa: bool,
     },
+    /// A straight line of any direction (the links of marked labels),
+    /// anti-aliased, round ends; pixels.
+    Segment {
+        /// Start x.
+        x0: f64,
+        /// Start y.
+        y0: f64,
+        /// End x.
+        x1: f64,
+        /// End y.
+        y1: f64,
+        /// Width, pixels.
+        width: f64,
+        /// Colour.
+        color: Rgb,
+    },
     /// An RGB image placed at integer pixels; `mask` marks drawn pixels.
     Image {
         /// Left edge, pixels.
@@ -223,6 +239,20 @@ impl Scene {
         self.rule(true, x, y0, y1, width, color, true);
     }
 
+    /// A straight line from (`x0`, `y0`) to (`x1`, `y1`), `width` px.
+    pub fn segment(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, width: f64, color: Rgb) {
+        if width > 0.0 {
+            self.ops.push(Op::Segment {
+                x0,
+                y0,
+                x1,
+                y1,
+                width,
+                color,
+            });
+        }
+    }
+
     /// A horizontal cell edge (`pcolormesh`'s `linewidths`): not
     /// anti-aliased in raster output.
     pub fn edge_hline(&mut self, x0: f64, x1: f64, y: f64, width: f64, color: Rgb) {
@@ -316,6 +346,14 @@ impl Scene {
                     color,
                     aa,
                 } => c.rule(*vertical, *at, *from, *to, *width, *color, *aa),
+                Op::Segment {
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    width,
+                    color,
+                } => c.segment(*x0, *y0, *x1, *y1, *width, *color),
                 Op::Image {
                     x,
                     y,

@@ -89,6 +89,20 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                     hex(*color)
                 );
             }
+            Op::Segment {
+                x0,
+                y0,
+                x1,
+                y1,
+                width,
+                color,
+            } => {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{x0:.2}" y1="{y0:.2}" x2="{x1:.2}" y2="{y1:.2}" stroke="{}" stroke-width="{width:.2}" stroke-linecap="round"/>"#,
+                    hex(*color)
+                );
+            }
             Op::Rule { color, .. } => {
                 if let Some((x0, y0, x1, y1)) = op.rule_rect() {
                     let _ = writeln!(
