@@ -68,7 +68,12 @@ pub enum Command {
         /// Output directory (default: [output].dir, relative to the config).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Print JSON.
+        /// Output format: tsv (id, input, outputs per line), json (one
+        /// object per job), snakemake (output patterns, wildcards, inputs
+        /// and jobs for a Snakefile).
+        #[arg(long, value_parser = ["tsv", "json", "snakemake"], default_value = "tsv")]
+        format: String,
+        /// Print JSON (the same as --format json).
         #[arg(long)]
         json: bool,
     },

@@ -133,9 +133,20 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Plan { config, out, json } => {
+        Command::Plan {
+            config,
+            out,
+            format,
+            json,
+        } => {
             let cfg = batch::Config::load(&config)?;
-            print!("{}", batch::Plan::new(&cfg, out.as_deref())?.describe(json));
+            let plan = batch::Plan::new(&cfg, out.as_deref())?;
+            if format == "snakemake" {
+                let exts: Vec<&str> = cfg.output.formats.iter().map(|f| f.ext()).collect();
+                print!("{}", plan.snakemake(&cfg.output.naming, &exts));
+            } else {
+                print!("{}", plan.describe(json || format == "json"));
+            }
             Ok(())
         }
         Command::MergeManifests { manifests, output } => {

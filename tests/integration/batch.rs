@@ -717,3 +717,41 @@ fn only_runs_one_dataset_or_one_figure_with_its_own_manifest() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("heat, clust, corr"), "{}", stderr(&o));
 }
+
+#[test]
+fn plan_formats_for_workflow_engines() {
+    let dir = scratch("plan_formats");
+    let cfg = cohort(&dir, 2, 10);
+    let plan = |args: &[&str]| {
+        let o = bin().arg("plan").arg(&cfg).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(plan(&["--format", "json"]), plan(&["--json"]));
+    assert_eq!(plan(&["--format", "tsv"]), plan(&[]));
+    let jobs: serde_json::Value = serde_json::from_str(&plan(&["--json"])).unwrap();
+    assert_eq!(jobs.as_array().unwrap().len(), 6);
+    let sm: serde_json::Value = serde_json::from_str(&plan(&["--format", "snakemake"])).unwrap();
+    let out = dir.join("out").display().to_string();
+    assert_eq!(
+        sm["outputs"][0],
+        format!("{out}/{{dataset}}/{{figure}}.png")
+    );
+    assert_eq!(sm["wildcards"], serde_json::json!(["dataset", "figure"]));
+    assert_eq!(sm["jobs"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        sm["jobs"][1]["outputs"][0],
+        format!("{out}/cohort000/clust.png")
+    );
+    assert!(sm["inputs"]["cohort001"]
+        .as_str()
+        .unwrap()
+        .ends_with("cohort001.csv"));
+    let o = bin()
+        .arg("plan")
+        .arg(&cfg)
+        .args(["--format", "yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
