@@ -2,7 +2,10 @@
 # Run a heatmill config as a Slurm job array: one shard per array task.
 #
 #   sbatch --array=0-15 --cpus-per-task=4 --mem=8G scripts/slurm_array.sh configs/cohort.toml
-#   sbatch --array=0-7:2 --mem-per-cpu=2G       scripts/slurm_array.sh configs/cohort.toml
+#   sbatch --array=0-7:2 --mem-per-cpu=2G       scripts/slurm_array.sh configs/cohort.toml --out /scratch/out
+#
+# Arguments: CONFIG [N_SHARDS] [heatmill run options]. HEATMILL names the
+# binary when it is not `heatmill` on PATH (sbatch --export=ALL,HEATMILL=…).
 #
 # The number of shards is the array's task count (SLURM_ARRAY_TASK_COUNT;
 # give it as the second argument to override), and each task runs the shard
@@ -27,9 +30,14 @@
 #SBATCH --time=02:00:00
 #SBATCH --output=heatmill-%A_%a.log
 set -euo pipefail
-config=${1:?usage: slurm_array.sh CONFIG.toml [N_SHARDS] [heatmill run options…]}
-shards=${2:-${SLURM_ARRAY_TASK_COUNT:?not in a Slurm array: give N_SHARDS}}
-shift $(($# >= 2 ? 2 : 1))
+config=${1:?usage: slurm_array.sh CONFIG.toml [N_SHARDS] [heatmill run options, e.g. --out DIR]}
+shift
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
+  shards=$1
+  shift
+else
+  shards=${SLURM_ARRAY_TASK_COUNT:?not in a Slurm array: give N_SHARDS}
+fi
 # exec: heatmill is the job's process and receives Slurm's SIGTERM itself.
 # Progress goes to the log as lines.
 exec "${HEATMILL:-heatmill}" run "$config" --shards "$shards" "$@"
