@@ -361,7 +361,9 @@ pub(crate) fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     .map_err(|e| Error::read(dir, e))?;
     let mut out: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        // `is_file` follows symlinks: Nextflow and Snakemake stage inputs
+        // as links.
+        .filter(|e| e.path().is_file())
         .filter(|e| wildcard_match(&pat, &e.file_name().to_string_lossy()))
         .map(|e| e.path())
         .collect();

@@ -755,3 +755,22 @@ fn plan_formats_for_workflow_engines() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_glob_matches_symlinked_inputs_as_workflow_engines_stage_them() {
+    let dir = scratch("symlinks");
+    let cfg = cohort(&dir, 2, 10);
+    let linked = dir.join("linked");
+    std::fs::create_dir_all(&linked).unwrap();
+    for k in 0..2 {
+        let name = format!("cohort{k:03}.csv");
+        std::os::unix::fs::symlink(dir.join("data").join(&name), linked.join(&name)).unwrap();
+    }
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("data/cohort*.csv", "linked/cohort*.csv");
+    std::fs::write(&cfg, text).unwrap();
+    let o = bin().arg("plan").arg(&cfg).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 6);
+}
