@@ -42,7 +42,8 @@ pub enum Command {
         /// Slurm array task (SLURM_ARRAY_TASK_ID, _MIN, _STEP).
         #[arg(long)]
         shards: Option<usize>,
-        /// Array task index (default: from Slurm); shard = index mod N + 1.
+        /// Array task index (default: from Slurm's SLURM_ARRAY_TASK_ID,
+        /// _MIN, _STEP); shard = index mod N + 1.
         #[arg(long)]
         array_index: Option<usize>,
         /// Redo jobs even when their outputs are up to date.
@@ -54,6 +55,11 @@ pub enum Command {
         /// List the jobs and their outputs instead of running them.
         #[arg(long)]
         dry_run: bool,
+        /// Run only the figures of one dataset, or one figure of one dataset
+        /// (DATASET/FIGURE): one job of a Snakemake or Nextflow workflow.
+        /// Writes manifest.only-DATASET[@FIGURE].json.
+        #[arg(long, value_name = "DATASET[/FIGURE]")]
+        only: Option<String>,
     },
     /// List every job of a config and its output paths (stable order).
     Plan {
@@ -62,7 +68,12 @@ pub enum Command {
         /// Output directory (default: [output].dir, relative to the config).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Print JSON.
+        /// Output format: tsv (id, input, outputs per line), json (one
+        /// object per job), snakemake (output patterns, wildcards, inputs
+        /// and jobs for a Snakefile).
+        #[arg(long, value_parser = ["tsv", "json", "snakemake"], default_value = "tsv")]
+        format: String,
+        /// Print JSON (the same as --format json).
         #[arg(long)]
         json: bool,
     },

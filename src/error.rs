@@ -99,6 +99,21 @@ pub enum Error {
         /// The manifest recording each failure.
         manifest: PathBuf,
     },
+    /// A batch was stopped by SIGTERM or SIGINT (a scheduler's time limit,
+    /// Ctrl-C) before every job had started: the finished jobs are
+    /// complete and in the manifest, no temp file is left, and rerunning
+    /// the same command does the rest. Class [`Class::Stopped`] (exit 128 +
+    /// the signal: 143 for SIGTERM, 130 for SIGINT, the codes nf-core and
+    /// Slurm users retry on).
+    #[error("stopped by {} before {not_started} job(s) started; the finished ones are in {manifest}; run the same command again to do the rest", signal_name(*signal))]
+    Stopped {
+        /// The signal number (15 SIGTERM, 2 SIGINT).
+        signal: i32,
+        /// Jobs left for the rerun.
+        not_started: usize,
+        /// The manifest recording the finished jobs.
+        manifest: PathBuf,
+    },
     /// A state the code should never reach. Class [`Class::Internal`]
     /// (exit 1).
     #[error("internal error (this is a bug in heatmill; please report it with the command that caused it): {0}")]
@@ -121,6 +136,8 @@ pub enum Class {
     JobsFailed,
     /// A bug (exit 1).
     Internal,
+    /// Stopped by a signal (exit 128 + signal; see [`Error::exit_code`]).
+    Stopped,
 }
 
 impl Class {
@@ -130,7 +147,16 @@ impl Class {
         match self {
             Class::Usage | Class::Config | Class::Input => 2,
             Class::Output | Class::JobsFailed | Class::Internal => 1,
+            Class::Stopped => 143,
         }
+    }
+}
+
+fn signal_name(sig: i32) -> String {
+    match sig {
+        15 => "SIGTERM".into(),
+        2 => "SIGINT".into(),
+        s => format!("signal {s}"),
     }
 }
 
@@ -223,11 +249,15 @@ impl Error {
             Error::Write { .. } => Class::Output,
             Error::JobsFailed { .. } => Class::JobsFailed,
             Error::Internal(_) => Class::Internal,
+            Error::Stopped { .. } => Class::Stopped,
         }
     }
 
     /// The exit code of the `heatmill` command for this error.
     pub fn exit_code(&self) -> u8 {
+        if let Error::Stopped { signal, .. } = self {
+            return (128 + (*signal).clamp(1, 127)) as u8;
+        }
         self.class().exit_code()
     }
 }

@@ -72,9 +72,15 @@ fn run(cli: Cli) -> Result<(), Error> {
             force,
             quiet,
             dry_run,
+            only,
         } => {
             let cfg = batch::Config::load(&config)?;
             let shard = heatmill::env::shard(shard, shards, array_index)?;
+            if only.is_some() && shard.is_some() {
+                return Err(Error::Usage(
+                    "--only and --shard/--shards both choose datasets; use one".into(),
+                ));
+            }
             if dry_run {
                 print!(
                     "{}",
@@ -89,19 +95,35 @@ fn run(cli: Cli) -> Result<(), Error> {
                 force,
                 quiet,
                 max_memory: par.max_memory,
+                only,
             };
+            // SIGTERM (a Slurm time limit, `scancel`, Nextflow) and SIGINT
+            // stop the run between jobs instead of killing it mid-write.
+            heatmill::env::catch_stop_signals()?;
             let s = batch::run(&cfg, &opts)?;
-            if !quiet {
+            if !quiet || s.stopped.is_some() {
                 eprintln!(
-                    "heatmill: {} done, {} up to date, {} failed; manifest: {}",
+                    "heatmill: {} done, {} up to date, {} failed{}; manifest: {}",
                     s.ok,
                     s.skipped,
                     s.failed.len(),
+                    if s.stopped.is_some() {
+                        format!(", {} not started", s.not_started)
+                    } else {
+                        String::new()
+                    },
                     s.manifest.display()
                 );
             }
             for (id, msg) in &s.failed {
                 eprintln!("heatmill: failed: {id}: {msg}");
+            }
+            if let Some(signal) = s.stopped {
+                return Err(Error::Stopped {
+                    signal,
+                    not_started: s.not_started,
+                    manifest: s.manifest,
+                });
             }
             if !s.failed.is_empty() {
                 return Err(Error::JobsFailed {
@@ -111,9 +133,20 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Plan { config, out, json } => {
+        Command::Plan {
+            config,
+            out,
+            format,
+            json,
+        } => {
             let cfg = batch::Config::load(&config)?;
-            print!("{}", batch::Plan::new(&cfg, out.as_deref())?.describe(json));
+            let plan = batch::Plan::new(&cfg, out.as_deref())?;
+            if format == "snakemake" {
+                let exts: Vec<&str> = cfg.output.formats.iter().map(|f| f.ext()).collect();
+                print!("{}", plan.snakemake(&cfg.output.naming, &exts));
+            } else {
+                print!("{}", plan.describe(json || format == "json"));
+            }
             Ok(())
         }
         Command::MergeManifests { manifests, output } => {

@@ -227,6 +227,7 @@ impl Plan {
                         "figure": self.figures[j.figure].name,
                         "kind": self.figures[j.figure].kind.name(),
                         "outputs": j.outputs,
+                        "export_dir": j.export_dir,
                     })
                 })
                 .collect();
@@ -244,6 +245,63 @@ impl Plan {
             }
             s
         }
+    }
+
+    /// The plan for a Snakemake workflow (`heatmill plan --format
+    /// snakemake`), as JSON: `outputs`, the figure files of one job as
+    /// Snakemake patterns over the `wildcards` (`dataset`, `figure`, and
+    /// `kind` when the naming uses it) for a rule running `heatmill run
+    /// --only {dataset}/{figure}`; `wildcard_constraints` (names are safe
+    /// file names, never `/`); `inputs`, each dataset's file; `jobs`, every
+    /// job with its explicit outputs (the targets of `rule all`). Output
+    /// paths are known before anything runs.
+    pub fn snakemake(&self, naming: &str, formats: &[&str]) -> String {
+        let escape = |s: &str| s.replace('{', "{{").replace('}', "}}");
+        let base = escape(&self.out_dir.display().to_string());
+        let mut wildcards = vec!["dataset", "figure"];
+        if naming.contains("{kind}") {
+            wildcards.push("kind");
+        }
+        let outputs: Vec<String> = formats
+            .iter()
+            .map(|ext| {
+                let rel = naming.replace("{ext}", ext);
+                format!("{base}/{rel}")
+            })
+            .collect();
+        let name = "[A-Za-z0-9._-]+";
+        let constraints: serde_json::Map<String, serde_json::Value> = wildcards
+            .iter()
+            .map(|w| (w.to_string(), serde_json::Value::from(name)))
+            .collect();
+        let inputs: serde_json::Map<String, serde_json::Value> = self
+            .datasets
+            .iter()
+            .map(|d| (d.name.clone(), serde_json::json!(d.path)))
+            .collect();
+        let jobs: Vec<_> = self
+            .jobs
+            .iter()
+            .map(|j| {
+                serde_json::json!({
+                    "id": j.id,
+                    "dataset": self.datasets[j.dataset].name,
+                    "figure": self.figures[j.figure].name,
+                    "kind": self.figures[j.figure].kind.name(),
+                    "input": self.datasets[j.dataset].path,
+                    "outputs": j.outputs,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "out_dir": self.out_dir,
+            "wildcards": wildcards,
+            "outputs": outputs,
+            "wildcard_constraints": constraints,
+            "inputs": inputs,
+            "jobs": jobs,
+        });
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
     }
 
     /// Indices into [`Plan::datasets`] of the datasets in shard `k`
@@ -303,7 +361,9 @@ pub(crate) fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     .map_err(|e| Error::read(dir, e))?;
     let mut out: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        // `is_file` follows symlinks: Nextflow and Snakemake stage inputs
+        // as links.
+        .filter(|e| e.path().is_file())
         .filter(|e| wildcard_match(&pat, &e.file_name().to_string_lossy()))
         .map(|e| e.path())
         .collect();

@@ -37,8 +37,15 @@ pub struct RunOptions {
     pub force: bool,
     /// No progress output (errors and the summary still print).
     pub quiet: bool,
-    /// Refuse datasets whose estimated working memory exceeds this.
+    /// Refuse datasets whose estimated working memory exceeds this
+    /// (`None`: the Slurm allocation or cgroup limit, [`crate::env::memory_limit`],
+    /// when there is one).
     pub max_memory: Option<u64>,
+    /// Run only the jobs of one dataset (`DATASET`) or one figure of one
+    /// dataset (`DATASET/FIGURE`): one job of a Snakemake or Nextflow
+    /// workflow. Its manifest is `manifest.only-DATASET[@FIGURE].json`, so
+    /// such runs can share an output directory.
+    pub only: Option<String>,
 }
 
 /// What happened.
@@ -53,20 +60,81 @@ pub struct Summary {
     pub failed: Vec<(String, String)>,
     /// The manifest written.
     pub manifest: PathBuf,
+    /// The signal (15 SIGTERM, 2 SIGINT) that stopped the run before every
+    /// job had started; the jobs not started are `not_started`, and a rerun
+    /// does them.
+    pub stopped: Option<i32>,
+    /// Jobs not started because the run was stopped.
+    pub not_started: usize,
 }
 
-/// The manifest file for a shard (or the whole run).
-pub(crate) fn manifest_path(out_dir: &Path, shard: Option<(usize, usize)>) -> PathBuf {
-    match shard {
-        Some((k, n)) => out_dir.join(format!("manifest.shard-{k}-of-{n}.json")),
-        None => out_dir.join("manifest.json"),
+/// The manifest file for a shard, a `--only` selection, or the whole run.
+pub(crate) fn manifest_path(
+    out_dir: &Path,
+    shard: Option<(usize, usize)>,
+    only: Option<&str>,
+) -> PathBuf {
+    match (shard, only) {
+        (_, Some(sel)) => out_dir.join(format!("manifest.only-{}.json", sel.replace('/', "@"))),
+        (Some((k, n)), None) => out_dir.join(format!("manifest.shard-{k}-of-{n}.json")),
+        (None, None) => out_dir.join("manifest.json"),
     }
+}
+
+/// The datasets and figures of `plan` selected by `--only DATASET[/FIGURE]`
+/// (`None`: all).
+///
+/// Errors ([`Error::Usage`]): a dataset or figure the plan does not have,
+/// or a figure that does not apply to the dataset; the message lists what
+/// there is.
+pub(crate) fn select_only(plan: &Plan, only: &str) -> Result<(usize, Option<usize>)> {
+    let (ds, fig) = match only.split_once('/') {
+        Some((d, f)) => (d, Some(f)),
+        None => (only, None),
+    };
+    let d = plan
+        .datasets
+        .iter()
+        .position(|x| x.name == ds)
+        .ok_or_else(|| {
+            let names: Vec<&str> = plan.datasets.iter().map(|x| x.name.as_str()).collect();
+            Error::Usage(format!(
+                "--only {only}: the config has no dataset '{ds}' (datasets: {})",
+                names.join(", ")
+            ))
+        })?;
+    let f = match fig {
+        None => None,
+        Some(f) => {
+            let applies: Vec<&str> = plan
+                .jobs
+                .iter()
+                .filter(|j| j.dataset == d)
+                .map(|j| plan.figures[j.figure].name.as_str())
+                .collect();
+            let fi = plan
+                .jobs
+                .iter()
+                .find(|j| j.dataset == d && plan.figures[j.figure].name == f)
+                .map(|j| j.figure)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--only {only}: dataset '{ds}' has no figure '{f}' (its figures: {})",
+                        applies.join(", ")
+                    ))
+                })?;
+            Some(fi)
+        }
+    };
+    Ok((d, f))
 }
 
 /// A byte budget that datasets reserve before their heavy stages, so that
 /// parallel jobs queue instead of exhausting memory together.
 struct Budget {
     total: u64,
+    /// Where the limit came from, for messages (`--max-memory is 4 GB`).
+    what: String,
     used: Mutex<u64>,
     freed: Condvar,
 }
@@ -89,16 +157,26 @@ impl Budget {
 /// Runs every job of `config` (or of one shard).
 pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     let plan = Plan::new(config, opts.out.as_deref())?;
-    let datasets: Vec<usize> = match opts.shard {
-        Some((k, n)) => plan.shard_datasets(k, n),
-        None => (0..plan.datasets.len()).collect(),
+    let only = match &opts.only {
+        Some(sel) => Some(select_only(&plan, sel)?),
+        None => None,
     };
-    let jobs_of = |d: usize| -> Vec<&Job> { plan.jobs.iter().filter(|j| j.dataset == d).collect() };
+    let datasets: Vec<usize> = match (only, opts.shard) {
+        (Some((d, _)), _) => vec![d],
+        (None, Some((k, n))) => plan.shard_datasets(k, n),
+        (None, None) => (0..plan.datasets.len()).collect(),
+    };
+    let jobs_of = |d: usize| -> Vec<&Job> {
+        plan.jobs
+            .iter()
+            .filter(|j| j.dataset == d && only.is_none_or(|(_, f)| f.is_none_or(|f| j.figure == f)))
+            .collect()
+    };
     let total: usize = datasets.iter().map(|&d| jobs_of(d).len()).sum();
     let threads = crate::env::threads(opts.threads)?;
     let pool = crate::env::pool(threads)?;
     std::fs::create_dir_all(&plan.out_dir).map_err(|e| Error::write(&plan.out_dir, e))?;
-    let mpath = manifest_path(&plan.out_dir, opts.shard);
+    let mpath = manifest_path(&plan.out_dir, opts.shard, opts.only.as_deref());
     let shard_label = opts.shard.map(|(k, n)| format!("{k}/{n}"));
     let jpath = journal_path(&mpath);
     let previous = if opts.force {
@@ -114,15 +192,17 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
         m
     };
     // A killed run may have left temp files behind (never under a final
-    // name): clear those of this shard's datasets and of its manifest.
+    // name): clear those of this run's own outputs, exports and manifest
+    // (only those: runs of other shards or `--only` selections may be
+    // writing beside them).
     for &d in &datasets {
         for job in jobs_of(d) {
-            for dir in job
-                .outputs
-                .iter()
-                .filter_map(|p| p.parent())
-                .chain(job.export_dir.as_deref())
-            {
+            for out in &job.outputs {
+                if let (Some(dir), Some(name)) = (out.parent(), out.file_name()) {
+                    remove_stale_temps_named(dir, &name.to_string_lossy());
+                }
+            }
+            if let Some(dir) = &job.export_dir {
                 remove_stale_temps(dir);
             }
         }
@@ -148,8 +228,22 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     let _ = std::fs::remove_file(&jpath);
     let journal = Mutex::new(Journal::open(&jpath)?);
     let progress = Progress::new(total, opts.quiet);
-    let budget = opts.max_memory.map(|total| Budget {
+    let limit = match opts.max_memory {
+        Some(total) => Some((total, format!("--max-memory is {}", human(total)))),
+        None => crate::env::memory_limit().map(|m| {
+            (
+                m.bytes,
+                format!(
+                    "the memory limit ({}) is {}; ask for more memory (sbatch --mem, mem_mb, task.memory) or pass --max-memory",
+                    m.source,
+                    human(m.bytes)
+                ),
+            )
+        }),
+    };
+    let budget = limit.map(|(total, what)| Budget {
         total,
+        what,
         used: Mutex::new(0),
         freed: Condvar::new(),
     });
@@ -195,6 +289,10 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
+                // A stop signal: take no new dataset (running jobs finish).
+                if crate::env::stop_requested().is_some() {
+                    break;
+                }
                 let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(&d) = datasets.get(k) else { break };
                 run_dataset(
@@ -223,6 +321,10 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
         .remove();
     let mut s = summary.into_inner().unwrap_or_else(|e| e.into_inner());
     s.failed.sort();
+    s.not_started = total.saturating_sub(s.ok + s.skipped + s.failed.len());
+    if s.not_started > 0 {
+        s.stopped = crate::env::stop_requested();
+    }
     Ok(s)
 }
 
@@ -386,11 +488,11 @@ fn run_dataset(
     if let Some(b) = budget {
         if need > b.total {
             let msg = format!(
-                "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but --max-memory is {}; raise it, or reduce the data (top_variable)",
+                "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {}; raise it, or reduce the data (top_variable)",
                 human(need),
                 matrix.nrows(),
                 matrix.ncols(),
-                human(b.total)
+                b.what
             );
             for job in &todo {
                 let mut en = entry_for(job, &input_sha);
@@ -407,6 +509,10 @@ fn run_dataset(
     }
     let cache = Cache::default();
     for job in &todo {
+        // A stop signal: leave the dataset's remaining jobs for the rerun.
+        if crate::env::stop_requested().is_some() {
+            break;
+        }
         let t0 = Instant::now();
         let mut en = entry_for(job, &input_sha);
         let mut t = read_t.clone();
@@ -535,7 +641,8 @@ pub struct SingleJob {
     pub export_dir: Option<PathBuf>,
     /// Worker threads (`None`: Slurm's CPUs, else every core).
     pub threads: Option<usize>,
-    /// `--max-memory` in bytes: bounds the stored distance matrix.
+    /// `--max-memory` in bytes: bounds the stored distance matrix
+    /// (`None`: the Slurm allocation or cgroup limit, when there is one).
     pub max_memory: Option<u64>,
 }
 
@@ -587,7 +694,9 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
             source: &job.input.display().to_string(),
             base: Path::new("."),
             cache: &cache,
-            max_memory: job.max_memory,
+            max_memory: job
+                .max_memory
+                .or_else(|| crate::env::memory_limit().map(|m| m.bytes)),
         };
         let files = run_job(&plan, &plan.jobs[0], &m, selected, &ctx, &mut t)?;
         Ok((files, t))

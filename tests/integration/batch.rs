@@ -596,3 +596,181 @@ top_variable = 15
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("unmatched"), "{}", stderr(&o));
 }
+
+/// Starts `heatmill run CFG --threads 1 EXTRA…`, waits until its journal
+/// records `jobs` finished jobs, sends `signal`, and returns its output.
+fn run_and_signal(cfg: &Path, out: &Path, jobs: usize, signal: i32) -> Output {
+    let child = bin()
+        .arg("run")
+        .arg(cfg)
+        .args(["--threads", "1", "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let journal = out.join("manifest.json.journal");
+    let t0 = std::time::Instant::now();
+    loop {
+        let n = std::fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n >= jobs {
+            break;
+        }
+        assert!(
+            t0.elapsed().as_secs() < 60,
+            "no job recorded within a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sigterm_stops_between_jobs_and_a_rerun_finishes_with_the_same_bytes() {
+    let dir = scratch("sigterm");
+    // Big enough to take a few seconds on one thread (the signal must
+    // arrive while jobs remain).
+    let cfg = cohort(&dir, 40, 1000);
+    let whole = dir.join("whole");
+    let o = run_config(&cfg, &["--out", whole.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.join("out");
+    let o = run_and_signal(&cfg, &out, 2, libc::SIGTERM);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(143), "{err}");
+    assert!(
+        err.contains("stopped by SIGTERM") && err.contains("not started"),
+        "{err}"
+    );
+    let files = tree(&out);
+    assert!(
+        !files.keys().any(|k| k.contains(".tmp-")),
+        "temp files left: {:?}",
+        files.keys()
+    );
+    // The manifest is flushed and names exactly the finished jobs, whose
+    // files are complete; no journal is left.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let done = manifest["jobs"].as_object().unwrap();
+    let pngs = files.keys().filter(|k| k.ends_with(".png")).count();
+    assert!(done.len() >= 2 && done.len() < 120, "{}", done.len());
+    assert_eq!(pngs, done.len());
+    assert!(done.values().all(|j| j["status"] == "ok"));
+    assert!(!out.join("manifest.json.journal").exists());
+    // The rerun does only the rest and gives the uninterrupted run's bytes.
+    let o = run_config(&cfg, &["--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{} done, {} up to date",
+            120 - done.len(),
+            done.len()
+        )),
+        "{err}"
+    );
+    assert_eq!(tree(&out), tree(&whole));
+}
+
+#[test]
+fn sigint_exits_130_with_nothing_half_written() {
+    let dir = scratch("sigint");
+    let cfg = cohort(&dir, 30, 1000);
+    let out = dir.join("out");
+    let o = run_and_signal(&cfg, &out, 1, libc::SIGINT);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(!tree(&out).keys().any(|k| k.contains(".tmp-")));
+    assert!(out.join("manifest.json").exists());
+}
+
+#[test]
+fn only_runs_one_dataset_or_one_figure_with_its_own_manifest() {
+    let dir = scratch("only");
+    let cfg = cohort(&dir, 3, 20);
+    let o = run_config(&cfg, &["--only", "cohort001", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&dir.join("out"));
+    let pngs: Vec<&String> = files.keys().filter(|k| k.ends_with(".png")).collect();
+    assert_eq!(
+        pngs,
+        [
+            "cohort001/clust.png",
+            "cohort001/corr.png",
+            "cohort001/heat.png"
+        ]
+    );
+    assert!(dir.join("out/manifest.only-cohort001.json").exists());
+    let o = run_config(&cfg, &["--only", "cohort002/corr", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("out/cohort002/corr.png").exists());
+    assert!(!dir.join("out/cohort002/heat.png").exists());
+    assert!(dir.join("out/manifest.only-cohort002@corr.json").exists());
+    // Unknown names are refused listing what there is (exit 2).
+    let o = run_config(&cfg, &["--only", "cohort009"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cohort000, cohort001, cohort002"));
+    let o = run_config(&cfg, &["--only", "cohort000/nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("heat, clust, corr"), "{}", stderr(&o));
+}
+
+#[test]
+fn plan_formats_for_workflow_engines() {
+    let dir = scratch("plan_formats");
+    let cfg = cohort(&dir, 2, 10);
+    let plan = |args: &[&str]| {
+        let o = bin().arg("plan").arg(&cfg).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(plan(&["--format", "json"]), plan(&["--json"]));
+    assert_eq!(plan(&["--format", "tsv"]), plan(&[]));
+    let jobs: serde_json::Value = serde_json::from_str(&plan(&["--json"])).unwrap();
+    assert_eq!(jobs.as_array().unwrap().len(), 6);
+    let sm: serde_json::Value = serde_json::from_str(&plan(&["--format", "snakemake"])).unwrap();
+    let out = dir.join("out").display().to_string();
+    assert_eq!(
+        sm["outputs"][0],
+        format!("{out}/{{dataset}}/{{figure}}.png")
+    );
+    assert_eq!(sm["wildcards"], serde_json::json!(["dataset", "figure"]));
+    assert_eq!(sm["jobs"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        sm["jobs"][1]["outputs"][0],
+        format!("{out}/cohort000/clust.png")
+    );
+    assert!(sm["inputs"]["cohort001"]
+        .as_str()
+        .unwrap()
+        .ends_with("cohort001.csv"));
+    let o = bin()
+        .arg("plan")
+        .arg(&cfg)
+        .args(["--format", "yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_glob_matches_symlinked_inputs_as_workflow_engines_stage_them() {
+    let dir = scratch("symlinks");
+    let cfg = cohort(&dir, 2, 10);
+    let linked = dir.join("linked");
+    std::fs::create_dir_all(&linked).unwrap();
+    for k in 0..2 {
+        let name = format!("cohort{k:03}.csv");
+        std::os::unix::fs::symlink(dir.join("data").join(&name), linked.join(&name)).unwrap();
+    }
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("data/cohort*.csv", "linked/cohort*.csv");
+    std::fs::write(&cfg, text).unwrap();
+    let o = bin().arg("plan").arg(&cfg).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 6);
+}
