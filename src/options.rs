@@ -598,6 +598,12 @@ figure_options! {
         help: "PDF/SVG text as text (searchable, editable; the font's used glyphs embedded) or as glyph outlines (paths)",
         seaborn: "rcParams svg.fonttype / pdf.fonttype", example: "paths",
     }
+    mark_rows: Vec<String> = Vec::new() => {
+        kinds: ALL, value: List, stage: Draw,
+        default: "none",
+        help: "label only these rows, beside the heatmap, each linked to its row and spread so none overlap (ComplexHeatmap's anno_mark): labels, or file:PATH (one label per line)",
+        seaborn: "", example: "Gene_3",
+    }
     title: Option<String> = None => {
         kinds: ALL, value: Text, stage: Draw,
         default: "unset",

@@ -145,7 +145,8 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             thin_h,
             k,
             &fonts,
-        );
+        )
+        .with_marks(&row_labels, &opts.mark_rows);
         let xt = Ticks::choose(
             Side::Bottom,
             &col_labels,

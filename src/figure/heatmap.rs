@@ -82,7 +82,8 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             thin_h,
             k,
             &fonts,
-        );
+        )
+        .with_marks(data.row_labels, &opts.mark_rows);
         let left = pad + ylabel_w + yt.extent();
         let top = pad + title_h;
         let bottom = h - pad - xlabel_h - xt.extent();

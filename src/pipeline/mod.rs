@@ -135,11 +135,42 @@ pub fn make_figure(
         transformed = t.time("prep", || pre.apply(m.clone()))?;
         &transformed
     };
+    // `mark_rows` entries `file:PATH` become the labels the file lists.
+    let marked;
+    let opts = if opts.mark_rows.is_empty() {
+        opts
+    } else {
+        marked = FigureOptions {
+            mark_rows: marked_rows(&opts.mark_rows, ctx.base)?,
+            ..opts.clone()
+        };
+        &marked
+    };
     let mut fig = match kind {
         Kind::Heatmap => heatmap_figure(m, opts, ctx, t),
         Kind::Clustermap => clustermap_figure(m, opts, ctx, t),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
     }?;
+    let absent: Vec<&String> = opts
+        .mark_rows
+        .iter()
+        .filter(|l| !m.row_labels().contains(l))
+        .collect();
+    if !absent.is_empty() {
+        fig.warnings.push(format!(
+            "{} of {} mark_rows labels are not rows of {}: {}{}",
+            absent.len(),
+            opts.mark_rows.len(),
+            ctx.source,
+            absent
+                .iter()
+                .take(5)
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if absent.len() > 5 { ", …" } else { "" }
+        ));
+    }
     if let Some(w) = missing_glyphs(&fig.scene) {
         fig.warnings.push(w);
     }
@@ -294,6 +325,35 @@ fn load_label_mask(opts: &FigureOptions, base: &Path) -> Result<Option<LabelMask
     let path = resolve(base, Path::new(p));
     let table = crate::io::read_matrix(&path, &Default::default())?;
     Ok(Some(LabelMask::new(table)))
+}
+
+/// The labels `mark_rows` names: each entry as is, or for `file:PATH` (relative
+/// to the config) the first field of each line of the file (blank lines
+/// and `#` comments skipped), in order, each once.
+///
+/// Errors: the file cannot be read ([`Error::Read`]).
+fn marked_rows(entries: &[String], base: &Path) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for e in entries {
+        let labels: Vec<String> = match e.strip_prefix("file:") {
+            Some(p) => {
+                let path = resolve(base, Path::new(p));
+                let text = std::fs::read_to_string(&path).map_err(|err| Error::read(&path, err))?;
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .filter_map(|l| l.split(['\t', ',', ' ']).next().map(str::to_string))
+                    .collect()
+            }
+            None => vec![e.clone()],
+        };
+        for l in labels {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn resolve(base: &Path, p: &Path) -> std::path::PathBuf {

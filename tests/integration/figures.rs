@@ -765,3 +765,61 @@ fn f32_distances_draw_the_same_clustermap_order() {
         assert!(rounded, "{axis}: f32 heights are rounded");
     }
 }
+
+#[test]
+fn marked_rows_are_the_only_row_labels_spread_apart_and_linked() {
+    use heatmill::render::scene::Op;
+    // 2 000 rows; 31 neighbours near the top, one far down, one absent.
+    let (n, d) = (2_000, 8);
+    let mut rng = Rng(11);
+    let mut m = Matrix::from_values(n, d, (0..n * d).map(|_| rng.normal()).collect()).unwrap();
+    let rows: Vec<String> = (0..n).map(|i| format!("gene{i}")).collect();
+    m = Matrix::new(rows, m.col_labels().to_vec(), m.values().to_vec()).unwrap();
+    let dir = crate::util::scratch("marks");
+    let list = dir.join("marks.txt");
+    let mut marks: Vec<String> = (100..131).map(|i| format!("gene{i}")).collect();
+    marks.push("gene1500".into());
+    std::fs::write(
+        &list,
+        format!("# markers\n{}\n\nnot_a_gene\n", marks.join("\n")),
+    )
+    .unwrap();
+    for kind in [Kind::Heatmap, Kind::Clustermap] {
+        let o = opts(&format!(
+            "figsize = [6, 6]\nmark_rows = [\"file:{}\"]\n",
+            list.display()
+        ));
+        let f = render(kind, &m, &o);
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.contains("1 of 33 mark_rows labels") && w.contains("not_a_gene")),
+            "{:?}",
+            f.warnings
+        );
+        let mut ys: Vec<f64> = f
+            .scene
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, y, .. } if text.starts_with("gene") => Some(*y),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            ys.len(),
+            marks.len(),
+            "{kind:?}: only the marked rows are labelled"
+        );
+        ys.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let lh = 10.0 * 100.0 / 72.0; // 10 pt at 100 dpi: labels never closer
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= lh), "{kind:?}: {ys:?}");
+        let links = f
+            .scene
+            .ops
+            .iter()
+            .filter(|op| matches!(op, Op::Segment { .. }))
+            .count();
+        assert_eq!(links, marks.len(), "{kind:?}: one link per label");
+    }
+}
