@@ -604,6 +604,12 @@ figure_options! {
         help: "label only these rows, beside the heatmap, each linked to its row and spread so none overlap (ComplexHeatmap's anno_mark): labels, or file:PATH (one label per line)",
         seaborn: "", example: "Gene_3",
     }
+    multiqc: bool = false => {
+        kinds: CORRMAP, value: Flag, stage: Draw,
+        default: "false",
+        help: "also export the correlation matrix as MultiQC's heatmap (corr_mqc.json, up to 500 rows) and heatmill's version (heatmill_mqc_versions.yml) in the figure's data folder",
+        seaborn: "", example: "true",
+    }
     title: Option<String> = None => {
         kinds: ALL, value: Text, stage: Draw,
         default: "unset",

@@ -524,8 +524,10 @@ fn run_dataset(
                 plan.figures[job.figure].kind.name()
             ),
         );
+        let job_name = format!("{}/{}", ds.name, plan.figures[job.figure].name);
         let ctx = Context {
             source: &ds.path.display().to_string(),
+            name: &job_name,
             base: &config.base,
             cache: &cache,
             max_memory: budget.map(|b| b.total),
@@ -690,8 +692,14 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
         let todo = [&plan.jobs[0]];
         let (m, selected) = read_for(&plan, &plan.datasets[0], &todo, &mut t)?;
         let cache = Cache::default();
+        let name = job
+            .output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let ctx = Context {
             source: &job.input.display().to_string(),
+            name: &name,
             base: Path::new("."),
             cache: &cache,
             max_memory: job

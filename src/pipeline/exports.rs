@@ -9,7 +9,10 @@
 //!   leaf in `leaves_list(Z)` order (index = 0-based input row);
 //! - `{prefix}clusters.tsv`: `label<TAB>cluster` in input order with a
 //!   header, ids as scipy's `fcluster`;
-//! - `{prefix}tree.nwk`: the tree as Newick, branch lengths from heights.
+//! - `{prefix}tree.nwk`: the tree as Newick, branch lengths from heights;
+//! - `corr_mqc.json`, `heatmill_mqc_versions.yml` (`multiqc = true`): the
+//!   correlation matrix as a MultiQC custom-content heatmap, and the
+//!   version MultiQC lists under software versions.
 
 use crate::cluster::Linkage;
 use crate::io::{npy, tsv};
@@ -58,5 +61,73 @@ pub fn newick(prefix: &str, tree: &Linkage, labels: &[String]) -> Export {
     (
         format!("{prefix}tree.nwk"),
         tree.to_newick(labels).into_bytes(),
+    )
+}
+
+/// The most rows a MultiQC heatmap export takes (a browser draws each
+/// cell).
+pub const MULTIQC_MAX: usize = 500;
+
+/// `corr_mqc.json`: `labels.len()²` values (row-major, as drawn) as a
+/// MultiQC custom-content heatmap (`plot_type: heatmap`, `xcats`/`ycats`,
+/// a −1…1 scale), its section named after the job `name`.
+pub fn multiqc_heatmap(
+    name: &str,
+    title: Option<&str>,
+    labels: &[String],
+    values: &[f64],
+) -> Export {
+    let n = labels.len();
+    let id: String = format!("heatmill_{name}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let rows: Vec<Vec<serde_json::Value>> = (0..n)
+        .map(|i| {
+            values[i * n..(i + 1) * n]
+                .iter()
+                .map(|&v| {
+                    serde_json::Number::from_f64(v)
+                        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+                })
+                .collect()
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "id": id,
+        "section_name": format!("heatmill: {name}"),
+        "description": title.unwrap_or("Correlation matrix (heatmill)"),
+        "plot_type": "heatmap",
+        "pconfig": {
+            "id": format!("{id}_plot"),
+            "title": format!("heatmill: {name}"),
+            "min": -1,
+            "max": 1,
+            "square": true,
+        },
+        "xcats": labels,
+        "ycats": labels,
+        "data": rows,
+    });
+    (
+        "corr_mqc.json".into(),
+        serde_json::to_vec_pretty(&doc).unwrap_or_default(),
+    )
+}
+
+/// `heatmill_mqc_versions.yml`: `heatmill: <version>`, MultiQC's software
+/// versions file.
+pub fn multiqc_versions() -> Export {
+    (
+        "heatmill_mqc_versions.yml".into(),
+        concat!("heatmill: \"", env!("CARGO_PKG_VERSION"), "\"\n")
+            .as_bytes()
+            .to_vec(),
     )
 }

@@ -57,6 +57,9 @@ pub struct Figure {
 pub struct Context<'a> {
     /// The input, as named in messages.
     pub source: &'a str,
+    /// The job's name in reports (`dataset/figure` in a batch run): the
+    /// id of its MultiQC section.
+    pub name: &'a str,
     /// Directory for relative paths in options (the config's directory,
     /// or the working directory on the command line).
     pub base: &'a Path,
@@ -94,6 +97,7 @@ pub fn build(
 ) -> Result<Figure> {
     let ctx = Context {
         source,
+        name: source,
         base,
         cache,
         max_memory: None,
@@ -643,6 +647,23 @@ fn corrmap_figure(
         CorrMethod::Pearson => "Pearson r".into(),
         CorrMethod::Spearman => "Spearman \u{3c1}".into(),
     }));
+    if opts.multiqc {
+        // The matrix as drawn (ordered, unmasked) for MultiQC's heatmap.
+        if n <= exports::MULTIQC_MAX {
+            exports.push(exports::multiqc_heatmap(
+                ctx.name,
+                o.title.as_deref(),
+                &ordered,
+                &values,
+            ));
+            exports.push(exports::multiqc_versions());
+        } else {
+            warnings.push(format!(
+                "multiqc: {n} rows is more than a MultiQC heatmap shows well ({}): no corr_mqc.json; use top_variable",
+                exports::MULTIQC_MAX
+            ));
+        }
+    }
     apply_mask(&mut values, n, n, &o);
     if let Some(lm) = load_label_mask(&o, ctx.base)? {
         lm.apply(&mut values, &ordered, &ordered);

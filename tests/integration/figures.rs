@@ -823,3 +823,48 @@ fn marked_rows_are_the_only_row_labels_spread_apart_and_linked() {
         assert_eq!(links, marks.len(), "{kind:?}: one link per label");
     }
 }
+
+#[test]
+fn multiqc_export_is_a_custom_content_heatmap_with_the_version() {
+    let m = seed();
+    let f = render(Kind::Corrmap, &m, &opts("multiqc = true\ncluster = true\n"));
+    let get = |name: &str| {
+        f.exports
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .1
+            .clone()
+    };
+    let doc: serde_json::Value = serde_json::from_slice(&get("corr_mqc.json")).unwrap();
+    assert_eq!(doc["plot_type"], "heatmap");
+    assert_eq!(doc["id"], "heatmill_test");
+    let cats = doc["xcats"].as_array().unwrap();
+    assert_eq!(cats.len(), 30);
+    assert_eq!(doc["ycats"], doc["xcats"]);
+    let data = doc["data"].as_array().unwrap();
+    assert_eq!(data.len(), 30);
+    // Ordered as drawn (clustered), unmasked: a symmetric matrix, 1 on
+    // the diagonal.
+    for (i, row) in data.iter().enumerate() {
+        assert_eq!(row[i].as_f64(), Some(1.0));
+        for (j, v) in row.as_array().unwrap().iter().enumerate() {
+            assert_eq!(*v, data[j][i]);
+        }
+    }
+    let order = String::from_utf8(get("order.tsv")).unwrap();
+    let first = order.lines().nth(1).unwrap().split('\t').nth(1).unwrap();
+    assert_eq!(cats[0], first);
+    let v = String::from_utf8(get("heatmill_mqc_versions.yml")).unwrap();
+    assert_eq!(v, format!("heatmill: \"{}\"\n", env!("CARGO_PKG_VERSION")));
+    // Too many rows for a browser heatmap: a warning, no export.
+    let mut rng = Rng(3);
+    let big = Matrix::from_values(600, 5, (0..3000).map(|_| rng.normal()).collect()).unwrap();
+    let f = render(Kind::Corrmap, &big, &opts("multiqc = true\n"));
+    assert!(!f.exports.iter().any(|(n, _)| n == "corr_mqc.json"));
+    assert!(
+        f.warnings.iter().any(|w| w.contains("multiqc: 600 rows")),
+        "{:?}",
+        f.warnings
+    );
+}
