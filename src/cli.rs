@@ -192,7 +192,7 @@ pub enum Command {
 /// A figure subcommand; `K` is the kind (0 heatmap, 1 clustermap, 2 corrmap).
 #[derive(Args)]
 pub struct FigureCmd<const K: u8> {
-    /// The input matrix file (CSV, TSV, Parquet, Arrow, HDF5/h5ad/10x).
+    /// The input matrix: CSV/TSV (gzip, bzip2, zstd too), Parquet, Arrow, HDF5/h5ad/10x .h5, loom, a Cell Ranger matrix folder or .mtx, GCT, a GEO series matrix, .xlsx.
     pub input: PathBuf,
     /// Output figure (.png, .svg or .pdf).
     #[arg(short, long)]

@@ -101,10 +101,24 @@ fn run(cli: Cli) -> Result<(), Error> {
             // stop the run between jobs instead of killing it mid-write.
             heatmill::env::catch_stop_signals()?;
             let s = batch::run(&cfg, &opts)?;
+            // Warnings are the user's to see, not only the manifest's.
+            for (id, w) in &s.warnings {
+                eprintln!("heatmill: warning: {id}: {w}");
+            }
             if !quiet || s.stopped.is_some() {
                 eprintln!(
-                    "heatmill: {} done, {} up to date, {} failed{}; manifest: {}",
+                    "heatmill: {} done{}, {} up to date, {} failed{}; manifest: {}",
                     s.ok,
+                    match s
+                        .warnings
+                        .iter()
+                        .map(|(id, _)| id)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                    {
+                        0 => String::new(),
+                        n => format!(" ({n} with warnings)"),
+                    },
                     s.skipped,
                     s.failed.len(),
                     if s.stopped.is_some() {

@@ -844,6 +844,17 @@ impl std::fmt::Display for OptionError {
     }
 }
 
+/// The option key closest to a misspelled `key`, when one is close
+/// (Jaro-Winkler ≥ 0.8, as clap suggests flags).
+pub fn closest(key: &str) -> Option<&'static str> {
+    OPTIONS
+        .iter()
+        .map(|s| (strsim::jaro_winkler(key, s.key), s.key))
+        .filter(|(d, _)| *d >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
 impl OptionError {
     /// The error of option `key`: `message` (from an [`Error`], its text).
     pub fn at(key: &str, message: impl std::fmt::Display) -> OptionError {
@@ -887,7 +898,8 @@ impl FigureOptions {
                     return Err(err(
                         k,
                         format!(
-                        "unknown figure option '{k}' (the options are listed in configs/README.md)"
+                        "unknown figure option '{k}'{} (the options are listed in configs/README.md)",
+                        closest(k).map_or(String::new(), |c| format!("; did you mean '{c}'?"))
                     ),
                     ))
                 }
@@ -1192,10 +1204,19 @@ impl FigureOptions {
             crate::render::colormap::Colormap::by_name(c)
                 .map_err(|e| OptionError::at("cmap", e))?;
         }
-        crate::render::colormap::parse_color(&self.linecolor)
-            .map_err(|e| OptionError::at("linecolor", e))?;
+        crate::render::colormap::parse_color(&self.linecolor).map_err(|e| {
+            OptionError::at(
+                "linecolor",
+                format!("{}: {e}", crate::error::key_and_flag("linecolor")),
+            )
+        })?;
         for c in self.palette.values() {
-            crate::render::colormap::parse_color(c).map_err(|e| OptionError::at("palette", e))?;
+            crate::render::colormap::parse_color(c).map_err(|e| {
+                OptionError::at(
+                    "palette",
+                    format!("{}: {e}", crate::error::key_and_flag("palette")),
+                )
+            })?;
         }
         crate::cluster::check_method_metric(
             self.method.unwrap_or(Method::Average),
@@ -1363,6 +1384,9 @@ mod tests {
             FigureOptions::from_table(Kind::Heatmap, &table("cmapp = \"x\""), &toml::Table::new())
                 .unwrap_err();
         assert!(e.message.contains("unknown figure option 'cmapp'"));
+        assert!(e.message.contains("did you mean 'cmap'?"), "{}", e.message);
+        assert_eq!(closest("methd"), Some("method"));
+        assert_eq!(closest("zzzz"), None);
     }
 
     #[test]

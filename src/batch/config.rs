@@ -302,12 +302,16 @@ fn culprit<T: serde::de::DeserializeOwned>(table: &toml::Table) -> Option<String
     None
 }
 
-/// The 1-based line where `key` is assigned (first occurrence).
+/// The 1-based line where `key` is assigned, or its `[key]` /
+/// `[[key]]` section starts (first occurrence).
 fn find_key_line(text: &str, key: &str) -> Option<usize> {
     let bare = key.rsplit('.').next().unwrap_or(key);
     text.lines()
         .position(|l| {
             let t = l.trim_start();
+            if t == format!("[{bare}]") || t == format!("[[{bare}]]") {
+                return true;
+            }
             t.strip_prefix(bare)
                 .or_else(|| t.strip_prefix(&format!("\"{bare}\"")))
                 .is_some_and(|rest| {

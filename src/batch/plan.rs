@@ -48,6 +48,23 @@ pub struct Plan {
     pub jobs: Vec<Job>,
 }
 
+/// A dataset's name from its file: the stem, without a compression
+/// suffix (`cohortA.tsv.gz` → `cohortA`).
+fn stem(f: &Path) -> String {
+    let name = f
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = [".gz", ".bz2", ".zst"]
+        .iter()
+        .find_map(|c| name.strip_suffix(c))
+        .unwrap_or(&name);
+    Path::new(base)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 impl Plan {
     /// Plans `config`, writing under `out` (default: the config's dir).
     pub fn new(config: &Config, out: Option<&Path>) -> Result<Plan> {
@@ -113,10 +130,7 @@ impl Plan {
             for f in files {
                 let name = match &d.name {
                     Some(n) => n.clone(),
-                    None => f
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
+                    None => stem(&f),
                 };
                 // A name from `name`, or from the file's stem.
                 let key = if d.name.is_some() { "name" } else { "path" };
@@ -152,6 +166,58 @@ impl Plan {
                     path: f,
                     config: d.clone(),
                 });
+            }
+        }
+        // Every file a strip or mark list names must exist before work
+        // starts, reported at its key (as a dataset's path is).
+        let missing = |spec: &str| -> Option<PathBuf> {
+            let p = match spec.strip_prefix("file:") {
+                Some(p) => PathBuf::from(p),
+                None => crate::io::annotations::parse_spec(spec).0,
+            };
+            let full = clean(&config.base.join(&p));
+            (!full.exists()).then_some(full)
+        };
+        let refuse = |line: Option<usize>, key: &str, spec: &str, full: PathBuf| {
+            Error::config(
+                &config.path,
+                line,
+                Some(key),
+                format!(
+                    "{spec}: {} does not exist (paths are relative to the config's directory)",
+                    full.display()
+                ),
+            )
+        };
+        for (i, d) in config.datasets.iter().enumerate() {
+            for (key, specs) in [("col_colors", &d.col_colors), ("row_colors", &d.row_colors)] {
+                for spec in specs {
+                    if let Some(full) = missing(spec) {
+                        let line = config
+                            .lines
+                            .dataset(i, key)
+                            .or(config.lines.dataset_start(i));
+                        return Err(refuse(line, key, spec, full));
+                    }
+                }
+            }
+        }
+        for (fi, fig) in config.figures.iter().enumerate() {
+            let o = &fig.options;
+            for (key, specs) in [
+                ("col_colors", &o.col_colors),
+                ("row_colors", &o.row_colors),
+                ("mark_rows", &o.mark_rows),
+            ] {
+                for spec in specs {
+                    if key == "mark_rows" && !spec.starts_with("file:") {
+                        continue;
+                    }
+                    if let Some(full) = missing(spec) {
+                        let line = config.lines.figure(fi, key).or(config.lines.defaults(key));
+                        return Err(refuse(line, key, spec, full));
+                    }
+                }
             }
         }
         // Every dataset a figure names must exist (a typo would silently
@@ -401,6 +467,17 @@ pub(crate) fn wildcard_match(pat: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dataset_names_drop_the_compression_suffix() {
+        assert_eq!(stem(Path::new("d/cohortA.tsv.gz")), "cohortA");
+        assert_eq!(stem(Path::new("x.csv.bz2")), "x");
+        assert_eq!(stem(Path::new("counts.h5ad")), "counts");
+        assert_eq!(
+            stem(Path::new("GSE1_series_matrix.txt.zst")),
+            "GSE1_series_matrix"
+        );
+    }
 
     #[test]
     fn wildcards() {

@@ -58,6 +58,9 @@ pub struct Summary {
     pub skipped: usize,
     /// Failed jobs: `(job id, error message)`.
     pub failed: Vec<(String, String)>,
+    /// Warnings of the jobs that ran (also in the manifest): `(job id,
+    /// warning)`, in job order.
+    pub warnings: Vec<(String, String)>,
     /// The manifest written.
     pub manifest: PathBuf,
     /// The signal (15 SIGTERM, 2 SIGINT) that stopped the run before every
@@ -254,6 +257,9 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     let record = |entry: JobEntry, status: &str, secs: f64| {
         progress.finish(&entry.id, status, secs);
         let mut s = summary.lock().unwrap_or_else(|e| e.into_inner());
+        for w in &entry.warnings {
+            s.warnings.push((entry.id.clone(), w.clone()));
+        }
         match status {
             "ok" => s.ok += 1,
             "skipped" => s.skipped += 1,
@@ -321,6 +327,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
         .remove();
     let mut s = summary.into_inner().unwrap_or_else(|e| e.into_inner());
     s.failed.sort();
+    s.warnings.sort();
     s.not_started = total.saturating_sub(s.ok + s.skipped + s.failed.len());
     if s.not_started > 0 {
         s.stopped = crate::env::stop_requested();
@@ -488,7 +495,7 @@ fn run_dataset(
     if let Some(b) = budget {
         if need > b.total {
             let msg = format!(
-                "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {}; raise it, or reduce the data (top_variable)",
+                "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {}; or reduce the data (top_variable)",
                 human(need),
                 matrix.nrows(),
                 matrix.ncols(),

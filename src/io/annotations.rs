@@ -24,6 +24,10 @@ pub struct Annotation {
     /// of `categories`): an AnnData file's `uns/<column>_colors`, as scanpy
     /// stores them, so figures match the user's UMAP.
     pub colors: Option<Vec<String>>,
+    /// The source declares the column categorical (a pandas Categorical in
+    /// an `.h5ad`): never read as numbers, whatever the labels look like
+    /// (scanpy's `leiden` clusters `0`…`24`).
+    pub categorical: bool,
 }
 
 impl Annotation {
@@ -78,6 +82,7 @@ impl Annotation {
                 }
             }
         }
+        let categorical = categories.is_some();
         let categories = match categories {
             Some(c) => c.into_iter().filter(|x| !is_missing(x)).collect(),
             None => {
@@ -90,14 +95,18 @@ impl Annotation {
             values,
             categories,
             colors: None,
+            categorical,
         })
     }
 
     /// The values as numbers when the column is a measurement rather than
-    /// categories: every value a finite number, and more than 10 distinct
-    /// values or a fractional one (a few integer codes, `batch = 1, 2, 3`,
+    /// categories: not declared categorical, every value a finite number,
+    /// and more than 10 distinct values or a fractional one (a few integer codes, `batch = 1, 2, 3`,
     /// stay categories). `None` otherwise.
     pub fn numeric(&self) -> Option<HashMap<&str, f64>> {
+        if self.categorical {
+            return None;
+        }
         let mut out = HashMap::with_capacity(self.values.len());
         let mut fractional = false;
         for (label, v) in &self.values {
@@ -331,6 +340,18 @@ mod tests {
         assert!(a(&many).numeric().is_some(), "many values");
         assert!(a(&["1.5", "x"]).numeric().is_none(), "text");
         assert_eq!(a(&["T10", "T2"]).categories, ["T2", "T10"]);
+        // A declared categorical stays categories: scanpy's leiden 0..24.
+        let leiden: Vec<String> = (0..25).map(|i| i.to_string()).collect();
+        let c = Annotation::from_pairs(
+            Path::new("x.h5ad"),
+            "h5ad",
+            "leiden".into(),
+            leiden.iter().map(|v| (format!("c{v}"), Some(v.clone()))),
+            Some(leiden.clone()),
+            |i| format!("entry {i}"),
+        )
+        .unwrap();
+        assert!(c.categorical && c.numeric().is_none());
     }
 
     #[test]

@@ -155,6 +155,12 @@ pub(crate) fn explain(path: &Path, format: Format, bytes: &[u8], sep: u8) -> Opt
     let recs = records(bytes, sep, usize::MAX);
     let head = recs.first()?;
     let n = head.fields.len();
+    if sep == b',' && n == 1 && head.fields[0].matches(';').count() >= 1 {
+        return err(format!(
+            "the header (line {}) has no ',' but has ';': the file looks ';'-separated (a European CSV, maybe with decimal commas); save it with ',' between fields and '.' in numbers (pandas: df.to_csv(path)), or as .tsv",
+            head.line
+        ));
+    }
     if head.fields[0].starts_with('#') {
         return err(format!(
             "line {} starts with '#': comment lines are not read, the first line is the header; delete the comment lines",
@@ -247,6 +253,8 @@ mod tests {
         assert!(m.contains("no name for the label column"), "{m}");
         let m = msg(b"gene,S0,S1\ng1,1,2\ng2,3,4,5\n");
         assert!(m.contains("line 3 has 4 fields"), "{m}");
+        let m = msg(b"gene;S0;S1\ng1;1,5;2\ng2;3;4,25\n");
+        assert!(m.contains("looks ';'-separated"), "{m}");
         let m = msg(b"gene,S0\ng1,1\n\n\"g2,4\ng3,5\n");
         assert!(m.contains("opened on line 4 is never closed"), "{m}");
         // A quoted field over two lines, and "" inside quotes, are fine.

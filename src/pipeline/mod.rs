@@ -484,6 +484,36 @@ fn clustermap_figure(
         .sum::<usize>()
         + cuts.iter().map(|(_, _, k)| k).sum::<usize>();
     let mut pal = side_colors::StripPalette::for_count(needed)?;
+    // A palette entry no strip has is most likely a typo (`Tumour`).
+    let unused: Vec<&String> = opts
+        .palette
+        .keys()
+        .filter(|k| !tables.iter().any(|(_, a, _)| a.categories.contains(k)))
+        .collect();
+    if !unused.is_empty() && !tables.is_empty() {
+        let mut known: Vec<&String> = tables.iter().flat_map(|(_, a, _)| &a.categories).collect();
+        known.dedup();
+        warnings.push(format!(
+            "{} names {} no strip has: {} (the strips' categories: {})",
+            crate::error::key_and_flag("palette"),
+            if unused.len() == 1 {
+                "a category"
+            } else {
+                "categories"
+            },
+            unused
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            known
+                .iter()
+                .take(12)
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     for (spec, a, is_col) in &tables {
         let (labels, other, what, out) = if *is_col {
             (

@@ -25,10 +25,29 @@ impl StripPalette {
     ///
     /// Errors: none in practice (the built-in palettes are known).
     pub fn for_count(n: usize) -> Result<StripPalette> {
-        Ok(StripPalette {
-            colors: categorical(n)?,
-            next: 0,
-        })
+        let mut colors = categorical(n)?;
+        // Handed out so that neighbours differ, whichever strip takes
+        // them: tab20's dark colours before its light partners (a 3-level
+        // batch after 12 patients is not three shades of pink), husl's
+        // hues in golden-ratio steps rather than round the wheel.
+        if colors.len() == 20 {
+            colors = (0..20).map(|i| colors[(i % 10) * 2 + i / 10]).collect();
+        } else if colors.len() > 20 {
+            let n = colors.len();
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| {
+                let key = |i: usize| (i as f64 * 0.618_033_988_749_895).fract();
+                key(a).total_cmp(&key(b))
+            });
+            // `order[k]` is the k-th hue round the wheel of the step
+            // sequence; invert it: step k takes hue `inv[k]`.
+            let mut inv = vec![0; n];
+            for (k, &i) in order.iter().enumerate() {
+                inv[i] = k;
+            }
+            colors = (0..n).map(|i| colors[inv[i]]).collect();
+        }
+        Ok(StripPalette { colors, next: 0 })
     }
 
     fn take(&mut self) -> Rgb {
@@ -236,6 +255,7 @@ mod tests {
                 c
             },
             colors: None,
+            categorical: false,
         };
         let labels: Vec<String> = (0..3).map(|i| format!("s{i}")).collect();
         let (g, b) = (
@@ -258,6 +278,21 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), 9, "nine categories, nine colours");
+        // 12 patients then a 3-level batch (tab20): the batch levels are
+        // three different hues, not a colour and its light partner.
+        let mut p = StripPalette::for_count(15).unwrap();
+        let patients: Vec<Rgb> = (0..12).map(|_| p.take()).collect();
+        let batch: Vec<Rgb> = (0..3).map(|_| p.take()).collect();
+        let tab20 = categorical(20).unwrap();
+        let partner = |c: Rgb| {
+            let i = tab20.iter().position(|x| *x == c).unwrap();
+            tab20[i ^ 1]
+        };
+        assert!(
+            batch.iter().all(|b| !batch.contains(&partner(*b))),
+            "{batch:?}"
+        );
+        assert_eq!(patients.len(), 12);
         // Past 20 categories: husl, still all distinct.
         let many: Vec<String> = (0..25).map(|i| format!("Batch_{i}")).collect();
         let m = ann(
@@ -319,6 +354,7 @@ mod tests {
             ]),
             categories: vec!["Tumor".into(), "Normal".into()],
             colors: None,
+            categorical: false,
         };
         let pal = BTreeMap::from([("Tumor".to_string(), "#e63946".to_string())]);
         let s = from_annotation(
@@ -346,6 +382,7 @@ mod tests {
             ]),
             categories: vec!["Normal".into()],
             colors: None,
+            categorical: false,
         };
         let s = from_annotation(
             &a,
@@ -374,6 +411,7 @@ mod tests {
                 .collect(),
             categories: vec!["T".into()],
             colors: None,
+            categorical: false,
         };
         let genes: Vec<String> = (0..765).map(|i| format!("Gene_{i}")).collect();
         let cells: Vec<String> = (0..3).map(|i| format!("c{i}")).collect();

@@ -139,29 +139,53 @@ fn load(path: &Path, index: u32) -> Option<Arc<Face>> {
     Some(face)
 }
 
-/// The system's font faces (path, index, family), in path order; scanned
-/// once per process, and only when a character needs a fallback or a
-/// family is named.
-fn system_faces() -> &'static [(PathBuf, u32, String)] {
-    static S: OnceLock<Vec<(PathBuf, u32, String)>> = OnceLock::new();
+/// One of the system's font faces: file, index in it, family, and how
+/// far it is from a regular upright face (0 for Regular/Book).
+type SystemFace = (PathBuf, u32, String, u32);
+
+/// The system's font faces, regular faces first, then in path order;
+/// scanned once per process, and only when a character needs a fallback
+/// or a family is named.
+fn system_faces() -> &'static [SystemFace] {
+    static S: OnceLock<Vec<SystemFace>> = OnceLock::new();
     S.get_or_init(|| {
         let mut db = fontdb::Database::new();
         db.load_system_fonts();
-        let mut out: Vec<(PathBuf, u32, String)> = db
+        let mut out: Vec<SystemFace> = db
             .faces()
             .filter_map(|f| match &f.source {
-                fontdb::Source::File(p) => Some((
-                    p.clone(),
-                    f.index,
-                    f.families
-                        .first()
-                        .map(|(n, _)| n.clone())
-                        .unwrap_or_default(),
-                )),
+                fontdb::Source::File(p) => {
+                    // matplotlib's font.family picks the normal weight,
+                    // upright, normal width: rank faces by distance to it.
+                    let off = (f.weight.0 as i32 - 400).unsigned_abs()
+                        + if f.style == fontdb::Style::Normal {
+                            0
+                        } else {
+                            1000
+                        }
+                        + if f.stretch == fontdb::Stretch::Normal {
+                            0
+                        } else {
+                            500
+                        };
+                    Some((
+                        p.clone(),
+                        f.index,
+                        f.families
+                            .first()
+                            .map(|(n, _)| n.clone())
+                            .unwrap_or_default(),
+                        off,
+                    ))
+                }
                 _ => None,
             })
             .collect();
-        out.sort();
+        out.sort_by(|a, b| {
+            a.3.cmp(&b.3)
+                .then_with(|| a.0.cmp(&b.0))
+                .then(a.1.cmp(&b.1))
+        });
         out.dedup();
         out
     })
@@ -178,7 +202,7 @@ fn system_fallback(c: char) -> Option<Arc<Face>> {
     }
     let found = system_faces()
         .iter()
-        .filter_map(|(p, i, _)| load(p, *i))
+        .filter_map(|(p, i, _, _)| load(p, *i))
         .find(|f| f.glyph(c).is_some());
     cache.lock().ok()?.insert(c, found.clone());
     found
@@ -281,14 +305,15 @@ impl Fonts {
             });
         }
         let faces = system_faces();
+        // The family's regular face (faces are ranked regular first).
         if let Some(face) = faces
             .iter()
-            .filter(|(_, _, f)| f.eq_ignore_ascii_case(spec))
-            .find_map(|(path, index, _)| load(path, *index))
+            .filter(|(_, _, f, _)| f.eq_ignore_ascii_case(spec))
+            .find_map(|(path, index, _, _)| load(path, *index))
         {
             return Ok(face);
         }
-        let mut families: Vec<&str> = faces.iter().map(|(_, _, f)| f.as_str()).collect();
+        let mut families: Vec<&str> = faces.iter().map(|(_, _, f, _)| f.as_str()).collect();
         families.sort_unstable();
         families.dedup();
         Err(Error::Usage(format!(
@@ -411,6 +436,20 @@ mod tests {
         assert!(f.missing("Gene_1 αβ é").is_empty());
         assert_eq!(f.missing("基因 A 基"), vec!['基', '因']);
         assert_eq!(f.main().name, "DejaVuSans");
+    }
+
+    #[test]
+    fn a_family_names_its_regular_face() {
+        // matplotlib's font.family: Book/Regular, not Bold or Oblique
+        // (skipped where the family is not installed).
+        for (family, ps) in [
+            ("DejaVu Serif", "DejaVuSerif"),
+            ("DejaVu Sans", "DejaVuSans"),
+        ] {
+            if let Ok(f) = Fonts::with_font(family) {
+                assert_eq!(f.main().name, ps, "{family}");
+            }
+        }
     }
 
     #[test]

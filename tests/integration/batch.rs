@@ -774,3 +774,44 @@ fn a_glob_matches_symlinked_inputs_as_workflow_engines_stage_them() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 6);
 }
+
+#[test]
+fn run_prints_each_jobs_warnings_and_counts_them() {
+    // Warnings are the user's to see, not only the manifest's: a strip
+    // table that matches no sample, a misspelled palette entry.
+    let dir = crate::util::scratch("run_warnings");
+    let seed = crate::util::samples().join("seed.csv");
+    std::fs::write(dir.join("ann.tsv"), "sample\tbatch\nX1\tb1\nX2\tb2\n").unwrap();
+    let cfg = dir.join("w.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\ndir = \"out\"\n[[dataset]]\nname = \"seed\"\npath = \"{}\"\ncol_colors = [\"ann.tsv:batch\"]\n[[figure]]\nname = \"cm\"\nkind = \"clustermap\"\npalette = {{ Tumour = \"#e63946\" }}\n",
+            seed.display()
+        ),
+    )
+    .unwrap();
+    let o = crate::util::bin()
+        .args(["run", cfg.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    let err = crate::util::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("heatmill: warning: seed/cm: 12 of 12 column labels not in"),
+        "{err}"
+    );
+    assert!(
+        err.contains("names a category no strip has: Tumour"),
+        "{err}"
+    );
+    let o = crate::util::bin()
+        .args(["run", cfg.to_str().unwrap(), "--force"])
+        .output()
+        .unwrap();
+    assert!(
+        crate::util::stderr(&o).contains("1 done (1 with warnings)"),
+        "{}",
+        crate::util::stderr(&o)
+    );
+}

@@ -1025,6 +1025,24 @@ fn every_config_error_names_file_line_and_key_in_toml_and_json() {
             "does not exist",
         ),
         (
+            "nostrip.toml",
+            format!("{ds}col_colors = [\"nope.tsv:batch\"]\n{fig}"),
+            "line 4, key 'col_colors'",
+            "does not exist",
+        ),
+        (
+            "nomarks.toml",
+            format!("{ds}{fig}\nmark_rows = [\"file:markers-missing.txt\"]\n"),
+            "line 8, key 'mark_rows'",
+            "does not exist",
+        ),
+        (
+            "typo.toml",
+            format!("{ds}{fig}methd = \"ward\"\n"),
+            "line 7, key 'methd'",
+            "did you mean 'method'?",
+        ),
+        (
             "dpi.json",
             format!(
                 "{{\"dataset\": [{{\"name\": \"d\", \"path\": \"{seed}\"}}],\n\"figure\": [{{\"name\": \"f\",\n \"kind\": \"heatmap\",\n \"dpi\": 0}}]}}\n"
