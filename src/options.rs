@@ -725,6 +725,18 @@ figure_options! {
         help: "cluster the columns and draw their dendrogram",
         seaborn: "col_cluster", example: "false",
     }
+    row_linkage: Option<String> = None => {
+        kinds: CLUSTERMAP, value: Text, stage: Analysis,
+        default: "computed",
+        help: "use this linkage matrix for the rows instead of clustering them: a .npy of scipy's Z, (rows − 1) × 4 (np.save of scipy's linkage, or heatmill linkage -o)",
+        seaborn: "row_linkage", example: "row_Z.npy",
+    }
+    col_linkage: Option<String> = None => {
+        kinds: CLUSTERMAP, value: Text, stage: Analysis,
+        default: "computed",
+        help: "the columns' linkage matrix, as row_linkage",
+        seaborn: "col_linkage", example: "col_Z.npy",
+    }
     optimal_ordering: bool = false => {
         kinds: CLUSTERMAP_CORRMAP, value: Flag, stage: Analysis,
         default: "false",

@@ -208,6 +208,8 @@ impl Plan {
                 ("col_colors", &o.col_colors),
                 ("row_colors", &o.row_colors),
                 ("mark_rows", &o.mark_rows),
+                ("row_linkage", &o.row_linkage.iter().cloned().collect()),
+                ("col_linkage", &o.col_linkage.iter().cloned().collect()),
             ] {
                 for spec in specs {
                     if key == "mark_rows" && !spec.starts_with("file:") {

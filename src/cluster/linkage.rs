@@ -98,6 +98,50 @@ impl Linkage {
         Some(Linkage { n, steps })
     }
 
+    /// A linkage matrix from outside (`np.save(..., linkage(X))`, `heatmill
+    /// linkage -o Z.npy`), `(n − 1) × 4` row-major, checked as scipy's
+    /// `is_valid_linkage` checks it: whole non-negative cluster ids, each
+    /// formed before it is used and used once, finite non-negative
+    /// heights, and counts that add up.
+    ///
+    /// Errors: what is wrong, and in which row of Z.
+    pub fn from_scipy_checked(z: &[f64]) -> Result<Self, String> {
+        if z.is_empty() || !z.len().is_multiple_of(4) {
+            return Err(format!(
+                "{} values is not an (n − 1) × 4 linkage matrix",
+                z.len()
+            ));
+        }
+        let n = z.len() / 4 + 1;
+        let mut size = vec![1usize; n];
+        let mut used = vec![false; 2 * n - 1];
+        for (i, r) in z.chunks_exact(4).enumerate() {
+            for &id in &r[..2] {
+                if !(id >= 0.0 && id.fract() == 0.0 && (id as usize) < n + i) {
+                    return Err(format!(
+                        "row {i} joins cluster {id}, which does not exist yet (ids below {} are)",
+                        n + i
+                    ));
+                }
+                if std::mem::replace(&mut used[id as usize], true) {
+                    return Err(format!("row {i} uses cluster {id} a second time"));
+                }
+            }
+            if !(r[2].is_finite() && r[2] >= 0.0) {
+                return Err(format!("row {i} has height {}", r[2]));
+            }
+            let count = size[r[0] as usize] + size[r[1] as usize];
+            if r[3] != count as f64 {
+                return Err(format!(
+                    "row {i} says {} members, its two clusters hold {count}",
+                    r[3]
+                ));
+            }
+            size.push(count);
+        }
+        Linkage::from_scipy(z).ok_or_else(|| "not a linkage matrix".to_string())
+    }
+
     /// Leaf order left to right, scipy's `leaves_list` (seaborn's
     /// `reordered_ind`): pre-order, first child `Z[i,0]` on the left.
     /// Iterative, so chain-shaped trees of any depth work (scipy's
@@ -235,6 +279,27 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outside_linkages_are_checked_as_scipy_checks_them() {
+        let ok = [0.0, 1.0, 0.5, 2.0, 2.0, 3.0, 1.5, 3.0];
+        assert_eq!(
+            Linkage::from_scipy_checked(&ok).unwrap().leaves(),
+            vec![2, 0, 1]
+        );
+        let bad = |z: &[f64], want: &str| {
+            let e = Linkage::from_scipy_checked(z).unwrap_err();
+            assert!(e.contains(want), "{e}");
+        };
+        bad(&[0.0, 1.0, 0.5], "not an (n − 1) × 4");
+        bad(
+            &[0.0, 4.0, 0.5, 2.0, 2.0, 3.0, 1.5, 3.0],
+            "does not exist yet",
+        );
+        bad(&[0.0, 1.0, 0.5, 2.0, 0.0, 3.0, 1.5, 3.0], "a second time");
+        bad(&[0.0, 1.0, f64::NAN, 2.0, 2.0, 3.0, 1.5, 3.0], "height");
+        bad(&[0.0, 1.0, 0.5, 2.0, 2.0, 3.0, 1.5, 4.0], "members");
+    }
 
     #[test]
     fn chain_tree_of_depth_100k_has_no_recursion_limit() {

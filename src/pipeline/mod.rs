@@ -442,6 +442,32 @@ fn clustermap_figure(
         if !on || n < 2 {
             return Ok(None);
         }
+        // seaborn's row_linkage / col_linkage: a tree from outside.
+        let given = match axis {
+            Axis::Rows => &opts.row_linkage,
+            Axis::Cols => &opts.col_linkage,
+        };
+        if let Some(p) = given {
+            let path = resolve(ctx.base, Path::new(p.strip_prefix("file:").unwrap_or(p)));
+            let key = format!("{}_linkage", if axis == Axis::Rows { "row" } else { "col" });
+            let z = crate::io::npy::read(&path)?;
+            let bad = |m: String| {
+                Error::Usage(format!(
+                    "{} {}: {m}",
+                    crate::error::key_and_flag(&key),
+                    path.display()
+                ))
+            };
+            if z.shape != [n.saturating_sub(1), 4] {
+                return Err(bad(format!(
+                    "is {:?}, but the {axis} drawn need ({}, 4): one row per merge of {n} {axis}",
+                    z.shape,
+                    n - 1
+                )));
+            }
+            let tree = Linkage::from_scipy_checked(&z.data).map_err(bad)?;
+            return Ok(Some(Arc::new(tree)));
+        }
         let spec = analysis::ClusterSpec {
             method,
             metric,

@@ -868,3 +868,78 @@ fn multiqc_export_is_a_custom_content_heatmap_with_the_version() {
         f.warnings
     );
 }
+
+#[test]
+fn a_linkage_from_outside_orders_the_clustermap_as_seaborn_does() {
+    // seaborn's row_linkage: the tree is taken, not computed. Feeding back
+    // the exported linkage gives the same figure; a single-linkage tree
+    // gives its leaf order; a tree of the wrong size is refused.
+    let dir = crate::util::scratch("row_linkage");
+    let m = seed();
+    let f = render(Kind::Clustermap, &m, &opts(CLUSTERED));
+    let get = |f: &heatmill::pipeline::Figure, n: &str| {
+        f.exports.iter().find(|(x, _)| x == n).unwrap().1.clone()
+    };
+    let z = dir.join("row_Z.npy");
+    std::fs::write(&z, get(&f, "row_linkage.npy")).unwrap();
+    let again = render(
+        Kind::Clustermap,
+        &m,
+        &opts(&format!("{CLUSTERED}\nrow_linkage = \"{}\"\n", z.display())),
+    );
+    assert_eq!(
+        f.scene.rasterize().to_png(100.0).unwrap(),
+        again.scene.rasterize().to_png(100.0).unwrap()
+    );
+    // Single linkage from the library, as `heatmill linkage` writes it.
+    let spec = heatmill::analysis::ClusterSpec {
+        method: heatmill::cluster::Method::Single,
+        metric: heatmill::cluster::Metric::Euclidean,
+        optimal_ordering: false,
+        precision: heatmill::cluster::Dtype::F64,
+        max_condensed: None,
+    };
+    let single = heatmill::analysis::cluster_axis(
+        &m,
+        heatmill::prep::Axis::Rows,
+        spec,
+        "t",
+        &mut Timings::default(),
+    )
+    .unwrap()
+    .linkage;
+    std::fs::write(
+        &z,
+        heatmill::io::npy::encode_f64(&[29, 4], &single.to_scipy()),
+    )
+    .unwrap();
+    let s = render(
+        Kind::Clustermap,
+        &m,
+        &opts(&format!("row_linkage = \"{}\"\n", z.display())),
+    );
+    let order = String::from_utf8(get(&s, "row_order.tsv")).unwrap();
+    let leaves: Vec<usize> = order
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(leaves, single.leaves());
+    std::fs::write(&z, heatmill::io::npy::encode_f64(&[11, 4], &vec![0.0; 44])).unwrap();
+    let e = pipeline::build(
+        Kind::Clustermap,
+        &m,
+        &opts(&format!("row_linkage = \"{}\"\n", z.display())),
+        "t",
+        &root(),
+        &Cache::default(),
+        &mut Timings::default(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("row_linkage") && e.contains("need (29, 4)"),
+        "{e}"
+    );
+}

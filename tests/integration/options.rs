@@ -165,6 +165,26 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
         "col_colors" => values = vec![f.col_table.clone()],
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),
+        // A tree from `heatmill linkage` (single, not the default average).
+        "row_linkage" | "col_linkage" => {
+            let z = f.dense.with_file_name(format!("{key}.npy"));
+            let axis = if key == "row_linkage" { "rows" } else { "cols" };
+            let o = bin()
+                .arg("linkage")
+                .arg(&f.seed)
+                .args([
+                    "-o",
+                    z.to_str().unwrap(),
+                    "--method",
+                    "single",
+                    "--axis",
+                    axis,
+                ])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", stderr(&o));
+            values = vec![z.display().to_string()];
+        }
         // A font every machine has: the test font (box glyphs).
         "font" => {
             values = vec![crate::util::root()
