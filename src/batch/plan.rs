@@ -279,26 +279,29 @@ impl Plan {
         })
     }
 
+    /// One job as JSON: `id`, `dataset`, `input`, `figure`, `kind`,
+    /// `outputs`, and `export_dir` when asked.
+    fn job_json(&self, j: &Job, export_dir: bool) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "id": j.id,
+            "dataset": self.datasets[j.dataset].name,
+            "input": self.datasets[j.dataset].path,
+            "figure": self.figures[j.figure].name,
+            "kind": self.figures[j.figure].kind.name(),
+            "outputs": j.outputs,
+        });
+        if export_dir {
+            v["export_dir"] = serde_json::json!(j.export_dir);
+        }
+        v
+    }
+
     /// The jobs as `heatmill plan` prints them: JSON (`id`, `dataset`,
     /// `input`, `figure`, `kind`, `outputs` per job), or one
     /// `id<TAB>input<TAB>outputs` line per job.
     pub fn describe(&self, json: bool) -> String {
         if json {
-            let jobs: Vec<_> = self
-                .jobs
-                .iter()
-                .map(|j| {
-                    serde_json::json!({
-                        "id": j.id,
-                        "dataset": self.datasets[j.dataset].name,
-                        "input": self.datasets[j.dataset].path,
-                        "figure": self.figures[j.figure].name,
-                        "kind": self.figures[j.figure].kind.name(),
-                        "outputs": j.outputs,
-                        "export_dir": j.export_dir,
-                    })
-                })
-                .collect();
+            let jobs: Vec<_> = self.jobs.iter().map(|j| self.job_json(j, true)).collect();
             serde_json::to_string_pretty(&jobs).unwrap_or_default() + "\n"
         } else {
             let mut s = String::new();
@@ -347,20 +350,7 @@ impl Plan {
             .iter()
             .map(|d| (d.name.clone(), serde_json::json!(d.path)))
             .collect();
-        let jobs: Vec<_> = self
-            .jobs
-            .iter()
-            .map(|j| {
-                serde_json::json!({
-                    "id": j.id,
-                    "dataset": self.datasets[j.dataset].name,
-                    "figure": self.figures[j.figure].name,
-                    "kind": self.figures[j.figure].kind.name(),
-                    "input": self.datasets[j.dataset].path,
-                    "outputs": j.outputs,
-                })
-            })
-            .collect();
+        let jobs: Vec<_> = self.jobs.iter().map(|j| self.job_json(j, false)).collect();
         let v = serde_json::json!({
             "out_dir": self.out_dir,
             "wildcards": wildcards,

@@ -26,6 +26,22 @@ pub enum Compression {
 }
 
 impl Compression {
+    /// How `inspect` describes a text file stored this way.
+    pub fn storage(self) -> String {
+        match self {
+            Compression::None => "text".into(),
+            c => format!("text, {} compressed", c.name()),
+        }
+    }
+
+    /// How `inspect` says a text file stored this way is read.
+    pub fn access(self) -> String {
+        match self {
+            Compression::None => "read one record at a time".into(),
+            _ => "streamed: decompressed while parsed, one record at a time".into(),
+        }
+    }
+
     /// Which compression `head` (the file's first bytes) starts with.
     pub fn of(head: &[u8]) -> Compression {
         if head.starts_with(&[0x1f, 0x8b]) {

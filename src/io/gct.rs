@@ -199,17 +199,9 @@ pub(crate) fn read(path: &Path, transpose: bool) -> Result<(Matrix, Described)> 
         ),
         label_column: format!("column '{}'", p.header[0]),
         dtypes: vec!["f64".into()],
-        storage: if rec.compression == super::compress::Compression::None {
-            "text".to_string()
-        } else {
-            format!("text, {} compressed", rec.compression.name())
-        },
+        storage: rec.compression.storage(),
         nnz: None,
-        access: if rec.compression == super::compress::Compression::None {
-            "read one record at a time".into()
-        } else {
-            "streamed: decompressed while parsed, one record at a time".into()
-        },
+        access: rec.compression.access(),
         side_data: vec![format!(
             "metadata (for colour strips, FILE.gct:FIELD): {}",
             if fields.is_empty() {

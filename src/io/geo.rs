@@ -137,17 +137,9 @@ pub(crate) fn read(path: &Path, transpose: bool) -> Result<(Matrix, Described)> 
         ),
         label_column: format!("column '{}'", header[0]),
         dtypes: vec!["f64".into()],
-        storage: if rec.compression == super::compress::Compression::None {
-            "text".to_string()
-        } else {
-            format!("text, {} compressed", rec.compression.name())
-        },
+        storage: rec.compression.storage(),
         nnz: None,
-        access: if rec.compression == super::compress::Compression::None {
-            "read one record at a time".into()
-        } else {
-            "streamed: decompressed while parsed, one record at a time".into()
-        },
+        access: rec.compression.access(),
         side_data: vec![format!(
             "sample annotations (for colour strips, FILE:NAME): {}",
             if cols.is_empty() {

@@ -10,9 +10,7 @@ use polars::prelude::*;
 
 use super::format::Format;
 use super::rows::RowSource;
-use super::table::{
-    check_label_types, fmt_err, is_numeric_arrow, label_texts, parquet_pandas_index, pick_labels,
-};
+use super::table::{fmt_err, is_numeric_arrow, label_texts, parquet_labels, parquet_pandas_index};
 use crate::error::{Error, Result};
 
 /// A Parquet file's numeric columns, read by row slices.
@@ -34,17 +32,7 @@ pub fn open(
     let mut reader = ParquetReader::new(file()?);
     let (pandas, levels) = parquet_pandas_index(path, &mut reader)?;
     let schema = reader.schema().map_err(err)?;
-    let labels = pick_labels(
-        schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
-        index_col,
-        pandas.as_ref(),
-    );
-    check_label_types(
-        path,
-        labels
-            .iter()
-            .filter_map(|l| schema.get(l).map(|f| (l, f.dtype()))),
-    )?;
+    let labels = parquet_labels(path, &schema, index_col, pandas.as_ref())?;
     for l in &labels {
         if !schema.iter().any(|(n, _)| n.as_str() == l) {
             return Err(Error::format(

@@ -195,17 +195,7 @@ fn read_parquet(
         .schema()
         .map_err(|e| fmt_err(path, Format::Parquet, e))?;
     // Read only the label columns and numeric columns.
-    let labels = pick_labels(
-        schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
-        index_col,
-        pandas.as_ref(),
-    );
-    check_label_types(
-        path,
-        labels
-            .iter()
-            .filter_map(|l| schema.get(l).map(|f| (l, f.dtype()))),
-    )?;
+    let labels = parquet_labels(path, &schema, index_col, pandas.as_ref())?;
     let keep: Vec<PlSmallStr> = schema
         .iter()
         .filter(|(n, f)| labels.iter().any(|l| l == n.as_str()) || is_numeric_arrow(f.dtype()))
@@ -218,6 +208,28 @@ fn read_parquet(
         .finish()
         .map_err(|e| fmt_err(path, Format::Parquet, e))?;
     Ok((df, labels, pandas, column_levels))
+}
+
+/// The label columns of a Parquet file ([`pick_labels`]), refused when
+/// they hold dates or times ([`check_label_types`]).
+pub(crate) fn parquet_labels(
+    path: &Path,
+    schema: &ArrowSchema,
+    index_col: Option<&str>,
+    pandas: Option<&PandasIndex>,
+) -> Result<Vec<String>> {
+    let labels = pick_labels(
+        schema.iter().map(|(n, f)| (n.as_str(), f.dtype())),
+        index_col,
+        pandas,
+    );
+    check_label_types(
+        path,
+        labels
+            .iter()
+            .filter_map(|l| schema.get(l).map(|f| (l, f.dtype()))),
+    )?;
+    Ok(labels)
 }
 
 /// Label columns polars cannot turn into text here (dates and times:
