@@ -71,21 +71,7 @@ pub fn open(path: &Path, file: &File, opts: &crate::io::ReadOptions) -> Result<H
             } else {
                 vec![]
             };
-            if !layers.iter().any(|x| x == l) {
-                return Err(Error::format(
-                    path,
-                    FMT,
-                    format!(
-                        "no layer '{l}' (layers: {})",
-                        if layers.is_empty() {
-                            "none".to_string()
-                        } else {
-                            layers.join(", ")
-                        }
-                    ),
-                ));
-            }
-            format!("layers/{l}")
+            super::layer_path(path, FMT, &layers, l)?
         }
         None => "X".to_string(),
     };

@@ -59,21 +59,7 @@ pub(crate) fn open(path: &Path, opts: &crate::io::ReadOptions) -> Result<H5Matri
     let name = match &opts.layer {
         Some(l) => {
             let layers = listed(path, &file, "layers")?;
-            if !layers.iter().any(|x| x == l) {
-                return Err(Error::format(
-                    path,
-                    FMT,
-                    format!(
-                        "no layer '{l}' (layers: {})",
-                        if layers.is_empty() {
-                            "none".into()
-                        } else {
-                            layers.join(", ")
-                        }
-                    ),
-                ));
-            }
-            format!("layers/{l}")
+            super::layer_path(path, FMT, &layers, l)?
         }
         None => "matrix".to_string(),
     };

@@ -456,6 +456,32 @@ pub(crate) fn attr_ints(v: &AttrValue) -> Option<Vec<i64>> {
     })
 }
 
+/// `layers/<l>` when `layers` (the file's layers) holds `l`.
+///
+/// Errors: no such layer, listing the ones there are.
+pub(crate) fn layer_path(
+    path: &Path,
+    fmt: &'static str,
+    layers: &[String],
+    l: &str,
+) -> Result<String> {
+    if layers.iter().any(|x| x == l) {
+        return Ok(format!("layers/{l}"));
+    }
+    Err(Error::format(
+        path,
+        fmt,
+        format!(
+            "no layer '{l}' (layers: {})",
+            if layers.is_empty() {
+                "none".to_string()
+            } else {
+                layers.join(", ")
+            }
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::stored_eof;
