@@ -137,6 +137,23 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     // column dendrogram, when it fits there; a taller one (many strips or
     // categories) gets its own column right of the row labels instead of
     // running over them.
+    // seaborn's colour bar sits in the top-left corner (cbar_pos 0.02,
+    // 0.8, 0.05, 0.18). Where the corner is too small for it and its tick
+    // labels (small figures, no strips), the dendrograms start beyond it
+    // instead of running under it.
+    let cbar_rect = Rect::new(
+        0.02 * w,
+        0.02 * h + title_h,
+        0.05 * w,
+        0.18 * h * opts.cbar_shrink,
+    );
+    let cbar_right = if opts.cbar {
+        let deco =
+            colorbar::decorations_width(&fonts, &scale, cbar_rect.h, opts.cbar_label.as_deref(), k);
+        cbar_rect.right() + deco + 4.0 * k
+    } else {
+        0.0
+    };
     let layout = |thin_w: f64, thin_h: f64| {
         let yt = Ticks::choose(
             Side::Right,
@@ -174,7 +191,11 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         };
         let gw = (w - pad - right_margin - gx0).max(20.0);
         let grid_box = Rect::new(gx0, gy0, gw, gh);
-        let left = gw * (dr_row + n_row_strips * opts.colors_ratio);
+        // The column dendrogram and strips start right of the colour bar
+        // and its tick labels. (Below it, seaborn lets the bar reach into
+        // the row dendrogram's box, whose top holds only the short leaf
+        // branches at its right edge: kept, as the tutorial's figure.)
+        let left = (gw * (dr_row + n_row_strips * opts.colors_ratio)).max(cbar_right - gx0);
         let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
         let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
         (yt, xt, labels_w, legend_beside, grid_box, heat)
@@ -187,10 +208,21 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     let gw = grid_box.w;
     let gh = grid_box.h;
-    let row_dend = Rect::new(grid_box.x, heat.y, gw * dr_row, heat.h);
-    let col_dend = Rect::new(heat.x, grid_box.y, heat.w, gh * dr_col);
     let strip_w = gw * opts.colors_ratio;
     let strip_h = gh * opts.colors_ratio;
+    // The dendrograms fill what is left of the margins beside the strips.
+    let row_dend = Rect::new(
+        grid_box.x,
+        heat.y,
+        heat.x - grid_box.x - n_row_strips * strip_w,
+        heat.h,
+    );
+    let col_dend = Rect::new(
+        heat.x,
+        grid_box.y,
+        heat.w,
+        heat.y - grid_box.y - n_col_strips * strip_h,
+    );
 
     let grid = Grid {
         values: &values,
@@ -207,13 +239,30 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         &yt,
         Side::Right,
     )?;
-    // Column strips, top to bottom, right above the heatmap.
+    // Column strips, top to bottom, right above the heatmap. Their names
+    // sit in the row labels' column: each at its strip, or, where strips
+    // are thinner than a line of text, stacked upwards from above the
+    // first row label so none overlap.
+    let lh = text::line_height(&fonts, font);
+    let first_label = match (yt.marked, yt.labels.first()) {
+        (false, Some((i, _))) if !yt.rotated => {
+            Some(body.y + (*i as f64 + 0.5) / d.rows as f64 * body.h)
+        }
+        _ => None,
+    };
+    let mut floor = first_label.map_or(f64::INFINITY, |y| y - lh);
+    let mut name_y = vec![0.0; d.col_strips.len()];
+    for i in (0..d.col_strips.len()).rev() {
+        let center = body.y - (n_col_strips - i as f64) * strip_h + strip_h / 2.0;
+        name_y[i] = center.min(floor);
+        floor = name_y[i] - lh;
+    }
     for (i, s) in d.col_strips.iter().enumerate() {
         let y = body.y - (n_col_strips - i as f64) * strip_h;
         let rect = Rect::new(body.x, y, body.w, strip_h);
         let colors: Vec<_> = col_order.iter().map(|&c| s.colors[c]).collect();
         draw_strip(&mut canvas, rect, &colors, false, &borders);
-        let ly = y + strip_h / 2.0;
+        let ly = name_y[i];
         canvas.hline(body.right(), body.right() + 3.5 * k, ly, 0.8 * k, BLACK);
         canvas.text(
             &s.name,
@@ -252,13 +301,13 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         dendrogram::draw(&mut canvas, col_dend, t, Orientation::Top, line);
     }
     if opts.cbar {
-        let cb = Rect::new(
-            0.02 * w,
-            0.02 * h + title_h,
-            0.05 * w,
-            0.18 * h * opts.cbar_shrink,
+        colorbar::draw(
+            &mut canvas,
+            cbar_rect,
+            &scale,
+            opts.cbar_label.as_deref(),
+            k,
         );
-        colorbar::draw(&mut canvas, cb, &scale, opts.cbar_label.as_deref(), k);
     }
     if opts.legend && !owned.is_empty() {
         let x = if legend_beside {

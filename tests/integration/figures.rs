@@ -943,3 +943,109 @@ fn a_linkage_from_outside_orders_the_clustermap_as_seaborn_does() {
         "{e}"
     );
 }
+
+#[test]
+fn small_clustermaps_keep_the_colour_bar_and_strip_names_clear() {
+    use heatmill::render::scene::Op;
+    use heatmill::render::text::{HAlign, VAlign};
+    // 3 × 3 to 6 × 6 inches with a colour strip: the colour bar's tick
+    // labels never run into a dendrogram line or strip, and the strip's
+    // name never into the first row label.
+    let m = seed();
+    let dir = crate::util::scratch("small_cm");
+    let groups = dir.join("g.tsv");
+    let mut t = String::from("sample\tgroup\n");
+    for (j, c) in m.col_labels().iter().enumerate() {
+        t += &format!("{c}\t{}\n", if j < 6 { "Tumor" } else { "Normal" });
+    }
+    std::fs::write(&groups, t).unwrap();
+    for size in [3.0, 4.0, 6.0] {
+        let o = opts(&format!(
+            "figsize = [{size}, {size}]\ncol_colors = [\"{}:group\"]\n",
+            groups.display()
+        ));
+        let f = render(Kind::Clustermap, &m, &o);
+        let s = &f.scene;
+        let (bx, by, bw, bh) = s
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Image { x, y, w, h, .. } => Some((*x as f64, *y as f64, *w as f64, *h as f64)),
+                _ => None,
+            })
+            .min_by(|a, b| a.2.total_cmp(&b.2))
+            .unwrap();
+        // The bar's tick labels: left-aligned text just right of it.
+        let labels: Vec<(f64, f64, f64, f64)> = s
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text {
+                    text,
+                    x,
+                    y,
+                    px,
+                    h: HAlign::Left,
+                    v: VAlign::Center,
+                    ..
+                } if *x > bx + bw
+                    && *x < bx + bw + 20.0
+                    && *y >= by - 1.0
+                    && *y <= by + bh + 1.0 =>
+                {
+                    let w = s.fonts.width(text, *px);
+                    Some((*x, y - px / 2.0, x + w, y + px / 2.0))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!labels.is_empty(), "{size}: no colour-bar labels found");
+        let right = labels.iter().map(|l| l.2).fold(bx + bw, f64::max);
+        for op in &s.ops {
+            let hit = match op {
+                // Dendrogram lines (dark grey) and strip cells.
+                Op::Rule {
+                    color: [51, 51, 51],
+                    ..
+                } => op.rule_rect().is_some_and(|(x0, y0, x1, y1)| {
+                    x0 < right && x1 > bx && y0 < by + bh && y1 > by
+                }),
+                Op::Rect {
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    crisp: true,
+                    ..
+                } => *x0 < right && *x1 > bx && *y0 < by + bh && *y1 > by,
+                _ => false,
+            };
+            assert!(
+                !hit,
+                "{size} in: {op:?} runs into the colour bar (x {bx}..{right})"
+            );
+        }
+        // The strip's name and the first row label do not overlap.
+        let texts: Vec<(String, f64, f64)> = s
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, y, px, .. } if text == "group" || text.starts_with("Gene_") => {
+                    Some((text.clone(), *y, *px))
+                }
+                _ => None,
+            })
+            .collect();
+        let g = texts.iter().find(|t| t.0 == "group").unwrap();
+        let first = texts
+            .iter()
+            .filter(|t| t.0 != "group")
+            .map(|t| t.1)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            first - g.1 >= g.2,
+            "{size} in: strip name at {} vs first row label at {first}",
+            g.1
+        );
+    }
+}
