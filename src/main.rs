@@ -129,8 +129,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                     s.manifest.display()
                 );
             }
-            for (id, msg) in &s.failed {
-                eprintln!("heatmill: failed: {id}: {msg}");
+            // Each failure is on its progress line; quiet runs list them here.
+            if quiet {
+                for (id, msg) in &s.failed {
+                    eprintln!("heatmill: failed: {id}: {msg}");
+                }
             }
             if let Some(signal) = s.stopped {
                 return Err(Error::Stopped {

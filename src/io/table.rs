@@ -431,6 +431,21 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
+/// Where data row `r` (0-based, after the header) is: its line in a
+/// CSV/TSV file (blank lines and quoted line breaks counted, as an editor
+/// shows them), else its row number.
+fn data_row_place(path: &Path, format: Format, r: usize) -> String {
+    if matches!(format, Format::Csv | Format::Tsv) {
+        let sep = if format == Format::Tsv { b'\t' } else { b',' };
+        if let Ok(bytes) = std::fs::read(path) {
+            if let Some(rec) = super::delimited::records(&bytes, sep, r + 2).get(r + 1) {
+                return format!("line {}", rec.line);
+            }
+        }
+    }
+    format!("data row {}", r + 1)
+}
+
 /// A non-numeric column besides the labels: name its first bad cell.
 fn bad_text_cell(path: &Path, format: Format, c: &Column, name: &str, labels: &[String]) -> Error {
     if let Ok(s) = c.cast(&DataType::String) {
@@ -443,8 +458,8 @@ fn bad_text_cell(path: &Path, format: Format, c: &Column, name: &str, labels: &[
                             row: labels.get(r).cloned().unwrap_or_default(),
                             column: name.to_string(),
                             message: format!(
-                                "'{t}' is not a number (data line {}); fix the cell, or mark it missing as NA or empty",
-                                r + 1
+                                "'{t}' is not a number ({}); fix the cell, or mark it missing as NA or empty",
+                                data_row_place(path, format, r)
                             ),
                         };
                     }

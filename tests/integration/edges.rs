@@ -317,6 +317,13 @@ fn parser_errors_name_the_file_line_and_cause() {
             "gene\tS0\tS1\ng1\t1\t2\n# batch 2\ng2\t3\t4\n",
             "line 3 starts with '#'",
         ),
+        // A text cell is named by the line an editor shows (the blank
+        // line counted).
+        (
+            "text.csv",
+            "gene,S0,S1\ng1,1,2\n\ng2,five,3\n",
+            "'five' is not a number (line 4)",
+        ),
         (
             "unclosed.csv",
             "gene,S0,S1\ng1,1,2\n\"g2,3,4\ng3,5,6\n",
