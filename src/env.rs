@@ -140,6 +140,14 @@ pub fn memory_limit() -> Option<MemoryLimit> {
         Path::new("/sys/fs/cgroup"),
         &cgroup,
     )
+    // Else the machine itself: an allocation past it cannot succeed, and
+    // is refused before work instead of aborting the process.
+    .or_else(|| {
+        physical_memory().map(|bytes| MemoryLimit {
+            bytes,
+            source: "the machine's physical memory".into(),
+        })
+    })
 }
 
 /// [`memory_limit`] from an injected environment, cgroup mount and

@@ -231,19 +231,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     let _ = std::fs::remove_file(&jpath);
     let journal = Mutex::new(Journal::open(&jpath)?);
     let progress = Progress::new(total, opts.quiet);
-    let limit = match opts.max_memory {
-        Some(total) => Some((total, format!("--max-memory is {}", human(total)))),
-        None => crate::env::memory_limit().map(|m| {
-            (
-                m.bytes,
-                format!(
-                    "the memory limit ({}) is {}; ask for more memory (sbatch --mem, mem_mb, task.memory) or pass --max-memory",
-                    m.source,
-                    human(m.bytes)
-                ),
-            )
-        }),
-    };
+    let limit = memory_budget(opts.max_memory);
     let budget = limit.map(|(total, what)| Budget {
         total,
         what,
@@ -494,13 +482,7 @@ fn run_dataset(
     let need = estimate_bytes(&matrix, &todo, plan, budget.map(|b| b.total));
     if let Some(b) = budget {
         if need > b.total {
-            let msg = format!(
-                "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {}; or reduce the data (top_variable)",
-                human(need),
-                matrix.nrows(),
-                matrix.ncols(),
-                b.what
-            );
+            let msg = too_big(need, &matrix, &b.what);
             for job in &todo {
                 let mut en = entry_for(job, &input_sha);
                 en.error = Some(msg.clone());
@@ -698,6 +680,19 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
         let mut t = Timings::default();
         let todo = [&plan.jobs[0]];
         let (m, selected) = read_for(&plan, &plan.datasets[0], &todo, &mut t)?;
+        // Refused before work, as in a run: never an allocation that
+        // cannot succeed.
+        let budget = memory_budget(job.max_memory);
+        if let Some((total, what)) = &budget {
+            let need = estimate_bytes(&m, &todo, &plan, Some(*total));
+            if need > *total {
+                return Err(Error::Invalid(format!(
+                    "{}: {}",
+                    job.input.display(),
+                    too_big(need, &m, what)
+                )));
+            }
+        }
         let cache = Cache::default();
         let name = job
             .output
@@ -709,13 +704,40 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
             name: &name,
             base: Path::new("."),
             cache: &cache,
-            max_memory: job
-                .max_memory
-                .or_else(|| crate::env::memory_limit().map(|m| m.bytes)),
+            max_memory: budget.map(|(total, _)| total),
         };
         let files = run_job(&plan, &plan.jobs[0], &m, selected, &ctx, &mut t)?;
         Ok((files, t))
     })?
+}
+
+/// The memory a run may use and how to say where that number comes from:
+/// `--max-memory`, else the Slurm allocation, cgroup limit or the
+/// machine's memory ([`crate::env::memory_limit`]).
+fn memory_budget(max_memory: Option<u64>) -> Option<(u64, String)> {
+    match max_memory {
+        Some(total) => Some((total, format!("--max-memory is {}", human(total)))),
+        None => crate::env::memory_limit().map(|m| {
+            (
+                m.bytes,
+                format!(
+                    "the memory limit ({}) is {}; ask for more memory (sbatch --mem, mem_mb, task.memory) or pass --max-memory",
+                    m.source,
+                    human(m.bytes)
+                ),
+            )
+        }),
+    }
+}
+
+/// The refusal of a dataset whose jobs need `need` bytes beyond `what`.
+fn too_big(need: u64, m: &Matrix, what: &str) -> String {
+    format!(
+        "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {what}; or reduce the data (top_variable)",
+        human(need),
+        m.nrows(),
+        m.ncols(),
+    )
 }
 
 /// Working memory of a dataset's jobs: two copies of the matrix, the

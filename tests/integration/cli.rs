@@ -511,3 +511,38 @@ fn read_options_that_do_not_apply_to_the_input_are_refused() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn a_figure_too_big_for_the_memory_is_refused_before_work() {
+    // 2 000 genes: the correlation matrix alone is 32 MB. With 8 MB to
+    // use, the single-figure command refuses it up front (exit 2, what it
+    // needs, what it has, what to do) instead of aborting on allocation.
+    let dir = scratch("too_big");
+    let mut rng = crate::util::Rng(9);
+    let mut text = String::from("gene,a,b,c,d,e\n");
+    for i in 0..2000 {
+        text += &format!("g{i}");
+        for _ in 0..5 {
+            text += &format!(",{:.3}", rng.normal());
+        }
+        text += "\n";
+    }
+    let input = dir.join("m.csv");
+    std::fs::write(&input, text).unwrap();
+    let out = dir.join("c.png");
+    let o = run(&[
+        "corrmap",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--max-memory",
+        "8M",
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("needs about") && e.contains("--max-memory is 8") && e.contains("top_variable"),
+        "{e}"
+    );
+    assert!(!out.exists());
+}
