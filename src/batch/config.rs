@@ -348,6 +348,17 @@ impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        Self::parse(path, &text)
+    }
+
+    /// A config from its text, as if read from `path` (JSON when `path`
+    /// ends in `.json`, else TOML): relative paths in it are read from
+    /// `path`'s directory, and messages name `path`. For configs built in
+    /// memory (a Python dict), e.g. `<dict>.json` in the working directory.
+    ///
+    /// Errors: as [`Config::load`], without the read.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let text = text.to_string();
         let root: toml::Table = if is_json(path) {
             serde_json::from_str(&text).map_err(|e| {
                 // serde_json ends its message with the place; say it once,

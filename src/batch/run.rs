@@ -591,8 +591,7 @@ fn run_job(
         ..Default::default()
     };
     for path in &job.outputs {
-        let bytes = t.time("encode", || encode::encode(&fig.scene, path, opts.dpi))?;
-        t.time("write", || io::write_atomic(path, &bytes))?;
+        let bytes = write_figure(&fig.scene, path, opts.dpi, t)?;
         files.outputs.push(FileEntry {
             path: relative(path, &plan.out_dir),
             sha256: sha256_bytes(&bytes),
@@ -611,6 +610,57 @@ fn run_job(
         }
     }
     Ok(files)
+}
+
+/// Encodes `scene` in the format of `path`'s extension (`.png`, `.svg`,
+/// `.pdf`) and writes it atomically (a temp file, then a rename); returns
+/// the bytes written. Every figure file goes through here: batch jobs,
+/// the single-figure commands and the Python package's `save`.
+///
+/// Errors: an unsupported extension ([`Error::Usage`]); the file cannot
+/// be written ([`Error::Write`]).
+pub fn write_figure(
+    scene: &crate::render::scene::Scene,
+    path: &Path,
+    dpi: f64,
+    t: &mut Timings,
+) -> Result<Vec<u8>> {
+    let bytes = t.time("encode", || encode::encode(scene, path, dpi))?;
+    t.time("write", || io::write_atomic(path, &bytes))?;
+    Ok(bytes)
+}
+
+/// One figure of a matrix already in memory (a library caller's data,
+/// e.g. a Python DataFrame): the pipeline of [`run_single`] after its
+/// read — the same options, [`pipeline::make_figure_with`], context and
+/// thread pool — with colour strips given as data. `cache` keeps the
+/// linkages and correlations for later calls on the same matrix (a
+/// re-rendering at another dpi); relative paths in `options` are read
+/// from the working directory.
+///
+/// Errors: as [`pipeline::make_figure`]; `threads == Some(0)`.
+pub fn figure_in_memory(
+    kind: Kind,
+    m: &Matrix,
+    options: &FigureOptions,
+    strips: &pipeline::Annotations,
+    cache: &Cache,
+    threads: Option<usize>,
+    max_memory: Option<u64>,
+) -> Result<(pipeline::Figure, Timings)> {
+    let threads = crate::env::threads(threads)?;
+    crate::env::with_threads(threads, || {
+        let mut t = Timings::default();
+        let ctx = Context {
+            source: "data",
+            name: "data",
+            base: Path::new("."),
+            cache,
+            max_memory,
+        };
+        let fig = pipeline::make_figure_with(kind, m, options, false, &ctx, strips, &mut t)?;
+        Ok((fig, t))
+    })?
 }
 
 /// One figure of one input, outside a config: what `heatmill heatmap`,

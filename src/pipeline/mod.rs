@@ -48,6 +48,50 @@ pub struct Figure {
     pub exports: Vec<(String, Vec<u8>)>,
     /// Things the user should know (dropped rows, unmatched labels).
     pub warnings: Vec<String>,
+    /// The analysed data behind the drawing, for library callers: the
+    /// trees, the labels they index and the tree cuts (the same numbers
+    /// as the exports, unencoded).
+    pub analysed: Analysed,
+}
+
+/// What a figure's analysis produced, per axis: the labels of the
+/// observations analysed (after any dropped as undefined; input order),
+/// the tree over them (`None` when the axis is not clustered) and the
+/// flat clusters of a `cut_rows`/`cut_cols` (`fcluster` ids, input
+/// order). A correlation map's rows and columns are its genes.
+#[derive(Debug, Clone, Default)]
+pub struct Analysed {
+    /// Row labels analysed, input order.
+    pub row_labels: Vec<String>,
+    /// Column labels analysed, input order.
+    pub col_labels: Vec<String>,
+    /// The row tree (indices into `row_labels`).
+    pub row_tree: Option<Arc<Linkage>>,
+    /// The column tree (indices into `col_labels`).
+    pub col_tree: Option<Arc<Linkage>>,
+    /// `cut_rows`' clusters of `row_labels`.
+    pub row_clusters: Option<Vec<usize>>,
+    /// `cut_cols`' clusters of `col_labels`.
+    pub col_clusters: Option<Vec<usize>>,
+}
+
+/// Colour strips given as data rather than `TABLE:COLUMN` files (a
+/// library caller's in-memory annotations, e.g. from Python): drawn after
+/// the options' `row_colors`/`col_colors`, matched by label like them,
+/// sharing the figure's one palette.
+#[derive(Debug, Clone, Default)]
+pub struct Annotations {
+    /// Strips beside the rows.
+    pub rows: Vec<annotations::Annotation>,
+    /// Strips above the columns.
+    pub cols: Vec<annotations::Annotation>,
+}
+
+impl Annotations {
+    /// True when there are no strips.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.cols.is_empty()
+    }
 }
 
 /// Where a job runs: the input's name for messages, the directory that
@@ -121,7 +165,30 @@ pub fn make_figure(
     ctx: &Context,
     t: &mut Timings,
 ) -> Result<Figure> {
+    make_figure_with(kind, m, opts, selected, ctx, &Annotations::default(), t)
+}
+
+/// [`make_figure`] with colour strips given as data (`strips`), besides
+/// those the options name as files. Strips on a heatmap make it seaborn's
+/// unclustered clustermap, as `row_colors`/`col_colors` do.
+///
+/// Errors: as [`make_figure`]; strips on a correlation map
+/// ([`Error::Usage`]).
+pub fn make_figure_with(
+    kind: Kind,
+    m: &Matrix,
+    opts: &FigureOptions,
+    selected: bool,
+    ctx: &Context,
+    strips: &Annotations,
+    t: &mut Timings,
+) -> Result<Figure> {
     opts.validate_for(kind)?;
+    if kind == Kind::Corrmap && !strips.is_empty() {
+        return Err(Error::Usage(
+            "row_colors/col_colors apply to heatmap and clustermap figures, not to corrmap".into(),
+        ));
+    }
     if m.nrows() == 0 || m.ncols() == 0 {
         return Err(Error::Invalid(format!(
             "{}: the matrix is empty",
@@ -151,8 +218,8 @@ pub fn make_figure(
         &marked
     };
     let mut fig = match kind {
-        Kind::Heatmap => heatmap_figure(m, opts, ctx, t),
-        Kind::Clustermap => clustermap_figure(m, opts, ctx, t),
+        Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t),
+        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
     }?;
     let absent: Vec<&String> = opts
@@ -282,15 +349,16 @@ fn heatmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
+    strips: &Annotations,
     t: &mut Timings,
 ) -> Result<Figure> {
-    if !opts.row_colors.is_empty() || !opts.col_colors.is_empty() {
+    if !opts.row_colors.is_empty() || !opts.col_colors.is_empty() || !strips.is_empty() {
         // seaborn's way to a heatmap with colour strips: a clustermap with
         // both clusterings off.
         let mut o = opts.clone();
         o.row_cluster = false;
         o.col_cluster = false;
-        return clustermap_figure(m, &o, ctx, t);
+        return clustermap_figure(m, &o, ctx, strips, t);
     }
     let scaled_m;
     let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
@@ -318,6 +386,11 @@ fn heatmap_figure(
         scene,
         exports: vec![],
         warnings: vec![],
+        analysed: Analysed {
+            row_labels: m.row_labels().to_vec(),
+            col_labels: m.col_labels().to_vec(),
+            ..Default::default()
+        },
     })
 }
 
@@ -415,6 +488,7 @@ fn clustermap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
+    strips: &Annotations,
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
@@ -487,12 +561,17 @@ fn clustermap_figure(
     let mut col_strips = Vec::new();
     // The annotations first, and the tree cuts: together they size the
     // figure's one palette, so no two strips share a colour.
-    let mut tables = Vec::new();
+    let mut tables: Vec<(String, Cow<annotations::Annotation>, bool)> = Vec::new();
     for (specs, is_col) in [(&opts.col_colors, true), (&opts.row_colors, false)] {
         for spec in specs {
             let (path, column) = annotations::parse_spec(spec);
             let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
-            tables.push((spec, a, is_col));
+            tables.push((spec.clone(), Cow::Owned(a), is_col));
+        }
+    }
+    for (given, is_col) in [(&strips.cols, true), (&strips.rows, false)] {
+        for a in given {
+            tables.push((a.name.clone(), Cow::Borrowed(a), is_col));
         }
     }
     let cuts: Vec<(&str, Vec<usize>, usize)> = [
@@ -557,6 +636,19 @@ fn clustermap_figure(
         }
         out.push(s);
     }
+    let cut_of = |axis: &str| {
+        cuts.iter()
+            .find(|(a, _, _)| *a == axis)
+            .map(|(_, c, _)| c.clone())
+    };
+    let analysed = Analysed {
+        row_labels: data.row_labels().to_vec(),
+        col_labels: data.col_labels().to_vec(),
+        row_tree: row_tree.clone(),
+        col_tree: col_tree.clone(),
+        row_clusters: cut_of("row"),
+        col_clusters: cut_of("col"),
+    };
     for (axis, tree, k, labels, positions, strips_out) in [
         (
             "row",
@@ -611,6 +703,7 @@ fn clustermap_figure(
         scene,
         exports,
         warnings,
+        analysed,
     })
 }
 
@@ -678,15 +771,26 @@ fn corrmap_figure(
     let (r, labels) = (&shared.0, &shared.1);
     let n = labels.len();
     let mut exports = Vec::new();
+    let mut tree = None;
     let order: Vec<usize> = if opts.cluster && n >= 2 {
-        let tree = match opts.precision {
+        let z = match opts.precision {
             Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
             Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
         };
-        exports.extend(exports::tree("", &tree, labels, &positions));
-        tree.leaves()
+        exports.extend(exports::tree("", &z, labels, &positions));
+        let leaves = z.leaves();
+        tree = Some(Arc::new(z));
+        leaves
     } else {
         (0..n).collect()
+    };
+    let analysed = Analysed {
+        row_labels: labels.clone(),
+        col_labels: labels.clone(),
+        row_tree: tree.clone(),
+        col_tree: tree,
+        row_clusters: None,
+        col_clusters: None,
     };
     let mut values = Vec::with_capacity(n * n);
     for &i in &order {
@@ -737,5 +841,6 @@ fn corrmap_figure(
         scene,
         exports,
         warnings,
+        analysed,
     })
 }
