@@ -12,7 +12,6 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="$HERE/.venv"
-PY="${PYTHON:-python3}"
 
 # Exact versions pip resolved when the fixtures were generated (numpy 2.x, scipy 1.x,
 # pandas 2.x, latest pyarrow; seaborn/matplotlib only for clustermap z_score/standard_scale;
@@ -32,16 +31,6 @@ PINS=(
   "openpyxl==3.1.5"
 )
 
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV" >&2
-fi
-
-STAMP="$VENV/.heatmill-pins"
-WANT="$(printf '%s\n' "${PINS[@]}")"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -q "${PINS[@]}" >&2
-  printf '%s\n' "$WANT" > "$STAMP"
-fi
+bash "$HERE/venv.sh" "$VENV" "${PINS[@]}"
 
 echo "$VENV/bin/python"

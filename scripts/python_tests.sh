@@ -13,7 +13,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 VENV="$ROOT/python/.venv"
-PY="${PYTHON:-python3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/heatmill-target}"
 
 # The fixture venv's pins (scripts/pyenv.sh) for what the tests compare
@@ -31,16 +30,7 @@ PINS=(
   "maturin==1.16.0"
 )
 
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV" >&2
-fi
-STAMP="$VENV/.heatmill-pins"
-WANT="$(printf '%s\n' "${PINS[@]}")"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -q "${PINS[@]}" >&2
-  printf '%s\n' "$WANT" > "$STAMP"
-fi
+bash scripts/venv.sh "$VENV" "${PINS[@]}"
 
 start=$(date +%s)
 # `maturin develop` builds the dev profile (opt-level 1 for heatmill, 3 for

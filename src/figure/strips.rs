@@ -77,11 +77,11 @@ pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, 
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(&canvas.fonts, font) * 1.15;
     let sw = font;
-    let mut cy = y;
-    for s in strips {
+    // One legend line: `t` from `tx`, centred on the line starting at `cy`.
+    let line = |canvas: &mut Scene, t: &str, tx: f64, cy: f64| {
         canvas.text(
-            &s.name,
-            x,
+            t,
+            tx,
             cy + lh / 2.0,
             font,
             BLACK,
@@ -89,6 +89,10 @@ pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, 
             VAlign::Center,
             false,
         );
+    };
+    let mut cy = y;
+    for s in strips {
+        line(canvas, &s.name, x, cy);
         cy += lh;
         if let Some(range) = s.range {
             // A small horizontal colour bar, low to high, and the range.
@@ -109,31 +113,13 @@ pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, 
                     );
                 }
             }
-            canvas.text(
-                &range_text(range),
-                x + bw + 0.5 * font,
-                cy + lh / 2.0,
-                font,
-                BLACK,
-                HAlign::Left,
-                VAlign::Center,
-                false,
-            );
+            line(canvas, &range_text(range), x + bw + 0.5 * font, cy);
             cy += lh;
         }
         for (l, c) in &s.legend {
             let r = Rect::new(x, cy + (lh - sw) / 2.0, sw, sw);
             canvas.fill_rect(r.x, r.y, r.right(), r.bottom(), *c);
-            canvas.text(
-                l,
-                x + sw + 0.5 * font,
-                cy + lh / 2.0,
-                font,
-                BLACK,
-                HAlign::Left,
-                VAlign::Center,
-                false,
-            );
+            line(canvas, l, x + sw + 0.5 * font, cy);
             cy += lh;
         }
         cy += lh * 0.5;

@@ -288,16 +288,7 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
                 .map(|x| Some(if x != 0 { "True" } else { "False" }.to_string()))
                 .collect()
         } else {
-            match ds.read_string() {
-                Ok(v) => v.into_iter().map(Some).collect(),
-                // A NaN is pandas' missing value in a numeric column.
-                Err(_) => ds
-                    .read_f64()
-                    .map_err(|e| h5err(path, &p, e))?
-                    .into_iter()
-                    .map(|x| (!x.is_nan()).then(|| format!("{x}")))
-                    .collect(),
-            }
+            super::text_values(path, &p, &ds)?
         };
         (v, None)
     };

@@ -175,15 +175,7 @@ pub(crate) fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annot
     };
     let p = format!("{group}/{name}");
     let ds = file.dataset(&p).map_err(|e| h5err(path, &p, e))?;
-    let values: Vec<Option<String>> = match ds.read_string() {
-        Ok(v) => v.into_iter().map(Some).collect(),
-        Err(_) => ds
-            .read_f64()
-            .map_err(|e| h5err(path, &p, e))?
-            .into_iter()
-            .map(|x| (!x.is_nan()).then(|| format!("{x}")))
-            .collect(),
-    };
+    let values = super::text_values(path, &p, &ds)?;
     let keys = match key_attr {
         Some(k) => names(path, &file, &k, values.len())?,
         None => (0..values.len()).map(|i| i.to_string()).collect(),

@@ -456,6 +456,27 @@ pub(crate) fn attr_ints(v: &AttrValue) -> Option<Vec<i64>> {
     })
 }
 
+/// A 1-D dataset's values as text: strings as they are, numbers as Rust
+/// prints them, NaN (pandas' missing value in a numeric column) as
+/// missing.
+///
+/// Errors: the dataset is neither strings nor numbers.
+pub(crate) fn text_values(
+    path: &Path,
+    p: &str,
+    ds: &hdf5_pure::Dataset,
+) -> Result<Vec<Option<String>>> {
+    Ok(match ds.read_string() {
+        Ok(v) => v.into_iter().map(Some).collect(),
+        Err(_) => ds
+            .read_f64()
+            .map_err(|e| h5err(path, p, e))?
+            .into_iter()
+            .map(|x| (!x.is_nan()).then(|| format!("{x}")))
+            .collect(),
+    })
+}
+
 /// `layers/<l>` when `layers` (the file's layers) holds `l`.
 ///
 /// Errors: no such layer, listing the ones there are.
