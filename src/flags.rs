@@ -53,6 +53,20 @@ fn arg_for(s: &OptionSpec, visible: bool) -> Vec<Arg> {
                 .action(ArgAction::SetTrue)
                 .conflicts_with(s.key),
         ],
+        ValueKind::FlagOrText => vec![
+            arg.num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true")
+                .value_name("BOOL|TEXT")
+                .action(ArgAction::Set),
+            Arg::new(id_no(s.key))
+                .long(format!("no-{long}"))
+                .help(format!("same as --{long}=false"))
+                .hide(!visible)
+                .help_heading("Figure options")
+                .action(ArgAction::SetTrue)
+                .conflicts_with(s.key),
+        ],
         ValueKind::List => vec![arg
             .value_name("TABLE:COLUMN")
             .action(ArgAction::Append)
@@ -65,6 +79,7 @@ fn arg_for(s: &OptionSpec, visible: bool) -> Vec<Arg> {
                     ValueKind::Count => "N",
                     ValueKind::Pair => "W,H",
                     ValueKind::NumberOrPair => "R[,C]",
+                    ValueKind::Bounds => "L,B,W,H",
                     ValueKind::Map => "NAME=COLOR,…",
                     _ => "VALUE",
                 })
@@ -107,9 +122,14 @@ pub fn table(
                 && m.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
         };
         let values: Vec<String> = match s.value {
-            ValueKind::Flag => {
+            ValueKind::Flag | ValueKind::FlagOrText => {
                 if given(&id_no(s.key)) && m.get_flag(&id_no(s.key)) {
                     vec!["false".into()]
+                } else if given(s.key) && s.value == ValueKind::FlagOrText {
+                    vec![m
+                        .get_one::<String>(s.key)
+                        .cloned()
+                        .unwrap_or_else(|| "true".into())]
                 } else if given(s.key) {
                     vec![m
                         .get_one::<bool>(s.key)

@@ -56,6 +56,38 @@ impl std::str::FromStr for Kind {
     }
 }
 
+/// Which side of the heatmap the colour bar runs along
+/// (matplotlib's `colorbar(location=…)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CbarLocation {
+    /// Right of everything on the right (vertical).
+    Right,
+    /// Left of everything on the left (vertical).
+    Left,
+    /// Above the heatmap and its column decorations (horizontal).
+    Top,
+    /// Below the column labels and x label (horizontal).
+    Bottom,
+}
+
+impl CbarLocation {
+    /// Top and bottom bars run horizontally.
+    pub fn horizontal(self) -> bool {
+        matches!(self, CbarLocation::Top | CbarLocation::Bottom)
+    }
+}
+
+/// The colour bar's direction (matplotlib's `orientation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CbarOrientation {
+    /// Gradient bottom (vmin) to top (vmax), ticks on the right.
+    Vertical,
+    /// Gradient left (vmin) to right (vmax), ticks below.
+    Horizontal,
+}
+
 /// Which tick labels to show (seaborn's `xticklabels`/`yticklabels`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TickLabels {
@@ -116,6 +148,74 @@ impl<'de> serde::Deserialize<'de> for TickLabels {
             Raw::N(_) => Err(serde::de::Error::custom("tick label step must be positive")),
             Raw::S(s) => s.parse().map_err(serde::de::Error::custom),
         }
+    }
+}
+
+/// What `annot` writes in the cells (seaborn's `annot`: `True`, or an
+/// array of the data's shape).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "AnnotRepr", into = "AnnotRepr")]
+pub enum Annot {
+    /// No text (`false`).
+    #[default]
+    Off,
+    /// Each cell's value, formatted with `fmt` (`true`).
+    Values,
+    /// `file:PATH`: a table with row labels in its first column and
+    /// column labels as header, looked up by label (so it follows any
+    /// reordering); numbers are formatted with `fmt`, other text written as
+    /// is, blank cells get none.
+    File(String),
+    /// Significance stars of each correlation (corrmap): `*` p < 0.05,
+    /// `**` p < 0.01, `***` p < 0.001, from the two-sided t-test of r with
+    /// n − 2 degrees of freedom (`scipy.stats.pearsonr`'s p-value).
+    Stars,
+}
+
+/// How `annot` is written: a boolean, or a text (`file:PATH`, `stars`).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum AnnotRepr {
+    Flag(bool),
+    Text(String),
+}
+
+impl TryFrom<AnnotRepr> for Annot {
+    type Error = String;
+    fn try_from(r: AnnotRepr) -> std::result::Result<Self, String> {
+        match r {
+            AnnotRepr::Flag(true) => Ok(Annot::Values),
+            AnnotRepr::Flag(false) => Ok(Annot::Off),
+            AnnotRepr::Text(s) => match s.as_str() {
+                "true" => Ok(Annot::Values),
+                "false" => Ok(Annot::Off),
+                "stars" => Ok(Annot::Stars),
+                _ => match s.strip_prefix("file:") {
+                    Some(p) if !p.is_empty() => Ok(Annot::File(p.to_string())),
+                    _ => Err(format!(
+                        "unknown annot '{s}' (expected true, false, stars or file:PATH)"
+                    )),
+                },
+            },
+        }
+    }
+}
+
+impl From<Annot> for AnnotRepr {
+    fn from(a: Annot) -> AnnotRepr {
+        match a {
+            Annot::Off => AnnotRepr::Flag(false),
+            Annot::Values => AnnotRepr::Flag(true),
+            Annot::File(p) => AnnotRepr::Text(format!("file:{p}")),
+            Annot::Stars => AnnotRepr::Text("stars".into()),
+        }
+    }
+}
+
+impl Annot {
+    /// Any text in the cells.
+    pub fn is_on(&self) -> bool {
+        *self != Annot::Off
     }
 }
 
@@ -255,6 +355,14 @@ pub enum ValueKind {
     /// One number for both, or two, `ROW,COL` (seaborn's
     /// `dendrogram_ratio`).
     NumberOrPair,
+    /// A boolean or a text: `--key` / `--key=TEXT` / `--no-key` on the
+    /// command line; `key = true` or `key = "TEXT"` in a config
+    /// (seaborn's `annot`: `True` or an array).
+    FlagOrText,
+    /// Four numbers, `LEFT,BOTTOM,WIDTH,HEIGHT` (a TOML array): a box in
+    /// figure fractions, matplotlib's `add_axes` rectangle (seaborn's
+    /// `cbar_pos`).
+    Bounds,
     /// A repeatable text (`--row-colors A --row-colors B`; a TOML array).
     List,
     /// `NAME=VALUE` pairs, comma-separated (a TOML table).
@@ -353,6 +461,12 @@ impl OptionSpec {
             (ValueKind::Pair, _) => false,
             (ValueKind::NumberOrPair, V::Array(a)) => a.len() == 2 && a.iter().all(finite),
             (ValueKind::NumberOrPair, x) => finite(x),
+            (ValueKind::FlagOrText, V::Boolean(_) | V::String(_)) => true,
+            (ValueKind::FlagOrText, _) => {
+                return Err(format!("expects true, false or a text, got {shown}"))
+            }
+            (ValueKind::Bounds, V::Array(a)) => a.len() == 4 && a.iter().all(finite),
+            (ValueKind::Bounds, _) => false,
             (ValueKind::List, V::Array(a)) => a.iter().all(|x| x.is_str()),
             (ValueKind::List, _) => false,
             (ValueKind::Map, V::Table(t)) => t.values().all(|x| x.is_str()),
@@ -367,6 +481,9 @@ impl OptionSpec {
             }
             ValueKind::Text => format!("expects a text, got {shown}"),
             ValueKind::Pair => format!("expects two finite numbers [W, H], got {shown}"),
+            ValueKind::Bounds => format!(
+                "expects four finite numbers [LEFT, BOTTOM, WIDTH, HEIGHT] (figure fractions), got {shown}"
+            ),
             ValueKind::NumberOrPair => {
                 format!("expects a finite number or two, [ROW, COL], got {shown}")
             }
@@ -417,6 +534,22 @@ impl OptionSpec {
                         ))
                     }
                 }
+            }
+            ValueKind::FlagOrText => match one().as_str() {
+                "true" => V::Boolean(true),
+                "false" => V::Boolean(false),
+                s => V::String(s.to_string()),
+            },
+            ValueKind::Bounds => {
+                let s = one();
+                let v = s.split(',').map(number).collect::<Result<Vec<f64>, _>>()?;
+                if v.len() != 4 {
+                    return Err(format!(
+                        "{} expects four numbers LEFT,BOTTOM,WIDTH,HEIGHT, got '{s}'",
+                        self.flag()
+                    ));
+                }
+                V::Array(v.into_iter().map(V::Float).collect())
             }
             ValueKind::List => V::Array(values.iter().cloned().map(V::String).collect()),
             ValueKind::Map => {
@@ -531,11 +664,17 @@ figure_options! {
         seaborn: "robust", example: "true",
     }
     // Cells.
-    annot: bool = false => {
-        kinds: ALL, value: Flag, stage: Draw,
+    annot: Annot = Annot::Off => {
+        kinds: ALL, value: FlagOrText, stage: Draw,
         default: "false",
-        help: "write each cell's value in it",
+        help: "text in the cells: true (each cell's value, in fmt), file:PATH (a table by row and column label, as the mask file: numbers written in fmt, other text as is, blank cells none; it follows the rows and columns through reordering), or stars (corrmap: * p<0.05, ** p<0.01, *** p<0.001, two-sided t-test of r with n-2 degrees of freedom, as scipy.stats.pearsonr; not corrected for multiple tests)",
         seaborn: "annot", example: "true",
+    }
+    na_color: Option<String> = None => {
+        kinds: ALL, value: Text, stage: Draw,
+        default: "unset (missing cells are not drawn, as seaborn leaves them)",
+        help: "colour of missing (NaN) cells — masked cells stay undrawn — with an \"NA\" entry under the colour bar",
+        seaborn: "ax.set_facecolor / ComplexHeatmap na_col", example: "#d3d3d3",
     }
     fmt: String = ".2g".into() => {
         kinds: ALL, value: Text, stage: Draw,
@@ -643,8 +782,26 @@ figure_options! {
     cbar_shrink: f64 = 1.0 => {
         kinds: ALL, value: Number, stage: Draw,
         default: "1.0",
-        help: "colour bar height as a fraction of the heatmap's, in (0, 1]",
+        help: "colour bar length as a fraction of the heatmap side it runs along, in (0, 1]",
         seaborn: "cbar_kws={\"shrink\": …}", example: "0.5",
+    }
+    cbar_location: Option<CbarLocation> = None => {
+        kinds: ALL, value: Text("right", "left", "top", "bottom"), stage: Draw,
+        default: "heatmap, corrmap: `right`; clustermap: seaborn's top-left corner",
+        help: "colour bar beside the heatmap on this side, as long as that side (times cbar_shrink); top and bottom bars are horizontal",
+        seaborn: "cbar_kws={\"location\": …}", example: "bottom",
+    }
+    cbar_pos: Option<Vec<f64>> = None => {
+        kinds: ALL, value: Bounds, stage: Draw,
+        default: "unset (clustermap: seaborn's `[0.02, 0.8, 0.05, 0.18]`)",
+        help: "colour bar box LEFT,BOTTOM,WIDTH,HEIGHT in figure fractions (matplotlib's add_axes, origin bottom-left); the layout leaves it alone, so it may cover other elements",
+        seaborn: "cbar_pos", example: "0.85,0.1,0.03,0.3",
+    }
+    cbar_orientation: Option<CbarOrientation> = None => {
+        kinds: ALL, value: Text("vertical", "horizontal"), stage: Draw,
+        default: "from cbar_location (vertical for left/right and the clustermap corner)",
+        help: "colour bar direction: vertical (ticks on the right) or horizontal (ticks below)",
+        seaborn: "cbar_kws={\"orientation\": …}", example: "horizontal",
     }
     // Canvas.
     figsize: (f64, f64) = (10.0, 8.0) => {
@@ -992,6 +1149,15 @@ impl FigureOptions {
     /// something together (corrmap clustering options need `cluster`).
     pub fn validate_for(&self, kind: Kind) -> std::result::Result<(), OptionError> {
         self.validate()?;
+        if self.annot == Annot::Stars && kind != Kind::Corrmap {
+            return Err(OptionError::at(
+                "annot",
+                format!(
+                    "{} = stars marks correlations, so it applies to corrmap figures only; use true or file:PATH here",
+                    crate::error::key_and_flag("annot")
+                ),
+            ));
+        }
         if kind == Kind::Corrmap && !self.cluster {
             let d = FigureOptions::default();
             let given: Vec<&str> = [
@@ -1081,6 +1247,20 @@ impl FigureOptions {
         }
     }
 
+    /// `na_color` as RGB (`None` when unset).
+    ///
+    /// Errors: an [`OptionError`] at `na_color` when it is not a colour.
+    pub fn na_color(
+        &self,
+    ) -> std::result::Result<Option<crate::render::colormap::Rgb>, OptionError> {
+        self.na_color
+            .as_deref()
+            .map(|c| {
+                crate::render::colormap::parse_color(c).map_err(|e| OptionError::at("na_color", e))
+            })
+            .transpose()
+    }
+
     /// The colour options of seaborn's `heatmap` (cmap, range, centre).
     pub fn color(&self) -> ColorOptions {
         ColorOptions {
@@ -1099,6 +1279,7 @@ impl FigureOptions {
     /// line and the CLI its flag.
     pub fn validate(&self) -> std::result::Result<(), OptionError> {
         let bad = |k: &str, m: String| Err(OptionError::at(k, m));
+        self.na_color()?;
         if !(self.figsize.0 > 0.5
             && self.figsize.1 > 0.5
             && self.figsize.0 <= 200.0
@@ -1142,6 +1323,41 @@ impl FigureOptions {
                     self.cbar_shrink
                 ),
             );
+        }
+        if let Some(b) = &self.cbar_pos {
+            if b.len() != 4 || !(b[2] > 0.0 && b[3] > 0.0) {
+                return bad(
+                    "cbar_pos",
+                    format!(
+                        "{} is LEFT, BOTTOM, WIDTH, HEIGHT in figure fractions with a positive width and height, got {b:?}",
+                        crate::error::key_and_flag("cbar_pos")
+                    ),
+                );
+            }
+            if self.cbar_location.is_some() {
+                return bad(
+                    "cbar_pos",
+                    format!(
+                        "{} and {} both place the colour bar: give one",
+                        crate::error::key_and_flag("cbar_pos"),
+                        crate::error::key_and_flag("cbar_location")
+                    ),
+                );
+            }
+        }
+        if let (Some(l), Some(o)) = (self.cbar_location, self.cbar_orientation) {
+            if l.horizontal() != (o == CbarOrientation::Horizontal) {
+                return bad(
+                    "cbar_orientation",
+                    format!(
+                        "{} {} does not fit {} {} (left and right bars are vertical, top and bottom ones horizontal): drop one",
+                        crate::error::key_and_flag("cbar_orientation"),
+                        if o == CbarOrientation::Horizontal { "horizontal" } else { "vertical" },
+                        crate::error::key_and_flag("cbar_location"),
+                        format!("{l:?}").to_lowercase()
+                    ),
+                );
+            }
         }
         if self.linewidths < 0.0 {
             return bad(
@@ -1272,6 +1488,9 @@ pub fn markdown_table() -> String {
     for s in OPTIONS {
         let flag = match s.value {
             ValueKind::Flag => format!("`{}` / `--no-{}`", s.flag(), &s.flag()[2..]),
+            ValueKind::FlagOrText => {
+                format!("`{}[=TEXT]` / `--no-{}`", s.flag(), &s.flag()[2..])
+            }
             _ => format!("`{}`", s.flag()),
         };
         let accepted = if s.choices.is_empty() {

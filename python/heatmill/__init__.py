@@ -381,8 +381,12 @@ def _figure(kind, data, kw):
             opts["cbar_shrink"] = float(v)
         elif k == "label":
             opts["cbar_label"] = str(v)
+        elif k in ("location", "orientation"):
+            opts["cbar_" + k] = str(v)
         else:
-            raise ValueError(f"cbar_kws: heatmill takes 'shrink' and 'label', not '{k}'")
+            raise ValueError(
+                f"cbar_kws: heatmill takes 'shrink', 'label', 'location' and 'orientation', not '{k}'"
+            )
     values = d.values
     mask = kw.pop("mask", None)
     if mask is not None:
@@ -441,7 +445,7 @@ def _figure(kind, data, kw):
             v = {str(a): (_hex(c) or str(c)) for a, c in v.items()}
         elif _OPTIONS[k]["value"] == "number" and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)
-        elif _OPTIONS[k]["value"] in ("pair", "number_or_pair") and isinstance(v, list):
+        elif _OPTIONS[k]["value"] in ("pair", "number_or_pair", "bounds") and isinstance(v, (list, tuple)):
             v = [float(x) for x in v]
         elif _OPTIONS[k]["value"] == "number_or_pair" and isinstance(v, int):
             v = float(v)

@@ -576,6 +576,8 @@ fn options(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
                     ValueKind::Text => "text",
                     ValueKind::Pair => "pair",
                     ValueKind::NumberOrPair => "number_or_pair",
+                    ValueKind::Bounds => "bounds",
+                    ValueKind::FlagOrText => "flag_or_text",
                     ValueKind::List => "list",
                     ValueKind::Map => "map",
                 },

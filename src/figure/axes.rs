@@ -91,6 +91,26 @@ pub fn label_room(
     (title_h, axis(xlabel), axis(ylabel))
 }
 
+/// `label` as it fits in `max_px` pixels at `font_px`: whole, or its
+/// longest prefix followed by "…".
+pub(crate) fn shorten(fonts: &Fonts, label: &str, font_px: f64, max_px: f64) -> String {
+    if text::width(fonts, label, font_px) <= max_px {
+        return label.to_string();
+    }
+    let chars: Vec<char> = label.chars().collect();
+    let with = |n: usize| chars[..n].iter().collect::<String>() + "…";
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if text::width(fonts, &with(mid), font_px) <= max_px {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    with(lo)
+}
+
 /// Which of `n` labels to show on an axis `len_px` long (seaborn's
 /// `_auto_ticks`: one label per font height; `every = n // max + 1`).
 pub fn tick_indices(n: usize, mode: TickLabels, len_px: f64, font_px: f64) -> Vec<usize> {
@@ -239,6 +259,11 @@ impl Ticks {
         } else {
             false
         };
+        // A label longer than the whole axis cannot run along it.
+        let too_long = labels
+            .iter()
+            .any(|(_, l)| text::width(fonts, l, font_px) > thin_px);
+        let overlap = overlap || (idx.len() == 1 && too_long);
         let rotated = match side {
             // x labels go vertical when horizontal ones would overlap.
             Side::Bottom => overlap,
@@ -275,6 +300,28 @@ impl Ticks {
             .collect();
         self.rotated = false;
         self.marked = true;
+        self
+    }
+
+    /// Labels whose extent out from the axis would pass `max_px` pixels
+    /// shortened to fit, ending in "…" (the y labels' width when they are
+    /// horizontal, the x labels' when they are turned), so long labels
+    /// leave room for the heatmap in small figures.
+    pub fn fit(mut self, max_px: f64) -> Ticks {
+        let across = self.marked
+            || match self.side {
+                Side::Bottom => self.rotated,
+                Side::Left | Side::Right => !self.rotated,
+            };
+        if !across {
+            return self;
+        }
+        let room =
+            (max_px - self.tick_len - self.tick_pad - if self.marked { self.link() } else { 0.0 })
+                .max(self.font_px);
+        for (_, l) in &mut self.labels {
+            *l = shorten(&self.fonts, l, self.font_px, room);
+        }
         self
     }
 

@@ -7,16 +7,16 @@
 use super::axes::{
     label_room, seaborn_clustermap_extent, Rect, Side, Ticks, BLACK, FONT_PT, TITLE_PT,
 };
-use super::colorbar;
+use super::colorbar::{self, Placement, TickSide};
 use super::dendrogram::{self, Orientation};
-use super::heatmap::edge_pad;
+use super::heatmap::{edge_pad, MAX_LABELS};
 use super::panel::{self, Borders, Grid};
 use super::strips::{self, Strip};
 use crate::cluster::Linkage;
 use crate::error::Result;
 use crate::options::FigureOptions;
 use crate::render::scale::ColorScale;
-use crate::render::scene::Scene;
+use crate::render::scene::{Part, Scene};
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Everything a clustermap shows, in input order; the orders come from the
@@ -46,6 +46,8 @@ pub struct ClustermapData<'a> {
     pub col_strips: &'a [Strip],
     /// A file mask, applied by label after reordering.
     pub label_mask: Option<super::LabelMask>,
+    /// Cell texts by label (`annot` = a table), applied after reordering.
+    pub cell_text: Option<super::CellText>,
 }
 
 /// Renders the figure.
@@ -74,6 +76,8 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             values.push(d.values[r * d.cols + c]);
         }
     }
+    // Missing in the data, before any mask hides cells.
+    let missing: Vec<bool> = values.iter().map(|v| v.is_nan()).collect();
     if let Some(m) = &opts.mask {
         for r in 0..d.rows {
             for c in 0..d.cols {
@@ -98,13 +102,27 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         8.0,
         k,
     );
+    // The legend's columns run at most from below the title to the bottom.
+    let legend_max_h = h - 2.0 * pad - title_h;
     let all_strips: Vec<&Strip> = d.col_strips.iter().chain(d.row_strips.iter()).collect();
     let owned: Vec<Strip> = all_strips.iter().map(|s| (*s).clone()).collect();
-    let (legend_w, legend_h) = if owned.is_empty() || !opts.legend {
+    let (mut legend_w, mut legend_h) = if owned.is_empty() || !opts.legend {
         (0.0, 0.0)
     } else {
-        strips::legend_size(&fonts, &owned, k)
+        strips::legend_size(&fonts, &owned, k, legend_max_h)
     };
+    // A legend wider than half the figure, even in columns, leaves no room
+    // for the heatmap: left out, and said.
+    let show_legend = opts.legend && !owned.is_empty() && legend_w <= 0.5 * w;
+    if opts.legend && !owned.is_empty() && !show_legend {
+        canvas.warnings.push(format!(
+            "the colour strips' legend ({} entries) needs {:.1} in but the figure is {:.1} in wide: left out; give a larger figsize, fewer categories, or legend = false",
+            owned.iter().map(|s| s.legend.len()).sum::<usize>(),
+            legend_w / opts.dpi,
+            opts.figsize.0
+        ));
+        (legend_w, legend_h) = (0.0, 0.0);
+    }
 
     let (dr_row, dr_col) = opts.dendrogram_ratio;
     let n_row_strips = d.row_strips.len() as f64;
@@ -114,6 +132,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         .iter()
         .map(|s| text::width(&fonts, &s.name, font))
         .fold(0.0, f64::max);
+    let lh = text::line_height(&fonts, font);
     let strip_label_h = d
         .row_strips
         .iter()
@@ -141,20 +160,60 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     // 0.8, 0.05, 0.18). Where the corner is too small for it and its tick
     // labels (small figures, no strips), the dendrograms start beyond it
     // instead of running under it.
-    let cbar_rect = Rect::new(
+    let place = colorbar::placement(opts);
+    let cbar_label = opts.cbar_label.as_deref();
+    // seaborn's corner, moved down where its top tick label would reach
+    // into the title.
+    let corner_over = colorbar::overhang(
+        &fonts,
+        &scale,
+        0.18 * h * opts.cbar_shrink,
+        cbar_label,
+        TickSide::Right,
+        k,
+    );
+    let corner = Rect::new(
         0.02 * w,
-        0.02 * h + title_h,
+        (0.02 * h + title_h).max(if title_h > 0.0 {
+            pad + title_h - 8.0 * k + corner_over + 1.0
+        } else {
+            0.0
+        }),
         0.05 * w,
         0.18 * h * opts.cbar_shrink,
     );
-    let cbar_right = if opts.cbar {
-        let deco =
-            colorbar::decorations_width(&fonts, &scale, cbar_rect.h, opts.cbar_label.as_deref(), k);
-        cbar_rect.right() + deco + 4.0 * k
+    let corner_bottom = corner.bottom() + corner_over;
+    let cbar_right = if place == Placement::Default {
+        let deco = colorbar::decorations(&fonts, &scale, corner.h, cbar_label, TickSide::Right, k);
+        corner.right() + deco + 4.0 * k
     } else {
         0.0
     };
-    let layout = |thin_w: f64, thin_h: f64| {
+    // A bar along a side of the heatmap (`cbar_location`): 1/20 of its
+    // length thick (at most 3 % of the figure), 8 pt from what it follows,
+    // its ticks facing out.
+    let bar_gap = 8.0 * k;
+    let beside = |heat: &Rect, side: TickSide| {
+        let along = if side.horizontal() { heat.w } else { heat.h };
+        let over = colorbar::overhang(&fonts, &scale, along, cbar_label, side, k);
+        let len = (along * opts.cbar_shrink).min(along - 2.0 * over).max(1.0);
+        let deco = colorbar::decorations(&fonts, &scale, len, cbar_label, side, k);
+        // matplotlib's aspect 20, at most 3 % of the figure across.
+        let thick = (len / 20.0).min(0.03 * if side.horizontal() { h } else { w });
+        (len, thick, deco)
+    };
+    let strip_bottom = if n_row_strips > 0.0 {
+        (TICK_PAD_LABEL * k) + strip_label_h
+    } else {
+        0.0
+    };
+    // `room`: the strip a bar beside the heatmap takes on its side.
+    let layout = |thin_w: f64, thin_h: f64, room: f64| {
+        let side = match place {
+            Placement::Beside(s) => Some(s),
+            _ => None,
+        };
+        let on = |s: TickSide| if side == Some(s) { room } else { 0.0 };
         let yt = Ticks::choose(
             Side::Right,
             &row_labels,
@@ -163,7 +222,8 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             k,
             &fonts,
         )
-        .with_marks(&row_labels, &opts.mark_rows);
+        .with_marks(&row_labels, &opts.mark_rows)
+        .fit(MAX_LABELS * w);
         let xt = Ticks::choose(
             Side::Bottom,
             &col_labels,
@@ -171,23 +231,29 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             thin_w,
             k,
             &fonts,
-        );
+        )
+        .fit(MAX_LABELS * h);
         let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
         let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
-        let strip_bottom = if n_row_strips > 0.0 {
-            (TICK_PAD_LABEL * k) + strip_label_h
-        } else {
-            0.0
-        };
-        let bottom_margin = (xt.extent() + xlabel_h).max(strip_bottom);
-        let gx0 = pad;
-        let gy0 = pad + title_h;
+        let bottom_margin = xt.extent().max(strip_bottom) + xlabel_h + on(TickSide::Bottom);
+        let gx0 = pad + on(TickSide::Left);
+        let gy0 = pad + title_h + on(TickSide::Top);
         let gh = (h - pad - bottom_margin - gy0).max(20.0);
-        let legend_beside = legend_h > gh * dr_col;
-        let right_margin = if legend_beside {
+        // The legend beside the row labels (or above them, in the corner,
+        // when it is short enough), if labels, legend and a bar on the
+        // right leave 45 % of the figure for the rest.
+        let beside = legend_h > gh * dr_col;
+        let with_legend = if beside {
             labels_w + legend_w + 12.0 * k
         } else {
             labels_w.max(legend_w + 6.0 * k)
+        } + on(TickSide::Right);
+        let legend_fits = legend_w == 0.0 || with_legend <= 0.55 * w;
+        let legend_beside = legend_fits && beside;
+        let right_margin = if legend_fits {
+            with_legend
+        } else {
+            labels_w + on(TickSide::Right)
         };
         let gw = (w - pad - right_margin - gx0).max(20.0);
         let grid_box = Rect::new(gx0, gy0, gw, gh);
@@ -195,17 +261,37 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         // and its tick labels. (Below it, seaborn lets the bar reach into
         // the row dendrogram's box, whose top holds only the short leaf
         // branches at its right edge: kept, as the tutorial's figure.)
-        let left = (gw * (dr_row + n_row_strips * opts.colors_ratio)).max(cbar_right - gx0);
         let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
+        let mut left = (gw * (dr_row + n_row_strips * opts.colors_ratio)).max(cbar_right - gx0);
+        if cbar_right > 0.0 && corner_bottom > gy0 + top {
+            // The bar reaches down beside the rows: the row strips start
+            // right of it too.
+            left = left.max(cbar_right - gx0 + n_row_strips * gw * opts.colors_ratio);
+        }
         let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
-        (yt, xt, labels_w, legend_beside, grid_box, heat)
+        (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits)
     };
-    let (mut yt, mut xt, mut labels_w, mut legend_beside, mut grid_box, mut heat) =
-        layout(thin_w, thin_h);
+    let mut room = 0.0;
+    if let Placement::Beside(side) = place {
+        let (_, _, _, _, _, heat, _) = layout(thin_w, thin_h, 0.0);
+        let (_, thick, deco) = beside(&heat, side);
+        room = bar_gap + thick + deco;
+    }
+    let (mut yt, mut xt, mut labels_w, mut legend_beside, mut grid_box, mut heat, mut legend_fits) =
+        layout(thin_w, thin_h, room);
     if heat.w < thin_w || heat.h < thin_h {
         (thin_w, thin_h) = (thin_w.min(heat.w), thin_h.min(heat.h));
-        (yt, xt, labels_w, legend_beside, grid_box, heat) = layout(thin_w, thin_h);
+        (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits) =
+            layout(thin_w, thin_h, room);
     }
+    if show_legend && !legend_fits {
+        canvas.warnings.push(format!(
+            "the colour strips' legend needs {:.1} in beside the row labels, more than a {:.1} in wide figure leaves: left out; give a larger figsize, shorter labels, or legend = false",
+            legend_w / opts.dpi,
+            opts.figsize.0
+        ));
+    }
+    let show_legend = show_legend && legend_fits;
     let gw = grid_box.w;
     let gh = grid_box.h;
     let strip_w = gw * opts.colors_ratio;
@@ -224,10 +310,16 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         heat.y - grid_box.y - n_col_strips * strip_h,
     );
 
+    let cell_text = d
+        .cell_text
+        .as_ref()
+        .map(|t| t.display(&row_labels, &col_labels));
     let grid = Grid {
         values: &values,
         rows: d.rows,
         cols: d.cols,
+        missing: Some(&missing),
+        text: cell_text.as_deref(),
     };
     let (body, borders) = panel::draw_panel(
         &mut canvas,
@@ -238,12 +330,12 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         &xt,
         &yt,
         Side::Right,
+        strip_bottom,
     )?;
     // Column strips, top to bottom, right above the heatmap. Their names
     // sit in the row labels' column: each at its strip, or, where strips
     // are thinner than a line of text, stacked upwards from above the
     // first row label so none overlap.
-    let lh = text::line_height(&fonts, font);
     let first_label = match (yt.marked, yt.labels.first()) {
         (false, Some((i, _))) if !yt.rotated => {
             Some(body.y + (*i as f64 + 0.5) / d.rows as f64 * body.h)
@@ -261,7 +353,9 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let y = body.y - (n_col_strips - i as f64) * strip_h;
         let rect = Rect::new(body.x, y, body.w, strip_h);
         let colors: Vec<_> = col_order.iter().map(|&c| s.colors[c]).collect();
+        canvas.begin(Part::ColStrips);
         draw_strip(&mut canvas, rect, &colors, false, &borders);
+        canvas.begin(Part::StripNames);
         let ly = name_y[i];
         canvas.hline(body.right(), body.right() + 3.5 * k, ly, 0.8 * k, BLACK);
         canvas.text(
@@ -275,12 +369,28 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             false,
         );
     }
+    // The row strips' names end left of the heatmap and of its first
+    // column label (a turned label may reach left of the heatmap).
+    let names_right = xt.labels.first().map_or(body.x, |(i, l)| {
+        let c = body.x + (*i as f64 + 0.5) / d.cols as f64 * body.w;
+        let half = if xt.rotated {
+            lh / 2.0
+        } else {
+            text::width(&fonts, l, font) / 2.0
+        };
+        body.x.min(c - half)
+    });
     for (i, s) in d.row_strips.iter().enumerate() {
         let x = body.x - (n_row_strips - i as f64) * strip_w;
         let rect = Rect::new(x, body.y, strip_w, body.h);
         let colors: Vec<_> = row_order.iter().map(|&r| s.colors[r]).collect();
+        canvas.begin(Part::RowStrips);
         draw_strip(&mut canvas, rect, &colors, true, &borders);
-        let lx = x + strip_w / 2.0;
+        canvas.begin(Part::StripNames);
+        // Each name under its strip, or, where strips are thinner than a
+        // line of text, stacked leftwards from the heatmap's edge so none
+        // runs under the column labels.
+        let lx = (x + strip_w / 2.0).min(names_right - (n_row_strips - i as f64 - 0.5) * lh);
         canvas.vline(lx, body.bottom(), body.bottom() + 3.5 * k, 0.8 * k, BLACK);
         canvas.text(
             &s.name,
@@ -295,32 +405,70 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     let line = 0.5 * k;
     if let Some(t) = d.row_tree {
+        canvas.begin(Part::RowDendrogram);
         dendrogram::draw(&mut canvas, row_dend, t, Orientation::Left, line);
     }
     if let Some(t) = d.col_tree {
+        canvas.begin(Part::ColDendrogram);
         dendrogram::draw(&mut canvas, col_dend, t, Orientation::Top, line);
     }
-    if opts.cbar {
+    let bar = match place {
+        Placement::Off => None,
+        Placement::Default => Some((corner, TickSide::Right)),
+        Placement::At(b, side) => Some((colorbar::at_rect(b, w, h), side)),
+        Placement::Beside(side) => {
+            let (len, thick, deco) = beside(&heat, side);
+            let thick = thick.min(room - bar_gap - deco).max(1.0);
+            let (mid_x, mid_y) = (heat.x + (heat.w - len) / 2.0, heat.y + (heat.h - len) / 2.0);
+            Some((
+                match side {
+                    TickSide::Right => Rect::new(w - pad - deco - thick, mid_y, thick, len),
+                    TickSide::Left => Rect::new(pad + deco, mid_y, thick, len),
+                    TickSide::Top => Rect::new(mid_x, pad + title_h + deco, len, thick),
+                    TickSide::Bottom => Rect::new(mid_x, h - pad - deco - thick, len, thick),
+                },
+                side,
+            ))
+        }
+    };
+    if let Some((rect, side)) = bar {
+        canvas.begin(Part::Colorbar);
         colorbar::draw(
             &mut canvas,
-            cbar_rect,
+            rect,
             &scale,
-            opts.cbar_label.as_deref(),
+            cbar_label,
+            side,
+            opts.na_color()?,
             k,
         );
     }
-    if opts.legend && !owned.is_empty() {
+    if show_legend {
         let x = if legend_beside {
             body.right() + labels_w + 12.0 * k
         } else {
             body.right() + 6.0 * k
         };
-        strips::draw_legend(&mut canvas, &owned, x, grid_box.y, k);
+        canvas.begin(Part::Legend);
+        // From below the title (a bar on top spans only the heatmap's width).
+        strips::draw_legend(&mut canvas, &owned, x, pad + title_h, k, legend_max_h);
     }
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
+        canvas.begin(Part::Title);
+        // Centred on the figure; where the strips' names climb into the
+        // title's band (small figures), moved left of them.
+        let tw = text::width(&fonts, t, TITLE_PT * k);
+        let names_top = name_y.first().map_or(f64::INFINITY, |y| y - lh / 2.0);
+        let x = if names_top < pad + title_h - 8.0 * k {
+            (w / 2.0)
+                .min(body.right() + 3.0 * k - tw / 2.0)
+                .max(pad + tw / 2.0)
+        } else {
+            w / 2.0
+        };
         canvas.text(
             t,
-            w / 2.0,
+            x,
             pad + title_h - 8.0 * k,
             TITLE_PT * k,
             BLACK,

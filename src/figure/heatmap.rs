@@ -5,12 +5,12 @@
 //! pad, 1:20 aspect, `shrink` of the height, centred).
 
 use super::axes::{label_room, seaborn_heatmap_extent, Rect, Side, Ticks, FONT_PT, TITLE_PT};
-use super::colorbar;
+use super::colorbar::{self, Placement, TickSide};
 use super::panel::{self, Grid};
 use crate::error::Result;
 use crate::options::FigureOptions;
 use crate::render::scale::ColorScale;
-use crate::render::scene::Scene;
+use crate::render::scene::{Part, Scene};
 use crate::render::text::{HAlign, VAlign};
 
 /// What a heatmap figure shows: values in display order (NaN = masked),
@@ -27,7 +27,16 @@ pub struct HeatmapData<'a> {
     pub row_labels: &'a [String],
     /// `cols` labels, display order.
     pub col_labels: &'a [String],
+    /// `rows × cols` flags, display order: missing in the data (drawn in
+    /// `na_color`), as opposed to masked.
+    pub missing: Option<&'a [bool]>,
+    /// `rows × cols` cell texts, display order (`annot` = a table or stars).
+    pub text: Option<&'a [Option<String>]>,
 }
+
+/// Tick labels take at most this fraction of the figure's width (y labels)
+/// or height (x labels); longer ones are shortened with "…".
+pub(crate) const MAX_LABELS: f64 = 0.3;
 
 /// Padding tight_layout leaves at the figure edge (1.08 × font size).
 pub(crate) fn edge_pad(px_per_pt: f64) -> f64 {
@@ -57,6 +66,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         k,
     );
     let cbar_label = opts.cbar_label.as_deref();
+    let place = colorbar::placement(opts);
 
     // Which labels show, and which way they turn, is decided for the axes
     // seaborn measures (before tight_layout grows them); their extents
@@ -66,7 +76,9 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     // legible (seaborn's choice everywhere else).
     let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
     let (mut thin_w, mut thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
-    let layout = |thin_w: f64, thin_h: f64| {
+    // `drop`: extra room above the axes, for a title the colour bar's top
+    // tick label would otherwise run into.
+    let layout = |thin_w: f64, thin_h: f64, drop: f64| {
         let xt = Ticks::choose(
             Side::Bottom,
             data.col_labels,
@@ -74,7 +86,8 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             thin_w,
             k,
             &fonts,
-        );
+        )
+        .fit(MAX_LABELS * h);
         let yt = Ticks::choose(
             Side::Left,
             data.row_labels,
@@ -83,23 +96,74 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             k,
             &fonts,
         )
-        .with_marks(data.row_labels, &opts.mark_rows);
-        let left = pad + ylabel_w + yt.extent();
-        let top = pad + title_h;
-        let bottom = h - pad - xlabel_h - xt.extent();
+        .with_marks(data.row_labels, &opts.mark_rows)
+        .fit(MAX_LABELS * w);
+        let mut left = pad + ylabel_w + yt.extent();
+        let mut top = pad + title_h + drop;
+        let mut bottom = h - pad - xlabel_h - xt.extent();
+        let mut right = w - pad;
+        // A bar beside the heatmap on a chosen side takes a strip of the
+        // figure there: matplotlib's `fraction` slot, the bar 1/20 of its
+        // length thick, 5 % of the axes' size between them.
+        let side_bar = match place {
+            Placement::Beside(side) => Some(side),
+            _ => None,
+        };
+        let mut beside = None;
+        if let Some(side) = side_bar {
+            let along = if side.horizontal() {
+                right - left
+            } else {
+                bottom - top
+            };
+            // The end tick labels may reach past the bar's ends by `over`:
+            // keep them within the side they run along.
+            let over = colorbar::overhang(&fonts, &scale, along, cbar_label, side, k);
+            let len = (along * opts.cbar_shrink).min(along - 2.0 * over).max(1.0);
+            // matplotlib's aspect 20, at most 3 % of the figure across.
+            let thick = (len / 20.0).min(0.03 * if side.horizontal() { h } else { w });
+            let deco = colorbar::decorations(&fonts, &scale, len, cbar_label, side, k);
+            let gap = 0.05 * along;
+            let room = gap + thick + deco;
+            match side {
+                TickSide::Right => right -= room,
+                TickSide::Left => left += room,
+                TickSide::Top => top += room,
+                TickSide::Bottom => bottom -= room,
+            }
+            beside = Some((side, len, thick, deco, gap, over));
+        }
         let avail_h = (bottom - top).max(10.0);
-        let avail_w = (w - pad - left).max(10.0);
-        let (heat_w, cbar_rect) = if opts.cbar {
-            let cb_h = avail_h * opts.cbar_shrink;
-            let cb_w = cb_h / 20.0;
-            let deco = colorbar::decorations_width(&fonts, &scale, cb_h, cbar_label, k);
-            // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
-            let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
-            let slot_x = left + total * 0.85;
-            let cb_y = top + (avail_h - cb_h) / 2.0;
-            (total * 0.8, Some(Rect::new(slot_x, cb_y, cb_w, cb_h)))
-        } else {
-            (avail_w, None)
+        let avail_w = (right - left).max(10.0);
+        let (heat_w, cbar_rect) = match (place, beside) {
+            (Placement::Default, _) => {
+                let cb_h = avail_h * opts.cbar_shrink;
+                let cb_w = cb_h / 20.0;
+                let deco =
+                    colorbar::decorations(&fonts, &scale, cb_h, cbar_label, TickSide::Right, k);
+                // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
+                let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
+                let slot_x = left + total * 0.85;
+                let cb_y = top + (avail_h - cb_h) / 2.0;
+                (
+                    total * 0.8,
+                    Some((Rect::new(slot_x, cb_y, cb_w, cb_h), TickSide::Right)),
+                )
+            }
+            (Placement::Beside(_), Some((side, len, thick, deco, gap, _))) => {
+                let (mid_y, mid_x) = (top + (avail_h - len) / 2.0, left + (avail_w - len) / 2.0);
+                let r = match side {
+                    TickSide::Right => Rect::new(right + gap, mid_y, thick, len),
+                    TickSide::Left => Rect::new(pad + deco, mid_y, thick, len),
+                    TickSide::Top => Rect::new(mid_x, top - gap - thick, len, thick),
+                    TickSide::Bottom => {
+                        Rect::new(mid_x, bottom + xt.extent() + xlabel_h + gap, len, thick)
+                    }
+                };
+                (avail_w, Some((r, side)))
+            }
+            (Placement::At(b, side), _) => (avail_w, Some((colorbar::at_rect(b, w, h), side))),
+            _ => (avail_w, None),
         };
         let mut axes = Rect::new(left, top, heat_w.max(10.0), avail_h);
         if opts.square == Some(true) {
@@ -115,23 +179,71 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         }
         (xt, yt, axes, cbar_rect)
     };
-    let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(thin_w, thin_h);
+    let mut drop = 0.0;
+    let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(thin_w, thin_h, drop);
     if axes.w < thin_w || axes.h < thin_h {
         (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
-        (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h);
+        (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h, drop);
+    }
+    // matplotlib lets the bar's end labels reach past its ends, and a
+    // square heatmap sits lower than its bar; a title above the axes that
+    // spans the bar goes above the bar's top label instead, the axes
+    // moving down where the title band has no room for it.
+    let spans = |axes: &Rect, cb: &Rect| -> Option<f64> {
+        let t = opts.title.as_deref().filter(|t| !t.is_empty())?;
+        let tw = crate::render::text::width(&fonts, t, TITLE_PT * k);
+        let mid = axes.x + axes.w / 2.0;
+        let deco = colorbar::decorations(&fonts, &scale, cb.h, cbar_label, TickSide::Right, k);
+        let over = colorbar::overhang(&fonts, &scale, cb.h, cbar_label, TickSide::Right, k);
+        (mid + tw / 2.0 > cb.x - deco && mid - tw / 2.0 < cb.right() + deco).then_some(over)
+    };
+    if let Some((cb, TickSide::Right | TickSide::Left)) = cbar_rect {
+        if let Some(over) = spans(&axes, &cb) {
+            if cb.y - over < pad + title_h {
+                drop = over;
+                (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h, drop);
+            }
+        }
     }
     let grid = Grid {
         values: data.values,
         rows: data.rows,
         cols: data.cols,
+        missing: data.missing,
+        text: data.text,
     };
-    let (body, _) =
-        panel::draw_panel(&mut canvas, axes, &grid, &scale, opts, &xt, &yt, Side::Left)?;
+    let (body, _) = panel::draw_panel(
+        &mut canvas,
+        axes,
+        &grid,
+        &scale,
+        opts,
+        &xt,
+        &yt,
+        Side::Left,
+        0.0,
+    )?;
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
+        canvas.begin(Part::Title);
+        // Above the heatmap, or above a colour bar placed on top of it or
+        // reaching above the heatmap beneath the title.
+        let y = match cbar_rect {
+            Some((_, TickSide::Top)) => pad + title_h,
+            Some((cb, TickSide::Right | TickSide::Left)) => match spans(&body, &cb) {
+                Some(over) => body.y.min(cb.y - over),
+                None => body.y,
+            },
+            _ => body.y,
+        };
+        // Centred on the heatmap, kept inside the figure.
+        let tw = crate::render::text::width(&fonts, t, TITLE_PT * k);
+        let x = (body.x + body.w / 2.0)
+            .min(w - pad - tw / 2.0)
+            .max(pad + tw / 2.0);
         canvas.text(
             t,
-            body.x + body.w / 2.0,
-            body.y - 6.0 * k,
+            x,
+            y - 6.0 * k,
             TITLE_PT * k,
             [0, 0, 0],
             HAlign::Center,
@@ -139,8 +251,17 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             false,
         );
     }
-    if let Some(cb) = cbar_rect {
-        colorbar::draw(&mut canvas, cb, &scale, cbar_label, k);
+    if let Some((cb, side)) = cbar_rect {
+        canvas.begin(Part::Colorbar);
+        colorbar::draw(
+            &mut canvas,
+            cb,
+            &scale,
+            cbar_label,
+            side,
+            opts.na_color()?,
+            k,
+        );
     }
     Ok(canvas)
 }

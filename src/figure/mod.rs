@@ -15,6 +15,7 @@ pub mod strips;
 pub(crate) mod ticks;
 
 pub use crate::options::{FigureOptions, Kind};
+pub use ticks::format_value;
 
 use crate::matrix::Matrix;
 
@@ -66,5 +67,48 @@ impl LabelMask {
                 }
             }
         }
+    }
+}
+
+/// Text for the cells (`annot = "file:PATH"`, significance stars), looked
+/// up by row and column label so it follows any reordering.
+#[derive(Debug, Clone, Default)]
+pub struct CellText {
+    rows: std::collections::HashMap<String, usize>,
+    cols: std::collections::HashMap<String, usize>,
+    cells: Vec<Option<String>>,
+}
+
+impl CellText {
+    /// Text for `rows × cols` labelled cells, row-major (`None`: no text).
+    pub fn new(rows: &[String], cols: &[String], cells: Vec<Option<String>>) -> CellText {
+        let index = |labels: &[String]| {
+            labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.clone(), i))
+                .collect()
+        };
+        CellText {
+            rows: index(rows),
+            cols: index(cols),
+            cells,
+        }
+    }
+
+    /// The text of each cell of a display-order matrix with these labels,
+    /// row-major; cells whose row or column the table lacks get none.
+    pub fn display(&self, rows: &[String], cols: &[String]) -> Vec<Option<String>> {
+        let n = self.cols.len();
+        let mut out = Vec::with_capacity(rows.len() * cols.len());
+        for r in rows {
+            for c in cols {
+                out.push(match (self.rows.get(r), self.cols.get(c)) {
+                    (Some(&i), Some(&j)) => self.cells[i * n + j].clone(),
+                    _ => None,
+                });
+            }
+        }
+        out
     }
 }

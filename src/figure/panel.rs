@@ -8,7 +8,7 @@ use crate::options::FigureOptions;
 use crate::render::colormap::Rgb;
 use crate::render::mesh::{aggregate, colorize, Aggregate};
 use crate::render::scale::ColorScale;
-use crate::render::scene::Scene;
+use crate::render::scene::{Part, Scene};
 use crate::render::text::{self, HAlign, VAlign};
 
 /// Values to draw, row-major, already in display order; NaN = not drawn.
@@ -20,6 +20,12 @@ pub struct Grid<'a> {
     pub rows: usize,
     /// Number of columns.
     pub cols: usize,
+    /// `rows × cols` flags, row-major: the value is missing in the data
+    /// (drawn in `na_color` when one is given), as opposed to masked.
+    pub missing: Option<&'a [bool]>,
+    /// `rows × cols` texts, row-major, written instead of the values when
+    /// `annot` names a table or stars.
+    pub text: Option<&'a [Option<String>]>,
 }
 
 /// Cell-border settings.
@@ -69,6 +75,36 @@ pub fn draw_body(
     snapped
 }
 
+/// Paints the pixels of `rect` that show at least one missing cell in
+/// `color` (beneath the body, which covers pixels with values).
+pub fn draw_missing(canvas: &mut Scene, rect: Rect, grid: &Grid, missing: &[bool], color: Rgb) {
+    let (x0, y0, w, h) = rect.snapped();
+    let flags: Vec<f64> = missing
+        .iter()
+        .map(|&m| if m { 1.0 } else { f64::NAN })
+        .collect();
+    let agg = aggregate(&flags, grid.rows, grid.cols, w, h, Aggregate::Mean);
+    let drawn: Vec<bool> = agg.iter().map(|v| !v.is_nan()).collect();
+    let rgb: Vec<u8> = drawn.iter().flat_map(|_| color).collect();
+    let snapped = Rect::new(x0 as f64, y0 as f64, w as f64, h as f64);
+    let cells = (grid.rows * grid.cols <= VECTOR_CELLS).then(|| {
+        let (cw, ch) = (snapped.w / grid.cols as f64, snapped.h / grid.rows as f64);
+        let mut v = Vec::new();
+        for r in 0..grid.rows {
+            for c in 0..grid.cols {
+                if missing[r * grid.cols + c] {
+                    let (cx, cy) = (snapped.x + c as f64 * cw, snapped.y + r as f64 * ch);
+                    let x1 = (cx + cw + 0.3).min(snapped.right());
+                    let y1 = (cy + ch + 0.3).min(snapped.bottom());
+                    v.push((cx, cy, x1, y1, color));
+                }
+            }
+        }
+        v
+    });
+    canvas.image(x0, y0, w, h, rgb, Some(drawn), cells);
+}
+
 /// Cell borders, drawn only between/around visible cells and only when
 /// cells are at least 3 px (below that they would hide the data).
 pub fn draw_borders(canvas: &mut Scene, rect: Rect, grid: &Grid, b: &Borders) {
@@ -79,7 +115,10 @@ pub fn draw_borders(canvas: &mut Scene, rect: Rect, grid: &Grid, b: &Borders) {
     if cw < 3.0 || ch < 3.0 {
         return;
     }
-    let visible = |r: usize, c: usize| !grid.values[r * grid.cols + c].is_nan();
+    let visible = |r: usize, c: usize| {
+        let i = r * grid.cols + c;
+        !grid.values[i].is_nan() || grid.missing.is_some_and(|m| m[i])
+    };
     // Horizontal boundaries.
     for k in 0..=grid.rows {
         let y = rect.y + k as f64 * ch;
@@ -118,15 +157,17 @@ pub fn relative_luminance(c: Rgb) -> f64 {
     0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
 }
 
-/// Writes each visible cell's value (Python format `fmt`) at its centre:
-/// dark text (".15") on light cells, white on dark ones. Skipped when the
-/// text would not fit the cell.
+/// Writes each visible cell's value (Python format `fmt`) at its centre,
+/// or the cell's text from `grid.text` when given: dark text (".15") on
+/// light cells, white on dark ones (seaborn's rule, on `na` for missing
+/// cells). Skipped when the text would not fit the cell.
 pub fn draw_annotations(
     canvas: &mut Scene,
     rect: Rect,
     grid: &Grid,
     scale: &ColorScale,
     fmt: &str,
+    na: Option<Rgb>,
     px_per_pt: f64,
 ) {
     let font = FONT_PT * px_per_pt;
@@ -136,11 +177,20 @@ pub fn draw_annotations(
     }
     for r in 0..grid.rows {
         for c in 0..grid.cols {
-            let v = grid.values[r * grid.cols + c];
-            let Some(color) = scale.color(v) else {
-                continue;
+            let i = r * grid.cols + c;
+            let v = grid.values[i];
+            let color = match (scale.color(v), grid.missing, na) {
+                (Some(col), ..) => col,
+                (None, Some(m), Some(na)) if m[i] => na,
+                _ => continue,
             };
-            let s = format_value(v, fmt);
+            let s = match grid.text {
+                Some(t) => match &t[i] {
+                    Some(s) => s.clone(),
+                    None => continue,
+                },
+                None => format_value(v, fmt),
+            };
             if text::width(&canvas.fonts, &s, font) > cw * 1.05 {
                 continue;
             }
@@ -160,8 +210,10 @@ pub fn draw_annotations(
 
 /// The heatmap panel of a figure: body, borders, annotations, ticks with
 /// their labels, and the x and y axis labels (`y_side` = where the y
-/// labels go: left for `heatmap`, right for `clustermap`). Returns the
-/// body's pixel rectangle and the borders (colour strips reuse them).
+/// labels go: left for `heatmap`, right for `clustermap`; `below`: how far
+/// other elements reach under the body, pixels — the x label goes below
+/// them and the x tick labels). Returns the body's pixel rectangle and the
+/// borders (colour strips reuse them).
 #[allow(clippy::too_many_arguments)]
 pub fn draw_panel(
     canvas: &mut Scene,
@@ -172,31 +224,41 @@ pub fn draw_panel(
     xt: &Ticks,
     yt: &Ticks,
     y_side: Side,
+    below: f64,
 ) -> crate::error::Result<(Rect, Borders)> {
     let k = opts.dpi / 72.0;
     let font = FONT_PT * k;
+    canvas.begin(Part::Body);
+    let na = opts.na_color()?;
+    if let (Some(color), Some(missing)) = (na, grid.missing) {
+        draw_missing(canvas, rect, grid, missing, color);
+    }
     let body = draw_body(canvas, rect, grid, scale, opts.aggregate);
     let borders = Borders {
         width_px: opts.linewidths * k,
         color: crate::render::colormap::parse_color(&opts.linecolor)?,
     };
     draw_borders(canvas, body, grid, &borders);
-    if opts.annot {
-        draw_annotations(canvas, body, grid, scale, &opts.fmt, k);
+    if opts.annot.is_on() {
+        draw_annotations(canvas, body, grid, scale, &opts.fmt, na, k);
     }
+    canvas.begin(Part::XTicks);
     xt.draw(canvas, body, grid.cols);
+    canvas.begin(Part::YTicks);
     yt.draw(canvas, body, grid.rows);
     if let Some(l) = &opts.xlabel {
+        canvas.begin(Part::XLabel);
         axis_label(
             canvas,
             l,
             body,
             Side::Bottom,
-            xt.extent() + LABEL_PAD_PT * k,
+            xt.extent().max(below) + LABEL_PAD_PT * k,
             font,
         );
     }
     if let Some(l) = &opts.ylabel {
+        canvas.begin(Part::YLabel);
         axis_label(
             canvas,
             l,

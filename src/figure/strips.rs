@@ -49,34 +49,111 @@ fn range_text((lo, hi): (f64, f64)) -> String {
     )
 }
 
-/// Size of the legend block for `strips` (width, height) in pixels.
-pub(crate) fn legend_size(fonts: &Fonts, strips: &[Strip], px_per_pt: f64) -> (f64, f64) {
+/// One line of the legend.
+enum Line<'a> {
+    /// A strip's name.
+    Title(&'a str),
+    /// A numeric strip's colour bar and range.
+    Bar((f64, f64)),
+    /// A category's swatch and name.
+    Entry(&'a str, Rgb),
+    /// The space after a strip's entries (half a line).
+    Gap,
+}
+
+/// The legend's lines, each with its width, pixels.
+fn lines<'a>(fonts: &Fonts, strips: &'a [Strip], font: f64) -> Vec<(Line<'a>, f64)> {
+    let mut out = Vec::new();
+    for s in strips {
+        out.push((Line::Title(&s.name), text::width(fonts, &s.name, font)));
+        if let Some(r) = s.range {
+            let w = BAR_EMS * font + 0.5 * font + text::width(fonts, &range_text(r), font);
+            out.push((Line::Bar(r), w));
+        }
+        for (l, c) in &s.legend {
+            out.push((
+                Line::Entry(l, *c),
+                font + 0.5 * font + text::width(fonts, l, font),
+            ));
+        }
+        out.push((Line::Gap, 0.0));
+    }
+    out
+}
+
+/// The legend's lines flowed into columns at most `max_h` pixels tall
+/// (a column holds at least one line): per column, its lines (indices)
+/// and its width.
+fn columns(lines: &[(Line, f64)], lh: f64, max_h: f64) -> Vec<(Vec<usize>, f64)> {
+    let mut cols: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), 0.0)];
+    let mut h = 0.0;
+    for (i, (line, w)) in lines.iter().enumerate() {
+        let step = if matches!(line, Line::Gap) {
+            lh * 0.5
+        } else {
+            lh
+        };
+        let col = cols.last_mut().expect("one column");
+        if h + step > max_h && !col.0.is_empty() && !matches!(line, Line::Gap) {
+            cols.push((Vec::new(), 0.0));
+            h = 0.0;
+        }
+        let col = cols.last_mut().expect("one column");
+        if col.0.is_empty() && matches!(line, Line::Gap) {
+            continue;
+        }
+        col.0.push(i);
+        col.1 = col.1.max(*w);
+        h += step;
+    }
+    cols
+}
+
+/// Size of the legend block for `strips` (width, height) in pixels, its
+/// lines flowed into as many columns as keep it within `max_h` pixels.
+pub(crate) fn legend_size(
+    fonts: &Fonts,
+    strips: &[Strip],
+    px_per_pt: f64,
+    max_h: f64,
+) -> (f64, f64) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(fonts, font) * 1.15;
-    let sw = font;
-    let mut w: f64 = 0.0;
-    let mut h = 0.0;
-    for s in strips {
-        w = w.max(text::width(fonts, &s.name, font));
-        h += lh;
-        if let Some(r) = s.range {
-            w = w.max(BAR_EMS * font + 0.5 * font + text::width(fonts, &range_text(r), font));
-            h += lh;
-        }
-        for (l, _) in &s.legend {
-            w = w.max(sw + 0.5 * font + text::width(fonts, l, font));
-            h += lh;
-        }
-        h += lh * 0.5;
-    }
+    let ls = lines(fonts, strips, font);
+    let cols = columns(&ls, lh, max_h);
+    let w = cols.iter().map(|c| c.1).sum::<f64>() + font * (cols.len() - 1) as f64;
+    let h = cols
+        .iter()
+        .map(|c| {
+            c.0.iter()
+                .map(|&i| {
+                    if matches!(ls[i].0, Line::Gap) {
+                        lh * 0.5
+                    } else {
+                        lh
+                    }
+                })
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
     (w, h)
 }
 
-/// Draws the legend with its top-left corner at (x, y).
-pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, px_per_pt: f64) {
+/// Draws the legend with its top-left corner at (x, y), in columns at
+/// most `max_h` pixels tall (see [`legend_size`]).
+pub(crate) fn draw_legend(
+    canvas: &mut Scene,
+    strips: &[Strip],
+    x: f64,
+    y: f64,
+    px_per_pt: f64,
+    max_h: f64,
+) {
     let font = FONT_PT * px_per_pt;
     let lh = text::line_height(&canvas.fonts, font) * 1.15;
     let sw = font;
+    let fonts = canvas.fonts.clone();
+    let ls = lines(&fonts, strips, font);
     // One legend line: `t` from `tx`, centred on the line starting at `cy`.
     let line = |canvas: &mut Scene, t: &str, tx: f64, cy: f64| {
         canvas.text(
@@ -90,38 +167,46 @@ pub(crate) fn draw_legend(canvas: &mut Scene, strips: &[Strip], x: f64, y: f64, 
             false,
         );
     };
-    let mut cy = y;
-    for s in strips {
-        line(canvas, &s.name, x, cy);
-        cy += lh;
-        if let Some(range) = s.range {
-            // A small horizontal colour bar, low to high, and the range.
-            let cmap = crate::render::colormap::Colormap::by_name("viridis");
-            let bw = BAR_EMS * font;
-            let steps = bw.ceil().max(1.0) as usize;
-            if let Ok(cmap) = cmap {
-                for i in 0..steps {
-                    let t = (i as f64 + 0.5) / steps as f64;
-                    let x0 = x + bw * i as f64 / steps as f64;
-                    let x1 = x + bw * (i + 1) as f64 / steps as f64;
-                    canvas.fill_cell(
-                        x0,
-                        cy + (lh - sw) / 2.0,
-                        x1,
-                        cy + (lh + sw) / 2.0,
-                        cmap.at(t),
-                    );
+    let mut x = x;
+    for (idx, width) in columns(&ls, lh, max_h) {
+        let mut cy = y;
+        for i in idx {
+            match &ls[i].0 {
+                Line::Title(name) => {
+                    line(canvas, name, x, cy);
+                    cy += lh;
                 }
+                Line::Bar(range) => {
+                    // A small horizontal colour bar, low to high, and the range.
+                    let cmap = crate::render::colormap::Colormap::by_name("viridis");
+                    let bw = BAR_EMS * font;
+                    let steps = bw.ceil().max(1.0) as usize;
+                    if let Ok(cmap) = cmap {
+                        for i in 0..steps {
+                            let t = (i as f64 + 0.5) / steps as f64;
+                            let x0 = x + bw * i as f64 / steps as f64;
+                            let x1 = x + bw * (i + 1) as f64 / steps as f64;
+                            canvas.fill_cell(
+                                x0,
+                                cy + (lh - sw) / 2.0,
+                                x1,
+                                cy + (lh + sw) / 2.0,
+                                cmap.at(t),
+                            );
+                        }
+                    }
+                    line(canvas, &range_text(*range), x + bw + 0.5 * font, cy);
+                    cy += lh;
+                }
+                Line::Entry(l, c) => {
+                    let r = Rect::new(x, cy + (lh - sw) / 2.0, sw, sw);
+                    canvas.fill_rect(r.x, r.y, r.right(), r.bottom(), *c);
+                    line(canvas, l, x + sw + 0.5 * font, cy);
+                    cy += lh;
+                }
+                Line::Gap => cy += lh * 0.5,
             }
-            line(canvas, &range_text(range), x + bw + 0.5 * font, cy);
-            cy += lh;
         }
-        for (l, c) in &s.legend {
-            let r = Rect::new(x, cy + (lh - sw) / 2.0, sw, sw);
-            canvas.fill_rect(r.x, r.y, r.right(), r.bottom(), *c);
-            line(canvas, l, x + sw + 0.5 * font, cy);
-            cy += lh;
-        }
-        cy += lh * 0.5;
+        x += width + font;
     }
 }

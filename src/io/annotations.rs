@@ -378,3 +378,65 @@ mod tests {
         assert_eq!(a.values["c1"].as_deref(), Some("b1"));
     }
 }
+
+/// A table of text by row and column label (the `annot = "file:PATH"`
+/// table): row labels in the first column, column labels in the header,
+/// cells `rows × cols` row-major; missing cells (empty, `NA`) are `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    /// The row labels, file order.
+    pub rows: Vec<String>,
+    /// The column labels, header order (the first column's name excluded).
+    pub cols: Vec<String>,
+    /// `rows × cols` cells, row-major.
+    pub cells: Vec<Option<String>>,
+}
+
+/// Reads a [`TextTable`] from a CSV or TSV file (compressed or not).
+///
+/// Errors: the file cannot be read ([`Error::Read`]); it has no column
+/// besides the labels, or a row label appears twice ([`Error::Format`],
+/// naming both lines).
+pub fn read_text_table(path: &Path) -> Result<TextTable> {
+    if !path.exists() {
+        return Err(Error::read(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    let format = Format::detect(path)
+        .or_else(|| Format::sniff(path))
+        .filter(|f| matches!(f, Format::Csv | Format::Tsv))
+        .unwrap_or(Format::Tsv);
+    let table = read_frame(path, format)?;
+    if table.names.len() < 2 {
+        return Err(Error::format(
+            path,
+            format.name(),
+            "a cell-text table needs the row labels in its first column and one column per matrix column",
+        ));
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut rows = Vec::with_capacity(table.rows.len());
+    let mut cells = Vec::with_capacity(table.rows.len() * (table.names.len() - 1));
+    for (i, row) in table.rows.iter().enumerate() {
+        let label = row[0].clone().unwrap_or_default();
+        if let Some(first) = seen.insert(label.clone(), table.lines[i]) {
+            return Err(Error::format(
+                path,
+                format.name(),
+                format!(
+                    "row '{label}' appears twice (lines {first} and {}): give each row once",
+                    table.lines[i]
+                ),
+            ));
+        }
+        rows.push(label);
+        cells.extend(row[1..].iter().cloned());
+    }
+    Ok(TextTable {
+        rows,
+        cols: table.names[1..].to_vec(),
+        cells,
+    })
+}

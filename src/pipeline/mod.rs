@@ -30,10 +30,10 @@ use crate::analysis;
 use crate::cluster::{self, fcluster, Condensed, Criterion, Dtype, Linkage, Method, Metric};
 use crate::dtype::Storage;
 use crate::error::{Error, Result};
-use crate::figure::{clustermap, heatmap, FigureOptions, Kind, LabelMask};
+use crate::figure::{clustermap, heatmap, CellText, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
-use crate::options::{ClusterDistance, MaskSpec, Missing};
+use crate::options::{Annot, ClusterDistance, MaskSpec, Missing};
 use crate::prep::{self, Axis};
 use crate::render::scene::Scene;
 use crate::stats::CorrMethod;
@@ -298,7 +298,7 @@ fn missing_glyphs(scene: &crate::render::scene::Scene) -> Option<String> {
 /// works on whole numbers only. A value with a fraction is refused here,
 /// naming its cell, rather than rounded.
 fn check_fmt(values: &[f64], rows: &[String], cols: &[String], opts: &FigureOptions) -> Result<()> {
-    if !opts.annot {
+    if opts.annot != Annot::Values {
         return Ok(());
     }
     let is_d = crate::render::pyformat::parse(&opts.fmt).is_ok_and(|s| s.kind() == Some('d'));
@@ -369,17 +369,21 @@ fn heatmap_figure(
     };
     prep::check_finite(m, ctx.source, true)?;
     let mut values = m.values().to_vec();
+    let missing: Vec<bool> = values.iter().map(|v| v.is_nan()).collect();
     apply_mask(&mut values, m.nrows(), m.ncols(), opts);
     if let Some(lm) = load_label_mask(opts, ctx.base)? {
         lm.apply(&mut values, m.row_labels(), m.col_labels());
     }
     check_fmt(&values, m.row_labels(), m.col_labels(), opts)?;
+    let text = load_cell_text(opts, ctx.base)?.map(|t| t.display(m.row_labels(), m.col_labels()));
     let data = heatmap::HeatmapData {
         values: &values,
         rows: m.nrows(),
         cols: m.ncols(),
         row_labels: m.row_labels(),
         col_labels: m.col_labels(),
+        missing: Some(&missing),
+        text: text.as_deref(),
     };
     let scene = t.time("render", || heatmap::render(&data, opts))?;
     Ok(Figure {
@@ -392,6 +396,60 @@ fn heatmap_figure(
             ..Default::default()
         },
     })
+}
+
+/// `annot = "stars"`: each off-diagonal correlation of the `n × n`
+/// display-order matrix `r` marked by its p-value
+/// ([`crate::stats::pvalue::correlation_p`] with the number of samples of
+/// `m`, the columns its rows were correlated over).
+///
+/// Errors: pairwise-complete correlations of a matrix with missing values
+/// (each pair has its own sample count, which the figure does not keep).
+fn significance_stars(
+    r: &[f64],
+    n: usize,
+    m: &Matrix,
+    opts: &FigureOptions,
+) -> Result<Vec<Option<String>>> {
+    if opts.missing == Missing::Pairwise && m.values().iter().any(|v| v.is_nan()) {
+        return Err(Error::Usage(format!(
+            "{} needs one sample count for every pair, but the matrix has missing values and {} correlates each pair over its own samples; fill or drop them first",
+            crate::error::hint("annot", "stars"),
+            crate::error::hint("missing", "pairwise")
+        )));
+    }
+    let samples = m.ncols();
+    Ok((0..n * n)
+        .map(|k| {
+            let (i, j) = (k / n, k % n);
+            let s = crate::stats::pvalue::stars(crate::stats::pvalue::correlation_p(r[k], samples));
+            (i != j && !s.is_empty()).then(|| s.to_string())
+        })
+        .collect())
+}
+
+/// Reads the `annot = "file:PATH"` table (relative to `base`): numbers
+/// written in `fmt` (as seaborn formats an `annot` array), other text as
+/// is; `None` for the other `annot` values.
+///
+/// Errors: the table cannot be read ([`crate::io::annotations::read_text_table`]).
+fn load_cell_text(opts: &FigureOptions, base: &Path) -> Result<Option<CellText>> {
+    let Annot::File(p) = &opts.annot else {
+        return Ok(None);
+    };
+    let path = resolve(base, Path::new(p));
+    let t = crate::io::annotations::read_text_table(&path)?;
+    let cells = t
+        .cells
+        .into_iter()
+        .map(|c| {
+            c.map(|s| match s.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => crate::figure::format_value(v, &opts.fmt),
+                _ => s,
+            })
+        })
+        .collect();
+    Ok(Some(CellText::new(&t.rows, &t.cols, cells)))
 }
 
 /// Reads a `file:PATH` mask (relative to `base`); `None` for the others.
@@ -697,8 +755,10 @@ fn clustermap_figure(
         row_strips: &row_strips,
         col_strips: &col_strips,
         label_mask: load_label_mask(opts, ctx.base)?,
+        cell_text: load_cell_text(opts, ctx.base)?,
     };
-    let scene = t.time("render", || clustermap::render(&d, opts))?;
+    let mut scene = t.time("render", || clustermap::render(&d, opts))?;
+    warnings.append(&mut scene.warnings);
     Ok(Figure {
         scene,
         exports,
@@ -824,6 +884,12 @@ fn corrmap_figure(
             ));
         }
     }
+    let missing: Vec<bool> = values.iter().map(|v| v.is_nan()).collect();
+    let text = match &o.annot {
+        Annot::File(_) => load_cell_text(&o, ctx.base)?.map(|t| t.display(&ordered, &ordered)),
+        Annot::Stars => Some(significance_stars(&values, n, &m, opts)?),
+        _ => None,
+    };
     apply_mask(&mut values, n, n, &o);
     if let Some(lm) = load_label_mask(&o, ctx.base)? {
         lm.apply(&mut values, &ordered, &ordered);
@@ -835,6 +901,8 @@ fn corrmap_figure(
         cols: n,
         row_labels: &ordered,
         col_labels: &ordered,
+        missing: Some(&missing),
+        text: text.as_deref(),
     };
     let scene = t.time("render", || heatmap::render(&data, &o))?;
     Ok(Figure {

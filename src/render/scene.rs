@@ -157,6 +157,39 @@ impl Op {
     }
 }
 
+/// Which element of a figure an operation belongs to, so the layout can
+/// be checked for collisions ([`Scene::boxes`]): no two elements may
+/// overlap, at any figure size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// The heatmap body: cells, cell edges, cell text.
+    Body,
+    /// The x axis: ticks and tick labels.
+    XTicks,
+    /// The y axis: ticks and tick labels (or marked labels and their links).
+    YTicks,
+    /// The x axis label.
+    XLabel,
+    /// The y axis label.
+    YLabel,
+    /// The title.
+    Title,
+    /// The colour bar: gradient, ticks, tick labels, label.
+    Colorbar,
+    /// The legend of the colour strips.
+    Legend,
+    /// The row dendrogram.
+    RowDendrogram,
+    /// The column dendrogram.
+    ColDendrogram,
+    /// The colour strips beside the rows.
+    RowStrips,
+    /// The colour strips above the columns.
+    ColStrips,
+    /// The names of the colour strips, with their ticks.
+    StripNames,
+}
+
 /// The recorded figure.
 #[derive(Debug, Clone)]
 pub struct Scene {
@@ -172,6 +205,12 @@ pub struct Scene {
     pub title: Option<String>,
     /// How PDF and SVG carry the text.
     pub text_mode: TextMode,
+    /// `(first op, part)`: the operations from that index on belong to
+    /// that element (until the next entry); see [`Scene::begin`].
+    pub parts: Vec<(usize, Part)>,
+    /// What the layout left out, for the user (a legend too big for the
+    /// figure).
+    pub warnings: Vec<String>,
 }
 
 impl Scene {
@@ -184,7 +223,69 @@ impl Scene {
             fonts: Fonts::default(),
             title: None,
             text_mode: TextMode::Text,
+            parts: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// The operations recorded from now on belong to `part`.
+    pub fn begin(&mut self, part: Part) {
+        self.parts.push((self.ops.len(), part));
+    }
+
+    /// The box `(x0, y0, x1, y1)`, pixels, of every operation that belongs
+    /// to a [`Part`], with its part, in drawing order: rectangles and
+    /// images as placed, lines with their width, text by its logical box
+    /// ([`text::bounds`]).
+    pub fn boxes(&self) -> Vec<(Part, [f64; 4])> {
+        let mut out = Vec::with_capacity(self.ops.len());
+        for (k, &(start, part)) in self.parts.iter().enumerate() {
+            let end = self.parts.get(k + 1).map_or(self.ops.len(), |p| p.0);
+            for op in &self.ops[start..end] {
+                let b = match op {
+                    Op::Rect { x0, y0, x1, y1, .. } => [*x0, *y0, *x1, *y1],
+                    Op::Rule { .. } => {
+                        let (a, b, c, d) = op.rule_rect().unwrap_or_default();
+                        [a, b, c, d]
+                    }
+                    Op::Segment {
+                        x0,
+                        y0,
+                        x1,
+                        y1,
+                        width,
+                        ..
+                    } => {
+                        let r = width / 2.0;
+                        [
+                            x0.min(*x1) - r,
+                            y0.min(*y1) - r,
+                            x0.max(*x1) + r,
+                            y0.max(*y1) + r,
+                        ]
+                    }
+                    Op::Image { x, y, w, h, .. } => {
+                        [*x as f64, *y as f64, (x + w) as f64, (y + h) as f64]
+                    }
+                    Op::Text {
+                        text: t,
+                        x,
+                        y,
+                        px,
+                        h,
+                        v,
+                        rotated,
+                        ..
+                    } => {
+                        let (a, b, c, d) =
+                            text::bounds(&self.fonts, t, *x, *y, *px, *h, *v, *rotated);
+                        [a, b, c, d]
+                    }
+                };
+                out.push((part, b));
+            }
+        }
+        out
     }
 
     /// Records a filled rectangle between corners (`x0`, `y0`) and (`x1`,

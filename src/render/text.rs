@@ -161,6 +161,26 @@ fn text_box(
     (left, top, lw, asc)
 }
 
+/// The box `(x0, y0, x1, y1)`, pixels, that `text` anchored at (x, y)
+/// takes: its advance width by its line height (ascent + descent), turned
+/// with `rotated` — the box matplotlib's `get_window_extent` gives.
+#[allow(clippy::too_many_arguments)]
+pub fn bounds(
+    fonts: &Fonts,
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    h: HAlign,
+    v: VAlign,
+    rotated: bool,
+) -> (f64, f64, f64, f64) {
+    let (left, top, lw, _) = text_box(fonts, text, x, y, px, h, v, rotated);
+    let lh = line_height(fonts, px);
+    let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
+    (left, top, left + bw, top + bh)
+}
+
 /// The baseline origin (pixels) of `text` anchored at (x, y), where
 /// glyph outlines and PDF text start: the box's left end of the baseline,
 /// or for `rotated` text its bottom end (the text reads upwards).

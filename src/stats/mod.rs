@@ -5,6 +5,7 @@ pub mod f32_store;
 pub(crate) mod gram;
 pub mod pairwise;
 pub mod pearson;
+pub mod pvalue;
 pub mod rank;
 
 use std::fmt;

@@ -1,0 +1,233 @@
+//! Layout without collisions (#16 item 8): at any figure size, with short
+//! or 60-character labels, the elements of a figure (heatmap body, tick
+//! labels, axis labels, title, colour bar, legend, dendrograms, colour
+//! strips and their names) never overlap one another and stay inside the
+//! figure. Every drawing operation is tagged with its element
+//! (`render::scene::Part`); this checks their boxes pairwise.
+
+use heatmill::matrix::Matrix;
+use heatmill::options::{FigureOptions, Kind};
+use heatmill::pipeline::{Annotations, Cache};
+use heatmill::render::scene::{Part, Scene};
+
+use crate::util::{scratch, Rng};
+
+/// Overlaps thinner than this (pixels) are anti-aliasing, not collisions:
+/// a tick touching the body's edge, a strip name's tick meeting its name.
+const SLACK: f64 = 1.5;
+
+fn overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    let w = a[2].min(b[2]) - a[0].max(b[0]);
+    let h = a[3].min(b[3]) - a[1].max(b[1]);
+    w > SLACK && h > SLACK
+}
+
+/// Every pair of boxes of different parts that overlap, and every box
+/// outside the figure, described.
+pub fn collisions(scene: &Scene) -> Vec<String> {
+    let boxes = scene.boxes();
+    let (w, h) = (scene.width as f64, scene.height as f64);
+    let mut out = Vec::new();
+    for (p, b) in &boxes {
+        if b[0] < -SLACK || b[1] < -SLACK || b[2] > w + SLACK || b[3] > h + SLACK {
+            out.push(format!("{p:?} {b:?} leaves the {w}×{h} figure"));
+        }
+    }
+    // The heatmap keeps a useful size whatever else the figure holds.
+    let body = boxes
+        .iter()
+        .filter(|(p, _)| *p == Part::Body)
+        .map(|(_, b)| (b[2] - b[0], b[3] - b[1]))
+        .fold((0.0f64, 0.0f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+    // (A square one is as wide as it is tall, whatever the figure's shape.)
+    let side = w.min(h);
+    if body.0 < 0.15 * side || body.1 < 0.15 * side || body.0.max(body.1) < 0.2 * side {
+        out.push(format!(
+            "the heatmap ({body:?}) is small for the {w}×{h} figure"
+        ));
+    }
+    // Sort by left edge and sweep: boxes are many (one per label).
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&i, &j| boxes[i].1[0].total_cmp(&boxes[j].1[0]));
+    for (a, &i) in order.iter().enumerate() {
+        let (pi, bi) = &boxes[i];
+        for &j in &order[a + 1..] {
+            let (pj, bj) = &boxes[j];
+            if bj[0] >= bi[2] {
+                break;
+            }
+            if pi != pj && overlap(bi, bj) {
+                out.push(format!("{pi:?} {bi:?} overlaps {pj:?} {bj:?}"));
+            }
+        }
+    }
+    out
+}
+
+/// A `rows × cols` random matrix labelled `prefix0…`, padded to `len`
+/// characters, with a two-group column annotation and a 12-category row
+/// annotation written beside it.
+fn data(dir: &std::path::Path, rows: usize, cols: usize, len: usize) -> (Matrix, String) {
+    let mut rng = Rng(7 + rows as u64 + len as u64);
+    let label = |p: &str, i: usize| {
+        let s = format!("{p}{i}");
+        if s.len() >= len {
+            s
+        } else {
+            format!("{s}{}", "x".repeat(len - s.len()))
+        }
+    };
+    let rl: Vec<String> = (0..rows).map(|i| label("gene", i)).collect();
+    let cl: Vec<String> = (0..cols).map(|i| label("sample", i)).collect();
+    let values: Vec<f64> = (0..rows * cols).map(|_| rng.normal()).collect();
+    let mut ann = String::from("label\tgroup\tbatch\n");
+    for (i, c) in cl.iter().enumerate() {
+        ann.push_str(&format!(
+            "{c}\t{}\tb{}\n",
+            ["Tumor", "Normal"][i % 2],
+            i % 3
+        ));
+    }
+    for (i, r) in rl.iter().enumerate() {
+        ann.push_str(&format!("{r}\tpathway_{}\t\n", i % 12));
+    }
+    let path = dir.join("ann.tsv");
+    std::fs::write(&path, ann).unwrap();
+    (
+        Matrix::new(rl, cl, values).unwrap(),
+        path.to_string_lossy().into_owned(),
+    )
+}
+
+fn scene(kind: Kind, m: &Matrix, config: &str) -> Scene {
+    let table: toml::Table = toml::from_str(config).unwrap();
+    let opts = FigureOptions::from_table(kind, &toml::Table::new(), &table)
+        .unwrap_or_else(|e| panic!("{config}: {e:?}"));
+    let (fig, _) = heatmill::batch::run::figure_in_memory(
+        kind,
+        m,
+        &opts,
+        &Annotations::default(),
+        &Cache::default(),
+        Some(1),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{config}: {e}"));
+    fig.scene
+}
+
+/// The sizes of the grid: small, tall, wide, seaborn's defaults, large.
+const SIZES: [(f64, f64); 6] = [
+    (3.0, 3.0),
+    (4.0, 8.0),
+    (8.0, 4.0),
+    (6.0, 6.0),
+    (10.0, 10.0),
+    (20.0, 20.0),
+];
+
+/// Renders `kind` over [`SIZES`] × short and 60-character labels with
+/// `extra` options (`{gene3}` and `{gene30}` stand for those rows'
+/// labels), colour strips on rows and columns when `strips`, and fails
+/// listing every collision.
+fn check(kind: Kind, extra: &str, rows: usize, cols: usize, strips: bool) {
+    let dir = scratch(&format!("{}-{rows}x{cols}-{}", kind.name(), extra.len()));
+    let mut failures = Vec::new();
+    for len in [6, 60] {
+        let (m, ann) = data(&dir, rows, cols, len);
+        let extra = extra.replace("{gene3}", &m.row_labels()[3]).replace(
+            "{gene30}",
+            m.row_labels().get(30).map_or("gene0", |s| s.as_str()),
+        );
+        for (fw, fh) in SIZES {
+            let strips = match kind {
+                _ if !strips => String::new(),
+                Kind::Corrmap => String::new(),
+                _ => format!(
+                    "col_colors = [\"{ann}:group\", \"{ann}:batch\"]\nrow_colors = \"{ann}:group\"\n"
+                ),
+            };
+            let config = format!(
+                "figsize = [{fw}, {fh}]\ndpi = 72.0\ntitle = \"A title for the figure\"\nxlabel = \"Samples\"\nylabel = \"Genes\"\ncbar_label = \"log2 TPM\"\n{strips}{extra}"
+            );
+            let s = scene(kind, &m, &config);
+            for c in collisions(&s) {
+                failures.push(format!(
+                    "{} {fw}×{fh} in, {len}-char labels, {}: {c}",
+                    kind.name(),
+                    extra.replace('\n', "; ")
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} collisions, first ones:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_a_collision() {
+    // A colour bar placed over the heatmap on purpose must be reported.
+    let dir = scratch("checker");
+    let (m, _) = data(&dir, 20, 8, 6);
+    let s = scene(Kind::Clustermap, &m, "cbar_pos = [0.4, 0.4, 0.05, 0.2]\n");
+    let found = collisions(&s);
+    assert!(
+        found
+            .iter()
+            .any(|c| c.contains("Colorbar") && c.contains("Body")),
+        "{found:?}"
+    );
+    let parts: std::collections::BTreeSet<Part> = s.boxes().iter().map(|b| b.0).collect();
+    for p in [Part::Body, Part::XTicks, Part::YTicks, Part::Colorbar] {
+        assert!(parts.contains(&p), "{p:?} not tagged: {parts:?}");
+    }
+}
+
+/// The colour bar where each kind puts it, on each side, and shorter.
+const PLACES: [&str; 6] = [
+    "",
+    "cbar_location = \"right\"\n",
+    "cbar_location = \"left\"\n",
+    "cbar_location = \"top\"\n",
+    "cbar_location = \"bottom\"\ncbar_shrink = 0.5\n",
+    "na_color = \"grey\"\ncbar_shrink = 0.7\n",
+];
+
+#[test]
+fn clustermap_elements_never_overlap_at_any_size() {
+    for place in PLACES {
+        check(Kind::Clustermap, place, 40, 12, true);
+    }
+    check(
+        Kind::Clustermap,
+        "mark_rows = [\"{gene3}\", \"{gene30}\"]\n",
+        40,
+        12,
+        false,
+    );
+}
+
+#[test]
+fn heatmap_elements_never_overlap_at_any_size() {
+    for place in PLACES {
+        check(Kind::Heatmap, place, 40, 12, false);
+        check(Kind::Heatmap, place, 40, 12, true);
+    }
+}
+
+#[test]
+fn corrmap_elements_never_overlap_at_any_size() {
+    for place in PLACES {
+        check(
+            Kind::Corrmap,
+            &format!("mask = \"upper\"\n{place}"),
+            30,
+            12,
+            false,
+        );
+    }
+}
