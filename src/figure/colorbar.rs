@@ -31,7 +31,8 @@ pub fn decorations_width(
     w
 }
 
-/// Draws the bar in `rect`.
+/// Draws the bar in `rect`, and records its ticks in
+/// [`Scene::colorbar_ticks`].
 pub fn draw(
     canvas: &mut Scene,
     rect: Rect,
@@ -76,6 +77,7 @@ pub fn draw(
         );
         widest = widest.max(text::width(&canvas.fonts, l, font));
     }
+    canvas.colorbar_ticks = ticks.iter().copied().zip(labels.iter().cloned()).collect();
     if let Some(l) = label.filter(|l| !l.is_empty()) {
         let x = right + tl + tp + widest + LABEL_PAD_PT * px_per_pt;
         canvas.text(

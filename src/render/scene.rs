@@ -172,6 +172,11 @@ pub struct Scene {
     pub title: Option<String>,
     /// How PDF and SVG carry the text.
     pub text_mode: TextMode,
+    /// The colour bar's ticks as drawn, bottom to top: `(value, label)`,
+    /// the label as printed (U+2212 minus); empty when there is no bar.
+    /// For library callers comparing with matplotlib's
+    /// `cbar.get_ticks()` and tick labels.
+    pub colorbar_ticks: Vec<(f64, String)>,
 }
 
 impl Scene {
@@ -184,6 +189,7 @@ impl Scene {
             fonts: Fonts::default(),
             title: None,
             text_mode: TextMode::Text,
+            colorbar_ticks: Vec::new(),
         }
     }
 
