@@ -26,6 +26,7 @@ PINS=(
   "h5py==3.16.0"
   "anndata==0.12.19"
   "pyarrow==26.0.1"
+  "polars==2.1.0"
   "pytest==9.2.0"
   "maturin==1.16.0"
 )

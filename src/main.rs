@@ -96,6 +96,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 quiet,
                 max_memory: par.max_memory,
                 only,
+                progress: None,
             };
             // SIGTERM (a Slurm time limit, `scancel`, Nextflow) and SIGINT
             // stop the run between jobs instead of killing it mid-write.

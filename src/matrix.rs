@@ -42,6 +42,12 @@ impl Matrix {
         })
     }
 
+    /// The row labels, column labels and row-major values, moved out
+    /// (no copy): for a front end handing the values on as its own array.
+    pub fn into_parts(self) -> (Vec<String>, Vec<String>, Vec<f64>) {
+        (self.rows, self.cols, self.values)
+    }
+
     /// The same matrix, its rows being input rows `positions` (length
     /// `nrows()`, one per row): what a reader that kept only some rows
     /// (the streamed `top_variable`) says.

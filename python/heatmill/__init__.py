@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import sys
 import warnings as _warnings
 from collections import namedtuple
 from types import SimpleNamespace
@@ -118,25 +119,18 @@ def _to_data(data, kw):
         return _Data(values, _labels(data.index), _labels(data.columns),
                      _axis_name(data.index), _axis_name(data.columns))
     if hasattr(data, "__arrow_c_stream__") and not isinstance(data, np.ndarray):
-        return _to_data(_arrow_to_pandas(data), kw)
+        # An Arrow PyCapsule stream (polars, pyarrow, DuckDB): imported by
+        # arrow-rs's C stream interface, laid out as the CLI lays out an
+        # Arrow file (the first text column as the row labels; numeric
+        # columns as data). The label column names the row axis, as the
+        # index's name does for a DataFrame (pandas' unnamed index is
+        # stored as __index_level_0__).
+        values, rows, cols, label_cols = _heatmill.arrow_matrix(data)
+        names = [c for c in label_cols if not c.startswith("__index_level_")]
+        return _Data(values, rows, cols, "-".join(names) if names else None)
     values = _float_array(data)
     n, d = values.shape
     return _Data(values, [str(i) for i in range(n)], [str(j) for j in range(d)])
-
-
-def _arrow_to_pandas(obj):
-    # An object exposing the Arrow PyCapsule stream (polars, pyarrow, duckdb):
-    # read through pyarrow, the first text column as the row labels.
-    try:
-        import pyarrow as pa
-    except ImportError as e:  # pragma: no cover
-        raise ValueError("reading an Arrow stream object needs pyarrow") from e
-    table = pa.table(obj)
-    df = table.to_pandas()
-    text = [c for c in df.columns if df[c].dtype == object]
-    if text:
-        df = df.set_index(text[0])
-    return df
 
 
 def _sparse_rows_var(x):
@@ -337,11 +331,9 @@ def _ticklabels(v, key):
     raise ValueError(f"{key}: heatmill takes True, False, 'auto' or an int N (every N-th label)")
 
 
-def _mask_spec(mask, kind, shape):
+def _mask_spec(mask):
     """seaborn's boolean mask → the option's words where it is one of the
-    triangles (np.triu/np.tril), else None (applied to the values here)."""
-    if isinstance(mask, str):
-        return mask
+    triangles (np.triu/np.tril), else None."""
     m = np.asarray(mask, dtype=bool)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         return None
@@ -350,6 +342,60 @@ def _mask_spec(mask, kind, shape):
                        ("lower", np.tril(ones, k=-1)), ("lower-k0", np.tril(ones))):
         if np.array_equal(m, ref):
             return words
+    return None
+
+
+def _mask(mask, kind, d, values, opts, clustered):
+    """seaborn's ``mask`` → (values, mask table or None), setting ``opts['mask']``
+    for the option's words. A string is the option (``upper``, …, ``file:PATH``:
+    heatmill's, in display order). A boolean array or DataFrame is seaborn's:
+    cell (i, j) of the data (a correlation map: of the gene x gene matrix, in
+    the data's row order) is hidden wherever it is drawn; a clustermap moves
+    the mask with the rows and columns, as seaborn does. Where the drawn
+    order is the input order, a triangle is passed as the option's words."""
+    if isinstance(mask, str):
+        opts["mask"] = mask
+        return values, None
+    rows, cols = d.rows, (d.rows if kind == "corrmap" else d.cols)
+    shape = (len(rows), len(cols))
+    if _is_pandas(mask, "DataFrame"):
+        if _labels(mask.index) != rows or _labels(mask.columns) != cols:
+            raise ValueError("Mask must have the same index and columns as data."
+                             + (" (a corrmap's mask is gene x gene: the data's rows on both"
+                                " axes)" if kind == "corrmap" else ""))
+        m = mask.to_numpy()
+    else:
+        m = np.asarray(mask)
+    if m.shape != shape:
+        what = "the gene x gene correlation matrix" if kind == "corrmap" else "data"
+        raise ValueError(f"Mask must have the same shape as {what}: mask {m.shape}, "
+                         f"{what} {shape}")
+    try:
+        m = m.astype(bool)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"mask: cannot read it as booleans ({e})") from None
+    if not clustered:
+        words = _mask_spec(m)
+        if words is not None:
+            opts["mask"] = words
+            return values, None
+    dup = _first_duplicate(rows) or _first_duplicate(cols)
+    if dup is None:
+        return values, (list(rows), list(cols), m.astype(np.float64))
+    if kind == "heatmap":
+        # Drawn in input order: a hidden cell is what a missing value is
+        # to the engine (not drawn, out of the colour range), as in seaborn.
+        return np.where(m, np.nan, values), None
+    raise ValueError(f"mask: a {kind} matches the mask to cells by label, and the label "
+                     f"'{dup}' is on more than one row or column; give unique labels")
+
+
+def _first_duplicate(labels):
+    seen = set()
+    for x in labels:
+        if x in seen:
+            return x
+        seen.add(x)
     return None
 
 
@@ -388,23 +434,12 @@ def _figure(kind, data, kw):
                 f"cbar_kws: heatmill takes 'shrink', 'label', 'location' and 'orientation', not '{k}'"
             )
     values = d.values
+    mask_table = None
     mask = kw.pop("mask", None)
     if mask is not None:
-        spec = _mask_spec(mask, kind, values.shape)
-        if spec is not None:
-            opts["mask"] = spec
-        elif kind == "heatmap":
-            # seaborn hides masked cells and leaves them out of the colour
-            # range: exactly what a missing value does in the engine.
-            m = np.asarray(mask.to_numpy() if hasattr(mask, "to_numpy") else mask, dtype=bool)
-            if m.shape != values.shape:
-                raise ValueError(f"mask has shape {m.shape}, data {values.shape}")
-            values = np.where(m, np.nan, values)
-        else:
-            raise ValueError(
-                "mask: a boolean array is taken by heatmap; clustermap and corrmap take "
-                "np.triu/np.tril triangles or 'upper', 'upper-k0', 'lower', 'lower-k0', "
-                "'file:PATH'")
+        values, mask_table = _mask(mask, kind, d, values, opts,
+                                   clustered=kind == "clustermap"
+                                   or (kind == "corrmap" and bool(kw.get("cluster"))))
     row_specs, row_strips, row_colours = _strips_from(
         kw.pop("row_colors", None), d.rows, d.row_meta, d.uns, "row_colors")
     col_specs, col_strips, col_colours = _strips_from(
@@ -457,7 +492,7 @@ def _figure(kind, data, kw):
         if d.col_name is not None and "xlabel" not in opts:
             opts["xlabel"] = d.col_name
     inner = _heatmill.figure(kind, values, d.rows, d.cols, opts, row_strips, col_strips,
-                             threads)
+                             threads, mask_table)
     for w in inner.warnings:
         _warnings.warn(w, stacklevel=3)
     return Figure(inner)
@@ -490,6 +525,18 @@ class Figure:
     row_clusters = property(lambda self: _opt_array(self._f.row_clusters),
                             doc="cut_rows' fcluster ids, row order, or None")
     col_clusters = property(lambda self: _opt_array(self._f.col_clusters))
+
+    @property
+    def cbar_ticks(self):
+        """The colour bar's tick values as drawn, bottom to top (matplotlib's
+        ``cbar.get_ticks()``); empty when there is no colour bar."""
+        return np.array([v for v, _ in self._f.cbar_ticks], dtype=np.float64)
+
+    @property
+    def cbar_ticklabels(self):
+        """The colour bar's tick labels as drawn (U+2212 minus, as
+        matplotlib's ScalarFormatter prints them)."""
+        return [t for _, t in self._f.cbar_ticks]
 
     @property
     def row_reordered_ind(self):
@@ -576,10 +623,22 @@ def _matrix_arg(x):
     return _float_array(x)
 
 
-def linkage(X, method="average", metric="euclidean", optimal_ordering=False, threads=None):
-    """``scipy.cluster.hierarchy.linkage(X, method, metric, optimal_ordering)``
-    of the rows of a 2-D array: the (n-1) x 4 float64 linkage matrix."""
-    return _heatmill.linkage(_matrix_arg(X), method, metric, bool(optimal_ordering), threads)
+def linkage(y, method="average", metric="euclidean", optimal_ordering=False, threads=None):
+    """``scipy.cluster.hierarchy.linkage(y, method, metric, optimal_ordering)``:
+    ``y`` a 2-D array of observations (rows; a DataFrame too) or a 1-D
+    condensed distance vector of length n(n-1)/2 (``pdist``'s layout; then
+    ``metric`` is unused, as in scipy). Returns the (n-1) x 4 float64 linkage
+    matrix; refuses what scipy refuses (ValueError, scipy's words)."""
+    if _is_pandas(y, "DataFrame"):
+        y = y.to_numpy()
+    a = np.asarray(y)
+    if a.ndim == 1:
+        a = np.ascontiguousarray(a, dtype=np.float64)
+    elif a.ndim == 2:
+        a = _float_array(a)
+    else:
+        raise ValueError("`y` must be 1 or 2 dimensional.")
+    return _heatmill.linkage(a, method, metric, bool(optimal_ordering), threads)
 
 
 def corrcoef(X, threads=None):
@@ -590,21 +649,55 @@ def corrcoef(X, threads=None):
 RunSummary = namedtuple("RunSummary", "ok skipped failed manifest")
 
 
+class _RunProgress:
+    """A batch run's progress in a notebook or a terminal: a tqdm bar
+    (``tqdm.auto``: the widget in Jupyter) when tqdm is installed, else one
+    line per job on stderr, as the CLI writes them to a log."""
+
+    def __init__(self):
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        self._tqdm = tqdm
+        self._bar = None
+
+    def __call__(self, event, done, total, job, status, secs):
+        if event == "start":
+            if self._tqdm is not None:
+                self._bar = self._tqdm(total=total, unit="job", desc="heatmill run")
+        elif event == "job":
+            if self._bar is not None:
+                self._bar.update(1)
+                self._bar.set_postfix_str(job, refresh=False)
+                if status not in ("ok", "skipped"):
+                    self._bar.write(f"{job}: {status}")
+            else:
+                sys.stderr.write(f"[{done}/{total}] {job} {status} ({secs:.2f} s)\n")
+                sys.stderr.flush()
+        elif event == "end" and self._bar is not None:
+            self._bar.close()
+
+
 def run(config, out=None, threads=None, force=False, quiet=False, shard=None,
-        max_memory=None):
+        max_memory=None, progress=True):
     """``heatmill run``: a batch config from a path (TOML/JSON) or a dict (as
     the JSON config would hold it; relative paths from the working
-    directory). Returns ``RunSummary(ok, skipped, failed, manifest)``; failed
-    jobs are also reported as warnings."""
+    directory). ``progress=True`` shows a tqdm bar when tqdm is installed
+    (a widget in Jupyter), else a line per job on stderr; ``progress=False``
+    (or ``quiet=True``) is silent. Returns ``RunSummary(ok, skipped, failed,
+    manifest)``; failed jobs are also reported as warnings."""
     if isinstance(config, dict):
         args = dict(path=None, text=json.dumps(config))
     else:
         args = dict(path=os.fspath(config), text=None)
     if isinstance(max_memory, str):
         raise ValueError("max_memory: give a number of bytes")
+    report = _RunProgress() if progress and not quiet else None
     ok, skipped, failed, manifest = _heatmill.run(
         out=None if out is None else os.fspath(out), threads=threads, force=bool(force),
-        quiet=bool(quiet), shard=shard, max_memory=max_memory, **args)
+        quiet=bool(quiet) or not progress, shard=shard, max_memory=max_memory,
+        progress=report, **args)
     for job, msg in failed:
         _warnings.warn(f"heatmill: job {job} failed: {msg}", stacklevel=2)
     return RunSummary(ok, skipped, list(failed), manifest)

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::RecordBatchReader;
 use heatmill::batch::{self, config::Config, run::RunOptions};
 use heatmill::cluster::Linkage;
 use heatmill::error::Class;
@@ -29,7 +31,9 @@ use pyo3::exceptions::{
     PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyBytes, PyCapsule, PyCapsuleMethods, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
 
 /// The library's error as the Python exception its class calls for:
 /// usage, config and input errors → `ValueError`; files that cannot be
@@ -141,6 +145,58 @@ fn matrix_of(
         "data must be a 2-D float64 or float32 array",
     ))
 }
+
+/// The matrix of an object exposing the Arrow PyCapsule stream interface
+/// (`__arrow_c_stream__`: a polars or pyarrow DataFrame/Table, a DuckDB
+/// relation), imported by arrow-rs's C stream interface and laid out as
+/// the CLI lays out an Arrow file (`io::read_arrow_batches`: the first text
+/// column, or pandas' index, as row labels; numeric columns as data).
+/// Returns `(values, row_labels, col_labels, label_columns)`, the values
+/// a float64 array owning the matrix's buffer (moved, not copied),
+/// `label_columns` the columns the row labels came from. The stream is
+/// read without the GIL.
+#[pyfunction]
+fn arrow_matrix<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<ArrowMatrix<'py>> {
+    let ty = obj.get_type();
+    let name = format!("{}.{}", ty.module()?, ty.name()?);
+    let capsule = obj.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name}.__arrow_c_stream__() did not return a PyCapsule"
+        ))
+    })?;
+    let ptr = capsule.pointer_checked(Some(c"arrow_array_stream"))?;
+    // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow
+    // PyCapsule interface it holds an `ArrowArrayStream`. `from_raw` moves
+    // the stream out and leaves a released one behind, which the
+    // capsule's destructor then skips.
+    let reader =
+        unsafe { RecordBatchStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
+            .map_err(|e| {
+            PyValueError::new_err(format!("{name}: cannot import its Arrow stream: {e}"))
+        })?;
+    let source = PathBuf::from(&name);
+    let (m, info) = py
+        .detach(|| {
+            let schema = reader.schema();
+            let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| {
+                Error::format(&source, "arrow", format!("reading its Arrow stream: {e}"))
+            })?;
+            heatmill::io::read_arrow_batches(&source, &schema, batches, None)
+        })
+        .map_err(py_err)?;
+    let (n, d) = (m.nrows(), m.ncols());
+    let (rows, cols, values) = m.into_parts();
+    let a = PyArray1::from_vec(py, values).reshape([n, d])?;
+    Ok((a, rows, cols, info.label_columns))
+}
+
+type ArrowMatrix<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+);
 
 /// `(name, labels, values, categories, colors)` from the Python layer as
 /// an annotation: `values[i]` is the category of `labels[i]` (`None`:
@@ -356,6 +412,14 @@ impl PyFigure {
         self.analysed.col_clusters.clone()
     }
 
+    /// The colour bar's ticks as drawn, bottom to top: `[(value, label)]`
+    /// (labels with U+2212 minus, as matplotlib prints them); empty when
+    /// the figure has no colour bar.
+    #[getter]
+    fn cbar_ticks(&self) -> Vec<(f64, String)> {
+        self.scene.colorbar_ticks.clone()
+    }
+
     /// The figure's dpi.
     #[getter]
     fn dpi(&self) -> f64 {
@@ -363,10 +427,15 @@ impl PyFigure {
     }
 }
 
+/// A cell mask as data: `(row labels, column labels, cells)`, `cells` a
+/// float64 array (non-zero hides).
+type MaskTuple<'py> = (Vec<String>, Vec<String>, PyReadonlyArray2<'py, f64>);
+
 /// Makes a figure of `kind` from a 2-D float array with its labels,
-/// keyword options (config keys) and in-memory colour strips.
+/// keyword options (config keys), in-memory colour strips and an optional
+/// cell mask matched by label (`pipeline::Annotations::mask`).
 #[pyfunction]
-#[pyo3(signature = (kind, values, row_labels, col_labels, options, row_strips, col_strips, threads=None))]
+#[pyo3(signature = (kind, values, row_labels, col_labels, options, row_strips, col_strips, threads=None, mask=None))]
 #[allow(clippy::too_many_arguments)]
 fn figure(
     py: Python<'_>,
@@ -378,6 +447,7 @@ fn figure(
     row_strips: Vec<StripTuple>,
     col_strips: Vec<StripTuple>,
     threads: Option<usize>,
+    mask: Option<MaskTuple<'_>>,
 ) -> PyResult<PyFigure> {
     let kind = kind_of(kind)?;
     let opts = options_from(kind, options)?;
@@ -390,6 +460,9 @@ fn figure(
             .into_iter()
             .map(annotation_of)
             .collect::<PyResult<_>>()?,
+        mask: mask
+            .map(|(rows, cols, cells)| matrix_of(py, cells.as_any(), rows, cols))
+            .transpose()?,
     };
     let m = Arc::new(matrix_of(py, values, row_labels, col_labels)?);
     let strips = Arc::new(strips);
@@ -421,8 +494,11 @@ fn timings_list(t: &Timings) -> Vec<(String, f64)> {
     }
 }
 
-/// scipy's `linkage(X, method, metric, optimal_ordering)` of the rows of
-/// a 2-D float array: the `(n − 1) × 4` float64 matrix.
+/// scipy's `linkage(y, method, metric, optimal_ordering)`: `y` a 2-D
+/// float array of observations (rows; distances by `metric`) or a 1-D
+/// float64 condensed distance vector of length n(n − 1)/2 (`pdist`'s
+/// layout; `metric` unused, as in scipy). Returns the `(n − 1) × 4`
+/// float64 linkage matrix. Refuses what scipy refuses, in its words.
 #[pyfunction]
 #[pyo3(signature = (x, method="average", metric="euclidean", optimal_ordering=false, threads=None))]
 fn linkage<'py>(
@@ -433,14 +509,78 @@ fn linkage<'py>(
     optimal_ordering: bool,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let method: heatmill::cluster::Method = method.parse().map_err(PyValueError::new_err)?;
+    let metric: heatmill::cluster::Metric = metric.parse().map_err(PyValueError::new_err)?;
+    let shape: Vec<usize> = x.getattr("shape")?.extract()?;
+    let z = match shape.as_slice() {
+        [len] => linkage_condensed(py, x, *len, method, optimal_ordering, threads)?,
+        [n, d] => linkage_observations(py, x, (*n, *d), method, metric, optimal_ordering, threads)?,
+        _ => return Err(PyValueError::new_err("`y` must be 1 or 2 dimensional.")),
+    };
+    PyArray1::from_vec(py, z.to_scipy()).reshape([z.n() - 1, 4])
+}
+
+/// The tree of a condensed distance vector of `len` entries.
+fn linkage_condensed(
+    py: Python<'_>,
+    y: &Bound<'_, PyAny>,
+    len: usize,
+    method: heatmill::cluster::Method,
+    optimal_ordering: bool,
+    threads: Option<usize>,
+) -> PyResult<Linkage> {
+    use heatmill::cluster::{self, Condensed};
+    if len == 0 {
+        return Err(PyValueError::new_err(
+            "The number of observations cannot be determined on an empty distance matrix.",
+        ));
+    }
+    // n(n − 1)/2 = len: n = (1 + √(1 + 8 len)) / 2, checked exactly.
+    let n = ((1.0 + (1.0 + 8.0 * len as f64).sqrt()) / 2.0).round() as usize;
+    if n * n.saturating_sub(1) / 2 != len {
+        return Err(PyValueError::new_err(
+            "Length n of condensed distance matrix 'y' must be a binomial coefficient, i.e. there must be a k such that (k \\choose 2)=n)!",
+        ));
+    }
+    let a = y
+        .extract::<numpy::PyReadonlyArray1<'_, f64>>()
+        .map_err(|_| PyValueError::new_err("a condensed distance matrix must be float64"))?;
+    let view = a.as_array();
+    let v: Vec<f64> = py.detach(|| view.iter().copied().collect());
+    if v.iter().any(|d| !d.is_finite()) {
+        return Err(PyValueError::new_err(
+            "The condensed distance matrix must contain only finite values.",
+        ));
+    }
+    py.detach(|| {
+        let threads = heatmill::env::threads(threads)?;
+        heatmill::env::with_threads(threads, || {
+            let dist = Condensed::from_vec(n, v).expect("length checked");
+            let keep = optimal_ordering.then(|| dist.clone());
+            let z = cluster::linkage_condensed(dist, method)?;
+            Ok(match keep {
+                Some(d) => cluster::olo::optimal_leaf_ordering(&z, &d),
+                None => z,
+            })
+        })?
+    })
+    .map_err(py_err)
+}
+
+/// The tree of the rows of an `n × d` array of observations.
+fn linkage_observations(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    (n, d): (usize, usize),
+    method: heatmill::cluster::Method,
+    metric: heatmill::cluster::Metric,
+    optimal_ordering: bool,
+    threads: Option<usize>,
+) -> PyResult<Linkage> {
     let spec = analysis::ClusterSpec {
         optimal_ordering,
-        ..analysis::ClusterSpec::new(
-            method.parse().map_err(PyValueError::new_err)?,
-            metric.parse().map_err(PyValueError::new_err)?,
-        )
+        ..analysis::ClusterSpec::new(method, metric)
     };
-    let (n, d) = shape2(x)?;
     let m = matrix_of(
         py,
         x,
@@ -457,13 +597,13 @@ fn linkage<'py>(
         .map_err(py_err)?;
     if !c.dropped.is_empty() {
         return Err(PyValueError::new_err(format!(
-            "the {metric} distance is undefined for {} row(s) without variance (e.g. row {}); scipy would give NaN distances",
+            "the {} distance is undefined for {} row(s) without variance (e.g. row {}); scipy would give NaN distances",
+            metric.name(),
             c.dropped.len(),
             c.dropped[0]
         )));
     }
-    let z = c.linkage;
-    PyArray1::from_vec(py, z.to_scipy()).reshape([z.n() - 1, 4])
+    Ok(c.linkage)
 }
 
 fn shape2(x: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
@@ -520,11 +660,40 @@ fn corrcoef<'py>(
 /// `(ok, skipped, failed [(job, message)], manifest)` of a batch run.
 type RunResult = (usize, usize, Vec<(String, String)>, PathBuf);
 
+/// The run's progress events as calls of a Python callable
+/// `progress(event, done, total, job, status, secs)` (`event`: `start`,
+/// `job` or `end`). The run works without the GIL; the hook takes it only
+/// to make the call. An exception the callable raises is reported as
+/// unraisable (`sys.unraisablehook`) and the run goes on.
+fn progress_hook(callback: Py<PyAny>) -> heatmill::batch::ProgressHook {
+    use heatmill::batch::RunEvent;
+    heatmill::batch::ProgressHook::new(move |e| {
+        let (event, done, total, job, status, secs) = match e {
+            RunEvent::Start { total } => ("start", 0, total, "", "", 0.0),
+            RunEvent::Job {
+                done,
+                total,
+                job,
+                status,
+                secs,
+            } => ("job", done, total, job, status, secs),
+            RunEvent::End { done, total } => ("end", done, total, "", "", 0.0),
+        };
+        Python::attach(|py| {
+            if let Err(err) = callback.call1(py, (event, done, total, job, status, secs)) {
+                err.write_unraisable(py, Some(callback.bind(py)));
+            }
+        });
+    })
+}
+
 /// Runs a batch config (`heatmill run`): `path` a TOML/JSON file, or
 /// `text` a JSON document read as if it were `<dict>.json` in the working
-/// directory. Returns `(ok, skipped, failed [(job, message)], manifest)`.
+/// directory. `progress`: a callable taking the run's events (see
+/// [`progress_hook`]) in place of the stderr lines. Returns `(ok, skipped,
+/// failed [(job, message)], manifest)`.
 #[pyfunction]
-#[pyo3(signature = (path=None, text=None, out=None, threads=None, force=false, quiet=false, shard=None, max_memory=None))]
+#[pyo3(signature = (path=None, text=None, out=None, threads=None, force=false, quiet=false, shard=None, max_memory=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -536,6 +705,7 @@ fn run(
     quiet: bool,
     shard: Option<(usize, usize)>,
     max_memory: Option<u64>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<RunResult> {
     let config = match (path, text) {
         (Some(p), None) => py.detach(|| Config::load(&p)),
@@ -551,6 +721,7 @@ fn run(
         quiet,
         max_memory,
         only: None,
+        progress: progress.map(progress_hook),
     };
     let s = py
         .detach(|| batch::run::run(&config, &opts))
@@ -608,6 +779,7 @@ fn _heatmill(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFigure>()?;
     m.add_function(wrap_pyfunction!(figure, m)?)?;
     m.add_function(wrap_pyfunction!(linkage, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(corrcoef, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(options, m)?)?;

@@ -11,4 +11,5 @@ pub mod run;
 pub use config::Config;
 pub use manifest::Manifest;
 pub use plan::Plan;
+pub use progress::{ProgressHook, RunEvent};
 pub use run::{run, RunOptions, Summary};

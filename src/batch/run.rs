@@ -46,6 +46,9 @@ pub struct RunOptions {
     /// workflow. Its manifest is `manifest.only-DATASET[@FIGURE].json`, so
     /// such runs can share an output directory.
     pub only: Option<String>,
+    /// Report progress to this hook instead of the bar and lines on
+    /// stderr (a library caller's own display; the Python package's).
+    pub progress: Option<super::progress::ProgressHook>,
 }
 
 /// What happened.
@@ -230,7 +233,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     // Start the journal afresh: what it held is now in `previous`.
     let _ = std::fs::remove_file(&jpath);
     let journal = Mutex::new(Journal::open(&jpath)?);
-    let progress = Progress::new(total, opts.quiet);
+    let progress = Progress::new(total, opts.quiet, opts.progress.clone());
     let limit = memory_budget(opts.max_memory);
     let budget = limit.map(|(total, what)| Budget {
         total,

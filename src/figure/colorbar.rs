@@ -103,7 +103,8 @@ pub fn overhang(
 /// Draws the bar in `rect` with its ticks on `side`. With `na` (the
 /// `na_color`), the low end of `rect` holds a square of that colour
 /// labelled "NA" instead of gradient (below a vertical bar, right of a
-/// horizontal one — ComplexHeatmap's NA legend entry).
+/// horizontal one — ComplexHeatmap's NA legend entry). Records its ticks
+/// in [`Scene::colorbar_ticks`].
 pub fn draw(
     canvas: &mut Scene,
     rect: Rect,
@@ -196,6 +197,7 @@ pub fn draw(
             }
         }
     }
+    canvas.colorbar_ticks = ticks.iter().copied().zip(labels.iter().cloned()).collect();
     let Some(l) = label.filter(|l| !l.is_empty()) else {
         return;
     };

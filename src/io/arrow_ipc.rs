@@ -32,6 +32,9 @@ pub struct ArrowInfo {
     pub dtypes: Vec<String>,
     /// The column the row labels came from.
     pub label_column: String,
+    /// The columns the row labels came from (a pandas MultiIndex has one
+    /// per level; none when the rows are numbered).
+    pub label_columns: Vec<String>,
     /// Every numeric buffer lies inside the file mapping.
     pub zero_copy: bool,
 }
@@ -167,6 +170,24 @@ pub fn open(path: &Path, index_col: Option<&str>) -> Result<ArrowTable> {
             .all(|b| (base..end).contains(&(b.as_ptr() as usize)))
     });
     Ok(t)
+}
+
+/// The table of Arrow record batches already in memory — an Arrow C
+/// stream handed over by polars, pyarrow or DuckDB (`__arrow_c_stream__`),
+/// imported by arrow-rs's own FFI — with the file reader's layout rule:
+/// the `index_col`, else pandas' index when the schema carries pandas'
+/// metadata, else the first text column holds the row labels; every other
+/// column must be numeric. `source` names the object in errors.
+///
+/// Errors ([`Error::Format`], naming `source`): no columns, a non-numeric
+/// value column, an `index_col` that is not a column, no rows.
+pub fn from_batches(
+    source: &Path,
+    schema: &arrow_schema::Schema,
+    batches: Vec<RecordBatch>,
+    index_col: Option<&str>,
+) -> Result<ArrowTable> {
+    table_from_batches(source, schema, batches, index_col, "in memory".into())
 }
 
 thread_local! {
@@ -343,6 +364,10 @@ fn table_from_batches(
             batches: batches.len(),
             compression,
             dtypes,
+            label_columns: label_idx
+                .iter()
+                .map(|&i| fields[i].name().clone())
+                .collect(),
             label_column: if label_idx.is_empty() {
                 "(row numbers)".into()
             } else {
@@ -761,5 +786,47 @@ mod tests {
         let t = open(&samples("counts_lz4.arrow"), None).unwrap();
         assert!(!t.info.zero_copy);
         assert_eq!(t.info.compression, "lz4");
+    }
+    #[test]
+    fn batches_in_memory_follow_the_file_layout() {
+        // What an Arrow C stream hands over (polars: a numeric column
+        // before the labels, a Utf8View label column, two batches, a
+        // null): the first text column labels the rows, as in a file.
+        use arrow_array::{Float64Array, Int64Array, StringViewArray};
+        use arrow_schema::{Field, Schema};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("a", DataType::Float64, true),
+            Field::new("gene", DataType::Utf8View, false),
+            Field::new("b", DataType::Int64, false),
+        ]));
+        let batch = |genes: &[&str], a: Vec<Option<f64>>, b: Vec<i64>| {
+            let cols: Vec<ArrayRef> = vec![
+                Arc::new(Float64Array::from(a)),
+                Arc::new(StringViewArray::from(genes.to_vec())),
+                Arc::new(Int64Array::from(b)),
+            ];
+            RecordBatch::try_new(schema.clone(), cols).unwrap()
+        };
+        let batches = vec![
+            batch(&["g1", "g2"], vec![Some(1.5), None], vec![3, 4]),
+            batch(&["g3"], vec![Some(-2.0)], vec![5]),
+        ];
+        let (m, info) =
+            crate::io::read_arrow_batches(Path::new("frame"), &schema, batches, None).unwrap();
+        assert_eq!(info.label_columns, ["gene"]);
+        assert_eq!(m.row_labels(), ["g1", "g2", "g3"]);
+        assert_eq!(m.col_labels(), ["a", "b"]);
+        let v = m.values();
+        assert_eq!((v[0], v[1], v[3], v[4], v[5]), (1.5, 3.0, 4.0, -2.0, 5.0));
+        assert!(v[2].is_nan());
+        // A second text column is refused, naming the object and column.
+        let schema2 = Arc::new(Schema::new(vec![
+            Field::new("gene", DataType::Utf8, false),
+            Field::new("note", DataType::Utf8, false),
+        ]));
+        let e = crate::io::read_arrow_batches(Path::new("frame"), &schema2, vec![], None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("frame: arrow input: column 'note'"), "{e}");
     }
 }

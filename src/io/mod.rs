@@ -209,6 +209,26 @@ fn read_arrow(
     Ok((m, t.info))
 }
 
+/// The matrix of Arrow record batches held in memory (an Arrow C stream
+/// from polars, pyarrow, DuckDB), laid out as an Arrow file is
+/// ([`arrow_ipc::from_batches`]: row labels from `index_col`, pandas'
+/// index or the first text column; numeric columns as the matrix's
+/// columns, nulls as missing values), and what was found (the label
+/// columns). The values are copied once, into the matrix; `source` names
+/// the object in errors.
+pub fn read_arrow_batches(
+    source: &Path,
+    schema: &arrow_schema::Schema,
+    batches: Vec<arrow_array::RecordBatch>,
+    index_col: Option<&str>,
+) -> Result<(Matrix, arrow_ipc::ArrowInfo)> {
+    let mut t = arrow_ipc::from_batches(source, schema, batches, index_col)?;
+    let rl = std::mem::take(&mut t.row_labels);
+    let cl = std::mem::take(&mut t.col_labels);
+    let m = assemble(&t, rl, cl, false, None)?;
+    Ok((m, t.info))
+}
+
 /// The matrix of an HDF5 file (plain, AnnData or 10x), and its layout.
 fn read_hdf5(
     path: &Path,

@@ -78,13 +78,20 @@ pub struct Analysed {
 /// Colour strips given as data rather than `TABLE:COLUMN` files (a
 /// library caller's in-memory annotations, e.g. from Python): drawn after
 /// the options' `row_colors`/`col_colors`, matched by label like them,
-/// sharing the figure's one palette.
+/// sharing the figure's one palette. Also a cell mask given as data.
 #[derive(Debug, Clone, Default)]
 pub struct Annotations {
     /// Strips beside the rows.
     pub rows: Vec<annotations::Annotation>,
     /// Strips above the columns.
     pub cols: Vec<annotations::Annotation>,
+    /// Cells not drawn, as `mask = "file:PATH"` reads them but in memory:
+    /// a table by row label (first index) and column label, non-zero
+    /// hides; for a correlation map, gene × gene. Matched by label, so it
+    /// follows the rows and columns through clustering (seaborn reorders
+    /// a clustermap's `mask` with its data). Used in place of a
+    /// `file:PATH` mask; the geometric masks (`upper`, …) still apply.
+    pub mask: Option<Matrix>,
 }
 
 impl Annotations {
@@ -220,7 +227,7 @@ pub fn make_figure_with(
     let mut fig = match kind {
         Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t),
         Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t),
-        Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
+        Kind::Corrmap => corrmap_figure(m, opts, ctx, strips.mask.as_ref(), t),
     }?;
     let absent: Vec<&String> = opts
         .mark_rows
@@ -371,7 +378,7 @@ fn heatmap_figure(
     let mut values = m.values().to_vec();
     let missing: Vec<bool> = values.iter().map(|v| v.is_nan()).collect();
     apply_mask(&mut values, m.nrows(), m.ncols(), opts);
-    if let Some(lm) = load_label_mask(opts, ctx.base)? {
+    if let Some(lm) = load_label_mask(opts, ctx.base, strips.mask.as_ref())? {
         lm.apply(&mut values, m.row_labels(), m.col_labels());
     }
     check_fmt(&values, m.row_labels(), m.col_labels(), opts)?;
@@ -452,8 +459,16 @@ fn load_cell_text(opts: &FigureOptions, base: &Path) -> Result<Option<CellText>>
     Ok(Some(CellText::new(&t.rows, &t.cols, cells)))
 }
 
-/// Reads a `file:PATH` mask (relative to `base`); `None` for the others.
-fn load_label_mask(opts: &FigureOptions, base: &Path) -> Result<Option<LabelMask>> {
+/// The mask given as data (`given`), else reads a `file:PATH` mask
+/// (relative to `base`); `None` for the others.
+fn load_label_mask(
+    opts: &FigureOptions,
+    base: &Path,
+    given: Option<&Matrix>,
+) -> Result<Option<LabelMask>> {
+    if let Some(table) = given {
+        return Ok(Some(LabelMask::new(table.clone())));
+    }
     let Some(MaskSpec::File(p)) = &opts.mask else {
         return Ok(None);
     };
@@ -754,7 +769,7 @@ fn clustermap_figure(
         col_tree: col_tree.as_deref(),
         row_strips: &row_strips,
         col_strips: &col_strips,
-        label_mask: load_label_mask(opts, ctx.base)?,
+        label_mask: load_label_mask(opts, ctx.base, strips.mask.as_ref())?,
         cell_text: load_cell_text(opts, ctx.base)?,
     };
     let mut scene = t.time("render", || clustermap::render(&d, opts))?;
@@ -807,6 +822,7 @@ fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
+    given_mask: Option<&Matrix>,
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
@@ -891,7 +907,7 @@ fn corrmap_figure(
         _ => None,
     };
     apply_mask(&mut values, n, n, &o);
-    if let Some(lm) = load_label_mask(&o, ctx.base)? {
+    if let Some(lm) = load_label_mask(&o, ctx.base, given_mask)? {
         lm.apply(&mut values, &ordered, &ordered);
     }
     check_fmt(&values, &ordered, &ordered, &o)?;

@@ -211,6 +211,11 @@ pub struct Scene {
     /// What the layout left out, for the user (a legend too big for the
     /// figure).
     pub warnings: Vec<String>,
+    /// The colour bar's ticks as drawn, bottom to top: `(value, label)`,
+    /// the label as printed (U+2212 minus); empty when there is no bar.
+    /// For library callers comparing with matplotlib's
+    /// `cbar.get_ticks()` and tick labels.
+    pub colorbar_ticks: Vec<(f64, String)>,
 }
 
 impl Scene {
@@ -225,6 +230,7 @@ impl Scene {
             text_mode: TextMode::Text,
             parts: Vec::new(),
             warnings: Vec::new(),
+            colorbar_ticks: Vec::new(),
         }
     }
 

@@ -815,3 +815,67 @@ fn run_prints_each_jobs_warnings_and_counts_them() {
         crate::util::stderr(&o)
     );
 }
+
+#[test]
+fn a_progress_hook_gets_every_job_in_place_of_the_bar() {
+    use heatmill::batch::{self, Config, ProgressHook, RunEvent, RunOptions};
+    use std::sync::{Arc, Mutex};
+    let dir = scratch("progress-hook");
+    let cfg = Config::load(&cohort(&dir, 3, 12)).unwrap();
+    // (kind, done, total, job, status) of every event, in order.
+    type Seen = Vec<(&'static str, usize, usize, String, String)>;
+    let run = |seen: Arc<Mutex<Seen>>| {
+        let hook = ProgressHook::new(move |e| {
+            let row = match e {
+                RunEvent::Start { total } => ("start", 0, total, String::new(), String::new()),
+                RunEvent::Job {
+                    done,
+                    total,
+                    job,
+                    status,
+                    secs,
+                } => {
+                    assert!(secs >= 0.0);
+                    ("job", done, total, job.to_string(), status.to_string())
+                }
+                RunEvent::End { done, total } => ("end", done, total, String::new(), String::new()),
+            };
+            seen.lock().unwrap().push(row);
+        });
+        let opts = RunOptions {
+            threads: Some(2),
+            progress: Some(hook),
+            ..Default::default()
+        };
+        batch::run(&cfg, &opts).unwrap()
+    };
+    for (pass, want) in [(1, "ok"), (2, "skipped")] {
+        let seen = Arc::new(Mutex::new(Seen::new()));
+        let s = run(seen.clone());
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(s.ok + s.skipped, 9, "pass {pass}");
+        assert_eq!(seen.len(), 11, "pass {pass}: {seen:?}");
+        assert_eq!(seen[0].0, "start");
+        assert_eq!(seen[0].2, 9);
+        assert_eq!(seen[10].0, "end");
+        assert_eq!((seen[10].1, seen[10].2), (9, 9));
+        let mut jobs: Vec<String> = seen[1..10]
+            .iter()
+            .enumerate()
+            .map(|(k, (kind, done, total, job, status))| {
+                assert_eq!((*kind, *done, *total), ("job", k + 1, 9));
+                assert_eq!(status, want, "{job}");
+                job.clone()
+            })
+            .collect();
+        jobs.sort();
+        let mut planned: Vec<String> = batch::Plan::new(&cfg, None)
+            .unwrap()
+            .jobs
+            .iter()
+            .map(|j| j.id.clone())
+            .collect();
+        planned.sort();
+        assert_eq!(jobs, planned, "pass {pass}");
+    }
+}
