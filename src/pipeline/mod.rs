@@ -736,7 +736,9 @@ fn clustermap_figure(
             splits::from_cut(tree, &clusters)
         } else {
             let groups = if let Some(k) = kmeans {
-                let ids = kmeans_rows(&data, k, opts.kmeans_seed, ctx.source)?;
+                let ids = t.time("kmeans", || {
+                    kmeans_rows(&data, k, opts.kmeans_seed, ctx.source)
+                })?;
                 exports.push(exports::kmeans(&ids, labels, positions));
                 splits::from_clusters(&ids)
             } else if let Some(spec) = split {
