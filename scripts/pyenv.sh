@@ -15,7 +15,8 @@ VENV="$HERE/.venv"
 
 # Exact versions pip resolved when the fixtures were generated (numpy 2.x, scipy 1.x,
 # pandas 2.x, latest pyarrow; seaborn/matplotlib only for clustermap z_score/standard_scale;
-# scanpy, loompy, openpyxl for the Matrix Market, loom and xlsx samples of make_format_samples.py).
+# scanpy, loompy, openpyxl for the Matrix Market, loom and xlsx samples of make_format_samples.py;
+# scikit-learn (already a scanpy dependency) for make_kmeans_fixture.py).
 PINS=(
   "numpy==2.4.6"
   "scipy==1.17.1"
@@ -29,6 +30,7 @@ PINS=(
   "scanpy==1.11.5"
   "loompy==3.0.8"
   "openpyxl==3.1.5"
+  "scikit-learn==1.9.1"
 )
 
 bash "$HERE/venv.sh" "$VENV" "${PINS[@]}"

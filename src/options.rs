@@ -955,6 +955,37 @@ figure_options! {
         help: "cut the column tree into at most K clusters",
         seaborn: "fcluster(Z, K, 'maxclust')", example: "2",
     }
+    // Splits (ComplexHeatmap's row_split / column_split).
+    row_split: Option<String> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text, stage: Analysis,
+        default: "unset",
+        help: "split the rows into slices drawn apart (split_gap): by TABLE:COLUMN (each category a slice, titled by it; a clustermap clusters each slice on its own and orders the slices by a complete-linkage tree of their mean vectors, ComplexHeatmap's cluster_row_slices; unclustered: category order), or cut (the slices of cut_rows' clusters, the tree kept whole)",
+        seaborn: "ComplexHeatmap row_split", example: "genes.tsv:pathway",
+    }
+    col_split: Option<String> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text, stage: Analysis,
+        default: "unset",
+        help: "split the columns into slices, as row_split (TABLE:COLUMN, or cut with cut_cols)",
+        seaborn: "ComplexHeatmap column_split", example: "groups.tsv:group",
+    }
+    kmeans_rows: Option<usize> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Count, stage: Analysis,
+        default: "unset",
+        help: "split the rows into K k-means clusters (Lloyd from k-means++ seeded by kmeans_seed, as scikit-learn's KMeans; ComplexHeatmap's row_km), drawn apart as row_split slices titled by cluster id: in a clustermap each cluster is clustered on its own and the clusters ordered by a complete-linkage tree of their centres, otherwise by id; membership exported as kmeans.tsv (index, label, cluster)",
+        seaborn: "ComplexHeatmap row_km; sklearn KMeans", example: "3",
+    }
+    kmeans_seed: u64 = 1 => {
+        kinds: HEATMAP_CLUSTERMAP, value: Count, stage: Analysis,
+        default: "1",
+        help: "seed of kmeans_rows' k-means++ start (the same seed, the same clusters, whatever the thread count)",
+        seaborn: "sklearn KMeans random_state", example: "7",
+    }
+    split_gap: f64 = 3.0 => {
+        kinds: HEATMAP_CLUSTERMAP, value: Number, stage: Draw,
+        default: "3 (about ComplexHeatmap's 1 mm)",
+        help: "gap between slices of row_split/col_split, in points (1/72 inch), at least 0",
+        seaborn: "ComplexHeatmap row_gap / column_gap", example: "8",
+    }
     // Correlation map.
     corr_method: Option<CorrMethod> = None => {
         kinds: CORRMAP, value: Text("pearson", "spearman"), stage: Analysis,
@@ -1187,6 +1218,90 @@ impl FigureOptions {
                 ));
             }
         }
+        if self.kmeans_rows.is_some() {
+            for (k, given) in [
+                ("row_split", self.row_split.is_some()),
+                ("cut_rows", self.cut_rows.is_some()),
+                ("row_linkage", self.row_linkage.is_some()),
+            ] {
+                if given {
+                    return Err(OptionError::at(
+                        "kmeans_rows",
+                        format!(
+                            "{} splits the rows by its own clusters, so {} does not apply with it: leave one out",
+                            crate::error::key_and_flag("kmeans_rows"),
+                            crate::error::key_and_flag(k)
+                        ),
+                    ));
+                }
+            }
+        }
+        for (k, split, cut, cut_key, linkage, linkage_key) in [
+            (
+                "row_split",
+                &self.row_split,
+                self.cut_rows,
+                "cut_rows",
+                &self.row_linkage,
+                "row_linkage",
+            ),
+            (
+                "col_split",
+                &self.col_split,
+                self.cut_cols,
+                "cut_cols",
+                &self.col_linkage,
+                "col_linkage",
+            ),
+        ] {
+            match split.as_deref() {
+                Some("cut") if kind != Kind::Clustermap || cut.is_none() => {
+                    return Err(OptionError::at(
+                        k,
+                        format!(
+                            "{} splits at the clusters of {}, which is not given: add {} (clustermap), or split by an annotation with {}",
+                            crate::error::hint(k, "cut"),
+                            crate::error::key_and_flag(cut_key),
+                            crate::error::hint(cut_key, "K"),
+                            crate::error::hint(k, "TABLE:COLUMN")
+                        ),
+                    ));
+                }
+                Some("") => {
+                    return Err(OptionError::at(
+                        k,
+                        format!(
+                            "{} is empty: give TABLE:COLUMN or cut",
+                            crate::error::key_and_flag(k)
+                        ),
+                    ));
+                }
+                Some(s) if s != "cut" && cut.is_some() => {
+                    return Err(OptionError::at(
+                        k,
+                        format!(
+                            "{} splits by an annotation, and {} would cut a tree of the whole axis that is not drawn: leave {} out, or split at the cut with {}",
+                            crate::error::key_and_flag(k),
+                            crate::error::key_and_flag(cut_key),
+                            cut_key,
+                            crate::error::hint(k, "cut")
+                        ),
+                    ));
+                }
+                Some(s) if s != "cut" && linkage.is_some() && kind == Kind::Clustermap => {
+                    return Err(OptionError::at(
+                        k,
+                        format!(
+                            "{} clusters each slice on its own, but {} gives one tree over all of them: leave one out, or split the given tree with {}",
+                            crate::error::key_and_flag(k),
+                            crate::error::key_and_flag(linkage_key),
+                            crate::error::hint(k, "cut")
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
         if kind == Kind::Clustermap {
             for (k, cut, on) in [
                 ("cut_rows", self.cut_rows, self.row_cluster),
@@ -1386,6 +1501,16 @@ impl FigureOptions {
                     "{} must be in [0, 0.2), got {}",
                     crate::error::key_and_flag("colors_ratio"),
                     self.colors_ratio
+                ),
+            );
+        }
+        if !(self.split_gap.is_finite() && self.split_gap >= 0.0) {
+            return bad(
+                "split_gap",
+                format!(
+                    "{} is in points and must be at least 0, got {}",
+                    crate::error::key_and_flag("split_gap"),
+                    self.split_gap
                 ),
             );
         }

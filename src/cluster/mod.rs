@@ -18,6 +18,7 @@ pub mod distance;
 pub mod fcluster;
 pub mod generic;
 mod heap;
+pub mod kmeans;
 pub mod linkage;
 pub mod method;
 pub mod mst;

@@ -375,12 +375,21 @@ impl Ticks {
 
     /// Draws ticks and labels for cells spanning `rect` along the axis.
     pub fn draw(&self, canvas: &mut Scene, rect: Rect, n: usize) {
+        let along = match self.side {
+            Side::Bottom => (rect.x, rect.w),
+            Side::Left | Side::Right => (rect.y, rect.h),
+        };
+        self.draw_at(canvas, rect, |i| {
+            along.0 + (i as f64 + 0.5) / n as f64 * along.1
+        });
+    }
+
+    /// Draws ticks and labels beside `rect`, the cell in display position
+    /// `i` centred at `centre(i)` pixels along the axis (split slices: the
+    /// cells with the gaps between slices).
+    pub fn draw_at(&self, canvas: &mut Scene, rect: Rect, centre: impl Fn(usize) -> f64) {
         if self.marked {
-            let targets: Vec<f64> = self
-                .labels
-                .iter()
-                .map(|(i, _)| rect.y + (*i as f64 + 0.5) / n as f64 * rect.h)
-                .collect();
+            let targets: Vec<f64> = self.labels.iter().map(|(i, _)| centre(*i)).collect();
             let at = self.spread(&targets, rect.y, rect.bottom());
             let (x, dir, h) = if self.side == Side::Left {
                 (rect.x, -1.0, HAlign::Right)
@@ -416,10 +425,9 @@ impl Ticks {
             return;
         }
         for (i, label) in &self.labels {
-            let t = (*i as f64 + 0.5) / n as f64;
             match self.side {
                 Side::Bottom => {
-                    let x = rect.x + t * rect.w;
+                    let x = centre(*i);
                     let y = rect.bottom();
                     canvas.vline(x, y, y + self.tick_len, self.tick_width, BLACK);
                     let ly = y + self.tick_len + self.tick_pad;
@@ -435,7 +443,7 @@ impl Ticks {
                     );
                 }
                 Side::Left | Side::Right => {
-                    let y = rect.y + t * rect.h;
+                    let y = centre(*i);
                     let (x, dir, h) = if self.side == Side::Left {
                         (rect.x, -1.0, HAlign::Right)
                     } else {

@@ -48,6 +48,60 @@ pub struct ClustermapData<'a> {
     pub label_mask: Option<super::LabelMask>,
     /// Cell texts by label (`annot` = a table), applied after reordering.
     pub cell_text: Option<super::CellText>,
+    /// The rows cut into slices drawn apart (`row_split`, `kmeans_rows`):
+    /// their order replaces `row_tree`'s leaves (which it equals when the
+    /// tree is given); `None` draws one block.
+    pub row_slices: Option<&'a Slices>,
+    /// The columns' slices (`col_split`), as `row_slices`.
+    pub col_slices: Option<&'a Slices>,
+}
+
+/// An axis cut into slices (ComplexHeatmap's `row_split`): the display
+/// order and, along it, the size and title of each slice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slices {
+    /// Indices into the axis's input order, in display order.
+    pub order: Vec<usize>,
+    /// Number of observations in each slice, in display order (they sum to
+    /// `order.len()`).
+    pub sizes: Vec<usize>,
+    /// Each slice's title (its category, cluster id), display order.
+    pub titles: Vec<String>,
+}
+
+/// Where the slices of `sizes` go along an axis starting at `start`,
+/// `len` pixels long, `gap` pixels apart: `(start, length)` of each, sized
+/// by their counts. Gaps give way (to at most half the axis) when the axis
+/// is short.
+pub fn slice_spans(start: f64, len: f64, sizes: &[usize], gap: f64) -> Vec<(f64, f64)> {
+    let n: usize = sizes.iter().sum();
+    let gaps = sizes.len().saturating_sub(1) as f64;
+    let gap = if gaps > 0.0 {
+        gap.min(len * 0.5 / gaps)
+    } else {
+        0.0
+    };
+    let cells = len - gap * gaps;
+    let mut at = start;
+    sizes
+        .iter()
+        .map(|&k| {
+            let l = cells * k as f64 / n.max(1) as f64;
+            let span = (at, l);
+            at += l + gap;
+            span
+        })
+        .collect()
+}
+
+/// The pixel centre of each display position along an axis cut into
+/// `spans` of `sizes` cells.
+fn cell_centres(spans: &[(f64, f64)], sizes: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(sizes.iter().sum());
+    for (&(s, l), &k) in spans.iter().zip(sizes) {
+        out.extend((0..k).map(|i| s + (i as f64 + 0.5) / k as f64 * l));
+    }
+    out
 }
 
 /// Renders the figure.
@@ -64,12 +118,18 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let fonts = canvas.fonts.clone();
     let font = FONT_PT * k;
     let pad = edge_pad(k);
-    let row_order: Vec<usize> = d
-        .row_tree
-        .map_or_else(|| (0..d.rows).collect(), |t| t.leaves());
-    let col_order: Vec<usize> = d
-        .col_tree
-        .map_or_else(|| (0..d.cols).collect(), |t| t.leaves());
+    let row_order: Vec<usize> = match d.row_slices {
+        Some(s) => s.order.clone(),
+        None => d
+            .row_tree
+            .map_or_else(|| (0..d.rows).collect(), |t| t.leaves()),
+    };
+    let col_order: Vec<usize> = match d.col_slices {
+        Some(s) => s.order.clone(),
+        None => d
+            .col_tree
+            .map_or_else(|| (0..d.cols).collect(), |t| t.leaves()),
+    };
     let mut values = Vec::with_capacity(d.rows * d.cols);
     for &r in &row_order {
         for &c in &col_order {
@@ -296,18 +356,24 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     let gh = grid_box.h;
     let strip_w = gw * opts.colors_ratio;
     let strip_h = gh * opts.colors_ratio;
-    // The dendrograms fill what is left of the margins beside the strips.
+    // The dendrograms fill what is left of the margins beside the strips
+    // (less a line for the slice titles when an axis is split).
+    let title_room = |on: bool| if on { lh + 2.0 * k } else { 0.0 };
+    let (row_title_w, col_title_h) = (
+        title_room(d.row_slices.is_some()),
+        title_room(d.col_slices.is_some()),
+    );
     let row_dend = Rect::new(
-        grid_box.x,
+        grid_box.x + row_title_w,
         heat.y,
-        heat.x - grid_box.x - n_row_strips * strip_w,
+        heat.x - grid_box.x - n_row_strips * strip_w - row_title_w,
         heat.h,
     );
     let col_dend = Rect::new(
         heat.x,
-        grid_box.y,
+        grid_box.y + col_title_h,
         heat.w,
-        heat.y - grid_box.y - n_col_strips * strip_h,
+        heat.y - grid_box.y - n_col_strips * strip_h - col_title_h,
     );
 
     let cell_text = d
@@ -321,25 +387,61 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         missing: Some(&missing),
         text: cell_text.as_deref(),
     };
-    let (body, borders) = panel::draw_panel(
-        &mut canvas,
-        heat,
-        &grid,
-        &scale,
-        opts,
-        &xt,
-        &yt,
-        Side::Right,
-        strip_bottom,
-    )?;
+    let gap = opts.split_gap * k;
+    let one = |n: usize| vec![n];
+    let row_sizes = d
+        .row_slices
+        .map_or_else(|| one(d.rows), |s| s.sizes.clone());
+    let col_sizes = d
+        .col_slices
+        .map_or_else(|| one(d.cols), |s| s.sizes.clone());
+    let (body, borders, row_spans, col_spans) = if d.row_slices.is_none() && d.col_slices.is_none()
+    {
+        let (body, borders) = panel::draw_panel(
+            &mut canvas,
+            heat,
+            &grid,
+            &scale,
+            opts,
+            &xt,
+            &yt,
+            Side::Right,
+            strip_bottom,
+        )?;
+        (
+            body,
+            borders,
+            vec![(body.y, body.h)],
+            vec![(body.x, body.w)],
+        )
+    } else {
+        let row_spans = slice_spans(heat.y, heat.h, &row_sizes, gap);
+        let col_spans = slice_spans(heat.x, heat.w, &col_sizes, gap);
+        let (body, borders) = panel::draw_split_panel(
+            &mut canvas,
+            &grid,
+            (&row_spans, &row_sizes),
+            (&col_spans, &col_sizes),
+            &scale,
+            opts,
+            (&xt, &yt),
+            Side::Right,
+            strip_bottom,
+        )?;
+        (body, borders, row_spans, col_spans)
+    };
+    let row_centres = cell_centres(&row_spans, &row_sizes);
+    let col_centres = cell_centres(&col_spans, &col_sizes);
     // Column strips, top to bottom, right above the heatmap. Their names
     // sit in the row labels' column: each at its strip, or, where strips
     // are thinner than a line of text, stacked upwards from above the
     // first row label so none overlap.
     let first_label = match (yt.marked, yt.labels.first()) {
-        (false, Some((i, _))) if !yt.rotated => {
-            Some(body.y + (*i as f64 + 0.5) / d.rows as f64 * body.h)
-        }
+        (false, Some((i, _))) if !yt.rotated => Some(if d.row_slices.is_some() {
+            row_centres[*i]
+        } else {
+            body.y + (*i as f64 + 0.5) / d.rows as f64 * body.h
+        }),
         _ => None,
     };
     let mut floor = first_label.map_or(f64::INFINITY, |y| y - lh);
@@ -351,10 +453,14 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     for (i, s) in d.col_strips.iter().enumerate() {
         let y = body.y - (n_col_strips - i as f64) * strip_h;
-        let rect = Rect::new(body.x, y, body.w, strip_h);
-        let colors: Vec<_> = col_order.iter().map(|&c| s.colors[c]).collect();
         canvas.begin(Part::ColStrips);
-        draw_strip(&mut canvas, rect, &colors, false, &borders);
+        let mut at = 0;
+        for (&(x, len), &n) in col_spans.iter().zip(&col_sizes) {
+            let rect = Rect::new(x, y, len, strip_h);
+            let colors: Vec<_> = col_order[at..at + n].iter().map(|&c| s.colors[c]).collect();
+            draw_strip(&mut canvas, rect, &colors, false, &borders);
+            at += n;
+        }
         canvas.begin(Part::StripNames);
         let ly = name_y[i];
         canvas.hline(body.right(), body.right() + 3.5 * k, ly, 0.8 * k, BLACK);
@@ -382,10 +488,14 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     });
     for (i, s) in d.row_strips.iter().enumerate() {
         let x = body.x - (n_row_strips - i as f64) * strip_w;
-        let rect = Rect::new(x, body.y, strip_w, body.h);
-        let colors: Vec<_> = row_order.iter().map(|&r| s.colors[r]).collect();
         canvas.begin(Part::RowStrips);
-        draw_strip(&mut canvas, rect, &colors, true, &borders);
+        let mut at = 0;
+        for (&(y, len), &n) in row_spans.iter().zip(&row_sizes) {
+            let rect = Rect::new(x, y, strip_w, len);
+            let colors: Vec<_> = row_order[at..at + n].iter().map(|&r| s.colors[r]).collect();
+            draw_strip(&mut canvas, rect, &colors, true, &borders);
+            at += n;
+        }
         canvas.begin(Part::StripNames);
         // Each name under its strip, or, where strips are thinner than a
         // line of text, stacked leftwards from the heatmap's edge so none
@@ -404,13 +514,63 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         );
     }
     let line = 0.5 * k;
-    if let Some(t) = d.row_tree {
-        canvas.begin(Part::RowDendrogram);
-        dendrogram::draw(&mut canvas, row_dend, t, Orientation::Left, line);
+    canvas.begin(Part::RowDendrogram);
+    match (d.row_tree, d.row_slices) {
+        (Some(t), None) => dendrogram::draw(&mut canvas, row_dend, t, Orientation::Left, line),
+        (Some(t), Some(_)) => dendrogram::draw_with(
+            &mut canvas,
+            row_dend,
+            t,
+            Orientation::Left,
+            line,
+            |i| row_centres[i] - row_dend.y,
+            row_dend.h,
+        ),
+        _ => {}
     }
-    if let Some(t) = d.col_tree {
-        canvas.begin(Part::ColDendrogram);
-        dendrogram::draw(&mut canvas, col_dend, t, Orientation::Top, line);
+    canvas.begin(Part::ColDendrogram);
+    match (d.col_tree, d.col_slices) {
+        (Some(t), None) => dendrogram::draw(&mut canvas, col_dend, t, Orientation::Top, line),
+        (Some(t), Some(_)) => dendrogram::draw_with(
+            &mut canvas,
+            col_dend,
+            t,
+            Orientation::Top,
+            line,
+            |i| col_centres[i] - col_dend.x,
+            col_dend.w,
+        ),
+        _ => {}
+    }
+    // Slice titles (ComplexHeatmap's row_title / column_title): the rows'
+    // turned, left of the row dendrogram; the columns' above theirs.
+    if let Some(s) = d.row_slices {
+        for (t, &(y, len)) in s.titles.iter().zip(&row_spans) {
+            canvas.text(
+                t,
+                grid_box.x + row_title_w / 2.0,
+                y + len / 2.0,
+                font,
+                BLACK,
+                HAlign::Center,
+                VAlign::Center,
+                true,
+            );
+        }
+    }
+    if let Some(s) = d.col_slices {
+        for (t, &(x, len)) in s.titles.iter().zip(&col_spans) {
+            canvas.text(
+                t,
+                x + len / 2.0,
+                grid_box.y + col_title_h / 2.0,
+                font,
+                BLACK,
+                HAlign::Center,
+                VAlign::Center,
+                false,
+            );
+        }
     }
     let bar = match place {
         Placement::Off => None,

@@ -21,6 +21,30 @@ pub enum Orientation {
 /// Draws `z` in `rect`; `line_px` is the line width.
 pub fn draw(canvas: &mut Scene, rect: Rect, z: &Linkage, orientation: Orientation, line_px: f64) {
     let n = z.n();
+    draw_with(
+        canvas,
+        rect,
+        z,
+        orientation,
+        line_px,
+        |k| k as f64 + 0.5,
+        n as f64,
+    );
+}
+
+/// Draws `z` in `rect` with the leaf in display position `k` at
+/// `leaf_at(k)` along the leaf axis, out of `span` for the rect's length
+/// (split slices: the leaves' pixel centres with the gaps between slices).
+pub fn draw_with(
+    canvas: &mut Scene,
+    rect: Rect,
+    z: &Linkage,
+    orientation: Orientation,
+    line_px: f64,
+    leaf_at: impl Fn(usize) -> f64,
+    span: f64,
+) {
+    let n = z.n();
     if n < 2 {
         return;
     }
@@ -28,21 +52,15 @@ pub fn draw(canvas: &mut Scene, rect: Rect, z: &Linkage, orientation: Orientatio
     let mut pos = vec![0.0f64; 2 * n - 1];
     let mut height = vec![0.0f64; 2 * n - 1];
     for (k, &leaf) in leaves.iter().enumerate() {
-        pos[leaf] = k as f64 + 0.5;
+        pos[leaf] = leaf_at(k);
     }
     let max_h = z.steps().iter().map(|s| s.height).fold(0.0, f64::max);
     let top = if max_h > 0.0 { max_h * 1.05 } else { 1.0 };
     // Map (leaf-axis position in cells, height) to pixels.
     let map = |p: f64, h: f64| -> (f64, f64) {
         match orientation {
-            Orientation::Top => (
-                rect.x + p / n as f64 * rect.w,
-                rect.bottom() - h / top * rect.h,
-            ),
-            Orientation::Left => (
-                rect.right() - h / top * rect.w,
-                rect.y + p / n as f64 * rect.h,
-            ),
+            Orientation::Top => (rect.x + p / span * rect.w, rect.bottom() - h / top * rect.h),
+            Orientation::Left => (rect.right() - h / top * rect.w, rect.y + p / span * rect.h),
         }
     };
     for (k, s) in z.steps().iter().enumerate() {

@@ -271,6 +271,109 @@ pub fn draw_panel(
     Ok((body, borders))
 }
 
+/// The heatmap panel of a split figure: one body per (row slice, column
+/// slice) block at its span (`(start, length)` pixels along each axis,
+/// with the number of cells each holds), borders and annotations per
+/// block, tick labels at the cells' centres across the gaps, and the axis
+/// labels around the whole. `grid` holds all values in display order.
+/// Returns the bounding rectangle of the blocks and the borders.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_split_panel(
+    canvas: &mut Scene,
+    grid: &Grid,
+    rows: (&[(f64, f64)], &[usize]),
+    cols: (&[(f64, f64)], &[usize]),
+    scale: &ColorScale,
+    opts: &FigureOptions,
+    (xt, yt): (&Ticks, &Ticks),
+    y_side: Side,
+    below: f64,
+) -> crate::error::Result<(Rect, Borders)> {
+    let k = opts.dpi / 72.0;
+    let font = FONT_PT * k;
+    let borders = Borders {
+        width_px: opts.linewidths * k,
+        color: crate::render::colormap::parse_color(&opts.linecolor)?,
+    };
+    let mut row_centres = Vec::with_capacity(grid.rows);
+    let mut col_centres = Vec::with_capacity(grid.cols);
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, 0.0f64, 0.0f64);
+    let mut r0 = 0;
+    for (ri, (&(y, h), &nr)) in rows.0.iter().zip(rows.1).enumerate() {
+        let mut c0 = 0;
+        for (&(x, w), &nc) in cols.0.iter().zip(cols.1) {
+            let mut values = Vec::with_capacity(nr * nc);
+            let mut missing = Vec::new();
+            let mut texts = Vec::new();
+            for r in r0..r0 + nr {
+                let cells = r * grid.cols + c0..r * grid.cols + c0 + nc;
+                values.extend_from_slice(&grid.values[cells.clone()]);
+                if let Some(m) = grid.missing {
+                    missing.extend_from_slice(&m[cells.clone()]);
+                }
+                if let Some(t) = grid.text {
+                    texts.extend_from_slice(&t[cells]);
+                }
+            }
+            let sub = Grid {
+                values: &values,
+                rows: nr,
+                cols: nc,
+                missing: grid.missing.map(|_| missing.as_slice()),
+                text: grid.text.map(|_| texts.as_slice()),
+            };
+            let na = opts.na_color()?;
+            canvas.begin(Part::Body);
+            if let (Some(color), Some(m)) = (na, sub.missing) {
+                draw_missing(canvas, Rect::new(x, y, w, h), &sub, m, color);
+            }
+            let body = draw_body(canvas, Rect::new(x, y, w, h), &sub, scale, opts.aggregate);
+            draw_borders(canvas, body, &sub, &borders);
+            if opts.annot.is_on() {
+                draw_annotations(canvas, body, &sub, scale, &opts.fmt, na, k);
+            }
+            (x0, y0) = (x0.min(body.x), y0.min(body.y));
+            (x1, y1) = (x1.max(body.right()), y1.max(body.bottom()));
+            if ri == 0 {
+                col_centres.extend((0..nc).map(|i| body.x + (i as f64 + 0.5) / nc as f64 * body.w));
+            }
+            if c0 == 0 {
+                row_centres.extend((0..nr).map(|i| body.y + (i as f64 + 0.5) / nr as f64 * body.h));
+            }
+            c0 += nc;
+        }
+        r0 += nr;
+    }
+    let body = Rect::new(x0, y0, x1 - x0, y1 - y0);
+    canvas.begin(Part::XTicks);
+    xt.draw_at(canvas, body, |i| col_centres[i]);
+    canvas.begin(Part::YTicks);
+    yt.draw_at(canvas, body, |i| row_centres[i]);
+    if let Some(l) = &opts.xlabel {
+        canvas.begin(Part::XLabel);
+        axis_label(
+            canvas,
+            l,
+            body,
+            Side::Bottom,
+            xt.extent().max(below) + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    if let Some(l) = &opts.ylabel {
+        canvas.begin(Part::YLabel);
+        axis_label(
+            canvas,
+            l,
+            body,
+            y_side,
+            yt.extent() + LABEL_PAD_PT * k,
+            font,
+        );
+    }
+    Ok((body, borders))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,10 @@
 //!   returns);
 //! - `{prefix}order.tsv`: a header `index<TAB>label`, then one line per
 //!   leaf in `leaves_list(Z)` order (index = 0-based input row);
+//! - `{prefix}slices.tsv` (`row_split`, `col_split`, `kmeans_rows`):
+//!   `index<TAB>label<TAB>slice` in display order, with a header;
+//! - `kmeans.tsv` (`kmeans_rows`): `index<TAB>label<TAB>cluster`, input
+//!   order, with a header;
 //! - `{prefix}clusters.tsv`: `label<TAB>cluster` in input order with a
 //!   header, ids as scipy's `fcluster`;
 //! - `{prefix}tree.nwk`: the tree as Newick, branch lengths from heights;
@@ -15,6 +19,7 @@
 //!   version MultiQC lists under software versions.
 
 use crate::cluster::Linkage;
+use crate::figure::clustermap::Slices;
 use crate::io::{npy, tsv};
 
 /// One export: file name and bytes.
@@ -37,6 +42,42 @@ pub fn order(prefix: &str, tree: &Linkage, labels: &[String], positions: &[usize
         format!("{prefix}order.tsv"),
         tsv::order_tsv(&tree.leaves(), labels, positions).into_bytes(),
     )
+}
+
+/// `{prefix}order.tsv` of a display order given as is (split slices):
+/// `index<TAB>label`, index = input position `positions[i]`.
+pub fn order_of(prefix: &str, order: &[usize], labels: &[String], positions: &[usize]) -> Export {
+    (
+        format!("{prefix}order.tsv"),
+        tsv::order_tsv(order, labels, positions).into_bytes(),
+    )
+}
+
+/// `{prefix}slices.tsv`: `index<TAB>label<TAB>slice` in display order,
+/// each observation with the title of its slice (`row_split`'s category,
+/// the cut's or k-means' cluster id).
+pub fn slices(prefix: &str, s: &Slices, labels: &[String], positions: &[usize]) -> Export {
+    use std::fmt::Write;
+    let mut out = String::from("index\tlabel\tslice\n");
+    let mut at = 0;
+    for (title, &n) in s.titles.iter().zip(&s.sizes) {
+        for &i in &s.order[at..at + n] {
+            let _ = writeln!(out, "{}\t{}\t{title}", positions[i], labels[i]);
+        }
+        at += n;
+    }
+    (format!("{prefix}slices.tsv"), out.into_bytes())
+}
+
+/// `kmeans.tsv` (`kmeans_rows`): `index<TAB>label<TAB>cluster` in input
+/// order, clusters 1-based.
+pub fn kmeans(clusters: &[usize], labels: &[String], positions: &[usize]) -> Export {
+    use std::fmt::Write;
+    let mut out = String::from("index\tlabel\tcluster\n");
+    for (i, c) in clusters.iter().enumerate() {
+        let _ = writeln!(out, "{}\t{}\t{c}", positions[i], labels[i]);
+    }
+    ("kmeans.tsv".to_string(), out.into_bytes())
 }
 
 /// `{prefix}linkage.npy`: Z as an `(n − 1) × 4` float64 array.

@@ -19,6 +19,7 @@ pub mod cache;
 pub mod exports;
 pub mod matrix_jobs;
 pub mod side_colors;
+pub mod splits;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -359,9 +360,15 @@ fn heatmap_figure(
     strips: &Annotations,
     t: &mut Timings,
 ) -> Result<Figure> {
-    if !opts.row_colors.is_empty() || !opts.col_colors.is_empty() || !strips.is_empty() {
+    if !opts.row_colors.is_empty()
+        || !opts.col_colors.is_empty()
+        || !strips.is_empty()
+        || opts.row_split.is_some()
+        || opts.col_split.is_some()
+        || opts.kmeans_rows.is_some()
+    {
         // seaborn's way to a heatmap with colour strips: a clustermap with
-        // both clusterings off.
+        // both clusterings off (splits are drawn by that layout too).
         let mut o = opts.clone();
         o.row_cluster = false;
         o.col_cluster = false;
@@ -627,8 +634,19 @@ fn clustermap_figure(
         })?;
         Ok(Some(z))
     };
-    let row_tree = cluster_one(Axis::Rows, opts.row_cluster, t)?;
-    let col_tree = cluster_one(Axis::Cols, opts.col_cluster, t)?;
+    // An axis split by an annotation is clustered slice by slice (below),
+    // not as a whole.
+    let by_annotation = |s: &Option<String>| s.as_deref().is_some_and(|s| s != "cut");
+    let row_tree = cluster_one(
+        Axis::Rows,
+        opts.row_cluster && !by_annotation(&opts.row_split) && opts.kmeans_rows.is_none(),
+        t,
+    )?;
+    let col_tree = cluster_one(
+        Axis::Cols,
+        opts.col_cluster && !by_annotation(&opts.col_split),
+        t,
+    )?;
 
     let mut row_strips = Vec::new();
     let mut col_strips = Vec::new();
@@ -758,6 +776,74 @@ fn clustermap_figure(
             )));
         }
     }
+    // Splits: the slices of each axis, and the tree drawn over them.
+    let mut slices: [Option<clustermap::Slices>; 2] = [None, None];
+    let mut drawn_trees = [row_tree.clone(), col_tree.clone()];
+    for (i, (axis, key, split, on, labels, positions)) in [
+        (
+            Axis::Rows,
+            "row",
+            &opts.row_split,
+            opts.row_cluster,
+            data.row_labels(),
+            &row_pos,
+        ),
+        (
+            Axis::Cols,
+            "col",
+            &opts.col_split,
+            opts.col_cluster,
+            data.col_labels(),
+            &col_pos,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let kmeans = opts.kmeans_rows.filter(|_| axis == Axis::Rows);
+        let s = if split.as_deref() == Some("cut") {
+            let tree = drawn_trees[i]
+                .as_ref()
+                .expect("validated: a cut needs the tree");
+            let clusters = cut_of(key).expect("validated: a cut is given");
+            splits::from_cut(tree, &clusters)
+        } else {
+            let groups = if let Some(k) = kmeans {
+                let ids = t.time("kmeans", || {
+                    kmeans_rows(&data, k, opts.kmeans_seed, ctx.source)
+                })?;
+                exports.push(exports::kmeans(&ids, labels, positions));
+                splits::from_clusters(&ids)
+            } else if let Some(spec) = split {
+                let (path, column) = annotations::parse_spec(spec);
+                let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
+                splits::from_annotation(&a, labels, spec, &format!("{key}_split"))?
+            } else {
+                continue;
+            };
+            let clustering = on.then_some(splits::SliceClustering {
+                spec: analysis::ClusterSpec {
+                    method,
+                    metric,
+                    optimal_ordering: opts.optimal_ordering,
+                    precision: opts.precision,
+                    max_condensed: ctx.max_memory,
+                },
+                source: ctx.source,
+            });
+            let (s, tree) = splits::split(&data, axis, &groups, clustering, t)?;
+            drawn_trees[i] = tree.map(Arc::new);
+            exports.push(exports::order_of(
+                &format!("{key}_"),
+                &s.order,
+                labels,
+                positions,
+            ));
+            s
+        };
+        exports.push(exports::slices(&format!("{key}_"), &s, labels, positions));
+        slices[i] = Some(s);
+    }
     check_fmt(data.values(), data.row_labels(), data.col_labels(), opts)?;
     let d = clustermap::ClustermapData {
         values: data.values(),
@@ -765,12 +851,14 @@ fn clustermap_figure(
         cols: data.ncols(),
         row_labels: data.row_labels(),
         col_labels: data.col_labels(),
-        row_tree: row_tree.as_deref(),
-        col_tree: col_tree.as_deref(),
+        row_tree: drawn_trees[0].as_deref(),
+        col_tree: drawn_trees[1].as_deref(),
         row_strips: &row_strips,
         col_strips: &col_strips,
         label_mask: load_label_mask(opts, ctx.base, strips.mask.as_ref())?,
         cell_text: load_cell_text(opts, ctx.base)?,
+        row_slices: slices[0].as_ref(),
+        col_slices: slices[1].as_ref(),
     };
     let mut scene = t.time("render", || clustermap::render(&d, opts))?;
     warnings.append(&mut scene.warnings);
@@ -780,6 +868,25 @@ fn clustermap_figure(
         warnings,
         analysed,
     })
+}
+
+/// `kmeans_rows`: the k-means cluster (1-based) of each row of `data`,
+/// k-means++ seeded by `seed`, then Lloyd (scikit-learn's defaults).
+///
+/// Errors: more clusters than rows ([`Error::Usage`]); a missing value
+/// ([`Error::Cell`]).
+fn kmeans_rows(data: &Matrix, k: usize, seed: u64, source: &str) -> Result<Vec<usize>> {
+    if k > data.nrows() {
+        return Err(Error::Usage(format!(
+            "{} is {k}, but {source} has {} rows: give at most {}",
+            crate::error::key_and_flag("kmeans_rows"),
+            data.nrows(),
+            data.nrows()
+        )));
+    }
+    prep::check_finite(data, source, false)?;
+    let r = cluster::kmeans::kmeans(data.values(), data.nrows(), data.ncols(), k, seed);
+    Ok(r.labels.iter().map(|&c| c + 1).collect())
 }
 
 /// The tree of a correlation map's `cluster`: the rows of `r` (`n × n`,

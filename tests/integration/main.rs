@@ -24,6 +24,8 @@
 //!   in `tests/fixtures/` (made by `scripts/make_fixtures.py`).
 //! - `reference`: property tests: the fast algorithms against naive
 //!   references on random inputs.
+//! - `splits`: `row_split`/`col_split`: each slice's order against a
+//!   naive reference, the gaps in pixels, the refusals; `kmeans_rows`.
 //! - `vector_text`: PDF and SVG text is text (poppler extracts it, a
 //!   headless Chromium finds it in the embedded font), fallback fonts,
 //!   the missing-glyph warning.
@@ -49,4 +51,5 @@ mod numerics;
 mod options;
 mod parity;
 mod reference;
+mod splits;
 mod vector_text;

@@ -162,7 +162,10 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
             values = s(&["Tumor=#000000"]);
         }
         "colors_ratio" | "legend" => base = vec!["--col-colors".into(), f.col_table.clone()],
-        "col_colors" => values = vec![f.col_table.clone()],
+        "col_colors" | "col_split" => values = vec![f.col_table.clone()],
+        "row_split" => values = vec![f.row_table.clone()],
+        "kmeans_seed" => base = s(&["--kmeans-rows", "4"]),
+        "split_gap" => base = vec!["--row-split".into(), f.row_table.clone()],
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),
         // A tree from `heatmill linkage` (single, not the default average).

@@ -270,3 +270,32 @@ fn ward_with_duplicate_rows_falls_back_to_the_exact_chain() {
     let exact = cluster::linkage(&v, n, d, Method::Ward, Metric::Euclidean).unwrap();
     assert_eq!(c.linkage, exact);
 }
+
+/// k-means (`kmeans_rows`): scikit-learn's `KMeans(algorithm="lloyd",
+/// n_init=1)` from the same given centres (scripts/make_kmeans_fixture.py):
+/// the same labels, iterations and, to rounding, centres and inertia.
+#[test]
+fn kmeans_lloyd_matches_scikit_learn_from_a_given_initialisation() {
+    use heatmill::cluster::kmeans::lloyd;
+    let x = load("kmeans/X.npy");
+    let init = load("kmeans/init.npy");
+    let (n, d) = (x.shape[0], x.shape[1]);
+    let got = lloyd(&x.data, n, d, &init.data, 300, 1e-4);
+    let labels: Vec<usize> = load("kmeans/labels.npy")
+        .data
+        .iter()
+        .map(|&v| v as usize)
+        .collect();
+    assert_eq!(got.labels, labels);
+    let meta = load("kmeans/meta.npy").data;
+    assert_eq!(got.n_iter, meta[1] as usize);
+    assert!(
+        close(got.inertia, meta[0], 1e-12, 0.0),
+        "{} {}",
+        got.inertia,
+        meta[0]
+    );
+    for (a, b) in got.centers.iter().zip(&load("kmeans/centers.npy").data) {
+        assert!(close(*a, *b, 1e-12, 1e-12), "{a} {b}");
+    }
+}
