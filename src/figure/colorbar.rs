@@ -258,15 +258,13 @@ pub fn placement(opts: &crate::options::FigureOptions) -> Placement {
         return Placement::Off;
     }
     let horizontal = opts.cbar_orientation == Some(CbarOrientation::Horizontal);
-    if let Some(b) = opts.cbar_pos.as_deref() {
-        if let [l, bo, w, h] = *b {
-            let side = if horizontal {
-                TickSide::Bottom
-            } else {
-                TickSide::Right
-            };
-            return Placement::At([l, bo, w, h], side);
-        }
+    if let Some(&[l, bo, w, h]) = opts.cbar_pos.as_deref() {
+        let side = if horizontal {
+            TickSide::Bottom
+        } else {
+            TickSide::Right
+        };
+        return Placement::At([l, bo, w, h], side);
     }
     match opts.cbar_location {
         Some(CbarLocation::Right) => Placement::Beside(TickSide::Right),
