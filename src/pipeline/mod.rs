@@ -17,6 +17,7 @@
 
 pub mod cache;
 pub mod exports;
+pub mod grouped;
 pub mod matrix_jobs;
 pub mod side_colors;
 
@@ -30,7 +31,7 @@ use crate::analysis;
 use crate::cluster::{self, fcluster, Condensed, Criterion, Dtype, Linkage, Method, Metric};
 use crate::dtype::Storage;
 use crate::error::{Error, Result};
-use crate::figure::{clustermap, heatmap, FigureOptions, Kind, LabelMask};
+use crate::figure::{clustermap, dotplot, heatmap, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
 use crate::options::{ClusterDistance, MaskSpec, Missing};
@@ -218,9 +219,13 @@ pub fn make_figure_with(
         &marked
     };
     let mut fig = match kind {
+        Kind::Heatmap if opts.groupby.is_some() || !opts.genes.is_empty() => {
+            grouped_figure(m, opts, ctx, strips, t)
+        }
         Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t),
-        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t),
+        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[]),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
+        Kind::Dotplot => dotplot_figure(m, opts, ctx, t),
     }?;
     let absent: Vec<&String> = opts
         .mark_rows
@@ -358,7 +363,7 @@ fn heatmap_figure(
         let mut o = opts.clone();
         o.row_cluster = false;
         o.col_cluster = false;
-        return clustermap_figure(m, &o, ctx, strips, t);
+        return clustermap_figure(m, &o, ctx, strips, t, &[]);
     }
     let scaled_m;
     let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
@@ -389,6 +394,172 @@ fn heatmap_figure(
         analysed: Analysed {
             row_labels: m.row_labels().to_vec(),
             col_labels: m.col_labels().to_vec(),
+            ..Default::default()
+        },
+    })
+}
+
+/// A grouped heatmap (scanpy's `pl.heatmap`: cells grouped by
+/// `groupby`, a group bar and the group names; `viridis` unless `cmap` is
+/// given, as scanpy), or with `reduce` one row per group (scanpy's
+/// `pl.matrixplot`), over the `genes` chosen (all columns when none).
+fn grouped_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    strips: &Annotations,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let picked = picked_genes(m, opts, ctx)?;
+    let m = picked.as_ref().unwrap_or(m);
+    let mut o = opts.clone();
+    o.groupby = None;
+    o.reduce = None;
+    o.genes.clear();
+    let Some(spec) = &opts.groupby else {
+        return heatmap_figure(m, &o, ctx, strips, t);
+    };
+    let (a, g) = grouping(m, spec, ctx, &mut warnings)?;
+    o.cmap = o.cmap.or(Some("viridis".into()));
+    let mut fig = match opts.reduce {
+        Some(how) => {
+            let r = t.time("reduce", || grouped::reduce(m, &g, how))?;
+            o.cbar_label = o.cbar_label.or(Some(
+                match how {
+                    crate::options::Reduce::Mean => "Mean expression in group",
+                    crate::options::Reduce::Median => "Median expression in group",
+                    crate::options::Reduce::FractionNonzero => "Fraction of cells in group",
+                }
+                .into(),
+            ));
+            heatmap_figure(&r, &o, ctx, strips, t)?
+        }
+        None => {
+            let ordered = m.select_rows(&g.order());
+            o.row_cluster = false;
+            o.col_cluster = false;
+            if o.yticklabels == crate::options::TickLabels::Auto {
+                // scanpy names the groups, never the cells.
+                o.yticklabels = crate::options::TickLabels::None;
+            }
+            let mut s = strips.clone();
+            s.rows.push(a);
+            clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans())?
+        }
+    };
+    fig.warnings.splice(0..0, warnings);
+    Ok(fig)
+}
+
+/// The columns `genes` names (`None`: no `genes`, every column).
+fn picked_genes(m: &Matrix, opts: &FigureOptions, ctx: &Context) -> Result<Option<Matrix>> {
+    let (genes, _sets) = grouped::gene_list(&opts.genes, ctx.base)?;
+    if genes.is_empty() {
+        return Ok(None);
+    }
+    grouped::pick_genes(m, &genes, ctx.source).map(Some)
+}
+
+/// The `groupby` column and the rows of `m` it groups; rows left out are
+/// warned about.
+///
+/// Errors: the column cannot be read; no row has a group
+/// ([`Error::Invalid`], saying to transpose when the columns match).
+fn grouping(
+    m: &Matrix,
+    spec: &str,
+    ctx: &Context,
+    warnings: &mut Vec<String>,
+) -> Result<(annotations::Annotation, grouped::Grouping)> {
+    let a = grouped::read_groupby(spec, ctx.source, ctx.base)?;
+    let g = grouped::Grouping::new(&a, m.row_labels());
+    if g.groups.is_empty() {
+        let cols_match = m.col_labels().iter().any(|l| a.values.contains_key(l));
+        return Err(Error::Invalid(format!(
+            "{} {spec}: no row of {} has a group (rows {}, …){}",
+            crate::error::key_and_flag("groupby"),
+            ctx.source,
+            m.row_labels()
+                .iter()
+                .take(3)
+                .map(|l| format!("'{l}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if cols_match {
+                "; its labels are the columns: groupby groups the rows (an .h5ad as stored has cells as rows: drop transpose; a genes x cells table needs transpose = true, --transpose)"
+            } else {
+                ""
+            }
+        )));
+    }
+    if !g.left_out.is_empty() {
+        warnings.push(format!(
+            "{}: {} of {} rows have no {} and are left out: {}{}",
+            crate::error::key_and_flag("groupby"),
+            g.left_out.len(),
+            m.nrows(),
+            g.name,
+            g.left_out
+                .iter()
+                .take(5)
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if g.left_out.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    Ok((a, g))
+}
+
+/// scanpy's `pl.dotplot`: the groups' means as colours (`Reds` unless
+/// `cmap` is given; `standard_scale` scales them, a constant gene or
+/// group to 0 as scanpy's `fillna(0)`), the shares of cells above
+/// `expression_cutoff` as dot areas.
+fn dotplot_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let picked = picked_genes(m, opts, ctx)?;
+    let m = picked.as_ref().unwrap_or(m);
+    let spec = opts.groupby.as_deref().unwrap_or_default();
+    let (_, g) = grouping(m, spec, ctx, &mut warnings)?;
+    let (color, share) = t.time("reduce", || {
+        grouped::dot_values(m, &g, opts.expression_cutoff, opts.mean_only_expressed)
+    })?;
+    let color = if opts.standard_scale.is_some() {
+        let mut c = scaled(&color, opts, false, false, t)?;
+        for v in c.values_mut() {
+            if v.is_nan() {
+                *v = 0.0;
+            }
+        }
+        c
+    } else {
+        color
+    };
+    let mut o = opts.clone();
+    o.cmap = o.cmap.or(Some("Reds".into()));
+    o.cbar_label = o.cbar_label.or(Some("Mean expression in group".into()));
+    let d = dotplot::DotplotData {
+        color: color.values(),
+        fraction: share.values(),
+        rows: color.nrows(),
+        cols: color.ncols(),
+        row_labels: color.row_labels(),
+        col_labels: color.col_labels(),
+    };
+    let scene = t.time("render", || dotplot::render(&d, &o))?;
+    Ok(Figure {
+        scene,
+        exports: vec![],
+        warnings,
+        analysed: Analysed {
+            row_labels: color.row_labels().to_vec(),
+            col_labels: color.col_labels().to_vec(),
             ..Default::default()
         },
     })
@@ -484,12 +655,15 @@ fn drop_undefined(
     }
 }
 
+/// A clustermap; `row_groups` (`(name, rows)` in drawn order, empty for
+/// none) labels runs of rows as groups (a grouped heatmap).
 fn clustermap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
     strips: &Annotations,
     t: &mut Timings,
+    row_groups: &[(String, usize)],
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
     let mut data = scaled(m, opts, opts.row_cluster, opts.col_cluster, t)?;
@@ -697,6 +871,7 @@ fn clustermap_figure(
         row_strips: &row_strips,
         col_strips: &col_strips,
         label_mask: load_label_mask(opts, ctx.base)?,
+        row_groups,
     };
     let scene = t.time("render", || clustermap::render(&d, opts))?;
     Ok(Figure {

@@ -15,6 +15,8 @@
 //! - `formats`: every input layout (CSV, TSV, Parquet, Arrow, HDF5,
 //!   AnnData, 10x) reads to the same matrix and output; damaged files fail
 //!   cleanly.
+//! - `grouped`: grouped single-cell figures (`groupby`, `reduce`, `genes`)
+//!   against scanpy's numbers, their errors.
 //! - `options`: the one option table end to end: each listed option
 //!   changes its figure, the others are refused, the config reference is
 //!   generated from it, exit codes follow the error class.
@@ -42,6 +44,7 @@ mod cli;
 mod edges;
 mod figures;
 mod formats;
+mod grouped;
 mod numerics;
 mod options;
 mod parity;

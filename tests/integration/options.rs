@@ -163,6 +163,9 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
         }
         "colors_ratio" | "legend" => base = vec!["--col-colors".into(), f.col_table.clone()],
         "col_colors" => values = vec![f.col_table.clone()],
+        "groupby" => values = vec![f.row_table.clone()],
+        "reduce" => base = vec!["--groupby".into(), f.row_table.clone()],
+        "genes" => values = s(&["Sample_3"]),
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),
         // A tree from `heatmill linkage` (single, not the default average).
