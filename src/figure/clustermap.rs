@@ -52,6 +52,10 @@ pub struct ClustermapData<'a> {
     /// bar at its group's middle, a line separates the groups, and the
     /// bar is left out of the legend. Empty: no groups.
     pub row_groups: &'a [(String, usize)],
+    /// Marker sets bracketed above the columns (in the column
+    /// dendrogram's room; with `col_cluster` off): `(name, first, last)`
+    /// positions in drawn order. Empty: none.
+    pub col_sets: &'a [(String, usize, usize)],
 }
 
 /// Renders the figure.
@@ -316,6 +320,10 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             VAlign::Top,
             true,
         );
+    }
+    if d.col_tree.is_none() {
+        let top = Rect::new(body.x, body.y - n_col_strips * strip_h, body.w, body.h);
+        super::brackets::draw(&mut canvas, top, d.cols, d.col_sets, k);
     }
     if !d.row_groups.is_empty() {
         // scanpy's pl.heatmap: the group names left of the group bar, a

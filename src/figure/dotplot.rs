@@ -35,6 +35,9 @@ pub struct DotplotData<'a> {
     pub row_labels: &'a [String],
     /// Gene names.
     pub col_labels: &'a [String],
+    /// Marker sets bracketed above the genes: `(name, first, last)`
+    /// column positions (scanpy's `var_group_positions`); empty for none.
+    pub col_sets: &'a [(String, usize, usize)],
 }
 
 /// scanpy's dot edge width, points (`DEFAULT_DOT_EDGELW`).
@@ -124,7 +127,8 @@ pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
     let legends_w = (LEGENDS_IN * opts.dpi)
         .max(text::width(&fonts, SIZE_TITLE, small) + 4.0 * k)
         .max(text::width(&fonts, opts.cbar_label.as_deref().unwrap_or(""), small) + 4.0 * k);
-    let top = pad + title_h;
+    let sets_h = super::brackets::height(&fonts, d.col_sets, k);
+    let top = pad + title_h + sets_h;
     let avail = Rect::new(
         left,
         top,
@@ -273,11 +277,12 @@ pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
         let cb = Rect::new(lx, cb_top, 0.15 * opts.dpi, cb_h);
         colorbar::draw(&mut canvas, cb, &scale, None, k);
     }
+    super::brackets::draw(&mut canvas, body, d.cols, d.col_sets, k);
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
         canvas.text(
             t,
             body.x + body.w / 2.0,
-            body.y - 6.0 * k,
+            body.y - 6.0 * k - sets_h,
             TITLE_PT * k,
             BLACK,
             HAlign::Center,

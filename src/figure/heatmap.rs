@@ -27,6 +27,9 @@ pub struct HeatmapData<'a> {
     pub row_labels: &'a [String],
     /// `cols` labels, display order.
     pub col_labels: &'a [String],
+    /// Marker sets bracketed above the columns: `(name, first, last)`
+    /// column positions (scanpy's `var_group_positions`); empty for none.
+    pub col_sets: &'a [(String, usize, usize)],
 }
 
 /// Padding tight_layout leaves at the figure edge (1.08 × font size).
@@ -85,7 +88,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         )
         .with_marks(data.row_labels, &opts.mark_rows);
         let left = pad + ylabel_w + yt.extent();
-        let top = pad + title_h;
+        let top = pad + title_h + super::brackets::height(&fonts, data.col_sets, k);
         let bottom = h - pad - xlabel_h - xt.extent();
         let avail_h = (bottom - top).max(10.0);
         let avail_w = (w - pad - left).max(10.0);
@@ -127,11 +130,12 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     };
     let (body, _) =
         panel::draw_panel(&mut canvas, axes, &grid, &scale, opts, &xt, &yt, Side::Left)?;
+    super::brackets::draw(&mut canvas, body, data.cols, data.col_sets, k);
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
         canvas.text(
             t,
             body.x + body.w / 2.0,
-            body.y - 6.0 * k,
+            body.y - 6.0 * k - super::brackets::height(&fonts, data.col_sets, k),
             TITLE_PT * k,
             [0, 0, 0],
             HAlign::Center,

@@ -222,8 +222,8 @@ pub fn make_figure_with(
         Kind::Heatmap if opts.groupby.is_some() || !opts.genes.is_empty() => {
             grouped_figure(m, opts, ctx, strips, t)
         }
-        Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t),
-        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[]),
+        Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t, &[]),
+        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[], &[]),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, t),
         Kind::Dotplot => dotplot_figure(m, opts, ctx, t),
     }?;
@@ -350,12 +350,14 @@ fn scaled(
     Ok(out)
 }
 
+/// A heatmap; `col_sets` brackets marker sets above the columns.
 fn heatmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
     strips: &Annotations,
     t: &mut Timings,
+    col_sets: &[(String, usize, usize)],
 ) -> Result<Figure> {
     if !opts.row_colors.is_empty() || !opts.col_colors.is_empty() || !strips.is_empty() {
         // seaborn's way to a heatmap with colour strips: a clustermap with
@@ -363,7 +365,7 @@ fn heatmap_figure(
         let mut o = opts.clone();
         o.row_cluster = false;
         o.col_cluster = false;
-        return clustermap_figure(m, &o, ctx, strips, t, &[]);
+        return clustermap_figure(m, &o, ctx, strips, t, &[], col_sets);
     }
     let scaled_m;
     let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
@@ -385,6 +387,7 @@ fn heatmap_figure(
         cols: m.ncols(),
         row_labels: m.row_labels(),
         col_labels: m.col_labels(),
+        col_sets,
     };
     let scene = t.time("render", || heatmap::render(&data, opts))?;
     Ok(Figure {
@@ -411,14 +414,14 @@ fn grouped_figure(
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
-    let picked = picked_genes(m, opts, ctx)?;
+    let (picked, sets) = picked_genes(m, opts, ctx)?;
     let m = picked.as_ref().unwrap_or(m);
     let mut o = opts.clone();
     o.groupby = None;
     o.reduce = None;
     o.genes.clear();
     let Some(spec) = &opts.groupby else {
-        return heatmap_figure(m, &o, ctx, strips, t);
+        return heatmap_figure(m, &o, ctx, strips, t, &sets);
     };
     let (a, g) = grouping(m, spec, ctx, &mut warnings)?;
     o.cmap = o.cmap.or(Some("viridis".into()));
@@ -433,7 +436,7 @@ fn grouped_figure(
                 }
                 .into(),
             ));
-            heatmap_figure(&r, &o, ctx, strips, t)?
+            heatmap_figure(&r, &o, ctx, strips, t, &sets)?
         }
         None => {
             let ordered = m.select_rows(&g.order());
@@ -445,20 +448,25 @@ fn grouped_figure(
             }
             let mut s = strips.clone();
             s.rows.push(a);
-            clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans())?
+            clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans(), &sets)?
         }
     };
     fig.warnings.splice(0..0, warnings);
     Ok(fig)
 }
 
-/// The columns `genes` names (`None`: no `genes`, every column).
-fn picked_genes(m: &Matrix, opts: &FigureOptions, ctx: &Context) -> Result<Option<Matrix>> {
-    let (genes, _sets) = grouped::gene_list(&opts.genes, ctx.base)?;
+/// The columns `genes` names (`None`: no `genes`, every column) and the
+/// marker sets they form.
+fn picked_genes(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+) -> Result<(Option<Matrix>, grouped::GeneSets)> {
+    let (genes, sets) = grouped::gene_list(&opts.genes, ctx.base)?;
     if genes.is_empty() {
-        return Ok(None);
+        return Ok((None, sets));
     }
-    grouped::pick_genes(m, &genes, ctx.source).map(Some)
+    Ok((Some(grouped::pick_genes(m, &genes, ctx.source)?), sets))
 }
 
 /// The `groupby` column and the rows of `m` it groups; rows left out are
@@ -523,7 +531,7 @@ fn dotplot_figure(
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
-    let picked = picked_genes(m, opts, ctx)?;
+    let (picked, sets) = picked_genes(m, opts, ctx)?;
     let m = picked.as_ref().unwrap_or(m);
     let spec = opts.groupby.as_deref().unwrap_or_default();
     let (_, g) = grouping(m, spec, ctx, &mut warnings)?;
@@ -551,6 +559,7 @@ fn dotplot_figure(
         cols: color.ncols(),
         row_labels: color.row_labels(),
         col_labels: color.col_labels(),
+        col_sets: &sets,
     };
     let scene = t.time("render", || dotplot::render(&d, &o))?;
     Ok(Figure {
@@ -655,8 +664,10 @@ fn drop_undefined(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 /// A clustermap; `row_groups` (`(name, rows)` in drawn order, empty for
-/// none) labels runs of rows as groups (a grouped heatmap).
+/// none) labels runs of rows as groups (a grouped heatmap); `col_sets`
+/// brackets marker sets above the columns.
 fn clustermap_figure(
     m: &Matrix,
     opts: &FigureOptions,
@@ -664,6 +675,7 @@ fn clustermap_figure(
     strips: &Annotations,
     t: &mut Timings,
     row_groups: &[(String, usize)],
+    col_sets: &[(String, usize, usize)],
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
     let mut data = scaled(m, opts, opts.row_cluster, opts.col_cluster, t)?;
@@ -872,6 +884,7 @@ fn clustermap_figure(
         col_strips: &col_strips,
         label_mask: load_label_mask(opts, ctx.base)?,
         row_groups,
+        col_sets,
     };
     let scene = t.time("render", || clustermap::render(&d, opts))?;
     Ok(Figure {
@@ -1010,6 +1023,7 @@ fn corrmap_figure(
         cols: n,
         row_labels: &ordered,
         col_labels: &ordered,
+        col_sets: &[],
     };
     let scene = t.time("render", || heatmap::render(&data, &o))?;
     Ok(Figure {

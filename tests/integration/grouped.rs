@@ -197,7 +197,10 @@ fn a_grouped_heatmap_names_its_groups_in_order_and_not_its_cells() {
         ..Default::default()
     });
     let t = texts(&fig);
-    let order: Vec<&String> = t
+    // The marker sets (B, NK are sets too) are drawn first; from the
+    // first group name on, each group once (not in a legend as well).
+    let first = t.iter().position(|s| s == "CD4 T").unwrap();
+    let order: Vec<&String> = t[first..]
         .iter()
         .filter(|s| {
             expected()["mean"]["rows"]
@@ -228,6 +231,10 @@ fn a_grouped_heatmap_names_its_groups_in_order_and_not_its_cells() {
         "no cell labels"
     );
     assert!(t.iter().any(|s| s == "CST3") && t.iter().any(|s| s == "cell_type"));
+    // The marker sets of markers.txt bracketed above their genes.
+    for set in ["T", "CD8", "B", "NK", "Mono", "DC"] {
+        assert!(t.iter().any(|s| s == set), "marker set {set} named");
+    }
     // Drawn by group: the first rows are CD4 T cells whatever the file's order.
     assert!(fig.analysed.row_labels.len() == 480);
 }
@@ -242,7 +249,9 @@ fn a_matrixplot_has_one_row_per_group_and_scanpys_colour_bar_title() {
     });
     assert_eq!(fig.analysed.row_labels.len(), 7);
     assert_eq!(fig.analysed.col_labels, vec!["CD3E", "MS4A1"]);
-    assert!(texts(&fig).contains(&"Mean expression in group".to_string()));
+    let t = texts(&fig);
+    assert!(t.contains(&"Mean expression in group".to_string()));
+    assert!(!t.contains(&"T".to_string()), "no sets, no brackets");
 }
 
 #[test]
