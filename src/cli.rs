@@ -93,6 +93,8 @@ pub enum Command {
     Clustermap(FigureCmd<1>),
     /// A correlation heatmap of rows (genes): sns.heatmap(df.T.corr()).
     Corrmap(FigureCmd<2>),
+    /// A dot plot of groups x genes (scanpy's pl.dotplot): colour = mean in group, size = share of cells expressing; needs --groupby.
+    Dotplot(FigureCmd<3>),
     /// Shape, labels, dtypes and format of an input.
     Inspect {
         /// The input matrix file.
@@ -189,7 +191,7 @@ pub enum Command {
     },
 }
 
-/// A figure subcommand; `K` is the kind (0 heatmap, 1 clustermap, 2 corrmap).
+/// A figure subcommand; `K` is the kind (0 heatmap, 1 clustermap, 2 corrmap, 3 dotplot).
 #[derive(Args)]
 pub struct FigureCmd<const K: u8> {
     /// The input matrix: CSV/TSV (gzip, bzip2, zstd too), Parquet, Arrow, HDF5/h5ad/10x .h5, loom, a Cell Ranger matrix folder or .mtx, GCT, a GEO series matrix, .xlsx.
@@ -215,7 +217,8 @@ pub const fn kind_of(k: u8) -> Kind {
     match k {
         0 => Kind::Heatmap,
         1 => Kind::Clustermap,
-        _ => Kind::Corrmap,
+        2 => Kind::Corrmap,
+        _ => Kind::Dotplot,
     }
 }
 

@@ -178,6 +178,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Heatmap(c) => figure(c),
         Command::Clustermap(c) => figure(c),
         Command::Corrmap(c) => figure(c),
+        Command::Dotplot(c) => figure(c),
         Command::Inspect { input, read, json } => {
             let info = io::inspect(&input, &read.options())?;
             if json {

@@ -29,6 +29,10 @@ pub enum Kind {
     /// The `n × n` correlation matrix of the rows (`numpy.corrcoef`, or
     /// Spearman), optionally clustered.
     Corrmap,
+    /// scanpy's `pl.dotplot`: one row per `groupby` group, one column per
+    /// gene; a dot's colour is the group's mean, its size the share of
+    /// the group's cells expressing the gene.
+    Dotplot,
 }
 
 impl Kind {
@@ -38,6 +42,7 @@ impl Kind {
             Kind::Heatmap => "heatmap",
             Kind::Clustermap => "clustermap",
             Kind::Corrmap => "corrmap",
+            Kind::Dotplot => "dotplot",
         }
     }
 }
@@ -49,8 +54,9 @@ impl std::str::FromStr for Kind {
             "heatmap" => Ok(Kind::Heatmap),
             "clustermap" => Ok(Kind::Clustermap),
             "corrmap" => Ok(Kind::Corrmap),
+            "dotplot" => Ok(Kind::Dotplot),
             _ => Err(format!(
-                "unknown figure kind '{s}' (expected heatmap, clustermap or corrmap)"
+                "unknown figure kind '{s}' (expected heatmap, clustermap, corrmap or dotplot)"
             )),
         }
     }
@@ -337,6 +343,36 @@ impl std::str::FromStr for Missing {
     }
 }
 
+/// How `reduce` turns a group's cells into one value per gene
+/// (scanpy's `sc.get.aggregate` functions, as `pl.matrixplot` and
+/// `pl.dotplot` use them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reduce {
+    /// The mean over the group's cells (`pl.matrixplot`'s colour).
+    Mean,
+    /// The median over the group's cells (numpy's: the mean of the two
+    /// middle values of an even count).
+    Median,
+    /// The share of the group's cells whose value is above 0
+    /// (`pl.dotplot`'s dot size with `expression_cutoff = 0`).
+    FractionNonzero,
+}
+
+impl std::str::FromStr for Reduce {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "mean" => Ok(Reduce::Mean),
+            "median" => Ok(Reduce::Median),
+            "fraction_nonzero" => Ok(Reduce::FractionNonzero),
+            _ => Err(format!(
+                "unknown reduce '{s}' (expected mean, median or fraction_nonzero)"
+            )),
+        }
+    }
+}
+
 /// How an option's value is written on the command line (the config
 /// writes the same value in TOML: a number, a string, a boolean, a list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -574,6 +610,17 @@ pub fn spec(key: &str) -> Option<&'static OptionSpec> {
 }
 
 const ALL: &[Kind] = &[Kind::Heatmap, Kind::Clustermap, Kind::Corrmap];
+const HEATMAP: &[Kind] = &[Kind::Heatmap];
+/// The options of every kind that also mean something on a dot plot.
+const ALL_AND_DOTPLOT: &[Kind] = &[
+    Kind::Heatmap,
+    Kind::Clustermap,
+    Kind::Corrmap,
+    Kind::Dotplot,
+];
+const HEATMAP_DOTPLOT: &[Kind] = &[Kind::Heatmap, Kind::Dotplot];
+const HEATMAP_CLUSTERMAP_DOTPLOT: &[Kind] = &[Kind::Heatmap, Kind::Clustermap, Kind::Dotplot];
+const DOTPLOT: &[Kind] = &[Kind::Dotplot];
 const HEATMAP_CLUSTERMAP: &[Kind] = &[Kind::Heatmap, Kind::Clustermap];
 const HEATMAP_CORRMAP: &[Kind] = &[Kind::Heatmap, Kind::Corrmap];
 const CLUSTERMAP: &[Kind] = &[Kind::Clustermap];
@@ -634,31 +681,31 @@ macro_rules! figure_options {
 figure_options! {
     // Colour.
     cmap: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "`rocket`; `icefire` with `center`; `coolwarm` for corrmap",
         help: "colour map: any matplotlib/seaborn name; `_r` reverses",
         seaborn: "cmap", example: "viridis",
     }
     center: Option<f64> = None => {
-        kinds: ALL, value: Number, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
         default: "unset (corrmap: 0)",
         help: "value at the colour map's centre (a diverging map around it)",
         seaborn: "center", example: "0.5",
     }
     vmin: Option<f64> = None => {
-        kinds: ALL, value: Number, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
         default: "data minimum",
         help: "low end of the colour range; masked and NaN cells are left out of the range",
         seaborn: "vmin", example: "-1",
     }
     vmax: Option<f64> = None => {
-        kinds: ALL, value: Number, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
         default: "data maximum",
         help: "high end of the colour range",
         seaborn: "vmax", example: "0.25",
     }
     robust: bool = false => {
-        kinds: ALL, value: Flag, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Flag, stage: Draw,
         default: "false",
         help: "colour range from the 2nd and 98th percentiles instead of the extremes",
         seaborn: "robust", example: "true",
@@ -726,13 +773,13 @@ figure_options! {
         seaborn: "yticklabels", example: "none",
     }
     font: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "DejaVu Sans (embedded)",
         help: "font of all text: a font file (.ttf, .otf, .ttc) or a family installed on the system; characters it lacks come from DejaVu Sans, then the system's fonts",
         seaborn: "rcParams font.family", example: "DejaVu Serif",
     }
     text: TextMode = TextMode::Text => {
-        kinds: ALL, value: Text("text", "paths"), stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text("text", "paths"), stage: Draw,
         default: "`text`",
         help: "PDF/SVG text as text (searchable, editable; the font's used glyphs embedded) or as glyph outlines (paths)",
         seaborn: "rcParams svg.fonttype / pdf.fonttype", example: "paths",
@@ -750,31 +797,31 @@ figure_options! {
         seaborn: "", example: "true",
     }
     title: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "unset",
         help: "figure title",
         seaborn: "ax.set_title", example: "Expression",
     }
     xlabel: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "unset",
         help: "label under the column labels",
         seaborn: "ax.set_xlabel", example: "samples",
     }
     ylabel: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "unset",
         help: "label beside the row labels",
         seaborn: "ax.set_ylabel", example: "genes",
     }
     cbar: bool = true => {
-        kinds: ALL, value: Flag, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Flag, stage: Draw,
         default: "true",
         help: "draw the colour bar",
         seaborn: "cbar", example: "false",
     }
     cbar_label: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "unset (corrmap: `Pearson r`)",
         help: "colour bar label",
         seaborn: "cbar_kws={\"label\": …}", example: "log2 TPM",
@@ -805,26 +852,26 @@ figure_options! {
     }
     // Canvas.
     figsize: (f64, f64) = (10.0, 8.0) => {
-        kinds: ALL, value: Pair, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Pair, stage: Draw,
         default: "`[10, 8]` (clustermap: `[10, 10]`, seaborn's)",
         help: "figure size W,H in inches",
         seaborn: "figsize", example: "6,5",
     }
     dpi: f64 = 100.0 => {
-        kinds: ALL, value: Number, stage: Draw,
+        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
         default: "100",
         help: "pixels per inch (PNG size; SVG/PDF sizes are in points either way)",
         seaborn: "savefig(dpi=…)", example: "50",
     }
     // Preprocessing, applied first, in this order.
     log1p: bool = false => {
-        kinds: ALL, value: Flag, stage: Read,
+        kinds: ALL_AND_DOTPLOT, value: Flag, stage: Read,
         default: "false",
         help: "ln(1 + x) before anything else",
         seaborn: "np.log1p", example: "true",
     }
     log2p1: bool = false => {
-        kinds: ALL, value: Flag, stage: Read,
+        kinds: ALL_AND_DOTPLOT, value: Flag, stage: Read,
         default: "false",
         help: "log2(1 + x) before anything else",
         seaborn: "np.log2(1 + x)", example: "true",
@@ -842,7 +889,7 @@ figure_options! {
         seaborn: "z_score", example: "rows",
     }
     standard_scale: Option<Axis> = None => {
-        kinds: HEATMAP_CLUSTERMAP, value: Text("rows", "cols", "0", "1"), stage: Analysis,
+        kinds: HEATMAP_CLUSTERMAP_DOTPLOT, value: Text("rows", "cols", "0", "1"), stage: Analysis,
         default: "unset",
         help: "scale each row or column to [0, 1]",
         seaborn: "standard_scale", example: "cols",
@@ -942,6 +989,62 @@ figure_options! {
         default: "true",
         help: "draw the legend of the colour strips",
         seaborn: "", example: "false",
+    }
+    // Grouped single-cell figures (scanpy's pl.heatmap, pl.matrixplot).
+    groupby: Option<String> = None => {
+        kinds: HEATMAP_DOTPLOT, value: Text, stage: Analysis,
+        default: "unset",
+        help: "group the rows (the cells of an .h5ad) by a category column, drawn in its category order (an h5ad categorical's own, else natural) with a group bar and the group names; colours from uns/<column>_colors, else the figure's palette; cells without a group are left out (warned): obs/COLUMN of the input .h5ad, or TABLE:COLUMN as row_colors takes it",
+        seaborn: "scanpy pl.heatmap(groupby=…)", example: "groups.tsv:group",
+    }
+    reduce: Option<Reduce> = None => {
+        kinds: HEATMAP, value: Text("mean", "median", "fraction_nonzero"), stage: Analysis,
+        default: "unset (one row per cell)",
+        help: "with groupby: one row per group, each gene's mean, median or share of cells above 0 over the group's cells (after log1p/log2p1); standard_scale = cols is scanpy's 'var', rows its 'group'",
+        seaborn: "scanpy pl.matrixplot / sc.get.aggregate(func=…)", example: "mean",
+    }
+    genes: Vec<String> = Vec::new() => {
+        kinds: HEATMAP_DOTPLOT, value: List, stage: Analysis,
+        default: "all columns",
+        help: "the columns (the genes of an .h5ad) to draw, in this order: labels, or file:PATH with one gene per line, or `SET<TAB>GENE` lines that also bracket the genes of each set above the columns (scanpy's var_names dict); an unknown gene is refused naming it",
+        seaborn: "scanpy var_names", example: "Gene_3",
+    }
+    // Dot plot (scanpy's pl.dotplot).
+    expression_cutoff: f64 = 0.0 => {
+        kinds: DOTPLOT, value: Number, stage: Draw,
+        default: "0",
+        help: "a cell expresses a gene when its value is above this: the dot size is the share of the group's cells that do",
+        seaborn: "scanpy pl.dotplot(expression_cutoff=…)", example: "3",
+    }
+    mean_only_expressed: bool = false => {
+        kinds: DOTPLOT, value: Flag, stage: Draw,
+        default: "false",
+        help: "the dot colour is the mean over the expressing cells only (0 where none)",
+        seaborn: "scanpy pl.dotplot(mean_only_expressed=…)", example: "true",
+    }
+    dot_max: Option<f64> = None => {
+        kinds: DOTPLOT, value: Number, stage: Draw,
+        default: "the largest share, rounded up to a tenth",
+        help: "share of expressing cells, in [0, 1], drawn with the largest dot (larger shares are clipped to it)",
+        seaborn: "scanpy pl.dotplot(dot_max=…)", example: "0.5",
+    }
+    dot_min: Option<f64> = None => {
+        kinds: DOTPLOT, value: Number, stage: Draw,
+        default: "0",
+        help: "share of expressing cells, in [0, 1], drawn with the smallest dot (smaller shares are clipped to it)",
+        seaborn: "scanpy pl.dotplot(dot_min=…)", example: "0.2",
+    }
+    smallest_dot: f64 = 0.0 => {
+        kinds: DOTPLOT, value: Number, stage: Draw,
+        default: "0",
+        help: "area of the dot of dot_min, in points² (matplotlib's scatter s)",
+        seaborn: "scanpy pl.dotplot(smallest_dot=…)", example: "20",
+    }
+    largest_dot: f64 = 200.0 => {
+        kinds: DOTPLOT, value: Number, stage: Draw,
+        default: "200",
+        help: "area of the dot of dot_max, in points²; sizes between go with the share to the power 1.5 (scanpy's size_exponent)",
+        seaborn: "scanpy DotPlot.style(largest_dot=…)", example: "80",
     }
     cut_rows: Option<usize> = None => {
         kinds: CLUSTERMAP, value: Count, stage: Draw,
@@ -1302,6 +1405,54 @@ impl FigureOptions {
                 _ => {}
             }
         }
+        if kind == Kind::Dotplot && self.groupby.is_none() {
+            return Err(OptionError::at(
+                "groupby",
+                format!(
+                    "a dotplot draws one row per group: add {} (a category column of the rows)",
+                    crate::error::hint("groupby", "obs/cell_type")
+                ),
+            ));
+        }
+        for (k, v) in [("dot_max", self.dot_max), ("dot_min", self.dot_min)] {
+            if v.is_some_and(|v| !(0.0..=1.0).contains(&v)) {
+                return Err(OptionError::at(
+                    k,
+                    format!(
+                        "{} is a share of cells, in [0, 1]; got {}",
+                        crate::error::key_and_flag(k),
+                        v.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.dot_min, self.dot_max) {
+            if lo >= hi {
+                return Err(OptionError::at(
+                    "dot_max",
+                    format!("dot_min ({lo}) must be below dot_max ({hi})"),
+                ));
+            }
+        }
+        if !(self.smallest_dot >= 0.0 && self.largest_dot > self.smallest_dot) {
+            return Err(OptionError::at(
+                "largest_dot",
+                format!(
+                    "dot areas must be 0 <= smallest_dot < largest_dot (points²); got {} and {}",
+                    self.smallest_dot, self.largest_dot
+                ),
+            ));
+        }
+        if self.reduce.is_some() && self.groupby.is_none() {
+            return Err(OptionError::at(
+                "reduce",
+                format!(
+                    "{} draws one row per group: add {} (a category column of the rows)",
+                    crate::error::key_and_flag("reduce"),
+                    crate::error::hint("groupby", "obs/cell_type")
+                ),
+            ));
+        }
         if kind == Kind::Clustermap {
             for (k, cut, on) in [
                 ("cut_rows", self.cut_rows, self.row_cluster),
@@ -1630,7 +1781,7 @@ pub fn markdown_table() -> String {
                     .join(", ")
             )
         };
-        let kinds = if s.kinds.len() == 3 {
+        let kinds = if s.kinds.len() == 4 {
             "all".to_string()
         } else {
             s.kinds

@@ -195,7 +195,7 @@ fn figure_config(
                 spans,
                 i,
                 Some("kind"),
-                format!("figure '{name}' needs kind = heatmap|clustermap|corrmap"),
+                format!("figure '{name}' needs kind = heatmap|clustermap|corrmap|dotplot"),
             ))
         }
     };

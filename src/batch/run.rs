@@ -815,7 +815,7 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                 max_condensed: budget,
             };
             px + match f.kind {
-                Kind::Heatmap => 0,
+                Kind::Heatmap | Kind::Dotplot => 0,
                 Kind::Clustermap => {
                     let rows = if o.row_cluster {
                         analysis::cluster_bytes(r, c, &spec)

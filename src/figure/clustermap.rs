@@ -54,6 +54,16 @@ pub struct ClustermapData<'a> {
     pub row_slices: Option<&'a Slices>,
     /// The columns' slices (`col_split`), as `row_slices`.
     pub col_slices: Option<&'a Slices>,
+    /// Runs of rows drawn as groups (scanpy's `pl.heatmap(groupby=…)`):
+    /// `(name, number of rows)` in drawn order, covering every row; the
+    /// last row strip is their group bar. Each name is drawn left of the
+    /// bar at its group's middle, a line separates the groups, and the
+    /// bar is left out of the legend. Empty: no groups.
+    pub row_groups: &'a [(String, usize)],
+    /// Marker sets bracketed above the columns (in the column
+    /// dendrogram's room; with `col_cluster` off): `(name, first, last)`
+    /// positions in drawn order. Empty: none.
+    pub col_sets: &'a [(String, usize, usize)],
 }
 
 /// An axis cut into slices (ComplexHeatmap's `row_split`): the display
@@ -164,7 +174,23 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     );
     // The legend's columns run at most from below the title to the bottom.
     let legend_max_h = h - 2.0 * pad - title_h;
-    let all_strips: Vec<&Strip> = d.col_strips.iter().chain(d.row_strips.iter()).collect();
+    // A group bar is named by its group labels, not in the legend.
+    let legend_rows = if d.row_groups.is_empty() {
+        d.row_strips
+    } else {
+        &d.row_strips[..d.row_strips.len().saturating_sub(1)]
+    };
+    let all_strips: Vec<&Strip> = d.col_strips.iter().chain(legend_rows.iter()).collect();
+    let group_label_w = d
+        .row_groups
+        .iter()
+        .map(|(g, _)| text::width(&fonts, g, font))
+        .fold(0.0, f64::max);
+    let group_w = if d.row_groups.is_empty() {
+        0.0
+    } else {
+        group_label_w + (TICK_PAD_LABEL + 2.0) * k
+    };
     let owned: Vec<Strip> = all_strips.iter().map(|s| (*s).clone()).collect();
     let (mut legend_w, mut legend_h) = if owned.is_empty() || !opts.legend {
         (0.0, 0.0)
@@ -322,7 +348,9 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         // the row dendrogram's box, whose top holds only the short leaf
         // branches at its right edge: kept, as the tutorial's figure.)
         let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
-        let mut left = (gw * (dr_row + n_row_strips * opts.colors_ratio)).max(cbar_right - gx0);
+        let mut left = (gw * (dr_row + n_row_strips * opts.colors_ratio))
+            .max(cbar_right - gx0)
+            .max(group_w + gw * n_row_strips * opts.colors_ratio);
         if cbar_right > 0.0 && corner_bottom > gy0 + top {
             // The bar reaches down beside the rows: the row strips start
             // right of it too.
@@ -512,6 +540,35 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             VAlign::Top,
             true,
         );
+    }
+    if d.col_tree.is_none() {
+        let top = Rect::new(body.x, body.y - n_col_strips * strip_h, body.w, body.h);
+        super::brackets::draw(&mut canvas, top, d.cols, d.col_sets, k);
+    }
+    if !d.row_groups.is_empty() {
+        // scanpy's pl.heatmap: the group names left of the group bar, a
+        // black line between groups across the bar and the heatmap.
+        let bar_left = body.x - n_row_strips * strip_w;
+        let mut start = 0usize;
+        for (i, (name, n)) in d.row_groups.iter().enumerate() {
+            let y = body.y + (start as f64 + *n as f64 / 2.0) / d.rows as f64 * body.h;
+            canvas.hline(bar_left, bar_left - 3.5 * k, y, 0.8 * k, BLACK);
+            canvas.text(
+                name,
+                bar_left - 7.0 * k,
+                y,
+                font,
+                BLACK,
+                HAlign::Right,
+                VAlign::Center,
+                false,
+            );
+            if i > 0 {
+                let yb = body.y + start as f64 / d.rows as f64 * body.h;
+                canvas.hline(bar_left, body.right(), yb, k, BLACK);
+            }
+            start += n;
+        }
     }
     let line = 0.5 * k;
     canvas.begin(Part::RowDendrogram);

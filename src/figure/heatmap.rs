@@ -32,6 +32,9 @@ pub struct HeatmapData<'a> {
     pub missing: Option<&'a [bool]>,
     /// `rows × cols` cell texts, display order (`annot` = a table or stars).
     pub text: Option<&'a [Option<String>]>,
+    /// Marker sets bracketed above the columns: `(name, first, last)`
+    /// column positions (scanpy's `var_group_positions`); empty for none.
+    pub col_sets: &'a [(String, usize, usize)],
 }
 
 /// Tick labels take at most this fraction of the figure's width (y labels)
@@ -99,7 +102,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         .with_marks(data.row_labels, &opts.mark_rows)
         .fit(MAX_LABELS * w);
         let mut left = pad + ylabel_w + yt.extent();
-        let mut top = pad + title_h + drop;
+        let mut top = pad + title_h + drop + super::brackets::height(&fonts, data.col_sets, k);
         let mut bottom = h - pad - xlabel_h - xt.extent();
         let mut right = w - pad;
         // A bar beside the heatmap on a chosen side takes a strip of the
@@ -223,6 +226,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         Side::Left,
         0.0,
     )?;
+    super::brackets::draw(&mut canvas, body, data.cols, data.col_sets, k);
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
         canvas.begin(Part::Title);
         // Above the heatmap, or above a colour bar placed on top of it or
@@ -243,7 +247,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         canvas.text(
             t,
             x,
-            y - 6.0 * k,
+            y - 6.0 * k - super::brackets::height(&fonts, data.col_sets, k),
             TITLE_PT * k,
             [0, 0, 0],
             HAlign::Center,

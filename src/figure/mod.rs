@@ -1,14 +1,16 @@
-//! Figure layouts: the heatmap (`sns.heatmap`) and the clustered heatmap
-//! (`sns.clustermap`), with their axes, tick labels, colour bar,
+//! Figure layouts: the heatmap (`sns.heatmap`), the clustered heatmap
+//! (`sns.clustermap`) and the dot plot (scanpy's `pl.dotplot`), with their axes, tick labels, colour bar,
 //! dendrograms and colour strips. A layout receives analysed data (values
 //! in display order or with their trees, strips, masks) from
 //! [`crate::pipeline`] and lays them out on a [`crate::render::scene::Scene`];
 //! it computes nothing about the data and reads no file.
 
 pub(crate) mod axes;
+pub(crate) mod brackets;
 pub mod clustermap;
 pub(crate) mod colorbar;
 pub(crate) mod dendrogram;
+pub mod dotplot;
 pub mod heatmap;
 pub(crate) mod panel;
 pub mod strips;

@@ -17,6 +17,7 @@
 
 pub mod cache;
 pub mod exports;
+pub mod grouped;
 pub mod matrix_jobs;
 pub mod side_colors;
 pub mod splits;
@@ -31,7 +32,7 @@ use crate::analysis;
 use crate::cluster::{self, fcluster, Condensed, Criterion, Dtype, Linkage, Method, Metric};
 use crate::dtype::Storage;
 use crate::error::{Error, Result};
-use crate::figure::{clustermap, heatmap, CellText, FigureOptions, Kind, LabelMask};
+use crate::figure::{clustermap, dotplot, heatmap, CellText, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
 use crate::options::{Annot, ClusterDistance, MaskSpec, Missing};
@@ -226,9 +227,13 @@ pub fn make_figure_with(
         &marked
     };
     let mut fig = match kind {
-        Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t),
-        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t),
+        Kind::Heatmap if opts.groupby.is_some() || !opts.genes.is_empty() => {
+            grouped_figure(m, opts, ctx, strips, t)
+        }
+        Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t, &[]),
+        Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[], &[]),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, strips.mask.as_ref(), t),
+        Kind::Dotplot => dotplot_figure(m, opts, ctx, t),
     }?;
     let absent: Vec<&String> = opts
         .mark_rows
@@ -353,12 +358,14 @@ fn scaled(
     Ok(out)
 }
 
+/// A heatmap; `col_sets` brackets marker sets above the columns.
 fn heatmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
     strips: &Annotations,
     t: &mut Timings,
+    col_sets: &[(String, usize, usize)],
 ) -> Result<Figure> {
     if !opts.row_colors.is_empty()
         || !opts.col_colors.is_empty()
@@ -372,7 +379,7 @@ fn heatmap_figure(
         let mut o = opts.clone();
         o.row_cluster = false;
         o.col_cluster = false;
-        return clustermap_figure(m, &o, ctx, strips, t);
+        return clustermap_figure(m, &o, ctx, strips, t, &[], col_sets);
     }
     let scaled_m;
     let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
@@ -398,6 +405,7 @@ fn heatmap_figure(
         col_labels: m.col_labels(),
         missing: Some(&missing),
         text: text.as_deref(),
+        col_sets,
     };
     let scene = t.time("render", || heatmap::render(&data, opts))?;
     Ok(Figure {
@@ -407,6 +415,178 @@ fn heatmap_figure(
         analysed: Analysed {
             row_labels: m.row_labels().to_vec(),
             col_labels: m.col_labels().to_vec(),
+            ..Default::default()
+        },
+    })
+}
+
+/// A grouped heatmap (scanpy's `pl.heatmap`: cells grouped by
+/// `groupby`, a group bar and the group names; `viridis` unless `cmap` is
+/// given, as scanpy), or with `reduce` one row per group (scanpy's
+/// `pl.matrixplot`), over the `genes` chosen (all columns when none).
+fn grouped_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    strips: &Annotations,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let (picked, sets) = picked_genes(m, opts, ctx)?;
+    let m = picked.as_ref().unwrap_or(m);
+    let mut o = opts.clone();
+    o.groupby = None;
+    o.reduce = None;
+    o.genes.clear();
+    let Some(spec) = &opts.groupby else {
+        return heatmap_figure(m, &o, ctx, strips, t, &sets);
+    };
+    let (a, g) = grouping(m, spec, ctx, &mut warnings)?;
+    o.cmap = o.cmap.or(Some("viridis".into()));
+    let mut fig = match opts.reduce {
+        Some(how) => {
+            let r = t.time("reduce", || grouped::reduce(m, &g, how))?;
+            o.cbar_label = o.cbar_label.or(Some(
+                match how {
+                    crate::options::Reduce::Mean => "Mean expression in group",
+                    crate::options::Reduce::Median => "Median expression in group",
+                    crate::options::Reduce::FractionNonzero => "Fraction of cells in group",
+                }
+                .into(),
+            ));
+            heatmap_figure(&r, &o, ctx, strips, t, &sets)?
+        }
+        None => {
+            let ordered = m.select_rows(&g.order());
+            o.row_cluster = false;
+            o.col_cluster = false;
+            if o.yticklabels == crate::options::TickLabels::Auto {
+                // scanpy names the groups, never the cells.
+                o.yticklabels = crate::options::TickLabels::None;
+            }
+            let mut s = strips.clone();
+            s.rows.push(a);
+            clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans(), &sets)?
+        }
+    };
+    fig.warnings.splice(0..0, warnings);
+    Ok(fig)
+}
+
+/// The columns `genes` names (`None`: no `genes`, every column) and the
+/// marker sets they form.
+fn picked_genes(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+) -> Result<(Option<Matrix>, grouped::GeneSets)> {
+    let (genes, sets) = grouped::gene_list(&opts.genes, ctx.base)?;
+    if genes.is_empty() {
+        return Ok((None, sets));
+    }
+    Ok((Some(grouped::pick_genes(m, &genes, ctx.source)?), sets))
+}
+
+/// The `groupby` column and the rows of `m` it groups; rows left out are
+/// warned about.
+///
+/// Errors: the column cannot be read; no row has a group
+/// ([`Error::Invalid`], saying to transpose when the columns match).
+fn grouping(
+    m: &Matrix,
+    spec: &str,
+    ctx: &Context,
+    warnings: &mut Vec<String>,
+) -> Result<(annotations::Annotation, grouped::Grouping)> {
+    let a = grouped::read_groupby(spec, ctx.source, ctx.base)?;
+    let g = grouped::Grouping::new(&a, m.row_labels());
+    if g.groups.is_empty() {
+        let cols_match = m.col_labels().iter().any(|l| a.values.contains_key(l));
+        return Err(Error::Invalid(format!(
+            "{} {spec}: no row of {} has a group (rows {}, …){}",
+            crate::error::key_and_flag("groupby"),
+            ctx.source,
+            m.row_labels()
+                .iter()
+                .take(3)
+                .map(|l| format!("'{l}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if cols_match {
+                "; its labels are the columns: groupby groups the rows (an .h5ad as stored has cells as rows: drop transpose; a genes x cells table needs transpose = true, --transpose)"
+            } else {
+                ""
+            }
+        )));
+    }
+    if !g.left_out.is_empty() {
+        warnings.push(format!(
+            "{}: {} of {} rows have no {} and are left out: {}{}",
+            crate::error::key_and_flag("groupby"),
+            g.left_out.len(),
+            m.nrows(),
+            g.name,
+            g.left_out
+                .iter()
+                .take(5)
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if g.left_out.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    Ok((a, g))
+}
+
+/// scanpy's `pl.dotplot`: the groups' means as colours (`Reds` unless
+/// `cmap` is given; `standard_scale` scales them, a constant gene or
+/// group to 0 as scanpy's `fillna(0)`), the shares of cells above
+/// `expression_cutoff` as dot areas.
+fn dotplot_figure(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Figure> {
+    let mut warnings = Vec::new();
+    let (picked, sets) = picked_genes(m, opts, ctx)?;
+    let m = picked.as_ref().unwrap_or(m);
+    let spec = opts.groupby.as_deref().unwrap_or_default();
+    let (_, g) = grouping(m, spec, ctx, &mut warnings)?;
+    let (color, share) = t.time("reduce", || {
+        grouped::dot_values(m, &g, opts.expression_cutoff, opts.mean_only_expressed)
+    })?;
+    let color = if opts.standard_scale.is_some() {
+        let mut c = scaled(&color, opts, false, false, t)?;
+        for v in c.values_mut() {
+            if v.is_nan() {
+                *v = 0.0;
+            }
+        }
+        c
+    } else {
+        color
+    };
+    let mut o = opts.clone();
+    o.cmap = o.cmap.or(Some("Reds".into()));
+    o.cbar_label = o.cbar_label.or(Some("Mean expression in group".into()));
+    let d = dotplot::DotplotData {
+        color: color.values(),
+        fraction: share.values(),
+        rows: color.nrows(),
+        cols: color.ncols(),
+        row_labels: color.row_labels(),
+        col_labels: color.col_labels(),
+        col_sets: &sets,
+    };
+    let scene = t.time("render", || dotplot::render(&d, &o))?;
+    Ok(Figure {
+        scene,
+        exports: vec![],
+        warnings,
+        analysed: Analysed {
+            row_labels: color.row_labels().to_vec(),
+            col_labels: color.col_labels().to_vec(),
             ..Default::default()
         },
     })
@@ -564,12 +744,18 @@ fn drop_undefined(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
+/// A clustermap; `row_groups` (`(name, rows)` in drawn order, empty for
+/// none) labels runs of rows as groups (a grouped heatmap); `col_sets`
+/// brackets marker sets above the columns.
 fn clustermap_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
     strips: &Annotations,
     t: &mut Timings,
+    row_groups: &[(String, usize)],
+    col_sets: &[(String, usize, usize)],
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
     let mut data = scaled(m, opts, opts.row_cluster, opts.col_cluster, t)?;
@@ -859,6 +1045,8 @@ fn clustermap_figure(
         cell_text: load_cell_text(opts, ctx.base)?,
         row_slices: slices[0].as_ref(),
         col_slices: slices[1].as_ref(),
+        row_groups,
+        col_sets,
     };
     let mut scene = t.time("render", || clustermap::render(&d, opts))?;
     warnings.append(&mut scene.warnings);
@@ -1026,6 +1214,7 @@ fn corrmap_figure(
         col_labels: &ordered,
         missing: Some(&missing),
         text: text.as_deref(),
+        col_sets: &[],
     };
     let scene = t.time("render", || heatmap::render(&data, &o))?;
     Ok(Figure {

@@ -360,6 +360,13 @@ impl Scene {
         }
     }
 
+    /// A filled disc of `diameter` px centred on (`x`, `y`) (a dot plot's
+    /// dot): a zero-length segment with round ends, which the raster,
+    /// SVG and PDF outputs all draw as a disc.
+    pub fn dot(&mut self, x: f64, y: f64, diameter: f64, color: Rgb) {
+        self.segment(x, y, x, y, diameter, color);
+    }
+
     /// A horizontal cell edge (`pcolormesh`'s `linewidths`): not
     /// anti-aliased in raster output.
     pub fn edge_hline(&mut self, x0: f64, x1: f64, y: f64, width: f64, color: Rgb) {

@@ -17,6 +17,8 @@
 //!   cleanly.
 //! - `layout`: no element of a figure overlaps another or leaves the
 //!   figure, over a grid of sizes and label lengths; colour-bar placement.
+//! - `grouped`: grouped single-cell figures (`groupby`, `reduce`, `genes`)
+//!   against scanpy's numbers, their errors.
 //! - `options`: the one option table end to end: each listed option
 //!   changes its figure, the others are refused, the config reference is
 //!   generated from it, exit codes follow the error class.
@@ -46,6 +48,7 @@ mod cli;
 mod edges;
 mod figures;
 mod formats;
+mod grouped;
 mod layout;
 mod numerics;
 mod options;

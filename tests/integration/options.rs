@@ -166,6 +166,9 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
         "row_split" => values = vec![f.row_table.clone()],
         "kmeans_seed" => base = s(&["--kmeans-rows", "4"]),
         "split_gap" => base = vec!["--row-split".into(), f.row_table.clone()],
+        "groupby" => values = vec![f.row_table.clone()],
+        "reduce" => base = vec!["--groupby".into(), f.row_table.clone()],
+        "genes" => values = s(&["Sample_3"]),
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),
         // A tree from `heatmill linkage` (single, not the default average).

@@ -1,0 +1,416 @@
+//! Grouped single-cell figures, as scanpy draws them: the rows (cells)
+//! grouped by a category column (`groupby`, scanpy's `pl.heatmap`), or
+//! reduced to one row per group (`reduce`, scanpy's `pl.matrixplot` and
+//! `sc.get.aggregate`), over a chosen, ordered set of columns (`genes`,
+//! scanpy's `var_names`).
+//!
+//! The rows are the observations as read (an `.h5ad`'s cells; a table of
+//! genes × samples is grouped by its genes unless read with `transpose`).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::io::annotations::{self, Annotation};
+use crate::matrix::Matrix;
+use crate::options::Reduce;
+
+/// The rows of a matrix split into groups: one entry per category that
+/// has rows, in the column's category order (an h5ad categorical's own
+/// order, else natural order), each with its rows in input order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    /// The column's name (scanpy's `groupby` key).
+    pub name: String,
+    /// `(category, row indices)` of every category with at least one row.
+    pub groups: Vec<(String, Vec<usize>)>,
+    /// Rows left out: no value in the column (missing) or absent from it.
+    pub left_out: Vec<String>,
+    /// Categories the column declares that no row has.
+    pub empty: Vec<String>,
+}
+
+impl Grouping {
+    /// Groups `labels` (the matrix's rows) by `a`.
+    pub fn new(a: &Annotation, labels: &[String]) -> Grouping {
+        let index: std::collections::HashMap<&str, usize> = a
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); a.categories.len()];
+        let mut left_out = Vec::new();
+        for (r, l) in labels.iter().enumerate() {
+            match a.values.get(l).and_then(|v| v.as_deref()) {
+                Some(v) => match index.get(v) {
+                    Some(&g) => members[g].push(r),
+                    None => left_out.push(l.clone()),
+                },
+                None => left_out.push(l.clone()),
+            }
+        }
+        let mut groups = Vec::new();
+        let mut empty = Vec::new();
+        for (c, m) in a.categories.iter().zip(members) {
+            if m.is_empty() {
+                empty.push(c.clone());
+            } else {
+                groups.push((c.clone(), m));
+            }
+        }
+        Grouping {
+            name: a.name.clone(),
+            groups,
+            left_out,
+            empty,
+        }
+    }
+
+    /// The rows in drawn order: group by group.
+    pub fn order(&self) -> Vec<usize> {
+        self.groups
+            .iter()
+            .flat_map(|(_, m)| m.iter().copied())
+            .collect()
+    }
+
+    /// `(category, number of rows)` in drawn order.
+    pub fn spans(&self) -> Vec<(String, usize)> {
+        self.groups
+            .iter()
+            .map(|(c, m)| (c.clone(), m.len()))
+            .collect()
+    }
+}
+
+/// Reads the `groupby` column. `obs/COLUMN` or `var/COLUMN` alone names a
+/// column of the input itself (`source`, an `.h5ad`); anything else is
+/// `TABLE:COLUMN` as `row_colors` takes it, relative to `base`. The
+/// column is read as categories whatever its values look like (scanpy's
+/// `leiden` clusters `0`…`24`).
+///
+/// Errors: the table or column cannot be read; `obs/…` on an input that
+/// is not an `.h5ad` ([`Error::Usage`]).
+pub fn read_groupby(spec: &str, source: &str, base: &Path) -> Result<Annotation> {
+    let own = spec.starts_with("obs/") || spec.starts_with("var/");
+    let (path, column): (PathBuf, Option<String>) = if own && !spec.contains(':') {
+        let p = PathBuf::from(source);
+        if !p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("h5ad"))
+        {
+            return Err(Error::Usage(format!(
+                "{} '{spec}' names a column of the input, but {source} is not an .h5ad: give the table as TABLE:COLUMN (e.g. cells.tsv:cell_type)",
+                crate::error::key_and_flag("groupby")
+            )));
+        }
+        (p, Some(spec.to_string()))
+    } else {
+        let (p, c) = annotations::parse_spec(spec);
+        (super::resolve(base, &p), c)
+    };
+    let mut a = annotations::read(&path, column.as_deref())?;
+    a.categorical = true;
+    Ok(a)
+}
+
+/// Marker sets over a gene list: `(name, first, last)` positions.
+pub type GeneSets = Vec<(String, usize, usize)>;
+
+/// The genes `genes` names, in order, and the marker sets they form:
+/// each entry as is, or for `file:PATH` (relative to `base`) one gene per
+/// line, or `SET<TAB>GENE` lines (scanpy's `var_names` dict: the set's
+/// genes in file order, sets in order of first appearance). Blank lines
+/// and `#` comments are skipped. Sets are `(name, first, last)` positions
+/// in the returned list, empty when no line names a set.
+///
+/// Errors: a file cannot be read ([`Error::Read`]); a line with more than
+/// two fields ([`Error::Usage`], naming file and line).
+pub fn gene_list(entries: &[String], base: &Path) -> Result<(Vec<String>, GeneSets)> {
+    let mut pairs: Vec<(Option<String>, String)> = Vec::new();
+    for e in entries {
+        match e.strip_prefix("file:") {
+            Some(p) => {
+                let path = super::resolve(base, Path::new(p));
+                let text = std::fs::read_to_string(&path).map_err(|err| Error::read(&path, err))?;
+                for (i, line) in text.lines().enumerate() {
+                    let line = line.trim();
+                    if line.is_empty() || line.starts_with('#') {
+                        continue;
+                    }
+                    let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+                    match fields.as_slice() {
+                        [g] => pairs.push((None, g.to_string())),
+                        [s, g] if !g.is_empty() => pairs.push((Some(s.to_string()), g.to_string())),
+                        _ => {
+                            return Err(Error::Usage(format!(
+                                "{}: line {}: expected a gene, or SET<TAB>GENE, got '{line}'",
+                                path.display(),
+                                i + 1
+                            )))
+                        }
+                    }
+                }
+            }
+            None => pairs.push((None, e.clone())),
+        }
+    }
+    if pairs.iter().all(|(s, _)| s.is_none()) {
+        return Ok((pairs.into_iter().map(|(_, g)| g).collect(), vec![]));
+    }
+    // Genes of one set together, sets in order of first appearance.
+    let mut names: Vec<String> = Vec::new();
+    for (s, _) in &pairs {
+        let s = s.clone().unwrap_or_default();
+        if !names.contains(&s) {
+            names.push(s);
+        }
+    }
+    let mut genes = Vec::new();
+    let mut sets = Vec::new();
+    for n in names {
+        let first = genes.len();
+        genes.extend(
+            pairs
+                .iter()
+                .filter(|(s, _)| s.as_deref().unwrap_or("") == n)
+                .map(|(_, g)| g.clone()),
+        );
+        sets.push((n, first, genes.len() - 1));
+    }
+    Ok((genes, sets))
+}
+
+/// The columns of `m` named `genes`, in that order (a gene listed twice is
+/// drawn twice, as scanpy draws a gene of two marker sets).
+///
+/// Errors: genes that are not columns ([`Error::Usage`]), each named with
+/// the closest column label when one is close.
+pub fn pick_genes(m: &Matrix, genes: &[String], source: &str) -> Result<Matrix> {
+    let mut idx = Vec::with_capacity(genes.len());
+    let mut unknown = Vec::new();
+    for g in genes {
+        match m.find_cols(g).first() {
+            Some(&j) => idx.push(j),
+            None => unknown.push(g),
+        }
+    }
+    if !unknown.is_empty() {
+        let shown: Vec<String> = unknown
+            .iter()
+            .take(10)
+            .map(|g| {
+                let close = m
+                    .col_labels()
+                    .iter()
+                    .map(|c| (strsim::jaro_winkler(g, c), c))
+                    .filter(|(d, _)| *d >= 0.85)
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                match close {
+                    Some((_, c)) => format!("'{g}' (did you mean '{c}'?)"),
+                    None => format!("'{g}'"),
+                }
+            })
+            .collect();
+        return Err(Error::Usage(format!(
+            "{}: {} of {} genes are not columns of {source}: {}{}; the columns are genes when the rows are cells (an .h5ad as stored; a genes x samples table needs transpose)",
+            crate::error::key_and_flag("genes"),
+            unknown.len(),
+            genes.len(),
+            shown.join(", "),
+            if unknown.len() > 10 { ", …" } else { "" }
+        )));
+    }
+    Ok(m.select_cols(&idx))
+}
+
+/// One row per group of `g`: for each column, `how` over the group's rows
+/// (NaN stays NaN in a mean or median, as numpy's; a fraction counts
+/// values above 0 over all the group's rows). Rows are labelled by the
+/// categories.
+///
+/// Errors: none in practice (the shape is the grouping's).
+pub fn reduce(m: &Matrix, g: &Grouping, how: Reduce) -> Result<Matrix> {
+    let nc = m.ncols();
+    let mut values = Vec::with_capacity(g.groups.len() * nc);
+    let mut column = Vec::new();
+    for (_, rows) in &g.groups {
+        let n = rows.len() as f64;
+        for j in 0..nc {
+            let v = match how {
+                Reduce::Mean => rows.iter().map(|&r| m.get(r, j)).sum::<f64>() / n,
+                Reduce::FractionNonzero => {
+                    rows.iter().filter(|&&r| m.get(r, j) > 0.0).count() as f64 / n
+                }
+                Reduce::Median => {
+                    column.clear();
+                    column.extend(rows.iter().map(|&r| m.get(r, j)));
+                    median(&mut column)
+                }
+            };
+            values.push(v);
+        }
+    }
+    Matrix::new(
+        g.groups.iter().map(|(c, _)| c.clone()).collect(),
+        m.col_labels().to_vec(),
+        values,
+    )
+}
+
+/// scanpy's `pl.dotplot` numbers per group and column: the colour (the
+/// mean over the group's rows, or with `mean_only_expressed` over those
+/// above `cutoff`, 0 where none is) and the share of the group's rows
+/// above `cutoff`. Returns `(colour, share)`, both groups × columns.
+///
+/// Errors: none in practice (the shape is the grouping's).
+pub fn dot_values(
+    m: &Matrix,
+    g: &Grouping,
+    cutoff: f64,
+    mean_only_expressed: bool,
+) -> Result<(Matrix, Matrix)> {
+    let nc = m.ncols();
+    let mut color = Vec::with_capacity(g.groups.len() * nc);
+    let mut share = Vec::with_capacity(g.groups.len() * nc);
+    for (_, rows) in &g.groups {
+        for j in 0..nc {
+            let (mut sum, mut n_all, mut sum_on, mut n_on) = (0.0, 0usize, 0.0, 0usize);
+            for &r in rows {
+                let v = m.get(r, j);
+                sum += v;
+                n_all += 1;
+                if v > cutoff {
+                    sum_on += v;
+                    n_on += 1;
+                }
+            }
+            share.push(n_on as f64 / n_all as f64);
+            color.push(match (mean_only_expressed, n_on) {
+                (false, _) => sum / n_all as f64,
+                (true, 0) => 0.0,
+                (true, n) => sum_on / n as f64,
+            });
+        }
+    }
+    let rows: Vec<String> = g.groups.iter().map(|(c, _)| c.clone()).collect();
+    Ok((
+        Matrix::new(rows.clone(), m.col_labels().to_vec(), color)?,
+        Matrix::new(rows, m.col_labels().to_vec(), share)?,
+    ))
+}
+
+/// numpy's `median`: the middle value, or the mean of the two middle
+/// values of an even count; NaN when any value is NaN.
+fn median(v: &mut [f64]) -> f64 {
+    if v.iter().any(|x| x.is_nan()) || v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn annotation(pairs: &[(&str, Option<&str>)], categories: &[&str]) -> Annotation {
+        Annotation {
+            name: "cell_type".into(),
+            values: pairs
+                .iter()
+                .map(|(l, v)| (l.to_string(), v.map(str::to_string)))
+                .collect::<HashMap<_, _>>(),
+            categories: categories.iter().map(|c| c.to_string()).collect(),
+            colors: None,
+            categorical: true,
+        }
+    }
+
+    #[test]
+    fn rows_group_in_category_order_and_the_ungrouped_are_left_out() {
+        let a = annotation(
+            &[
+                ("c1", Some("T")),
+                ("c2", Some("B")),
+                ("c3", None),
+                ("c4", Some("T")),
+            ],
+            &["T", "B", "NK"],
+        );
+        let labels: Vec<String> = ["c1", "c2", "c3", "c4", "c5"].map(String::from).to_vec();
+        let g = Grouping::new(&a, &labels);
+        assert_eq!(g.order(), vec![0, 3, 1]);
+        assert_eq!(g.spans(), vec![("T".into(), 2), ("B".into(), 1)]);
+        assert_eq!(g.left_out, vec!["c3".to_string(), "c5".to_string()]);
+        assert_eq!(g.empty, vec!["NK".to_string()]);
+    }
+
+    #[test]
+    fn reductions_are_numpys() {
+        let m = Matrix::new(
+            ["a", "b", "c", "d"].map(String::from).to_vec(),
+            vec!["g1".into(), "g2".into()],
+            vec![1.0, 0.0, 4.0, 2.0, 2.0, -1.0, 7.0, 0.0],
+        )
+        .unwrap();
+        let g = Grouping {
+            name: "x".into(),
+            groups: vec![("A".into(), vec![0, 1, 2]), ("B".into(), vec![3])],
+            left_out: vec![],
+            empty: vec![],
+        };
+        let mean = reduce(&m, &g, Reduce::Mean).unwrap();
+        assert_eq!(mean.values(), &[7.0 / 3.0, 1.0 / 3.0, 7.0, 0.0]);
+        let med = reduce(&m, &g, Reduce::Median).unwrap();
+        assert_eq!(med.values(), &[2.0, 0.0, 7.0, 0.0]);
+        let frac = reduce(&m, &g, Reduce::FractionNonzero).unwrap();
+        assert_eq!(frac.values(), &[1.0, 1.0 / 3.0, 1.0, 0.0]);
+        assert_eq!(frac.row_labels(), &["A".to_string(), "B".to_string()]);
+        let mut even = vec![4.0, 1.0, 3.0, 2.0];
+        assert_eq!(median(&mut even), 2.5);
+    }
+
+    #[test]
+    fn unknown_genes_are_named_with_the_closest_column() {
+        let m = Matrix::new(
+            vec!["c1".into()],
+            vec!["CD3E".into(), "MS4A1".into()],
+            vec![1.0, 2.0],
+        )
+        .unwrap();
+        let e = pick_genes(&m, &["MS4A1".into(), "CD3D".into()], "x.h5ad").unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.contains("1 of 2 genes") && s.contains("'CD3D' (did you mean 'CD3E'?)"),
+            "{s}"
+        );
+        let p = pick_genes(&m, &["MS4A1".into(), "CD3E".into()], "x.h5ad").unwrap();
+        assert_eq!(p.col_labels(), &["MS4A1".to_string(), "CD3E".to_string()]);
+    }
+
+    #[test]
+    fn a_marker_file_groups_genes_by_set() {
+        let dir = std::env::temp_dir().join(format!("heatmill-genes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("m.txt"),
+            "# markers\nT\tCD3E\nB\tMS4A1\nT\tCD3D\n\nB\tCD79A\n",
+        )
+        .unwrap();
+        let (genes, sets) = gene_list(&["file:m.txt".into()], &dir).unwrap();
+        assert_eq!(genes, ["CD3E", "CD3D", "MS4A1", "CD79A"].map(String::from));
+        assert_eq!(sets, vec![("T".into(), 0, 1), ("B".into(), 2, 3)]);
+        std::fs::write(dir.join("bad.txt"), "T\tCD3E\tx\n").unwrap();
+        let e = gene_list(&["file:bad.txt".into()], &dir).unwrap_err();
+        assert!(e.to_string().contains("line 1"), "{e}");
+        let (genes, sets) = gene_list(&["A".into(), "B".into()], &dir).unwrap();
+        assert_eq!((genes.len(), sets.len()), (2, 0));
+    }
+}

@@ -1,0 +1,368 @@
+//! Grouped single-cell figures (#16 item 3): `groupby` (scanpy's
+//! `pl.heatmap`), `reduce` (scanpy's `pl.matrixplot`, `sc.get.aggregate`)
+//! and `genes` on `data-samples/grouped/cells.h5ad`, against scanpy 1.11's
+//! numbers in `tests/fixtures/grouped/expected.json`
+//! (`scripts/make_grouped_samples.py`).
+
+use std::path::{Path, PathBuf};
+
+use heatmill::matrix::Matrix;
+use heatmill::options::{FigureOptions, Kind, Reduce};
+use heatmill::pipeline::grouped::{self, Grouping};
+use heatmill::prep::{Axis, Prep};
+use heatmill::render::scene::Op;
+
+use crate::util::{close, root, run, samples, scratch, stderr};
+
+fn cells() -> PathBuf {
+    samples().join("grouped/cells.h5ad")
+}
+
+fn expected() -> serde_json::Value {
+    let p = root().join("tests/fixtures/grouped/expected.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// The marker genes of `markers.txt`, grouped by cell type, as read.
+fn marker_matrix() -> (Matrix, Grouping) {
+    let m = heatmill::io::read_matrix(&cells(), &Default::default()).unwrap();
+    let (genes, sets) =
+        grouped::gene_list(&["file:markers.txt".into()], &samples().join("grouped")).unwrap();
+    assert_eq!(sets.len(), 6);
+    let m = grouped::pick_genes(&m, &genes, "cells.h5ad").unwrap();
+    let a =
+        grouped::read_groupby("obs/cell_type", cells().to_str().unwrap(), Path::new(".")).unwrap();
+    let g = Grouping::new(&a, m.row_labels());
+    (m, g)
+}
+
+/// `got` equals scanpy's frame `name`: same rows, columns and values to
+/// `rel` (scanpy reduces float32 data in float32: ~1e-7).
+fn check(got: &Matrix, name: &str, rel: f64) {
+    let e = &expected()[name];
+    let labels = |k: &str| -> Vec<String> {
+        e[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(got.row_labels(), labels("rows").as_slice(), "{name}");
+    assert_eq!(got.col_labels(), labels("cols").as_slice(), "{name}");
+    let want: Vec<f64> = e["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(got.values().len(), want.len());
+    for (i, (a, b)) in got.values().iter().zip(&want).enumerate() {
+        assert!(close(*a, *b, rel, 1e-7), "{name}[{i}]: {a} vs scanpy {b}");
+    }
+}
+
+#[test]
+fn group_means_medians_and_fractions_are_scanpys() {
+    let (m, g) = marker_matrix();
+    // The categorical's own order, not alphabetical.
+    assert_eq!(g.groups[0].0, "CD4 T");
+    assert_eq!(g.groups.last().unwrap().0, "Dendritic");
+    assert!(g.left_out.is_empty() && g.empty.is_empty());
+    let mean = grouped::reduce(&m, &g, Reduce::Mean).unwrap();
+    check(&mean, "mean", 2e-6);
+    check(&mean, "dotplot_color", 2e-6);
+    check(
+        &grouped::reduce(&m, &g, Reduce::Median).unwrap(),
+        "median",
+        1e-12,
+    );
+    check(
+        &grouped::reduce(&m, &g, Reduce::FractionNonzero).unwrap(),
+        "dotplot_size",
+        1e-12,
+    );
+    // matrixplot's standard_scale: 'var' scales each gene (a column of
+    // the groups x genes matrix), 'group' each group (a row).
+    for (axis, name) in [
+        (Axis::Cols, "mean_standard_scale_var"),
+        (Axis::Rows, "mean_standard_scale_group"),
+    ] {
+        let p = Prep {
+            standard_scale: Some(axis),
+            ..Default::default()
+        };
+        check(&p.apply(mean.clone()).unwrap(), name, 1e-5);
+    }
+}
+
+#[test]
+fn dotplot_colours_and_sizes_are_scanpys() {
+    let (m, g) = marker_matrix();
+    let (color, share) = grouped::dot_values(&m, &g, 0.0, false).unwrap();
+    check(&color, "dotplot_color", 2e-6);
+    check(&share, "dotplot_size", 1e-12);
+    // mean_only_expressed: the mean over the cells above the cutoff.
+    let (only, _) = grouped::dot_values(&m, &g, 0.0, true).unwrap();
+    let (mean, frac) = (color.values(), share.values());
+    for i in 0..mean.len() {
+        if frac[i] > 0.0 {
+            assert!(close(only.values()[i], mean[i] / frac[i], 1e-12, 1e-12));
+        } else {
+            assert_eq!(only.values()[i], 0.0);
+        }
+    }
+}
+
+#[test]
+fn every_dotplot_option_changes_the_dotplot() {
+    let dir = scratch("dot_options");
+    let c = cells();
+    let base = |out: &Path| -> Vec<String> {
+        [
+            "dotplot",
+            c.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--groupby",
+            "obs/cell_type",
+            "--genes",
+            "file:data-samples/grouped/markers.txt",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let make = |extra: &[&str], name: &str| -> Vec<u8> {
+        let out = dir.join(name);
+        let mut args = base(&out);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let r = crate::util::bin()
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{extra:?}: {}", stderr(&r));
+        std::fs::read(out).unwrap()
+    };
+    let default = make(&[], "default.png");
+    for spec in heatmill::options::OPTIONS {
+        if spec.kinds != [Kind::Dotplot] {
+            continue;
+        }
+        let arg = match spec.value {
+            heatmill::options::ValueKind::Flag => format!("--{}", spec.key.replace('_', "-")),
+            _ => format!("--{}={}", spec.key.replace('_', "-"), spec.example),
+        };
+        assert!(
+            make(&[&arg], &format!("{}.png", spec.key)) != default,
+            "{arg} changes nothing"
+        );
+    }
+    // The colour options it shares with the heatmap apply too.
+    assert!(make(&["--cmap", "viridis"], "cmap.png") != default);
+    assert!(make(&["--standard-scale", "cols"], "scaled.png") != default);
+}
+
+fn texts(fig: &heatmill::pipeline::Figure) -> Vec<String> {
+    fig.scene
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Text { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn figure(opts: FigureOptions) -> heatmill::pipeline::Figure {
+    let m = heatmill::io::read_matrix(&cells(), &Default::default()).unwrap();
+    let cache = heatmill::pipeline::Cache::default();
+    heatmill::pipeline::build(
+        Kind::Heatmap,
+        &m,
+        &opts,
+        cells().to_str().unwrap(),
+        &samples().join("grouped"),
+        &cache,
+        &mut Default::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_grouped_heatmap_names_its_groups_in_order_and_not_its_cells() {
+    let fig = figure(FigureOptions {
+        groupby: Some("obs/cell_type".into()),
+        genes: vec!["file:markers.txt".into()],
+        ..Default::default()
+    });
+    let t = texts(&fig);
+    // The marker sets (B, NK are sets too) are drawn first; from the
+    // first group name on, each group once (not in a legend as well).
+    let first = t.iter().position(|s| s == "CD4 T").unwrap();
+    let order: Vec<&String> = t[first..]
+        .iter()
+        .filter(|s| {
+            expected()["mean"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == *s)
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "CD4 T",
+            "CD8 T",
+            "B",
+            "NK",
+            "CD14 Mono",
+            "FCGR3A Mono",
+            "Dendritic"
+        ]
+        .iter()
+        .collect::<Vec<_>>(),
+        "group labels once each, in category order (not in a legend too)"
+    );
+    assert!(
+        !t.iter()
+            .any(|s| s.starts_with("cell0") || s.starts_with("cell1")),
+        "no cell labels"
+    );
+    assert!(t.iter().any(|s| s == "CST3") && t.iter().any(|s| s == "cell_type"));
+    // The marker sets of markers.txt bracketed above their genes.
+    for set in ["T", "CD8", "B", "NK", "Mono", "DC"] {
+        assert!(t.iter().any(|s| s == set), "marker set {set} named");
+    }
+    // Drawn by group: the first rows are CD4 T cells whatever the file's order.
+    assert!(fig.analysed.row_labels.len() == 480);
+}
+
+#[test]
+fn a_matrixplot_has_one_row_per_group_and_scanpys_colour_bar_title() {
+    let fig = figure(FigureOptions {
+        groupby: Some("obs/cell_type".into()),
+        genes: vec!["CD3E".into(), "MS4A1".into()],
+        reduce: Some(Reduce::Mean),
+        ..Default::default()
+    });
+    assert_eq!(fig.analysed.row_labels.len(), 7);
+    assert_eq!(fig.analysed.col_labels, vec!["CD3E", "MS4A1"]);
+    let t = texts(&fig);
+    assert!(t.contains(&"Mean expression in group".to_string()));
+    assert!(!t.contains(&"T".to_string()), "no sets, no brackets");
+}
+
+#[test]
+fn grouped_mistakes_are_named_in_the_users_words() {
+    let dir = scratch("mistakes");
+    let out = dir.join("x.png");
+    let (c, o) = (cells(), out.to_str().unwrap());
+    let c = c.to_str().unwrap();
+    let r = run(&[
+        "heatmap",
+        c,
+        "-o",
+        o,
+        "--groupby",
+        "obs/cell_type",
+        "--genes",
+        "CD3E",
+        "--genes",
+        "CD3Z",
+    ]);
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("genes (--genes)") && e.contains("'CD3Z' (did you mean 'CD3E'?)"),
+        "{e}"
+    );
+    let r = run(&["heatmap", c, "-o", o, "--reduce", "mean"]);
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(2), "{e}");
+    assert!(e.contains("groupby = \"obs/cell_type\""), "{e}");
+    let seed = samples().join("seed.csv");
+    let r = run(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        o,
+        "--groupby",
+        "obs/cell_type",
+    ]);
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(2), "{e}");
+    assert!(e.contains("is not an .h5ad"), "{e}");
+    let r = run(&["heatmap", c, "-o", o, "--groupby", "obs/nope"]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("cell_type"),
+        "lists the columns: {}",
+        stderr(&r)
+    );
+    let r = run(&["dotplot", c, "-o", o]);
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(2), "{e}");
+    assert!(e.contains("a dotplot draws one row per group"), "{e}");
+    let r = run(&[
+        "dotplot",
+        c,
+        "-o",
+        o,
+        "--groupby",
+        "obs/cell_type",
+        "--dot-max",
+        "2",
+    ]);
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(2), "{e}");
+    assert!(e.contains("dot_max (--dot-max) is a share of cells"), "{e}");
+    let r = run(&[
+        "dotplot",
+        c,
+        "-o",
+        o,
+        "--groupby",
+        "obs/cell_type",
+        "--annot",
+    ]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(!out.exists());
+    // Grouping by a column of the other axis says to transpose.
+    let r = run(&[
+        "heatmap",
+        c,
+        "-o",
+        o,
+        "--transpose",
+        "--groupby",
+        &format!("{c}:obs/cell_type"),
+    ]);
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(2), "{e}");
+    assert!(e.contains("--transpose"), "{e}");
+}
+
+#[test]
+fn grouped_figures_are_deterministic_across_threads() {
+    let dir = scratch("threads");
+    let c = cells();
+    let mut outs = vec![];
+    for threads in ["1", "2"] {
+        let p = dir.join(format!("m{threads}.png"));
+        let r = run(&[
+            "heatmap",
+            c.to_str().unwrap(),
+            "-o",
+            p.to_str().unwrap(),
+            "--groupby",
+            "obs/cell_type",
+            "--threads",
+            threads,
+        ]);
+        assert!(r.status.success(), "{}", stderr(&r));
+        outs.push(std::fs::read(p).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+}
