@@ -228,6 +228,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         values: &values,
         rows: d.rows,
         cols: d.cols,
+        streamed: None,
     };
     let (body, borders) = panel::draw_panel(
         &mut canvas,

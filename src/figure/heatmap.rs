@@ -9,6 +9,7 @@ use super::colorbar;
 use super::panel::{self, Grid};
 use crate::error::Result;
 use crate::options::FigureOptions;
+use crate::render::mesh::StreamedCells;
 use crate::render::scale::ColorScale;
 use crate::render::scene::Scene;
 use crate::render::text::{HAlign, VAlign};
@@ -27,6 +28,9 @@ pub struct HeatmapData<'a> {
     pub row_labels: &'a [String],
     /// `cols` labels, display order.
     pub col_labels: &'a [String],
+    /// A matrix drawn from its rows instead of `values` (then empty): the
+    /// colour range and the body come from it (see `panel::Grid`).
+    pub streamed: Option<&'a dyn StreamedCells>,
 }
 
 /// Padding tight_layout leaves at the figure edge (1.08 × font size).
@@ -46,7 +50,6 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     canvas.title = opts.title.clone();
     canvas.text_mode = opts.text;
     let fonts = canvas.fonts.clone();
-    let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
     let pad = edge_pad(k);
     let (title_h, xlabel_h, ylabel_w) = label_room(
         &fonts,
@@ -65,8 +68,8 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     // axes are thinned again for the length they have, so labels stay
     // legible (seaborn's choice everywhere else).
     let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
-    let (mut thin_w, mut thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
-    let layout = |thin_w: f64, thin_h: f64| {
+    let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
+    let layout = |scale: &ColorScale, thin_w: f64, thin_h: f64| {
         let xt = Ticks::choose(
             Side::Bottom,
             data.col_labels,
@@ -92,7 +95,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         let (heat_w, cbar_rect) = if opts.cbar {
             let cb_h = avail_h * opts.cbar_shrink;
             let cb_w = cb_h / 20.0;
-            let deco = colorbar::decorations_width(&fonts, &scale, cb_h, cbar_label, k);
+            let deco = colorbar::decorations_width(&fonts, scale, cb_h, cbar_label, k);
             // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
             let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
             let slot_x = left + total * 0.85;
@@ -115,15 +118,32 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         }
         (xt, yt, axes, cbar_rect)
     };
-    let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(thin_w, thin_h);
-    if axes.w < thin_w || axes.h < thin_h {
-        (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
-        (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h);
-    }
+    let place = |scale: &ColorScale| {
+        let (mut thin_w, mut thin_h) = (thin_w, thin_h);
+        let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(scale, thin_w, thin_h);
+        if axes.w < thin_w || axes.h < thin_h {
+            (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
+            (xt, yt, axes, cbar_rect) = layout(scale, thin_w, thin_h);
+        }
+        (xt, yt, axes, cbar_rect)
+    };
+    let scale = match data.streamed {
+        Some(s) => {
+            // One pass over the matrix gives the colour range and, for
+            // the body laid out with a first guess at that range, the
+            // pixels (used when the range's own layout has the same body).
+            let guess = ColorScale::from_range(&opts.color(), s.range_guess())?;
+            let (_, _, w, h) = place(&guess).2.snapped();
+            ColorScale::from_range(&opts.color(), s.range_with(w, h, opts.aggregate))?
+        }
+        None => ColorScale::resolve(&opts.color(), data.values.iter().copied())?,
+    };
+    let (xt, yt, axes, cbar_rect) = place(&scale);
     let grid = Grid {
         values: data.values,
         rows: data.rows,
         cols: data.cols,
+        streamed: data.streamed,
     };
     let (body, _) =
         panel::draw_panel(&mut canvas, axes, &grid, &scale, opts, &xt, &yt, Side::Left)?;

@@ -19,6 +19,7 @@ pub mod cache;
 pub mod exports;
 pub mod matrix_jobs;
 pub mod side_colors;
+pub mod streamed;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -380,6 +381,7 @@ fn heatmap_figure(
         cols: m.ncols(),
         row_labels: m.row_labels(),
         col_labels: m.col_labels(),
+        streamed: None,
     };
     let scene = t.time("render", || heatmap::render(&data, opts))?;
     Ok(Figure {
@@ -749,8 +751,68 @@ fn corrmap_figure(
     ctx: &Context,
     t: &mut Timings,
 ) -> Result<Figure> {
-    let mut warnings = Vec::new();
+    corrmap_figure_as(m, opts, ctx, t, true)
+}
+
+/// The options a correlation map is drawn with: seaborn's corrmap
+/// conventions where the user set nothing.
+fn corrmap_options(opts: &FigureOptions, method: CorrMethod) -> FigureOptions {
+    let mut o = opts.clone();
+    o.cmap = o.cmap.or(Some("coolwarm".into()));
+    o.center = o.center.or(Some(0.0));
+    o.square = o.square.or(Some(true));
+    o.cbar_label = o.cbar_label.or(Some(match method {
+        CorrMethod::Pearson => "Pearson r".into(),
+        CorrMethod::Spearman => "Spearman \u{3c1}".into(),
+    }));
+    o
+}
+
+/// [`corrmap_figure`]; `may_stream: false` keeps the full matrix where the
+/// picture could be streamed (the tests compare the two).
+fn corrmap_figure_as(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+    may_stream: bool,
+) -> Result<Figure> {
     let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
+    if may_stream && !opts.cluster && streamed::streams(opts, m.nrows(), m.ncols()) {
+        prep::check_finite(m, ctx.source, false)?;
+        let n = m.nrows();
+        let cells = t.time("correlate", || {
+            streamed::StreamedCorr::new(m.values(), n, m.ncols(), method, opts.mask.clone())
+        });
+        let o = corrmap_options(opts, method);
+        let data = heatmap::HeatmapData {
+            values: &[],
+            rows: n,
+            cols: n,
+            row_labels: m.row_labels(),
+            col_labels: m.row_labels(),
+            streamed: Some(&cells),
+        };
+        let scene = t.time("render", || heatmap::render(&data, &o))?;
+        let mut warnings = Vec::new();
+        if opts.multiqc {
+            warnings.push(format!(
+                "multiqc: {n} rows is more than a MultiQC heatmap shows well ({}): no corr_mqc.json; use top_variable",
+                exports::MULTIQC_MAX
+            ));
+        }
+        return Ok(Figure {
+            scene,
+            exports: vec![],
+            warnings,
+            analysed: Analysed {
+                row_labels: m.row_labels().to_vec(),
+                col_labels: m.row_labels().to_vec(),
+                ..Default::default()
+            },
+        });
+    }
+    let mut warnings = Vec::new();
     let mut m = Cow::Borrowed(m);
     if opts.cluster {
         m = Cow::Owned(drop_undefined(
@@ -799,14 +861,7 @@ fn corrmap_figure(
         }
     }
     let ordered: Vec<String> = order.iter().map(|&i| labels[i].clone()).collect();
-    let mut o = opts.clone();
-    o.cmap = o.cmap.or(Some("coolwarm".into()));
-    o.center = o.center.or(Some(0.0));
-    o.square = o.square.or(Some(true));
-    o.cbar_label = o.cbar_label.or(Some(match method {
-        CorrMethod::Pearson => "Pearson r".into(),
-        CorrMethod::Spearman => "Spearman \u{3c1}".into(),
-    }));
+    let o = corrmap_options(opts, method);
     if opts.multiqc {
         // The matrix as drawn (ordered, unmasked) for MultiQC's heatmap.
         if n <= exports::MULTIQC_MAX {
@@ -835,6 +890,7 @@ fn corrmap_figure(
         cols: n,
         row_labels: &ordered,
         col_labels: &ordered,
+        streamed: None,
     };
     let scene = t.time("render", || heatmap::render(&data, &o))?;
     Ok(Figure {

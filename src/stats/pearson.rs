@@ -50,6 +50,7 @@ pub(crate) fn symmetric_gram(z: &[f64], n: usize, d: usize, clamp: bool) -> Vec<
 
 /// Pearson's rule for a Gram value: NaN stays (a constant row); with
 /// `clamp`, the diagonal is exactly 1 and rounding never leaves [-1, 1].
+#[inline]
 pub(crate) fn fix(v: f64, diag: bool, clamp: bool) -> f64 {
     if !clamp || v.is_nan() {
         v

@@ -1,0 +1,282 @@
+//! A correlation map drawn without its correlation matrix: the picture of
+//! `n` genes is ~700 × 700 pixels, so the `n × n` matrix (3.2 GB at 20 000
+//! genes, 80 GB at 100 000) is formed one band of rows at a time from the
+//! same GEMM tiles as `stats::correlate` (the same bits), masked, folded
+//! into the pixels (`render::mesh::Folder`) and dropped. The colour bar's
+//! range comes from a first pass over the tiles on and below the
+//! diagonal. Memory: the input's Gram factor (`n × d`), one band
+//! (`gram::BAND_ROWS × n`), the pixels.
+//!
+//! Where the picture needs the cells themselves (annotations, cell
+//! borders, vector cells, `robust`'s percentiles, a mask file, pairwise
+//! missing data, the MultiQC export) the correlation map keeps the full
+//! matrix: [`streams`] says which.
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::figure::FigureOptions;
+use crate::options::{MaskSpec, Missing};
+use crate::render::mesh::{Aggregate, Folder, StreamedCells};
+use crate::stats::{self, gram, CorrMethod};
+
+/// Pixels computed ahead: `(width, height, how, pixels)`.
+type Kept = (usize, usize, Aggregate, Vec<f64>);
+
+/// The correlation matrix of `n` rows of `d` values, in display order.
+#[derive(Debug)]
+pub struct StreamedCorr {
+    z: Vec<f64>,
+    n: usize,
+    d: usize,
+    mask: Option<MaskSpec>,
+    /// The pixels of the last [`StreamedCells::range_with`] pass:
+    /// `(width, height, how, pixels)`.
+    kept: Mutex<Option<Kept>>,
+}
+
+impl StreamedCorr {
+    /// The correlation between the rows of `x` (`n × d`, row-major,
+    /// finite, already in display order) by `method`, masked by a
+    /// triangle `mask` (a mask file is not streamed).
+    pub fn new(x: &[f64], n: usize, d: usize, method: CorrMethod, mask: Option<MaskSpec>) -> Self {
+        StreamedCorr {
+            z: stats::gram_factor(x, n, d, method),
+            n,
+            d,
+            mask,
+            kept: Mutex::new(None),
+        }
+    }
+
+    /// Whether band `bi` shows anything of tile column `bj`.
+    fn needs(&self, bi: usize, bj: usize) -> bool {
+        match self.mask {
+            Some(MaskSpec::Upper | MaskSpec::UpperK0) => bj <= bi,
+            Some(MaskSpec::Lower | MaskSpec::LowerK0) => bj >= bi,
+            _ => true,
+        }
+    }
+
+    /// The columns of row `i` the mask leaves visible, `lo..hi`
+    /// (`MaskSpec::hides`: upper hides `j > i`, k=0 also `j = i`).
+    fn extent(&self, i: usize) -> (usize, usize) {
+        let n = self.n;
+        match self.mask {
+            Some(MaskSpec::Upper) => (0, i + 1),
+            Some(MaskSpec::UpperK0) => (0, i),
+            Some(MaskSpec::Lower) => (i, n),
+            Some(MaskSpec::LowerK0) => (i + 1, n),
+            _ => (0, n),
+        }
+    }
+}
+
+impl StreamedCells for StreamedCorr {
+    fn range(&self) -> Option<(f64, f64)> {
+        // Every off-diagonal value shows once in either triangle.
+        let diagonal = !matches!(self.mask, Some(MaskSpec::UpperK0 | MaskSpec::LowerK0));
+        gram::symmetric_range(&self.z, self.n, self.d, stats::corr_fix, diagonal)
+    }
+
+    fn aggregate(&self, width: usize, height: usize, how: Aggregate) -> Vec<f64> {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((w, h, a, _)) = kept.as_ref() {
+            if (*w, *h, *a) == (width, height, how) {
+                return kept.take().map(|k| k.3).unwrap_or_default();
+            }
+        }
+        drop(kept);
+        self.pass(width, height, how).1
+    }
+
+    fn range_guess(&self) -> Option<(f64, f64)> {
+        // 256 genes spread over the matrix against all: 1/80 of the
+        // products at 20 000 genes.
+        let k = self.n.min(256);
+        let rows: Vec<usize> = (0..k).map(|i| i * self.n / k).collect();
+        gram::sample_range(&self.z, self.n, self.d, &rows, stats::corr_fix)
+    }
+
+    fn range_with(&self, width: usize, height: usize, how: Aggregate) -> Option<(f64, f64)> {
+        let (range, pixels) = self.pass(width, height, how);
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some((width, height, how, pixels));
+        range
+    }
+}
+
+impl StreamedCorr {
+    /// One pass over the visible tiles: the range of the visible cells
+    /// (the values [`gram::symmetric_range`] takes, every off-diagonal
+    /// pair once in either triangle) and the pixels.
+    fn pass(&self, width: usize, height: usize, how: Aggregate) -> (Option<(f64, f64)>, Vec<f64>) {
+        let n = self.n;
+        let mut folder = Folder::new(n, n, width, height, how);
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        gram::symmetric_bands(
+            &self.z,
+            n,
+            self.d,
+            |bi, bj| self.needs(bi, bj),
+            stats::corr_fix,
+            |i0, band| {
+                let (l, h) = band
+                    .par_chunks(n)
+                    .enumerate()
+                    .map(|(r, row)| {
+                        let (a, b) = self.extent(i0 + r);
+                        min_max(&row[a..b])
+                    })
+                    .reduce(
+                        || (f64::INFINITY, f64::NEG_INFINITY),
+                        |x, y| (x.0.min(y.0), x.1.max(y.1)),
+                    );
+                (lo, hi) = (lo.min(l), hi.max(h));
+                folder.fold_band(i0, band, |i| self.extent(i));
+            },
+        );
+        ((lo <= hi).then_some((lo, hi)), folder.finish())
+    }
+}
+
+/// The smallest and largest non-NaN value of `v` (±∞ when none), in
+/// eight lanes the compiler vectorises.
+fn min_max(v: &[f64]) -> (f64, f64) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8]);
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            // NaN compares false: skipped.
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+        }
+    }
+    for (k, &x) in rest.iter().enumerate() {
+        lo[k] = if x < lo[k] { x } else { lo[k] };
+        hi[k] = if x > hi[k] { x } else { hi[k] };
+    }
+    (
+        lo.iter().copied().fold(f64::INFINITY, f64::min),
+        hi.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    )
+}
+
+/// Whether a correlation map of `n` genes of `d` values with `opts` is
+/// drawn streamed: more cells than vector output draws one by one, no
+/// annotations, cell borders, `robust`, mask file or pairwise missing
+/// data, and no MultiQC export of the matrix.
+pub fn streams(opts: &FigureOptions, n: usize, d: usize) -> bool {
+    n * n > crate::figure::panel::VECTOR_CELLS
+        && d > 0
+        && !opts.annot
+        && opts.linewidths == 0.0
+        && !opts.robust
+        && !matches!(opts.mask, Some(MaskSpec::File(_)))
+        && opts.missing != Missing::Pairwise
+        && !(opts.multiqc && n <= super::exports::MULTIQC_MAX)
+}
+
+/// Working memory of a streamed correlation map, in bytes, besides the
+/// input: the Gram factor, one band, the pixels.
+pub fn bytes(n: usize, d: usize, pixels: u64) -> u64 {
+    let (n, d) = (n as u64, d as u64);
+    n * d * 8 + gram::BAND_ROWS as u64 * n * 8 + pixels * 8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figure::Kind;
+    use crate::matrix::Matrix;
+    use crate::pipeline::{corrmap_figure_as, Cache, Context};
+    use crate::render::encode::encode;
+    use crate::timings::Timings;
+    use std::path::Path;
+
+    /// Genes in three correlated blocks plus noise, one constant gene.
+    fn genes(n: usize, d: usize) -> Matrix {
+        let mut s = 7u64;
+        let mut rnd = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let mut v = Vec::with_capacity(n * d);
+        for i in 0..n {
+            for j in 0..d {
+                let block = if (i * 3 / n) == (j * 3 / d) { 1.5 } else { 0.0 };
+                v.push(if i == 17 { 2.0 } else { block + rnd() });
+            }
+        }
+        let rows = (0..n).map(|i| format!("g{i}")).collect();
+        let cols = (0..d).map(|j| format!("s{j}")).collect();
+        Matrix::new(rows, cols, v).unwrap()
+    }
+
+    fn opts(extra: &str) -> FigureOptions {
+        let t: toml::Table = toml::from_str(&format!("figsize = [5.0, 4.0]\n{extra}")).unwrap();
+        FigureOptions::from_table(Kind::Corrmap, &toml::Table::new(), &t).unwrap()
+    }
+
+    /// The streamed picture's PNG, SVG and PDF bytes are those of the
+    /// picture drawn from the whole matrix: downsampled (more genes than
+    /// pixels) and not, every triangle mask, given and data ranges,
+    /// every aggregation, Spearman.
+    #[test]
+    fn streamed_picture_has_the_bytes_of_the_full_matrix() {
+        let cases: &[(usize, &str)] = &[
+            (1100, ""),
+            (1100, "mask = \"upper\""),
+            (1100, "mask = \"lower\"\naggregate = \"max\""),
+            (1100, "mask = \"upper-k0\"\naggregate = \"absmax\""),
+            (1100, "mask = \"lower-k0\"\nvmin = -0.5\nvmax = 0.8"),
+            (1100, "corr_method = \"spearman\"\ncenter = 0.2"),
+            (700, "mask = \"upper\"\nvmax = 0.5"),
+            (250, "mask = \"upper\""),
+            (250, ""),
+        ];
+        for &(n, extra) in cases {
+            let m = genes(n, 12);
+            let o = opts(extra);
+            assert!(streams(&o, n, 12), "{n} {extra}");
+            let cache = Cache::default();
+            let ctx = Context {
+                source: "genes",
+                name: "genes",
+                base: Path::new("."),
+                cache: &cache,
+                max_memory: None,
+            };
+            let mut t = Timings::default();
+            let streamed = corrmap_figure_as(&m, &o, &ctx, &mut t, true).unwrap();
+            let full = corrmap_figure_as(&m, &o, &ctx, &mut t, false).unwrap();
+            for ext in ["png", "svg", "pdf"] {
+                let p = Path::new("x").with_extension(ext);
+                assert!(
+                    encode(&streamed.scene, &p, o.dpi).unwrap()
+                        == encode(&full.scene, &p, o.dpi).unwrap(),
+                    "{n} genes, {extra:?}: {ext} differs"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cells_the_picture_needs_keep_the_full_matrix() {
+        for extra in [
+            "annot = true",
+            "robust = true",
+            "linewidths = 1",
+            "mask = \"file:m.tsv\"",
+            "missing = \"pairwise\"",
+            "multiqc = true",
+        ] {
+            assert!(!streams(&opts(extra), 300, 12), "{extra}");
+        }
+        assert!(!streams(&opts(""), 200, 12));
+        assert!(streams(&opts("multiqc = true"), 600, 12));
+    }
+}
