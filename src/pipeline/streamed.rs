@@ -3,8 +3,11 @@
 //! genes, 80 GB at 100 000) is formed one band of rows at a time from the
 //! same GEMM tiles as `stats::correlate` (the same bits), masked, folded
 //! into the pixels (`render::mesh::Folder`) and dropped. The colour bar's
-//! range comes from a first pass over the tiles on and below the
-//! diagonal. Memory: the input's Gram factor (`n × d`), one band
+//! range comes from the same pass (the figure is laid out first with a
+//! range guessed from a sample of genes; a second pass only when the true
+//! range's layout differs). Where pixels cover several cells, each tile
+//! is folded while in cache; otherwise (few genes) a band of rows at a
+//! time. Memory: the input's Gram factor (`n × d`), at most one band
 //! (`gram::BAND_ROWS × n`), the pixels.
 //!
 //! Where the picture needs the cells themselves (annotations, cell
@@ -18,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::figure::FigureOptions;
 use crate::options::{MaskSpec, Missing};
-use crate::render::mesh::{Aggregate, Folder, StreamedCells};
+use crate::render::mesh::{self, Aggregate, Folder, StreamedCells};
 use crate::stats::{self, gram, CorrMethod};
 
 /// Pixels computed ahead: `(width, height, how, pixels)`.
@@ -112,6 +115,9 @@ impl StreamedCorr {
     /// pair once in either triangle) and the pixels.
     fn pass(&self, width: usize, height: usize, how: Aggregate) -> (Option<(f64, f64)>, Vec<f64>) {
         let n = self.n;
+        if n > height || n > width {
+            return self.tiled_pass(width, height, how);
+        }
         let mut folder = Folder::new(n, n, width, height, how);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         gram::symmetric_bands(
@@ -137,6 +143,119 @@ impl StreamedCorr {
             },
         );
         ((lo <= hi).then_some((lo, hi)), folder.finish())
+    }
+}
+
+impl StreamedCorr {
+    /// [`StreamedCorr::pass`] where pixels cover several cells: each tile
+    /// is folded into the pixel rows in flight while it is in cache (the
+    /// band of rows is never formed). Per pixel row and column the rows
+    /// add up in the same order as `mesh::Folder`'s, through the same
+    /// `mesh::accumulate_row` and `mesh::combine_columns`: the same bits.
+    /// Memory: two `n`-vectors per pixel row in flight, a tile per thread.
+    fn tiled_pass(
+        &self,
+        width: usize,
+        height: usize,
+        how: Aggregate,
+    ) -> (Option<(f64, f64)>, Vec<f64>) {
+        let (n, d) = (self.n, self.d);
+        let mut out = vec![f64::NAN; width * height];
+        if n == 0 || width == 0 || height == 0 {
+            return (None, out);
+        }
+        let ys = mesh::plan(n, height);
+        let xs = mesh::plan(n, width);
+        let side = gram::BAND_ROWS;
+        let nb = n.div_ceil(side);
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        // Pixel rows begun and not finished: (pixel row, acc, wsum).
+        let mut open: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
+        for bi in 0..nb {
+            let (r0, r1) = (bi * side, ((bi + 1) * side).min(n));
+            let first = ys.partition_point(|s| s.first + s.weights.len() <= r0);
+            let last = ys.partition_point(|s| s.first < r1).max(first);
+            for p in first..last {
+                if !open.iter().any(|o| o.0 == p) {
+                    open.push((p, vec![0.0; n], vec![0.0; n]));
+                }
+            }
+            open.sort_by_key(|o| o.0);
+            // Split every open row's sums by tile column: task bj owns
+            // columns bj·side.. of each.
+            let mut blocks: Vec<Vec<(usize, &mut [f64], &mut [f64])>> =
+                (0..nb).map(|_| Vec::new()).collect();
+            for (p, acc, wsum) in open.iter_mut() {
+                for (bj, (a, w)) in acc.chunks_mut(side).zip(wsum.chunks_mut(side)).enumerate() {
+                    blocks[bj].push((*p, a, w));
+                }
+            }
+            let (l, h) = blocks
+                .into_par_iter()
+                .enumerate()
+                .filter(|(bj, _)| self.needs(bi, *bj))
+                .map_init(
+                    || (Vec::<f64>::new(), Vec::<f64>::new()),
+                    |(scratch, spare), (bj, mut rows)| {
+                        let (i0, th, j0, tw) =
+                            gram::tile_of(&self.z, n, d, (bi, bj), scratch, spare, stats::corr_fix);
+                        let (mut l, mut h) = (f64::INFINITY, f64::NEG_INFINITY);
+                        for r in 0..th {
+                            let (a, b) = self.extent(i0 + r);
+                            let (a, b) = (a.max(j0), b.min(j0 + tw));
+                            if a < b {
+                                let (x, y) = min_max(&scratch[r * tw + a - j0..r * tw + b - j0]);
+                                (l, h) = (l.min(x), h.max(y));
+                            }
+                        }
+                        for (p, acc, wsum) in rows.iter_mut() {
+                            let span = &ys[*p];
+                            for (k, &w) in span.weights.iter().enumerate() {
+                                let r = span.first + k;
+                                if w <= 0.0 || r < i0 || r >= i0 + th {
+                                    continue;
+                                }
+                                let (a, b) = self.extent(r);
+                                let (a, b) = (a.max(j0), b.min(j0 + tw));
+                                if a >= b {
+                                    continue;
+                                }
+                                let row = &scratch[(r - i0) * tw..(r - i0 + 1) * tw];
+                                mesh::accumulate_row(
+                                    &mut acc[a - j0..b - j0],
+                                    &mut wsum[a - j0..b - j0],
+                                    &row[a - j0..b - j0],
+                                    w,
+                                    how,
+                                );
+                            }
+                        }
+                        (l, h)
+                    },
+                )
+                .reduce(
+                    || (f64::INFINITY, f64::NEG_INFINITY),
+                    |x, y| (x.0.min(y.0), x.1.max(y.1)),
+                );
+            (lo, hi) = (lo.min(l), hi.max(h));
+            // Pixel rows whose rows all came: their line.
+            let (done, rest): (Vec<_>, Vec<_>) = open
+                .into_iter()
+                .partition(|o| ys[o.0].first + ys[o.0].weights.len() <= r1);
+            open = rest;
+            let mut lines: Vec<(&mut [f64], &(usize, Vec<f64>, Vec<f64>))> = Vec::new();
+            let mut chunks = out.chunks_mut(width).enumerate();
+            for o in &done {
+                let line = chunks.by_ref().find(|(p, _)| *p == o.0).map(|(_, l)| l);
+                if let Some(line) = line {
+                    lines.push((line, o));
+                }
+            }
+            lines.into_par_iter().for_each(|(line, (_, acc, wsum))| {
+                mesh::combine_columns(line, acc, wsum, &xs, how);
+            });
+        }
+        ((lo <= hi).then_some((lo, hi)), out)
     }
 }
 
@@ -179,7 +298,7 @@ pub fn streams(opts: &FigureOptions, n: usize, d: usize) -> bool {
 }
 
 /// Working memory of a streamed correlation map, in bytes, besides the
-/// input: the Gram factor, one band, the pixels.
+/// input (an upper bound): the Gram factor, one band, the pixels.
 pub fn bytes(n: usize, d: usize, pixels: u64) -> u64 {
     let (n, d) = (n as u64, d as u64);
     n * d * 8 + gram::BAND_ROWS as u64 * n * 8 + pixels * 8

@@ -40,13 +40,15 @@ impl std::str::FromStr for Aggregate {
 
 /// Which cells (with weights) feed one output pixel along one axis.
 #[derive(Debug, Clone)]
-struct Span {
-    first: usize,
-    weights: Vec<f64>,
+pub struct Span {
+    /// The first cell covered.
+    pub first: usize,
+    /// The covered share of each cell from `first` on.
+    pub weights: Vec<f64>,
 }
 
 /// For each of `pixels` output pixels, the cells of `cells` it covers.
-fn plan(cells: usize, pixels: usize) -> Vec<Span> {
+pub fn plan(cells: usize, pixels: usize) -> Vec<Span> {
     let per = cells as f64 / pixels as f64;
     (0..pixels)
         .map(|p| {
@@ -223,30 +225,7 @@ impl Folder {
                     if lo >= hi {
                         continue;
                     }
-                    let (acc, wsum, vals) = (&mut acc[lo..hi], &mut wsum[lo..hi], &row(r)[lo..hi]);
-                    match how {
-                        Aggregate::Mean => {
-                            // Branch-free: a NaN cell adds +0.0, which
-                            // leaves the sums' bits as skipping it would
-                            // (they start at +0.0 and never become -0.0).
-                            for ((a, ws), &v) in acc.iter_mut().zip(wsum.iter_mut()).zip(vals) {
-                                let seen = !v.is_nan();
-                                *a += if seen { w * v } else { 0.0 };
-                                *ws += if seen { w } else { 0.0 };
-                            }
-                        }
-                        _ => {
-                            for ((a, ws), &v) in acc.iter_mut().zip(wsum.iter_mut()).zip(vals) {
-                                if v.is_nan() {
-                                    continue;
-                                }
-                                if *ws == 0.0 || better(how, v, *a) {
-                                    *a = v;
-                                }
-                                *ws = 1.0;
-                            }
-                        }
-                    }
+                    accumulate_row(&mut acc[lo..hi], &mut wsum[lo..hi], &row(r)[lo..hi], w, how);
                 }
                 if span.first + span.weights.len() > r1 {
                     return Some((lo + k, acc, wsum));
@@ -270,9 +249,39 @@ impl Folder {
     }
 }
 
+/// Stage 1 for one covered row of weight `w`: its values `vals` into the
+/// per-column sums `acc` (mean: weighted sums; max/absmax: the best
+/// value) and weights `wsum`, NaN cells skipped.
+#[inline]
+pub fn accumulate_row(acc: &mut [f64], wsum: &mut [f64], vals: &[f64], w: f64, how: Aggregate) {
+    match how {
+        Aggregate::Mean => {
+            // Branch-free: a NaN cell adds +0.0, which leaves the sums'
+            // bits as skipping it would (they start at +0.0 and never
+            // become -0.0).
+            for ((a, ws), &v) in acc.iter_mut().zip(wsum.iter_mut()).zip(vals) {
+                let seen = !v.is_nan();
+                *a += if seen { w * v } else { 0.0 };
+                *ws += if seen { w } else { 0.0 };
+            }
+        }
+        _ => {
+            for ((a, ws), &v) in acc.iter_mut().zip(wsum.iter_mut()).zip(vals) {
+                if v.is_nan() {
+                    continue;
+                }
+                if *ws == 0.0 || better(how, v, *a) {
+                    *a = v;
+                }
+                *ws = 1.0;
+            }
+        }
+    }
+}
+
 /// Stage 2: combine the covered columns (per-column sums `acc`, weights
 /// `wsum`) into each pixel of one line.
-fn combine_columns(line: &mut [f64], acc: &[f64], wsum: &[f64], xs: &[Span], how: Aggregate) {
+pub fn combine_columns(line: &mut [f64], acc: &[f64], wsum: &[f64], xs: &[Span], how: Aggregate) {
     for (px, xspan) in line.iter_mut().zip(xs) {
         let (mut a, mut ws) = (0.0, 0.0);
         for (k, &w) in xspan.weights.iter().enumerate() {

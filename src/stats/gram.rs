@@ -186,6 +186,33 @@ unsafe fn tile_into(
 /// Rows of a band of [`symmetric_bands`]: the tile side.
 pub const BAND_ROWS: usize = TILE;
 
+/// Tile `(bi, bj)` of `fix(Z·Zᵀ)` (rows of tile row `bi`, columns of
+/// tile column `bj`, either side of the diagonal) into `scratch`, `h × w`
+/// row-major; returns `(i0, h, j0, w)`. The bits of [`symmetric_into`]'s
+/// cells: above the diagonal the transpose of tile `(bj, bi)` (`spare`
+/// holds it meanwhile).
+pub fn tile_of(
+    z: &[f64],
+    n: usize,
+    d: usize,
+    (bi, bj): (usize, usize),
+    scratch: &mut Vec<f64>,
+    spare: &mut Vec<f64>,
+    fix: impl Fn(f64, bool) -> f64 + Sync,
+) -> (usize, usize, usize, usize) {
+    if bj <= bi {
+        return tile(z, n, d, (bi, bj), scratch, &fix);
+    }
+    let (j0, hj, i0, h) = tile(z, n, d, (bj, bi), spare, &fix);
+    scratch.resize(h * hj, 0.0);
+    for r in 0..h {
+        for (c, o) in scratch[r * hj..(r + 1) * hj].iter_mut().enumerate() {
+            *o = spare[c * h + r];
+        }
+    }
+    (i0, h, j0, hj)
+}
+
 /// `fix(Z·Zᵀ)` (`n × n`, `z` being `n × d` row-major) handed to `each`
 /// one band of [`BAND_ROWS`] rows at a time, in order, as
 /// `each(first_row, band)` (`band` is `rows × n`, row-major) — the same
