@@ -745,6 +745,52 @@ fn cluster_correlation<T: Storage>(
     }
 }
 
+/// Whether a correlation map's `cluster` can cluster the rows of `R` as
+/// points in `d` dimensions ([`correlation_rows_tree`]): rows of `R` as
+/// vectors under the Euclidean metric, complete data, fewer samples than
+/// genes.
+fn correlation_rows_in_m(opts: &FigureOptions, n: usize, d: usize) -> bool {
+    opts.cluster_distance == ClusterDistance::Rows
+        && opts.metric.unwrap_or(Metric::Euclidean) == Metric::Euclidean
+        && opts.missing != Missing::Pairwise
+        && d > 0
+        && d < n
+}
+
+/// The tree of `sns.clustermap(df.corr())` over the rows of `m` (`n`
+/// genes × `d` samples, complete, without constant genes) without the
+/// n-dimensional distances: the rows of `R` are the points
+/// `stats::pearson::correlation_rows_factor` gives in `d` dimensions (the
+/// same Euclidean distances to ~1e-15), clustered as vectors (ward:
+/// the O(n·d) certified rounds; others: their condensed distances from
+/// an n × d product instead of an n × n × n one).
+fn correlation_rows_tree(
+    m: &Matrix,
+    method: CorrMethod,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Linkage> {
+    let (n, d) = (m.nrows(), m.ncols());
+    let y = t.time("distance", || {
+        let z = crate::stats::gram_factor(m.values(), n, d, method);
+        crate::stats::pearson::correlation_rows_factor(&z, n, d)
+    });
+    let points = Matrix::new(
+        m.row_labels().to_vec(),
+        (0..d).map(|k| format!("dim{k}")).collect(),
+        y,
+    )?;
+    let spec = analysis::ClusterSpec {
+        method: opts.method.unwrap_or(Method::Average),
+        metric: Metric::Euclidean,
+        optimal_ordering: opts.optimal_ordering,
+        precision: opts.precision,
+        max_condensed: ctx.max_memory,
+    };
+    analysis::cluster_axis(&points, Axis::Rows, spec, ctx.source, t).map(|c| c.linkage)
+}
+
 fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
@@ -835,9 +881,13 @@ fn corrmap_figure_as(
     let mut exports = Vec::new();
     let mut tree = None;
     let order: Vec<usize> = if opts.cluster && n >= 2 {
-        let z = match opts.precision {
-            Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
-            Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
+        let z = if correlation_rows_in_m(opts, n, m.ncols()) {
+            correlation_rows_tree(&m, method, opts, ctx, t)?
+        } else {
+            match opts.precision {
+                Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
+                Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
+            }
         };
         exports.extend(exports::tree("", &z, labels, &positions));
         let leaves = z.leaves();

@@ -398,4 +398,66 @@ mod tests {
         assert!(!streams(&opts(""), 200, 12));
         assert!(streams(&opts("multiqc = true"), 600, 12));
     }
+
+    /// `cluster` over the rows of R in d dimensions gives the tree of the
+    /// n-dimensional rows (scipy's pdist of `df.corr()`): the same merges
+    /// and leaves, heights within 1e-10 relative, on tie-free data.
+    #[test]
+    fn rows_of_r_in_d_dimensions_give_the_tree_of_the_rows_of_r() {
+        use crate::cluster::Method;
+        let (n, d) = (400, 12);
+        let m = genes(n, d);
+        // The constant gene 17 is dropped by both paths.
+        for method in ["average", "complete", "single", "weighted", "ward"] {
+            for olo in [false, true] {
+                let o = opts(&format!(
+                    "cluster = true\nmethod = \"{method}\"\noptimal_ordering = {olo}"
+                ));
+                assert!(crate::pipeline::correlation_rows_in_m(&o, n - 1, d));
+                let cache = Cache::default();
+                let ctx = Context {
+                    source: "genes",
+                    name: "genes",
+                    base: Path::new("."),
+                    cache: &cache,
+                    max_memory: None,
+                };
+                let mut t = Timings::default();
+                let fig = corrmap_figure_as(&m, &o, &ctx, &mut t, false).unwrap();
+                let low = fig.analysed.row_tree.unwrap();
+                // The direct path: pdist of the n-dimensional rows of R.
+                let kept = crate::prep::drop_rows(&m, crate::prep::Undefined::ZeroVariance)
+                    .0
+                    .unwrap();
+                let k = kept.nrows();
+                let r = stats::pearson(kept.values(), k, d);
+                let dist = crate::cluster::distance::pdist_as::<f64>(
+                    &r,
+                    k,
+                    k,
+                    crate::cluster::Metric::Euclidean,
+                );
+                let link: Method = method.parse().unwrap();
+                let mut full = crate::cluster::linkage_condensed(dist.clone(), link).unwrap();
+                if olo {
+                    full = crate::cluster::olo::optimal_leaf_ordering(&full, &dist);
+                }
+                assert_eq!(low.leaves(), full.leaves(), "{method} olo={olo}");
+                let (a, b) = (low.to_scipy(), full.to_scipy());
+                for (row, (x, y)) in a.chunks(4).zip(b.chunks(4)).enumerate() {
+                    assert_eq!(
+                        (x[0], x[1], x[3]),
+                        (y[0], y[1], y[3]),
+                        "{method} merge {row}"
+                    );
+                    assert!(
+                        (x[2] - y[2]).abs() <= 1e-10 * y[2].abs().max(1e-300),
+                        "{method} merge {row}: {} vs {}",
+                        x[2],
+                        y[2]
+                    );
+                }
+            }
+        }
+    }
 }

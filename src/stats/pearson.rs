@@ -5,6 +5,9 @@
 
 use rayon::prelude::*;
 
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef};
+
 use super::gram::symmetric_into;
 
 /// Centres each row and scales it to unit L2 norm (NaN for constant rows).
@@ -59,6 +62,31 @@ pub(crate) fn fix(v: f64, diag: bool, clamp: bool) -> f64 {
     } else {
         v.clamp(-1.0, 1.0)
     }
+}
+
+/// The rows of a correlation matrix as points in `d` dimensions: with
+/// `z` the `n × d` Gram factor (centred, unit-norm rows, no NaN) and
+/// `R = Z·Zᵀ`, row `i` of `R` is `Z·zᵢ`, so the Euclidean distance between
+/// rows `i` and `j` of `R` is `‖Z (zᵢ − zⱼ)‖ = ‖Rq (zᵢ − zⱼ)‖` where
+/// `Z = Q·Rq` (thin QR, `Rq` `d × d`). Returns `Y = Z·Rqᵀ` (`n × d`,
+/// row-major): Euclidean distances between its rows are those between
+/// the rows of `R` (to rounding: ~1e-15 relative), at O(n·d) memory
+/// instead of the `n × n` matrix (`sns.clustermap(df.corr())` clusters
+/// those rows). Meaningful for `d < n` (otherwise `R` is no larger).
+pub fn correlation_rows_factor(z: &[f64], n: usize, d: usize) -> Vec<f64> {
+    let zm = MatRef::from_row_major_slice(&z[..n * d], n, d);
+    let rq = zm.qr().thin_R().to_owned();
+    let mut y = vec![0.0; n * d];
+    let dst = MatMut::from_row_major_slice_mut(&mut y, n, d);
+    matmul(
+        dst,
+        Accum::Replace,
+        zm,
+        rq.transpose(),
+        1.0,
+        super::gram::par(),
+    );
+    y
 }
 
 /// Straightforward two-pass Pearson of two slices (the test reference).
@@ -135,5 +163,32 @@ mod tests {
         assert!(r[3].is_nan() && r[4].is_nan());
         assert_eq!(r[0], 1.0);
         assert!(pearson(&[], 2, 0).iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn correlation_rows_factor_keeps_the_distances_between_rows_of_r() {
+        let (n, d) = (120, 9);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 2654435761usize) % 1009) as f64 / 97.0 - 5.0)
+            .collect();
+        let z = standardise_rows(&x, n, d);
+        let r = pearson(&x, n, d);
+        let y = correlation_rows_factor(&z, n, d);
+        for i in (0..n).step_by(7) {
+            for j in (0..n).step_by(5) {
+                let full: f64 = (0..n)
+                    .map(|k| (r[i * n + k] - r[j * n + k]).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                let low: f64 = (0..d)
+                    .map(|k| (y[i * d + k] - y[j * d + k]).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                assert!(
+                    (full - low).abs() <= 1e-12 * full.max(1.0),
+                    "{i},{j}: {full} {low}"
+                );
+            }
+        }
     }
 }
