@@ -27,6 +27,12 @@ use crate::stats::{self, gram, CorrMethod};
 /// Pixels computed ahead: `(width, height, how, pixels)`.
 type Kept = (usize, usize, Aggregate, Vec<f64>);
 
+/// A pixel row in flight: (pixel row, per-column sums, weights).
+type OpenRow = (usize, Vec<f64>, Vec<f64>);
+
+/// One tile column's share of the open rows' sums.
+type BlockSums<'a> = Vec<(usize, &'a mut [f64], &'a mut [f64])>;
+
 /// The correlation matrix of `n` rows of `d` values, in display order.
 #[derive(Debug)]
 pub struct StreamedCorr {
@@ -170,7 +176,7 @@ impl StreamedCorr {
         let nb = n.div_ceil(side);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         // Pixel rows begun and not finished: (pixel row, acc, wsum).
-        let mut open: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
+        let mut open: Vec<OpenRow> = Vec::new();
         for bi in 0..nb {
             let (r0, r1) = (bi * side, ((bi + 1) * side).min(n));
             let first = ys.partition_point(|s| s.first + s.weights.len() <= r0);
@@ -183,8 +189,7 @@ impl StreamedCorr {
             open.sort_by_key(|o| o.0);
             // Split every open row's sums by tile column: task bj owns
             // columns bj·side.. of each.
-            let mut blocks: Vec<Vec<(usize, &mut [f64], &mut [f64])>> =
-                (0..nb).map(|_| Vec::new()).collect();
+            let mut blocks: Vec<BlockSums> = (0..nb).map(|_| Vec::new()).collect();
             for (p, acc, wsum) in open.iter_mut() {
                 for (bj, (a, w)) in acc.chunks_mut(side).zip(wsum.chunks_mut(side)).enumerate() {
                     blocks[bj].push((*p, a, w));
@@ -243,7 +248,7 @@ impl StreamedCorr {
                 .into_iter()
                 .partition(|o| ys[o.0].first + ys[o.0].weights.len() <= r1);
             open = rest;
-            let mut lines: Vec<(&mut [f64], &(usize, Vec<f64>, Vec<f64>))> = Vec::new();
+            let mut lines: Vec<(&mut [f64], &OpenRow)> = Vec::new();
             let mut chunks = out.chunks_mut(width).enumerate();
             for o in &done {
                 let line = chunks.by_ref().find(|(p, _)| *p == o.0).map(|(_, l)| l);
