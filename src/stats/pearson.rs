@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef};
+use faer::{Accum, MatMut, MatRef, Par};
 
 use super::gram::symmetric_into;
 
@@ -74,18 +74,40 @@ pub(crate) fn fix(v: f64, diag: bool, clamp: bool) -> f64 {
 /// instead of the `n × n` matrix (`sns.clustermap(df.corr())` clusters
 /// those rows). Meaningful for `d < n` (otherwise `R` is no larger).
 pub fn correlation_rows_factor(z: &[f64], n: usize, d: usize) -> Vec<f64> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::qr::no_pivoting::factor::{
+        qr_in_place, qr_in_place_scratch, recommended_block_size,
+    };
     let zm = MatRef::from_row_major_slice(&z[..n * d], n, d);
-    let rq = zm.qr().thin_R().to_owned();
+    // Householder QR, sequential: the same bits whatever the threads
+    // (faer's `qr()` takes the global parallelism).
+    let mut qr = zm.to_owned();
+    let block = recommended_block_size::<f64>(n, d);
+    let mut coeff = faer::Mat::<f64>::zeros(block, n.min(d));
+    let mut buf = MemBuffer::new(qr_in_place_scratch::<f64>(
+        n,
+        d,
+        block,
+        Par::Seq,
+        Default::default(),
+    ));
+    qr_in_place(
+        qr.as_mut(),
+        coeff.as_mut(),
+        Par::Seq,
+        MemStack::new(&mut buf),
+        Default::default(),
+    );
+    let k = n.min(d);
+    let mut rq = faer::Mat::<f64>::zeros(d, d);
+    for i in 0..k {
+        for j in i..d {
+            rq[(i, j)] = qr[(i, j)];
+        }
+    }
     let mut y = vec![0.0; n * d];
     let dst = MatMut::from_row_major_slice_mut(&mut y, n, d);
-    matmul(
-        dst,
-        Accum::Replace,
-        zm,
-        rq.transpose(),
-        1.0,
-        super::gram::par(),
-    );
+    matmul(dst, Accum::Replace, zm, rq.transpose(), 1.0, Par::Seq);
     y
 }
 
@@ -190,5 +212,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn correlation_rows_factor_has_the_same_bits_on_any_thread_count() {
+        let (n, d) = (3000, 8);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 2654435761usize) % 1009) as f64 / 97.0 - 5.0)
+            .collect();
+        let z = standardise_rows(&x, n, d);
+        let on = |t: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(|| correlation_rows_factor(&z, n, d))
+        };
+        let (one, many) = (on(1), on(3));
+        assert!(one.iter().zip(&many).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 }
