@@ -229,6 +229,9 @@ mod tests {
                 .install(|| correlation_rows_factor(&z, n, d))
         };
         let (one, many) = (on(1), on(3));
-        assert!(one.iter().zip(&many).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(one
+            .iter()
+            .zip(&many)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 }
