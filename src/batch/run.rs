@@ -837,10 +837,21 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                         crate::dtype::Dtype::F64,
                         o.missing == crate::options::Missing::Pairwise,
                     ) + (r as u64) * (r as u64) * 8
-                        + if o.cluster {
-                            o.precision.condensed_bytes(r) as u64
-                        } else {
+                        + if !o.cluster {
                             0
+                        } else if pipeline::correlation_rows_in_m(o, r, c) {
+                            // The rows of R as r points in c dimensions.
+                            (r as u64) * (c as u64) * 8
+                                + analysis::cluster_bytes(
+                                    r,
+                                    c,
+                                    &analysis::ClusterSpec {
+                                        metric: crate::cluster::Metric::Euclidean,
+                                        ..spec
+                                    },
+                                )
+                        } else {
+                            o.precision.condensed_bytes(r) as u64
                         }
                 }
             }

@@ -749,7 +749,7 @@ fn cluster_correlation<T: Storage>(
 /// points in `d` dimensions ([`correlation_rows_tree`]): rows of `R` as
 /// vectors under the Euclidean metric, complete data, fewer samples than
 /// genes.
-fn correlation_rows_in_m(opts: &FigureOptions, n: usize, d: usize) -> bool {
+pub(crate) fn correlation_rows_in_m(opts: &FigureOptions, n: usize, d: usize) -> bool {
     opts.cluster_distance == ClusterDistance::Rows
         && opts.metric.unwrap_or(Metric::Euclidean) == Metric::Euclidean
         && opts.missing != Missing::Pairwise
