@@ -34,6 +34,10 @@ Cases (quick: the first size of each, no corr clustermap, batch N=20, 1 repeat):
                              `pd.DataFrame(np.corrcoef(df.values), ...)` (numpy); the
                              faster is the reference
                              vs heatmill corrmap --mask upper --cbar-shrink 0.8 --figsize 10,8
+    masked corrmap 10000x50, 20000x50, 100000x50
+                             heatmill corrmap --mask upper --cbar-shrink 0.8 --figsize 10,8
+                             only: seaborn is not run (it would need ~15 float64 copies
+                             of the n x n matrix: 12 GB at 10 000 genes, 1.2 TB at 100 000)
     corr clustermap 4000x200 (optional, full run only; killed after --corr-cluster-timeout s)
                              sns.clustermap(np.corrcoef -> DataFrame, cmap='coolwarm',
                              center=0, figsize=(10,10)) (average/euclidean, rows AND cols)
@@ -97,6 +101,15 @@ HEATMAP_SIZES = [(30, 12)]
 CLUSTERMAP_SIZES = [(1000, 100), (5000, 100), (20000, 50)]
 CORRMAP_SIZES = [(2000, 200), (5000, 200)]
 CORR_CLUSTER_SIZE = (4000, 200)
+# Masked correlation maps beyond seaborn's reach (#18): heatmill streams the
+# picture; seaborn needs ~15 float64 copies of the n x n matrix (corr, mask,
+# matplotlib's masked array, colours): 12 GB at 10 000 genes, measured.
+SCALE_CORRMAP_SIZES = [(10000, 50), (20000, 50), (100000, 50)]
+
+
+def seaborn_corrmap_bytes(n: int) -> float:
+    """What seaborn's masked corrmap of n genes needs (15 n x n float64)."""
+    return 15 * n * n * 8
 BATCH_N = 200
 BATCH_N_QUICK = 20
 SLOW_S = 5.0  # seaborn warm cases slower than this are run once
@@ -613,7 +626,8 @@ def leaf_order_check(args, inp: Path, export: Path, sns_leaves: Path) -> dict:
 
 def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kind: str,
                 n: int, p: int, hm_opts: list[str], sns_spec: dict,
-                warm: bool = True, fresh_timeout: float | None = None) -> dict:
+                warm: bool = True, fresh_timeout: float | None = None,
+                infeasible: str | None = None) -> dict:
     slug = name.replace(" ", "_")
     print(f"[bench] {name} ...", file=sys.stderr, flush=True)
     load = list(os.getloadavg())
@@ -627,7 +641,11 @@ def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kin
 
     sns_png = tmp / f"{slug}_seaborn.png"
     ref_variant = sns_spec.get("corr")
-    if warm:
+    if infeasible:
+        # seaborn is not run: it cannot hold the matrices (the reason says
+        # how much it would need).
+        res["seaborn_fresh"] = {"ok": False, "infeasible": infeasible}
+    elif warm:
         spec = dict(sns_spec, input=str(inp), output=str(sns_png),
                     max_repeats=args.repeats, slow_s=SLOW_S,
                     leaves_out=str(tmp / f"{slug}_leaves.json"))
@@ -650,9 +668,9 @@ def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kin
     fspec = dict(sns_spec, input=str(inp), output=str(tmp / f"{slug}_fresh.png"))
     if ref_variant:
         fspec["corr"] = ref_variant
-    f = sns_fresh(fspec, timeout=fresh_timeout)
+    f = res["seaborn_fresh"] if infeasible else sns_fresh(fspec, timeout=fresh_timeout)
     res["seaborn_fresh"] = f
-    if not f["ok"]:
+    if not f["ok"] and not infeasible:
         print(f"[bench] seaborn (fresh) {'TIMED OUT' if f['timeout'] else 'FAILED'} "
               f"on {name}: {f.get('error', '')}", file=sys.stderr, flush=True)
     if not warm and f["ok"]:
@@ -812,7 +830,9 @@ def markdown(info: dict, results: list[dict], batch: dict | None, args,
                          f"variant {fs(v['numpy'])} s, pandas .corr() variant "
                          f"{fs(v['pandas'])} s (its corr {fs(min(x['corr_pandas'] for x in w['runs']))}"
                          " s + same render)")
-        if not f["ok"]:
+        if f.get("infeasible"):
+            notes.append(f"seaborn not run: {f['infeasible']}")
+        elif not f["ok"]:
             notes.append("seaborn fresh TIMED OUT" if f.get("timeout")
                          else "seaborn fresh FAILED")
         if r["loadavg"][0] > 1.5:
@@ -990,6 +1010,16 @@ def main() -> int:
                     args, worker, tmp, pngdir, f"corrmap {n}x{p}", "corrmap", n, p,
                     ["--mask", "upper", "--cbar-shrink", "0.8", "--figsize", "10,8"],
                     {"kind": "corrmap", "corr": "both"}))
+            for n, p in first(SCALE_CORRMAP_SIZES):
+                if not wanted(f"masked corrmap {n}x{p}"):
+                    continue
+                need = seaborn_corrmap_bytes(n)
+                results.append(figure_case(
+                    args, worker, tmp, pngdir, f"masked corrmap {n}x{p}", "corrmap", n, p,
+                    ["--mask", "upper", "--cbar-shrink", "0.8", "--figsize", "10,8"],
+                    {"kind": "corrmap", "corr": "both"}, warm=False,
+                    infeasible=f"needs ~{need / 1e9:.0f} GB ({n} x {n} float64 x 15; "
+                               f"this machine has {info['mem_total_gb']} GB)"))
             worker.close()
             n, p = CORR_CLUSTER_SIZE
             if args.quick or args.skip_corr_cluster or not wanted(f"corr clustermap {n}x{p}"):

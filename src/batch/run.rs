@@ -797,7 +797,8 @@ fn too_big(need: u64, m: &Matrix, what: &str) -> String {
 /// largest figure raster, and the largest analysis a figure needs, each
 /// for the path it will take (`analysis::cluster_bytes`: O(n·d) for ward
 /// on vectors, the condensed matrix otherwise; a correlation map: the
-/// n × n correlation matrix, and its distances when clustered).
+/// n × n correlation matrix, and its distances when clustered, or when
+/// drawn streamed, its Gram factor, one band and the pixels).
 pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64>) -> u64 {
     let (r, c) = (m.nrows(), m.ncols());
     let base = 2 * (r as u64) * (c as u64) * 8;
@@ -829,6 +830,9 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                     };
                     rows.max(cols)
                 }
+                Kind::Corrmap if !o.cluster && pipeline::streamed::streams(o, r, c) => {
+                    pipeline::streamed::bytes(r, c, px / 12)
+                }
                 Kind::Corrmap => {
                     crate::stats::correlate_bytes(
                         r,
@@ -836,10 +840,21 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                         crate::dtype::Dtype::F64,
                         o.missing == crate::options::Missing::Pairwise,
                     ) + (r as u64) * (r as u64) * 8
-                        + if o.cluster {
-                            o.precision.condensed_bytes(r) as u64
-                        } else {
+                        + if !o.cluster {
                             0
+                        } else if pipeline::correlation_rows_in_m(o, r, c) {
+                            // The rows of R as r points in c dimensions.
+                            (r as u64) * (c as u64) * 8
+                                + analysis::cluster_bytes(
+                                    r,
+                                    c,
+                                    &analysis::ClusterSpec {
+                                        metric: crate::cluster::Metric::Euclidean,
+                                        ..spec
+                                    },
+                                )
+                        } else {
+                            o.precision.condensed_bytes(r) as u64
                         }
                 }
             }

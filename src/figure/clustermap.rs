@@ -414,6 +414,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         cols: d.cols,
         missing: Some(&missing),
         text: cell_text.as_deref(),
+        streamed: None,
     };
     let gap = opts.split_gap * k;
     let one = |n: usize| vec![n];

@@ -9,6 +9,7 @@ use super::colorbar::{self, Placement, TickSide};
 use super::panel::{self, Grid};
 use crate::error::Result;
 use crate::options::FigureOptions;
+use crate::render::mesh::StreamedCells;
 use crate::render::scale::ColorScale;
 use crate::render::scene::{Part, Scene};
 use crate::render::text::{HAlign, VAlign};
@@ -35,6 +36,9 @@ pub struct HeatmapData<'a> {
     /// Marker sets bracketed above the columns: `(name, first, last)`
     /// column positions (scanpy's `var_group_positions`); empty for none.
     pub col_sets: &'a [(String, usize, usize)],
+    /// A matrix drawn from its rows instead of `values` (then empty): the
+    /// colour range and the body come from it (see `panel::Grid`).
+    pub streamed: Option<&'a dyn StreamedCells>,
 }
 
 /// Tick labels take at most this fraction of the figure's width (y labels)
@@ -58,7 +62,6 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     canvas.title = opts.title.clone();
     canvas.text_mode = opts.text;
     let fonts = canvas.fonts.clone();
-    let scale = ColorScale::resolve(&opts.color(), data.values.iter().copied())?;
     let pad = edge_pad(k);
     let (title_h, xlabel_h, ylabel_w) = label_room(
         &fonts,
@@ -78,10 +81,10 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     // axes are thinned again for the length they have, so labels stay
     // legible (seaborn's choice everywhere else).
     let thin = seaborn_heatmap_extent(opts.figsize, opts.cbar);
-    let (mut thin_w, mut thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
+    let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
     // `drop`: extra room above the axes, for a title the colour bar's top
     // tick label would otherwise run into.
-    let layout = |thin_w: f64, thin_h: f64, drop: f64| {
+    let layout = |scale: &ColorScale, thin_w: f64, thin_h: f64, drop: f64| {
         let xt = Ticks::choose(
             Side::Bottom,
             data.col_labels,
@@ -121,11 +124,11 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             };
             // The end tick labels may reach past the bar's ends by `over`:
             // keep them within the side they run along.
-            let over = colorbar::overhang(&fonts, &scale, along, cbar_label, side, k);
+            let over = colorbar::overhang(&fonts, scale, along, cbar_label, side, k);
             let len = (along * opts.cbar_shrink).min(along - 2.0 * over).max(1.0);
             // matplotlib's aspect 20, at most 3 % of the figure across.
             let thick = (len / 20.0).min(0.03 * if side.horizontal() { h } else { w });
-            let deco = colorbar::decorations(&fonts, &scale, len, cbar_label, side, k);
+            let deco = colorbar::decorations(&fonts, scale, len, cbar_label, side, k);
             let gap = 0.05 * along;
             let room = gap + thick + deco;
             match side {
@@ -143,7 +146,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
                 let cb_h = avail_h * opts.cbar_shrink;
                 let cb_w = cb_h / 20.0;
                 let deco =
-                    colorbar::decorations(&fonts, &scale, cb_h, cbar_label, TickSide::Right, k);
+                    colorbar::decorations(&fonts, scale, cb_h, cbar_label, TickSide::Right, k);
                 // Parent keeps 80 % of the axes width; the bar's slot starts at 85 %.
                 let total = ((avail_w - cb_w - deco) / 0.85).min(avail_w);
                 let slot_x = left + total * 0.85;
@@ -182,12 +185,28 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         }
         (xt, yt, axes, cbar_rect)
     };
+    let arrange = |scale: &ColorScale, drop: f64| {
+        let (mut thin_w, mut thin_h) = (thin_w, thin_h);
+        let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(scale, thin_w, thin_h, drop);
+        if axes.w < thin_w || axes.h < thin_h {
+            (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
+            (xt, yt, axes, cbar_rect) = layout(scale, thin_w, thin_h, drop);
+        }
+        (xt, yt, axes, cbar_rect)
+    };
+    let scale = match data.streamed {
+        Some(s) => {
+            // One pass over the matrix gives the colour range and, for
+            // the body laid out with a first guess at that range, the
+            // pixels (used when the range's own layout has the same body).
+            let guess = ColorScale::from_range(&opts.color(), s.range_guess())?;
+            let (_, _, w, h) = arrange(&guess, 0.0).2.snapped();
+            ColorScale::from_range(&opts.color(), s.range_with(w, h, opts.aggregate))?
+        }
+        None => ColorScale::resolve(&opts.color(), data.values.iter().copied())?,
+    };
     let mut drop = 0.0;
-    let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(thin_w, thin_h, drop);
-    if axes.w < thin_w || axes.h < thin_h {
-        (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
-        (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h, drop);
-    }
+    let (mut xt, mut yt, mut axes, mut cbar_rect) = arrange(&scale, drop);
     // matplotlib lets the bar's end labels reach past its ends, and a
     // square heatmap sits lower than its bar; a title above the axes that
     // spans the bar goes above the bar's top label instead, the axes
@@ -204,7 +223,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         if let Some(over) = spans(&axes, &cb) {
             if cb.y - over < pad + title_h {
                 drop = over;
-                (xt, yt, axes, cbar_rect) = layout(thin_w, thin_h, drop);
+                (xt, yt, axes, cbar_rect) = arrange(&scale, drop);
             }
         }
     }
@@ -214,6 +233,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         cols: data.cols,
         missing: data.missing,
         text: data.text,
+        streamed: data.streamed,
     };
     let (body, _) = panel::draw_panel(
         &mut canvas,

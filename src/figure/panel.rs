@@ -6,7 +6,7 @@ use super::axes::{axis_label, Rect, Side, Ticks, FONT_PT, LABEL_PAD_PT};
 use super::ticks::format_value;
 use crate::options::FigureOptions;
 use crate::render::colormap::Rgb;
-use crate::render::mesh::{aggregate, colorize, Aggregate};
+use crate::render::mesh::{aggregate, colorize, Aggregate, StreamedCells};
 use crate::render::scale::ColorScale;
 use crate::render::scene::{Part, Scene};
 use crate::render::text::{self, HAlign, VAlign};
@@ -26,6 +26,11 @@ pub struct Grid<'a> {
     /// `rows × cols` texts, row-major, written instead of the values when
     /// `annot` names a table or stars.
     pub text: Option<&'a [Option<String>]>,
+    /// The cells drawn from a source too large to hold (`values` then
+    /// empty): only the body is drawn from it, neither cell borders,
+    /// annotations nor vector cells (the caller keeps those cases on
+    /// `values`).
+    pub streamed: Option<&'a dyn StreamedCells>,
 }
 
 /// Cell-border settings.
@@ -49,12 +54,15 @@ pub fn draw_body(
     how: Aggregate,
 ) -> Rect {
     let (x0, y0, w, h) = rect.snapped();
-    let agg = aggregate(grid.values, grid.rows, grid.cols, w, h, how);
+    let agg = match grid.streamed {
+        Some(s) => s.aggregate(w, h, how),
+        None => aggregate(grid.values, grid.rows, grid.cols, w, h, how),
+    };
     let (rgb, drawn) = colorize(&agg, scale);
     let snapped = Rect::new(x0 as f64, y0 as f64, w as f64, h as f64);
     // Vector formats draw few cells as rectangles (editable, crisp); the
     // raster image serves PNG and large matrices.
-    let cells = (grid.rows * grid.cols <= VECTOR_CELLS).then(|| {
+    let cells = (grid.streamed.is_none() && grid.rows * grid.cols <= VECTOR_CELLS).then(|| {
         let (cw, ch) = (snapped.w / grid.cols as f64, snapped.h / grid.rows as f64);
         let mut v = Vec::new();
         for r in 0..grid.rows {
@@ -108,7 +116,7 @@ pub fn draw_missing(canvas: &mut Scene, rect: Rect, grid: &Grid, missing: &[bool
 /// Cell borders, drawn only between/around visible cells and only when
 /// cells are at least 3 px (below that they would hide the data).
 pub fn draw_borders(canvas: &mut Scene, rect: Rect, grid: &Grid, b: &Borders) {
-    if b.width_px <= 0.0 {
+    if b.width_px <= 0.0 || grid.streamed.is_some() {
         return;
     }
     let (cw, ch) = (rect.w / grid.cols as f64, rect.h / grid.rows as f64);
@@ -239,7 +247,7 @@ pub fn draw_panel(
         color: crate::render::colormap::parse_color(&opts.linecolor)?,
     };
     draw_borders(canvas, body, grid, &borders);
-    if opts.annot.is_on() {
+    if opts.annot.is_on() && grid.streamed.is_none() {
         draw_annotations(canvas, body, grid, scale, &opts.fmt, na, k);
     }
     canvas.begin(Part::XTicks);
@@ -321,6 +329,7 @@ pub fn draw_split_panel(
                 cols: nc,
                 missing: grid.missing.map(|_| missing.as_slice()),
                 text: grid.text.map(|_| texts.as_slice()),
+                streamed: None,
             };
             let na = opts.na_color()?;
             canvas.begin(Part::Body);

@@ -21,6 +21,7 @@ pub mod grouped;
 pub mod matrix_jobs;
 pub mod side_colors;
 pub mod splits;
+pub mod streamed;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -406,6 +407,7 @@ fn heatmap_figure(
         missing: Some(&missing),
         text: text.as_deref(),
         col_sets,
+        streamed: None,
     };
     let scene = t.time("render", || heatmap::render(&data, opts))?;
     Ok(Figure {
@@ -1113,6 +1115,52 @@ fn cluster_correlation<T: Storage>(
     }
 }
 
+/// Whether a correlation map's `cluster` can cluster the rows of `R` as
+/// points in `d` dimensions ([`correlation_rows_tree`]): rows of `R` as
+/// vectors under the Euclidean metric, complete data, fewer samples than
+/// genes.
+pub(crate) fn correlation_rows_in_m(opts: &FigureOptions, n: usize, d: usize) -> bool {
+    opts.cluster_distance == ClusterDistance::Rows
+        && opts.metric.unwrap_or(Metric::Euclidean) == Metric::Euclidean
+        && opts.missing != Missing::Pairwise
+        && d > 0
+        && d < n
+}
+
+/// The tree of `sns.clustermap(df.corr())` over the rows of `m` (`n`
+/// genes × `d` samples, complete, without constant genes) without the
+/// n-dimensional distances: the rows of `R` are the points
+/// `stats::pearson::correlation_rows_factor` gives in `d` dimensions (the
+/// same Euclidean distances to ~1e-15), clustered as vectors (ward:
+/// the O(n·d) certified rounds; others: their condensed distances from
+/// an n × d product instead of an n × n × n one).
+fn correlation_rows_tree(
+    m: &Matrix,
+    method: CorrMethod,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<Linkage> {
+    let (n, d) = (m.nrows(), m.ncols());
+    let y = t.time("distance", || {
+        let z = crate::stats::gram_factor(m.values(), n, d, method);
+        crate::stats::pearson::correlation_rows_factor(&z, n, d)
+    });
+    let points = Matrix::new(
+        m.row_labels().to_vec(),
+        (0..d).map(|k| format!("dim{k}")).collect(),
+        y,
+    )?;
+    let spec = analysis::ClusterSpec {
+        method: opts.method.unwrap_or(Method::Average),
+        metric: Metric::Euclidean,
+        optimal_ordering: opts.optimal_ordering,
+        precision: opts.precision,
+        max_condensed: ctx.max_memory,
+    };
+    analysis::cluster_axis(&points, Axis::Rows, spec, ctx.source, t).map(|c| c.linkage)
+}
+
 fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
@@ -1120,8 +1168,77 @@ fn corrmap_figure(
     given_mask: Option<&Matrix>,
     t: &mut Timings,
 ) -> Result<Figure> {
-    let mut warnings = Vec::new();
+    corrmap_figure_as(m, opts, ctx, given_mask, t, true)
+}
+
+/// The options a correlation map is drawn with: seaborn's corrmap
+/// conventions where the user set nothing.
+fn corrmap_options(opts: &FigureOptions, method: CorrMethod) -> FigureOptions {
+    let mut o = opts.clone();
+    o.cmap = o.cmap.or(Some("coolwarm".into()));
+    o.center = o.center.or(Some(0.0));
+    o.square = o.square.or(Some(true));
+    o.cbar_label = o.cbar_label.or(Some(match method {
+        CorrMethod::Pearson => "Pearson r".into(),
+        CorrMethod::Spearman => "Spearman \u{3c1}".into(),
+    }));
+    o
+}
+
+/// [`corrmap_figure`]; `may_stream: false` keeps the full matrix where the
+/// picture could be streamed (the tests compare the two).
+fn corrmap_figure_as(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    given_mask: Option<&Matrix>,
+    t: &mut Timings,
+    may_stream: bool,
+) -> Result<Figure> {
     let method = opts.corr_method.unwrap_or(CorrMethod::Pearson);
+    // A mask given as data hides cells by label, as a mask file does.
+    if may_stream
+        && given_mask.is_none()
+        && !opts.cluster
+        && streamed::streams(opts, m.nrows(), m.ncols())
+    {
+        prep::check_finite(m, ctx.source, false)?;
+        let n = m.nrows();
+        let cells = t.time("correlate", || {
+            streamed::StreamedCorr::new(m.values(), n, m.ncols(), method, opts.mask.clone())
+        });
+        let o = corrmap_options(opts, method);
+        let data = heatmap::HeatmapData {
+            values: &[],
+            rows: n,
+            cols: n,
+            row_labels: m.row_labels(),
+            col_labels: m.row_labels(),
+            missing: None,
+            text: None,
+            col_sets: &[],
+            streamed: Some(&cells),
+        };
+        let scene = t.time("render", || heatmap::render(&data, &o))?;
+        let mut warnings = Vec::new();
+        if opts.multiqc {
+            warnings.push(format!(
+                "multiqc: {n} rows is more than a MultiQC heatmap shows well ({}): no corr_mqc.json; use top_variable",
+                exports::MULTIQC_MAX
+            ));
+        }
+        return Ok(Figure {
+            scene,
+            exports: vec![],
+            warnings,
+            analysed: Analysed {
+                row_labels: m.row_labels().to_vec(),
+                col_labels: m.row_labels().to_vec(),
+                ..Default::default()
+            },
+        });
+    }
+    let mut warnings = Vec::new();
     let mut m = Cow::Borrowed(m);
     if opts.cluster {
         m = Cow::Owned(drop_undefined(
@@ -1144,9 +1261,13 @@ fn corrmap_figure(
     let mut exports = Vec::new();
     let mut tree = None;
     let order: Vec<usize> = if opts.cluster && n >= 2 {
-        let z = match opts.precision {
-            Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
-            Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
+        let z = if correlation_rows_in_m(opts, n, m.ncols()) {
+            correlation_rows_tree(&m, method, opts, ctx, t)?
+        } else {
+            match opts.precision {
+                Dtype::F64 => cluster_correlation::<f64>(r, n, opts, t)?,
+                Dtype::F32 => cluster_correlation::<f32>(r, n, opts, t)?,
+            }
         };
         exports.extend(exports::tree("", &z, labels, &positions));
         let leaves = z.leaves();
@@ -1170,14 +1291,7 @@ fn corrmap_figure(
         }
     }
     let ordered: Vec<String> = order.iter().map(|&i| labels[i].clone()).collect();
-    let mut o = opts.clone();
-    o.cmap = o.cmap.or(Some("coolwarm".into()));
-    o.center = o.center.or(Some(0.0));
-    o.square = o.square.or(Some(true));
-    o.cbar_label = o.cbar_label.or(Some(match method {
-        CorrMethod::Pearson => "Pearson r".into(),
-        CorrMethod::Spearman => "Spearman \u{3c1}".into(),
-    }));
+    let o = corrmap_options(opts, method);
     if opts.multiqc {
         // The matrix as drawn (ordered, unmasked) for MultiQC's heatmap.
         if n <= exports::MULTIQC_MAX {
@@ -1215,6 +1329,7 @@ fn corrmap_figure(
         missing: Some(&missing),
         text: text.as_deref(),
         col_sets: &[],
+        streamed: None,
     };
     let scene = t.time("render", || heatmap::render(&data, &o))?;
     Ok(Figure {

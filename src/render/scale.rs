@@ -40,17 +40,33 @@ impl ColorScale {
     pub fn resolve(opts: &ColorOptions, visible: impl Iterator<Item = f64>) -> Result<ColorScale> {
         let mut vals: Vec<f64> = visible.filter(|v| !v.is_nan()).collect();
         let need_data = opts.vmin.is_none() || opts.vmax.is_none();
-        let (mut lo, mut hi) = (0.0, 1.0);
+        let mut range = None;
         if need_data && !vals.is_empty() {
             if opts.robust {
                 vals.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-                lo = percentile_sorted(&vals, 2.0);
-                hi = percentile_sorted(&vals, 98.0);
+                range = Some((
+                    percentile_sorted(&vals, 2.0),
+                    percentile_sorted(&vals, 98.0),
+                ));
             } else {
-                lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
-                hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                range = Some((
+                    vals.iter().copied().fold(f64::INFINITY, f64::min),
+                    vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                ));
             }
         }
+        ColorScale::from_range(opts, range)
+    }
+
+    /// [`ColorScale::resolve`] given the data's range instead of its values:
+    /// `range` is (smallest, largest) visible value, `None` when no value
+    /// is visible. `robust` is not applied (it needs the values).
+    pub fn from_range(opts: &ColorOptions, range: Option<(f64, f64)>) -> Result<ColorScale> {
+        let need_data = opts.vmin.is_none() || opts.vmax.is_none();
+        let (lo, hi) = match range {
+            Some(r) if need_data => r,
+            _ => (0.0, 1.0),
+        };
         // seaborn re-centres the map on the range as given (before
         // matplotlib's colour bar widens an empty one), so an empty range
         // with a `center` paints every cell one colour.

@@ -48,6 +48,25 @@ impl FromStr for CorrMethod {
     }
 }
 
+/// The rows of `x` (`n × d`, row-major, finite) as the correlation's
+/// Gram factor `Z`: centred and scaled to unit norm (NaN for a row
+/// without variance), after ranking for Spearman; `Z·Zᵀ` fixed by
+/// [`corr_fix`] is [`correlate`]'s matrix, bit for bit, when formed by the
+/// same tiles (`gram::symmetric_bands`, `gram::symmetric_range`).
+pub fn gram_factor(x: &[f64], n: usize, d: usize, method: CorrMethod) -> Vec<f64> {
+    match method {
+        CorrMethod::Pearson => pearson::standardise_rows(x, n, d),
+        CorrMethod::Spearman => pearson::standardise_rows(&rank_rows(x, n, d), n, d),
+    }
+}
+
+/// Pearson's rule for a Gram value of [`gram_factor`] rows: the diagonal
+/// of a defined row is exactly 1, others are clipped to [-1, 1], NaN stays.
+#[inline]
+pub fn corr_fix(v: f64, diagonal: bool) -> f64 {
+    pearson::fix(v, diagonal, true)
+}
+
 /// Working memory of [`correlate`] on `n` rows of `d` values, in bytes:
 /// the `n × n` output (`dtype`) and one standardised working copy of the
 /// input (`f64`). Pairwise-complete correlation also keeps the mask and

@@ -135,6 +135,14 @@ fn anndata_example_config_runs() {
 }
 
 #[test]
+fn large_corrmap_example_config_runs() {
+    let dir = run_example("large_corrmap.toml", "large_corrmap");
+    for f in ["corrmap.png", "corrmap.pdf"] {
+        assert!(dir.join("genes").join(f).exists(), "{f}");
+    }
+}
+
+#[test]
 fn many_datasets_one_corrupt_the_rest_complete() {
     let dir = scratch("corrupt");
     let cfg = cohort(&dir, 12, 30);

@@ -513,6 +513,50 @@ fn read_options_that_do_not_apply_to_the_input_are_refused() {
 }
 
 #[test]
+fn a_correlation_map_is_drawn_without_its_matrix() {
+    // 6 000 genes: the correlation matrix is 288 MB, refused with 100 MB
+    // before the picture was streamed; now the need is the Gram factor,
+    // one band of 336 rows and the pixels (~35 MB), and it is drawn.
+    let dir = scratch("streamed_corrmap");
+    let mut rng = crate::util::Rng(11);
+    let mut text = String::from("gene,a,b,c,d,e\n");
+    for i in 0..6000 {
+        text += &format!("g{i}");
+        for _ in 0..5 {
+            text += &format!(",{:.3}", rng.normal());
+        }
+        text += "\n";
+    }
+    let input = dir.join("m.csv");
+    std::fs::write(&input, text).unwrap();
+    let out = dir.join("c.png");
+    let args = |max: &'static str, extra: &'static str| {
+        let mut a = vec![
+            "corrmap".to_string(),
+            input.to_str().unwrap().to_string(),
+            "-o".into(),
+            out.to_str().unwrap().to_string(),
+            "--mask".into(),
+            "upper".into(),
+            "--max-memory".into(),
+            max.into(),
+        ];
+        if !extra.is_empty() {
+            a.push(extra.into());
+        }
+        a
+    };
+    let o = bin().args(args("100M", "")).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+    // robust needs the percentiles of every cell: the whole matrix.
+    std::fs::remove_file(&out).unwrap();
+    let o = bin().args(args("100M", "--robust")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
 fn a_figure_too_big_for_the_memory_is_refused_before_work() {
     // 2 000 genes: the correlation matrix alone is 32 MB. With 8 MB to
     // use, the single-figure command refuses it up front (exit 2, what it
