@@ -347,10 +347,25 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         // and its tick labels. (Below it, seaborn lets the bar reach into
         // the row dendrogram's box, whose top holds only the short leaf
         // branches at its right edge: kept, as the tutorial's figure.)
-        let top = gh * (dr_col + n_col_strips * opts.colors_ratio);
+        // At least room for the slice titles beside the strips, when the
+        // dendrograms have none (a heatmap drawn by this layout).
+        let titles = |on: bool| if on { lh + 2.0 * k } else { 0.0 };
+        // Strips thinner than a line of text have their names stacked
+        // beside them: room for the stack too (a clustermap's dendrogram
+        // gives it; a heatmap drawn by this layout has none).
+        let stack = |n: f64, strip: f64, pad: f64| if strip < lh { (n + pad) * lh } else { 0.0 };
+        let top = (gh * (dr_col + n_col_strips * opts.colors_ratio))
+            .max(titles(d.col_slices.is_some()) + gh * n_col_strips * opts.colors_ratio)
+            .max(if dr_col == 0.0 {
+                stack(n_col_strips, gh * opts.colors_ratio, 0.5)
+            } else {
+                0.0
+            });
         let mut left = (gw * (dr_row + n_row_strips * opts.colors_ratio))
             .max(cbar_right - gx0)
-            .max(group_w + gw * n_row_strips * opts.colors_ratio);
+            .max(group_w + gw * n_row_strips * opts.colors_ratio)
+            .max(titles(d.row_slices.is_some()) + gw * n_row_strips * opts.colors_ratio)
+            .max(stack(n_row_strips, gw * opts.colors_ratio, 0.5));
         if cbar_right > 0.0 && corner_bottom > gy0 + top {
             // The bar reaches down beside the rows: the row strips start
             // right of it too.

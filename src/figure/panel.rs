@@ -216,6 +216,31 @@ pub fn draw_annotations(
     }
 }
 
+/// The x label below the x tick labels (and below `below` pixels of other
+/// elements under the body) and the y label beyond the y tick labels on
+/// `y_side`.
+fn axis_labels(
+    canvas: &mut Scene,
+    body: Rect,
+    opts: &FigureOptions,
+    (xt, yt): (&Ticks, &Ticks),
+    y_side: Side,
+    below: f64,
+) {
+    let k = opts.dpi / 72.0;
+    let font = FONT_PT * k;
+    if let Some(l) = &opts.xlabel {
+        canvas.begin(Part::XLabel);
+        let offset = xt.extent().max(below) + LABEL_PAD_PT * k;
+        axis_label(canvas, l, body, Side::Bottom, offset, font);
+    }
+    if let Some(l) = &opts.ylabel {
+        canvas.begin(Part::YLabel);
+        let offset = yt.extent() + LABEL_PAD_PT * k;
+        axis_label(canvas, l, body, y_side, offset, font);
+    }
+}
+
 /// The heatmap panel of a figure: body, borders, annotations, ticks with
 /// their labels, and the x and y axis labels (`y_side` = where the y
 /// labels go: left for `heatmap`, right for `clustermap`; `below`: how far
@@ -235,7 +260,6 @@ pub fn draw_panel(
     below: f64,
 ) -> crate::error::Result<(Rect, Borders)> {
     let k = opts.dpi / 72.0;
-    let font = FONT_PT * k;
     canvas.begin(Part::Body);
     let na = opts.na_color()?;
     if let (Some(color), Some(missing)) = (na, grid.missing) {
@@ -254,28 +278,7 @@ pub fn draw_panel(
     xt.draw(canvas, body, grid.cols);
     canvas.begin(Part::YTicks);
     yt.draw(canvas, body, grid.rows);
-    if let Some(l) = &opts.xlabel {
-        canvas.begin(Part::XLabel);
-        axis_label(
-            canvas,
-            l,
-            body,
-            Side::Bottom,
-            xt.extent().max(below) + LABEL_PAD_PT * k,
-            font,
-        );
-    }
-    if let Some(l) = &opts.ylabel {
-        canvas.begin(Part::YLabel);
-        axis_label(
-            canvas,
-            l,
-            body,
-            y_side,
-            yt.extent() + LABEL_PAD_PT * k,
-            font,
-        );
-    }
+    axis_labels(canvas, body, opts, (xt, yt), y_side, below);
     Ok((body, borders))
 }
 
@@ -298,7 +301,6 @@ pub fn draw_split_panel(
     below: f64,
 ) -> crate::error::Result<(Rect, Borders)> {
     let k = opts.dpi / 72.0;
-    let font = FONT_PT * k;
     let borders = Borders {
         width_px: opts.linewidths * k,
         color: crate::render::colormap::parse_color(&opts.linecolor)?,
@@ -358,28 +360,7 @@ pub fn draw_split_panel(
     xt.draw_at(canvas, body, |i| col_centres[i]);
     canvas.begin(Part::YTicks);
     yt.draw_at(canvas, body, |i| row_centres[i]);
-    if let Some(l) = &opts.xlabel {
-        canvas.begin(Part::XLabel);
-        axis_label(
-            canvas,
-            l,
-            body,
-            Side::Bottom,
-            xt.extent().max(below) + LABEL_PAD_PT * k,
-            font,
-        );
-    }
-    if let Some(l) = &opts.ylabel {
-        canvas.begin(Part::YLabel);
-        axis_label(
-            canvas,
-            l,
-            body,
-            y_side,
-            yt.extent() + LABEL_PAD_PT * k,
-            font,
-        );
-    }
+    axis_labels(canvas, body, opts, (xt, yt), y_side, below);
     Ok((body, borders))
 }
 

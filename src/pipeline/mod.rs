@@ -378,8 +378,7 @@ fn heatmap_figure(
         // seaborn's way to a heatmap with colour strips: a clustermap with
         // both clusterings off (splits are drawn by that layout too).
         let mut o = opts.clone();
-        o.row_cluster = false;
-        o.col_cluster = false;
+        as_heatmap(&mut o);
         return clustermap_figure(m, &o, ctx, strips, t, &[], col_sets);
     }
     let scaled_m;
@@ -397,7 +396,14 @@ fn heatmap_figure(
         lm.apply(&mut values, m.row_labels(), m.col_labels());
     }
     check_fmt(&values, m.row_labels(), m.col_labels(), opts)?;
-    let text = load_cell_text(opts, ctx.base)?.map(|t| t.display(m.row_labels(), m.col_labels()));
+    let mut warnings = Vec::new();
+    let text = load_cell_text(
+        opts,
+        ctx.base,
+        (m.row_labels(), m.col_labels()),
+        &mut warnings,
+    )?
+    .map(|t| t.display(m.row_labels(), m.col_labels()));
     let data = heatmap::HeatmapData {
         values: &values,
         rows: m.nrows(),
@@ -413,13 +419,27 @@ fn heatmap_figure(
     Ok(Figure {
         scene,
         exports: vec![],
-        warnings: vec![],
+        warnings,
         analysed: Analysed {
             row_labels: m.row_labels().to_vec(),
             col_labels: m.col_labels().to_vec(),
             ..Default::default()
         },
     })
+}
+
+/// A `heatmap` drawn by the clustermap layout (for its strips, splits or
+/// groups): no clustering, no room for dendrograms, and the colour bar on
+/// the right as a heatmap's (unless `cbar_location`/`cbar_pos` say
+/// otherwise) — not a clustermap with its trees taken out.
+fn as_heatmap(o: &mut FigureOptions) {
+    o.row_cluster = false;
+    o.col_cluster = false;
+    o.dendrogram_ratio = (0.0, 0.0);
+    let horizontal = o.cbar_orientation == Some(crate::options::CbarOrientation::Horizontal);
+    if o.cbar_location.is_none() && o.cbar_pos.is_none() && !horizontal {
+        o.cbar_location = Some(crate::options::CbarLocation::Right);
+    }
 }
 
 /// A grouped heatmap (scanpy's `pl.heatmap`: cells grouped by
@@ -460,8 +480,7 @@ fn grouped_figure(
         }
         None => {
             let ordered = m.select_rows(&g.order());
-            o.row_cluster = false;
-            o.col_cluster = false;
+            as_heatmap(&mut o);
             if o.yticklabels == crate::options::TickLabels::Auto {
                 // scanpy names the groups, never the cells.
                 o.yticklabels = crate::options::TickLabels::None;
@@ -629,12 +648,49 @@ fn significance_stars(
 /// is; `None` for the other `annot` values.
 ///
 /// Errors: the table cannot be read ([`crate::io::annotations::read_text_table`]).
-fn load_cell_text(opts: &FigureOptions, base: &Path) -> Result<Option<CellText>> {
+fn load_cell_text(
+    opts: &FigureOptions,
+    base: &Path,
+    (rows, cols): (&[String], &[String]),
+    warnings: &mut Vec<String>,
+) -> Result<Option<CellText>> {
     let Annot::File(p) = &opts.annot else {
         return Ok(None);
     };
     let path = resolve(base, Path::new(p));
     let t = crate::io::annotations::read_text_table(&path)?;
+    // A table whose labels are not the matrix's draws no text: refused
+    // when nothing matches, told when some labels do not.
+    let shown = |l: &[&String]| {
+        l.iter()
+            .take(3)
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if l.len() > 3 { ", …" } else { "" }
+    };
+    for (what, table, matrix) in [("row", &t.rows, rows), ("column", &t.cols, cols)] {
+        let known: std::collections::HashSet<&String> = matrix.iter().collect();
+        let unknown: Vec<&String> = table.iter().filter(|l| !known.contains(l)).collect();
+        if !table.is_empty() && unknown.len() == table.len() {
+            return Err(Error::Invalid(format!(
+                "{} {}: none of its {what} labels ({}) is a {what} of the matrix ({}); the table holds row labels in its first column and column labels in its header",
+                crate::error::key_and_flag("annot"),
+                path.display(),
+                shown(&unknown),
+                shown(&matrix.iter().collect::<Vec<_>>())
+            )));
+        }
+        if !unknown.is_empty() {
+            warnings.push(format!(
+                "annot {}: {} of its {} {what}s are not in the matrix, their text is not drawn: {}",
+                path.display(),
+                unknown.len(),
+                table.len(),
+                shown(&unknown)
+            ));
+        }
+    }
     let cells = t
         .cells
         .into_iter()
@@ -1044,7 +1100,12 @@ fn clustermap_figure(
         row_strips: &row_strips,
         col_strips: &col_strips,
         label_mask: load_label_mask(opts, ctx.base, strips.mask.as_ref())?,
-        cell_text: load_cell_text(opts, ctx.base)?,
+        cell_text: load_cell_text(
+            opts,
+            ctx.base,
+            (data.row_labels(), data.col_labels()),
+            &mut warnings,
+        )?,
         row_slices: slices[0].as_ref(),
         col_slices: slices[1].as_ref(),
         row_groups,
@@ -1311,7 +1372,8 @@ fn corrmap_figure_as(
     }
     let missing: Vec<bool> = values.iter().map(|v| v.is_nan()).collect();
     let text = match &o.annot {
-        Annot::File(_) => load_cell_text(&o, ctx.base)?.map(|t| t.display(&ordered, &ordered)),
+        Annot::File(_) => load_cell_text(&o, ctx.base, (&ordered, &ordered), &mut warnings)?
+            .map(|t| t.display(&ordered, &ordered)),
         Annot::Stars => Some(significance_stars(&values, n, &m, opts)?),
         _ => None,
     };

@@ -39,9 +39,11 @@ pub fn collisions(scene: &Scene) -> Vec<String> {
         .filter(|(p, _)| *p == Part::Body)
         .map(|(_, b)| (b[2] - b[0], b[3] - b[1]))
         .fold((0.0f64, 0.0f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
-    // (A square one is as wide as it is tall, whatever the figure's shape.)
+    // (A square one is as wide as it is tall, whatever the figure's shape;
+    // a 3-inch figure holding a title, a bar on top, named strips and axis
+    // labels keeps about a tenth of its height for the cells.)
     let side = w.min(h);
-    if body.0 < 0.15 * side || body.1 < 0.15 * side || body.0.max(body.1) < 0.2 * side {
+    if body.0 < 0.1 * side || body.1 < 0.1 * side || body.0.max(body.1) < 0.2 * side {
         out.push(format!(
             "the heatmap ({body:?}) is small for the {w}×{h} figure"
         ));
