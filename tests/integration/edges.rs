@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use heatmill::io::{self, annotations, ReadOptions, Selection};
 
-use crate::util::{fixtures, run, scratch, stderr};
+use crate::util::{fixtures, run, samples, scratch, stderr};
 
 fn edges() -> PathBuf {
     fixtures().join("edges")
@@ -577,5 +577,45 @@ fn a_header_longer_than_the_lines_says_so() {
         e.contains("column 'd' is empty on every line")
             && e.contains("more columns than the lines have fields"),
         "{e}"
+    );
+}
+
+#[test]
+fn an_annot_table_that_is_not_the_matrixs_is_refused_or_warned_about() {
+    let dir = scratch("annot-table");
+    let seed = samples().join("seed.csv");
+    // genes.tsv's one column is not a sample: nothing would be written.
+    let o = run(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        dir.join("none.png").to_str().unwrap(),
+        &format!("--annot=file:{}", samples().join("genes.tsv").display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("none of its column labels") && e.contains("'module'"),
+        "{e}"
+    );
+    assert!(!dir.join("none.png").exists());
+    // One unknown gene among known ones: drawn, and said.
+    let table = dir.join("calls.tsv");
+    let mut text = std::fs::read_to_string(samples().join("calls.tsv")).unwrap();
+    text.push_str("Gene_999\tMUT\t\t\t\t\t\t\t\t\t\t\t\n");
+    std::fs::write(&table, text).unwrap();
+    let o = run(&[
+        "heatmap",
+        seed.to_str().unwrap(),
+        "-o",
+        dir.join("some.png").to_str().unwrap(),
+        &format!("--annot=file:{}", table.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 of its 6 rows are not in the matrix")
+            && stderr(&o).contains("'Gene_999'"),
+        "{}",
+        stderr(&o)
     );
 }
