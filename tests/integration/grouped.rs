@@ -447,7 +447,9 @@ fn figures_from_the_genes_read_alone_equal_the_full_reads() {
     let dir = scratch("columns");
     let markers = samples().join("grouped/markers.txt");
     let marker_spec = format!("file:{}", markers.display());
-    let cases: Vec<(PathBuf, &str, Kind, Option<Reduce>, Vec<String>)> = vec![
+    // (input, groupby, kind, reduce, genes)
+    type Case = (PathBuf, &'static str, Kind, Option<Reduce>, Vec<String>);
+    let cases: Vec<Case> = vec![
         (
             cells(),
             "obs/cell_type",
