@@ -508,7 +508,8 @@ fn picked_genes(
     ctx: &Context,
 ) -> Result<(Option<Matrix>, grouped::GeneSets)> {
     let (genes, sets) = grouped::gene_list(&opts.genes, ctx.base)?;
-    if genes.is_empty() {
+    // Already these columns (the genes read alone): no copy.
+    if genes.is_empty() || genes.as_slice() == m.col_labels() {
         return Ok((None, sets));
     }
     Ok((Some(grouped::pick_genes(m, &genes, ctx.source)?), sets))
