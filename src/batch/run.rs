@@ -464,7 +464,7 @@ fn run_dataset(
     }
     progress.stage(&ds.name, "read");
     let mut read_t = Timings::default();
-    let matrix = match pool.install(|| read_for(plan, ds, &todo, &mut read_t)) {
+    let matrix = match pool.install(|| read_for(plan, ds, &todo, &config.base, &mut read_t)) {
         Ok(m) => m,
         Err(e) => {
             let msg = e.to_string();
@@ -550,7 +550,21 @@ fn run_dataset(
 /// Reads a dataset for the jobs `todo`. When every figure selects the
 /// same top-N rows (after the same log transform), the reader streams that
 /// selection instead of materialising the whole matrix; the flag says so.
-fn read_for(plan: &Plan, ds: &Dataset, todo: &[&Job], t: &mut Timings) -> Result<(Matrix, bool)> {
+///
+/// When every figure reads only some genes ([`pipeline::chosen_columns`]:
+/// grouped figures with `genes`) and the input is HDF5 (`.h5ad`), only
+/// those columns are read ([`io::read_columns`]): cells × chosen genes,
+/// never cells × all genes.
+fn read_for(
+    plan: &Plan,
+    ds: &Dataset,
+    todo: &[&Job],
+    base: &Path,
+    t: &mut Timings,
+) -> Result<(Matrix, bool)> {
+    if let Some(m) = read_chosen_columns(plan, ds, todo, base, t)? {
+        return Ok((m, false));
+    }
     let keys: Vec<_> = todo
         .iter()
         .map(|j| plan.figures[j.figure].options.read_prep())
@@ -562,6 +576,41 @@ fn read_for(plan: &Plan, ds: &Dataset, todo: &[&Job], t: &mut Timings) -> Result
     };
     t.time("read", || {
         io::read_selected(&ds.path, &ds.config.read_options(), sel.as_ref())
+    })
+}
+
+/// The union of the genes `todo`'s figures draw (first appearance
+/// order), read alone when all of them draw chosen genes of an HDF5 input.
+fn read_chosen_columns(
+    plan: &Plan,
+    ds: &Dataset,
+    todo: &[&Job],
+    base: &Path,
+    t: &mut Timings,
+) -> Result<Option<Matrix>> {
+    let mut genes: Vec<String> = Vec::new();
+    for j in todo {
+        let fig = &plan.figures[j.figure];
+        let opts = effective_options(plan, j);
+        match pipeline::chosen_columns(fig.kind, &opts, base)? {
+            Some(g) => {
+                for x in g {
+                    if !genes.contains(&x) {
+                        genes.push(x);
+                    }
+                }
+            }
+            None => return Ok(None),
+        }
+    }
+    if genes.is_empty() {
+        return Ok(None);
+    }
+    let source = ds.path.display().to_string();
+    t.time("read", || {
+        io::read_columns(&ds.path, &ds.config.read_options(), &mut |labels| {
+            pipeline::grouped::gene_columns(labels, &genes, &source)
+        })
     })
 }
 
@@ -732,7 +781,7 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
     crate::env::with_threads(threads, || {
         let mut t = Timings::default();
         let todo = [&plan.jobs[0]];
-        let (m, selected) = read_for(&plan, &plan.datasets[0], &todo, &mut t)?;
+        let (m, selected) = read_for(&plan, &plan.datasets[0], &todo, Path::new("."), &mut t)?;
         // Refused before work, as in a run: never an allocation that
         // cannot succeed.
         let budget = memory_budget(job.max_memory);

@@ -250,6 +250,37 @@ fn read_hdf5(
     Ok((m, h.info))
 }
 
+/// The columns `pick` chooses of an HDF5 matrix (an `.h5ad`'s genes;
+/// plain and 10x files too), every row, read without holding the whole
+/// matrix: CSR walked one block of rows at a time keeping only the chosen
+/// columns' stored values, CSC (and any transposed store) one chosen
+/// column at a time, dense one block of rows at a time. `pick` gets the
+/// logical column labels and returns the indices to keep, in order (or
+/// an error naming what is wrong). `None` when `path` is not an HDF5
+/// input (read it whole). The values are bit for bit those of
+/// [`read_matrix`]'s columns.
+///
+/// Errors: as [`read_matrix`]; whatever `pick` returns.
+pub fn read_columns(
+    path: &Path,
+    opts: &ReadOptions,
+    pick: &mut dyn FnMut(&[String]) -> Result<Vec<usize>>,
+) -> Result<Option<Matrix>> {
+    if format::resolve(path, opts)? != Format::Hdf5 {
+        return Ok(None);
+    }
+    let h = hdf5::open(path, opts)?;
+    let (rl, cl) = if h.transposed {
+        (h.col_labels, h.row_labels)
+    } else {
+        (h.row_labels, h.col_labels)
+    };
+    let cols = pick(&cl)?;
+    let values = rows::build_columns(h.store.as_ref(), h.transposed, &cols)?;
+    let labels = cols.iter().map(|&j| cl[j].clone()).collect();
+    Matrix::new(rl, labels, values).map(Some)
+}
+
 /// Reads the matrix and applies `prep`, streaming its log transform and
 /// top-N selection when the format allows (the result is the same either
 /// way, to the bit).

@@ -24,6 +24,65 @@ pub trait RowSource: std::fmt::Debug {
         let ncols = self.shape().1.max(1);
         ((8 << 20) / (8 * ncols)).max(1)
     }
+
+    /// Writes the stored columns `cols` (indices into the stored columns,
+    /// in the order wanted) of stored rows `[start, start + count)` into
+    /// `out`, row-major (`out.len() == count * cols.len()`), with the
+    /// values [`RowSource::fill_rows`] gives. This default densifies the
+    /// rows asked for, then picks: callers ask for at most
+    /// [`RowSource::block_rows`] rows; sparse stores scatter only the
+    /// chosen columns.
+    fn fill_rows_cols(
+        &self,
+        start: usize,
+        count: usize,
+        cols: &[usize],
+        out: &mut [f64],
+    ) -> Result<()> {
+        let m = self.shape().1;
+        let mut buf = vec![0.0; count * m];
+        self.fill_rows(start, count, &mut buf)?;
+        for (row, dst) in buf
+            .chunks_exact(m.max(1))
+            .zip(out.chunks_exact_mut(cols.len().max(1)))
+        {
+            for (d, &j) in dst.iter_mut().zip(cols) {
+                *d = row[j];
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The logical columns `cols` of `src` (read as stored, or transposed:
+/// logical rows are stored columns), every logical row, row-major
+/// (`rows × cols.len()`), bit for bit the columns [`build`] would give,
+/// never holding more than one block of stored rows besides the result:
+/// as stored, blocks of rows through [`RowSource::fill_rows_cols`];
+/// transposed, one stored row per chosen column.
+pub fn build_columns(src: &dyn RowSource, transposed: bool, cols: &[usize]) -> Result<Vec<f64>> {
+    let (ns, ms) = src.shape();
+    let k = cols.len();
+    if transposed {
+        let mut out = vec![0.0; ms * k];
+        let mut row = vec![0.0; ms];
+        for (c, &j) in cols.iter().enumerate() {
+            src.fill_rows(j, 1, &mut row)?;
+            for (i, &v) in row.iter().enumerate() {
+                out[i * k + c] = v;
+            }
+        }
+        return Ok(out);
+    }
+    let mut out = vec![0.0; ns * k];
+    let step = src.block_rows().max(1);
+    let mut start = 0;
+    while start < ns {
+        let count = step.min(ns - start);
+        src.fill_rows_cols(start, count, cols, &mut out[start * k..(start + count) * k])?;
+        start += count;
+    }
+    Ok(out)
 }
 
 /// The streaming part of the preprocessing: an element-wise transform

@@ -187,10 +187,23 @@ pub fn gene_list(entries: &[String], base: &Path) -> Result<(Vec<String>, GeneSe
 /// Errors: genes that are not columns ([`Error::Usage`]), each named with
 /// the closest column label when one is close.
 pub fn pick_genes(m: &Matrix, genes: &[String], source: &str) -> Result<Matrix> {
+    let idx = gene_columns(m.col_labels(), genes, source)?;
+    Ok(m.select_cols(&idx))
+}
+
+/// The positions in `columns` (a matrix's column labels) of `genes`, in
+/// order: the first column of each name, as [`Matrix::find_cols`].
+///
+/// Errors: as [`pick_genes`].
+pub fn gene_columns(columns: &[String], genes: &[String], source: &str) -> Result<Vec<usize>> {
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (j, c) in columns.iter().enumerate() {
+        first.entry(c.as_str()).or_insert(j);
+    }
     let mut idx = Vec::with_capacity(genes.len());
     let mut unknown = Vec::new();
     for g in genes {
-        match m.find_cols(g).first() {
+        match first.get(g.as_str()) {
             Some(&j) => idx.push(j),
             None => unknown.push(g),
         }
@@ -200,8 +213,7 @@ pub fn pick_genes(m: &Matrix, genes: &[String], source: &str) -> Result<Matrix> 
             .iter()
             .take(10)
             .map(|g| {
-                let close = m
-                    .col_labels()
+                let close = columns
                     .iter()
                     .map(|c| (strsim::jaro_winkler(g, c), c))
                     .filter(|(d, _)| *d >= 0.85)
@@ -221,7 +233,7 @@ pub fn pick_genes(m: &Matrix, genes: &[String], source: &str) -> Result<Matrix> 
             if unknown.len() > 10 { ", …" } else { "" }
         )));
     }
-    Ok(m.select_cols(&idx))
+    Ok(idx)
 }
 
 /// One row per group of `g`: for each column, `how` over the group's rows

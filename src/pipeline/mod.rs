@@ -134,6 +134,31 @@ pub fn selection(opts: &FigureOptions) -> Option<crate::io::Selection> {
     })
 }
 
+/// The genes a figure of `kind` draws when they are the only columns it
+/// reads: a grouped heatmap (`groupby`), a `reduce` matrixplot or a
+/// `dotplot` with `genes` given, and no `top_variable` (which ranks rows
+/// over every column). The reader then reads only these columns
+/// ([`crate::io::read_columns`]); the figure is the same to the bit, as
+/// the log transforms act value by value and everything else acts on
+/// the chosen genes. `None`: the figure needs the whole matrix.
+///
+/// Errors: a `genes` file cannot be read ([`grouped::gene_list`]).
+pub fn chosen_columns(
+    kind: Kind,
+    opts: &FigureOptions,
+    base: &Path,
+) -> Result<Option<Vec<String>>> {
+    let grouped = match kind {
+        Kind::Dotplot => true,
+        Kind::Heatmap => opts.groupby.is_some(),
+        Kind::Clustermap | Kind::Corrmap => false,
+    };
+    if !grouped || opts.genes.is_empty() || opts.top_variable.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(grouped::gene_list(&opts.genes, base)?.0))
+}
+
 /// [`make_figure`] of a matrix read in full, for library callers: relative
 /// paths in `opts` (annotation tables, masks) are read from `base`, and
 /// `cache` shares linkages and correlations between calls on the same
@@ -502,7 +527,8 @@ fn picked_genes(
     ctx: &Context,
 ) -> Result<(Option<Matrix>, grouped::GeneSets)> {
     let (genes, sets) = grouped::gene_list(&opts.genes, ctx.base)?;
-    if genes.is_empty() {
+    // Already these columns (the genes read alone): no copy.
+    if genes.is_empty() || genes.as_slice() == m.col_labels() {
         return Ok((None, sets));
     }
     Ok((Some(grouped::pick_genes(m, &genes, ctx.source)?), sets))

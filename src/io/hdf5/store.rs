@@ -174,17 +174,13 @@ impl CsrStore {
     }
 }
 
-impl RowSource for CsrStore {
-    fn shape(&self) -> (usize, usize) {
-        self.shape
-    }
-
-    fn fill_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
-        let m = self.shape.1;
+impl CsrStore {
+    /// The stored values and column indices of rows `[start, start + count)`
+    /// and the offset of the first (`indptr[start]`).
+    fn stored(&self, start: usize, count: usize) -> Result<(Vec<f64>, Vec<i64>, u64)> {
         let (lo, hi) = (self.indptr[start], self.indptr[start + count]);
-        out.fill(0.0);
         if hi == lo {
-            return Ok(());
+            return Ok((vec![], vec![], lo));
         }
         let data = self
             .data
@@ -201,6 +197,69 @@ impl RowSource for CsrStore {
                 format!("{}: stored values end early: truncated file?", self.name),
             ));
         }
+        Ok((data, idx, lo))
+    }
+
+    fn bad_index(&self, row: usize, j: i64) -> Error {
+        Error::format(
+            &self.path,
+            "hdf5",
+            format!(
+                "{}: row {row} has column index {j}, outside 0..{}: corrupt file",
+                self.name, self.shape.1
+            ),
+        )
+    }
+}
+
+impl RowSource for CsrStore {
+    fn shape(&self) -> (usize, usize) {
+        self.shape
+    }
+
+    /// Only the chosen columns are written: each stored value is added to
+    /// its column's place when that column is chosen, in stored order (the
+    /// sums of duplicate entries as [`RowSource::fill_rows`] makes them).
+    fn fill_rows_cols(
+        &self,
+        start: usize,
+        count: usize,
+        cols: &[usize],
+        out: &mut [f64],
+    ) -> Result<()> {
+        let m = self.shape.1;
+        let k = cols.len();
+        // place[j]: the output positions of stored column j (a column may
+        // be chosen twice).
+        let mut place: Vec<Vec<usize>> = vec![Vec::new(); m];
+        for (c, &j) in cols.iter().enumerate() {
+            place[j].push(c);
+        }
+        out.fill(0.0);
+        let (data, idx, lo) = self.stored(start, count)?;
+        for r in 0..count {
+            let (a, b) = (
+                (self.indptr[start + r] - lo) as usize,
+                (self.indptr[start + r + 1] - lo) as usize,
+            );
+            let row = &mut out[r * k..(r + 1) * k];
+            for t in a..b {
+                let j = idx[t];
+                if j < 0 || j as usize >= m {
+                    return Err(self.bad_index(start + r, j));
+                }
+                for &c in &place[j as usize] {
+                    row[c] += data[t];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fill_rows(&self, start: usize, count: usize, out: &mut [f64]) -> Result<()> {
+        let m = self.shape.1;
+        out.fill(0.0);
+        let (data, idx, lo) = self.stored(start, count)?;
         for r in 0..count {
             let (a, b) = (
                 (self.indptr[start + r] - lo) as usize,
@@ -210,15 +269,7 @@ impl RowSource for CsrStore {
             for k in a..b {
                 let j = idx[k];
                 if j < 0 || j as usize >= m {
-                    return Err(Error::format(
-                        &self.path,
-                        "hdf5",
-                        format!(
-                            "{}: row {} has column index {j}, outside 0..{m}: corrupt file",
-                            self.name,
-                            start + r
-                        ),
-                    ));
+                    return Err(self.bad_index(start + r, j));
                 }
                 // Duplicate entries add up, as scipy.sparse does.
                 row[j as usize] += data[k];
