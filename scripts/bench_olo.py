@@ -46,7 +46,7 @@ with tempfile.TemporaryDirectory() as tmp:
             capture_output=True, text=True, check=True,
         )
         t = json.loads(r.stderr.split("timings: ", 1)[1])
-        ours = [int(l.split("\t")[0]) for l in order.read_text().splitlines()]
+        ours = [int(l.split("\t")[0]) for l in order.read_text().splitlines()[1:]]  # header: index, label
         same = ours == leaves_list(Zo).tolist()
         rows.append((n, t_scipy, t["order"], t_scipy / t["order"], same))
         print(f"n={n}: scipy {t_scipy:.3f} s, heatmill {t['order']:.3f} s, {t_scipy / t['order']:.1f}x, same order: {same}", flush=True)

@@ -512,6 +512,66 @@ def tagged(stdout: str) -> dict | None:
     return None
 
 
+# R side (#18): pheatmap and ComplexHeatmap on the clustermap cases, ward.D2
+# (= scipy's ward) on Euclidean rows and columns, 1000 x 1000 px PNG. Each is one
+# Rscript process, end to end (R start-up, TSV read, clustering, drawing), under
+# /usr/bin/time; the script also reports its own read and cluster+draw times.
+R_TIMEOUT_S = 900.0
+R_SCRIPTS = {
+    "pheatmap": """
+suppressPackageStartupMessages(library(pheatmap))
+a <- commandArgs(TRUE); t0 <- proc.time()[["elapsed"]]
+x <- as.matrix(read.delim(a[1], row.names = 1, check.names = FALSE))
+t1 <- proc.time()[["elapsed"]]
+pheatmap(x, clustering_method = "ward.D2", show_rownames = FALSE,
+         filename = a[2], width = 10, height = 10)
+t2 <- proc.time()[["elapsed"]]
+cat(sprintf("@@RESULT {\\"read\\": %f, \\"cluster_draw\\": %f}\\n", t1 - t0, t2 - t1))
+""",
+    "ComplexHeatmap": """
+suppressPackageStartupMessages(library(ComplexHeatmap))
+a <- commandArgs(TRUE); t0 <- proc.time()[["elapsed"]]
+x <- as.matrix(read.delim(a[1], row.names = 1, check.names = FALSE))
+t1 <- proc.time()[["elapsed"]]
+png(a[2], width = 1000, height = 1000)
+draw(Heatmap(x, clustering_method_rows = "ward.D2", clustering_method_columns = "ward.D2",
+             show_row_names = FALSE))
+invisible(dev.off())
+t2 <- proc.time()[["elapsed"]]
+cat(sprintf("@@RESULT {\\"read\\": %f, \\"cluster_draw\\": %f}\\n", t1 - t0, t2 - t1))
+""",
+}
+
+
+def r_cases(inp: Path, tmp: Path, slug: str, pngdir: Path, timeout: float) -> dict:
+    """pheatmap and ComplexHeatmap on the case's matrix (a TSV written untimed)."""
+    rscript = shutil.which("Rscript")
+    if not rscript:
+        return {tool: {"ok": False, "not_installed": "Rscript"} for tool in R_SCRIPTS}
+    import pandas as pd
+    tsv = tmp / f"{slug}.tsv"
+    pd.read_parquet(inp).set_index("gene").to_csv(tsv, sep="\t")
+    out = {}
+    for tool, code in R_SCRIPTS.items():
+        script, png = tmp / f"{slug}_{tool}.R", tmp / f"{slug}_{tool}.png"
+        script.write_text(code)
+        print(f"[bench]   R {tool} ...", file=sys.stderr, flush=True)
+        r = run_measured([rscript, str(script), str(tsv), str(png)], timeout=timeout)
+        rep = tagged(r["stdout"]) if not r["timeout"] else None
+        res = {"wall": r["wall"], "rss_mb": r["rss_mb"], "rc": r["rc"],
+               "timeout": r["timeout"], "ok": r["rc"] == 0 and rep is not None,
+               "stages": rep}
+        if not res["ok"] and not r["timeout"]:
+            res["error"] = (r["stderr"] + r["stdout"])[-4000:]
+            if "there is no package called" in res["error"]:
+                res["not_installed"] = tool
+        if png.exists():
+            res["png"] = png_info(png)
+            shutil.copyfile(png, pngdir / f"{slug}_{tool}.png")
+        out[tool] = res
+    return out
+
+
 def run_heatmill(cmd: list[str], repeats: int, before_each=None) -> dict:
     """Best-of-`repeats` heatmill process; failures are recorded, not raised."""
     runs = []
@@ -679,6 +739,8 @@ def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kin
                                "reference": f["stages"]["total"],
                                "from_fresh_process": True}
 
+    if sns_spec["kind"] == "clustermap" and not args.skip_r:
+        res["r"] = r_cases(inp, tmp, slug, pngdir, args.r_timeout)
     if sns_spec["kind"] == "clustermap":
         res["leaf_order"] = leaf_order_check(args, inp, tmp / f"{slug}_export",
                                              tmp / f"{slug}_leaves.json")
@@ -877,6 +939,32 @@ def markdown(info: dict, results: list[dict], batch: dict | None, args,
         if batch["loadavg"][0] > 1.5:
             lines.append(f"\n(load avg {batch['loadavg'][0]:.1f} when the batch case started)")
 
+    rr = [r for r in results if "r" in r]
+    if rr:
+        lines += ["", "R (ward.D2 rows and columns, 1000 x 1000 px PNG; one Rscript process "
+                  "each, end to end: R start-up + TSV read + clustering + drawing, under "
+                  "/usr/bin/time; heatmill's wall time is the whole process too):", "",
+                  "| case | tool | wall s | read s | cluster+draw s | peak RSS MB "
+                  "| ratio (tool/heatmill) | notes |", "|---|---|---:|---:|---:|---:|---:|---|"]
+        for r in rr:
+            hw = r["heatmill"].get("wall") if r["heatmill"]["ok"] else None
+            for tool, t in r["r"].items():
+                st = t.get("stages") or {}
+                if t.get("not_installed"):
+                    note = f"not installed ({t['not_installed']})"
+                elif t.get("timeout"):
+                    note = f"timed out after {args.r_timeout:.0f} s"
+                elif not t["ok"]:
+                    note = "FAILED"
+                else:
+                    note = ""
+                ok = t["ok"]
+                ratio = f"{t['wall'] / hw:.1f}x" if (ok and hw) else "–"
+                lines.append(
+                    f"| {r['case']} | {tool} | {fs(t.get('wall')) if ok else '–'} "
+                    f"| {fs(st.get('read'))} | {fs(st.get('cluster_draw'))} "
+                    f"| {fm(t.get('rss_mb')) if ok else '–'} | {ratio} | {note} |")
+
     lines += ["", "heatmill stages (`--timings`, best run, s):", "", "| case | stages |",
               "|---|---|"]
     for r in results:
@@ -949,6 +1037,10 @@ def main() -> int:
                     help="kill seaborn's correlation clustermap after this many s")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench-results",
                     help="where NAME.md/.json go (default: bench-results/)")
+    ap.add_argument("--skip-r", action="store_true",
+                    help="do not run pheatmap / ComplexHeatmap (R) on the clustermap cases")
+    ap.add_argument("--r-timeout", type=float, default=R_TIMEOUT_S,
+                    help="seconds before an R process is killed (reported as timed out)")
     ap.add_argument("--only", nargs="*", default=None, metavar="SUBSTR",
                     help="run only the cases whose name contains one of these "
                          "(e.g. 'clustermap 20000x50', 'batch')")

@@ -73,61 +73,84 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
             (vec![b, a], vec![a, b])
         };
         let width = r_hi - r_lo;
+        // Work above which a node's loops are spread over threads; below
+        // it the hand-off costs more than the work (same result either way:
+        // every (u, w) is computed alone from finished subtrees).
+        const PAR_WORK: usize = 4096;
         // swap status of (u, w) for this node only: (swap_l, swap_r).
         let mut status = vec![(0u8, 0u8); (l_hi - l_lo) * width];
-        for (sl, (&uc, &mc)) in u_cl.iter().zip(&m_cl).enumerate() {
-            for (sr, (&wc, &kc)) in w_cl.iter().zip(&k_cl).enumerate() {
+        // Candidate m's for each u, sorted by M[m, u]: computed once per
+        // left choice and shared by both right choices.
+        let m_lists: Vec<Vec<Vec<u32>>> = u_cl
+            .iter()
+            .zip(&m_cl)
+            .map(|(&uc, &mc)| {
                 let (u_lo, u_hi) = range[uc];
                 let (m_lo, m_hi) = range[mc];
-                let (w_lo, w_hi) = range[wc];
-                let (k_lo, k_hi) = range[kc];
-                let mut min_km = BIG;
-                // Per-m minimum over the k's: a tighter bound than scipy's
-                // global one (see `best_cost`).
-                let mut min_k_of_m = vec![f64::INFINITY; m_hi - m_lo];
-                for mi in m_lo..m_hi {
-                    for ki in k_lo..k_hi {
-                        let v = d(mi, ki);
-                        if v < min_km as f64 {
-                            min_km = v as f32;
+                let par = (u_hi - u_lo) * (m_hi - m_lo) >= PAR_WORK;
+                map_range(u_lo..u_hi, par, |u| sorted_by(&m, n, m_lo..m_hi, u))
+            })
+            .collect();
+        for (sr, (&wc, &kc)) in w_cl.iter().zip(&k_cl).enumerate() {
+            let (w_lo, w_hi) = range[wc];
+            let (k_lo, k_hi) = range[kc];
+            // Per left choice: scipy's global min of D[m, k], and the
+            // per-m minimum over the k's (a tighter bound, see `best_cost`).
+            let bounds: Vec<(f32, Vec<f64>, usize)> = m_cl
+                .iter()
+                .map(|&mc| {
+                    let (m_lo, m_hi) = range[mc];
+                    let mut min_km = BIG;
+                    let mut min_k_of_m = vec![f64::INFINITY; m_hi - m_lo];
+                    for mi in m_lo..m_hi {
+                        let row = &sd[mi * n + k_lo..mi * n + k_hi];
+                        let slot = &mut min_k_of_m[mi - m_lo];
+                        for &v in row {
+                            if v < min_km as f64 {
+                                min_km = v as f32;
+                            }
+                            if v < *slot {
+                                *slot = v;
+                            }
                         }
-                        if v < min_k_of_m[mi - m_lo] {
-                            min_k_of_m[mi - m_lo] = v;
-                        }
+                    }
+                    (min_km, min_k_of_m, m_lo)
+                })
+                .collect();
+            let mref = &m;
+            let (m_lists, bounds) = (&m_lists, &bounds);
+            let par = (w_hi - w_lo) * (l_hi - l_lo) >= PAR_WORK;
+            // Each w's candidate k's are sorted once and used for every u
+            // of both left choices.
+            let cols: Vec<Vec<(f32, u8)>> = map_range(w_lo..w_hi, par, |w| {
+                let k_list = sorted_by(mref, n, k_lo..k_hi, w);
+                let mut col = Vec::with_capacity(l_hi - l_lo);
+                for (sl, &uc) in u_cl.iter().enumerate() {
+                    let (u_lo, u_hi) = range[uc];
+                    let (min_km, ref min_k_of_m, m_lo) = bounds[sl];
+                    for u in u_lo..u_hi {
+                        let cost = best_cost(
+                            mref,
+                            n,
+                            (u, w),
+                            (&m_lists[sl][u - u_lo], &k_list),
+                            (min_km, min_k_of_m, m_lo),
+                            &d,
+                        );
+                        col.push((cost, sl as u8));
                     }
                 }
-                // Candidate m's for each u, sorted by M[m, u].
-                let m_lists: Vec<Vec<usize>> = (u_lo..u_hi)
-                    .into_par_iter()
-                    .map(|u| sorted_by(&m, n, m_lo..m_hi, u))
-                    .collect();
-                let mref = &m;
-                let cols: Vec<Vec<f32>> = (w_lo..w_hi)
-                    .into_par_iter()
-                    .map(|w| {
-                        let k_list = sorted_by(mref, n, k_lo..k_hi, w);
-                        (u_lo..u_hi)
-                            .map(|u| {
-                                best_cost(
-                                    mref,
-                                    n,
-                                    (u, w),
-                                    (&m_lists[u - u_lo], &k_list),
-                                    (min_km, &min_k_of_m, m_lo),
-                                    &d,
-                                )
-                            })
-                            .collect()
-                    })
-                    .collect();
-                for (wi, col) in cols.into_iter().enumerate() {
-                    let w = w_lo + wi;
-                    for (ui, cost) in col.into_iter().enumerate() {
-                        let u = u_lo + ui;
-                        m[u * n + w] = cost;
-                        m[w * n + u] = cost;
-                        status[(u - l_lo) * width + (w - r_lo)] = (sl as u8, sr as u8);
-                    }
+                col
+            });
+            // u_cl's ranges are adjacent and in order, so the column runs
+            // over l_lo..l_hi.
+            for (wi, col) in cols.into_iter().enumerate() {
+                let w = w_lo + wi;
+                for (ui, (cost, sl)) in col.into_iter().enumerate() {
+                    let u = l_lo + ui;
+                    m[u * n + w] = cost;
+                    m[w * n + u] = cost;
+                    status[(u - l_lo) * width + (w - r_lo)] = (sl, sr as u8);
                 }
             }
         }
@@ -173,6 +196,19 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
     out
 }
 
+/// `f` over `r`, in order; on the thread pool when `par`.
+fn map_range<R: Send>(
+    r: std::ops::Range<usize>,
+    par: bool,
+    f: impl Fn(usize) -> R + Sync + Send,
+) -> Vec<R> {
+    if par {
+        r.into_par_iter().map(f).collect()
+    } else {
+        r.map(f).collect()
+    }
+}
+
 /// The DP step for one (u, w): min over m, k of M[u,m] + M[w,k] + D[m,k],
 /// with scipy's early exits and its float arithmetic. On top of scipy's
 /// exits, candidates are skipped with a per-m bound built from the same
@@ -183,14 +219,15 @@ fn best_cost(
     m: &[f32],
     n: usize,
     (u, w): (usize, usize),
-    (m_list, k_list): (&[usize], &[usize]),
+    (m_list, k_list): (&[u32], &[u32]),
     (min_km, min_k_of_m, m_lo): (f32, &[f64], usize),
     d: &impl Fn(usize, usize) -> f64,
 ) -> f32 {
     let mut cur = BIG;
-    let k0 = k_list[0];
+    let k0 = k_list[0] as usize;
     let wk0 = m[w * n + k0];
     for &mi in m_list {
+        let mi = mi as usize;
         let um = m[u * n + mi];
         if um + wk0 + min_km >= cur {
             break;
@@ -200,6 +237,7 @@ fn best_cost(
             continue;
         }
         for &ki in k_list {
+            let ki = ki as usize;
             let wk = m[w * n + ki];
             if um + wk + min_km >= cur {
                 break;
@@ -218,8 +256,8 @@ fn best_cost(
 
 /// Indices of `range` sorted by `M[i, col]` with scipy's quicksort (the
 /// order of equal values matters for ties, so the algorithm is mirrored).
-fn sorted_by(m: &[f32], n: usize, range: std::ops::Range<usize>, col: usize) -> Vec<usize> {
-    let mut idx: Vec<usize> = range.clone().collect();
+fn sorted_by(m: &[f32], n: usize, range: std::ops::Range<usize>, col: usize) -> Vec<u32> {
+    let mut idx: Vec<u32> = range.clone().map(|i| i as u32).collect();
     // M is symmetric: read row `col` (contiguous) rather than column `col`.
     let mut vals: Vec<f32> = range.map(|i| m[col * n + i]).collect();
     simultaneous_sort(&mut vals, &mut idx);
@@ -228,12 +266,12 @@ fn sorted_by(m: &[f32], n: usize, range: std::ops::Range<usize>, col: usize) -> 
 
 /// Median-of-three quicksort (scikit-learn's, used by scipy's OLO),
 /// iterative so no input can exhaust the stack.
-fn simultaneous_sort(vals: &mut [f32], idx: &mut [usize]) {
+fn simultaneous_sort(vals: &mut [f32], idx: &mut [u32]) {
     let mut stack = vec![(0usize, vals.len())];
     while let Some((lo, size)) = stack.pop() {
         let v = &mut vals[lo..lo + size];
         let ix = &mut idx[lo..lo + size];
-        let swap = |v: &mut [f32], ix: &mut [usize], a: usize, b: usize| {
+        let swap = |v: &mut [f32], ix: &mut [u32], a: usize, b: usize| {
             v.swap(a, b);
             ix.swap(a, b);
         };
@@ -293,12 +331,12 @@ mod tests {
     #[test]
     fn quicksort_sorts_with_duplicates() {
         let mut v = vec![3.0f32, 1.0, 2.0, 2.0, 5.0, 0.0, 2.0, 9.0, 1.0];
-        let mut ix: Vec<usize> = (0..v.len()).collect();
+        let mut ix: Vec<u32> = (0..v.len() as u32).collect();
         simultaneous_sort(&mut v, &mut ix);
         assert!(v.windows(2).all(|w| w[0] <= w[1]));
         let orig = [3.0f32, 1.0, 2.0, 2.0, 5.0, 0.0, 2.0, 9.0, 1.0];
         for (k, &i) in ix.iter().enumerate() {
-            assert_eq!(orig[i], v[k]);
+            assert_eq!(orig[i as usize], v[k]);
         }
     }
 }
