@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::figure::{clustermap, dotplot, heatmap, CellText, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
-use crate::options::{Annot, ClusterDistance, MaskSpec, Missing};
+use crate::options::{Annot, ClusterDistance, MaskSpec, Missing, TickLabels};
 use crate::prep::{self, Axis};
 use crate::render::scene::Scene;
 use crate::stats::CorrMethod;
@@ -216,13 +216,19 @@ pub fn make_figure_with(
         transformed = t.time("prep", || pre.apply(m.clone()))?;
         &transformed
     };
-    // `mark_rows` entries `file:PATH` become the labels the file lists.
+    // `mark_rows` entries `file:PATH` become the labels the file lists;
+    // `xticklabels`/`yticklabels = "file:PATH"` the labels it holds.
     let marked;
-    let opts = if opts.mark_rows.is_empty() {
+    let opts = if opts.mark_rows.is_empty()
+        && !matches!(opts.xticklabels, TickLabels::File(_))
+        && !matches!(opts.yticklabels, TickLabels::File(_))
+    {
         opts
     } else {
         marked = FigureOptions {
             mark_rows: marked_rows(&opts.mark_rows, ctx.base)?,
+            xticklabels: tick_label_file(&opts.xticklabels, ctx.base)?,
+            yticklabels: tick_label_file(&opts.yticklabels, ctx.base)?,
             ..opts.clone()
         };
         &marked
@@ -693,6 +699,22 @@ fn marked_rows(entries: &[String], base: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// `xticklabels`/`yticklabels = "file:PATH"` (relative to the config) as
+/// the labels the file holds, one per line (every line one label, `\r\n`
+/// accepted); any other value as is.
+///
+/// Errors: the file cannot be read ([`Error::Read`]).
+fn tick_label_file(mode: &TickLabels, base: &Path) -> Result<TickLabels> {
+    let TickLabels::File(p) = mode else {
+        return Ok(mode.clone());
+    };
+    let path = resolve(base, Path::new(p));
+    let text = std::fs::read_to_string(&path).map_err(|err| Error::read(&path, err))?;
+    Ok(TickLabels::Labels(
+        text.lines().map(str::to_string).collect(),
+    ))
 }
 
 fn resolve(base: &Path, p: &Path) -> std::path::PathBuf {

@@ -1049,3 +1049,82 @@ fn small_clustermaps_keep_the_colour_bar_and_strip_names_clear() {
         );
     }
 }
+
+#[test]
+fn given_tick_labels_replace_the_own_ones_and_follow_the_leaves() {
+    use heatmill::render::scene::Op;
+    let m = seed();
+    let (nr, nc) = (m.nrows(), m.ncols());
+    let dir = crate::util::scratch("ticklabels");
+    let cols = dir.join("cols.txt");
+    let col_names: Vec<String> = (0..nc).map(|j| format!("sample {j}")).collect();
+    std::fs::write(&cols, format!("{}\n", col_names.join("\n"))).unwrap();
+    let rows: Vec<String> = (0..nr).map(|i| format!("\"r{i}\"")).collect();
+    let text = format!(
+        "{CLUSTERED}yticklabels = [{}]\nxticklabels = \"file:{}\"\n",
+        rows.join(", "),
+        cols.display()
+    );
+    let f = render(Kind::Clustermap, &m, &opts(&text));
+    let texts = |prefix: &str, by_y: bool| -> Vec<String> {
+        let mut v: Vec<(f64, String)> = f
+            .scene
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, x, y, .. } if text.starts_with(prefix) => {
+                    Some((if by_y { *y } else { *x }, text.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        v.into_iter().map(|(_, t)| t).collect()
+    };
+    // Every row shows its given label, in the leaves' order (seaborn's
+    // `plot_matrix` reorders a list by `reordered_ind`); none of its own.
+    let leaves = f.analysed.row_tree.as_ref().unwrap().leaves();
+    let want: Vec<String> = leaves.iter().map(|&i| format!("r{i}")).collect();
+    assert_eq!(texts("r", true), want);
+    assert!(texts(&m.row_labels()[0], true).is_empty());
+    let col_leaves = f.analysed.col_tree.as_ref().unwrap().leaves();
+    let want: Vec<String> = col_leaves.iter().map(|&j| col_names[j].clone()).collect();
+    assert_eq!(texts("sample ", false), want);
+    // heatmap: input order.
+    let f = render(Kind::Heatmap, &m, &opts(&text));
+    let want: Vec<String> = (0..nr).map(|i| format!("r{i}")).collect();
+    let mut got: Vec<(f64, String)> = f
+        .scene
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Text { text, y, .. } if text.starts_with('r') => Some((*y, text.clone())),
+            _ => None,
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+    assert_eq!(got.into_iter().map(|(_, t)| t).collect::<Vec<_>>(), want);
+    // A list of the wrong length is refused, naming both lengths.
+    let short = format!("yticklabels = [{}]\n", rows[..3].join(", "));
+    for kind in [Kind::Heatmap, Kind::Clustermap] {
+        let e = match pipeline::build(
+            kind,
+            &m,
+            &opts(&short),
+            "test",
+            &root(),
+            &Cache::default(),
+            &mut Timings::default(),
+        ) {
+            Ok(_) => panic!("{kind:?}: a short list was accepted"),
+            Err(e) => e,
+        };
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string().contains(&format!(
+                "yticklabels (--yticklabels) gives 3 labels for {nr} rows"
+            )),
+            "{e}"
+        );
+    }
+}
