@@ -982,6 +982,18 @@ figure_options! {
         help: "the columns' linkage matrix, as row_linkage",
         seaborn: "col_linkage", example: "col_Z.npy",
     }
+    row_order: Option<String> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text, stage: Analysis,
+        default: "input order (clustermap: the tree's)",
+        help: "draw the rows in this order, not clustered: a file (relative to the config) of row labels, heatmill's order.tsv (header index<TAB>label) or one label per line; every row exactly once, a missing or unknown label refused by name",
+        seaborn: "", example: "order.tsv",
+    }
+    col_order: Option<String> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text, stage: Analysis,
+        default: "input order (clustermap: the tree's)",
+        help: "the columns' order, as row_order",
+        seaborn: "", example: "col_order.tsv",
+    }
     optimal_ordering: bool = false => {
         kinds: CLUSTERMAP_CORRMAP, value: Flag, stage: Analysis,
         default: "false",
@@ -1358,6 +1370,42 @@ impl FigureOptions {
                         "{} orders a correlation map only when it is clustered: add {}",
                         crate::error::key_and_flag(k),
                         crate::error::hint("cluster", "true")
+                    ),
+                ));
+            }
+        }
+        for (order, others) in [
+            (
+                "row_order",
+                [
+                    ("row_linkage", self.row_linkage.is_some()),
+                    ("row_split", self.row_split.is_some()),
+                    ("cut_rows", self.cut_rows.is_some()),
+                    ("kmeans_rows", self.kmeans_rows.is_some()),
+                ],
+            ),
+            (
+                "col_order",
+                [
+                    ("col_linkage", self.col_linkage.is_some()),
+                    ("col_split", self.col_split.is_some()),
+                    ("cut_cols", self.cut_cols.is_some()),
+                    ("kmeans_rows", false),
+                ],
+            ),
+        ] {
+            let given = if order == "row_order" {
+                self.row_order.is_some()
+            } else {
+                self.col_order.is_some()
+            };
+            if let Some((k, _)) = others.iter().find(|(_, on)| *on).filter(|_| given) {
+                return Err(OptionError::at(
+                    order,
+                    format!(
+                        "{} gives the order itself, so {} does not apply with it: leave one out",
+                        crate::error::key_and_flag(order),
+                        crate::error::key_and_flag(k)
                     ),
                 ));
             }
