@@ -95,7 +95,7 @@ pub enum CbarOrientation {
 }
 
 /// Which tick labels to show (seaborn's `xticklabels`/`yticklabels`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum TickLabels {
     /// One label per font height, like seaborn's "auto".
     #[default]
@@ -106,6 +106,26 @@ pub enum TickLabels {
     None,
     /// Every n-th label, starting with the first.
     Every(usize),
+    /// These texts in place of the axis's labels, one per row (column) in
+    /// input order, every one shown (seaborn's list-like `xticklabels`);
+    /// they follow the rows through clustering (as `clustermap` reorders
+    /// a given list by the dendrogram's leaves). Their number must equal
+    /// the axis's length.
+    Labels(Vec<String>),
+    /// `file:PATH`: the labels read from a file, one per line (every line
+    /// is one label, the final newline ending the last), then as
+    /// [`TickLabels::Labels`]. The pipeline reads the file.
+    File(String),
+}
+
+impl TickLabels {
+    /// The given texts, when labels replace the axis's own.
+    pub fn replacements(&self) -> Option<&[String]> {
+        match self {
+            TickLabels::Labels(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 impl std::str::FromStr for TickLabels {
@@ -115,13 +135,19 @@ impl std::str::FromStr for TickLabels {
             "auto" => Ok(TickLabels::Auto),
             "all" | "true" => Ok(TickLabels::All),
             "none" | "false" => Ok(TickLabels::None),
+            _ if s.starts_with("file:") => match &s[5..] {
+                "" => Err("tick labels file:PATH needs a path after 'file:'".to_string()),
+                p => Ok(TickLabels::File(p.to_string())),
+            },
             n => n
                 .parse::<usize>()
                 .ok()
                 .filter(|&k| k > 0)
                 .map(TickLabels::Every)
                 .ok_or_else(|| {
-                    format!("tick labels must be auto, all, none or a positive number, got '{s}'")
+                    format!(
+                        "tick labels must be auto, all, none, a positive number, file:PATH or a list of labels, got '{s}'"
+                    )
                 }),
         }
     }
@@ -134,6 +160,8 @@ impl serde::Serialize for TickLabels {
             TickLabels::All => s.serialize_str("all"),
             TickLabels::None => s.serialize_str("none"),
             TickLabels::Every(n) => s.serialize_u64(*n as u64),
+            TickLabels::Labels(v) => v.serialize(s),
+            TickLabels::File(p) => s.serialize_str(&format!("file:{p}")),
         }
     }
 }
@@ -146,6 +174,7 @@ impl<'de> serde::Deserialize<'de> for TickLabels {
             B(bool),
             N(u64),
             S(String),
+            L(Vec<String>),
         }
         match Raw::deserialize(d)? {
             Raw::B(true) => Ok(TickLabels::All),
@@ -153,6 +182,7 @@ impl<'de> serde::Deserialize<'de> for TickLabels {
             Raw::N(n) if n > 0 => Ok(TickLabels::Every(n as usize)),
             Raw::N(_) => Err(serde::de::Error::custom("tick label step must be positive")),
             Raw::S(s) => s.parse().map_err(serde::de::Error::custom),
+            Raw::L(v) => Ok(TickLabels::Labels(v)),
         }
     }
 }
@@ -401,6 +431,10 @@ pub enum ValueKind {
     Bounds,
     /// A repeatable text (`--row-colors A --row-colors B`; a TOML array).
     List,
+    /// A word, a number, a boolean or a list of texts (a TOML array); on
+    /// the command line one text (seaborn's `xticklabels`: `True`, an
+    /// int, `"auto"` or a list; heatmill's `file:PATH`).
+    TextOrList,
     /// `NAME=VALUE` pairs, comma-separated (a TOML table).
     Map,
 }
@@ -505,6 +539,10 @@ impl OptionSpec {
             (ValueKind::Bounds, _) => false,
             (ValueKind::List, V::Array(a)) => a.iter().all(|x| x.is_str()),
             (ValueKind::List, _) => false,
+            (ValueKind::TextOrList, V::Array(a)) => a.iter().all(|x| x.is_str()),
+            (ValueKind::TextOrList, V::String(_) | V::Boolean(_)) => true,
+            (ValueKind::TextOrList, V::Integer(i)) => *i >= 1,
+            (ValueKind::TextOrList, _) => false,
             (ValueKind::Map, V::Table(t)) => t.values().all(|x| x.is_str()),
             (ValueKind::Map, _) => false,
         };
@@ -529,6 +567,9 @@ impl OptionSpec {
             ValueKind::Map => {
                 format!("expects a table of texts, {{ NAME = \"#rrggbb\" }}, got {shown}")
             }
+            ValueKind::TextOrList => format!(
+                "expects auto, true, false, a whole number of at least 1, \"file:PATH\" or a list of labels [\"A\", \"B\", …], got {shown}"
+            ),
             _ => format!("got {shown}"),
         })
     }
@@ -557,7 +598,7 @@ impl OptionSpec {
                     .map_err(|_| format!("{} expects a whole number, got '{s}'", self.flag()))?;
                 V::Integer(n)
             }
-            ValueKind::Text => V::String(one()),
+            ValueKind::Text | ValueKind::TextOrList => V::String(one()),
             ValueKind::Pair | ValueKind::NumberOrPair => {
                 let s = one();
                 match s.split_once(',') {
@@ -761,15 +802,15 @@ figure_options! {
     }
     // Labels.
     xticklabels: TickLabels = TickLabels::Auto => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL, value: TextOrList, stage: Draw,
         default: "`auto`",
-        help: "column labels: auto (as many as fit, as seaborn picks), all, none, or N (every N-th)",
+        help: "column labels: auto (as many as fit, as seaborn picks), all, none, N (every N-th), a list of labels shown in place of the columns' own (one per column, input order; they follow clustering), or file:PATH (the same, one label per line); a list whose length is not the number of columns is refused",
         seaborn: "xticklabels", example: "none",
     }
     yticklabels: TickLabels = TickLabels::Auto => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL, value: TextOrList, stage: Draw,
         default: "`auto`",
-        help: "row labels: auto, all, none, or N (every N-th)",
+        help: "row labels: auto, all, none, N (every N-th), a list of labels in place of the rows' own (one per row, input order; they follow clustering; mark_rows still names rows by their own labels), or file:PATH (one label per line)",
         seaborn: "yticklabels", example: "none",
     }
     font: Option<String> = None => {
@@ -940,6 +981,18 @@ figure_options! {
         default: "computed",
         help: "the columns' linkage matrix, as row_linkage",
         seaborn: "col_linkage", example: "col_Z.npy",
+    }
+    row_order: Option<String> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text, stage: Analysis,
+        default: "input order (clustermap: the tree's)",
+        help: "draw the rows in this order, not clustered: a file (relative to the config) of row labels, heatmill's order.tsv (header index<TAB>label) or one label per line; every row exactly once, a missing or unknown label refused by name",
+        seaborn: "", example: "order.tsv",
+    }
+    col_order: Option<String> = None => {
+        kinds: HEATMAP_CLUSTERMAP, value: Text, stage: Analysis,
+        default: "input order (clustermap: the tree's)",
+        help: "the columns' order, as row_order",
+        seaborn: "", example: "col_order.tsv",
     }
     optimal_ordering: bool = false => {
         kinds: CLUSTERMAP_CORRMAP, value: Flag, stage: Analysis,
@@ -1317,6 +1370,42 @@ impl FigureOptions {
                         "{} orders a correlation map only when it is clustered: add {}",
                         crate::error::key_and_flag(k),
                         crate::error::hint("cluster", "true")
+                    ),
+                ));
+            }
+        }
+        for (order, others) in [
+            (
+                "row_order",
+                [
+                    ("row_linkage", self.row_linkage.is_some()),
+                    ("row_split", self.row_split.is_some()),
+                    ("cut_rows", self.cut_rows.is_some()),
+                    ("kmeans_rows", self.kmeans_rows.is_some()),
+                ],
+            ),
+            (
+                "col_order",
+                [
+                    ("col_linkage", self.col_linkage.is_some()),
+                    ("col_split", self.col_split.is_some()),
+                    ("cut_cols", self.cut_cols.is_some()),
+                    ("kmeans_rows", false),
+                ],
+            ),
+        ] {
+            let given = if order == "row_order" {
+                self.row_order.is_some()
+            } else {
+                self.col_order.is_some()
+            };
+            if let Some((k, _)) = others.iter().find(|(_, on)| *on).filter(|_| given) {
+                return Err(OptionError::at(
+                    order,
+                    format!(
+                        "{} gives the order itself, so {} does not apply with it: leave one out",
+                        crate::error::key_and_flag(order),
+                        crate::error::key_and_flag(k)
                     ),
                 ));
             }
@@ -1835,6 +1924,34 @@ mod tests {
 
     fn table(text: &str) -> toml::Table {
         toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn tick_labels_take_a_list_a_file_or_seaborns_words() {
+        let t = table("yticklabels = [\"a\", \"b\"]\nxticklabels = \"file:cols.txt\"");
+        let o = FigureOptions::from_table(Kind::Heatmap, &toml::Table::new(), &t).unwrap();
+        assert_eq!(
+            o.yticklabels,
+            TickLabels::Labels(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(o.xticklabels, TickLabels::File("cols.txt".into()));
+        let t = table("yticklabels = 3\nxticklabels = false");
+        let o = FigureOptions::from_table(Kind::Heatmap, &toml::Table::new(), &t).unwrap();
+        assert_eq!(o.yticklabels, TickLabels::Every(3));
+        assert_eq!(o.xticklabels, TickLabels::None);
+        for bad in [
+            "yticklabels = [1, 2]",
+            "yticklabels = 0",
+            "yticklabels = \"file:\"",
+        ] {
+            let e = FigureOptions::from_table(Kind::Heatmap, &toml::Table::new(), &table(bad))
+                .unwrap_err();
+            assert!(
+                e.message.contains("yticklabels (--yticklabels)"),
+                "{bad}: {}",
+                e.message
+            );
+        }
     }
 
     #[test]

@@ -750,6 +750,7 @@ fn options(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
                     ValueKind::Bounds => "bounds",
                     ValueKind::FlagOrText => "flag_or_text",
                     ValueKind::List => "list",
+                    ValueKind::TextOrList => "text_or_list",
                     ValueKind::Map => "map",
                 },
             )?;

@@ -2,6 +2,7 @@
 //! 0.8 pt wide), tick labels (10 pt, 3.5 pt from the tick), axis labels
 //! (4 pt from the labels), and seaborn's choice of which labels to show.
 
+use crate::error::{Error, Result};
 use crate::options::TickLabels;
 use crate::render::fonts::Fonts;
 use crate::render::scene::Scene;
@@ -113,11 +114,12 @@ pub(crate) fn shorten(fonts: &Fonts, label: &str, font_px: f64, max_px: f64) -> 
 
 /// Which of `n` labels to show on an axis `len_px` long (seaborn's
 /// `_auto_ticks`: one label per font height; `every = n // max + 1`).
-pub fn tick_indices(n: usize, mode: TickLabels, len_px: f64, font_px: f64) -> Vec<usize> {
+/// Given labels (a list, `file:PATH`) are all shown, as seaborn's list-like.
+pub fn tick_indices(n: usize, mode: &TickLabels, len_px: f64, font_px: f64) -> Vec<usize> {
     match mode {
         TickLabels::None => vec![],
-        TickLabels::All => (0..n).collect(),
-        TickLabels::Every(k) => (0..n).step_by(k.max(1)).collect(),
+        TickLabels::All | TickLabels::Labels(_) | TickLabels::File(_) => (0..n).collect(),
+        TickLabels::Every(k) => (0..n).step_by((*k).max(1)).collect(),
         TickLabels::Auto => {
             let max_ticks = (len_px / font_px).floor() as usize;
             if max_ticks == 0 {
@@ -126,6 +128,37 @@ pub fn tick_indices(n: usize, mode: TickLabels, len_px: f64, font_px: f64) -> Ve
             let every = n / max_ticks + 1;
             (0..n).step_by(every).collect()
         }
+    }
+}
+
+/// The texts an axis shows for its `n` cells, in the axis's input order:
+/// `own` (the data's labels), or the labels `mode` gives in their place
+/// (seaborn's list-like `xticklabels`), which must be one per cell.
+/// `key` is the option (`xticklabels`/`yticklabels`), `what` the cells
+/// (`rows`, `columns`) for the message.
+///
+/// Errors: a list whose length is not `own.len()` ([`Error::Invalid`],
+/// naming both lengths); an unread `file:PATH` ([`Error::Internal`]: the
+/// pipeline reads it before the layout).
+pub fn shown_labels<'a>(
+    own: &'a [String],
+    mode: &'a TickLabels,
+    key: &str,
+    what: &str,
+) -> Result<&'a [String]> {
+    match mode {
+        TickLabels::Labels(v) if v.len() == own.len() => Ok(v),
+        TickLabels::Labels(v) => Err(Error::Invalid(format!(
+            "{} gives {} labels for {} {what}: give exactly one label per {}, in the input's order",
+            crate::error::key_and_flag(key),
+            v.len(),
+            own.len(),
+            what.trim_end_matches('s'),
+        ))),
+        TickLabels::File(p) => Err(Error::Internal(format!(
+            "{key} file '{p}' was not read before the layout"
+        ))),
+        _ => Ok(own),
     }
 }
 
@@ -231,7 +264,7 @@ impl Ticks {
     pub fn choose(
         side: Side,
         all: &[String],
-        mode: TickLabels,
+        mode: &TickLabels,
         thin_px: f64,
         px_per_pt: f64,
         fonts: &Fonts,
@@ -288,7 +321,9 @@ impl Ticks {
     /// elbow line, spread so none overlap: the way to name 30 genes on a
     /// 20 000-row heatmap. `all` are the axis's labels in drawn order. No
     /// marks: unchanged.
-    pub fn with_marks(mut self, all: &[String], marks: &[String]) -> Ticks {
+    /// `shown` are the texts drawn for them (the same, or given
+    /// `yticklabels`), `all` the labels marks are matched against.
+    pub fn with_marks(mut self, all: &[String], shown: &[String], marks: &[String]) -> Ticks {
         if marks.is_empty() || self.side == Side::Bottom {
             return self;
         }
@@ -296,7 +331,7 @@ impl Ticks {
             .iter()
             .enumerate()
             .filter(|(_, l)| marks.contains(l))
-            .map(|(i, l)| (i, l.clone()))
+            .map(|(i, _)| (i, shown[i].clone()))
             .collect();
         self.rotated = false;
         self.marked = true;
@@ -517,16 +552,16 @@ mod tests {
     #[test]
     fn auto_thins_to_one_label_per_font_height() {
         // 30 rows on 620 px with 13.9 px text: all fit (seaborn shows all).
-        assert_eq!(tick_indices(30, TickLabels::Auto, 620.0, 13.9).len(), 30);
+        assert_eq!(tick_indices(30, &TickLabels::Auto, 620.0, 13.9).len(), 30);
         // 20 000 rows on 800 px: every 347th.
-        let t = tick_indices(20_000, TickLabels::Auto, 800.0, 13.9);
+        let t = tick_indices(20_000, &TickLabels::Auto, 800.0, 13.9);
         assert_eq!(t[1], 20_000 / 57 + 1);
         assert_eq!(
-            tick_indices(5, TickLabels::None, 100.0, 10.0),
+            tick_indices(5, &TickLabels::None, 100.0, 10.0),
             Vec::<usize>::new()
         );
         assert_eq!(
-            tick_indices(5, TickLabels::Every(2), 100.0, 10.0),
+            tick_indices(5, &TickLabels::Every(2), 100.0, 10.0),
             vec![0, 2, 4]
         );
     }

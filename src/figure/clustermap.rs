@@ -5,7 +5,8 @@
 //! (.02, .8, .05, .18 of the figure), and a legend for the colour strips.
 
 use super::axes::{
-    label_room, seaborn_clustermap_extent, Rect, Side, Ticks, BLACK, FONT_PT, TITLE_PT,
+    label_room, seaborn_clustermap_extent, shown_labels, Rect, Side, Ticks, BLACK, FONT_PT,
+    TITLE_PT,
 };
 use super::colorbar::{self, Placement, TickSide};
 use super::dendrogram::{self, Orientation};
@@ -159,6 +160,16 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     let row_labels: Vec<String> = row_order.iter().map(|&i| d.row_labels[i].clone()).collect();
     let col_labels: Vec<String> = col_order.iter().map(|&i| d.col_labels[i].clone()).collect();
+    // Given tick labels follow the leaves, as seaborn's `plot_matrix`
+    // reorders a list-like `xticklabels` by `reordered_ind`.
+    let row_shown: Vec<String> = {
+        let own = shown_labels(d.row_labels, &opts.yticklabels, "yticklabels", "rows")?;
+        row_order.iter().map(|&i| own[i].clone()).collect()
+    };
+    let col_shown: Vec<String> = {
+        let own = shown_labels(d.col_labels, &opts.xticklabels, "xticklabels", "columns")?;
+        col_order.iter().map(|&i| own[i].clone()).collect()
+    };
     if let Some(lm) = &d.label_mask {
         lm.apply(&mut values, &row_labels, &col_labels);
     }
@@ -302,18 +313,18 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let on = |s: TickSide| if side == Some(s) { room } else { 0.0 };
         let yt = Ticks::choose(
             Side::Right,
-            &row_labels,
-            opts.yticklabels,
+            &row_shown,
+            &opts.yticklabels,
             thin_h,
             k,
             &fonts,
         )
-        .with_marks(&row_labels, &opts.mark_rows)
+        .with_marks(&row_labels, &row_shown, &opts.mark_rows)
         .fit(MAX_LABELS * w);
         let xt = Ticks::choose(
             Side::Bottom,
-            &col_labels,
-            opts.xticklabels,
+            &col_shown,
+            &opts.xticklabels,
             thin_w,
             k,
             &fonts,

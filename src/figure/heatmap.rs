@@ -4,7 +4,9 @@
 //! colour bar in matplotlib's default slot (15 % of the axes width, 5 %
 //! pad, 1:20 aspect, `shrink` of the height, centred).
 
-use super::axes::{label_room, seaborn_heatmap_extent, Rect, Side, Ticks, FONT_PT, TITLE_PT};
+use super::axes::{
+    label_room, seaborn_heatmap_extent, shown_labels, Rect, Side, Ticks, FONT_PT, TITLE_PT,
+};
 use super::colorbar::{self, Placement, TickSide};
 use super::panel::{self, Grid};
 use crate::error::Result;
@@ -73,6 +75,8 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     );
     let cbar_label = opts.cbar_label.as_deref();
     let place = colorbar::placement(opts);
+    let x_shown = shown_labels(data.col_labels, &opts.xticklabels, "xticklabels", "columns")?;
+    let y_shown = shown_labels(data.row_labels, &opts.yticklabels, "yticklabels", "rows")?;
 
     // Which labels show, and which way they turn, is decided for the axes
     // seaborn measures (before tight_layout grows them); their extents
@@ -85,25 +89,11 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     // `drop`: extra room above the axes, for a title the colour bar's top
     // tick label would otherwise run into.
     let layout = |scale: &ColorScale, thin_w: f64, thin_h: f64, drop: f64| {
-        let xt = Ticks::choose(
-            Side::Bottom,
-            data.col_labels,
-            opts.xticklabels,
-            thin_w,
-            k,
-            &fonts,
-        )
-        .fit(MAX_LABELS * h);
-        let yt = Ticks::choose(
-            Side::Left,
-            data.row_labels,
-            opts.yticklabels,
-            thin_h,
-            k,
-            &fonts,
-        )
-        .with_marks(data.row_labels, &opts.mark_rows)
-        .fit(MAX_LABELS * w);
+        let xt = Ticks::choose(Side::Bottom, x_shown, &opts.xticklabels, thin_w, k, &fonts)
+            .fit(MAX_LABELS * h);
+        let yt = Ticks::choose(Side::Left, y_shown, &opts.yticklabels, thin_h, k, &fonts)
+            .with_marks(data.row_labels, y_shown, &opts.mark_rows)
+            .fit(MAX_LABELS * w);
         let mut left = pad + ylabel_w + yt.extent();
         let mut top = pad + title_h + drop + super::brackets::height(&fonts, data.col_sets, k);
         let mut bottom = h - pad - xlabel_h - xt.extent();

@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::figure::{clustermap, dotplot, heatmap, CellText, FigureOptions, Kind, LabelMask};
 use crate::io::annotations;
 use crate::matrix::Matrix;
-use crate::options::{Annot, ClusterDistance, MaskSpec, Missing};
+use crate::options::{Annot, ClusterDistance, MaskSpec, Missing, TickLabels};
 use crate::prep::{self, Axis};
 use crate::render::scene::Scene;
 use crate::stats::CorrMethod;
@@ -241,13 +241,42 @@ pub fn make_figure_with(
         transformed = t.time("prep", || pre.apply(m.clone()))?;
         &transformed
     };
-    // `mark_rows` entries `file:PATH` become the labels the file lists.
+    // `row_order`/`col_order`: the matrix in the order given, that axis
+    // not clustered.
+    let (ordered, unclustered);
+    let (m, opts) = if opts.row_order.is_none() && opts.col_order.is_none() {
+        (m, opts)
+    } else {
+        let mut o = m.clone();
+        if let Some(p) = &opts.row_order {
+            let idx = given_order(o.row_labels(), p, ctx.base, "row_order", "row")?;
+            o = o.select_rows(&idx);
+        }
+        if let Some(p) = &opts.col_order {
+            let idx = given_order(o.col_labels(), p, ctx.base, "col_order", "column")?;
+            o = o.select_cols(&idx);
+        }
+        ordered = o;
+        unclustered = FigureOptions {
+            row_cluster: opts.row_cluster && opts.row_order.is_none(),
+            col_cluster: opts.col_cluster && opts.col_order.is_none(),
+            ..opts.clone()
+        };
+        (&ordered, &unclustered)
+    };
+    // `mark_rows` entries `file:PATH` become the labels the file lists;
+    // `xticklabels`/`yticklabels = "file:PATH"` the labels it holds.
     let marked;
-    let opts = if opts.mark_rows.is_empty() {
+    let opts = if opts.mark_rows.is_empty()
+        && !matches!(opts.xticklabels, TickLabels::File(_))
+        && !matches!(opts.yticklabels, TickLabels::File(_))
+    {
         opts
     } else {
         marked = FigureOptions {
             mark_rows: marked_rows(&opts.mark_rows, ctx.base)?,
+            xticklabels: tick_label_file(&opts.xticklabels, ctx.base)?,
+            yticklabels: tick_label_file(&opts.yticklabels, ctx.base)?,
             ..opts.clone()
         };
         &marked
@@ -775,6 +804,124 @@ fn marked_rows(entries: &[String], base: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// The positions of `labels` in the order the file at `path` (relative to
+/// the config) lists them: heatmill's `order.tsv` (a header
+/// `index<TAB>label`, the label in the second field) or one label per
+/// line (blank lines skipped). `key` is the option, `what` the axis's
+/// cells (`row`, `column`) for messages.
+///
+/// Errors: the file cannot be read ([`Error::Read`]); labels of the file
+/// that are not the axis's, labels of the axis the file lacks, a label
+/// listed twice, or an axis whose labels repeat ([`Error::Invalid`],
+/// naming up to five).
+fn given_order(
+    labels: &[String],
+    path: &str,
+    base: &Path,
+    key: &str,
+    what: &str,
+) -> Result<Vec<usize>> {
+    let file = resolve(base, Path::new(path));
+    let text = std::fs::read_to_string(&file).map_err(|err| Error::read(&file, err))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
+    let tsv = lines.peek().is_some_and(|l| *l == "index\tlabel");
+    if tsv {
+        lines.next();
+    }
+    let listed: Vec<&str> = lines
+        .map(|l| {
+            if tsv {
+                l.split_once('\t').map_or(l, |(_, b)| b)
+            } else {
+                l
+            }
+        })
+        .collect();
+    let some = |v: &[&str]| {
+        let mut s = v.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+        if v.len() > 5 {
+            s.push_str(", …");
+        }
+        s
+    };
+    let fail = |msg: String| {
+        Error::Invalid(format!(
+            "{} in {}: {msg}",
+            crate::error::key_and_flag(key),
+            file.display()
+        ))
+    };
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut repeated: Vec<&str> = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        if at.insert(l.as_str(), i).is_some() {
+            repeated.push(l);
+        }
+    }
+    if !repeated.is_empty() {
+        return Err(fail(format!(
+            "the data's {what} labels repeat ({}), so an order by label is ambiguous; give each {what} a distinct label",
+            some(&repeated)
+        )));
+    }
+    let mut seen = vec![false; labels.len()];
+    let (mut unknown, mut twice, mut idx) = (Vec::new(), Vec::new(), Vec::new());
+    for l in &listed {
+        match at.get(l) {
+            None => unknown.push(*l),
+            Some(&i) if seen[i] => twice.push(*l),
+            Some(&i) => {
+                seen[i] = true;
+                idx.push(i);
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(fail(format!(
+            "{} label(s) are not {what}s of the data: {}; list only the data's {what} labels",
+            unknown.len(),
+            some(&unknown)
+        )));
+    }
+    if !twice.is_empty() {
+        return Err(fail(format!(
+            "{} listed more than once; list each {what} once",
+            some(&twice)
+        )));
+    }
+    let missing: Vec<&str> = labels
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| !**s)
+        .map(|(l, _)| l.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(fail(format!(
+            "{} of the data's {} {what}s are missing: {}; list every {what} once",
+            missing.len(),
+            labels.len(),
+            some(&missing)
+        )));
+    }
+    Ok(idx)
+}
+
+/// `xticklabels`/`yticklabels = "file:PATH"` (relative to the config) as
+/// the labels the file holds, one per line (every line one label, `\r\n`
+/// accepted); any other value as is.
+///
+/// Errors: the file cannot be read ([`Error::Read`]).
+fn tick_label_file(mode: &TickLabels, base: &Path) -> Result<TickLabels> {
+    let TickLabels::File(p) = mode else {
+        return Ok(mode.clone());
+    };
+    let path = resolve(base, Path::new(p));
+    let text = std::fs::read_to_string(&path).map_err(|err| Error::read(&path, err))?;
+    Ok(TickLabels::Labels(
+        text.lines().map(str::to_string).collect(),
+    ))
 }
 
 fn resolve(base: &Path, p: &Path) -> std::path::PathBuf {

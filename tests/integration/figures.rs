@@ -1049,3 +1049,164 @@ fn small_clustermaps_keep_the_colour_bar_and_strip_names_clear() {
         );
     }
 }
+
+#[test]
+fn given_tick_labels_replace_the_own_ones_and_follow_the_leaves() {
+    use heatmill::render::scene::Op;
+    let m = seed();
+    let (nr, nc) = (m.nrows(), m.ncols());
+    let dir = crate::util::scratch("ticklabels");
+    let cols = dir.join("cols.txt");
+    let col_names: Vec<String> = (0..nc).map(|j| format!("sample {j}")).collect();
+    std::fs::write(&cols, format!("{}\n", col_names.join("\n"))).unwrap();
+    let rows: Vec<String> = (0..nr).map(|i| format!("\"r{i}\"")).collect();
+    let text = format!(
+        "{CLUSTERED}yticklabels = [{}]\nxticklabels = \"file:{}\"\n",
+        rows.join(", "),
+        cols.display()
+    );
+    let f = render(Kind::Clustermap, &m, &opts(&text));
+    let texts = |prefix: &str, by_y: bool| -> Vec<String> {
+        let mut v: Vec<(f64, String)> = f
+            .scene
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, x, y, .. } if text.starts_with(prefix) => {
+                    Some((if by_y { *y } else { *x }, text.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        v.into_iter().map(|(_, t)| t).collect()
+    };
+    // Every row shows its given label, in the leaves' order (seaborn's
+    // `plot_matrix` reorders a list by `reordered_ind`); none of its own.
+    let leaves = f.analysed.row_tree.as_ref().unwrap().leaves();
+    let want: Vec<String> = leaves.iter().map(|&i| format!("r{i}")).collect();
+    assert_eq!(texts("r", true), want);
+    assert!(texts(&m.row_labels()[0], true).is_empty());
+    let col_leaves = f.analysed.col_tree.as_ref().unwrap().leaves();
+    let want: Vec<String> = col_leaves.iter().map(|&j| col_names[j].clone()).collect();
+    assert_eq!(texts("sample ", false), want);
+    // heatmap: input order.
+    let f = render(Kind::Heatmap, &m, &opts(&text));
+    let want: Vec<String> = (0..nr).map(|i| format!("r{i}")).collect();
+    let mut got: Vec<(f64, String)> = f
+        .scene
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Text { text, y, .. } if text.starts_with('r') => Some((*y, text.clone())),
+            _ => None,
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+    assert_eq!(got.into_iter().map(|(_, t)| t).collect::<Vec<_>>(), want);
+    // A list of the wrong length is refused, naming both lengths.
+    let short = format!("yticklabels = [{}]\n", rows[..3].join(", "));
+    for kind in [Kind::Heatmap, Kind::Clustermap] {
+        let e = match pipeline::build(
+            kind,
+            &m,
+            &opts(&short),
+            "test",
+            &root(),
+            &Cache::default(),
+            &mut Timings::default(),
+        ) {
+            Ok(_) => panic!("{kind:?}: a short list was accepted"),
+            Err(e) => e,
+        };
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string().contains(&format!(
+                "yticklabels (--yticklabels) gives 3 labels for {nr} rows"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_given_row_order_is_drawn_unclustered_and_bad_files_are_refused_by_label() {
+    use heatmill::render::scene::Op;
+    let m = seed();
+    let dir = crate::util::scratch("row_order");
+    let file = dir.join("order.tsv");
+    // order.tsv's form: every third row first, then the rest reversed.
+    let mut order: Vec<usize> = (0..m.nrows()).step_by(3).collect();
+    order.extend((0..m.nrows()).rev().filter(|i| i % 3 != 0));
+    let mut text = String::from("index\tlabel\n");
+    for (k, &i) in order.iter().enumerate() {
+        text.push_str(&format!("{k}\t{}\n", m.row_labels()[i]));
+    }
+    std::fs::write(&file, &text).unwrap();
+    let want: Vec<String> = order.iter().map(|&i| m.row_labels()[i].clone()).collect();
+    let rows_drawn = |f: &heatmill::pipeline::Figure| {
+        let mut v: Vec<(f64, String)> = f
+            .scene
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, y, .. } if m.row_labels().contains(text) => {
+                    Some((*y, text.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        v.into_iter().map(|(_, t)| t).collect::<Vec<_>>()
+    };
+    for kind in [Kind::Heatmap, Kind::Clustermap] {
+        let o = opts(&format!(
+            "figsize = [8, 10]\nrow_order = \"{}\"\n",
+            file.display()
+        ));
+        let f = render(kind, &m, &o);
+        assert_eq!(rows_drawn(&f), want, "{kind:?}");
+        assert!(
+            f.analysed.row_tree.is_none(),
+            "{kind:?}: rows not clustered"
+        );
+        if kind == Kind::Clustermap {
+            assert!(f.analysed.col_tree.is_some(), "columns still clustered");
+        }
+    }
+    // One label per line works too; unknown and missing labels are named.
+    let cases = [
+        (format!("{}\n", want.join("\n")), None),
+        (
+            format!("{}\nnot_a_gene\n", want.join("\n")),
+            Some("1 label(s) are not rows of the data: not_a_gene".to_string()),
+        ),
+        (
+            format!("{}\n", want[1..].join("\n")),
+            Some(format!("1 of the data's 30 rows are missing: {}", want[0])),
+        ),
+    ];
+    for (text, err) in cases {
+        std::fs::write(&file, text).unwrap();
+        let o = opts(&format!("row_order = \"{}\"\n", file.display()));
+        let r = pipeline::build(
+            Kind::Heatmap,
+            &m,
+            &o,
+            "test",
+            &root(),
+            &Cache::default(),
+            &mut Timings::default(),
+        );
+        match (r, err) {
+            (Ok(f), None) => assert_eq!(rows_drawn(&f), want),
+            (Err(e), Some(msg)) => {
+                assert_eq!(e.exit_code(), 2);
+                assert!(e.to_string().contains("row_order (--row-order) in "), "{e}");
+                assert!(e.to_string().contains(&msg), "{e}");
+            }
+            (Ok(_), Some(msg)) => panic!("accepted; expected {msg}"),
+            (Err(e), None) => panic!("{e}"),
+        }
+    }
+}

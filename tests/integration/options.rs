@@ -171,6 +171,23 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
         "genes" => values = s(&["Sample_3"]),
         "row_colors" => values = vec![f.row_table.clone()],
         "optimal_ordering" => base = s(&["--method", "single"]),
+        // The seed's rows (columns) in reverse: order.tsv's form for rows,
+        // one label per line for columns.
+        "row_order" | "col_order" => {
+            let file = f.dense.with_file_name(format!("{key}.tsv"));
+            let text = if key == "row_order" {
+                let rows: Vec<String> = (1..=30).rev().map(|i| format!("Gene_{i}")).collect();
+                let mut t = String::from("index\tlabel\n");
+                for (k, r) in rows.iter().enumerate() {
+                    t.push_str(&format!("{k}\t{r}\n"));
+                }
+                t
+            } else {
+                (1..=12).rev().map(|j| format!("Sample_{j}\n")).collect()
+            };
+            std::fs::write(&file, text).unwrap();
+            values = vec![file.display().to_string()];
+        }
         // A tree from `heatmill linkage` (single, not the default average).
         "row_linkage" | "col_linkage" => {
             let z = f.dense.with_file_name(format!("{key}.npy"));
