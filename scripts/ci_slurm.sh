@@ -7,7 +7,9 @@
 #      heatmill process, and merge-manifests gives one complete manifest;
 #   2. the memory budget heatmill takes from SLURM_MEM_PER_CPU x CPUs (a
 #      dataset too big for --mem-per-cpu=40M is refused naming it);
-#   3. a time limit: a job with --time=1 on a cohort that needs ~2 minutes
+#   3. a time limit: a job with --time=1 on a cohort that needs ~2-3 minutes
+#      on one core (150 datasets: sized so the limit bites however fast
+#      the figures get)
 #      is sent SIGTERM, heatmill exits 143 with no temp file and a
 #      manifest of what finished, and a rerun completes the rest with the
 #      bytes of an uninterrupted run.
@@ -120,7 +122,9 @@ PY
 }
 mkdir -p "$WORK/logs"
 gen 10 200 "$WORK/small"
-gen 48 4000 "$WORK/big"
+BIG=150 # datasets; x 3 figures = the big cohort's jobs
+gen "$BIG" 4000 "$WORK/big"
+JOBS=$((BIG * 3))
 config() { # NAME GLOB
   cat >"$WORK/$1.toml" <<TOML
 [output]
@@ -215,15 +219,15 @@ grep -q "DUE TO TIME LIMIT" "$tl_log" || fail "the job did not hit its time limi
 grep -q "stopped by SIGTERM" "$tl_log" || fail "heatmill did not stop gracefully on SIGTERM"
 if find "$WORK/out-big" -name '.*.tmp-*' | grep -q .; then fail "temp files left after the time limit"; fi
 done_jobs=$(grep -c '"status": "ok"' "$WORK/out-big/manifest.shard-1-of-1.json")
-[ "$done_jobs" -gt 0 ] && [ "$done_jobs" -lt 144 ] || fail "$done_jobs jobs in the manifest after the time limit"
+[ "$done_jobs" -gt 0 ] && [ "$done_jobs" -lt "$JOBS" ] || fail "$done_jobs jobs in the manifest after the time limit"
 pngs=$(find "$WORK/out-big" -name '*.png' | wc -l)
 [ "$pngs" = "$done_jobs" ] || fail "$pngs figures but $done_jobs jobs in the manifest"
-log "time limit: SIGTERM after ${secs} s, heatmill stopped with $done_jobs/144 jobs done and recorded, no temp file"
+log "time limit: SIGTERM after ${secs} s, heatmill stopped with $done_jobs/$JOBS jobs done and recorded, no temp file"
 t=$(date +%s)
 submit rerun --array=0 --cpus-per-task=1 --mem=2G -- "$WORK/big.toml" 1 --out "$WORK/out-big" >/dev/null ||
   fail "the rerun failed"
-grep -q "$((144 - done_jobs)) done, $done_jobs up to date" "$WORK"/logs/rerun-*.log || fail "the rerun did not resume"
+grep -q "$((JOBS - done_jobs)) done, $done_jobs up to date" "$WORK"/logs/rerun-*.log || fail "the rerun did not resume"
 wait "$ref" || fail "reference run failed"
 same_files "$WORK/out-big" "$WORK/ref-big"
-log "rerun: $((144 - done_jobs)) done, $done_jobs up to date in $(($(date +%s) - t)) s; 144 figures identical to an uninterrupted run"
+log "rerun: $((JOBS - done_jobs)) done, $done_jobs up to date in $(($(date +%s) - t)) s; $JOBS figures identical to an uninterrupted run"
 log "all Slurm checks passed in $(($(date +%s) - T0)) s"
