@@ -117,15 +117,7 @@ fn cell_centres(spans: &[(f64, f64)], sizes: &[usize]) -> Vec<f64> {
 
 /// Renders the figure.
 pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
-    let k = opts.dpi / 72.0;
-    let (w, h) = (
-        (opts.figsize.0 * opts.dpi).round(),
-        (opts.figsize.1 * opts.dpi).round(),
-    );
-    let mut canvas = Scene::new(w as usize, h as usize);
-    canvas.fonts = opts.fonts()?;
-    canvas.title = opts.title.clone();
-    canvas.text_mode = opts.text;
+    let (mut canvas, k, w, h) = super::canvas(opts)?;
     let fonts = canvas.fonts.clone();
     let font = FONT_PT * k;
     let pad = edge_pad(k);

@@ -92,15 +92,7 @@ pub fn legend_shares((lo, hi): (f64, f64)) -> Vec<f64> {
 
 /// Renders the figure.
 pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
-    let k = opts.dpi / 72.0;
-    let (w, h) = (
-        (opts.figsize.0 * opts.dpi).round(),
-        (opts.figsize.1 * opts.dpi).round(),
-    );
-    let mut canvas = Scene::new(w as usize, h as usize);
-    canvas.fonts = opts.fonts()?;
-    canvas.title = opts.title.clone();
-    canvas.text_mode = opts.text;
+    let (mut canvas, k, w, h) = super::canvas(opts)?;
     let fonts = canvas.fonts.clone();
     let font = FONT_PT * k;
     let small = FONT_PT * 0.833 * k;

@@ -114,3 +114,23 @@ impl CellText {
         out
     }
 }
+
+/// The empty figure `opts` ask for: a `figsize × dpi` pixel scene with
+/// its fonts, title (for a PDF's information) and text mode, and the
+/// pixels per point `k`, width `w` and height `h` (pixels) layouts use.
+///
+/// Errors: the `font` option names a font that cannot be found or read.
+pub(crate) fn canvas(
+    opts: &FigureOptions,
+) -> crate::error::Result<(crate::render::scene::Scene, f64, f64, f64)> {
+    let k = opts.dpi / 72.0;
+    let (w, h) = (
+        (opts.figsize.0 * opts.dpi).round(),
+        (opts.figsize.1 * opts.dpi).round(),
+    );
+    let mut canvas = crate::render::scene::Scene::new(w as usize, h as usize);
+    canvas.fonts = opts.fonts()?;
+    canvas.title = opts.title.clone();
+    canvas.text_mode = opts.text;
+    Ok((canvas, k, w, h))
+}
