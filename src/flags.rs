@@ -25,6 +25,10 @@ fn id_no(key: &str) -> String {
     format!("no_{key}")
 }
 
+/// List options whose entries are labels: their flag also splits a
+/// comma list (`--genes CD3E,MS4A1`).
+const LABEL_LISTS: &[&str] = &["genes", "mark_rows"];
+
 fn arg_for(s: &OptionSpec, visible: bool) -> Vec<Arg> {
     let mut help = s.help.to_string();
     if !s.seaborn.is_empty() {
@@ -67,6 +71,13 @@ fn arg_for(s: &OptionSpec, visible: bool) -> Vec<Arg> {
                 .action(ArgAction::SetTrue)
                 .conflicts_with(s.key),
         ],
+        // Labels (genes, marked rows) also come as one comma list,
+        // `--genes CD3E,MS4A1`; table specs only by repeating the flag.
+        ValueKind::List if LABEL_LISTS.contains(&s.key) => vec![arg
+            .value_name("LABEL[,LABEL…]|file:PATH")
+            .value_delimiter(',')
+            .action(ArgAction::Append)
+            .allow_hyphen_values(true)],
         ValueKind::List => vec![arg
             .value_name("TABLE:COLUMN")
             .action(ArgAction::Append)

@@ -35,6 +35,8 @@ __all__ = [
     "heatmap",
     "clustermap",
     "corrmap",
+    "matrixplot",
+    "dotplot",
     "linkage",
     "corrcoef",
     "run",
@@ -47,7 +49,7 @@ _OPTIONS = {o["key"]: o for o in _heatmill.options()}
 
 # Keywords handled here rather than in the option table: seaborn's
 # dictionaries and data-shaped values, the thread count, AnnData's views.
-_PY_ONLY = {"threads", "cbar_kws", "layer", "transpose", "groupby"}
+_PY_ONLY = {"threads", "cbar_kws", "layer", "transpose", "groupby", "var_names"}
 
 
 def options():
@@ -319,6 +321,21 @@ def _plain(v):
     return v
 
 
+def _genes(v):
+    """scanpy's ``var_names``: a gene, a list of genes, or a dict of marker
+    sets (set name → genes), passed as the ``genes`` option's entries (a
+    set's genes as ``SET<TAB>GENE`` lines, as a marker file holds them)."""
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, dict):
+        out = []
+        for name, genes in v.items():
+            for g in ([genes] if isinstance(genes, str) else list(genes)):
+                out.append(f"{name}\t{g}")
+        return out
+    return [str(g) for g in v]
+
+
 def _ticklabels(v, key):
     if v is True:
         return "all"
@@ -328,7 +345,10 @@ def _ticklabels(v, key):
         return str(int(v))
     if isinstance(v, str):
         return v
-    raise ValueError(f"{key}: heatmill takes True, False, 'auto' or an int N (every N-th label)")
+    if isinstance(v, (list, tuple, np.ndarray)) or _is_pandas(v, "Index"):
+        return [str(x) for x in v]
+    raise ValueError(f"{key}: heatmill takes True, False, 'auto', an int N (every N-th label) "
+                     "or a list of labels (one per row/column)")
 
 
 def _mask_spec(mask):
@@ -410,6 +430,28 @@ def _unknown(keys):
         "heatmill.options() lists them")
 
 
+def _groupby_strip(groupby, d):
+    """scanpy's ``groupby``: a column of the rows' annotations (AnnData obs,
+    or var with ``transpose=True``) by name, or a Series indexed by row label
+    (a file's ``obs/COLUMN``/``TABLE:COLUMN`` also works, as in a config)."""
+    if _is_pandas(groupby, "Series"):
+        cats = list(groupby.cat.categories) if str(groupby.dtype) == "category" else None
+        s, _ = _strip(groupby.name if groupby.name is not None else "groupby",
+                      _labels(groupby.index), groupby.tolist(), cats)
+        return s
+    if not isinstance(groupby, str):
+        raise ValueError("groupby: give a column name of the rows' annotations "
+                         "(AnnData obs) or a pandas Series indexed by row label")
+    if d.row_meta is not None and groupby in d.row_meta.columns:
+        _, strips, _ = _meta_strips([groupby], d.rows, d.row_meta, d.uns)
+        return strips[0]
+    if ":" in groupby or groupby.startswith(("obs/", "var/")):
+        return None  # a file's column, read by the engine as a config's
+    known = list(d.row_meta.columns) if d.row_meta is not None else []
+    raise ValueError(f"groupby: '{groupby}' is not a column of the rows' annotations "
+                     f"(AnnData obs, or var with transpose=True){': ' + ', '.join(known) if known else ''}")
+
+
 def _figure(kind, data, kw):
     bad = [k for k in kw if k not in _OPTIONS and k not in _PY_ONLY]
     if bad:
@@ -444,21 +486,17 @@ def _figure(kind, data, kw):
         kw.pop("row_colors", None), d.rows, d.row_meta, d.uns, "row_colors")
     col_specs, col_strips, col_colours = _strips_from(
         kw.pop("col_colors", None), d.cols, d.col_meta, d.uns, "col_colors")
+    groupby_strip = _groupby_strip(groupby, d) if groupby is not None else None
     if groupby is not None:
-        if d.row_meta is None or groupby not in d.row_meta.columns:
-            raise ValueError(f"groupby: '{groupby}' is not a column of the rows' annotations "
-                             "(AnnData obs, or var with transpose=True)")
-        col = d.row_meta[groupby]
-        codes = col.cat.codes.to_numpy() if str(col.dtype) == "category" else \
-            np.unique(col.astype(str).to_numpy(), return_inverse=True)[1]
-        order = np.argsort(codes, kind="stable")
-        values = values[order]
-        d.rows = [d.rows[i] for i in order]
-        _, extra, _ = _meta_strips([groupby], d.rows, d.row_meta.iloc[order], d.uns)
-        row_strips = extra + row_strips
-        row_colours = False
-        if kind == "clustermap":
-            kw.setdefault("row_cluster", False)
+        # The column's name (the engine uses the data given) or a file's column.
+        opts["groupby"] = groupby_strip[0] if groupby_strip is not None else groupby
+    var_names = kw.pop("var_names", None)
+    if var_names is not None:
+        if "genes" in kw:
+            raise ValueError("give var_names (scanpy's name) or genes, not both")
+        kw["genes"] = var_names
+    if "genes" in kw:
+        kw["genes"] = _genes(kw["genes"])
     if row_specs:
         opts["row_colors"] = row_specs
     if col_specs:
@@ -492,7 +530,7 @@ def _figure(kind, data, kw):
         if d.col_name is not None and "xlabel" not in opts:
             opts["xlabel"] = d.col_name
     inner = _heatmill.figure(kind, values, d.rows, d.cols, opts, row_strips, col_strips,
-                             threads, mask_table)
+                             threads, mask_table, groupby_strip)
     for w in inner.warnings:
         _warnings.warn(w, stacklevel=3)
     return Figure(inner)
@@ -615,6 +653,22 @@ def corrmap(data, **kw):
     """``sns.heatmap(data.T.corr(), …)`` of the rows (genes) of ``data``;
     ``cluster=True`` orders them as ``sns.clustermap(data.T.corr())``."""
     return _figure("corrmap", data, kw)
+
+
+def matrixplot(data, var_names=None, groupby=None, **kw):
+    """scanpy's ``sc.pl.matrixplot(adata, var_names, groupby)``: one row per
+    group, each gene's mean over the group's cells (``reduce="median"`` or
+    ``"fraction_nonzero"`` for the others); ``var_names`` a list or a dict
+    of marker sets."""
+    kw.setdefault("reduce", "mean")
+    return _figure("heatmap", data, dict(kw, var_names=var_names, groupby=groupby))
+
+
+def dotplot(data, var_names=None, groupby=None, **kw):
+    """scanpy's ``sc.pl.dotplot(adata, var_names, groupby)``: colour = the
+    group's mean, dot size = the share of its cells above
+    ``expression_cutoff``; ``var_names`` a list or a dict of marker sets."""
+    return _figure("dotplot", data, dict(kw, var_names=var_names, groupby=groupby))
 
 
 def _matrix_arg(x):

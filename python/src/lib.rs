@@ -61,8 +61,9 @@ fn kind_of(name: &str) -> PyResult<Kind> {
         "heatmap" => Ok(Kind::Heatmap),
         "clustermap" => Ok(Kind::Clustermap),
         "corrmap" => Ok(Kind::Corrmap),
+        "dotplot" => Ok(Kind::Dotplot),
         _ => Err(PyValueError::new_err(format!(
-            "unknown figure kind '{name}' (heatmap, clustermap, corrmap)"
+            "unknown figure kind '{name}' (heatmap, clustermap, corrmap, dotplot)"
         ))),
     }
 }
@@ -282,7 +283,7 @@ fn encode_as(py: Python<'_>, scene: &Scene, format: ImageFormat, dpi: f64) -> Py
 
 #[pymethods]
 impl PyFigure {
-    /// The figure kind: `heatmap`, `clustermap` or `corrmap`.
+    /// The figure kind: `heatmap`, `clustermap`, `corrmap` or `dotplot`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.kind.name()
@@ -435,7 +436,7 @@ type MaskTuple<'py> = (Vec<String>, Vec<String>, PyReadonlyArray2<'py, f64>);
 /// keyword options (config keys), in-memory colour strips and an optional
 /// cell mask matched by label (`pipeline::Annotations::mask`).
 #[pyfunction]
-#[pyo3(signature = (kind, values, row_labels, col_labels, options, row_strips, col_strips, threads=None, mask=None))]
+#[pyo3(signature = (kind, values, row_labels, col_labels, options, row_strips, col_strips, threads=None, mask=None, groupby=None))]
 #[allow(clippy::too_many_arguments)]
 fn figure(
     py: Python<'_>,
@@ -448,6 +449,7 @@ fn figure(
     col_strips: Vec<StripTuple>,
     threads: Option<usize>,
     mask: Option<MaskTuple<'_>>,
+    groupby: Option<StripTuple>,
 ) -> PyResult<PyFigure> {
     let kind = kind_of(kind)?;
     let opts = options_from(kind, options)?;
@@ -462,6 +464,15 @@ fn figure(
             .collect::<PyResult<_>>()?,
         mask: mask
             .map(|(rows, cols, cells)| matrix_of(py, cells.as_any(), rows, cols))
+            .transpose()?,
+        groupby: groupby
+            .map(|g| {
+                annotation_of(g).map(|mut a| {
+                    // scanpy groups by a categorical (a plain column becomes one).
+                    a.categorical = true;
+                    a
+                })
+            })
             .transpose()?,
     };
     let m = Arc::new(matrix_of(py, values, row_labels, col_labels)?);

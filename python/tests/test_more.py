@@ -351,3 +351,68 @@ def test_quickstart_example_runs_and_draws_the_clustermap(tmp_path):
     assert g.kind == "clustermap" and g.dendrogram_row.reordered_ind is not None
     data, meta = g._repr_png_()
     assert data.startswith(b"\x89PNG") and meta["width"] == 1000
+
+
+# --- scanpy's grouped figures from an in-memory AnnData ---------------------------
+
+
+@pytest.fixture
+def cells():
+    ad = pytest.importorskip("anndata")
+    rng = np.random.default_rng(7)
+    x = rng.poisson(1.5, size=(60, 8)).astype(np.float32)
+    obs = pd.DataFrame({"cell_type": pd.Categorical(
+        rng.choice(["T", "B", "NK"], size=60), categories=["T", "B", "NK"])},
+        index=[f"c{i}" for i in range(60)])
+    a = ad.AnnData(X=x, obs=obs, var=pd.DataFrame(index=[f"G{j}" for j in range(8)]))
+    a.uns["cell_type_colors"] = ["#1f77b4", "#ff7f0e", "#279e68"]
+    return a
+
+
+def _from_file(tmp_path, a, figure):
+    """The same figure made by a config run over the AnnData written to disk."""
+    path = tmp_path / "cells.h5ad"
+    a.write_h5ad(path)
+    cfg = {"output": {"dir": str(tmp_path / "out"), "formats": ["png"]},
+           "dataset": [{"name": "cells", "path": str(path)}],
+           "figure": [dict(figure, name="f")]}
+    s = heatmill.run(cfg, quiet=True)
+    assert s.failed == []
+    (png,) = list((tmp_path / "out").rglob("*.png"))
+    return png.read_bytes()
+
+
+def test_matrixplot_of_an_anndata_is_the_configs(cells, tmp_path):
+    f = heatmill.matrixplot(cells, ["G3", "G1", "G5"], groupby="cell_type")
+    assert f.row_labels == ["T", "B", "NK"]          # the categorical's order
+    assert f.col_labels == ["G3", "G1", "G5"]
+    ref = _from_file(tmp_path, cells, {"kind": "heatmap", "groupby": "obs/cell_type",
+                                       "reduce": "mean", "genes": ["G3", "G1", "G5"]})
+    assert f.png() == ref
+    # reduce passes through (it was dropped when Python grouped the rows).
+    med = heatmill.heatmap(cells, groupby="cell_type", reduce="median", genes=["G3", "G1"])
+    assert med.row_labels == ["T", "B", "NK"] and med.png() != f.png()
+
+
+def test_dotplot_takes_scanpys_var_names_dict(cells, tmp_path):
+    sets = {"first": ["G0", "G2"], "second": "G4"}
+    f = heatmill.dotplot(cells, sets, groupby="cell_type")
+    assert f.kind == "dotplot"
+    assert f.col_labels == ["G0", "G2", "G4"]
+    markers = tmp_path / "markers.txt"
+    markers.write_text("first\tG0\nfirst\tG2\nsecond\tG4\n")
+    ref = _from_file(tmp_path, cells, {"kind": "dotplot", "groupby": "obs/cell_type",
+                                       "genes": [f"file:{markers}"]})
+    assert f.png() == ref
+    with pytest.raises(ValueError, match="groupby"):
+        heatmill.dotplot(cells, sets, groupby="celltype")
+
+
+def test_groupby_as_a_series_and_labels_as_a_list(cells):
+    by = cells.obs["cell_type"].rename("kind")
+    f = heatmill.heatmap(cells.to_df(), groupby=by, genes=["G0", "G1"])
+    assert f.row_labels[: (by == "T").sum()] == list(by.index[by == "T"])
+    g = heatmill.heatmap(cells.to_df().iloc[:4, :3], xticklabels=["a", "b", "c"])
+    assert g.png() != heatmill.heatmap(cells.to_df().iloc[:4, :3]).png()
+    with pytest.raises(ValueError, match="3"):
+        heatmill.heatmap(cells.to_df().iloc[:4, :3], xticklabels=["a", "b"])

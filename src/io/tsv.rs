@@ -42,6 +42,31 @@ pub fn labelled_matrix(labels: &[String], values: &[f64], sep: char) -> String {
     s
 }
 
+/// A labelled `rows × cols` matrix (`values` row-major) as tab-separated
+/// text: a header `corner<TAB>col…`, then one line per row, its label
+/// first; values as [`labelled_matrix`] writes them (shortest round-trip,
+/// `NaN`). What `pandas.read_csv(sep="\t", index_col=0)` reads back.
+pub fn table_tsv(corner: &str, rows: &[String], cols: &[String], values: &[f64]) -> String {
+    let mut s = String::with_capacity(values.len() * 20 + (rows.len() + cols.len()) * 16);
+    s.push_str(corner);
+    for c in cols {
+        let _ = write!(s, "\t{c}");
+    }
+    s.push('\n');
+    for (i, r) in rows.iter().enumerate() {
+        s.push_str(r);
+        for v in &values[i * cols.len()..(i + 1) * cols.len()] {
+            if v.is_nan() {
+                s.push_str("\tNaN");
+            } else {
+                let _ = write!(s, "\t{v:?}");
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// A header `index<TAB>label`, then one line per row of a written matrix,
 /// in its order: the row's 0-based position in the input
 /// (`positions[i]`) and its label.

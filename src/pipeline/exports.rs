@@ -14,6 +14,12 @@
 //! - `{prefix}clusters.tsv`: `label<TAB>cluster` in input order with a
 //!   header, ids as scipy's `fcluster`;
 //! - `{prefix}tree.nwk`: the tree as Newick, branch lengths from heights;
+//! - grouped figures (`groupby`): `groups.tsv` (`index<TAB>label<TAB>group`
+//!   in display order, the cells of a grouped heatmap); `aggregate_{mean,
+//!   median,fraction_nonzero}.tsv` (`reduce`: groups × genes, as
+//!   `sc.get.aggregate`'s layer); `dot_color.tsv` and `dot_size.tsv` (a
+//!   dot plot's groups × genes colours and fractions, scanpy's
+//!   `DotPlot.dot_color_df`/`dot_size_df`);
 //! - `corr_mqc.json`, `heatmill_mqc_versions.yml` (`multiqc = true`): the
 //!   correlation matrix as a MultiQC custom-content heatmap, and the
 //!   version MultiQC lists under software versions.
@@ -78,6 +84,29 @@ pub fn kmeans(clusters: &[usize], labels: &[String], positions: &[usize]) -> Exp
         let _ = writeln!(out, "{}\t{}\t{c}", positions[i], labels[i]);
     }
     ("kmeans.tsv".to_string(), out.into_bytes())
+}
+
+/// `groups.tsv`: `index<TAB>label<TAB>group` for the grouped rows in
+/// display order (`groups`: each group's name and row indices into
+/// `labels`, in order).
+pub fn groups(groups: &[(String, Vec<usize>)], labels: &[String]) -> Export {
+    use std::fmt::Write;
+    let mut out = String::from("index\tlabel\tgroup\n");
+    for (name, rows) in groups {
+        for &i in rows {
+            let _ = writeln!(out, "{i}\t{}\t{name}", labels[i]);
+        }
+    }
+    ("groups.tsv".to_string(), out.into_bytes())
+}
+
+/// `{name}.tsv`: a groups × genes matrix (`m`: rows the groups, columns
+/// the genes), `group` in the header's corner.
+pub fn grouped_table(name: &str, m: &crate::matrix::Matrix) -> Export {
+    (
+        format!("{name}.tsv"),
+        tsv::table_tsv("group", m.row_labels(), m.col_labels(), m.values()).into_bytes(),
+    )
 }
 
 /// `{prefix}linkage.npy`: Z as an `(n − 1) × 4` float64 array.

@@ -120,7 +120,8 @@ pub type GeneSets = Vec<(String, usize, usize)>;
 /// The genes `genes` names, in order, and the marker sets they form:
 /// each entry as is, or for `file:PATH` (relative to `base`) one gene per
 /// line, or `SET<TAB>GENE` lines (scanpy's `var_names` dict: the set's
-/// genes in file order, sets in order of first appearance). Blank lines
+/// genes in file order, sets in order of first appearance); an entry may
+/// itself be a `SET<TAB>GENE` line. Blank lines
 /// and `#` comments are skipped. Sets are `(name, first, last)` positions
 /// in the returned list, empty when no line names a set.
 ///
@@ -152,7 +153,14 @@ pub fn gene_list(entries: &[String], base: &Path) -> Result<(Vec<String>, GeneSe
                     }
                 }
             }
-            None => pairs.push((None, e.clone())),
+            // An entry `SET<TAB>GENE` is a file's line given inline (a
+            // scanpy `var_names` dict from the Python package).
+            None => match e.split_once('\t') {
+                Some((s, g)) if !s.trim().is_empty() && !g.trim().is_empty() => {
+                    pairs.push((Some(s.trim().to_string()), g.trim().to_string()))
+                }
+                _ => pairs.push((None, e.clone())),
+            },
         }
     }
     if pairs.iter().all(|(s, _)| s.is_none()) {
@@ -424,5 +432,12 @@ mod tests {
         assert!(e.to_string().contains("line 1"), "{e}");
         let (genes, sets) = gene_list(&["A".into(), "B".into()], &dir).unwrap();
         assert_eq!((genes.len(), sets.len()), (2, 0));
+        // Inline SET<TAB>GENE entries group as a file's lines do.
+        let inline: Vec<String> = ["T\tCD3E", "B\tMS4A1", "T\tCD3D"]
+            .map(String::from)
+            .to_vec();
+        let (genes, sets) = gene_list(&inline, &dir).unwrap();
+        assert_eq!(genes, ["CD3E", "CD3D", "MS4A1"].map(String::from));
+        assert_eq!(sets, vec![("T".into(), 0, 1), ("B".into(), 2, 2)]);
     }
 }

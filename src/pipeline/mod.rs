@@ -95,12 +95,27 @@ pub struct Annotations {
     /// a clustermap's `mask` with its data). Used in place of a
     /// `file:PATH` mask; the geometric masks (`upper`, …) still apply.
     pub mask: Option<Matrix>,
+    /// The `groupby` column given as data (scanpy's `groupby` of an
+    /// in-memory AnnData's `obs`): by row label, in its categories'
+    /// order, with its colours. Used in place of reading the option's
+    /// `obs/COLUMN` or `TABLE:COLUMN`; it turns grouping on by itself.
+    pub groupby: Option<annotations::Annotation>,
 }
 
 impl Annotations {
     /// True when there are no strips.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty() && self.cols.is_empty()
+    }
+
+    /// The options with `groupby` set to the in-memory column's name when
+    /// one is given as data, so the grouped figure is made.
+    fn grouping_options(&self, opts: &FigureOptions) -> Option<FigureOptions> {
+        let a = self.groupby.as_ref()?;
+        Some(FigureOptions {
+            groupby: Some(a.name.clone()),
+            ..opts.clone()
+        })
     }
 }
 
@@ -218,8 +233,10 @@ pub fn make_figure_with(
     strips: &Annotations,
     t: &mut Timings,
 ) -> Result<Figure> {
+    let given_groups = strips.grouping_options(opts);
+    let opts = given_groups.as_ref().unwrap_or(opts);
     opts.validate_for(kind)?;
-    if kind == Kind::Corrmap && !strips.is_empty() {
+    if kind == Kind::Corrmap && (!strips.is_empty() || strips.groupby.is_some()) {
         return Err(Error::Usage(
             "row_colors/col_colors apply to heatmap and clustermap figures, not to corrmap".into(),
         ));
@@ -288,7 +305,7 @@ pub fn make_figure_with(
         Kind::Heatmap => heatmap_figure(m, opts, ctx, strips, t, &[]),
         Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[], &[]),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, strips.mask.as_ref(), t),
-        Kind::Dotplot => dotplot_figure(m, opts, ctx, t),
+        Kind::Dotplot => dotplot_figure(m, opts, ctx, strips, t),
     }?;
     let absent: Vec<&String> = opts
         .mark_rows
@@ -517,7 +534,7 @@ fn grouped_figure(
     let Some(spec) = &opts.groupby else {
         return heatmap_figure(m, &o, ctx, strips, t, &sets);
     };
-    let (a, g) = grouping(m, spec, ctx, &mut warnings)?;
+    let (a, g) = grouping(m, spec, ctx, strips, &mut warnings)?;
     o.cmap = o.cmap.or(Some("viridis".into()));
     let mut fig = match opts.reduce {
         Some(how) => {
@@ -530,7 +547,14 @@ fn grouped_figure(
                 }
                 .into(),
             ));
-            heatmap_figure(&r, &o, ctx, strips, t, &sets)?
+            let mut fig = heatmap_figure(&r, &o, ctx, strips, t, &sets)?;
+            let name = match how {
+                crate::options::Reduce::Mean => "aggregate_mean",
+                crate::options::Reduce::Median => "aggregate_median",
+                crate::options::Reduce::FractionNonzero => "aggregate_fraction_nonzero",
+            };
+            fig.exports.push(exports::grouped_table(name, &r));
+            fig
         }
         None => {
             let ordered = m.select_rows(&g.order());
@@ -541,7 +565,9 @@ fn grouped_figure(
             }
             let mut s = strips.clone();
             s.rows.push(a);
-            clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans(), &sets)?
+            let mut fig = clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans(), &sets)?;
+            fig.exports.push(exports::groups(&g.groups, m.row_labels()));
+            fig
         }
     };
     fig.warnings.splice(0..0, warnings);
@@ -563,8 +589,9 @@ fn picked_genes(
     Ok((Some(grouped::pick_genes(m, &genes, ctx.source)?), sets))
 }
 
-/// The `groupby` column and the rows of `m` it groups; rows left out are
-/// warned about.
+/// The `groupby` column (`strips.groupby` when given as data, else read
+/// from `spec`) and the rows of `m` it groups; rows left out are warned
+/// about.
 ///
 /// Errors: the column cannot be read; no row has a group
 /// ([`Error::Invalid`], saying to transpose when the columns match).
@@ -572,9 +599,13 @@ fn grouping(
     m: &Matrix,
     spec: &str,
     ctx: &Context,
+    strips: &Annotations,
     warnings: &mut Vec<String>,
 ) -> Result<(annotations::Annotation, grouped::Grouping)> {
-    let a = grouped::read_groupby(spec, ctx.source, ctx.base)?;
+    let a = match &strips.groupby {
+        Some(a) => a.clone(),
+        None => grouped::read_groupby(spec, ctx.source, ctx.base)?,
+    };
     let g = grouped::Grouping::new(&a, m.row_labels());
     if g.groups.is_empty() {
         let cols_match = m.col_labels().iter().any(|l| a.values.contains_key(l));
@@ -622,13 +653,14 @@ fn dotplot_figure(
     m: &Matrix,
     opts: &FigureOptions,
     ctx: &Context,
+    strips: &Annotations,
     t: &mut Timings,
 ) -> Result<Figure> {
     let mut warnings = Vec::new();
     let (picked, sets) = picked_genes(m, opts, ctx)?;
     let m = picked.as_ref().unwrap_or(m);
     let spec = opts.groupby.as_deref().unwrap_or_default();
-    let (_, g) = grouping(m, spec, ctx, &mut warnings)?;
+    let (_, g) = grouping(m, spec, ctx, strips, &mut warnings)?;
     let (color, share) = t.time("reduce", || {
         grouped::dot_values(m, &g, opts.expression_cutoff, opts.mean_only_expressed)
     })?;
@@ -658,7 +690,10 @@ fn dotplot_figure(
     let scene = t.time("render", || dotplot::render(&d, &o))?;
     Ok(Figure {
         scene,
-        exports: vec![],
+        exports: vec![
+            exports::grouped_table("dot_color", &color),
+            exports::grouped_table("dot_size", &share),
+        ],
         warnings,
         analysed: Analysed {
             row_labels: color.row_labels().to_vec(),

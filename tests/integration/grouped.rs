@@ -560,3 +560,168 @@ fn figures_from_the_genes_read_alone_equal_the_full_reads() {
         );
     }
 }
+
+#[test]
+fn genes_come_as_one_comma_list_or_as_repeated_flags() {
+    let dir = scratch("genes_comma");
+    let c = cells();
+    let make = |genes: &[&str], name: &str| -> Vec<u8> {
+        let out = dir.join(name);
+        let mut args: Vec<String> = ["dotplot", c.to_str().unwrap(), "-o", out.to_str().unwrap()]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(["--groupby".into(), "obs/cell_type".into()]);
+        for g in genes {
+            args.extend(["--genes".into(), g.to_string()]);
+        }
+        let r = crate::util::bin().args(&args).output().unwrap();
+        assert!(r.status.success(), "{genes:?}: {}", stderr(&r));
+        std::fs::read(out).unwrap()
+    };
+    let listed = make(&["CD3D,CD8A", "IL7R"], "listed.png");
+    assert_eq!(listed, make(&["CD3D", "CD8A", "IL7R"], "repeated.png"));
+    assert_ne!(listed, make(&["CD3D", "IL7R"], "fewer.png"));
+}
+
+#[test]
+fn a_groupby_column_given_as_data_is_the_one_read_from_the_file() {
+    // What the Python package passes for `groupby=` of an in-memory
+    // AnnData: the obs column as data, not as `obs/COLUMN`.
+    let path = cells();
+    let m = heatmill::io::read_matrix(&path, &Default::default()).unwrap();
+    let column = grouped::read_groupby("obs/cell_type", path.to_str().unwrap(), &root()).unwrap();
+    let cache = heatmill::pipeline::Cache::default();
+    let base = samples().join("grouped");
+    let ctx = heatmill::pipeline::Context {
+        source: "data",
+        name: "data",
+        base: &base,
+        cache: &cache,
+        max_memory: None,
+    };
+    for (kind, reduce) in [
+        (Kind::Heatmap, None),
+        (Kind::Heatmap, Some(Reduce::Mean)),
+        (Kind::Dotplot, None),
+    ] {
+        let genes = vec!["file:markers.txt".to_string()];
+        let from_file = FigureOptions {
+            groupby: Some("obs/cell_type".into()),
+            reduce,
+            genes: genes.clone(),
+            ..Default::default()
+        };
+        let file_ctx = heatmill::pipeline::Context {
+            source: path.to_str().unwrap(),
+            ..ctx
+        };
+        let read = heatmill::pipeline::make_figure(
+            kind,
+            &m,
+            &from_file,
+            false,
+            &file_ctx,
+            &mut Default::default(),
+        )
+        .unwrap();
+        let as_data = FigureOptions {
+            reduce,
+            genes,
+            ..Default::default()
+        };
+        let strips = heatmill::pipeline::Annotations {
+            groupby: Some(column.clone()),
+            ..Default::default()
+        };
+        let given = heatmill::pipeline::make_figure_with(
+            kind,
+            &m,
+            &as_data,
+            false,
+            &ctx,
+            &strips,
+            &mut Default::default(),
+        )
+        .unwrap();
+        assert_eq!(texts(&given), texts(&read), "{kind:?} {reduce:?}");
+        let png = |f: &heatmill::pipeline::Figure| {
+            heatmill::render::encode::encode(&f.scene, Path::new("f.png"), 100.0).unwrap()
+        };
+        assert_eq!(png(&given), png(&read), "{kind:?} {reduce:?}");
+    }
+}
+
+#[test]
+fn grouped_figures_export_their_numbers() {
+    let dir = scratch("grouped_exports");
+    let c = cells();
+    let m = heatmill::io::read_matrix(&c, &Default::default()).unwrap();
+    let (genes, _) =
+        grouped::gene_list(&["file:markers.txt".into()], &samples().join("grouped")).unwrap();
+    let picked = grouped::pick_genes(&m, &genes, "cells").unwrap();
+    let column = grouped::read_groupby("obs/cell_type", c.to_str().unwrap(), &root()).unwrap();
+    let g = Grouping::new(&column, picked.row_labels());
+    let export = |kind: &str, extra: &[&str], name: &str| -> String {
+        let ex = dir.join(format!("{kind}{}", extra.len()));
+        let out = dir.join(format!("{kind}{}.png", extra.len()));
+        let mut args: Vec<String> = [
+            kind,
+            c.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--groupby",
+            "obs/cell_type",
+            "--genes",
+            "file:data-samples/grouped/markers.txt",
+            "--export-dir",
+            ex.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let r = crate::util::bin()
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{kind} {extra:?}: {}", stderr(&r));
+        std::fs::read_to_string(ex.join(name)).unwrap()
+    };
+    // pandas' to_csv(sep="\t") layout, with Rust's round-trip floats.
+    let table = |m: &Matrix| {
+        let mut s = format!("group\t{}\n", m.col_labels().join("\t"));
+        for (i, r) in m.row_labels().iter().enumerate() {
+            let row = &m.values()[i * m.ncols()..(i + 1) * m.ncols()];
+            let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+            s.push_str(&format!("{r}\t{}\n", cells.join("\t")));
+        }
+        s
+    };
+    let mean = grouped::reduce(&picked, &g, Reduce::Mean).unwrap();
+    assert_eq!(
+        export("heatmap", &["--reduce", "mean"], "aggregate_mean.tsv"),
+        table(&mean)
+    );
+    let (color, size) = grouped::dot_values(&picked, &g, 0.0, false).unwrap();
+    assert_eq!(export("dotplot", &[], "dot_color.tsv"), table(&color));
+    assert_eq!(export("dotplot", &[], "dot_size.tsv"), table(&size));
+    let groups = export("heatmap", &[], "groups.tsv");
+    let lines: Vec<&str> = groups.lines().collect();
+    assert_eq!(lines[0], "index\tlabel\tgroup");
+    let first = &g.groups[0];
+    assert_eq!(
+        lines[1],
+        format!(
+            "{}\t{}\t{}",
+            first.1[0],
+            picked.row_labels()[first.1[0]],
+            first.0
+        )
+    );
+    assert_eq!(
+        lines.len() - 1,
+        g.groups.iter().map(|(_, r)| r.len()).sum::<usize>()
+    );
+}
