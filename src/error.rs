@@ -282,6 +282,22 @@ pub fn hint(key: &str, value: &str) -> String {
     format!("{key} = {toml_value} ({} {value})", flag_of(key))
 }
 
+impl Error {
+    /// The error of reading what option `key` names (`spec`, e.g. a
+    /// `TABLE:COLUMN`), saying so: `key (--flag) 'spec': …`. Content
+    /// errors (a missing column, a bad value) become [`Error::Invalid`]
+    /// (still exit 2); a file that cannot be read, an output or internal
+    /// error stays as it is (a missing file keeps its own class).
+    pub fn about_option(self, key: &str, spec: &str) -> Error {
+        match self {
+            Error::Format { .. } | Error::Cell { .. } | Error::Invalid(_) | Error::Usage(_) => {
+                Error::Invalid(format!("{} '{spec}': {self}", key_and_flag(key)))
+            }
+            e => e,
+        }
+    }
+}
+
 /// `key (--key-flag)`: an option named in both vocabularies.
 pub fn key_and_flag(key: &str) -> String {
     format!("{key} ({})", flag_of(key))

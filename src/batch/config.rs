@@ -345,6 +345,56 @@ fn key_from_message(msg: &str) -> Option<String> {
 }
 
 impl Config {
+    /// A job's error message in a config user's words: every option the
+    /// message names in the command line's form, `key (--flag)` or
+    /// `key = value (--flag value)`, is named by where it stands instead —
+    /// `key (FILE line N)`, the line of the `figure`-th `[[figure]]`'s key
+    /// or of `[defaults]` — or as the bare key when the config does not set
+    /// it (a default).
+    pub fn in_config_words(&self, figure: usize, msg: &str) -> String {
+        let file = self
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut s = msg.to_string();
+        for spec in crate::options::OPTIONS {
+            let flag = format!("({}", crate::error::flag_of(spec.key));
+            if !s.contains(&flag) {
+                continue;
+            }
+            let line = self
+                .lines
+                .figure(figure, spec.key)
+                .or_else(|| self.lines.defaults(spec.key));
+            let mut out = String::with_capacity(s.len());
+            let mut rest = s.as_str();
+            while let Some(at) = rest.find(&flag) {
+                let after = &rest[at + flag.len()..];
+                // Only the whole flag: `(--row-split` is not `(--row`.
+                let end = match after.chars().next() {
+                    Some(')') => Some(0),
+                    Some(' ') => after.find(')'),
+                    _ => None,
+                };
+                let Some(end) = end else {
+                    out.push_str(&rest[..at + flag.len()]);
+                    rest = after;
+                    continue;
+                };
+                let head = rest[..at].trim_end_matches(' ');
+                out.push_str(head);
+                if let Some(l) = line {
+                    out.push_str(&format!(" ({file} line {l})"));
+                }
+                rest = &after[end + 1..];
+            }
+            out.push_str(rest);
+            s = out;
+        }
+        s
+    }
+
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;

@@ -467,8 +467,8 @@ fn run_dataset(
     let matrix = match pool.install(|| read_for(plan, ds, &todo, &config.base, &mut read_t)) {
         Ok(m) => m,
         Err(e) => {
-            let msg = e.to_string();
             for job in &todo {
+                let msg = config.in_config_words(job.figure, &e.to_string());
                 let mut en = entry_for(job, &input_sha);
                 en.error = Some(msg.clone());
                 en.timings = read_t.to_json();
@@ -534,7 +534,7 @@ fn run_dataset(
                 record(en, "ok", t0.elapsed().as_secs_f64());
             }
             Err(e) => {
-                let msg = e.to_string();
+                let msg = config.in_config_words(job.figure, &e.to_string());
                 en.error = Some(msg.clone());
                 en.timings = t.to_json();
                 record(en, &format!("FAILED: {msg}"), t0.elapsed().as_secs_f64());

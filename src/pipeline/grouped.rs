@@ -109,7 +109,8 @@ pub fn read_groupby(spec: &str, source: &str, base: &Path) -> Result<Annotation>
         let (p, c) = annotations::parse_spec(spec);
         (super::resolve(base, &p), c)
     };
-    let mut a = annotations::read(&path, column.as_deref())?;
+    let mut a =
+        annotations::read(&path, column.as_deref()).map_err(|e| e.about_option("groupby", spec))?;
     a.categorical = true;
     Ok(a)
 }

@@ -748,7 +748,8 @@ fn load_cell_text(
         return Ok(None);
     };
     let path = resolve(base, Path::new(p));
-    let t = crate::io::annotations::read_text_table(&path)?;
+    let t = crate::io::annotations::read_text_table(&path)
+        .map_err(|e| e.about_option("annot", &format!("file:{p}")))?;
     // A table whose labels are not the matrix's draws no text: refused
     // when nothing matches, told when some labels do not.
     let shown = |l: &[&String]| {
@@ -1105,10 +1106,14 @@ fn clustermap_figure(
     // The annotations first, and the tree cuts: together they size the
     // figure's one palette, so no two strips share a colour.
     let mut tables: Vec<(String, Cow<annotations::Annotation>, bool)> = Vec::new();
-    for (specs, is_col) in [(&opts.col_colors, true), (&opts.row_colors, false)] {
+    for (specs, is_col, key) in [
+        (&opts.col_colors, true, "col_colors"),
+        (&opts.row_colors, false, "row_colors"),
+    ] {
         for spec in specs {
             let (path, column) = annotations::parse_spec(spec);
-            let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
+            let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())
+                .map_err(|e| e.about_option(key, spec))?;
             tables.push((spec.clone(), Cow::Owned(a), is_col));
         }
     }
@@ -1268,7 +1273,8 @@ fn clustermap_figure(
                 splits::from_clusters(&ids)
             } else if let Some(spec) = split {
                 let (path, column) = annotations::parse_spec(spec);
-                let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
+                let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())
+                    .map_err(|e| e.about_option(&format!("{key}_split"), spec))?;
                 splits::from_annotation(&a, labels, spec, &format!("{key}_split"))?
             } else {
                 continue;

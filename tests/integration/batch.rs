@@ -887,3 +887,41 @@ fn a_progress_hook_gets_every_job_in_place_of_the_bar() {
         assert_eq!(jobs, planned, "pass {pass}");
     }
 }
+
+#[test]
+fn a_jobs_error_names_the_config_key_and_line_not_the_flag() {
+    let dir = scratch("config_words");
+    let cells = samples().join("grouped").join("cells.h5ad");
+    let genes = samples().join("genes.tsv");
+    let cfg = dir.join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[output]\ndir = \"out\"\nformats = [\"png\"]\n\n\
+             [[dataset]]\nname = \"cells\"\npath = \"{}\"\n\n\
+             [[figure]]\nname = \"dots\"\nkind = \"dotplot\"\ngroupby = \"obs/cell_type\"\n\
+             genes = [\"CD3D\", \"CD3Z\"]\n\n\
+             [[figure]]\nname = \"strips\"\nkind = \"heatmap\"\n\
+             row_colors = [\"{}:nocol\"]\n",
+            cells.display(),
+            genes.display()
+        ),
+    )
+    .unwrap();
+    let r = run_config(&cfg, &[]);
+    assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
+    let e = stderr(&r);
+    // genes is on line 13, row_colors on line 18 of the config.
+    assert!(
+        e.contains("genes (c.toml line 13): 1 of 2 genes") && e.contains("'CD3Z'"),
+        "{e}"
+    );
+    assert!(
+        e.contains("row_colors (c.toml line 18) '") && e.contains("no column 'nocol'"),
+        "{e}"
+    );
+    assert!(
+        !e.contains("(--genes") && !e.contains("(--row-colors"),
+        "{e}"
+    );
+}
