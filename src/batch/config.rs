@@ -643,6 +643,26 @@ mod tests {
     }
 
     #[test]
+    fn job_errors_name_the_config_line_not_the_flag() {
+        let c = parse(
+            "[defaults]\ncbar = false\n\n[[dataset]]\npath = \"x.csv\"\n\n\
+             [[figure]]\nname = \"m\"\nkind = \"heatmap\"\ncmap = \"magma\"\n\
+             cbar_pos = [0.1, 0.1, 0.1, 0.1]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.in_config_words(0, "cmap = \"x\" (--cmap x) is unknown; see vmin (--vmin)"),
+            "cmap = \"x\" (c.toml line 10) is unknown; see vmin"
+        );
+        // The whole flag only: `(--cbar-pos)` is not `(--cbar`; `[defaults]` keys by their line.
+        assert_eq!(
+            c.in_config_words(0, "cbar_pos (--cbar-pos) with cbar (--cbar)"),
+            "cbar_pos (c.toml line 11) with cbar (c.toml line 2)"
+        );
+        assert_eq!(c.in_config_words(0, "no option here"), "no option here");
+    }
+
+    #[test]
     fn json_configs_read_floats_exactly() {
         // serde_json's default float parser can be one ulp off; a JSON
         // config's vmin must be the number written (float_roundtrip).
