@@ -66,6 +66,44 @@ impl Grouping {
         }
     }
 
+    /// Groups `labels` by a categorical column read by position
+    /// ([`crate::io::hdf5::read_categorical_codes`]), when its index is
+    /// `labels` in order (an `.h5ad`'s own `obs`); `None` otherwise. The
+    /// same grouping as [`Grouping::new`] over the column as an
+    /// annotation, without hashing a million cell names.
+    pub fn from_codes(
+        c: &crate::io::hdf5::CategoricalColumn,
+        labels: &[String],
+    ) -> Option<Grouping> {
+        if c.index.as_slice() != labels {
+            return None;
+        }
+        let k = c.categories.len();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+        let mut left_out = Vec::new();
+        for (r, &code) in c.codes.iter().enumerate() {
+            match usize::try_from(code).ok().filter(|&g| g < k) {
+                Some(g) => members[g].push(r),
+                None => left_out.push(labels[r].clone()),
+            }
+        }
+        let mut groups = Vec::new();
+        let mut empty = Vec::new();
+        for (cat, m) in c.categories.iter().zip(members) {
+            if m.is_empty() {
+                empty.push(cat.clone());
+            } else {
+                groups.push((cat.clone(), m));
+            }
+        }
+        Some(Grouping {
+            name: c.name.clone(),
+            groups,
+            left_out,
+            empty,
+        })
+    }
+
     /// The rows in drawn order: group by group.
     pub fn order(&self) -> Vec<usize> {
         self.groups
@@ -257,19 +295,28 @@ pub fn reduce(m: &Matrix, g: &Grouping, how: Reduce) -> Result<Matrix> {
     let mut column = Vec::new();
     for (_, rows) in &g.groups {
         let n = rows.len() as f64;
-        for j in 0..nc {
-            let v = match how {
-                Reduce::Mean => rows.iter().map(|&r| m.get(r, j)).sum::<f64>() / n,
-                Reduce::FractionNonzero => {
-                    rows.iter().filter(|&&r| m.get(r, j) > 0.0).count() as f64 / n
+        match how {
+            // Row by row (each row read once, in memory order); each
+            // column's sum still adds its values in the group's row order.
+            Reduce::Mean | Reduce::FractionNonzero => {
+                let mut acc = vec![0.0; nc];
+                for &r in rows {
+                    for (a, &v) in acc.iter_mut().zip(m.row(r)) {
+                        *a += match how {
+                            Reduce::Mean => v,
+                            _ => f64::from(u8::from(v > 0.0)),
+                        };
+                    }
                 }
-                Reduce::Median => {
+                values.extend(acc.into_iter().map(|a| a / n));
+            }
+            Reduce::Median => {
+                for j in 0..nc {
                     column.clear();
                     column.extend(rows.iter().map(|&r| m.get(r, j)));
-                    median(&mut column)
+                    values.push(median(&mut column));
                 }
-            };
-            values.push(v);
+            }
         }
     }
     Matrix::new(
@@ -294,23 +341,28 @@ pub fn dot_values(
     let nc = m.ncols();
     let mut color = Vec::with_capacity(g.groups.len() * nc);
     let mut share = Vec::with_capacity(g.groups.len() * nc);
+    // Row by row, as `reduce`: each column's sums in the group's row order.
+    let (mut sum, mut sum_on, mut n_on) = (vec![0.0; nc], vec![0.0; nc], vec![0usize; nc]);
     for (_, rows) in &g.groups {
-        for j in 0..nc {
-            let (mut sum, mut n_all, mut sum_on, mut n_on) = (0.0, 0usize, 0.0, 0usize);
-            for &r in rows {
-                let v = m.get(r, j);
-                sum += v;
-                n_all += 1;
+        sum.fill(0.0);
+        sum_on.fill(0.0);
+        n_on.fill(0);
+        for &r in rows {
+            for (j, &v) in m.row(r).iter().enumerate() {
+                sum[j] += v;
                 if v > cutoff {
-                    sum_on += v;
-                    n_on += 1;
+                    sum_on[j] += v;
+                    n_on[j] += 1;
                 }
             }
-            share.push(n_on as f64 / n_all as f64);
-            color.push(match (mean_only_expressed, n_on) {
-                (false, _) => sum / n_all as f64,
+        }
+        let n_all = rows.len() as f64;
+        for j in 0..nc {
+            share.push(n_on[j] as f64 / n_all);
+            color.push(match (mean_only_expressed, n_on[j]) {
+                (false, _) => sum[j] / n_all,
                 (true, 0) => 0.0,
-                (true, n) => sum_on / n as f64,
+                (true, n) => sum_on[j] / n as f64,
             });
         }
     }
@@ -371,6 +423,37 @@ mod tests {
         assert_eq!(g.spans(), vec![("T".into(), 2), ("B".into(), 1)]);
         assert_eq!(g.left_out, vec!["c3".to_string(), "c5".to_string()]);
         assert_eq!(g.empty, vec!["NK".to_string()]);
+    }
+
+    #[test]
+    fn grouping_by_position_is_grouping_by_label() {
+        let labels: Vec<String> = ["c1", "c2", "c3", "c4", "c5"].map(String::from).to_vec();
+        let c = crate::io::hdf5::CategoricalColumn {
+            name: "cell_type".into(),
+            index: labels.clone(),
+            codes: vec![0, 1, -1, 0, 7],
+            categories: ["T", "B", "NK"].map(String::from).to_vec(),
+            colors: None,
+        };
+        let a = annotation(
+            &[
+                ("c1", Some("T")),
+                ("c2", Some("B")),
+                ("c3", None),
+                ("c4", Some("T")),
+                ("c5", None),
+            ],
+            &["T", "B", "NK"],
+        );
+        let by_label = Grouping::new(&a, &labels);
+        let by_position = Grouping::from_codes(&c, &labels).unwrap();
+        assert_eq!(by_position.groups, by_label.groups);
+        assert_eq!(by_position.left_out, by_label.left_out);
+        assert_eq!(by_position.empty, by_label.empty);
+        // Another row order is not the column's: no positional grouping.
+        let mut other = labels.clone();
+        other.swap(0, 1);
+        assert!(Grouping::from_codes(&c, &other).is_none());
     }
 
     #[test]

@@ -563,6 +563,12 @@ fn grouped_figure(
                 // scanpy names the groups, never the cells.
                 o.yticklabels = crate::options::TickLabels::None;
             }
+            // The group bar: the column as a strip (read by label when it
+            // was grouped by position).
+            let a = match a {
+                Some(a) => a,
+                None => grouped::read_groupby(spec, ctx.source, ctx.base)?,
+            };
             let mut s = strips.clone();
             s.rows.push(a);
             let mut fig = clustermap_figure(&ordered, &o, ctx, &s, t, &g.spans(), &sets)?;
@@ -601,14 +607,38 @@ fn grouping(
     ctx: &Context,
     strips: &Annotations,
     warnings: &mut Vec<String>,
-) -> Result<(annotations::Annotation, grouped::Grouping)> {
-    let a = match &strips.groupby {
-        Some(a) => a.clone(),
-        None => grouped::read_groupby(spec, ctx.source, ctx.base)?,
+) -> Result<(Option<annotations::Annotation>, grouped::Grouping)> {
+    // An .h5ad's own categorical obs column is read by position: its
+    // index is the matrix's rows (a million cells are not hashed by name).
+    let own_h5ad = strips.groupby.is_none()
+        && !spec.contains(':')
+        && (spec.starts_with("obs/") || spec.starts_with("var/"))
+        && Path::new(ctx.source)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("h5ad"));
+    let by_position = if own_h5ad {
+        crate::io::hdf5::read_categorical_codes(Path::new(ctx.source), spec)
+            .ok()
+            .flatten()
+            .and_then(|c| grouped::Grouping::from_codes(&c, m.row_labels()))
+    } else {
+        None
     };
-    let g = grouped::Grouping::new(&a, m.row_labels());
+    let (a, g) = match by_position {
+        Some(g) if !g.groups.is_empty() => (None, g),
+        _ => {
+            let a = match &strips.groupby {
+                Some(a) => a.clone(),
+                None => grouped::read_groupby(spec, ctx.source, ctx.base)?,
+            };
+            let g = grouped::Grouping::new(&a, m.row_labels());
+            (Some(a), g)
+        }
+    };
     if g.groups.is_empty() {
-        let cols_match = m.col_labels().iter().any(|l| a.values.contains_key(l));
+        let cols_match = a
+            .as_ref()
+            .is_some_and(|a| m.col_labels().iter().any(|l| a.values.contains_key(l)));
         return Err(Error::Invalid(format!(
             "{} {spec}: no row of {} has a group (rows {}, …){}",
             crate::error::key_and_flag("groupby"),

@@ -319,6 +319,66 @@ pub fn read_annotation(path: &Path, column: Option<&str>) -> Result<Annotation> 
     Ok(a)
 }
 
+/// A categorical `obs`/`var` column of an `.h5ad` as stored: one code per
+/// entry of the frame's index (in file order), into `categories`; a code
+/// outside `0..categories.len()` (pandas' −1) is missing.
+#[derive(Debug, Clone)]
+pub struct CategoricalColumn {
+    /// The column's name (without `obs/`).
+    pub name: String,
+    /// The frame's index, file order (the matrix's rows for `obs`).
+    pub index: Vec<String>,
+    /// One code per index entry.
+    pub codes: Vec<i64>,
+    /// The categories, in the categorical's own order.
+    pub categories: Vec<String>,
+    /// `uns/<name>_colors` when it has one colour per category.
+    pub colors: Option<Vec<String>>,
+}
+
+/// The column `spec` (`obs/NAME` or `var/NAME`) of an `.h5ad` as codes, by
+/// position: what grouping a million cells needs without a map keyed by
+/// cell name. `None` when the column is not a pandas categorical (or not
+/// there: [`read_annotation`] then says what is wrong).
+///
+/// Errors: the file or the column's datasets cannot be read.
+pub fn read_categorical_codes(path: &Path, spec: &str) -> Result<Option<CategoricalColumn>> {
+    let Some((frame @ ("obs" | "var"), name)) = spec.split_once('/') else {
+        return Ok(None);
+    };
+    let file = open_file(path)?;
+    old_layout(path, &file)?;
+    let g = file.group(frame).map_err(|e| h5err(path, frame, e))?;
+    if !super::members(path, &g, frame)?.0.iter().any(|x| x == name) {
+        return Ok(None);
+    }
+    let p = format!("{frame}/{name}");
+    let read = |what: &str| -> Result<hdf5_pure::Dataset> {
+        let q = format!("{p}/{what}");
+        file.dataset(&q).map_err(|e| h5err(path, &q, e))
+    };
+    let categories = read("categories")?
+        .read_string()
+        .map_err(|e| h5err(path, &p, e))?;
+    let codes = read("codes")?.read_i64().map_err(|e| h5err(path, &p, e))?;
+    let index = index_of(path, &file, frame)?;
+    if codes.len() != index.len() {
+        return Ok(None);
+    }
+    let colors = file
+        .dataset(&format!("uns/{name}_colors"))
+        .and_then(|d| d.read_string())
+        .ok()
+        .filter(|c| c.len() == categories.len());
+    Ok(Some(CategoricalColumn {
+        name: name.to_string(),
+        index,
+        codes,
+        categories,
+        colors,
+    }))
+}
+
 /// A pandas categorical: `codes` into `categories`, -1 = missing.
 #[allow(clippy::type_complexity)]
 fn categorical(

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use hdf5_pure::{AttrValue, File, Group};
 
-pub use anndata::read_annotation;
+pub use anndata::{read_annotation, read_categorical_codes, CategoricalColumn};
 use store::{h5err, DenseStore};
 
 use crate::error::{Error, Result};
