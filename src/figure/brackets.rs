@@ -4,16 +4,33 @@
 
 use super::axes::{Rect, BLACK, FONT_PT};
 use crate::render::fonts::Fonts;
-use crate::render::scene::Scene;
+use crate::render::scene::{Part, Scene};
 use crate::render::text::{self, HAlign, VAlign};
 
+/// True when the names are drawn turned 90° (reading upwards): scanpy's
+/// rule, any name longer than 4 characters (`_plot_var_groups_brackets`
+/// with `rotation=None`), so names of narrow sets do not run into each
+/// other.
+fn upright(sets: &[(String, usize, usize)]) -> bool {
+    sets.iter().any(|(n, _, _)| n.chars().count() > 4)
+}
+
 /// Height the brackets and their names take above the body, pixels (0
-/// without sets).
+/// without sets): a line of text, or the longest name when they are
+/// turned.
 pub fn height(fonts: &Fonts, sets: &[(String, usize, usize)], px_per_pt: f64) -> f64 {
     if sets.is_empty() {
         return 0.0;
     }
-    text::line_height(fonts, FONT_PT * px_per_pt) + 8.0 * px_per_pt
+    let font = FONT_PT * px_per_pt;
+    let names = if upright(sets) {
+        sets.iter()
+            .map(|(n, _, _)| text::width(fonts, n, font))
+            .fold(0.0, f64::max)
+    } else {
+        text::line_height(fonts, font)
+    };
+    names + 8.0 * px_per_pt
 }
 
 /// Draws the brackets of `sets` (`(name, first, last)` column positions)
@@ -29,6 +46,10 @@ pub fn draw(
     let cw = body.w / ncols.max(1) as f64;
     let y = body.y - 3.0 * k;
     let arm = 4.0 * k;
+    let turned = upright(sets);
+    if !sets.is_empty() {
+        canvas.begin(Part::MarkerSets);
+    }
     for (name, first, last) in sets {
         let x0 = body.x + (*first as f64 + 0.2) * cw;
         let x1 = body.x + (*last as f64 + 0.8) * cw;
@@ -43,7 +64,7 @@ pub fn draw(
             BLACK,
             HAlign::Center,
             VAlign::Bottom,
-            false,
+            turned,
         );
     }
 }

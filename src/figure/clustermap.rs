@@ -359,6 +359,14 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let stack = |n: f64, strip: f64, pad: f64| if strip < lh { (n + pad) * lh } else { 0.0 };
         let top = (gh * (dr_col + n_col_strips * opts.colors_ratio))
             .max(titles(d.col_slices.is_some()) + gh * n_col_strips * opts.colors_ratio)
+            // The marker-set brackets (drawn where no column tree is).
+            .max(if d.col_tree.is_none() && !d.col_sets.is_empty() {
+                super::brackets::height(&fonts, d.col_sets, k)
+                    + 3.0 * k
+                    + gh * n_col_strips * opts.colors_ratio
+            } else {
+                0.0
+            })
             .max(if dr_col == 0.0 {
                 stack(n_col_strips, gh * opts.colors_ratio, 0.5)
             } else {
@@ -565,6 +573,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         super::brackets::draw(&mut canvas, top, d.cols, d.col_sets, k);
     }
     if !d.row_groups.is_empty() {
+        canvas.begin(Part::RowStrips);
         // scanpy's pl.heatmap: the group names left of the group bar, a
         // black line between groups across the bar and the heatmap.
         let bar_left = body.x - n_row_strips * strip_w;

@@ -16,7 +16,7 @@ use super::heatmap::edge_pad;
 use crate::error::Result;
 use crate::options::FigureOptions;
 use crate::render::scale::ColorScale;
-use crate::render::scene::Scene;
+use crate::render::scene::{Part, Scene};
 use crate::render::text::{self, HAlign, VAlign};
 
 /// What a dot plot shows: groups × genes, row-major, display order.
@@ -279,6 +279,7 @@ pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
     }
     super::brackets::draw(&mut canvas, body, d.cols, d.col_sets, k);
     if let Some(t) = opts.title.as_ref().filter(|t| !t.is_empty()) {
+        canvas.begin(Part::Title);
         canvas.text(
             t,
             body.x + body.w / 2.0,

@@ -188,6 +188,9 @@ pub enum Part {
     ColStrips,
     /// The names of the colour strips, with their ticks.
     StripNames,
+    /// Marker-set brackets and their names above the columns (scanpy's
+    /// `var_group_positions`).
+    MarkerSets,
 }
 
 /// The recorded figure.

@@ -725,3 +725,50 @@ fn grouped_figures_export_their_numbers() {
         g.groups.iter().map(|(_, r)| r.len()).sum::<usize>()
     );
 }
+
+#[test]
+fn long_marker_set_names_are_turned_and_collide_with_nothing() {
+    // scanpy turns the names 90° when one is longer than 4 characters:
+    // two-gene sets named "NK cells" would otherwise run into each other.
+    let long: Vec<String> = [
+        "T cells\tCD3D",
+        "T cells\tCD3E",
+        "B cells\tMS4A1",
+        "B cells\tCD79A",
+        "NK cells\tGNLY",
+        "NK cells\tNKG7",
+    ]
+    .map(String::from)
+    .to_vec();
+    let turned = |fig: &heatmill::pipeline::Figure, name: &str| -> bool {
+        fig.scene
+            .ops
+            .iter()
+            .find_map(|op| match op {
+                Op::Text { text, rotated, .. } if text == name => Some(*rotated),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no '{name}' drawn"))
+    };
+    for reduce in [None, Some(Reduce::Mean)] {
+        for figsize in [(4.0, 4.0), (6.0, 6.0), (10.0, 8.0)] {
+            let fig = figure(FigureOptions {
+                groupby: Some("obs/cell_type".into()),
+                reduce,
+                genes: long.clone(),
+                figsize,
+                ..Default::default()
+            });
+            assert!(turned(&fig, "NK cells"), "{reduce:?} {figsize:?}");
+            let c = crate::layout::collisions(&fig.scene);
+            assert!(c.is_empty(), "{reduce:?} {figsize:?}: {c:#?}");
+        }
+    }
+    // Short names (≤ 4 characters) stay level.
+    let fig = figure(FigureOptions {
+        groupby: Some("obs/cell_type".into()),
+        genes: vec!["file:markers.txt".into()],
+        ..Default::default()
+    });
+    assert!(!turned(&fig, "NK"));
+}
