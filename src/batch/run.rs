@@ -847,7 +847,8 @@ fn too_big(need: u64, m: &Matrix, what: &str) -> String {
 /// for the path it will take (`analysis::cluster_bytes`: O(n·d) for ward
 /// on vectors, the condensed matrix otherwise; a correlation map: the
 /// n × n correlation matrix, and its distances when clustered, or when
-/// drawn streamed, its Gram factor, one band and the pixels).
+/// drawn streamed, its Gram factor, one band and the pixels, plus the
+/// tree's own need when clustered).
 pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64>) -> u64 {
     let (r, c) = (m.nrows(), m.ncols());
     let base = 2 * (r as u64) * (c as u64) * 8;
@@ -881,6 +882,20 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                 }
                 Kind::Corrmap if !o.cluster && pipeline::streamed::streams(o, r, c) => {
                     pipeline::streamed::bytes(r, c, px / 12)
+                }
+                Kind::Corrmap if o.cluster && pipeline::streamed::clustered_streams(o, r, c) => {
+                    // The genes in leaf order, the rows of R as r points
+                    // in c dimensions and their clustering, the picture.
+                    pipeline::streamed::bytes(r, c, px / 12)
+                        + 2 * (r as u64) * (c as u64) * 8
+                        + analysis::cluster_bytes(
+                            r,
+                            c,
+                            &analysis::ClusterSpec {
+                                metric: crate::cluster::Metric::Euclidean,
+                                ..spec
+                            },
+                        )
                 }
                 Kind::Corrmap => {
                     crate::stats::correlate_bytes(
