@@ -485,7 +485,7 @@ fn run_dataset(
     let need = estimate_bytes(&matrix, &todo, plan, budget.map(|b| b.total));
     if let Some(b) = budget {
         if need > b.total {
-            let msg = too_big(need, &matrix, &b.what);
+            let msg = too_big(need, &matrix, &b.what, &todo, plan);
             for job in &todo {
                 let mut en = entry_for(job, &input_sha);
                 en.error = Some(msg.clone());
@@ -791,7 +791,7 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
                 return Err(Error::Invalid(format!(
                     "{}: {}",
                     job.input.display(),
-                    too_big(need, &m, what)
+                    too_big(need, &m, what, &todo, &plan)
                 )));
             }
         }
@@ -832,10 +832,28 @@ fn memory_budget(max_memory: Option<u64>) -> Option<(u64, String)> {
     }
 }
 
-/// The refusal of a dataset whose jobs need `need` bytes beyond `what`.
-fn too_big(need: u64, m: &Matrix, what: &str) -> String {
+/// The refusal of a dataset whose jobs need `need` bytes beyond `what`,
+/// with what would shrink it: `precision = "f32"` where a clustering
+/// stores its condensed distances as f64, and fewer rows.
+fn too_big(need: u64, m: &Matrix, what: &str, jobs: &[&Job], plan: &Plan) -> String {
+    let stores_f64 = jobs.iter().any(|j| {
+        let o = &plan.figures[j.figure].options;
+        let clusters = match plan.figures[j.figure].kind {
+            Kind::Corrmap => o.cluster,
+            Kind::Clustermap => o.row_cluster || o.col_cluster,
+            _ => false,
+        };
+        clusters
+            && o.precision == crate::dtype::Dtype::F64
+            && o.method.unwrap_or(crate::cluster::Method::Average) != crate::cluster::Method::Ward
+    });
+    let f32 = if stores_f64 {
+        "; precision = \"f32\" (--precision f32) halves the clustering's distances"
+    } else {
+        ""
+    };
     format!(
-        "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {what}; or reduce the data (top_variable)",
+        "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {what}{f32}; or reduce the data (top_variable)",
         human(need),
         m.nrows(),
         m.ncols(),

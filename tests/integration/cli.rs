@@ -602,7 +602,9 @@ fn a_clustered_correlation_map_is_drawn_without_its_matrix() {
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(
-        e.contains("needs about") && e.contains("--max-memory is 120"),
+        e.contains("needs about")
+            && e.contains("--max-memory is 120")
+            && e.contains("--precision f32"),
         "{e}"
     );
     assert!(!out.exists());
