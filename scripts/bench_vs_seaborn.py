@@ -38,6 +38,11 @@ Cases (quick: the first size of each, no corr clustermap, batch N=20, 1 repeat):
                              heatmill corrmap --mask upper --cbar-shrink 0.8 --figsize 10,8
                              only: seaborn is not run (it would need ~15 float64 copies
                              of the n x n matrix: 12 GB at 10 000 genes, 1.2 TB at 100 000)
+    clustered corrmap ward|average 2000x50, 4000x50, 10000x50, 20000x50
+                             heatmill corrmap --cluster --method M --figsize 10,10 vs
+                             sns.clustermap(np.corrcoef -> DataFrame, method=M, ...) at
+                             2000 and 4000 (one fresh run; leaf order and merge heights
+                             compared with --export-dir), seaborn marked infeasible above
     corr clustermap 4000x200 (optional, full run only; killed after --corr-cluster-timeout s)
                              sns.clustermap(np.corrcoef -> DataFrame, cmap='coolwarm',
                              center=0, figsize=(10,10)) (average/euclidean, rows AND cols)
@@ -101,6 +106,19 @@ HEATMAP_SIZES = [(30, 12)]
 CLUSTERMAP_SIZES = [(1000, 100), (5000, 100), (20000, 50)]
 CORRMAP_SIZES = [(2000, 200), (5000, 200)]
 CORR_CLUSTER_SIZE = (4000, 200)
+# Clustered correlation maps (#18): heatmill clusters the rows of R as points
+# in p dimensions and streams the picture; seaborn is run where it can be
+# (clustermap(df.corr(), method=...): pdist of the n-dimensional rows of R,
+# rows and columns) and its leaf order and heights compared with heatmill's.
+SCALE_CORR_CLUSTER_SIZES = [(2000, 50), (4000, 50), (10000, 50), (20000, 50)]
+SCALE_CORR_CLUSTER_SEABORN_MAX = 4000
+# seaborn's clustermap of 4000x200 peaked at 2174 MB (bench-results/
+# vs_seaborn_corr_cluster.md): ~17 float64 copies of the n x n matrix.
+
+
+def seaborn_corr_clustermap_bytes(n: int) -> float:
+    """What seaborn's clustermap(df.corr()) of n genes needs (~17 n x n float64)."""
+    return 17 * n * n * 8
 # Masked correlation maps beyond seaborn's reach (#18): heatmill streams the
 # picture; seaborn needs ~15 float64 copies of the n x n matrix (corr, mask,
 # matplotlib's masked array, colours): 12 GB at 10 000 genes, measured.
@@ -199,12 +217,17 @@ def _sns_case(spec: dict, df, plt, np, pd, sns) -> dict:
         t0 = time.perf_counter()
         corr = pd.DataFrame(np.corrcoef(df.to_numpy()), index=df.index, columns=df.index)
         t1 = time.perf_counter()
-        g = sns.clustermap(corr, cmap="coolwarm", center=0, figsize=(10, 10))
+        g = sns.clustermap(corr, method=spec.get("method", "average"), cmap="coolwarm",
+                           center=0, figsize=(10, 10))
         t2 = time.perf_counter()
         g.figure.savefig(out, dpi=100)
         t3 = time.perf_counter()
         plt.close(g.figure)
         st = {"corr_numpy": t1 - t0, "call": t2 - t1, "savefig": t3 - t2, "total": t3 - t0}
+        if spec.get("leaves_out"):  # leaf order and heights for the parity check (untimed)
+            with open(spec["leaves_out"], "w") as f:
+                json.dump({"rows": [int(i) for i in g.dendrogram_row.reordered_ind],
+                           "heights": [float(h) for h in g.dendrogram_row.linkage[:, 2]]}, f)
     else:
         raise ValueError(f"unknown seaborn case kind {kind!r}")
     return st
@@ -684,6 +707,30 @@ def leaf_order_check(args, inp: Path, export: Path, sns_leaves: Path) -> dict:
             "leaf order differs: " + ", ".join(a for a, v in out.items() if not v)}
 
 
+def corr_leaf_order_check(args, inp: Path, hm_opts: list[str], export: Path,
+                          sns_leaves: Path) -> dict:
+    """Untimed: heatmill corrmap --cluster --export-dir leaf order and merge
+    heights vs seaborn's dendrogram_row (reordered_ind, linkage[:, 2])."""
+    if not sns_leaves.exists():
+        return {"ok": False, "detail": "no seaborn leaf order"}
+    import numpy as np
+    r = run_measured([args.heatmill, "corrmap", str(inp), "-o", str(export / "x.png"),
+                      *hm_opts, "--export-dir", str(export)])
+    if r["rc"] != 0:
+        return {"ok": False, "detail": "heatmill --export-dir failed: " + r["stderr"][-500:]}
+    sns = json.loads(sns_leaves.read_text())
+    hm = [int(line.split("\t")[0])
+          for line in (export / "order.tsv").read_text().splitlines()[1:] if line]
+    h_hm = np.load(export / "linkage.npy")[:, 2]
+    h_sns = np.asarray(sns["heights"])
+    same = hm == sns["rows"]
+    rel = float(np.max(np.abs(h_hm - h_sns) / np.maximum(np.abs(h_sns), 1e-300)))
+    shutil.rmtree(export, ignore_errors=True)
+    return {"ok": same, "rows": same, "max_rel_height_diff": rel,
+            "detail": ("same leaf order as seaborn" if same else "leaf order differs")
+            + f"; merge heights within {rel:.1e} relative"}
+
+
 def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kind: str,
                 n: int, p: int, hm_opts: list[str], sns_spec: dict,
                 warm: bool = True, fresh_timeout: float | None = None,
@@ -726,6 +773,8 @@ def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kin
             else:
                 w["reference"] = w["best"]
     fspec = dict(sns_spec, input=str(inp), output=str(tmp / f"{slug}_fresh.png"))
+    if sns_spec["kind"] == "corr_clustermap":
+        fspec["leaves_out"] = str(tmp / f"{slug}_leaves.json")
     if ref_variant:
         fspec["corr"] = ref_variant
     f = res["seaborn_fresh"] if infeasible else sns_fresh(fspec, timeout=fresh_timeout)
@@ -744,6 +793,9 @@ def figure_case(args, worker: SnsWorker, tmp: Path, pngdir: Path, name: str, kin
     if sns_spec["kind"] == "clustermap":
         res["leaf_order"] = leaf_order_check(args, inp, tmp / f"{slug}_export",
                                              tmp / f"{slug}_leaves.json")
+    if sns_spec["kind"] == "corr_clustermap" and not infeasible:
+        res["leaf_order"] = corr_leaf_order_check(args, inp, hm_opts, tmp / f"{slug}_export",
+                                                  tmp / f"{slug}_leaves.json")
 
     # PNG sanity check, and keep one PNG per tool.
     res["png"] = {"heatmill": png_info(hm_png) if hm_png.exists() else None,
@@ -1000,7 +1052,7 @@ def markdown(info: dict, results: list[dict], batch: dict | None, args,
     if lo:
         lines += ["", "Clustermap leaf orders (heatmill `--export-dir` row/col order vs "
                   "seaborn's `dendrogram_row/col.reordered_ind`, untimed extra run):", ""]
-        lines += [f"- {r['case']}: {'OK' if r['leaf_order']['ok'] else 'DIFFERENT'} "
+        lines += [f"- {r['case']}: {'OK' if r['leaf_order']['ok'] else 'not checked' if r['leaf_order']['detail'].startswith('no seaborn') else 'DIFFERENT'} "
                   f"({r['leaf_order']['detail']})" for r in lo]
 
     errors = []
@@ -1112,6 +1164,22 @@ def main() -> int:
                     {"kind": "corrmap", "corr": "both"}, warm=False,
                     infeasible=f"needs ~{need / 1e9:.0f} GB ({n} x {n} float64 x 15; "
                                f"this machine has {info['mem_total_gb']} GB)"))
+            for n, p in first(SCALE_CORR_CLUSTER_SIZES):
+                for method in ("ward", "average"):
+                    name = f"clustered corrmap {method} {n}x{p}"
+                    if not wanted(name):
+                        continue
+                    need = seaborn_corr_clustermap_bytes(n)
+                    infeasible = None
+                    if n > SCALE_CORR_CLUSTER_SEABORN_MAX:
+                        infeasible = (f"needs ~{need / 1e9:.0f} GB ({n} x {n} float64 x 17; "
+                                      f"this machine has {info['mem_total_gb']} GB) and "
+                                      f"pdist of {n} rows of {n} values, rows and columns")
+                    results.append(figure_case(
+                        args, worker, tmp, pngdir, name, "corrmap", n, p,
+                        ["--cluster", "--method", method, "--figsize", "10,10"],
+                        {"kind": "corr_clustermap", "method": method}, warm=False,
+                        fresh_timeout=args.corr_cluster_timeout, infeasible=infeasible))
             worker.close()
             n, p = CORR_CLUSTER_SIZE
             if args.quick or args.skip_corr_cluster or not wanted(f"corr clustermap {n}x{p}"):

@@ -485,7 +485,7 @@ fn run_dataset(
     let need = estimate_bytes(&matrix, &todo, plan, budget.map(|b| b.total));
     if let Some(b) = budget {
         if need > b.total {
-            let msg = too_big(need, &matrix, &b.what);
+            let msg = too_big(need, &matrix, &b.what, &todo, plan);
             for job in &todo {
                 let mut en = entry_for(job, &input_sha);
                 en.error = Some(msg.clone());
@@ -791,7 +791,7 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
                 return Err(Error::Invalid(format!(
                     "{}: {}",
                     job.input.display(),
-                    too_big(need, &m, what)
+                    too_big(need, &m, what, &todo, &plan)
                 )));
             }
         }
@@ -832,10 +832,28 @@ fn memory_budget(max_memory: Option<u64>) -> Option<(u64, String)> {
     }
 }
 
-/// The refusal of a dataset whose jobs need `need` bytes beyond `what`.
-fn too_big(need: u64, m: &Matrix, what: &str) -> String {
+/// The refusal of a dataset whose jobs need `need` bytes beyond `what`,
+/// with what would shrink it: `precision = "f32"` where a clustering
+/// stores its condensed distances as f64, and fewer rows.
+fn too_big(need: u64, m: &Matrix, what: &str, jobs: &[&Job], plan: &Plan) -> String {
+    let stores_f64 = jobs.iter().any(|j| {
+        let o = &plan.figures[j.figure].options;
+        let clusters = match plan.figures[j.figure].kind {
+            Kind::Corrmap => o.cluster,
+            Kind::Clustermap => o.row_cluster || o.col_cluster,
+            _ => false,
+        };
+        clusters
+            && o.precision == crate::dtype::Dtype::F64
+            && o.method.unwrap_or(crate::cluster::Method::Average) != crate::cluster::Method::Ward
+    });
+    let f32 = if stores_f64 {
+        "; precision = \"f32\" (--precision f32) halves the clustering's distances"
+    } else {
+        ""
+    };
     format!(
-        "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {what}; or reduce the data (top_variable)",
+        "needs about {} of working memory ({} x {} matrix and its distance/correlation matrices) but {what}{f32}; or reduce the data (top_variable)",
         human(need),
         m.nrows(),
         m.ncols(),
@@ -847,7 +865,8 @@ fn too_big(need: u64, m: &Matrix, what: &str) -> String {
 /// for the path it will take (`analysis::cluster_bytes`: O(n·d) for ward
 /// on vectors, the condensed matrix otherwise; a correlation map: the
 /// n × n correlation matrix, and its distances when clustered, or when
-/// drawn streamed, its Gram factor, one band and the pixels).
+/// drawn streamed, its Gram factor, one band and the pixels, plus the
+/// tree's own need when clustered).
 pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Option<u64>) -> u64 {
     let (r, c) = (m.nrows(), m.ncols());
     let base = 2 * (r as u64) * (c as u64) * 8;
@@ -881,6 +900,20 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                 }
                 Kind::Corrmap if !o.cluster && pipeline::streamed::streams(o, r, c) => {
                     pipeline::streamed::bytes(r, c, px / 12)
+                }
+                Kind::Corrmap if o.cluster && pipeline::streamed::clustered_streams(o, r, c) => {
+                    // The genes in leaf order, the rows of R as r points
+                    // in c dimensions and their clustering, the picture.
+                    pipeline::streamed::bytes(r, c, px / 12)
+                        + 2 * (r as u64) * (c as u64) * 8
+                        + analysis::cluster_bytes(
+                            r,
+                            c,
+                            &analysis::ClusterSpec {
+                                metric: crate::cluster::Metric::Euclidean,
+                                ..spec
+                            },
+                        )
                 }
                 Kind::Corrmap => {
                     crate::stats::correlate_bytes(

@@ -1466,6 +1466,73 @@ fn correlation_rows_tree(
     analysis::cluster_axis(&points, Axis::Rows, spec, ctx.source, t).map(|c| c.linkage)
 }
 
+/// A clustered correlation map drawn without its correlation matrix
+/// ([`streamed::clustered_streams`]): the tree from the rows of `R` in
+/// `d` dimensions ([`correlation_rows_tree`]), then the picture of `R`
+/// with both axes in leaf order, which is the correlation of the genes
+/// taken in leaf order, streamed tile by tile into the pixels
+/// ([`streamed::StreamedCorr`]); a triangle `mask` hides the triangle of
+/// the picture, as on the full matrix. The same tree, exports, labels
+/// and bytes as the full-matrix path (tested); memory: the input, its
+/// `n × d` factors, the tree's own need, one band, the pixels.
+fn clustered_streamed(
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+    method: CorrMethod,
+    warnings: Vec<String>,
+) -> Result<Figure> {
+    prep::check_finite(m, ctx.source, false)?;
+    let (n, d) = (m.nrows(), m.ncols());
+    let z = correlation_rows_tree(m, method, opts, ctx, t)?;
+    let labels = m.row_labels();
+    let exports = exports::tree("", &z, labels, &m.row_positions());
+    let order = z.leaves();
+    let cells = t.time("correlate", || {
+        let mut x = Vec::with_capacity(n * d);
+        for &i in &order {
+            x.extend_from_slice(&m.values()[i * d..(i + 1) * d]);
+        }
+        streamed::StreamedCorr::new(&x, n, d, method, opts.mask.clone())
+    });
+    let ordered: Vec<String> = order.iter().map(|&i| labels[i].clone()).collect();
+    let tree = Some(Arc::new(z));
+    let o = corrmap_options(opts, method);
+    let data = heatmap::HeatmapData {
+        values: &[],
+        rows: n,
+        cols: n,
+        row_labels: &ordered,
+        col_labels: &ordered,
+        missing: None,
+        text: None,
+        col_sets: &[],
+        streamed: Some(&cells),
+    };
+    let scene = t.time("render", || heatmap::render(&data, &o))?;
+    let mut warnings = warnings;
+    if opts.multiqc {
+        warnings.push(format!(
+            "multiqc: {n} rows is more than a MultiQC heatmap shows well ({}): no corr_mqc.json; use top_variable",
+            exports::MULTIQC_MAX
+        ));
+    }
+    Ok(Figure {
+        scene,
+        exports,
+        warnings,
+        analysed: Analysed {
+            row_labels: labels.to_vec(),
+            col_labels: labels.to_vec(),
+            row_tree: tree.clone(),
+            col_tree: tree,
+            row_clusters: None,
+            col_clusters: None,
+        },
+    })
+}
+
 fn corrmap_figure(
     m: &Matrix,
     opts: &FigureOptions,
@@ -1553,6 +1620,13 @@ fn corrmap_figure_as(
             "correlation",
             &mut warnings,
         ));
+    }
+    if may_stream
+        && given_mask.is_none()
+        && opts.cluster
+        && streamed::clustered_streams(opts, m.nrows(), m.ncols())
+    {
+        return clustered_streamed(&m, opts, ctx, t, method, warnings);
     }
     let positions = m.row_positions();
     let shared = ctx

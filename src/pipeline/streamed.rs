@@ -304,6 +304,15 @@ pub fn streams(opts: &FigureOptions, n: usize, d: usize) -> bool {
         && !(opts.multiqc && n <= super::exports::MULTIQC_MAX)
 }
 
+/// Whether a clustered correlation map (`cluster`) of `n` genes of `d`
+/// values is drawn streamed: its picture [`streams`] and its tree comes
+/// from the rows of `R` in `d` dimensions
+/// (`pipeline::correlation_rows_in_m`: rows as vectors, Euclidean,
+/// complete data, `d < n`), so that nothing needs the `n × n` matrix.
+pub fn clustered_streams(opts: &FigureOptions, n: usize, d: usize) -> bool {
+    streams(opts, n, d) && super::correlation_rows_in_m(opts, n, d)
+}
+
 /// Working memory of a streamed correlation map, in bytes, besides the
 /// input (an upper bound): the Gram factor, one band, the pixels.
 pub fn bytes(n: usize, d: usize, pixels: u64) -> u64 {
@@ -388,6 +397,84 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The clustered correlation map drawn streamed (genes in leaf order,
+    /// tiles folded into the pixels) has the PNG, SVG and PDF bytes, the
+    /// exports (linkage, order), warnings and tree of the picture built
+    /// from the full matrix reordered by the leaves: ward, average,
+    /// complete, single, optimal ordering, every triangle mask (hiding
+    /// the triangle of the reordered picture), Spearman, downsampled or
+    /// not. Gene 17 is constant: dropped by both, with the same warning.
+    #[test]
+    fn streamed_clustered_picture_has_the_bytes_of_the_full_reordered_matrix() {
+        let cases: &[(usize, &str)] = &[
+            (1100, "method = \"ward\""),
+            (1100, "method = \"average\"\nmask = \"upper\""),
+            (
+                1100,
+                "method = \"complete\"\nmask = \"lower-k0\"\naggregate = \"absmax\"",
+            ),
+            (
+                700,
+                "method = \"ward\"\ncorr_method = \"spearman\"\nmask = \"lower\"",
+            ),
+            (250, "method = \"average\"\noptimal_ordering = true"),
+            (
+                250,
+                "method = \"single\"\nmask = \"upper-k0\"\nvmin = -0.5\nvmax = 0.9",
+            ),
+        ];
+        for &(n, extra) in cases {
+            let m = genes(n, 12);
+            let o = opts(&format!("cluster = true\n{extra}"));
+            assert!(clustered_streams(&o, n - 1, 12), "{n} {extra}");
+            let cache = Cache::default();
+            let ctx = Context {
+                source: "genes",
+                name: "genes",
+                base: Path::new("."),
+                cache: &cache,
+                max_memory: None,
+            };
+            let mut t = Timings::default();
+            let streamed = corrmap_figure_as(&m, &o, &ctx, None, &mut t, true).unwrap();
+            let full = corrmap_figure_as(&m, &o, &ctx, None, &mut t, false).unwrap();
+            assert_eq!(streamed.exports, full.exports, "{n} {extra}");
+            assert_eq!(streamed.warnings, full.warnings, "{n} {extra}");
+            assert_eq!(streamed.warnings.len(), 1, "{n} {extra}");
+            let leaves =
+                |f: &crate::pipeline::Figure| f.analysed.row_tree.as_ref().unwrap().leaves();
+            assert_eq!(leaves(&streamed), leaves(&full), "{n} {extra}");
+            assert_eq!(streamed.analysed.row_labels, full.analysed.row_labels);
+            for ext in ["png", "svg", "pdf"] {
+                let p = Path::new("x").with_extension(ext);
+                assert!(
+                    encode(&streamed.scene, &p, o.dpi).unwrap()
+                        == encode(&full.scene, &p, o.dpi).unwrap(),
+                    "{n} genes, {extra:?}: {ext} differs"
+                );
+            }
+        }
+    }
+
+    /// A clustered map whose tree or picture needs the `n × n` matrix
+    /// keeps the full-matrix path.
+    #[test]
+    fn clustered_maps_that_need_the_matrix_keep_it() {
+        assert!(clustered_streams(&opts("cluster = true"), 600, 12));
+        for extra in [
+            "cluster_distance = \"one-minus-r\"",
+            "metric = \"cityblock\"",
+            "missing = \"pairwise\"",
+            "annot = true",
+            "robust = true",
+        ] {
+            let o = opts(&format!("cluster = true\n{extra}"));
+            assert!(!clustered_streams(&o, 600, 12), "{extra}");
+        }
+        // d >= n: the rows of R do not live in fewer dimensions.
+        assert!(!clustered_streams(&opts("cluster = true"), 600, 600));
     }
 
     #[test]

@@ -137,7 +137,12 @@ fn anndata_example_config_runs() {
 #[test]
 fn large_corrmap_example_config_runs() {
     let dir = run_example("large_corrmap.toml", "large_corrmap");
-    for f in ["corrmap.png", "corrmap.pdf"] {
+    for f in [
+        "corrmap.png",
+        "corrmap.pdf",
+        "corrmap_clustered.png",
+        "corrmap_clustered.pdf",
+    ] {
         assert!(dir.join("genes").join(f).exists(), "{f}");
     }
 }

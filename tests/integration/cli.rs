@@ -557,6 +557,63 @@ fn a_correlation_map_is_drawn_without_its_matrix() {
 }
 
 #[test]
+fn a_clustered_correlation_map_is_drawn_without_its_matrix() {
+    // 6 000 genes: R is 288 MB and was formed twice (as computed, then
+    // in leaf order). Now ward's tree comes from the rows of R in 5
+    // dimensions and the picture is streamed: it fits in 120 MB. Average
+    // needs the condensed distances of those rows (144 MB as f64): refused
+    // before work, and drawn with --precision f32 (72 MB).
+    let dir = scratch("streamed_clustered_corrmap");
+    let mut rng = crate::util::Rng(12);
+    let mut text = String::from("gene,a,b,c,d,e\n");
+    for i in 0..6000 {
+        text += &format!("g{i}");
+        for _ in 0..5 {
+            text += &format!(",{:.3}", rng.normal());
+        }
+        text += "\n";
+    }
+    let input = dir.join("m.csv");
+    std::fs::write(&input, text).unwrap();
+    let out = dir.join("c.png");
+    let exports = dir.join("exports");
+    let run_with = |extra: &[&str]| {
+        let mut a = vec![
+            "corrmap",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--cluster",
+            "--max-memory",
+            "120M",
+            "--export-dir",
+            exports.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        bin().args(&a).output().unwrap()
+    };
+    let o = run_with(&["--method", "ward"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+    let order = std::fs::read_to_string(exports.join("order.tsv")).unwrap();
+    assert_eq!(order.lines().count(), 6001, "{order:.200}");
+    std::fs::remove_file(&out).unwrap();
+    let o = run_with(&["--method", "average"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("needs about")
+            && e.contains("--max-memory is 120")
+            && e.contains("--precision f32"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    let o = run_with(&["--method", "average", "--precision", "f32"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+}
+
+#[test]
 fn a_figure_too_big_for_the_memory_is_refused_before_work() {
     // 2 000 genes: the correlation matrix alone is 32 MB. With 8 MB to
     // use, the single-figure command refuses it up front (exit 2, what it
