@@ -8,6 +8,7 @@ use super::axes::{
     label_room, seaborn_clustermap_extent, shown_labels, Rect, Side, Ticks, BLACK, FONT_PT,
     TITLE_PT,
 };
+use super::bars::{self, Along, Bars};
 use super::colorbar::{self, Placement, TickSide};
 use super::dendrogram::{self, Orientation};
 use super::heatmap::{edge_pad, MAX_LABELS};
@@ -45,6 +46,12 @@ pub struct ClustermapData<'a> {
     /// Colour strips above the columns (`col_colors`), one colour per column
     /// in input order.
     pub col_strips: &'a [Strip],
+    /// Bar tracks beside the rows (`row_bars`), left of the row strips,
+    /// first given outermost; one value per row in input order.
+    pub row_bars: &'a [Bars],
+    /// Bar tracks above the columns (`col_bars`), above the column
+    /// strips, first given outermost; one value per column in input order.
+    pub col_bars: &'a [Bars],
     /// A file mask, applied by label after reordering.
     pub label_mask: Option<super::LabelMask>,
     /// Cell texts by label (`annot` = a table), applied after reordering.
@@ -291,11 +298,69 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let thick = (len / 20.0).min(0.03 * if side.horizontal() { h } else { w });
         (len, thick, deco)
     };
+    // Bar tracks (`col_bars`/`row_bars`): each `bars_size` points thick,
+    // GAP_PT apart and from the strips; the column tracks' band also holds
+    // half a tick label above the first, their axes and names go right of
+    // the heatmap; the row tracks' axes above the heatmap, their names
+    // below it.
+    let thick = opts.bars_size * k;
+    let track_gap = bars::GAP_PT * k;
+    let (has_col_bars, has_row_bars) = (!d.col_bars.is_empty(), !d.row_bars.is_empty());
+    let col_bars_band = if has_col_bars {
+        d.col_bars.len() as f64 * (thick + track_gap)
+            + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
+    } else {
+        0.0
+    };
+    let row_bars_band = d.row_bars.len() as f64 * (thick + track_gap);
+    let col_bars_w = bars::col_side_width(&fonts, d.col_bars, opts.bars_size, k);
+    let row_axis_h = if has_row_bars {
+        bars::row_axis_height(&fonts, k)
+    } else {
+        0.0
+    };
+    // Strips thinner than a line of text stack their names beyond them:
+    // with bar tracks beyond the strips, the strips' room holds the stack.
+    let col_strip_room = |strip_h: f64| {
+        if has_col_bars && n_col_strips > 0.0 && strip_h < lh {
+            (n_col_strips * strip_h).max((n_col_strips + 0.5) * lh)
+        } else {
+            n_col_strips * strip_h
+        }
+    };
+    // The row strips' names stack leftwards from the first column label's
+    // left end (at most half its width, or half a line when turned, left
+    // of the heatmap).
+    let row_strip_room = |strip_w: f64, xt: &Ticks| {
+        if has_row_bars && n_row_strips > 0.0 && strip_w < lh {
+            let reach = xt.labels.first().map_or(0.0, |(_, l)| {
+                if xt.rotated {
+                    lh / 2.0
+                } else {
+                    text::width(&fonts, l, font) / 2.0
+                }
+            });
+            (n_row_strips * strip_w).max((n_row_strips + 0.5) * lh + reach)
+        } else {
+            n_row_strips * strip_w
+        }
+    };
+    // Everything left of the heatmap beside the rows: strips, and the
+    // bar tracks left of the group names.
+    let beside_rows = |strip_w: f64, xt: &Ticks| {
+        row_strip_room(strip_w, xt)
+            + if has_row_bars {
+                group_w + row_bars_band
+            } else {
+                0.0
+            }
+    };
     let strip_bottom = if n_row_strips > 0.0 {
         (TICK_PAD_LABEL * k) + strip_label_h
     } else {
         0.0
-    };
+    }
+    .max(bars::row_name_height(&fonts, d.row_bars, k));
     // `room`: the strip a bar beside the heatmap takes on its side.
     let layout = |thin_w: f64, thin_h: f64, room: f64| {
         let side = match place {
@@ -322,7 +387,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             &fonts,
         )
         .fit(MAX_LABELS * h);
-        let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
+        let tick_ext = ((TICK_PAD_LABEL * k) + strip_label_w).max(col_bars_w);
         let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
         let bottom_margin = xt.extent().max(strip_bottom) + xlabel_h + on(TickSide::Bottom);
         let gx0 = pad + on(TickSide::Left);
@@ -357,22 +422,25 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         // beside them: room for the stack too (a clustermap's dendrogram
         // gives it; a heatmap drawn by this layout has none).
         let stack = |n: f64, strip: f64, pad: f64| if strip < lh { (n + pad) * lh } else { 0.0 };
-        let top = (gh * (dr_col + n_col_strips * opts.colors_ratio))
-            .max(titles(d.col_slices.is_some()) + gh * n_col_strips * opts.colors_ratio)
+        let col_room = col_strip_room(gh * opts.colors_ratio) + col_bars_band;
+        let top = (gh * dr_col + col_room)
+            .max(titles(d.col_slices.is_some()) + col_room)
             .max(if dr_col == 0.0 {
-                stack(n_col_strips, gh * opts.colors_ratio, 0.5)
+                stack(n_col_strips, gh * opts.colors_ratio, 0.5) + col_bars_band
             } else {
                 0.0
-            });
-        let mut left = (gw * (dr_row + n_row_strips * opts.colors_ratio))
+            })
+            .max(row_axis_h);
+        let rows_room = beside_rows(gw * opts.colors_ratio, &xt);
+        let mut left = (gw * dr_row + rows_room)
             .max(cbar_right - gx0)
-            .max(group_w + gw * n_row_strips * opts.colors_ratio)
-            .max(titles(d.row_slices.is_some()) + gw * n_row_strips * opts.colors_ratio)
+            .max(if has_row_bars { 0.0 } else { group_w } + rows_room)
+            .max(titles(d.row_slices.is_some()) + rows_room)
             .max(stack(n_row_strips, gw * opts.colors_ratio, 0.5));
-        if cbar_right > 0.0 && corner_bottom > gy0 + top {
-            // The bar reaches down beside the rows: the row strips start
-            // right of it too.
-            left = left.max(cbar_right - gx0 + n_row_strips * gw * opts.colors_ratio);
+        if cbar_right > 0.0 && corner_bottom > gy0 + top - row_axis_h {
+            // The bar reaches down beside the rows (or the row tracks'
+            // axis): the row strips and tracks start right of it too.
+            left = left.max(cbar_right - gx0 + rows_room);
         }
         let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
         (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits)
@@ -409,17 +477,19 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         title_room(d.row_slices.is_some()),
         title_room(d.col_slices.is_some()),
     );
+    let col_room = col_strip_room(strip_h);
+    let rows_room = beside_rows(strip_w, &xt);
     let row_dend = Rect::new(
         grid_box.x + row_title_w,
         heat.y,
-        heat.x - grid_box.x - n_row_strips * strip_w - row_title_w,
+        heat.x - grid_box.x - rows_room - row_title_w,
         heat.h,
     );
     let col_dend = Rect::new(
         heat.x,
         grid_box.y + col_title_h,
         heat.w,
-        heat.y - grid_box.y - n_col_strips * strip_h - col_title_h,
+        heat.y - grid_box.y - col_room - col_bars_band - col_title_h,
     );
 
     let cell_text = d
@@ -560,8 +630,54 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             true,
         );
     }
+    // Bar tracks: the columns' above their strips, the rows' left of
+    // theirs (and of the group names), first given outermost.
+    for (i, b) in d.col_bars.iter().enumerate() {
+        canvas.begin(Part::ColBars);
+        let along = Along {
+            spans: &col_spans,
+            sizes: &col_sizes,
+            order: &col_order,
+        };
+        let top = body.y - col_room - col_bars_band
+            + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
+            + i as f64 * (thick + track_gap);
+        bars::draw_col(&mut canvas, b, &along, top, thick, body.right(), k);
+    }
+    for (i, b) in d.row_bars.iter().enumerate() {
+        canvas.begin(Part::RowBars);
+        let along = Along {
+            spans: &row_spans,
+            sizes: &row_sizes,
+            order: &row_order,
+        };
+        let left = body.x - rows_room + i as f64 * (thick + track_gap);
+        // The tick labels may reach into the gaps beside the track (2 pt
+        // from its neighbour's); the innermost track's up to the heatmap
+        // (nothing is above the row strips).
+        let last = i + 1 == d.row_bars.len();
+        let reach = track_gap / 2.0 - k;
+        let within = (
+            left - reach,
+            if last {
+                body.x - 2.0 * k
+            } else {
+                left + thick + reach
+            },
+        );
+        bars::draw_row(
+            &mut canvas,
+            b,
+            &along,
+            (left, thick),
+            within,
+            body.y,
+            body.bottom(),
+            k,
+        );
+    }
     if d.col_tree.is_none() {
-        let top = Rect::new(body.x, body.y - n_col_strips * strip_h, body.w, body.h);
+        let top = Rect::new(body.x, body.y - col_room - col_bars_band, body.w, body.h);
         super::brackets::draw(&mut canvas, top, d.cols, d.col_sets, k);
     }
     if !d.row_groups.is_empty() {

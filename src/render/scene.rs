@@ -188,6 +188,11 @@ pub enum Part {
     ColStrips,
     /// The names of the colour strips, with their ticks.
     StripNames,
+    /// The bar tracks above the columns (`col_bars`): bars, border, value
+    /// axis and the tracks' names.
+    ColBars,
+    /// The bar tracks beside the rows (`row_bars`), as [`Part::ColBars`].
+    RowBars,
 }
 
 /// The recorded figure.
