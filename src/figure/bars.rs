@@ -32,6 +32,10 @@ pub(crate) const AXIS_PT: f64 = 8.0;
 /// (or the heatmap), points.
 pub(crate) const GAP_PT: f64 = 4.0;
 
+/// The thinnest track drawn, points: thinner, the layout leaves an axis'
+/// tracks out (with a warning).
+pub(crate) const MIN_PT: f64 = 8.0;
+
 /// Length of a value tick, points; its label starts 2 pt beyond it.
 const TICK_PT: f64 = 3.0;
 

@@ -299,30 +299,19 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         (len, thick, deco)
     };
     // Bar tracks (`col_bars`/`row_bars`): each `bars_size` points thick,
-    // GAP_PT apart and from the strips; the column tracks' band also holds
-    // half a tick label above the first, their axes and names go right of
-    // the heatmap; the row tracks' axes above the heatmap, their names
-    // below it.
-    let thick = opts.bars_size * k;
+    // GAP_PT apart and from the strips; the column tracks' band also
+    // holds half a tick label above the first, their axes and names go
+    // right of the heatmap; the row tracks' axes above the heatmap, their
+    // names below it. The tracks of an axis, their gaps and the room the
+    // strips' stacked names need beyond the strips together take at most
+    // 15 % of the grid, so a small figure keeps its heatmap; where
+    // that leaves a track less than MIN_PT, that axis' tracks are left
+    // out, and said.
     let track_gap = bars::GAP_PT * k;
-    let (has_col_bars, has_row_bars) = (!d.col_bars.is_empty(), !d.row_bars.is_empty());
-    let col_bars_band = if has_col_bars {
-        d.col_bars.len() as f64 * (thick + track_gap)
-            + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
-    } else {
-        0.0
-    };
-    let row_bars_band = d.row_bars.len() as f64 * (thick + track_gap);
-    let col_bars_w = bars::col_side_width(&fonts, d.col_bars, opts.bars_size, k);
-    let row_axis_h = if has_row_bars {
-        bars::row_axis_height(&fonts, k)
-    } else {
-        0.0
-    };
     // Strips thinner than a line of text stack their names beyond them:
     // with bar tracks beyond the strips, the strips' room holds the stack.
-    let col_strip_room = |strip_h: f64| {
-        if has_col_bars && n_col_strips > 0.0 && strip_h < lh {
+    let col_stack = |strip_h: f64| {
+        if n_col_strips > 0.0 && strip_h < lh {
             (n_col_strips * strip_h).max((n_col_strips + 0.5) * lh)
         } else {
             n_col_strips * strip_h
@@ -331,8 +320,8 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     // The row strips' names stack leftwards from the first column label's
     // left end (at most half its width, or half a line when turned, left
     // of the heatmap).
-    let row_strip_room = |strip_w: f64, xt: &Ticks| {
-        if has_row_bars && n_row_strips > 0.0 && strip_w < lh {
+    let row_stack = |strip_w: f64, xt: &Ticks| {
+        if n_row_strips > 0.0 && strip_w < lh {
             let reach = xt.labels.first().map_or(0.0, |(_, l)| {
                 if xt.rotated {
                     lh / 2.0
@@ -345,12 +334,95 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             n_row_strips * strip_w
         }
     };
+    // A track's thickness for `n` tracks in a grid `grid` pixels long,
+    // `extra` pixels of it taken by stacked strip names.
+    let thick_in = |n: usize, grid: f64, extra: f64| {
+        let n = n.max(1) as f64;
+        (opts.bars_size * k).min((0.15 * grid - extra - n * track_gap) / n)
+    };
+    // The grid as the heatmap's labels leave it, roughly (seaborn's
+    // GridSpec cell), to decide whether the tracks fit.
+    let bar_beside = |horizontal: bool| match place {
+        Placement::Beside(s) if s.horizontal() == horizontal => 0.1,
+        _ => 0.0,
+    };
+    let (gh_est, gw_est) = (
+        h - 2.0 * pad - title_h - xlabel_h - (0.1 + bar_beside(true)) * h,
+        w - 2.0 * pad - ylabel_w - (0.15 + bar_beside(false)) * w,
+    );
+    let col_extra =
+        |gh: f64| col_stack(gh * opts.colors_ratio) - n_col_strips * gh * opts.colors_ratio;
+    let min_thick = bars::MIN_PT * k;
+    let fits_col =
+        d.col_bars.is_empty() || thick_in(d.col_bars.len(), gh_est, col_extra(gh_est)) >= min_thick;
+    let row_extra_est = if n_row_strips > 0.0 && gw_est * opts.colors_ratio < lh {
+        ((n_row_strips + 0.5) * lh + lh - n_row_strips * gw_est * opts.colors_ratio).max(0.0)
+    } else {
+        0.0
+    };
+    let fits_row =
+        d.row_bars.is_empty() || thick_in(d.row_bars.len(), gw_est, row_extra_est) >= min_thick;
+    for (fits, key) in [(fits_col, "col_bars"), (fits_row, "row_bars")] {
+        if !fits {
+            canvas.warnings.push(format!(
+                "the {key} tracks leave too little of a {:.1} × {:.1} in figure for the heatmap: left out; give a larger figsize or fewer tracks",
+                opts.figsize.0, opts.figsize.1
+            ));
+        }
+    }
+    let col_bars: &[Bars] = if fits_col { d.col_bars } else { &[] };
+    let row_bars: &[Bars] = if fits_row { d.row_bars } else { &[] };
+    let (has_col_bars, has_row_bars) = (!col_bars.is_empty(), !row_bars.is_empty());
+    let col_strip_room = |strip_h: f64| {
+        if has_col_bars {
+            col_stack(strip_h)
+        } else {
+            n_col_strips * strip_h
+        }
+    };
+    let row_strip_room = |strip_w: f64, xt: &Ticks| {
+        if has_row_bars {
+            row_stack(strip_w, xt)
+        } else {
+            n_row_strips * strip_w
+        }
+    };
+    let col_thick = |gh: f64| thick_in(col_bars.len(), gh, col_extra(gh)).max(k);
+    let row_thick = |gw: f64, xt: &Ticks| {
+        let strip_w = gw * opts.colors_ratio;
+        let extra = row_stack(strip_w, xt) - n_row_strips * strip_w;
+        thick_in(row_bars.len(), gw, extra).max(k)
+    };
+    let col_bars_band = |gh: f64| {
+        if has_col_bars {
+            col_bars.len() as f64 * (col_thick(gh) + track_gap)
+                + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
+                // Without strips, clear of the first row label (half a
+                // line above the heatmap at most).
+                + if n_col_strips == 0.0 {
+                    (lh / 2.0 + k - track_gap).max(0.0)
+                } else {
+                    0.0
+                }
+        } else {
+            0.0
+        }
+    };
+    let row_bars_band =
+        |gw: f64, xt: &Ticks| row_bars.len() as f64 * (row_thick(gw, xt) + track_gap);
+    let col_bars_w = bars::col_side_width(&fonts, col_bars, opts.bars_size, k)
+        .max(bars::col_side_width(&fonts, col_bars, 0.0, k));
+    let row_axis_h = if has_row_bars {
+        bars::row_axis_height(&fonts, k)
+    } else {
+        0.0
+    };
     // Everything left of the heatmap beside the rows: strips, and the
     // bar tracks left of the group names.
-    let beside_rows = |strip_w: f64, xt: &Ticks| {
-        row_strip_room(strip_w, xt)
+    let beside_rows = |gw: f64, xt: &Ticks| {
+        row_strip_room(gw * opts.colors_ratio, xt)
             + if has_row_bars {
-                group_w + row_bars_band
+                group_w + row_bars_band(gw, xt)
             } else {
                 0.0
             }
@@ -360,7 +432,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     } else {
         0.0
     }
-    .max(bars::row_name_height(&fonts, d.row_bars, k));
+    .max(bars::row_name_height(&fonts, row_bars, k));
     // `room`: the strip a bar beside the heatmap takes on its side.
     let layout = |thin_w: f64, thin_h: f64, room: f64| {
         let side = match place {
@@ -422,16 +494,16 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         // beside them: room for the stack too (a clustermap's dendrogram
         // gives it; a heatmap drawn by this layout has none).
         let stack = |n: f64, strip: f64, pad: f64| if strip < lh { (n + pad) * lh } else { 0.0 };
-        let col_room = col_strip_room(gh * opts.colors_ratio) + col_bars_band;
+        let col_room = col_strip_room(gh * opts.colors_ratio) + col_bars_band(gh);
         let top = (gh * dr_col + col_room)
             .max(titles(d.col_slices.is_some()) + col_room)
             .max(if dr_col == 0.0 {
-                stack(n_col_strips, gh * opts.colors_ratio, 0.5) + col_bars_band
+                stack(n_col_strips, gh * opts.colors_ratio, 0.5) + col_bars_band(gh)
             } else {
                 0.0
             })
             .max(row_axis_h);
-        let rows_room = beside_rows(gw * opts.colors_ratio, &xt);
+        let rows_room = beside_rows(gw, &xt);
         let mut left = (gw * dr_row + rows_room)
             .max(cbar_right - gx0)
             .max(if has_row_bars { 0.0 } else { group_w } + rows_room)
@@ -478,7 +550,9 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         title_room(d.col_slices.is_some()),
     );
     let col_room = col_strip_room(strip_h);
-    let rows_room = beside_rows(strip_w, &xt);
+    let rows_room = beside_rows(gw, &xt);
+    let col_bars_band = col_bars_band(gh);
+    let (col_thick, row_thick) = (col_thick(gh), row_thick(gw, &xt));
     let row_dend = Rect::new(
         grid_box.x + row_title_w,
         heat.y,
@@ -632,7 +706,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     }
     // Bar tracks: the columns' above their strips, the rows' left of
     // theirs (and of the group names), first given outermost.
-    for (i, b) in d.col_bars.iter().enumerate() {
+    for (i, b) in col_bars.iter().enumerate() {
         canvas.begin(Part::ColBars);
         let along = Along {
             spans: &col_spans,
@@ -641,35 +715,35 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         };
         let top = body.y - col_room - col_bars_band
             + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
-            + i as f64 * (thick + track_gap);
-        bars::draw_col(&mut canvas, b, &along, top, thick, body.right(), k);
+            + i as f64 * (col_thick + track_gap);
+        bars::draw_col(&mut canvas, b, &along, top, col_thick, body.right(), k);
     }
-    for (i, b) in d.row_bars.iter().enumerate() {
+    for (i, b) in row_bars.iter().enumerate() {
         canvas.begin(Part::RowBars);
         let along = Along {
             spans: &row_spans,
             sizes: &row_sizes,
             order: &row_order,
         };
-        let left = body.x - rows_room + i as f64 * (thick + track_gap);
+        let left = body.x - rows_room + i as f64 * (row_thick + track_gap);
         // The tick labels may reach into the gaps beside the track (2 pt
         // from its neighbour's); the innermost track's up to the heatmap
         // (nothing is above the row strips).
-        let last = i + 1 == d.row_bars.len();
+        let last = i + 1 == row_bars.len();
         let reach = track_gap / 2.0 - k;
         let within = (
             left - reach,
             if last {
                 body.x - 2.0 * k
             } else {
-                left + thick + reach
+                left + row_thick + reach
             },
         );
         bars::draw_row(
             &mut canvas,
             b,
             &along,
-            (left, thick),
+            (left, row_thick),
             within,
             body.y,
             body.bottom(),

@@ -68,7 +68,8 @@ pub fn collisions(scene: &Scene) -> Vec<String> {
 
 /// A `rows × cols` random matrix labelled `prefix0…`, padded to `len`
 /// characters, with a two-group column annotation and a 12-category row
-/// annotation written beside it.
+/// annotation written beside it, and a numeric `depth` for both (bar
+/// tracks; negative and positive).
 fn data(dir: &std::path::Path, rows: usize, cols: usize, len: usize) -> (Matrix, String) {
     let mut rng = Rng(7 + rows as u64 + len as u64);
     let label = |p: &str, i: usize| {
@@ -82,16 +83,17 @@ fn data(dir: &std::path::Path, rows: usize, cols: usize, len: usize) -> (Matrix,
     let rl: Vec<String> = (0..rows).map(|i| label("gene", i)).collect();
     let cl: Vec<String> = (0..cols).map(|i| label("sample", i)).collect();
     let values: Vec<f64> = (0..rows * cols).map(|_| rng.normal()).collect();
-    let mut ann = String::from("label\tgroup\tbatch\n");
+    let mut ann = String::from("label\tgroup\tbatch\tdepth\n");
     for (i, c) in cl.iter().enumerate() {
         ann.push_str(&format!(
-            "{c}\t{}\tb{}\n",
+            "{c}\t{}\tb{}\t{}\n",
             ["Tumor", "Normal"][i % 2],
-            i % 3
+            i % 3,
+            1000.0 * i as f64 - 2500.0
         ));
     }
     for (i, r) in rl.iter().enumerate() {
-        ann.push_str(&format!("{r}\tpathway_{}\t\n", i % 12));
+        ann.push_str(&format!("{r}\tpathway_{}\t\t{}\n", i % 12, 0.37 * i as f64));
     }
     let path = dir.join("ann.tsv");
     std::fs::write(&path, ann).unwrap();
@@ -133,15 +135,23 @@ const SIZES: [(f64, f64); 6] = [
 /// labels), colour strips on rows and columns when `strips`, and fails
 /// listing every collision.
 fn check(kind: Kind, extra: &str, rows: usize, cols: usize, strips: bool) {
+    check_at(kind, extra, rows, cols, strips, &SIZES);
+}
+
+/// [`check`] over the figure sizes `sizes` (inches).
+fn check_at(kind: Kind, extra: &str, rows: usize, cols: usize, strips: bool, sizes: &[(f64, f64)]) {
     let dir = scratch(&format!("{}-{rows}x{cols}-{}", kind.name(), extra.len()));
     let mut failures = Vec::new();
     for len in [6, 60] {
         let (m, ann) = data(&dir, rows, cols, len);
-        let extra = extra.replace("{gene3}", &m.row_labels()[3]).replace(
-            "{gene30}",
-            m.row_labels().get(30).map_or("gene0", |s| s.as_str()),
-        );
-        for (fw, fh) in SIZES {
+        let extra = extra
+            .replace("{ann}", &ann)
+            .replace("{gene3}", &m.row_labels()[3])
+            .replace(
+                "{gene30}",
+                m.row_labels().get(30).map_or("gene0", |s| s.as_str()),
+            );
+        for &(fw, fh) in sizes {
             let strips = match kind {
                 _ if !strips => String::new(),
                 Kind::Corrmap => String::new(),
@@ -231,5 +241,45 @@ fn corrmap_elements_never_overlap_at_any_size() {
             12,
             false,
         );
+    }
+}
+
+/// A bar track on each axis beside colour strips (and without), with the
+/// colour bar on each side, thicker (`bars_size`), two tracks on each
+/// axis; and split rows (k-means) and columns at 20 in (splits with
+/// strips and 60-character labels collide at 3 and 6 in without tracks,
+/// and leave a small heatmap at 10 in with them).
+#[test]
+fn bar_tracks_never_overlap_at_any_size() {
+    let one = "col_bars = \"{ann}:depth\"\nrow_bars = \"{ann}:depth\"\n";
+    let bars = "col_bars = [\"{ann}:depth\", \"{ann}:depth\"]\nrow_bars = [\"{ann}:depth\", \"{ann}:depth\"]\n";
+    for place in PLACES {
+        check(Kind::Clustermap, &format!("{one}{place}"), 40, 12, true);
+    }
+    check(
+        Kind::Clustermap,
+        &format!("{one}bars_size = 60\n"),
+        40,
+        12,
+        true,
+    );
+    check(Kind::Clustermap, bars, 40, 12, true);
+    check(Kind::Heatmap, bars, 40, 12, false);
+    check(Kind::Heatmap, bars, 40, 12, true);
+    check_at(
+        Kind::Clustermap,
+        &format!("{one}kmeans_rows = 3\ncol_split = \"{{ann}}:group\"\n"),
+        40,
+        12,
+        true,
+        &[(20.0, 20.0)],
+    );
+    // The tracks are tagged, so the checker sees them.
+    let dir = scratch("bars-parts");
+    let (m, ann) = data(&dir, 20, 8, 6);
+    let s = scene(Kind::Clustermap, &m, &bars.replace("{ann}", &ann));
+    let parts: std::collections::BTreeSet<Part> = s.boxes().iter().map(|b| b.0).collect();
+    for p in [Part::ColBars, Part::RowBars] {
+        assert!(parts.contains(&p), "{p:?} not tagged: {parts:?}");
     }
 }
