@@ -283,3 +283,105 @@ fn bar_tracks_never_overlap_at_any_size() {
         assert!(parts.contains(&p), "{p:?} not tagged: {parts:?}");
     }
 }
+
+/// The row bars follow the clustered rows: each bar sits on its row's
+/// label (its centre on the label's line) and is as long as the label's
+/// value (`depth = 0.37 × i` for row `i`) says, the baseline at the
+/// heatmap side.
+#[test]
+fn row_bars_follow_the_leaves_and_scale_with_their_values() {
+    use heatmill::render::scene::Op;
+    let dir = scratch("bars-leaves");
+    let (m, ann) = data(&dir, 40, 8, 6);
+    let s = scene(
+        Kind::Clustermap,
+        &m,
+        &format!("figsize = [8.0, 16.0]\nyticklabels = \"all\"\nrow_bars = \"{ann}:depth\"\n"),
+    );
+    // Each op with its part.
+    let mut part_of = Vec::with_capacity(s.ops.len());
+    for (k, &(start, part)) in s.parts.iter().enumerate() {
+        let end = s.parts.get(k + 1).map_or(s.ops.len(), |p| p.0);
+        part_of.resize(start, None);
+        part_of.extend(std::iter::repeat_n(Some(part), end - start));
+    }
+    let bars: Vec<[f64; 4]> = s
+        .ops
+        .iter()
+        .zip(&part_of)
+        .filter_map(|(op, p)| match op {
+            Op::Rect {
+                x0,
+                y0,
+                x1,
+                y1,
+                color: [0xCC, 0xCC, 0xCC],
+                ..
+            } if *p == Some(Part::RowBars) => Some([*x0, *y0, *x1, *y1]),
+            _ => None,
+        })
+        .collect();
+    // Row 0's value is 0: an empty bar, not drawn.
+    assert_eq!(bars.len(), 39);
+    let labels: Vec<(String, f64)> = s
+        .ops
+        .iter()
+        .zip(&part_of)
+        .filter_map(|(op, p)| match op {
+            Op::Text { text, y, .. } if *p == Some(Part::YTicks) => Some((text.clone(), *y)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(labels.len(), 40, "every row labelled");
+    let right = bars.iter().map(|b| b[2]).fold(f64::NAN, f64::max);
+    let unit = {
+        let b = bars.iter().find(|b| b[2] == right).unwrap();
+        let (label, _) = labels
+            .iter()
+            .min_by(|a, c| {
+                let mid = (b[1] + b[3]) / 2.0;
+                (a.1 - mid).abs().total_cmp(&(c.1 - mid).abs())
+            })
+            .unwrap();
+        let i: f64 = label
+            .trim_start_matches("gene")
+            .trim_end_matches('x')
+            .parse()
+            .unwrap();
+        (b[2] - b[0]) / (0.37 * i)
+    };
+    let order_is_input = labels.windows(2).all(|w| {
+        let n = |s: &str| {
+            s.trim_start_matches("gene")
+                .trim_end_matches('x')
+                .parse::<usize>()
+                .unwrap()
+        };
+        n(&w[0].0) < n(&w[1].0)
+    });
+    assert!(!order_is_input, "the rows are clustered");
+    for b in &bars {
+        let mid = (b[1] + b[3]) / 2.0;
+        let (label, y) = labels
+            .iter()
+            .min_by(|a, c| (a.1 - mid).abs().total_cmp(&(c.1 - mid).abs()))
+            .unwrap();
+        assert!(
+            (y - mid).abs() < 0.5,
+            "bar at {mid} is not on a label ({label} at {y})"
+        );
+        let i: f64 = label
+            .trim_start_matches("gene")
+            .trim_end_matches('x')
+            .parse()
+            .unwrap();
+        let len = b[2] - b[0];
+        assert!(
+            (len - unit * 0.37 * i).abs() < 1e-6 * len.max(1.0),
+            "{label}: bar {len} px, expected {}",
+            unit * 0.37 * i
+        );
+        // Every bar starts at the baseline (heatmap side), all values ≥ 0.
+        assert!((b[2] - right).abs() < 1e-9, "{label}");
+    }
+}
