@@ -385,3 +385,58 @@ fn row_bars_follow_the_leaves_and_scale_with_their_values() {
         assert!((b[2] - right).abs() < 1e-9, "{label}");
     }
 }
+
+/// Tracks that would leave a small figure no heatmap are left out, and
+/// said; a large figure keeps them.
+#[test]
+fn bar_tracks_too_thick_for_a_small_figure_are_left_out_with_a_warning() {
+    let dir = scratch("bars-small");
+    let (m, ann) = data(&dir, 40, 12, 6);
+    let bars = format!("col_bars = \"{ann}:depth\"\nrow_bars = \"{ann}:depth\"\n");
+    let figure = |config: &str| {
+        let table: toml::Table = toml::from_str(config).unwrap();
+        let opts =
+            FigureOptions::from_table(Kind::Clustermap, &toml::Table::new(), &table).unwrap();
+        heatmill::batch::run::figure_in_memory(
+            Kind::Clustermap,
+            &m,
+            &opts,
+            &Annotations::default(),
+            &Cache::default(),
+            Some(1),
+            None,
+        )
+        .unwrap()
+        .0
+    };
+    let parts =
+        |s: &Scene| -> std::collections::BTreeSet<Part> { s.boxes().iter().map(|b| b.0).collect() };
+    // Three inches, with strips whose names stack beside them.
+    let strips =
+        format!("col_colors = [\"{ann}:group\", \"{ann}:batch\"]\nrow_colors = \"{ann}:group\"\n");
+    let small = figure(&format!("figsize = [3.0, 3.0]\ndpi = 72.0\n{bars}{strips}"));
+    for key in ["col_bars", "row_bars"] {
+        assert!(
+            small
+                .warnings
+                .iter()
+                .any(|w| w.contains(&format!("the {key} tracks")) && w.contains("left out")),
+            "{:?}",
+            small.warnings
+        );
+    }
+    let p = parts(&small.scene);
+    assert!(
+        !p.contains(&Part::ColBars) && !p.contains(&Part::RowBars),
+        "{p:?}"
+    );
+    let large = figure(&format!(
+        "figsize = [10.0, 10.0]\ndpi = 72.0\n{bars}{strips}"
+    ));
+    assert!(large.warnings.is_empty(), "{:?}", large.warnings);
+    let p = parts(&large.scene);
+    assert!(
+        p.contains(&Part::ColBars) && p.contains(&Part::RowBars),
+        "{p:?}"
+    );
+}
