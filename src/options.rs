@@ -1031,6 +1031,24 @@ figure_options! {
         help: "colour strip beside the rows from TABLE:COLUMN; repeatable",
         seaborn: "row_colors", example: "groups.tsv:group",
     }
+    col_bars: Vec<String> = Vec::new() => {
+        kinds: HEATMAP_CLUSTERMAP, value: List, stage: Draw,
+        default: "none",
+        help: "bar-plot track above the columns from a numeric TABLE:COLUMN (an .h5ad works: cells.h5ad:obs/n_genes), one bar per column at its cell's centre, 0.6 of the cell wide, from a baseline at 0 (negative values downwards), the axis 5 % beyond the data's range and 0, value ticks and the column name right of the track; a missing value draws no bar; a label not in the table draws none and is warned, as row_colors; a value that is not a number is refused naming the table, column and line; drawn above the colour strips, first given outermost; repeatable",
+        seaborn: "ComplexHeatmap anno_barplot (top_annotation)", example: "samples.tsv:depth",
+    }
+    row_bars: Vec<String> = Vec::new() => {
+        kinds: HEATMAP_CLUSTERMAP, value: List, stage: Draw,
+        default: "none",
+        help: "bar-plot track beside the rows, as col_bars, left of the row colour strips with bars growing leftwards (away from the heatmap), value ticks and the column name below the track; repeatable",
+        seaborn: "ComplexHeatmap anno_barplot (left_annotation)", example: "gene_stats.tsv:neg_log10_p",
+    }
+    bars_size: f64 = 28.35 => {
+        kinds: HEATMAP_CLUSTERMAP, value: Number, stage: Draw,
+        default: "28.35 (1 cm, ComplexHeatmap's annotation size)",
+        help: "thickness of each col_bars/row_bars track (from its baseline side to its far side), in points (1/72 inch), more than 0",
+        seaborn: "ComplexHeatmap anno_barplot(height/width = unit(1, \"cm\"))", example: "40",
+    }
     palette: BTreeMap<String, String> = BTreeMap::new() => {
         kinds: HEATMAP_CLUSTERMAP, value: Map, stage: Draw,
         default: "one palette for all strips: tab10, tab20, then husl, by the number of categories; an h5ad's uns/<column>_colors",
@@ -1751,6 +1769,16 @@ impl FigureOptions {
                     "{} is in points and must be at least 0, got {}",
                     crate::error::key_and_flag("split_gap"),
                     self.split_gap
+                ),
+            );
+        }
+        if !(self.bars_size.is_finite() && self.bars_size > 0.0) {
+            return bad(
+                "bars_size",
+                format!(
+                    "{} is in points and must be more than 0, got {}",
+                    crate::error::key_and_flag("bars_size"),
+                    self.bars_size
                 ),
             );
         }

@@ -8,6 +8,7 @@ use super::axes::{
     label_room, seaborn_clustermap_extent, shown_labels, Rect, Side, Ticks, BLACK, FONT_PT,
     TITLE_PT,
 };
+use super::bars::{self, Along, Bars};
 use super::colorbar::{self, Placement, TickSide};
 use super::dendrogram::{self, Orientation};
 use super::heatmap::{edge_pad, MAX_LABELS};
@@ -45,6 +46,12 @@ pub struct ClustermapData<'a> {
     /// Colour strips above the columns (`col_colors`), one colour per column
     /// in input order.
     pub col_strips: &'a [Strip],
+    /// Bar tracks beside the rows (`row_bars`), left of the row strips,
+    /// first given outermost; one value per row in input order.
+    pub row_bars: &'a [Bars],
+    /// Bar tracks above the columns (`col_bars`), above the column
+    /// strips, first given outermost; one value per column in input order.
+    pub col_bars: &'a [Bars],
     /// A file mask, applied by label after reordering.
     pub label_mask: Option<super::LabelMask>,
     /// Cell texts by label (`annot` = a table), applied after reordering.
@@ -291,11 +298,141 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         let thick = (len / 20.0).min(0.03 * if side.horizontal() { h } else { w });
         (len, thick, deco)
     };
+    // Bar tracks (`col_bars`/`row_bars`): each `bars_size` points thick,
+    // GAP_PT apart and from the strips; the column tracks' band also
+    // holds half a tick label above the first, their axes and names go
+    // right of the heatmap; the row tracks' axes above the heatmap, their
+    // names below it. The tracks of an axis, their gaps and the room the
+    // strips' stacked names need beyond the strips together take at most
+    // 15 % of the grid, so a small figure keeps its heatmap; where
+    // that leaves a track less than MIN_PT, that axis' tracks are left
+    // out, and said.
+    let track_gap = bars::GAP_PT * k;
+    // Strips thinner than a line of text stack their names beyond them:
+    // with bar tracks beyond the strips, the strips' room holds the stack.
+    let col_stack = |strip_h: f64| {
+        if n_col_strips > 0.0 && strip_h < lh {
+            (n_col_strips * strip_h).max((n_col_strips + 0.5) * lh)
+        } else {
+            n_col_strips * strip_h
+        }
+    };
+    // The row strips' names stack leftwards from the first column label's
+    // left end (at most half its width, or half a line when turned, left
+    // of the heatmap).
+    let row_stack = |strip_w: f64, xt: &Ticks| {
+        if n_row_strips > 0.0 && strip_w < lh {
+            let reach = xt.labels.first().map_or(0.0, |(_, l)| {
+                if xt.rotated {
+                    lh / 2.0
+                } else {
+                    text::width(&fonts, l, font) / 2.0
+                }
+            });
+            (n_row_strips * strip_w).max((n_row_strips + 0.5) * lh + reach)
+        } else {
+            n_row_strips * strip_w
+        }
+    };
+    // A track's thickness for `n` tracks in a grid `grid` pixels long,
+    // `extra` pixels of it taken by stacked strip names.
+    let thick_in = |n: usize, grid: f64, extra: f64| {
+        let n = n.max(1) as f64;
+        (opts.bars_size * k).min((0.15 * grid - extra - n * track_gap) / n)
+    };
+    // The grid as the heatmap's labels leave it, roughly (seaborn's
+    // GridSpec cell), to decide whether the tracks fit.
+    let bar_beside = |horizontal: bool| match place {
+        Placement::Beside(s) if s.horizontal() == horizontal => 0.1,
+        _ => 0.0,
+    };
+    let (gh_est, gw_est) = (
+        h - 2.0 * pad - title_h - xlabel_h - (0.1 + bar_beside(true)) * h,
+        w - 2.0 * pad - ylabel_w - (0.15 + bar_beside(false)) * w,
+    );
+    let col_extra =
+        |gh: f64| col_stack(gh * opts.colors_ratio) - n_col_strips * gh * opts.colors_ratio;
+    let min_thick = bars::MIN_PT * k;
+    let fits_col =
+        d.col_bars.is_empty() || thick_in(d.col_bars.len(), gh_est, col_extra(gh_est)) >= min_thick;
+    let row_extra_est = if n_row_strips > 0.0 && gw_est * opts.colors_ratio < lh {
+        ((n_row_strips + 0.5) * lh + lh - n_row_strips * gw_est * opts.colors_ratio).max(0.0)
+    } else {
+        0.0
+    };
+    let fits_row =
+        d.row_bars.is_empty() || thick_in(d.row_bars.len(), gw_est, row_extra_est) >= min_thick;
+    for (fits, key) in [(fits_col, "col_bars"), (fits_row, "row_bars")] {
+        if !fits {
+            canvas.warnings.push(format!(
+                "the {key} tracks leave too little of a {:.1} × {:.1} in figure for the heatmap: left out; give a larger figsize or fewer tracks",
+                opts.figsize.0, opts.figsize.1
+            ));
+        }
+    }
+    let col_bars: &[Bars] = if fits_col { d.col_bars } else { &[] };
+    let row_bars: &[Bars] = if fits_row { d.row_bars } else { &[] };
+    let (has_col_bars, has_row_bars) = (!col_bars.is_empty(), !row_bars.is_empty());
+    let col_strip_room = |strip_h: f64| {
+        if has_col_bars {
+            col_stack(strip_h)
+        } else {
+            n_col_strips * strip_h
+        }
+    };
+    let row_strip_room = |strip_w: f64, xt: &Ticks| {
+        if has_row_bars {
+            row_stack(strip_w, xt)
+        } else {
+            n_row_strips * strip_w
+        }
+    };
+    let col_thick = |gh: f64| thick_in(col_bars.len(), gh, col_extra(gh)).max(k);
+    let row_thick = |gw: f64, xt: &Ticks| {
+        let strip_w = gw * opts.colors_ratio;
+        let extra = row_stack(strip_w, xt) - n_row_strips * strip_w;
+        thick_in(row_bars.len(), gw, extra).max(k)
+    };
+    let col_bars_band = |gh: f64| {
+        if has_col_bars {
+            col_bars.len() as f64 * (col_thick(gh) + track_gap)
+                + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
+                // Without strips, clear of the first row label (half a
+                // line above the heatmap at most).
+                + if n_col_strips == 0.0 {
+                    (lh / 2.0 + k - track_gap).max(0.0)
+                } else {
+                    0.0
+                }
+        } else {
+            0.0
+        }
+    };
+    let row_bars_band =
+        |gw: f64, xt: &Ticks| row_bars.len() as f64 * (row_thick(gw, xt) + track_gap);
+    let col_bars_w = bars::col_side_width(&fonts, col_bars, opts.bars_size, k)
+        .max(bars::col_side_width(&fonts, col_bars, 0.0, k));
+    let row_axis_h = if has_row_bars {
+        bars::row_axis_height(&fonts, k)
+    } else {
+        0.0
+    };
+    // Everything left of the heatmap beside the rows: strips, and the
+    // bar tracks left of the group names.
+    let beside_rows = |gw: f64, xt: &Ticks| {
+        row_strip_room(gw * opts.colors_ratio, xt)
+            + if has_row_bars {
+                group_w + row_bars_band(gw, xt)
+            } else {
+                0.0
+            }
+    };
     let strip_bottom = if n_row_strips > 0.0 {
         (TICK_PAD_LABEL * k) + strip_label_h
     } else {
         0.0
-    };
+    }
+    .max(bars::row_name_height(&fonts, row_bars, k));
     // `room`: the strip a bar beside the heatmap takes on its side.
     let layout = |thin_w: f64, thin_h: f64, room: f64| {
         let side = match place {
@@ -322,7 +459,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             &fonts,
         )
         .fit(MAX_LABELS * h);
-        let tick_ext = (TICK_PAD_LABEL * k) + strip_label_w;
+        let tick_ext = ((TICK_PAD_LABEL * k) + strip_label_w).max(col_bars_w);
         let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
         let bottom_margin = xt.extent().max(strip_bottom) + xlabel_h + on(TickSide::Bottom);
         let gx0 = pad + on(TickSide::Left);
@@ -357,30 +494,31 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         // beside them: room for the stack too (a clustermap's dendrogram
         // gives it; a heatmap drawn by this layout has none).
         let stack = |n: f64, strip: f64, pad: f64| if strip < lh { (n + pad) * lh } else { 0.0 };
-        let top = (gh * (dr_col + n_col_strips * opts.colors_ratio))
-            .max(titles(d.col_slices.is_some()) + gh * n_col_strips * opts.colors_ratio)
+        let col_room = col_strip_room(gh * opts.colors_ratio) + col_bars_band(gh);
+        let top = (gh * dr_col + col_room)
+            .max(titles(d.col_slices.is_some()) + col_room)
             // The marker-set brackets (drawn where no column tree is).
             .max(if d.col_tree.is_none() && !d.col_sets.is_empty() {
-                super::brackets::height(&fonts, d.col_sets, k)
-                    + 3.0 * k
-                    + gh * n_col_strips * opts.colors_ratio
+                super::brackets::height(&fonts, d.col_sets, k) + 3.0 * k + col_room
             } else {
                 0.0
             })
             .max(if dr_col == 0.0 {
-                stack(n_col_strips, gh * opts.colors_ratio, 0.5)
+                stack(n_col_strips, gh * opts.colors_ratio, 0.5) + col_bars_band(gh)
             } else {
                 0.0
-            });
-        let mut left = (gw * (dr_row + n_row_strips * opts.colors_ratio))
+            })
+            .max(row_axis_h);
+        let rows_room = beside_rows(gw, &xt);
+        let mut left = (gw * dr_row + rows_room)
             .max(cbar_right - gx0)
-            .max(group_w + gw * n_row_strips * opts.colors_ratio)
-            .max(titles(d.row_slices.is_some()) + gw * n_row_strips * opts.colors_ratio)
+            .max(if has_row_bars { 0.0 } else { group_w } + rows_room)
+            .max(titles(d.row_slices.is_some()) + rows_room)
             .max(stack(n_row_strips, gw * opts.colors_ratio, 0.5));
-        if cbar_right > 0.0 && corner_bottom > gy0 + top {
-            // The bar reaches down beside the rows: the row strips start
-            // right of it too.
-            left = left.max(cbar_right - gx0 + n_row_strips * gw * opts.colors_ratio);
+        if cbar_right > 0.0 && corner_bottom > gy0 + top - row_axis_h {
+            // The bar reaches down beside the rows (or the row tracks'
+            // axis): the row strips and tracks start right of it too.
+            left = left.max(cbar_right - gx0 + rows_room);
         }
         let heat = Rect::new(gx0 + left, gy0 + top, gw - left, gh - top);
         (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits)
@@ -417,17 +555,21 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         title_room(d.row_slices.is_some()),
         title_room(d.col_slices.is_some()),
     );
+    let col_room = col_strip_room(strip_h);
+    let rows_room = beside_rows(gw, &xt);
+    let col_bars_band = col_bars_band(gh);
+    let (col_thick, row_thick) = (col_thick(gh), row_thick(gw, &xt));
     let row_dend = Rect::new(
         grid_box.x + row_title_w,
         heat.y,
-        heat.x - grid_box.x - n_row_strips * strip_w - row_title_w,
+        heat.x - grid_box.x - rows_room - row_title_w,
         heat.h,
     );
     let col_dend = Rect::new(
         heat.x,
         grid_box.y + col_title_h,
         heat.w,
-        heat.y - grid_box.y - n_col_strips * strip_h - col_title_h,
+        heat.y - grid_box.y - col_room - col_bars_band - col_title_h,
     );
 
     let cell_text = d
@@ -568,8 +710,54 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             true,
         );
     }
+    // Bar tracks: the columns' above their strips, the rows' left of
+    // theirs (and of the group names), first given outermost.
+    for (i, b) in col_bars.iter().enumerate() {
+        canvas.begin(Part::ColBars);
+        let along = Along {
+            spans: &col_spans,
+            sizes: &col_sizes,
+            order: &col_order,
+        };
+        let top = body.y - col_room - col_bars_band
+            + text::line_height(&fonts, bars::AXIS_PT * k) / 2.0
+            + i as f64 * (col_thick + track_gap);
+        bars::draw_col(&mut canvas, b, &along, top, col_thick, body.right(), k);
+    }
+    for (i, b) in row_bars.iter().enumerate() {
+        canvas.begin(Part::RowBars);
+        let along = Along {
+            spans: &row_spans,
+            sizes: &row_sizes,
+            order: &row_order,
+        };
+        let left = body.x - rows_room + i as f64 * (row_thick + track_gap);
+        // The tick labels may reach into the gaps beside the track (2 pt
+        // from its neighbour's); the innermost track's up to the heatmap
+        // (nothing is above the row strips).
+        let last = i + 1 == row_bars.len();
+        let reach = track_gap / 2.0 - k;
+        let within = (
+            left - reach,
+            if last {
+                body.x - 2.0 * k
+            } else {
+                left + row_thick + reach
+            },
+        );
+        bars::draw_row(
+            &mut canvas,
+            b,
+            &along,
+            (left, row_thick),
+            within,
+            body.y,
+            body.bottom(),
+            k,
+        );
+    }
     if d.col_tree.is_none() {
-        let top = Rect::new(body.x, body.y - n_col_strips * strip_h, body.w, body.h);
+        let top = Rect::new(body.x, body.y - col_room - col_bars_band, body.w, body.h);
         super::brackets::draw(&mut canvas, top, d.cols, d.col_sets, k);
     }
     if !d.row_groups.is_empty() {

@@ -6,6 +6,7 @@
 //! it computes nothing about the data and reads no file.
 
 pub(crate) mod axes;
+pub mod bars;
 pub(crate) mod brackets;
 pub mod clustermap;
 pub(crate) mod colorbar;

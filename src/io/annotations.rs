@@ -28,6 +28,11 @@ pub struct Annotation {
     /// an `.h5ad`): never read as numbers, whatever the labels look like
     /// (scanpy's `leiden` clusters `0`…`24`).
     pub categorical: bool,
+    /// The first value, in table order, that is not a finite number, and
+    /// where it stands (`place` of [`Annotation::from_pairs`], e.g. "line
+    /// 5"): what a bar track (`row_bars`/`col_bars`), which needs numbers,
+    /// names when it refuses the column. `None` when every value is one.
+    pub first_text: Option<(String, String)>,
 }
 
 impl Annotation {
@@ -48,10 +53,16 @@ impl Annotation {
         let mut values: HashMap<String, Option<String>> = HashMap::new();
         let mut first_at: HashMap<String, usize> = HashMap::new();
         let mut seen = Vec::new();
+        let mut first_text = None;
         for (i, (label, value)) in pairs.into_iter().enumerate() {
             // One rule for every source: the tokens a table reader reads as
             // missing are missing here too (an h5ad category "" included).
             let value = value.filter(|v| !is_missing(v));
+            if let Some(v) = &value {
+                if first_text.is_none() && parse_number(v).is_none() {
+                    first_text = Some((v.clone(), place(i)));
+                }
+            }
             if let Some(v) = &value {
                 if !seen.contains(v) {
                     seen.push(v.clone());
@@ -96,6 +107,7 @@ impl Annotation {
             categories,
             colors: None,
             categorical,
+            first_text,
         })
     }
 
@@ -111,7 +123,7 @@ impl Annotation {
         let mut fractional = false;
         for (label, v) in &self.values {
             if let Some(v) = v {
-                let x: f64 = v.trim().parse().ok().filter(|x: &f64| x.is_finite())?;
+                let x = parse_number(v)?;
                 fractional |= x.fract() != 0.0;
                 out.insert(label.as_str(), x);
             }
@@ -159,6 +171,13 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             }
         }
     }
+}
+
+/// A value as a finite number (surrounding spaces ignored), the reading
+/// [`Annotation::numeric`] and the bar tracks share; `None` for text,
+/// `inf` and `nan`.
+pub fn parse_number(v: &str) -> Option<f64> {
+    v.trim().parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 /// The values read as missing, as in a matrix: empty, `NA`, `N/A`, `NaN`,

@@ -403,6 +403,7 @@ mod tests {
             categories: categories.iter().map(|c| c.to_string()).collect(),
             colors: None,
             categorical: true,
+            first_text: None,
         }
     }
 

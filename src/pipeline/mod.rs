@@ -441,6 +441,8 @@ fn heatmap_figure(
 ) -> Result<Figure> {
     if !opts.row_colors.is_empty()
         || !opts.col_colors.is_empty()
+        || !opts.row_bars.is_empty()
+        || !opts.col_bars.is_empty()
         || !strips.is_empty()
         || opts.row_split.is_some()
         || opts.col_split.is_some()
@@ -1214,6 +1216,28 @@ fn clustermap_figure(
         }
         out.push(s);
     }
+    // Bar tracks (`row_bars`/`col_bars`): numeric columns, matched by
+    // label as the strips are.
+    let mut bar_tracks: [Vec<crate::figure::bars::Bars>; 2] = [Vec::new(), Vec::new()];
+    for (i, (specs, key)) in [(&opts.row_bars, "row_bars"), (&opts.col_bars, "col_bars")]
+        .into_iter()
+        .enumerate()
+    {
+        let (labels, other, what) = if i == 0 {
+            (data.row_labels(), data.col_labels(), "row")
+        } else {
+            (data.col_labels(), data.row_labels(), "column")
+        };
+        for spec in specs {
+            let (path, column) = annotations::parse_spec(spec);
+            let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
+            let b = side_colors::bars_from_annotation(&a, labels, spec, key)?;
+            if let Some(w) = side_colors::bars_note(&a, &b, spec, what, labels.len(), other) {
+                warnings.push(w);
+            }
+            bar_tracks[i].push(b);
+        }
+    }
     let cut_of = |axis: &str| {
         cuts.iter()
             .find(|(a, _, _)| *a == axis)
@@ -1343,6 +1367,8 @@ fn clustermap_figure(
         col_tree: drawn_trees[1].as_deref(),
         row_strips: &row_strips,
         col_strips: &col_strips,
+        row_bars: &bar_tracks[0],
+        col_bars: &bar_tracks[1],
         label_mask: load_label_mask(opts, ctx.base, strips.mask.as_ref())?,
         cell_text: load_cell_text(
             opts,

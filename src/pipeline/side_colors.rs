@@ -1,12 +1,15 @@
 //! The colour strips (seaborn's `row_colors` / `col_colors`) a figure
 //! shows, built from annotation tables (`TABLE:COLUMN`) and from flat
-//! clusters (`cut_rows`/`cut_cols`); `figure::strips` draws them.
+//! clusters (`cut_rows`/`cut_cols`); `figure::strips` draws them. Also
+//! the bar tracks (`row_bars`/`col_bars`) from numeric columns, matched
+//! by label the same way; `figure::bars` draws them.
 
 use std::collections::BTreeMap;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::figure::bars::Bars;
 use crate::figure::strips::{Strip, MISSING, MISSING_LABEL, UNMATCHED};
-use crate::io::annotations::Annotation;
+use crate::io::annotations::{parse_number, Annotation};
 use crate::render::colormap::{categorical, parse_color, Colormap, Rgb};
 
 /// The colours handed to the categories of one figure's strips, in
@@ -186,20 +189,42 @@ pub fn unmatched_note(
     n: usize,
     other: &[String],
 ) -> Option<String> {
-    if s.unmatched.is_empty() {
+    labels_note(a, &s.unmatched, "drawn grey", spec, what, n, other)
+}
+
+/// [`unmatched_note`] for a bar track ([`bars_from_annotation`]): its
+/// unmatched labels draw no bar.
+pub fn bars_note(
+    a: &Annotation,
+    b: &Bars,
+    spec: &str,
+    what: &str,
+    n: usize,
+    other: &[String],
+) -> Option<String> {
+    labels_note(a, &b.unmatched, "no bar", spec, what, n, other)
+}
+
+/// The warning for `unmatched` labels of `n` (drawn as `drawn` says).
+fn labels_note(
+    a: &Annotation,
+    unmatched: &[String],
+    drawn: &str,
+    spec: &str,
+    what: &str,
+    n: usize,
+    other: &[String],
+) -> Option<String> {
+    if unmatched.is_empty() {
         return None;
     }
-    let shown = s.unmatched[..s.unmatched.len().min(SHOWN)].join(", ");
-    let more = if s.unmatched.len() > SHOWN {
-        ", …"
-    } else {
-        ""
-    };
+    let shown = unmatched[..unmatched.len().min(SHOWN)].join(", ");
+    let more = if unmatched.len() > SHOWN { ", …" } else { "" };
     let mut msg = format!(
-        "{} of {n} {what} labels not in {spec} (drawn grey): {shown}{more}",
-        s.unmatched.len()
+        "{} of {n} {what} labels not in {spec} ({drawn}): {shown}{more}",
+        unmatched.len()
     );
-    let matched = n - s.unmatched.len();
+    let matched = n - unmatched.len();
     let other_matched = other.iter().filter(|l| a.values.contains_key(*l)).count();
     if other_matched > matched {
         let other_what = if what == "row" { "column" } else { "row" };
@@ -210,6 +235,52 @@ pub fn unmatched_note(
         ));
     }
     Some(msg)
+}
+
+/// A bar track (`row_bars`/`col_bars`, given as `spec` to option `key`)
+/// for `labels` (the axis's labels, input order) from a numeric column:
+/// each label's value, NaN for a missing value and for a label absent
+/// from the table (listed in [`Bars::unmatched`], warned by
+/// [`bars_note`], as a strip's).
+///
+/// Errors: a value in the column that is not a finite number
+/// ([`Error::Usage`], naming the option, the table, the column, the value
+/// and its line), whether or not its label is drawn.
+pub fn bars_from_annotation(
+    a: &Annotation,
+    labels: &[String],
+    spec: &str,
+    key: &str,
+) -> Result<Bars> {
+    if let Some((v, place)) = &a.first_text {
+        return Err(Error::Usage(format!(
+            "{} {spec}: column '{}' holds '{v}' ({place}), not a number; a bar track needs numbers: fix that value, leave it empty or NA for no bar, or show the column as a colour strip ({})",
+            crate::error::key_and_flag(key),
+            a.name,
+            crate::error::key_and_flag(if key == "row_bars" {
+                "row_colors"
+            } else {
+                "col_colors"
+            })
+        )));
+    }
+    let mut unmatched = Vec::new();
+    let values = labels
+        .iter()
+        .map(|l| match a.values.get(l) {
+            Some(Some(v)) => parse_number(v).unwrap_or(f64::NAN),
+            Some(None) => f64::NAN,
+            None => {
+                unmatched.push(l.clone());
+                f64::NAN
+            }
+        })
+        .collect();
+    Ok(Bars {
+        name: a.name.clone(),
+        values,
+        unmatched,
+    })
 }
 
 /// A strip of flat-cluster ids (1-based, `k` clusters at most), their
@@ -256,6 +327,7 @@ mod tests {
             },
             colors: None,
             categorical: false,
+            first_text: None,
         };
         let labels: Vec<String> = (0..3).map(|i| format!("s{i}")).collect();
         let (g, b) = (
@@ -355,6 +427,7 @@ mod tests {
             categories: vec!["Tumor".into(), "Normal".into()],
             colors: None,
             categorical: false,
+            first_text: None,
         };
         let pal = BTreeMap::from([("Tumor".to_string(), "#e63946".to_string())]);
         let s = from_annotation(
@@ -383,6 +456,7 @@ mod tests {
             categories: vec!["Normal".into()],
             colors: None,
             categorical: false,
+            first_text: None,
         };
         let s = from_annotation(
             &a,
@@ -403,6 +477,62 @@ mod tests {
     }
 
     #[test]
+    fn bars_take_numbers_by_label_and_refuse_text_naming_its_line() {
+        let table = |vals: &[(&str, &str)]| {
+            Annotation::from_pairs(
+                std::path::Path::new("stats.tsv"),
+                "tsv",
+                "depth".into(),
+                vals.iter()
+                    .map(|(l, v)| (l.to_string(), Some(v.to_string()))),
+                None,
+                |i| format!("line {}", i + 2),
+            )
+            .unwrap()
+        };
+        let a = table(&[("s1", "2.5"), ("s2", "NA"), ("s3", "-1"), ("s4", "7")]);
+        let labels: Vec<String> = ["s3", "s2", "s9", "s1"].map(String::from).to_vec();
+        let b = bars_from_annotation(&a, &labels, "stats.tsv:depth", "col_bars").unwrap();
+        assert_eq!(b.name, "depth");
+        assert_eq!(b.values[0], -1.0);
+        assert!(
+            b.values[1].is_nan() && b.values[2].is_nan(),
+            "{:?}",
+            b.values
+        );
+        assert_eq!(b.values[3], 2.5);
+        assert_eq!(b.unmatched, vec!["s9".to_string()]);
+        let w = bars_note(&a, &b, "stats.tsv:depth", "column", 4, &[]).unwrap();
+        assert!(
+            w.starts_with("1 of 4 column labels not in stats.tsv:depth (no bar): s9"),
+            "{w}"
+        );
+        // Integer columns are numbers too (a strip would read them as
+        // categories).
+        let a = table(&[("s1", "3"), ("s2", "12")]);
+        let b = bars_from_annotation(&a, &labels, "t", "row_bars").unwrap();
+        assert_eq!(b.values[3], 3.0);
+        // Text anywhere in the column is refused, naming the option, the
+        // table, the column, the value and its line.
+        let a = table(&[("s1", "2.5"), ("s2", "high"), ("s3", "low")]);
+        let e = bars_from_annotation(&a, &labels, "stats.tsv:depth", "row_bars")
+            .unwrap_err()
+            .to_string();
+        for part in [
+            "row_bars (--row-bars) stats.tsv:depth",
+            "column 'depth' holds 'high' (line 3), not a number",
+            "row_colors (--row-colors)",
+        ] {
+            assert!(e.contains(part), "{part}: {e}");
+        }
+        assert_eq!(
+            crate::error::Error::Usage(String::new()).exit_code(),
+            2,
+            "a usage error"
+        );
+    }
+
+    #[test]
     fn unmatched_note_counts_shows_a_few_and_suggests_transpose() {
         let a = Annotation {
             name: "cell_type".into(),
@@ -412,6 +542,7 @@ mod tests {
             categories: vec!["T".into()],
             colors: None,
             categorical: false,
+            first_text: None,
         };
         let genes: Vec<String> = (0..765).map(|i| format!("Gene_{i}")).collect();
         let cells: Vec<String> = (0..3).map(|i| format!("c{i}")).collect();

@@ -403,6 +403,7 @@ mod tests {
             categories: vec!["A".into()],
             colors: None,
             categorical: false,
+            first_text: None,
         };
         let labels = vec!["g1".to_string(), "g2".to_string()];
         let e = from_annotation(&a, &labels, "genes.tsv:pathway", "row_split")

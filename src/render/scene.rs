@@ -191,6 +191,11 @@ pub enum Part {
     /// Marker-set brackets and their names above the columns (scanpy's
     /// `var_group_positions`).
     MarkerSets,
+    /// The bar tracks above the columns (`col_bars`): bars, border, value
+    /// axis and the tracks' names.
+    ColBars,
+    /// The bar tracks beside the rows (`row_bars`), as [`Part::ColBars`].
+    RowBars,
 }
 
 /// The recorded figure.

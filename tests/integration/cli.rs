@@ -647,3 +647,59 @@ fn a_figure_too_big_for_the_memory_is_refused_before_work() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn bar_tracks_refuse_text_warn_unmatched_labels_and_stay_off_corrmaps() {
+    let dir = scratch("bars-cli");
+    let seed = samples().join("seed.csv");
+    let table = |t: &str| samples().join(t).display().to_string();
+    let out = dir.join("b.png");
+    let args = |bars: &str, kind: &str| {
+        vec![
+            kind.to_string(),
+            seed.display().to_string(),
+            "--row-bars".into(),
+            bars.to_string(),
+            "-o".into(),
+            out.display().to_string(),
+        ]
+    };
+    let go = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        run(&a)
+    };
+    // A text column: exit 2, naming flag, table, column, value and line.
+    let spec = format!("{}:module", table("genes.tsv"));
+    let o = go(args(&spec, "clustermap"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for part in [
+        "row_bars (--row-bars)",
+        "column 'module' holds 'tumor_up' (line 2), not a number",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    // The samples' table beside the genes: drawn without bars, warned,
+    // with the hint that the matrix may be the other way round.
+    let spec = format!("{}:mean", table("sample_stats.tsv"));
+    let o = go(args(&spec, "heatmap"));
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("30 of 30 row labels not in") && err.contains("(no bar)"),
+        "{err}"
+    );
+    assert!(err.contains("transpose"), "{err}");
+    // Same input, same bytes.
+    let spec = format!("{}:neg_log10_p", table("gene_stats.tsv"));
+    let o = go(args(&spec, "clustermap"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = std::fs::read(&out).unwrap();
+    let o = go(args(&spec, "clustermap"));
+    assert!(o.status.success());
+    assert_eq!(first, std::fs::read(&out).unwrap());
+    // A correlation map has no tracks.
+    let o = go(args(&spec, "corrmap"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("row_bars"), "{}", stderr(&o));
+}

@@ -68,7 +68,8 @@ pub fn collisions(scene: &Scene) -> Vec<String> {
 
 /// A `rows × cols` random matrix labelled `prefix0…`, padded to `len`
 /// characters, with a two-group column annotation and a 12-category row
-/// annotation written beside it.
+/// annotation written beside it, and a numeric `depth` for both (bar
+/// tracks; negative and positive).
 fn data(dir: &std::path::Path, rows: usize, cols: usize, len: usize) -> (Matrix, String) {
     let mut rng = Rng(7 + rows as u64 + len as u64);
     let label = |p: &str, i: usize| {
@@ -82,16 +83,17 @@ fn data(dir: &std::path::Path, rows: usize, cols: usize, len: usize) -> (Matrix,
     let rl: Vec<String> = (0..rows).map(|i| label("gene", i)).collect();
     let cl: Vec<String> = (0..cols).map(|i| label("sample", i)).collect();
     let values: Vec<f64> = (0..rows * cols).map(|_| rng.normal()).collect();
-    let mut ann = String::from("label\tgroup\tbatch\n");
+    let mut ann = String::from("label\tgroup\tbatch\tdepth\n");
     for (i, c) in cl.iter().enumerate() {
         ann.push_str(&format!(
-            "{c}\t{}\tb{}\n",
+            "{c}\t{}\tb{}\t{}\n",
             ["Tumor", "Normal"][i % 2],
-            i % 3
+            i % 3,
+            1000.0 * i as f64 - 2500.0
         ));
     }
     for (i, r) in rl.iter().enumerate() {
-        ann.push_str(&format!("{r}\tpathway_{}\t\n", i % 12));
+        ann.push_str(&format!("{r}\tpathway_{}\t\t{}\n", i % 12, 0.37 * i as f64));
     }
     let path = dir.join("ann.tsv");
     std::fs::write(&path, ann).unwrap();
@@ -133,15 +135,23 @@ const SIZES: [(f64, f64); 6] = [
 /// labels), colour strips on rows and columns when `strips`, and fails
 /// listing every collision.
 fn check(kind: Kind, extra: &str, rows: usize, cols: usize, strips: bool) {
+    check_at(kind, extra, rows, cols, strips, &SIZES);
+}
+
+/// [`check`] over the figure sizes `sizes` (inches).
+fn check_at(kind: Kind, extra: &str, rows: usize, cols: usize, strips: bool, sizes: &[(f64, f64)]) {
     let dir = scratch(&format!("{}-{rows}x{cols}-{}", kind.name(), extra.len()));
     let mut failures = Vec::new();
     for len in [6, 60] {
         let (m, ann) = data(&dir, rows, cols, len);
-        let extra = extra.replace("{gene3}", &m.row_labels()[3]).replace(
-            "{gene30}",
-            m.row_labels().get(30).map_or("gene0", |s| s.as_str()),
-        );
-        for (fw, fh) in SIZES {
+        let extra = extra
+            .replace("{ann}", &ann)
+            .replace("{gene3}", &m.row_labels()[3])
+            .replace(
+                "{gene30}",
+                m.row_labels().get(30).map_or("gene0", |s| s.as_str()),
+            );
+        for &(fw, fh) in sizes {
             let strips = match kind {
                 _ if !strips => String::new(),
                 Kind::Corrmap => String::new(),
@@ -232,4 +242,201 @@ fn corrmap_elements_never_overlap_at_any_size() {
             false,
         );
     }
+}
+
+/// A bar track on each axis beside colour strips (and without), with the
+/// colour bar on each side, thicker (`bars_size`), two tracks on each
+/// axis; and split rows (k-means) and columns at 20 in (splits with
+/// strips and 60-character labels collide at 3 and 6 in without tracks,
+/// and leave a small heatmap at 10 in with them).
+#[test]
+fn bar_tracks_never_overlap_at_any_size() {
+    let one = "col_bars = \"{ann}:depth\"\nrow_bars = \"{ann}:depth\"\n";
+    let bars = "col_bars = [\"{ann}:depth\", \"{ann}:depth\"]\nrow_bars = [\"{ann}:depth\", \"{ann}:depth\"]\n";
+    for place in PLACES {
+        check(Kind::Clustermap, &format!("{one}{place}"), 40, 12, true);
+    }
+    check(
+        Kind::Clustermap,
+        &format!("{one}bars_size = 60\n"),
+        40,
+        12,
+        true,
+    );
+    check(Kind::Clustermap, bars, 40, 12, true);
+    check(Kind::Heatmap, bars, 40, 12, false);
+    check(Kind::Heatmap, bars, 40, 12, true);
+    check_at(
+        Kind::Clustermap,
+        &format!("{one}kmeans_rows = 3\ncol_split = \"{{ann}}:group\"\n"),
+        40,
+        12,
+        true,
+        &[(20.0, 20.0)],
+    );
+    // The tracks are tagged, so the checker sees them.
+    let dir = scratch("bars-parts");
+    let (m, ann) = data(&dir, 20, 8, 6);
+    let s = scene(Kind::Clustermap, &m, &bars.replace("{ann}", &ann));
+    let parts: std::collections::BTreeSet<Part> = s.boxes().iter().map(|b| b.0).collect();
+    for p in [Part::ColBars, Part::RowBars] {
+        assert!(parts.contains(&p), "{p:?} not tagged: {parts:?}");
+    }
+}
+
+/// The row bars follow the clustered rows: each bar sits on its row's
+/// label (its centre on the label's line) and is as long as the label's
+/// value (`depth = 0.37 × i` for row `i`) says, the baseline at the
+/// heatmap side.
+#[test]
+fn row_bars_follow_the_leaves_and_scale_with_their_values() {
+    use heatmill::render::scene::Op;
+    let dir = scratch("bars-leaves");
+    let (m, ann) = data(&dir, 40, 8, 6);
+    let s = scene(
+        Kind::Clustermap,
+        &m,
+        &format!("figsize = [8.0, 16.0]\nyticklabels = \"all\"\nrow_bars = \"{ann}:depth\"\n"),
+    );
+    // Each op with its part.
+    let mut part_of = Vec::with_capacity(s.ops.len());
+    for (k, &(start, part)) in s.parts.iter().enumerate() {
+        let end = s.parts.get(k + 1).map_or(s.ops.len(), |p| p.0);
+        part_of.resize(start, None);
+        part_of.extend(std::iter::repeat_n(Some(part), end - start));
+    }
+    let bars: Vec<[f64; 4]> = s
+        .ops
+        .iter()
+        .zip(&part_of)
+        .filter_map(|(op, p)| match op {
+            Op::Rect {
+                x0,
+                y0,
+                x1,
+                y1,
+                color: [0xCC, 0xCC, 0xCC],
+                ..
+            } if *p == Some(Part::RowBars) => Some([*x0, *y0, *x1, *y1]),
+            _ => None,
+        })
+        .collect();
+    // Row 0's value is 0: an empty bar, not drawn.
+    assert_eq!(bars.len(), 39);
+    let labels: Vec<(String, f64)> = s
+        .ops
+        .iter()
+        .zip(&part_of)
+        .filter_map(|(op, p)| match op {
+            Op::Text { text, y, .. } if *p == Some(Part::YTicks) => Some((text.clone(), *y)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(labels.len(), 40, "every row labelled");
+    let right = bars.iter().map(|b| b[2]).fold(f64::NAN, f64::max);
+    let unit = {
+        let b = bars.iter().find(|b| b[2] == right).unwrap();
+        let (label, _) = labels
+            .iter()
+            .min_by(|a, c| {
+                let mid = (b[1] + b[3]) / 2.0;
+                (a.1 - mid).abs().total_cmp(&(c.1 - mid).abs())
+            })
+            .unwrap();
+        let i: f64 = label
+            .trim_start_matches("gene")
+            .trim_end_matches('x')
+            .parse()
+            .unwrap();
+        (b[2] - b[0]) / (0.37 * i)
+    };
+    let order_is_input = labels.windows(2).all(|w| {
+        let n = |s: &str| {
+            s.trim_start_matches("gene")
+                .trim_end_matches('x')
+                .parse::<usize>()
+                .unwrap()
+        };
+        n(&w[0].0) < n(&w[1].0)
+    });
+    assert!(!order_is_input, "the rows are clustered");
+    for b in &bars {
+        let mid = (b[1] + b[3]) / 2.0;
+        let (label, y) = labels
+            .iter()
+            .min_by(|a, c| (a.1 - mid).abs().total_cmp(&(c.1 - mid).abs()))
+            .unwrap();
+        assert!(
+            (y - mid).abs() < 0.5,
+            "bar at {mid} is not on a label ({label} at {y})"
+        );
+        let i: f64 = label
+            .trim_start_matches("gene")
+            .trim_end_matches('x')
+            .parse()
+            .unwrap();
+        let len = b[2] - b[0];
+        assert!(
+            (len - unit * 0.37 * i).abs() < 1e-6 * len.max(1.0),
+            "{label}: bar {len} px, expected {}",
+            unit * 0.37 * i
+        );
+        // Every bar starts at the baseline (heatmap side), all values ≥ 0.
+        assert!((b[2] - right).abs() < 1e-9, "{label}");
+    }
+}
+
+/// Tracks that would leave a small figure no heatmap are left out, and
+/// said; a large figure keeps them.
+#[test]
+fn bar_tracks_too_thick_for_a_small_figure_are_left_out_with_a_warning() {
+    let dir = scratch("bars-small");
+    let (m, ann) = data(&dir, 40, 12, 6);
+    let bars = format!("col_bars = \"{ann}:depth\"\nrow_bars = \"{ann}:depth\"\n");
+    let figure = |config: &str| {
+        let table: toml::Table = toml::from_str(config).unwrap();
+        let opts =
+            FigureOptions::from_table(Kind::Clustermap, &toml::Table::new(), &table).unwrap();
+        heatmill::batch::run::figure_in_memory(
+            Kind::Clustermap,
+            &m,
+            &opts,
+            &Annotations::default(),
+            &Cache::default(),
+            Some(1),
+            None,
+        )
+        .unwrap()
+        .0
+    };
+    let parts =
+        |s: &Scene| -> std::collections::BTreeSet<Part> { s.boxes().iter().map(|b| b.0).collect() };
+    // Three inches, with strips whose names stack beside them.
+    let strips =
+        format!("col_colors = [\"{ann}:group\", \"{ann}:batch\"]\nrow_colors = \"{ann}:group\"\n");
+    let small = figure(&format!("figsize = [3.0, 3.0]\ndpi = 72.0\n{bars}{strips}"));
+    for key in ["col_bars", "row_bars"] {
+        assert!(
+            small
+                .warnings
+                .iter()
+                .any(|w| w.contains(&format!("the {key} tracks")) && w.contains("left out")),
+            "{:?}",
+            small.warnings
+        );
+    }
+    let p = parts(&small.scene);
+    assert!(
+        !p.contains(&Part::ColBars) && !p.contains(&Part::RowBars),
+        "{p:?}"
+    );
+    let large = figure(&format!(
+        "figsize = [10.0, 10.0]\ndpi = 72.0\n{bars}{strips}"
+    ));
+    assert!(large.warnings.is_empty(), "{:?}", large.warnings);
+    let p = parts(&large.scene);
+    assert!(
+        p.contains(&Part::ColBars) && p.contains(&Part::RowBars),
+        "{p:?}"
+    );
 }

@@ -170,6 +170,24 @@ fn case(f: &Fixture, kind: Kind, key: &str) -> (PathBuf, Vec<String>, Vec<String
         "reduce" => base = vec!["--groupby".into(), f.row_table.clone()],
         "genes" => values = s(&["Sample_3"]),
         "row_colors" => values = vec![f.row_table.clone()],
+        "col_bars" => {
+            values = vec![format!(
+                "{}:mean",
+                samples().join("sample_stats.tsv").display()
+            )]
+        }
+        "row_bars" => {
+            values = vec![format!(
+                "{}:neg_log10_p",
+                samples().join("gene_stats.tsv").display()
+            )]
+        }
+        "bars_size" => {
+            base = vec![
+                "--row-bars".into(),
+                format!("{}:mean_diff", samples().join("gene_stats.tsv").display()),
+            ]
+        }
         "optimal_ordering" => base = s(&["--method", "single"]),
         // The seed's rows (columns) in reverse: order.tsv's form for rows,
         // one label per line for columns.
