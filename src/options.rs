@@ -813,6 +813,18 @@ figure_options! {
         help: "row labels: auto, all, none, N (every N-th), a list of labels in place of the rows' own (one per row, input order; they follow clustering; mark_rows still names rows by their own labels), or file:PATH (one label per line)",
         seaborn: "yticklabels", example: "none",
     }
+    xticklabels_rotation: Option<f64> = None => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "unset: seaborn's choice (horizontal, or 90 when horizontal labels would overlap)",
+        help: "angle of the column labels in degrees, counter-clockwise (matplotlib's rotation; any finite number, taken into (-180, 180]): 0 horizontal, 90 vertical as seaborn turns them, other angles turned about the label's end at its tick (matplotlib's plt.xticks(rotation=45, ha=\"right\", rotation_mode=\"anchor\"): at 45 the text runs down to the left); the room below the heatmap grows to hold them",
+        seaborn: "plt.xticks(rotation=…)", example: "45",
+    }
+    yticklabels_rotation: Option<f64> = None => {
+        kinds: ALL, value: Number, stage: Draw,
+        default: "unset: seaborn's choice (horizontal, or 90 when vertical labels fit)",
+        help: "angle of the row labels in degrees, counter-clockwise, as xticklabels_rotation: 0 horizontal, 90 vertical, other angles turned about the label's end at its tick, running away from the heatmap; not with mark_rows (marked labels are horizontal)",
+        seaborn: "plt.yticks(rotation=…)", example: "30",
+    }
     font: Option<String> = None => {
         kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
         default: "DejaVu Sans (embedded)",
@@ -1684,6 +1696,32 @@ impl FigureOptions {
                 format!(
                     "a {} x {} inch figure at dpi {} would exceed 400 megapixels: lower dpi or figsize",
                     self.figsize.0, self.figsize.1, self.dpi
+                ),
+            );
+        }
+        for key in ["xticklabels_rotation", "yticklabels_rotation"] {
+            let angle = if key == "xticklabels_rotation" {
+                self.xticklabels_rotation
+            } else {
+                self.yticklabels_rotation
+            };
+            if let Some(a) = angle.filter(|a| !a.is_finite()) {
+                return bad(
+                    key,
+                    format!(
+                        "{} is an angle in degrees and must be a finite number (such as 45 or -30), got {a}",
+                        crate::error::key_and_flag(key)
+                    ),
+                );
+            }
+        }
+        if self.yticklabels_rotation.is_some() && !self.mark_rows.is_empty() {
+            return bad(
+                "yticklabels_rotation",
+                format!(
+                    "{} cannot turn marked rows' labels ({} draws them horizontally, beside their links): give one of the two",
+                    crate::error::key_and_flag("yticklabels_rotation"),
+                    crate::error::key_and_flag("mark_rows")
                 ),
             );
         }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::options::TickLabels;
 use crate::render::fonts::Fonts;
 use crate::render::scene::Scene;
-use crate::render::text::{self, HAlign, VAlign};
+use crate::render::text::{self, HAlign, Rotation, VAlign};
 
 /// Black, the colour of ticks, labels and dendrogram lines.
 pub const BLACK: [u8; 3] = [0, 0, 0];
@@ -110,6 +110,17 @@ pub(crate) fn shorten(fonts: &Fonts, label: &str, font_px: f64, max_px: f64) -> 
         }
     }
     with(lo)
+}
+
+/// `deg` degrees as the same angle in (-180, 180] (matplotlib takes any
+/// angle modulo 360).
+pub fn normalized_angle(deg: f64) -> f64 {
+    let a = deg.rem_euclid(360.0);
+    if a > 180.0 {
+        a - 360.0
+    } else {
+        a
+    }
 }
 
 /// Which of `n` labels to show on an axis `len_px` long (seaborn's
@@ -239,8 +250,13 @@ pub struct Ticks {
     /// (cell index, label)
     pub labels: Vec<(usize, String)>,
     /// Labels turned 90° (x labels that would overlap; y labels that fit
-    /// vertically, as seaborn decides).
+    /// vertically, as seaborn decides; or as `*ticklabels_rotation` asks).
     pub rotated: bool,
+    /// Labels turned by this angle, degrees counter-clockwise in
+    /// (-180, 180] other than 0 and 90, about their end at the tick
+    /// (`xticklabels_rotation`, `yticklabels_rotation`; see
+    /// [`Ticks::with_rotation`]); `None`: as `rotated` says.
+    pub angle: Option<f64>,
     /// Label font size, pixels.
     pub font_px: f64,
     /// Tick mark length, pixels.
@@ -309,6 +325,7 @@ impl Ticks {
             side,
             labels,
             rotated,
+            angle: None,
             font_px,
             tick_len: TICK_LEN_PT * px_per_pt,
             tick_pad: TICK_PAD_PT * px_per_pt,
@@ -334,8 +351,130 @@ impl Ticks {
             .map(|(i, _)| (i, shown[i].clone()))
             .collect();
         self.rotated = false;
+        self.angle = None;
         self.marked = true;
         self
+    }
+
+    /// The labels at `deg` degrees counter-clockwise (matplotlib's
+    /// `rotation`, taken into (-180, 180]) instead of seaborn's choice:
+    /// 0 horizontal, 90 vertical as seaborn turns them (centred on the
+    /// tick), any other angle about the label's end at its tick, the text
+    /// running away from the heatmap ([`Ticks::anchor`]). `None` and
+    /// marked labels: unchanged.
+    pub fn with_rotation(mut self, deg: Option<f64>) -> Ticks {
+        let Some(deg) = deg.filter(|d| d.is_finite()) else {
+            return self;
+        };
+        if self.marked {
+            return self;
+        }
+        let a = normalized_angle(deg);
+        self.angle = None;
+        if a == 0.0 {
+            self.rotated = false;
+        } else if a == 90.0 {
+            self.rotated = true;
+        } else {
+            self.angle = Some(a);
+        }
+        self
+    }
+
+    /// How the labels turn as drawn.
+    pub fn rotation(&self) -> Rotation {
+        match self.angle {
+            Some(a) => Rotation::Anchored(a),
+            None => self.rotated.into(),
+        }
+    }
+
+    /// Which point of an angled label's unturned box sits at its anchor
+    /// (the tick's end plus the pad), so that the turned label runs away
+    /// from the heatmap: for x labels at 0 < a < 90 the top right corner
+    /// (matplotlib's `ha="right", rotation_mode="anchor"` with the x
+    /// labels' `va="top"`: the text runs down to the left), at -90 < a < 0
+    /// the top left; past ±90 the text is upside down and hangs from its
+    /// bottom edge. y labels are anchored by their end at the tick and
+    /// their vertical centre (their start past ±90).
+    pub fn anchor(&self, a: f64) -> (HAlign, VAlign) {
+        let steep = a.abs() > 90.0;
+        match self.side {
+            Side::Bottom => (
+                if a > 0.0 { HAlign::Right } else { HAlign::Left },
+                if a.abs() == 90.0 {
+                    VAlign::Center
+                } else if steep {
+                    VAlign::Bottom
+                } else {
+                    VAlign::Top
+                },
+            ),
+            Side::Left if a.abs() == 90.0 => (
+                HAlign::Center,
+                if a > 0.0 { VAlign::Bottom } else { VAlign::Top },
+            ),
+            Side::Right if a.abs() == 90.0 => (
+                HAlign::Center,
+                if a > 0.0 { VAlign::Top } else { VAlign::Bottom },
+            ),
+            Side::Left => (
+                if steep { HAlign::Left } else { HAlign::Right },
+                VAlign::Center,
+            ),
+            Side::Right => (
+                if steep { HAlign::Right } else { HAlign::Left },
+                VAlign::Center,
+            ),
+        }
+    }
+
+    /// The box of angled label `l` anchored at (`x`, `y`): `(x0, y0, x1,
+    /// y1)` pixels, as drawn.
+    fn angled_box(&self, l: &str, a: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
+        let (h, v) = self.anchor(a);
+        text::bounds(
+            &self.fonts,
+            l,
+            x,
+            y,
+            self.font_px,
+            h,
+            v,
+            Rotation::Anchored(a),
+        )
+    }
+
+    /// How far angled labels reach past the ends of their axis, pixels
+    /// `(before, after)`: x labels left of the first cell's left edge and
+    /// right of the last cell's right edge, y labels above the first row
+    /// and below the last, for `n` cells evenly over `len_px` pixels.
+    /// `(0, 0)` for labels that are not angled.
+    pub fn overhang(&self, len_px: f64, n: usize) -> (f64, f64) {
+        let Some(a) = self.angle else {
+            return (0.0, 0.0);
+        };
+        if n == 0 {
+            return (0.0, 0.0);
+        }
+        let (mut before, mut after) = (0.0f64, 0.0f64);
+        let out = self.tick_len + self.tick_pad;
+        for (i, l) in &self.labels {
+            let c = (*i as f64 + 0.5) / n as f64 * len_px;
+            let (b0, b1, b2, b3) = match self.side {
+                Side::Bottom => self.angled_box(l, a, c, out),
+                Side::Left => self.angled_box(l, a, -out, c),
+                Side::Right => self.angled_box(l, a, out, c),
+            };
+            let (lo, hi) = if self.side == Side::Bottom {
+                (b0, b2)
+            } else {
+                (b1, b3)
+            };
+            before = before.max(-lo);
+            after = after.max(hi - len_px);
+        }
+        (before, after)
     }
 
     /// Labels whose extent out from the axis would pass `max_px` pixels
@@ -343,6 +482,25 @@ impl Ticks {
     /// horizontal, the x labels' when they are turned), so long labels
     /// leave room for the heatmap in small figures.
     pub fn fit(mut self, max_px: f64) -> Ticks {
+        if let Some(a) = self.angle {
+            // Out from the axis, a label of width W at angle a reaches
+            // W·|sin a| + H·|cos a| below an x axis (W·|cos a| + H·|sin a|
+            // beside a y axis): shorten W to keep that within `max_px`.
+            let (s, c) = a.to_radians().sin_cos();
+            let (along, across) = match self.side {
+                Side::Bottom => (s.abs(), c.abs()),
+                Side::Left | Side::Right => (c.abs(), s.abs()),
+            };
+            let lh = text::line_height(&self.fonts, self.font_px);
+            let room = max_px - self.tick_len - self.tick_pad - lh * across;
+            if along > 1e-9 {
+                let w = (room / along).max(self.font_px);
+                for (_, l) in &mut self.labels {
+                    *l = shorten(&self.fonts, l, self.font_px, w);
+                }
+            }
+            return self;
+        }
         let across = self.marked
             || match self.side {
                 Side::Bottom => self.rotated,
@@ -356,6 +514,65 @@ impl Ticks {
                 .max(self.font_px);
         for (_, l) in &mut self.labels {
             *l = shorten(&self.fonts, l, self.font_px, room);
+        }
+        self
+    }
+
+    /// Angled labels whose reach along the axis (`W·|cos a|` for x labels,
+    /// `W·|sin a|` for y labels) would pass `max_px` pixels shortened to
+    /// fit, ending in "…", so labels leaning past the heatmap's end leave
+    /// it room in small figures; other labels: unchanged.
+    pub fn fit_along(mut self, max_px: f64) -> Ticks {
+        let Some(a) = self.angle else {
+            return self;
+        };
+        let (s, c) = a.to_radians().sin_cos();
+        let along = match self.side {
+            Side::Bottom => c.abs(),
+            Side::Left | Side::Right => s.abs(),
+        };
+        if along > 1e-9 {
+            let w = (max_px / along).max(self.font_px);
+            for (_, l) in &mut self.labels {
+                *l = shorten(&self.fonts, l, self.font_px, w);
+            }
+        }
+        self
+    }
+
+    /// Angled y labels leaning down past the last of `n` cells spread over
+    /// `len_px` pixels shortened (each as needed, ending in "…"; left out
+    /// where not even "…" fits) so that none reaches more than `max_px`
+    /// below the axis's end: the x labels start there. Other labels:
+    /// unchanged.
+    pub fn fit_below(mut self, len_px: f64, n: usize, max_px: f64) -> Ticks {
+        let Some(a) = self.angle else {
+            return self;
+        };
+        if self.side == Side::Bottom || n == 0 {
+            return self;
+        }
+        let (s, c) = a.to_radians().sin_cos();
+        if s.abs() < 1e-9 {
+            return self;
+        }
+        let half = 0.5 * text::line_height(&self.fonts, self.font_px) * c.abs();
+        for k in 0..self.labels.len() {
+            let (i, l) = &self.labels[k];
+            let centre = (*i as f64 + 0.5) / n as f64 * len_px;
+            let (_, _, _, b3) = self.angled_box(l, a, 0.0, centre);
+            if b3 > len_px + max_px {
+                // Reach below the anchor: W·|sin a| + H/2·|cos a|.
+                let w = (len_px + max_px - centre - half) / s.abs();
+                // No room even for "…": the label is left out (its tick
+                // stays).
+                let short = if w < text::width(&self.fonts, "…", self.font_px) {
+                    String::new()
+                } else {
+                    shorten(&self.fonts, l, self.font_px, w)
+                };
+                self.labels[k].1 = short;
+            }
         }
         self
     }
@@ -395,6 +612,22 @@ impl Ticks {
                 .map(|(_, l)| text::width(&self.fonts, l, self.font_px))
                 .fold(0.0, f64::max);
             return self.tick_len + self.link() + self.tick_pad + widest;
+        }
+        if let Some(a) = self.angle {
+            // The turned boxes' reach out from the tick's end.
+            let reach = self
+                .labels
+                .iter()
+                .map(|(_, l)| {
+                    let (b0, _, b2, b3) = self.angled_box(l, a, 0.0, 0.0);
+                    match self.side {
+                        Side::Bottom => b3,
+                        Side::Left => -b0,
+                        Side::Right => b2,
+                    }
+                })
+                .fold(0.0, f64::max);
+            return self.tick_len + self.tick_pad + reach;
         }
         let widest = self
             .labels
@@ -466,6 +699,11 @@ impl Ticks {
                     let y = rect.bottom();
                     canvas.vline(x, y, y + self.tick_len, self.tick_width, BLACK);
                     let ly = y + self.tick_len + self.tick_pad;
+                    if let Some(a) = self.angle {
+                        let (h, v) = self.anchor(a);
+                        canvas.text(label, x, ly, self.font_px, BLACK, h, v, self.rotation());
+                        continue;
+                    }
                     canvas.text(
                         label,
                         x,
@@ -486,6 +724,11 @@ impl Ticks {
                     };
                     canvas.hline(x, x + dir * self.tick_len, y, self.tick_width, BLACK);
                     let lx = x + dir * (self.tick_len + self.tick_pad);
+                    if let Some(a) = self.angle {
+                        let (h, v) = self.anchor(a);
+                        canvas.text(label, lx, y, self.font_px, BLACK, h, v, self.rotation());
+                        continue;
+                    }
                     canvas.text(
                         label,
                         lx,
@@ -564,6 +807,137 @@ mod tests {
             tick_indices(5, &TickLabels::Every(2), 100.0, 10.0),
             vec![0, 2, 4]
         );
+    }
+
+    #[test]
+    fn angles_are_taken_into_minus_180_to_180() {
+        for (a, want) in [
+            (45.0, 45.0),
+            (-45.0, -45.0),
+            (180.0, 180.0),
+            (-180.0, 180.0),
+            (270.0, -90.0),
+            (405.0, 45.0),
+            (-330.0, 30.0),
+            (0.0, 0.0),
+            (360.0, 0.0),
+        ] {
+            assert_eq!(normalized_angle(a), want, "{a}");
+        }
+    }
+
+    fn ticks(side: Side, labels: &[&str], rotation: Option<f64>) -> Ticks {
+        let all: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+        Ticks::choose(
+            side,
+            &all,
+            &TickLabels::All,
+            600.0,
+            100.0 / 72.0,
+            &Fonts::dejavu_only(),
+        )
+        .with_rotation(rotation)
+    }
+
+    #[test]
+    fn angled_labels_reserve_their_turned_reach_and_run_away_from_the_axes() {
+        let labels = ["Gene_1", "A_much_longer_label", "g"];
+        let f = Fonts::dejavu_only();
+        let px = FONT_PT * 100.0 / 72.0;
+        let (w, lh) = (text::width(&f, labels[1], px), text::line_height(&f, px));
+        // 0 and 90 are seaborn's horizontal and vertical labels.
+        let t = ticks(Side::Bottom, &labels, Some(360.0));
+        assert!(!t.rotated && t.angle.is_none());
+        let t = ticks(Side::Bottom, &labels, Some(-270.0));
+        assert!(t.rotated && t.angle.is_none());
+        assert_eq!(t.rotation(), Rotation::Vertical);
+        // 45° below the axis: the widest label's W·sin + H·cos.
+        let t = ticks(Side::Bottom, &labels, Some(45.0));
+        assert_eq!(t.rotation(), Rotation::Anchored(45.0));
+        let r = std::f64::consts::FRAC_1_SQRT_2;
+        let want = t.tick_len + t.tick_pad + (w + lh) * r;
+        assert!((t.extent() - want).abs() < 1e-9, "{} {want}", t.extent());
+        // 30° is lower: less reach than 45°, more than horizontal.
+        let flat = ticks(Side::Bottom, &labels, Some(0.0)).extent();
+        let t30 = ticks(Side::Bottom, &labels, Some(30.0)).extent();
+        assert!(flat < t30 && t30 < t.extent());
+        // The first label, its end at its tick, reaches left of the axis;
+        // right, only the last box's corner a line's height·sin past its tick
+        // (the text runs down to the left).
+        let (before, after) = t.overhang(60.0, 3);
+        let want = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| text::width(&f, l, px) * r - (i as f64 + 0.5) * 20.0)
+            .fold(0.0, f64::max);
+        assert!(
+            want > 50.0 && (before - want).abs() < 1e-9,
+            "{before} {want}"
+        );
+        assert!((after - (lh * r - 10.0)).abs() < 1e-9, "{after}");
+        // -45°: down to the right, past the right end.
+        let (before, after) = ticks(Side::Bottom, &labels, Some(-45.0)).overhang(60.0, 3);
+        assert!(before < lh * r && after > 50.0, "{before} {after}");
+        // Every angle keeps x labels below the tick's end and y labels
+        // beside theirs: nothing reaches back over the axes.
+        for deg in [
+            -179.0, -135.0, -90.0, -60.0, -1.0, 1.0, 30.0, 89.0, 91.0, 150.0, 180.0,
+        ] {
+            for side in [Side::Bottom, Side::Left, Side::Right] {
+                let t = ticks(side, &labels, Some(deg));
+                let a = t.angle.unwrap();
+                for l in labels {
+                    let (x0, y0, x1, _) = t.angled_box(l, a, 0.0, 0.0);
+                    // y labels hang from their vertical centre: a corner of
+                    // the box reaches back H/2·|sin a| (less than the tick
+                    // pad below 60°).
+                    let back = 0.5 * lh * a.to_radians().sin().abs() + 1e-9;
+                    let ok = match side {
+                        Side::Bottom => y0 > -1e-9,
+                        Side::Left => x1 < back,
+                        Side::Right => x0 > -back,
+                    };
+                    assert!(
+                        ok,
+                        "{deg}° {side:?} {l}: {:?}",
+                        t.angled_box(l, a, 0.0, 0.0)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn angled_labels_are_shortened_along_their_direction() {
+        let long = "L".repeat(80);
+        let f = Fonts::dejavu_only();
+        let px = FONT_PT * 100.0 / 72.0;
+        for deg in [45.0, 30.0, -60.0] {
+            let t = ticks(Side::Bottom, &[&long, "short"], Some(deg)).fit(150.0);
+            // The reach out from the axis keeps within the room...
+            assert!(t.extent() <= 150.0 + 1e-9, "{deg}: {}", t.extent());
+            assert!(t.labels[0].1.ends_with('…') && t.labels[1].1 == "short");
+            // ...and uses it: one more character would not fit.
+            let w = text::width(&f, &t.labels[0].1, px);
+            let s = deg.to_radians().sin().abs();
+            let c = deg.to_radians().cos().abs();
+            let lh = text::line_height(&f, px);
+            let room = 150.0 - t.tick_len - t.tick_pad - lh * c;
+            assert!(
+                w <= room / s + 1e-9 && w > room / s - 2.0 * px,
+                "{deg}: {w}"
+            );
+        }
+        // A y label at 20° keeps its reach beside the axis within the room.
+        let t = ticks(Side::Left, &[&long], Some(20.0)).fit(200.0);
+        assert!(t.extent() <= 200.0 + 1e-9 && t.labels[0].1.ends_with('…'));
+        // Along the axis too: a 30° label leans at most 100 px past its tick.
+        let t = ticks(Side::Bottom, &[&long], Some(30.0)).fit_along(100.0);
+        let w = text::width(&f, &t.labels[0].1, px);
+        let c = 30f64.to_radians().cos();
+        assert!(w * c <= 100.0 + 1e-9 && w * c > 100.0 - 2.0 * px, "{w}");
+        let same = ticks(Side::Bottom, &[&long], None).fit_along(100.0);
+        assert_eq!(same.labels[0].1, long);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::axes::{
 use super::bars::{self, Along, Bars};
 use super::colorbar::{self, Placement, TickSide};
 use super::dendrogram::{self, Orientation};
-use super::heatmap::{edge_pad, MAX_LABELS};
+use super::heatmap::{edge_pad, MAX_LABELS, MAX_LEAN};
 use super::panel::{self, Borders, Grid};
 use super::strips::{self, Strip};
 use crate::cluster::Linkage;
@@ -433,8 +433,11 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         0.0
     }
     .max(bars::row_name_height(&fonts, row_bars, k));
-    // `room`: the strip a bar beside the heatmap takes on its side.
-    let layout = |thin_w: f64, thin_h: f64, room: f64| {
+    // `room`: the strip a bar beside the heatmap takes on its side;
+    // `more`: extra room (left, right, bottom) for angled labels reaching
+    // past the ends of their axis; `lean`: how far x labels may lean
+    // past their tick along the axis, pixels.
+    let layout = |thin_w: f64, thin_h: f64, room: f64, more: [f64; 3], lean: f64| {
         let side = match place {
             Placement::Beside(s) => Some(s),
             _ => None,
@@ -449,7 +452,9 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             &fonts,
         )
         .with_marks(&row_labels, &row_shown, &opts.mark_rows)
-        .fit(MAX_LABELS * w);
+        .with_rotation(opts.yticklabels_rotation)
+        .fit(MAX_LABELS * w)
+        .fit_along(MAX_LEAN * h);
         let xt = Ticks::choose(
             Side::Bottom,
             &col_shown,
@@ -458,11 +463,14 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             k,
             &fonts,
         )
-        .fit(MAX_LABELS * h);
+        .with_rotation(opts.xticklabels_rotation)
+        .fit(MAX_LABELS * h)
+        .fit_along(lean.min(MAX_LEAN * w));
         let tick_ext = ((TICK_PAD_LABEL * k) + strip_label_w).max(col_bars_w);
         let labels_w = (yt.extent() + ylabel_w).max(tick_ext);
-        let bottom_margin = xt.extent().max(strip_bottom) + xlabel_h + on(TickSide::Bottom);
-        let gx0 = pad + on(TickSide::Left);
+        let bottom_margin =
+            xt.extent().max(strip_bottom) + xlabel_h + on(TickSide::Bottom) + more[2];
+        let gx0 = pad + on(TickSide::Left) + more[0];
         let gy0 = pad + title_h + on(TickSide::Top);
         let gh = (h - pad - bottom_margin - gy0).max(20.0);
         // The legend beside the row labels (or above them, in the corner,
@@ -481,7 +489,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
         } else {
             labels_w + on(TickSide::Right)
         };
-        let gw = (w - pad - right_margin - gx0).max(20.0);
+        let gw = (w - pad - right_margin - more[1] - gx0).max(20.0);
         let grid_box = Rect::new(gx0, gy0, gw, gh);
         // The column dendrogram and strips start right of the colour bar
         // and its tick labels. (Below it, seaborn lets the bar reach into
@@ -525,16 +533,70 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     };
     let mut room = 0.0;
     if let Placement::Beside(side) = place {
-        let (_, _, _, _, _, heat, _) = layout(thin_w, thin_h, 0.0);
+        let (_, _, _, _, _, heat, _) = layout(thin_w, thin_h, 0.0, [0.0; 3], f64::INFINITY);
         let (_, thick, deco) = beside(&heat, side);
         room = bar_gap + thick + deco;
     }
+    let mut more = [0.0; 3];
+    let mut lean = f64::INFINITY;
     let (mut yt, mut xt, mut labels_w, mut legend_beside, mut grid_box, mut heat, mut legend_fits) =
-        layout(thin_w, thin_h, room);
+        layout(thin_w, thin_h, room, more, lean);
     if heat.w < thin_w || heat.h < thin_h {
         (thin_w, thin_h) = (thin_w.min(heat.w), thin_h.min(heat.h));
         (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits) =
-            layout(thin_w, thin_h, room);
+            layout(thin_w, thin_h, room, more, lean);
+    }
+    // Angled labels reach past the ends of their axis: x labels left of
+    // the figure's edge (with the row strips' names stacked left of them)
+    // or right of it, y labels below the x labels. Make room and lay out
+    // again (a few rounds settle it).
+    for _ in 0..4 {
+        let (xb, xa) = xt.overhang(heat.w, d.cols);
+        let (_, ya) = yt.overhang(heat.h, d.rows);
+        let names = if xt.angle.is_some() {
+            n_row_strips * lh
+        } else {
+            0.0
+        };
+        let need = [
+            xb + names - (heat.x - pad),
+            heat.right() + xa - (w - pad),
+            ya - xt.extent().max(strip_bottom) - xlabel_h - more[2],
+        ];
+        if need.iter().all(|&n| n <= 0.5) {
+            break;
+        }
+        for (m, n) in more.iter_mut().zip(need) {
+            *m += n.max(0.0) + if n > 0.5 { 1.0 } else { 0.0 };
+        }
+        // At most a twentieth of the figure more on the left (the rest is
+        // the labels' to give up, below).
+        more[0] = more[0].min(0.05 * w);
+        (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits) =
+            layout(thin_w, thin_h, room, more, lean);
+        // Leaning labels that would still pass the figure's left edge (a
+        // small figure) are shortened to end there.
+        if more[0] >= 0.05 * w {
+            if let Some(&(i, _)) = xt.labels.first() {
+                let c = (i as f64 + 0.5) / d.cols as f64 * heat.w;
+                lean = lean.min((heat.x - pad - names + c - 1.0).max(0.0));
+                (yt, xt, labels_w, legend_beside, grid_box, heat, legend_fits) =
+                    layout(thin_w, thin_h, room, more, lean);
+            }
+        }
+    }
+    // Row labels leaning down stay above the column labels.
+    yt = yt.fit_below(heat.h, d.rows, xt.tick_len + xt.tick_pad);
+    // Row labels leaning up past the heatmap's top leave room above them
+    // for the column strips' names stacked there, below the title.
+    if let (Some(a), Some(&(i, _))) = (yt.angle, yt.labels.first()) {
+        let names = n_col_strips * lh;
+        let allowed = heat.y - grid_box.y - names;
+        if yt.overhang(heat.h, d.rows).0 > allowed + 0.5 {
+            let c = (i as f64 + 0.5) / d.rows as f64 * heat.h;
+            let half = 0.5 * lh * a.to_radians().cos().abs();
+            yt = yt.fit_along(allowed + c - half);
+        }
     }
     if show_legend && !legend_fits {
         canvas.warnings.push(format!(
@@ -634,6 +696,10 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     // are thinner than a line of text, stacked upwards from above the
     // first row label so none overlap.
     let first_label = match (yt.marked, yt.labels.first()) {
+        // Angled labels: above the highest one's reach.
+        (false, Some(_)) if yt.angle.is_some() => {
+            Some(body.y - yt.overhang(body.h, d.rows).0 + lh / 2.0)
+        }
         (false, Some((i, _))) if !yt.rotated => Some(if d.row_slices.is_some() {
             row_centres[*i]
         } else {
@@ -676,6 +742,10 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
     // column label (a turned label may reach left of the heatmap).
     let names_right = xt.labels.first().map_or(body.x, |(i, l)| {
         let c = body.x + (*i as f64 + 0.5) / d.cols as f64 * body.w;
+        if xt.angle.is_some() {
+            // Angled labels: left of every one's reach.
+            return body.x.min(body.x - xt.overhang(body.w, d.cols).0);
+        }
         let half = if xt.rotated {
             lh / 2.0
         } else {

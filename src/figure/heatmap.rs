@@ -47,6 +47,11 @@ pub struct HeatmapData<'a> {
 /// or height (x labels); longer ones are shortened with "…".
 pub(crate) const MAX_LABELS: f64 = 0.3;
 
+/// Angled tick labels lean past their tick along the axis by at most this
+/// fraction of the figure's width (x labels) or height (y labels); longer
+/// ones are shortened with "…".
+pub(crate) const MAX_LEAN: f64 = 0.2;
+
 /// Padding tight_layout leaves at the figure edge (1.08 × font size).
 pub(crate) fn edge_pad(px_per_pt: f64) -> f64 {
     1.08 * FONT_PT * px_per_pt
@@ -80,16 +85,23 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     let (thin_w, thin_h) = (thin.0 * opts.dpi, thin.1 * opts.dpi);
     // `drop`: extra room above the axes, for a title the colour bar's top
     // tick label would otherwise run into.
-    let layout = |scale: &ColorScale, thin_w: f64, thin_h: f64, drop: f64| {
+    // `more`: extra room (left, right, bottom) for angled labels reaching
+    // past the ends of their axis, and (`more[1]`) how far x labels may
+    // lean past their tick along the axis, pixels.
+    let layout = |scale: &ColorScale, thin_w: f64, thin_h: f64, drop: f64, more: [f64; 4]| {
         let xt = Ticks::choose(Side::Bottom, x_shown, &opts.xticklabels, thin_w, k, &fonts)
-            .fit(MAX_LABELS * h);
+            .with_rotation(opts.xticklabels_rotation)
+            .fit(MAX_LABELS * h)
+            .fit_along(more[1].min(MAX_LEAN * w));
         let yt = Ticks::choose(Side::Left, y_shown, &opts.yticklabels, thin_h, k, &fonts)
             .with_marks(data.row_labels, y_shown, &opts.mark_rows)
-            .fit(MAX_LABELS * w);
-        let mut left = pad + ylabel_w + yt.extent();
+            .with_rotation(opts.yticklabels_rotation)
+            .fit(MAX_LABELS * w)
+            .fit_along(MAX_LEAN * h);
+        let mut left = pad + ylabel_w + yt.extent() + more[0];
         let mut top = pad + title_h + drop + super::brackets::height(&fonts, data.col_sets, k);
-        let mut bottom = h - pad - xlabel_h - xt.extent();
-        let mut right = w - pad;
+        let mut bottom = h - pad - xlabel_h - xt.extent() - more[3];
+        let mut right = w - pad - more[2];
         // A bar beside the heatmap on a chosen side takes a strip of the
         // figure there: matplotlib's `fraction` slot, the bar 1/20 of its
         // length thick, 5 % of the axes' size between them.
@@ -169,11 +181,48 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
     };
     let arrange = |scale: &ColorScale, drop: f64| {
         let (mut thin_w, mut thin_h) = (thin_w, thin_h);
-        let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(scale, thin_w, thin_h, drop);
+        let mut more = [0.0, f64::INFINITY, 0.0, 0.0];
+        let (mut xt, mut yt, mut axes, mut cbar_rect) = layout(scale, thin_w, thin_h, drop, more);
         if axes.w < thin_w || axes.h < thin_h {
             (thin_w, thin_h) = (thin_w.min(axes.w), thin_h.min(axes.h));
-            (xt, yt, axes, cbar_rect) = layout(scale, thin_w, thin_h, drop);
+            (xt, yt, axes, cbar_rect) = layout(scale, thin_w, thin_h, drop, more);
         }
+        // Angled labels reach past the ends of their axis: x labels left
+        // of the figure's edge (or right of it), y labels below the x
+        // labels (and the figure). Make room and lay out
+        // again (the axes shrink a little, the reach grows with them:
+        // a few rounds settle it).
+        for _ in 0..4 {
+            let (xb, xa) = xt.overhang(axes.w, data.cols);
+            let (_, ya) = yt.overhang(axes.h, data.rows);
+            let need = [
+                xb - (axes.x - pad),
+                0.0,
+                axes.right() + xa - (w - pad),
+                ya - xt.extent() - xlabel_h - more[3],
+            ];
+            if need.iter().all(|&n| n <= 0.5) {
+                break;
+            }
+            for (m, n) in more.iter_mut().zip(need) {
+                *m += n.max(0.0) + if n > 0.5 { 1.0 } else { 0.0 };
+            }
+            // At most a twentieth of the figure more on the left (the rest is
+            // the labels' to give up, below).
+            more[0] = more[0].min(0.05 * w);
+            (xt, yt, axes, cbar_rect) = layout(scale, thin_w, thin_h, drop, more);
+            // Leaning labels that would still pass the figure's left edge
+            // (a small figure) are shortened to end there.
+            if more[0] >= 0.05 * w {
+                if let Some(&(i, _)) = xt.labels.first() {
+                    let c = (i as f64 + 0.5) / data.cols as f64 * axes.w;
+                    more[1] = more[1].min((axes.x - pad + c - 1.0).max(0.0));
+                    (xt, yt, axes, cbar_rect) = layout(scale, thin_w, thin_h, drop, more);
+                }
+            }
+        }
+        // Row labels leaning down stay above the column labels.
+        yt = yt.fit_below(axes.h, data.rows, xt.tick_len + xt.tick_pad);
         (xt, yt, axes, cbar_rect)
     };
     let scale = match data.streamed {

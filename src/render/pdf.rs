@@ -21,7 +21,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use super::colormap::Rgb;
 use super::fonts::{Face, Placed};
 use super::scene::{Op, Scene, TextMode};
-use super::text::{self, outline, Seg};
+use super::text::{self, outline, Rotation, Seg};
 use crate::error::{Error, Result};
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
@@ -177,11 +177,11 @@ pub fn to_pdf(scene: &Scene, dpi: f64) -> Result<Vec<u8>> {
                 color,
                 h,
                 v,
-                rotated,
+                rotation,
             } => {
                 fill(&mut c, *color);
                 if scene.text_mode == TextMode::Paths {
-                    let segs = outline(&scene.fonts, t, *x, *y, *px, *h, *v, *rotated);
+                    let segs = outline(&scene.fonts, t, *x, *y, *px, *h, *v, *rotation);
                     if segs.is_empty() {
                         continue;
                     }
@@ -200,8 +200,8 @@ pub fn to_pdf(scene: &Scene, dpi: f64) -> Result<Vec<u8>> {
                 }
                 let glyphs = scene.fonts.layout(t, *px);
                 let (ox, oy) =
-                    text::baseline_origin(&scene.fonts, t, *x, *y, *px, *h, *v, *rotated);
-                show_text(&mut c, &mut faces, &glyphs, ox, oy, *px, *rotated);
+                    text::baseline_origin(&scene.fonts, t, *x, *y, *px, *h, *v, *rotation);
+                show_text(&mut c, &mut faces, &glyphs, ox, oy, *px, *rotation);
             }
         }
     }
@@ -254,7 +254,7 @@ fn show_text(
     ox: f64,
     oy: f64,
     px: f64,
-    rotated: bool,
+    rotation: Rotation,
 ) {
     if glyphs.is_empty() {
         return;
@@ -283,10 +283,23 @@ fn show_text(
         c.set_font(Name(name.as_bytes()), px as f32);
         // Text space: x along the baseline, y up; the page is y down.
         let start = glyphs[k].x;
-        let m = if rotated {
-            [0.0, -1.0, -1.0, 0.0, ox as f32, (oy - start) as f32]
-        } else {
-            [1.0, 0.0, 0.0, -1.0, (ox + start) as f32, oy as f32]
+        let m = match rotation {
+            Rotation::None => [1.0, 0.0, 0.0, -1.0, (ox + start) as f32, oy as f32],
+            Rotation::Vertical => [0.0, -1.0, -1.0, 0.0, ox as f32, (oy - start) as f32],
+            // Turned counter-clockwise on the page (whose y runs down):
+            // the baseline along (cos, -sin), the text's up along
+            // (-sin, -cos).
+            Rotation::Anchored(deg) => {
+                let (s, c) = deg.to_radians().sin_cos();
+                [
+                    c as f32,
+                    -s as f32,
+                    -s as f32,
+                    -c as f32,
+                    (ox + start * c) as f32,
+                    (oy - start * s) as f32,
+                ]
+            }
         };
         c.set_text_matrix(m);
         let upem = face.units_per_em();

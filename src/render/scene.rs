@@ -6,7 +6,7 @@
 use super::canvas::Canvas;
 use super::colormap::Rgb;
 use super::fonts::Fonts;
-use super::text::{self, HAlign, VAlign};
+use super::text::{self, HAlign, Rotation, VAlign};
 
 /// A filled cell: `(x0, y0, x1, y1, colour)`.
 pub type Cell = (f64, f64, f64, f64, Rgb);
@@ -104,9 +104,10 @@ pub enum Op {
         h: HAlign,
         /// Which line of the box `y` is.
         v: VAlign,
-        /// Reads bottom to top (matplotlib `rotation=90`); the anchors apply to
-        /// the turned box.
-        rotated: bool,
+        /// How the text turns: not, 90° (reads bottom to top, matplotlib
+        /// `rotation=90`; the anchors apply to the turned box), or any
+        /// angle about the anchor point ([`Rotation::Anchored`]).
+        rotation: Rotation,
     },
 }
 
@@ -250,7 +251,7 @@ impl Scene {
     /// The box `(x0, y0, x1, y1)`, pixels, of every operation that belongs
     /// to a [`Part`], with its part, in drawing order: rectangles and
     /// images as placed, lines with their width, text by its logical box
-    /// ([`text::bounds`]).
+    /// ([`text::bounds`]; turned text by the axis-aligned box around it).
     pub fn boxes(&self) -> Vec<(Part, [f64; 4])> {
         let mut out = Vec::with_capacity(self.ops.len());
         for (k, &(start, part)) in self.parts.iter().enumerate() {
@@ -288,11 +289,11 @@ impl Scene {
                         px,
                         h,
                         v,
-                        rotated,
+                        rotation,
                         ..
                     } => {
                         let (a, b, c, d) =
-                            text::bounds(&self.fonts, t, *x, *y, *px, *h, *v, *rotated);
+                            text::bounds(&self.fonts, t, *x, *y, *px, *h, *v, *rotation);
                         [a, b, c, d]
                     }
                 };
@@ -412,8 +413,8 @@ impl Scene {
     }
 
     /// Records `text` anchored at (`x`, `y`) pixels, `px` pixels high
-    /// (em size), aligned by `h`/`v`, turned 90° when `rotated`; empty text
-    /// records nothing.
+    /// (em size), aligned by `h`/`v`, turned by `rotation` (`true`: 90°,
+    /// `false`: not; or a [`Rotation`]); empty text records nothing.
     #[allow(clippy::too_many_arguments)]
     pub fn text(
         &mut self,
@@ -424,7 +425,7 @@ impl Scene {
         color: Rgb,
         h: HAlign,
         v: VAlign,
-        rotated: bool,
+        rotation: impl Into<Rotation>,
     ) {
         if !text.is_empty() {
             self.ops.push(Op::Text {
@@ -435,7 +436,7 @@ impl Scene {
                 color,
                 h,
                 v,
-                rotated,
+                rotation: rotation.into(),
             });
         }
     }
@@ -493,7 +494,7 @@ impl Scene {
                     color,
                     h,
                     v,
-                    rotated,
+                    rotation,
                 } => text::draw(
                     &mut c,
                     &self.fonts,
@@ -504,7 +505,7 @@ impl Scene {
                     *color,
                     *h,
                     *v,
-                    *rotated,
+                    *rotation,
                 ),
             }
         }

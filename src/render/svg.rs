@@ -16,7 +16,7 @@ use base64::Engine as _;
 use super::colormap::Rgb;
 use super::fonts::Face;
 use super::scene::{Op, Scene, TextMode};
-use super::text::{self, outline, Seg};
+use super::text::{self, outline, Rotation, Seg};
 use crate::error::{Error, Result};
 
 fn hex(c: Rgb) -> String {
@@ -151,11 +151,11 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                 color,
                 h,
                 v,
-                rotated,
+                rotation,
             } => {
                 let esc = escape(text);
                 if scene.text_mode == TextMode::Paths {
-                    let d = path_data(&outline(&scene.fonts, text, *x, *y, *px, *h, *v, *rotated));
+                    let d = path_data(&outline(&scene.fonts, text, *x, *y, *px, *h, *v, *rotation));
                     let _ = writeln!(
                         s,
                         r#"<path fill="{}" d="{d}"><title>{esc}</title></path>"#,
@@ -165,7 +165,7 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                 }
                 let glyphs = scene.fonts.layout(text, *px);
                 let (ox, oy) =
-                    text::baseline_origin(&scene.fonts, text, *x, *y, *px, *h, *v, *rotated);
+                    text::baseline_origin(&scene.fonts, text, *x, *y, *px, *h, *v, *rotation);
                 let mut xs = String::new();
                 // Runs of glyphs from one face: (face number, text).
                 let mut runs: Vec<(usize, String)> = Vec::new();
@@ -201,12 +201,14 @@ pub fn to_svg(scene: &Scene, dpi: f64) -> Result<String> {
                     esc.clone()
                 };
                 let family = runs.first().map_or(0, |r| r.0);
-                // Rotated text is laid out along x from its origin, then
-                // turned about it.
-                let turn = if *rotated {
-                    format!(r#" transform="rotate(-90 {ox:.2} {oy:.2})""#)
-                } else {
-                    String::new()
+                // Turned text is laid out along x from its origin, then
+                // turned about it (SVG turns clockwise).
+                let turn = match rotation {
+                    Rotation::None => String::new(),
+                    Rotation::Vertical => format!(r#" transform="rotate(-90 {ox:.2} {oy:.2})""#),
+                    Rotation::Anchored(deg) => {
+                        format!(r#" transform="rotate({:.4} {ox:.2} {oy:.2})""#, -deg)
+                    }
                 };
                 let _ = writeln!(
                     s,

@@ -1,8 +1,9 @@
 //! Text in a figure's [`Fonts`] (the embedded DejaVu Sans, matplotlib's
 //! default face, unless the `font` option names another; fallbacks for
 //! characters it lacks). Glyphs are placed at fractional positions with
-//! kerning and rasterised by coverage; rotated labels are drawn into a
-//! mask and turned.
+//! kerning and rasterised by coverage; labels turned 90° are drawn into a
+//! mask and turned, labels at other angles ([`Rotation::Anchored`]) by
+//! rasterising their turned glyph outlines.
 
 use std::sync::OnceLock;
 
@@ -34,6 +35,34 @@ pub enum VAlign {
     Baseline,
     /// `y` is the box's bottom (descent below the baseline).
     Bottom,
+}
+
+/// How a text turns (matplotlib's `rotation`, counter-clockwise on the
+/// page).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rotation {
+    /// Reads left to right (0°).
+    None,
+    /// Reads bottom to top (90°); the anchors apply to the turned box, as
+    /// matplotlib's default `rotation_mode` aligns it.
+    Vertical,
+    /// Turned this many degrees counter-clockwise about the anchor point,
+    /// the anchors applied to the box before it turns (matplotlib's
+    /// `rotation_mode="anchor"`): with `HAlign::Right`, `VAlign::Top` and
+    /// 45°, the text's top right corner sits at the anchor and the text
+    /// runs down to the left. Any finite angle.
+    Anchored(f64),
+}
+
+impl From<bool> for Rotation {
+    /// `true`: [`Rotation::Vertical`]; `false`: [`Rotation::None`].
+    fn from(vertical: bool) -> Rotation {
+        if vertical {
+            Rotation::Vertical
+        } else {
+            Rotation::None
+        }
+    }
 }
 
 /// Font metrics at `px`: (ascent, descent as a positive number), pixels.
@@ -130,7 +159,8 @@ fn mask(fonts: &Fonts, text: &str, px: f64) -> Mask {
 
 /// The logical box of `text` anchored at (x, y): (left, top, advance
 /// width, ascent). With `rotated` the box is the turned one, as matplotlib
-/// aligns rotated text.
+/// aligns rotated text. ([`Rotation::Anchored`] text has its own frame:
+/// [`anchored`].)
 #[allow(clippy::too_many_arguments)]
 fn text_box(
     fonts: &Fonts,
@@ -161,9 +191,77 @@ fn text_box(
     (left, top, lw, asc)
 }
 
+/// A turned text's frame: the unturned box's left and top relative to the
+/// anchor (pixels along the baseline and down from it), its advance
+/// width, ascent and line height, and the map from that frame to the page.
+struct Frame {
+    left: f64,
+    top: f64,
+    lw: f64,
+    asc: f64,
+    lh: f64,
+    x: f64,
+    y: f64,
+    cos: f64,
+    sin: f64,
+}
+
+impl Frame {
+    /// Text-frame (u along the baseline, v down, from the anchor) → page
+    /// pixels, turned counter-clockwise on the page (y down).
+    fn map(&self, u: f64, v: f64) -> (f64, f64) {
+        (
+            self.x + u * self.cos + v * self.sin,
+            self.y - u * self.sin + v * self.cos,
+        )
+    }
+}
+
+/// The frame of `text` anchored at (x, y) by `h`/`v` before turning
+/// `deg` degrees about that point (matplotlib's `rotation_mode="anchor"`).
+#[allow(clippy::too_many_arguments)]
+fn anchored(
+    fonts: &Fonts,
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    h: HAlign,
+    v: VAlign,
+    deg: f64,
+) -> Frame {
+    let (asc, desc) = metrics(fonts, px);
+    let lw = width(fonts, text, px);
+    let lh = asc + desc;
+    let left = match h {
+        HAlign::Left => 0.0,
+        HAlign::Center => -lw / 2.0,
+        HAlign::Right => -lw,
+    };
+    let top = match v {
+        VAlign::Top => 0.0,
+        VAlign::Center => -lh / 2.0,
+        VAlign::Bottom => -lh,
+        VAlign::Baseline => -asc,
+    };
+    let r = deg.to_radians();
+    Frame {
+        left,
+        top,
+        lw,
+        asc,
+        lh,
+        x,
+        y,
+        cos: r.cos(),
+        sin: r.sin(),
+    }
+}
+
 /// The box `(x0, y0, x1, y1)`, pixels, that `text` anchored at (x, y)
 /// takes: its advance width by its line height (ascent + descent), turned
-/// with `rotated` — the box matplotlib's `get_window_extent` gives.
+/// by `rotation` — the box matplotlib's `get_window_extent` gives (for
+/// [`Rotation::Anchored`], the axis-aligned box around the turned one).
 #[allow(clippy::too_many_arguments)]
 pub fn bounds(
     fonts: &Fonts,
@@ -173,8 +271,26 @@ pub fn bounds(
     px: f64,
     h: HAlign,
     v: VAlign,
-    rotated: bool,
+    rotation: Rotation,
 ) -> (f64, f64, f64, f64) {
+    let rotated = match rotation {
+        Rotation::Anchored(deg) => {
+            let f = anchored(fonts, text, x, y, px, h, v, deg);
+            let corners = [
+                f.map(f.left, f.top),
+                f.map(f.left + f.lw, f.top),
+                f.map(f.left, f.top + f.lh),
+                f.map(f.left + f.lw, f.top + f.lh),
+            ];
+            let (mut b0, mut b1) = (corners[0], corners[0]);
+            for (cx, cy) in corners {
+                b0 = (b0.0.min(cx), b0.1.min(cy));
+                b1 = (b1.0.max(cx), b1.1.max(cy));
+            }
+            return (b0.0, b0.1, b1.0, b1.1);
+        }
+        r => r == Rotation::Vertical,
+    };
     let (left, top, lw, _) = text_box(fonts, text, x, y, px, h, v, rotated);
     let lh = line_height(fonts, px);
     let (bw, bh) = if rotated { (lh, lw) } else { (lw, lh) };
@@ -183,7 +299,8 @@ pub fn bounds(
 
 /// The baseline origin (pixels) of `text` anchored at (x, y), where
 /// glyph outlines and PDF text start: the box's left end of the baseline,
-/// or for `rotated` text its bottom end (the text reads upwards).
+/// or for vertical text its bottom end (the text reads upwards); for
+/// [`Rotation::Anchored`] text the turned start of its baseline.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn baseline_origin(
     fonts: &Fonts,
@@ -193,8 +310,15 @@ pub(crate) fn baseline_origin(
     px: f64,
     h: HAlign,
     v: VAlign,
-    rotated: bool,
+    rotation: Rotation,
 ) -> (f64, f64) {
+    let rotated = match rotation {
+        Rotation::Anchored(deg) => {
+            let f = anchored(fonts, text, x, y, px, h, v, deg);
+            return f.map(f.left, f.top + f.asc);
+        }
+        r => r == Rotation::Vertical,
+    };
     let (left, top, lw, asc) = text_box(fonts, text, x, y, px, h, v, rotated);
     if rotated {
         (left + asc, top + lw)
@@ -203,9 +327,11 @@ pub(crate) fn baseline_origin(
     }
 }
 
-/// Draws `text` anchored at (x, y). With `rotated`, the text reads bottom
-/// to top (matplotlib `rotation=90`) and the anchors apply to the rotated
-/// box, as matplotlib's default rotation mode does.
+/// Draws `text` anchored at (x, y). With [`Rotation::Vertical`], the text
+/// reads bottom to top (matplotlib `rotation=90`) and the anchors apply to
+/// the rotated box, as matplotlib's default rotation mode does; at other
+/// angles ([`Rotation::Anchored`]) the glyph outlines are turned and
+/// rasterised by coverage where they land (no turned bitmap).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw(
     canvas: &mut Canvas,
@@ -217,11 +343,18 @@ pub(crate) fn draw(
     color: Rgb,
     h: HAlign,
     v: VAlign,
-    rotated: bool,
+    rotation: Rotation,
 ) {
     if text.is_empty() {
         return;
     }
+    let rotated = match rotation {
+        Rotation::Anchored(_) => {
+            draw_outlines(canvas, fonts, text, x, y, px, color, h, v, rotation);
+            return;
+        }
+        r => r == Rotation::Vertical,
+    };
     let cached = cached_mask(fonts, text, px);
     let (mw, mh, m) = (cached.0, cached.1, &cached.2);
     let (left, top, _, _) = text_box(fonts, text, x, y, px, h, v, rotated);
@@ -243,6 +376,70 @@ pub(crate) fn draw(
             canvas.blend(cx, cy, color, a as f64);
         }
     }
+}
+
+/// Rasterises the outlines of `text` (placed as [`outline`] places them)
+/// by coverage with ab_glyph's rasteriser, the one its glyphs are drawn
+/// with elsewhere, on the canvas's pixel grid.
+#[allow(clippy::too_many_arguments)]
+fn draw_outlines(
+    canvas: &mut Canvas,
+    fonts: &Fonts,
+    text: &str,
+    x: f64,
+    y: f64,
+    px: f64,
+    color: Rgb,
+    h: HAlign,
+    v: VAlign,
+    rotation: Rotation,
+) {
+    let segs = outline(fonts, text, x, y, px, h, v, rotation);
+    let (b0, b1, b2, b3) = bounds(fonts, text, x, y, px, h, v, rotation);
+    // The ink may pass the logical box by a little (italic overhangs,
+    // accents): a margin of a quarter em.
+    let m = (px / 4.0).ceil() + 1.0;
+    let (ox, oy) = ((b0 - m).floor(), (b1 - m).floor());
+    let (w, hh) = (
+        ((b2 + m).ceil() - ox).max(1.0) as usize,
+        ((b3 + m).ceil() - oy).max(1.0) as usize,
+    );
+    if w.saturating_mul(hh) > 64 << 20 {
+        return;
+    }
+    let mut r = ab_glyph_rasterizer::Rasterizer::new(w, hh);
+    let p = |x: f64, y: f64| ab_glyph_rasterizer::point((x - ox) as f32, (y - oy) as f32);
+    let (mut start, mut cur) = ((0.0, 0.0), (0.0, 0.0));
+    for s in &segs {
+        match *s {
+            Seg::Move(mx, my) => {
+                start = (mx, my);
+                cur = start;
+            }
+            Seg::Line(lx, ly) => {
+                r.draw_line(p(cur.0, cur.1), p(lx, ly));
+                cur = (lx, ly);
+            }
+            Seg::Cubic(a, b, c, d, ex, ey) => {
+                r.draw_cubic(p(cur.0, cur.1), p(a, b), p(c, d), p(ex, ey));
+                cur = (ex, ey);
+            }
+            Seg::Close => {
+                if cur != start {
+                    r.draw_line(p(cur.0, cur.1), p(start.0, start.1));
+                }
+                cur = start;
+            }
+        }
+    }
+    r.for_each_pixel_2d(|gx, gy, a| {
+        canvas.blend(
+            ox as i64 + gx as i64,
+            oy as i64 + gy as i64,
+            color,
+            a as f64,
+        );
+    });
 }
 
 #[cfg(test)]
@@ -268,6 +465,169 @@ mod tests {
     }
 
     #[test]
+    fn an_anchored_45_degree_label_hangs_down_left_from_its_top_right_corner() {
+        // matplotlib's rotation=45, ha="right", va="top",
+        // rotation_mode="anchor": the unturned box's top right corner at the
+        // anchor, the box turned about it.
+        let f = Fonts::dejavu_only();
+        let (w, lh) = (width(&f, "Gene_10", 14.0), line_height(&f, 14.0));
+        let r = std::f64::consts::FRAC_1_SQRT_2;
+        let b = bounds(
+            &f,
+            "Gene_10",
+            100.0,
+            50.0,
+            14.0,
+            HAlign::Right,
+            VAlign::Top,
+            Rotation::Anchored(45.0),
+        );
+        let want = (100.0 - w * r, 50.0, 100.0 + lh * r, 50.0 + (w + lh) * r);
+        for (got, want) in [(b.0, want.0), (b.1, want.1), (b.2, want.2), (b.3, want.3)] {
+            assert!((got - want).abs() < 1e-9, "{b:?} vs {want:?}");
+        }
+        // The baseline starts down-left of the anchor, one ascent below the
+        // turned top edge.
+        let (asc, _) = metrics(&f, 14.0);
+        let (ox, oy) = baseline_origin(
+            &f,
+            "Gene_10",
+            100.0,
+            50.0,
+            14.0,
+            HAlign::Right,
+            VAlign::Top,
+            Rotation::Anchored(45.0),
+        );
+        assert!((ox - (100.0 - w * r + asc * r)).abs() < 1e-9, "{ox}");
+        assert!((oy - (50.0 + w * r + asc * r)).abs() < 1e-9, "{oy}");
+    }
+
+    #[test]
+    fn anchored_0_and_90_degrees_are_the_plain_and_vertical_boxes() {
+        let f = Fonts::dejavu_only();
+        let close = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| {
+            [a.0 - b.0, a.1 - b.1, a.2 - b.2, a.3 - b.3]
+                .iter()
+                .all(|d| d.abs() < 1e-9)
+        };
+        let at = |h, v, r| bounds(&f, "Sample_3", 40.0, 30.0, 14.0, h, v, r);
+        for (h, v) in [(HAlign::Left, VAlign::Top), (HAlign::Right, VAlign::Center)] {
+            assert!(close(
+                at(h, v, Rotation::None),
+                at(h, v, Rotation::Anchored(0.0))
+            ));
+        }
+        // Text ending at the anchor, centred on it, reading upwards: the
+        // vertical box hung from its top centre.
+        assert!(close(
+            at(HAlign::Center, VAlign::Top, Rotation::Vertical),
+            at(HAlign::Right, VAlign::Center, Rotation::Anchored(90.0))
+        ));
+        // The outlines agree too (where SVG/PDF paths and the raster come from).
+        let a = outline(
+            &f,
+            "Ag",
+            10.0,
+            20.0,
+            14.0,
+            HAlign::Left,
+            VAlign::Top,
+            Rotation::None,
+        );
+        let b = outline(
+            &f,
+            "Ag",
+            10.0,
+            20.0,
+            14.0,
+            HAlign::Left,
+            VAlign::Top,
+            Rotation::Anchored(0.0),
+        );
+        assert_eq!(a.len(), b.len());
+        for (s, t) in a.iter().zip(&b) {
+            let (p, q) = (format!("{s:?}"), format!("{t:?}"));
+            assert!(p == q || seg_close(s, t), "{p} {q}");
+        }
+    }
+
+    fn seg_close(a: &Seg, b: &Seg) -> bool {
+        let v = |s: &Seg| -> Vec<f64> {
+            match *s {
+                Seg::Move(x, y) | Seg::Line(x, y) => vec![x, y],
+                Seg::Cubic(a, b, c, d, e, f) => vec![a, b, c, d, e, f],
+                Seg::Close => vec![],
+            }
+        };
+        let (p, q) = (v(a), v(b));
+        std::mem::discriminant(a) == std::mem::discriminant(b)
+            && p.iter().zip(&q).all(|(x, y)| (x - y).abs() < 1e-9)
+    }
+
+    #[test]
+    fn angled_text_is_inked_along_its_turned_box() {
+        let f = Fonts::dejavu_only();
+        let ink = |r: Rotation| {
+            let mut c = Canvas::new(200, 200);
+            draw(
+                &mut c,
+                &f,
+                "Gene_10",
+                120.0,
+                60.0,
+                14.0,
+                [0, 0, 0],
+                HAlign::Right,
+                VAlign::Top,
+                r,
+            );
+            let mut px = vec![];
+            for y in 0..200 {
+                for x in 0..200 {
+                    let v = c.pixels[(y * 200 + x) * 3];
+                    if v < 255 {
+                        px.push((x as f64 + 0.5, y as f64 + 0.5, 1.0 - v as f64 / 255.0));
+                    }
+                }
+            }
+            px
+        };
+        let turned = ink(Rotation::Anchored(45.0));
+        let flat = ink(Rotation::Anchored(0.0));
+        let mass = |p: &[(f64, f64, f64)]| p.iter().map(|q| q.2).sum::<f64>();
+        // As much ink as the unturned label (coverage, not a turned bitmap).
+        let (m45, m0) = (mass(&turned), mass(&flat));
+        assert!(m45 > 30.0 && (m45 / m0 - 1.0).abs() < 0.03, "{m45} {m0}");
+        // All of it inside the turned box, its centre down-left of the
+        // anchor along the 45° line (the text runs down to the left).
+        let b = bounds(
+            &f,
+            "Gene_10",
+            120.0,
+            60.0,
+            14.0,
+            HAlign::Right,
+            VAlign::Top,
+            Rotation::Anchored(45.0),
+        );
+        for &(x, y, _) in &turned {
+            assert!(
+                x > b.0 - 2.0 && x < b.2 + 2.0 && y > b.1 - 2.0 && y < b.3 + 2.0,
+                "ink at {x},{y} outside {b:?}"
+            );
+        }
+        let cx = turned.iter().map(|q| q.0 * q.2).sum::<f64>() / m45 - 120.0;
+        let cy = turned.iter().map(|q| q.1 * q.2).sum::<f64>() / m45 - 60.0;
+        assert!(cx < -10.0 && cy > 10.0, "{cx} {cy}");
+        // Across the text's direction the centre sits about half a line
+        // below its top edge: (cx, cy) · (sin, cos) = ink below the top.
+        let r = std::f64::consts::FRAC_1_SQRT_2;
+        let below = cx * r + cy * r;
+        assert!(below > 2.0 && below < line_height(&f, 14.0), "{below}");
+    }
+
+    #[test]
     fn text_draws_ink_where_anchored() {
         let mut c = Canvas::new(200, 60);
         let f = Fonts::dejavu_only();
@@ -281,7 +641,7 @@ mod tests {
             [0, 0, 0],
             HAlign::Center,
             VAlign::Center,
-            false,
+            Rotation::None,
         );
         let dark = c.pixels.chunks(3).filter(|p| p[0] < 128).count();
         assert!(dark > 30, "{dark}");
@@ -321,13 +681,23 @@ pub(crate) fn outline(
     px: f64,
     h: HAlign,
     v: VAlign,
-    rotated: bool,
+    rotation: Rotation,
 ) -> Vec<Seg> {
-    let (left, top, lw, asc) = text_box(fonts, text, x, y, px, h, v, rotated);
+    let frame = match rotation {
+        Rotation::Anchored(deg) => Some(anchored(fonts, text, x, y, px, h, v, deg)),
+        _ => None,
+    };
+    let rotated = rotation == Rotation::Vertical;
+    let (left, top, lw, asc) = match &frame {
+        Some(f) => (f.left, f.top, f.lw, f.asc),
+        None => text_box(fonts, text, x, y, px, h, v, rotated),
+    };
     // Text-local (tx along the baseline from the box's start, ty down from
     // the box's top) → canvas.
     let map = |tx: f64, ty: f64| -> (f64, f64) {
-        if rotated {
+        if let Some(f) = &frame {
+            f.map(left + tx, top + ty)
+        } else if rotated {
             (left + ty, top + (lw - tx))
         } else {
             (left + tx, top + ty)

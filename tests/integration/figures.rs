@@ -576,7 +576,8 @@ fn drawn_ticks(f: &heatmill::pipeline::Figure, tail: &str) -> Drawn {
     let index =
         |t: &str, p: char| -> Option<usize> { t.strip_prefix(p)?.strip_suffix(tail)?.parse().ok() };
     for op in &f.scene.ops {
-        if let heatmill::render::scene::Op::Text { text, rotated, .. } = op {
+        if let heatmill::render::scene::Op::Text { text, rotation, .. } = op {
+            let rotated = &(*rotation == heatmill::render::text::Rotation::Vertical);
             if let Some(j) = index(text, 'c') {
                 d.x.push(j);
                 d.x_rotated = Some(*rotated);
@@ -713,8 +714,10 @@ fn square_heatmaps_never_overlap_their_labels() {
         .iter()
         .filter_map(|op| match op {
             heatmill::render::scene::Op::Text {
-                text, y, rotated, ..
-            } if text.starts_with('r') && !rotated => Some(*y),
+                text, y, rotation, ..
+            } if text.starts_with('r') && *rotation == heatmill::render::text::Rotation::None => {
+                Some(*y)
+            }
             _ => None,
         })
         .collect();

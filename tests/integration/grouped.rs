@@ -745,7 +745,9 @@ fn long_marker_set_names_are_turned_and_collide_with_nothing() {
             .ops
             .iter()
             .find_map(|op| match op {
-                Op::Text { text, rotated, .. } if text == name => Some(*rotated),
+                Op::Text { text, rotation, .. } if text == name => {
+                    Some(*rotation == heatmill::render::text::Rotation::Vertical)
+                }
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no '{name}' drawn"))

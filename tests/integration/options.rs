@@ -1168,3 +1168,59 @@ fn every_config_error_names_file_line_and_key_in_toml_and_json() {
         }
     }
 }
+
+#[test]
+fn label_angles_must_be_finite_and_are_refused_in_the_users_words() {
+    let table = |s: &str| -> toml::Table { toml::from_str(s).unwrap() };
+    let opts = |s: &str| {
+        heatmill::options::FigureOptions::from_table(Kind::Heatmap, &toml::Table::new(), &table(s))
+    };
+    let o = opts("xticklabels_rotation = 405\nyticklabels_rotation = -30").unwrap();
+    assert_eq!(
+        (o.xticklabels_rotation, o.yticklabels_rotation),
+        (Some(405.0), Some(-30.0))
+    );
+    for (config, key) in [
+        (
+            "xticklabels_rotation = nan",
+            "xticklabels_rotation (--xticklabels-rotation)",
+        ),
+        (
+            "yticklabels_rotation = inf",
+            "yticklabels_rotation (--yticklabels-rotation)",
+        ),
+    ] {
+        let e = format!("{:?}", opts(config).unwrap_err());
+        assert!(e.contains(key) && e.contains("finite number"), "{e}");
+    }
+    let e = format!(
+        "{:?}",
+        opts("yticklabels_rotation = 30\nmark_rows = [\"Gene_3\"]").unwrap_err()
+    );
+    assert!(
+        e.contains("mark_rows (--mark-rows)") && e.contains("give one of the two"),
+        "{e}"
+    );
+    // The command line: a flag that is not a number is refused, exit 2.
+    let dir = scratch("angle");
+    let o = bin()
+        .args([
+            "heatmap",
+            crate::util::samples().join("seed.csv").to_str().unwrap(),
+        ])
+        .args([
+            "-o",
+            dir.join("f.png").to_str().unwrap(),
+            "--xticklabels-rotation",
+            "steep",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--xticklabels-rotation expects a finite number"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("f.png").exists());
+}

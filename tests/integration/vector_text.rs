@@ -265,3 +265,59 @@ fn a_font_that_is_not_there_is_refused_before_work() {
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
     assert!(!dir.join("x.png").exists());
 }
+
+#[test]
+fn angled_labels_stay_text_turned_in_pdf_and_svg() {
+    let dir = scratch("angled");
+    let seed = samples().join("seed.csv");
+    let args = [
+        "--xticklabels-rotation",
+        "45",
+        "--yticklabels-rotation",
+        "-20",
+    ];
+    let svg_path = dir.join("a.svg");
+    heatmap(&svg_path, &seed, &args, None);
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    // Each label a <text>, turned about its baseline's start (SVG turns
+    // clockwise: -45 is 45° counter-clockwise).
+    for l in seed_labels() {
+        assert!(svg.contains(&format!(">{l}</text>")), "no <text> for {l}");
+    }
+    let turned = |deg: &str| {
+        svg.lines()
+            .filter(|l| l.contains(&format!(r#"transform="rotate({deg} "#)))
+            .count()
+    };
+    assert_eq!(turned("-45.0000"), 12, "column labels");
+    assert_eq!(turned("20.0000"), 30, "row labels");
+    // Outlines: turned paths, no text.
+    let paths = dir.join("p.svg");
+    heatmap(
+        &paths,
+        &seed,
+        &[&args[..], &["--text", "paths"]].concat(),
+        None,
+    );
+    let p = std::fs::read_to_string(&paths).unwrap();
+    assert!(!p.contains("<text") && p.contains("<title>Sample_12</title>"));
+    let pdf = dir.join("a.pdf");
+    heatmap(&pdf, &seed, &args, None);
+    if !have("pdftotext") {
+        return;
+    }
+    // Searchable: the labels are text with their Unicode map. poppler
+    // extracts the -20° row labels as words; 45° text it splits into
+    // characters (as it does matplotlib's own 45° labels: it groups text
+    // by the four right angles), in order, so the labels read whole once
+    // the spaces go.
+    let raw = tool_out("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]);
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    for j in 1..=30 {
+        let l = format!("Gene_{j}");
+        assert!(words.contains(&l.as_str()), "pdftotext lacks {l}: {raw}");
+    }
+    let joined: String = words.concat();
+    let columns: String = (1..=12).map(|j| format!("Sample_{j}")).collect();
+    assert!(joined.contains(&columns), "{raw}");
+}
