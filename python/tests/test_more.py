@@ -416,3 +416,15 @@ def test_groupby_as_a_series_and_labels_as_a_list(cells):
     assert g.png() != heatmill.heatmap(cells.to_df().iloc[:4, :3]).png()
     with pytest.raises(ValueError, match="3"):
         heatmill.heatmap(cells.to_df().iloc[:4, :3], xticklabels=["a", "b"])
+
+
+def test_label_angles_and_bar_tracks_pass_through(expr, tmp_path):
+    base = heatmill.clustermap(expr)
+    turned = heatmill.clustermap(expr, xticklabels_rotation=45)
+    assert turned.png() != base.png()
+    with pytest.raises(ValueError, match="xticklabels_rotation"):
+        heatmill.clustermap(expr, xticklabels_rotation=float("nan"))
+    depth = tmp_path / "depth.tsv"
+    depth.write_text("sample\tdepth\n" + "".join(f"{c}\t{i + 1}\n" for i, c in enumerate(expr.columns)))
+    bars = heatmill.clustermap(expr, col_bars=f"{depth}:depth")
+    assert bars.png() != base.png()
