@@ -49,9 +49,20 @@ impl Grouping {
                 None => left_out.push(l.clone()),
             }
         }
+        Grouping::from_members(&a.name, &a.categories, members, left_out)
+    }
+
+    /// The grouping of each category's `members` (row indices), the
+    /// categories without rows listed apart.
+    fn from_members(
+        name: &str,
+        categories: &[String],
+        members: Vec<Vec<usize>>,
+        left_out: Vec<String>,
+    ) -> Grouping {
         let mut groups = Vec::new();
         let mut empty = Vec::new();
-        for (c, m) in a.categories.iter().zip(members) {
+        for (c, m) in categories.iter().zip(members) {
             if m.is_empty() {
                 empty.push(c.clone());
             } else {
@@ -59,7 +70,7 @@ impl Grouping {
             }
         }
         Grouping {
-            name: a.name.clone(),
+            name: name.to_string(),
             groups,
             left_out,
             empty,
@@ -87,21 +98,12 @@ impl Grouping {
                 None => left_out.push(labels[r].clone()),
             }
         }
-        let mut groups = Vec::new();
-        let mut empty = Vec::new();
-        for (cat, m) in c.categories.iter().zip(members) {
-            if m.is_empty() {
-                empty.push(cat.clone());
-            } else {
-                groups.push((cat.clone(), m));
-            }
-        }
-        Some(Grouping {
-            name: c.name.clone(),
-            groups,
+        Some(Grouping::from_members(
+            &c.name,
+            &c.categories,
+            members,
             left_out,
-            empty,
-        })
+        ))
     }
 
     /// The rows in drawn order: group by group.
