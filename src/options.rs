@@ -906,7 +906,7 @@ figure_options! {
     // Canvas.
     figsize: (f64, f64) = (10.0, 8.0) => {
         kinds: ALL_AND_DOTPLOT, value: Pair, stage: Draw,
-        default: "`[10, 8]` (clustermap: `[10, 10]`, seaborn's)",
+        default: "`[10, 8]` (clustermap: `[10, 10]`, seaborn's; dotplot: sized to its dots, scanpy's 0.37 in a cell, at least 2.5 in tall)",
         help: "figure size W,H in inches",
         seaborn: "figsize", example: "6,5",
     }
@@ -942,9 +942,9 @@ figure_options! {
         seaborn: "z_score", example: "rows",
     }
     standard_scale: Option<Axis> = None => {
-        kinds: HEATMAP_CLUSTERMAP_DOTPLOT, value: Text("rows", "cols", "0", "1"), stage: Analysis,
+        kinds: HEATMAP_CLUSTERMAP_DOTPLOT, value: Text("rows", "cols", "0", "1", "var", "group"), stage: Analysis,
         default: "unset",
-        help: "scale each row or column to [0, 1]",
+        help: "scale each row or column to [0, 1]; scanpy's words too: var = cols (each gene), group = rows (each group of a matrixplot or dotplot)",
         seaborn: "standard_scale", example: "cols",
     }
     missing: Missing = Missing::Refuse => {
@@ -1357,6 +1357,10 @@ impl FigureOptions {
             // sns.clustermap's own default figure is 10 x 10 inches.
             opts.figsize = (10.0, 10.0);
         }
+        if kind == Kind::Dotplot && !merged.contains_key("figsize") {
+            // scanpy sizes a dot plot to its dots.
+            opts.figsize = FigureOptions::AUTO_FIGSIZE;
+        }
         opts.validate_for(kind)?;
         Ok(opts)
     }
@@ -1366,6 +1370,15 @@ impl FigureOptions {
     /// something together (corrmap clustering options need `cluster`).
     pub fn validate_for(&self, kind: Kind) -> std::result::Result<(), OptionError> {
         self.validate()?;
+        if self.figsize == Self::AUTO_FIGSIZE && kind != Kind::Dotplot {
+            return Err(OptionError::at(
+                "figsize",
+                format!(
+                    "{} must be between 0.5 and 200 inches per side, got 0,0 (only a dotplot sizes itself)",
+                    crate::error::key_and_flag("figsize")
+                ),
+            ));
+        }
         if self.annot == Annot::Stars && kind != Kind::Corrmap {
             return Err(OptionError::at(
                 "annot",
@@ -1657,6 +1670,10 @@ impl FigureOptions {
         }
     }
 
+    /// The `figsize` of a dot plot given none: the figure is sized to its
+    /// dots, as scanpy sizes it ([`crate::figure::dotplot::natural_size`]).
+    pub const AUTO_FIGSIZE: (f64, f64) = (0.0, 0.0);
+
     /// Checks values that serde cannot (ranges, combinations).
     ///
     /// Errors: an [`OptionError`] whose key is the option at fault (the
@@ -1665,10 +1682,11 @@ impl FigureOptions {
     pub fn validate(&self) -> std::result::Result<(), OptionError> {
         let bad = |k: &str, m: String| Err(OptionError::at(k, m));
         self.na_color()?;
-        if !(self.figsize.0 > 0.5
-            && self.figsize.1 > 0.5
-            && self.figsize.0 <= 200.0
-            && self.figsize.1 <= 200.0)
+        if self.figsize != Self::AUTO_FIGSIZE
+            && !(self.figsize.0 > 0.5
+                && self.figsize.1 > 0.5
+                && self.figsize.0 <= 200.0
+                && self.figsize.1 <= 200.0)
         {
             return bad(
                 "figsize",

@@ -442,6 +442,9 @@ def _groupby_strip(groupby, d):
     if not isinstance(groupby, str):
         raise ValueError("groupby: give a column name of the rows' annotations "
                          "(AnnData obs) or a pandas Series indexed by row label")
+    if d.row_meta is not None and groupby.startswith("obs/") \
+            and groupby[4:] in d.row_meta.columns:
+        groupby = groupby[4:]  # scanpy's key as heatmill's config writes it
     if d.row_meta is not None and groupby in d.row_meta.columns:
         _, strips, _ = _meta_strips([groupby], d.rows, d.row_meta, d.uns)
         return strips[0]

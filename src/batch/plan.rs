@@ -204,16 +204,33 @@ impl Plan {
         }
         for (fi, fig) in config.figures.iter().enumerate() {
             let o = &fig.options;
+            // Tables named TABLE:COLUMN; of `groupby` only those (its
+            // `obs/COLUMN` is the input's own); of the splits all but `cut`.
+            let table = |s: &Option<String>| -> Vec<String> {
+                s.iter().filter(|s| s.contains(':')).cloned().collect()
+            };
             for (key, specs) in [
                 ("col_colors", &o.col_colors),
                 ("row_colors", &o.row_colors),
+                ("col_bars", &o.col_bars),
+                ("row_bars", &o.row_bars),
                 ("mark_rows", &o.mark_rows),
+                ("genes", &o.genes),
+                ("groupby", &table(&o.groupby)),
+                ("row_split", &table(&o.row_split)),
+                ("col_split", &table(&o.col_split)),
                 ("row_linkage", &o.row_linkage.iter().cloned().collect()),
                 ("col_linkage", &o.col_linkage.iter().cloned().collect()),
             ] {
                 for spec in specs {
-                    if key == "mark_rows" && !spec.starts_with("file:") {
+                    if matches!(key, "mark_rows" | "genes") && !spec.starts_with("file:") {
                         continue;
+                    }
+                    if matches!(key, "col_colors" | "row_colors" | "col_bars" | "row_bars")
+                        && !spec.contains(':')
+                        && (spec.starts_with("obs/") || spec.starts_with("var/"))
+                    {
+                        continue; // the input's own obs/var column
                     }
                     if let Some(full) = missing(spec) {
                         let line = config.lines.figure(fi, key).or(config.lines.defaults(key));

@@ -382,6 +382,9 @@ fn input_hash(plan: &Plan, config: &Config, d: usize, jobs: &[&Job]) -> Result<S
     for j in jobs {
         let o = effective_options(plan, j);
         for spec in o.col_colors.iter().chain(&o.row_colors) {
+            if crate::pipeline::is_own_column(spec) {
+                continue; // a column of the input, hashed above
+            }
             let (p, _) = annotations::parse_spec(spec);
             let p = if p.is_relative() {
                 config.base.join(p)

@@ -15,10 +15,17 @@ fn upright(sets: &[(String, usize, usize)]) -> bool {
     sets.iter().any(|(n, _, _)| n.chars().count() > 4)
 }
 
+/// A turned name's longest extent: a tenth of the figure's height
+/// (`fig_h`, pixels) plus an inch — longer names are shortened with "…",
+/// as long tick labels are, so the cells keep their room.
+fn longest(fig_h: f64, px_per_pt: f64) -> f64 {
+    0.1 * fig_h + 72.0 * px_per_pt
+}
+
 /// Height the brackets and their names take above the body, pixels (0
 /// without sets): a line of text, or the longest name when they are
-/// turned.
-pub fn height(fonts: &Fonts, sets: &[(String, usize, usize)], px_per_pt: f64) -> f64 {
+/// turned (at most [`longest`] of a figure `fig_h` pixels tall).
+pub fn height(fonts: &Fonts, sets: &[(String, usize, usize)], px_per_pt: f64, fig_h: f64) -> f64 {
     if sets.is_empty() {
         return 0.0;
     }
@@ -27,6 +34,7 @@ pub fn height(fonts: &Fonts, sets: &[(String, usize, usize)], px_per_pt: f64) ->
         sets.iter()
             .map(|(n, _, _)| text::width(fonts, n, font))
             .fold(0.0, f64::max)
+            .min(longest(fig_h, px_per_pt))
     } else {
         text::line_height(fonts, font)
     };
@@ -47,6 +55,7 @@ pub fn draw(
     let y = body.y - 3.0 * k;
     let arm = 4.0 * k;
     let turned = upright(sets);
+    let fonts = canvas.fonts.clone();
     if !sets.is_empty() {
         canvas.begin(Part::MarkerSets);
     }
@@ -56,8 +65,13 @@ pub fn draw(
         canvas.hline(x0, x1, y - arm, 0.8 * k, BLACK);
         canvas.vline(x0, y - arm, y, 0.8 * k, BLACK);
         canvas.vline(x1, y - arm, y, 0.8 * k, BLACK);
+        let name = if turned {
+            super::axes::shorten(&fonts, name, FONT_PT * k, longest(canvas.height as f64, k))
+        } else {
+            name.clone()
+        };
         canvas.text(
-            name,
+            &name,
             (x0 + x1) / 2.0,
             y - arm - 2.0 * k,
             FONT_PT * k,

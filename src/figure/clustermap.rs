@@ -507,7 +507,7 @@ pub fn render(d: &ClustermapData, opts: &FigureOptions) -> Result<Scene> {
             .max(titles(d.col_slices.is_some()) + col_room)
             // The marker-set brackets (drawn where no column tree is).
             .max(if d.col_tree.is_none() && !d.col_sets.is_empty() {
-                super::brackets::height(&fonts, d.col_sets, k) + 3.0 * k + col_room
+                super::brackets::height(&fonts, d.col_sets, k, h) + 3.0 * k + col_room
             } else {
                 0.0
             })

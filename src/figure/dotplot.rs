@@ -91,16 +91,32 @@ pub fn legend_shares((lo, hi): (f64, f64)) -> Vec<f64> {
 }
 
 /// Renders the figure.
-pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
-    let (mut canvas, k, w, h) = super::canvas(opts)?;
-    let fonts = canvas.fonts.clone();
+/// scanpy's width of a gene's column, inches (`DEFAULT_CATEGORY_WIDTH`):
+/// the side of a square cell when the figure is sized to its dots.
+const CELL_IN: f64 = 0.37;
+/// scanpy's smallest figure height, inches (`MIN_FIGURE_HEIGHT`).
+const MIN_HEIGHT_IN: f64 = 2.5;
+
+/// The room around the cells, pixels: what the labels, title, marker-set
+/// brackets and the legend column take whatever the figure's size.
+struct Margins {
+    left: f64,
+    top: f64,
+    /// Below the cells: the column labels, x label and edge.
+    below: f64,
+    legends_w: f64,
+    /// The legend column's height: the size legend, the colour bar's
+    /// title and the shortest bar drawn.
+    legends_h: f64,
+}
+
+fn margins(d: &DotplotData, opts: &FigureOptions, fonts: &crate::render::fonts::Fonts) -> Margins {
+    let k = opts.dpi / 72.0;
     let font = FONT_PT * k;
     let small = FONT_PT * 0.833 * k;
     let pad = edge_pad(k);
-    let scale = ColorScale::resolve(&opts.color(), d.color.iter().copied())?;
-    let range = dot_range(d.fraction, opts);
     let (title_h, xlabel_h, ylabel_w) = label_room(
-        &fonts,
+        fonts,
         opts.title.as_deref(),
         opts.xlabel.as_deref(),
         opts.ylabel.as_deref(),
@@ -111,16 +127,74 @@ pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
     let widest = |labels: &[String]| {
         labels
             .iter()
-            .map(|l| text::width(&fonts, l, font))
+            .map(|l| text::width(fonts, l, font))
             .fold(0.0, f64::max)
     };
-    let left = pad + ylabel_w + tick + widest(d.row_labels);
-    let bottom = h - pad - xlabel_h - tick - widest(d.col_labels);
-    let legends_w = (LEGENDS_IN * opts.dpi)
-        .max(text::width(&fonts, SIZE_TITLE, small) + 4.0 * k)
-        .max(text::width(&fonts, opts.cbar_label.as_deref().unwrap_or(""), small) + 4.0 * k);
-    let sets_h = super::brackets::height(&fonts, d.col_sets, k);
-    let top = pad + title_h + sets_h;
+    let lh = text::line_height(fonts, small);
+    let largest = (2.0 * (opts.largest_dot / std::f64::consts::PI).sqrt() * k).max(lh);
+    let bar_title = opts.cbar_label.as_deref().is_some_and(|l| !l.is_empty());
+    Margins {
+        left: pad + ylabel_w + tick + widest(d.row_labels),
+        top: pad
+            + title_h
+            + super::brackets::height(fonts, d.col_sets, k, opts.figsize.1 * opts.dpi),
+        below: pad + xlabel_h + tick + widest(d.col_labels),
+        legends_w: (LEGENDS_IN * opts.dpi)
+            .max(text::width(fonts, SIZE_TITLE, small) + 4.0 * k)
+            .max(text::width(fonts, opts.cbar_label.as_deref().unwrap_or(""), small) + 4.0 * k),
+        legends_h: lh * 1.4
+            + largest
+            + 3.0 * k
+            + lh
+            + if opts.cbar {
+                14.0 * k + if bar_title { lh + 6.0 * k } else { 0.0 } + 40.0 * k + lh
+            } else {
+                0.0
+            },
+    }
+}
+
+/// The figure size, inches, that holds the dots in square cells of
+/// scanpy's 0.37 in, the labels and the legend column (at least scanpy's
+/// 2.5 in tall): what a dot plot without `figsize` is drawn at.
+pub fn natural_size(d: &DotplotData, opts: &FigureOptions) -> Result<(f64, f64)> {
+    let fonts = opts.fonts()?;
+    let m = margins(d, opts, &fonts);
+    let k = opts.dpi / 72.0;
+    let cell = CELL_IN * opts.dpi;
+    let w = m.left + cell * d.cols as f64 + 10.0 * k + m.legends_w + edge_pad(k);
+    let h = (m.top + cell * d.rows as f64 + m.below)
+        .max(m.top + m.legends_h + edge_pad(k))
+        .max(MIN_HEIGHT_IN * opts.dpi);
+    Ok((w / opts.dpi, h / opts.dpi))
+}
+
+/// Draws the dot plot at `opts.figsize`, or at [`natural_size`] when the
+/// dot plot's figsize is unset ([`FigureOptions::AUTO_FIGSIZE`]).
+///
+/// Errors: the colour map or fonts cannot be resolved.
+pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
+    let sized;
+    let opts = if opts.figsize == FigureOptions::AUTO_FIGSIZE {
+        sized = FigureOptions {
+            figsize: natural_size(d, opts)?,
+            ..opts.clone()
+        };
+        &sized
+    } else {
+        opts
+    };
+    let (mut canvas, k, w, h) = super::canvas(opts)?;
+    let fonts = canvas.fonts.clone();
+    let font = FONT_PT * k;
+    let small = FONT_PT * 0.833 * k;
+    let pad = edge_pad(k);
+    let tick = (3.5 + 3.5) * k;
+    let scale = ColorScale::resolve(&opts.color(), d.color.iter().copied())?;
+    let range = dot_range(d.fraction, opts);
+    let m = margins(d, opts, &fonts);
+    let (left, top, legends_w) = (m.left, m.top, m.legends_w);
+    let bottom = h - m.below;
     let avail = Rect::new(
         left,
         top,
@@ -283,7 +357,7 @@ pub fn render(d: &DotplotData, opts: &FigureOptions) -> Result<Scene> {
         canvas.text(
             t,
             body.x + body.w / 2.0,
-            body.y - 6.0 * k - sets_h,
+            body.y - 6.0 * k - super::brackets::height(&fonts, d.col_sets, k, h),
             TITLE_PT * k,
             BLACK,
             HAlign::Center,

@@ -99,7 +99,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
             .fit(MAX_LABELS * w)
             .fit_along(MAX_LEAN * h);
         let mut left = pad + ylabel_w + yt.extent() + more[0];
-        let mut top = pad + title_h + drop + super::brackets::height(&fonts, data.col_sets, k);
+        let mut top = pad + title_h + drop + super::brackets::height(&fonts, data.col_sets, k, h);
         let mut bottom = h - pad - xlabel_h - xt.extent() - more[3];
         let mut right = w - pad - more[2];
         // A bar beside the heatmap on a chosen side takes a strip of the
@@ -298,7 +298,7 @@ pub fn render(data: &HeatmapData, opts: &FigureOptions) -> Result<Scene> {
         canvas.text(
             t,
             x,
-            y - 6.0 * k - super::brackets::height(&fonts, data.col_sets, k),
+            y - 6.0 * k - super::brackets::height(&fonts, data.col_sets, k, h),
             TITLE_PT * k,
             [0, 0, 0],
             HAlign::Center,

@@ -7,7 +7,7 @@
 //! The rows are the observations as read (an `.h5ad`'s cells; a table of
 //! genes × samples is grouped by its genes unless read with `transpose`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::io::annotations::{self, Annotation};
@@ -132,27 +132,30 @@ impl Grouping {
 /// Errors: the table or column cannot be read; `obs/…` on an input that
 /// is not an `.h5ad` ([`Error::Usage`]).
 pub fn read_groupby(spec: &str, source: &str, base: &Path) -> Result<Annotation> {
-    let own = spec.starts_with("obs/") || spec.starts_with("var/");
-    let (path, column): (PathBuf, Option<String>) = if own && !spec.contains(':') {
-        let p = PathBuf::from(source);
-        if !p
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("h5ad"))
-        {
-            return Err(Error::Usage(format!(
-                "{} '{spec}' names a column of the input, but {source} is not an .h5ad: give the table as TABLE:COLUMN (e.g. cells.tsv:cell_type)",
-                crate::error::key_and_flag("groupby")
-            )));
-        }
-        (p, Some(spec.to_string()))
-    } else {
-        let (p, c) = annotations::parse_spec(spec);
-        (super::resolve(base, &p), c)
-    };
+    let spec = &groupby_spec(spec, source, base);
+    let (path, column) = super::table_of(spec, "groupby", source, base)?;
     let mut a =
         annotations::read(&path, column.as_deref()).map_err(|e| e.about_option("groupby", spec))?;
     a.categorical = true;
     Ok(a)
+}
+
+/// `groupby` as written, or for a bare name on an `.h5ad` input
+/// (scanpy's `groupby="cell_type"`) its obs column, `obs/cell_type` —
+/// unless a file of that name exists.
+pub fn groupby_spec(spec: &str, source: &str, base: &Path) -> String {
+    let h5ad = Path::new(source)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("h5ad"));
+    if h5ad
+        && !spec.contains(':')
+        && !super::is_own_column(spec)
+        && !super::resolve(base, Path::new(spec)).exists()
+    {
+        format!("obs/{spec}")
+    } else {
+        spec.to_string()
+    }
 }
 
 /// Marker sets over a gene list: `(name, first, last)` positions.
@@ -200,7 +203,8 @@ pub fn gene_list(entries: &[String], base: &Path) -> Result<(Vec<String>, GeneSe
                 Some((s, g)) if !s.trim().is_empty() && !g.trim().is_empty() => {
                     pairs.push((Some(s.trim().to_string()), g.trim().to_string()))
                 }
-                _ => pairs.push((None, e.clone())),
+                // `--genes "CD3E, MS4A1"`: the space is not part of a name.
+                _ => pairs.push((None, e.trim().to_string())),
             },
         }
     }
@@ -262,11 +266,19 @@ pub fn gene_columns(columns: &[String], genes: &[String], source: &str) -> Resul
             .iter()
             .take(10)
             .map(|g| {
+                // The same name in other case first (cd3e → CD3E), then
+                // the closest spelling.
                 let close = columns
                     .iter()
-                    .map(|c| (strsim::jaro_winkler(g, c), c))
-                    .filter(|(d, _)| *d >= 0.85)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                    .find(|c| c.eq_ignore_ascii_case(g))
+                    .map(|c| (1.0, c))
+                    .or_else(|| {
+                        columns
+                            .iter()
+                            .map(|c| (strsim::jaro_winkler(g, c), c))
+                            .filter(|(d, _)| *d >= 0.85)
+                            .max_by(|a, b| a.0.total_cmp(&b.0))
+                    });
                 match close {
                     Some((_, c)) => format!("'{g}' (did you mean '{c}'?)"),
                     None => format!("'{g}'"),
@@ -498,6 +510,11 @@ mod tests {
             s.contains("1 of 2 genes") && s.contains("'CD3D' (did you mean 'CD3E'?)"),
             "{s}"
         );
+        let e = pick_genes(&m, &["cd3e".into()], "x.h5ad").unwrap_err();
+        assert!(
+            e.to_string().contains("'cd3e' (did you mean 'CD3E'?)"),
+            "{e}"
+        );
         let p = pick_genes(&m, &["MS4A1".into(), "CD3E".into()], "x.h5ad").unwrap();
         assert_eq!(p.col_labels(), &["MS4A1".to_string(), "CD3E".to_string()]);
     }
@@ -517,8 +534,11 @@ mod tests {
         std::fs::write(dir.join("bad.txt"), "T\tCD3E\tx\n").unwrap();
         let e = gene_list(&["file:bad.txt".into()], &dir).unwrap_err();
         assert!(e.to_string().contains("line 1"), "{e}");
-        let (genes, sets) = gene_list(&["A".into(), "B".into()], &dir).unwrap();
-        assert_eq!((genes.len(), sets.len()), (2, 0));
+        let (genes, sets) = gene_list(&["A".into(), " B".into()], &dir).unwrap();
+        assert_eq!(
+            (genes.as_slice(), sets.len()),
+            (&["A".to_string(), "B".to_string()][..], 0)
+        );
         // Inline SET<TAB>GENE entries group as a file's lines do.
         let inline: Vec<String> = ["T\tCD3E", "B\tMS4A1", "T\tCD3D"]
             .map(String::from)

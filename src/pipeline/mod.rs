@@ -612,6 +612,7 @@ fn grouping(
 ) -> Result<(Option<annotations::Annotation>, grouped::Grouping)> {
     // An .h5ad's own categorical obs column is read by position: its
     // index is the matrix's rows (a million cells are not hashed by name).
+    let spec = &grouped::groupby_spec(spec, ctx.source, ctx.base);
     let own_h5ad = strips.groupby.is_none()
         && !spec.contains(':')
         && (spec.starts_with("obs/") || spec.starts_with("var/"))
@@ -1000,6 +1001,41 @@ fn resolve(base: &Path, p: &Path) -> std::path::PathBuf {
     }
 }
 
+/// True for `obs/COLUMN` or `var/COLUMN` alone (no `TABLE:`): a column of
+/// the input `.h5ad` itself, as scanpy names it.
+pub fn is_own_column(spec: &str) -> bool {
+    !spec.contains(':') && (spec.starts_with("obs/") || spec.starts_with("var/"))
+}
+
+/// The table and column a `TABLE:COLUMN` option entry names (`key`, for
+/// messages): the table relative to `base`, or for `obs/COLUMN` /
+/// `var/COLUMN` alone the input `.h5ad` itself (`source`).
+///
+/// Errors: `obs/…` alone when the input is not an `.h5ad`
+/// ([`Error::Usage`], naming the option and what to write instead).
+pub fn table_of(
+    spec: &str,
+    key: &str,
+    source: &str,
+    base: &Path,
+) -> Result<(std::path::PathBuf, Option<String>)> {
+    if is_own_column(spec) {
+        let p = std::path::PathBuf::from(source);
+        if !p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("h5ad"))
+        {
+            return Err(Error::Usage(format!(
+                "{} '{spec}' names a column of the input, but {source} is not an .h5ad: give the table as TABLE:COLUMN (e.g. cells.tsv:cell_type)",
+                crate::error::key_and_flag(key)
+            )));
+        }
+        return Ok((p, Some(spec.to_string())));
+    }
+    let (p, c) = annotations::parse_spec(spec);
+    Ok((resolve(base, &p), c))
+}
+
 fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions) {
     if let Some(mask) = &opts.mask {
         for r in 0..rows {
@@ -1143,8 +1179,8 @@ fn clustermap_figure(
         (&opts.row_colors, false, "row_colors"),
     ] {
         for spec in specs {
-            let (path, column) = annotations::parse_spec(spec);
-            let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())
+            let (path, column) = table_of(spec, key, ctx.source, ctx.base)?;
+            let a = annotations::read(&path, column.as_deref())
                 .map_err(|e| e.about_option(key, spec))?;
             tables.push((spec.clone(), Cow::Owned(a), is_col));
         }
@@ -1229,8 +1265,9 @@ fn clustermap_figure(
             (data.col_labels(), data.row_labels(), "column")
         };
         for spec in specs {
-            let (path, column) = annotations::parse_spec(spec);
-            let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())?;
+            let (path, column) = table_of(spec, key, ctx.source, ctx.base)?;
+            let a = annotations::read(&path, column.as_deref())
+                .map_err(|e| e.about_option(key, spec))?;
             let b = side_colors::bars_from_annotation(&a, labels, spec, key)?;
             if let Some(w) = side_colors::bars_note(&a, &b, spec, what, labels.len(), other) {
                 warnings.push(w);
@@ -1326,8 +1363,8 @@ fn clustermap_figure(
                 exports.push(exports::kmeans(&ids, labels, positions));
                 splits::from_clusters(&ids)
             } else if let Some(spec) = split {
-                let (path, column) = annotations::parse_spec(spec);
-                let a = annotations::read(&resolve(ctx.base, &path), column.as_deref())
+                let (path, column) = table_of(spec, &format!("{key}_split"), ctx.source, ctx.base)?;
+                let a = annotations::read(&path, column.as_deref())
                     .map_err(|e| e.about_option(&format!("{key}_split"), spec))?;
                 splits::from_annotation(&a, labels, spec, &format!("{key}_split"))?
             } else {

@@ -55,8 +55,10 @@ impl FromStr for Axis {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
-            "rows" | "row" | "0" => Ok(Axis::Rows),
-            "cols" | "columns" | "col" | "1" => Ok(Axis::Cols),
+            // scanpy's `standard_scale` words: "group" scales each group
+            // (a row of a matrixplot), "var" each gene (a column).
+            "rows" | "row" | "0" | "group" => Ok(Axis::Rows),
+            "cols" | "columns" | "col" | "1" | "var" => Ok(Axis::Cols),
             _ => Err(format!("unknown axis '{s}' (expected rows or cols)")),
         }
     }

@@ -500,6 +500,12 @@ fn figures_from_the_genes_read_alone_equal_the_full_reads() {
             groupby: Some(groupby.into()),
             reduce,
             genes: genes.clone(),
+            // What the command line gives a dot plot without --figsize.
+            figsize: if kind == Kind::Dotplot {
+                FigureOptions::AUTO_FIGSIZE
+            } else {
+                FigureOptions::default().figsize
+            },
             ..Default::default()
         };
         let full = heatmill::io::read_matrix(&input, &Default::default()).unwrap();
@@ -737,6 +743,8 @@ fn long_marker_set_names_are_turned_and_collide_with_nothing() {
         "B cells\tCD79A",
         "NK cells\tGNLY",
         "NK cells\tNKG7",
+        // Shortened with "…" rather than taking the cells' room.
+        "Monocytes, classical and non-classical (CD14+ and FCGR3A+)\tLYZ",
     ]
     .map(String::from)
     .to_vec();
@@ -773,4 +781,55 @@ fn long_marker_set_names_are_turned_and_collide_with_nothing() {
         ..Default::default()
     });
     assert!(!turned(&fig, "NK"));
+}
+
+#[test]
+fn scanpys_words_work_on_the_command_line() {
+    let dir = scratch("scanpy_words");
+    let c = cells();
+    let make = |args: &[&str], name: &str| -> Vec<u8> {
+        let out = dir.join(name);
+        let mut all: Vec<&str> = vec![args[0], c.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        all.extend(&args[1..]);
+        let r = crate::util::bin().args(&all).output().unwrap();
+        assert!(r.status.success(), "{args:?}: {}", stderr(&r));
+        std::fs::read(out).unwrap()
+    };
+    // groupby="cell_type" and standard_scale="var" as scanpy writes them.
+    assert_eq!(
+        make(
+            &[
+                "heatmap",
+                "--groupby",
+                "cell_type",
+                "--reduce",
+                "mean",
+                "--genes",
+                "CD3D,MS4A1,LYZ",
+                "--standard-scale",
+                "var"
+            ],
+            "scanpy.png"
+        ),
+        make(
+            &[
+                "heatmap",
+                "--groupby",
+                "obs/cell_type",
+                "--reduce",
+                "mean",
+                "--genes",
+                "CD3D,MS4A1,LYZ",
+                "--standard-scale",
+                "cols"
+            ],
+            "heatmill.png"
+        )
+    );
+    // A strip from the input's own obs column.
+    let own = format!("{}:obs/cell_type", c.display());
+    assert_eq!(
+        make(&["heatmap", "--row-colors", "obs/cell_type"], "own.png"),
+        make(&["heatmap", "--row-colors", &own], "table.png")
+    );
 }
