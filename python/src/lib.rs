@@ -463,6 +463,7 @@ fn figure(
         mask: mask
             .map(|(rows, cols, cells)| matrix_of(py, cells.as_any(), rows, cols))
             .transpose()?,
+        ..Default::default()
     };
     let m = Arc::new(matrix_of(py, values, row_labels, col_labels)?);
     let strips = Arc::new(strips);

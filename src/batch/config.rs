@@ -111,6 +111,12 @@ pub struct FigureConfig {
     pub kind: Kind,
     /// Dataset names; empty = all.
     pub datasets: Vec<String>,
+    /// `row_order_from`: the figure whose row order (and row tree) this
+    /// one takes.
+    pub row_order_from: Option<OrderFrom>,
+    /// `col_order_from`: the figure whose column order (and tree) this
+    /// one takes.
+    pub col_order_from: Option<OrderFrom>,
     /// The validated options (defaults overlaid by the figure's keys).
     pub options: FigureOptions,
     /// The options as written (defaults merged), kept for the manifest.
@@ -120,6 +126,44 @@ pub struct FigureConfig {
 fn config_err(path: &Path, text: &str, key: Option<&str>, msg: impl std::fmt::Display) -> Error {
     let line = key.and_then(|k| find_key_line(text, k));
     Error::config(path, line, key, msg.to_string())
+}
+
+/// `row_order_from = "FIGURE"` (that figure of the same dataset) or
+/// `"DATASET/FIGURE"` (that figure of another dataset, rows matched by
+/// label): the figure an axis order comes from. The named figure's job
+/// runs first in its dataset; a figure of another dataset, or one a
+/// resumed, sharded or `--only` run does not run, is analysed again from
+/// its input, so the order is the same whichever jobs run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrderFrom {
+    /// The dataset (`None`: the following figure's own).
+    pub dataset: Option<String>,
+    /// The figure's name.
+    pub figure: String,
+}
+
+impl std::fmt::Display for OrderFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.dataset {
+            Some(d) => write!(f, "{d}/{}", self.figure),
+            None => write!(f, "{}", self.figure),
+        }
+    }
+}
+
+/// The keys of a `[[figure]]` naming the figure an axis order comes from.
+pub const ORDER_FROM_KEYS: [&str; 2] = ["row_order_from", "col_order_from"];
+
+impl FigureConfig {
+    /// The figure `row_order_from` (`key` = `"row_order_from"`) or
+    /// `col_order_from` names.
+    pub fn order_from(&self, key: &str) -> Option<&OrderFrom> {
+        if key == ORDER_FROM_KEYS[0] {
+            self.row_order_from.as_ref()
+        } else {
+            self.col_order_from.as_ref()
+        }
+    }
 }
 
 /// A config error at key `key` of the i-th `[[figure]]`.
@@ -203,6 +247,33 @@ fn figure_config(
         Some(v) => de(path, text, v, &format!("figure '{name}'"))?,
         None => vec![],
     };
+    let mut from = [None, None];
+    for (slot, key) in from.iter_mut().zip(ORDER_FROM_KEYS) {
+        let Some(v) = t.remove(key) else { continue };
+        let err = |msg: String| figure_err(path, text, spans, i, Some(key), msg);
+        let toml::Value::String(v) = v else {
+            return Err(err(format!(
+                "figure '{name}': {key} expects the name of a figure, \"FIGURE\" (of the same dataset) or \"DATASET/FIGURE\""
+            )));
+        };
+        let (dataset, figure) = match v.split_once('/') {
+            Some((d, f)) => (Some(d.to_string()), f.to_string()),
+            None => (None, v.clone()),
+        };
+        if !valid_name(&figure) || dataset.as_deref().is_some_and(|d| !valid_name(d)) {
+            return Err(err(format!(
+                "figure '{name}': {key} = \"{v}\" is not a figure name: write \"FIGURE\" or \"DATASET/FIGURE\""
+            )));
+        }
+        if !matches!(kind, Kind::Heatmap | Kind::Clustermap) {
+            return Err(err(format!(
+                "figure '{name}': {key} applies to heatmap and clustermap figures, not to {}",
+                kind.name()
+            )));
+        }
+        *slot = Some(OrderFrom { dataset, figure });
+    }
+    let [row_order_from, col_order_from] = from;
     let mut merged = defaults.clone();
     for (k, v) in &t {
         merged.insert(k.clone(), v.clone());
@@ -256,10 +327,54 @@ fn figure_config(
             format!("figure name '{name}' is used twice; give each [[figure]] its own name"),
         ));
     }
+    // The axis taken from another figure is not also given, split or
+    // grouped here.
+    for (key, given) in [
+        (
+            "row_order_from",
+            [
+                ("row_order", options.row_order.is_some()),
+                ("row_linkage", options.row_linkage.is_some()),
+                ("row_split", options.row_split.is_some()),
+                ("kmeans_rows", options.kmeans_rows.is_some()),
+                ("groupby", options.groupby.is_some()),
+            ],
+        ),
+        (
+            "col_order_from",
+            [
+                ("col_order", options.col_order.is_some()),
+                ("col_linkage", options.col_linkage.is_some()),
+                ("col_split", options.col_split.is_some()),
+                ("genes", !options.genes.is_empty()),
+                ("groupby", false),
+            ],
+        ),
+    ] {
+        let on = if key == "row_order_from" {
+            row_order_from.is_some()
+        } else {
+            col_order_from.is_some()
+        };
+        if let Some((k, _)) = given.iter().find(|(_, g)| *g).filter(|_| on) {
+            return Err(figure_err(
+                path,
+                text,
+                spans,
+                i,
+                Some(key),
+                format!(
+                    "figure '{name}': {key} takes the order from another figure, so {k} does not apply with it: leave one out"
+                ),
+            ));
+        }
+    }
     Ok(FigureConfig {
         name,
         kind,
         datasets,
+        row_order_from,
+        col_order_from,
         options,
         raw: merged,
     })
@@ -523,6 +638,7 @@ impl Config {
                 }
             }
         }
+        check_order_from(path, &lines, &figures)?;
         Ok(Config {
             path: path.to_path_buf(),
             base: base.to_path_buf(),
@@ -532,6 +648,73 @@ impl Config {
             lines,
         })
     }
+}
+
+/// `row_order_from`/`col_order_from` name a figure of the config that
+/// has such an order (a heatmap or clustermap whose axis is not split or
+/// grouped), and no figure follows itself through a chain; refused at
+/// the key's line.
+fn check_order_from(path: &Path, lines: &Lines, figures: &[FigureConfig]) -> Result<()> {
+    let index = |n: &str| figures.iter().position(|f| f.name == n);
+    for (i, f) in figures.iter().enumerate() {
+        for key in ORDER_FROM_KEYS {
+            let Some(from) = f.order_from(key) else {
+                continue;
+            };
+            let err = |msg: String| Error::config(path, lines.figure(i, key), Some(key), msg);
+            let Some(j) = index(&from.figure) else {
+                let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+                return Err(err(format!(
+                    "figure '{}': {key} names figure '{}', which the config does not have (figures: {})",
+                    f.name,
+                    from.figure,
+                    names.join(", ")
+                )));
+            };
+            let leader = &figures[j];
+            let rows = key == "row_order_from";
+            let o = &leader.options;
+            let why = if !matches!(leader.kind, Kind::Heatmap | Kind::Clustermap) {
+                Some(format!("a {}", leader.kind.name()))
+            } else if rows && o.row_split.is_some() {
+                Some("split by row_split".into())
+            } else if rows && o.kmeans_rows.is_some() {
+                Some("split by kmeans_rows".into())
+            } else if o.groupby.is_some() || !o.genes.is_empty() {
+                Some("a grouped figure (groupby, genes)".into())
+            } else if !rows && o.col_split.is_some() {
+                Some("split by col_split".into())
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(err(format!(
+                    "figure '{}': {key} names figure '{}', which is {why}: name a heatmap or clustermap whose {} are one block",
+                    f.name,
+                    leader.name,
+                    if rows { "rows" } else { "columns" }
+                )));
+            }
+            // A chain back to `f` is a cycle.
+            let mut chain = vec![f.name.as_str()];
+            let mut at = j;
+            loop {
+                chain.push(figures[at].name.as_str());
+                if at == i {
+                    return Err(err(format!(
+                        "figure '{}': {key} makes a cycle ({}): one figure of the chain must compute its own order",
+                        f.name,
+                        chain.join(" -> ")
+                    )));
+                }
+                match figures[at].order_from(key).and_then(|n| index(&n.figure)) {
+                    Some(next) if chain.len() <= figures.len() + 1 => at = next,
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Names that are safe as path components on every platform.

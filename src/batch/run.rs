@@ -343,11 +343,33 @@ fn remove_stale_temps_named(dir: &Path, name: &str) {
     }
 }
 
-/// Hash of everything a job's output depends on besides the input bytes.
+/// Hash of everything a job's output depends on besides the input bytes:
+/// its own parameters and, for a figure taking an order from others
+/// (`row_order_from`), theirs.
 fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, String) {
+    let mut v = own_params(plan, config, job);
+    let leaders = plan.leaders(job);
+    if !leaders.is_empty() {
+        let fig = &plan.figures[job.figure];
+        v["row_order_from"] = serde_json::json!(fig.row_order_from);
+        v["col_order_from"] = serde_json::json!(fig.col_order_from);
+        v["order_from"] = leaders
+            .iter()
+            .map(|&l| {
+                let lj = &plan.jobs[l];
+                serde_json::json!({ "id": lj.id, "params": own_params(plan, config, lj) })
+            })
+            .collect();
+    }
+    let h = sha256_bytes(v.to_string().as_bytes());
+    (v, h)
+}
+
+/// A job's own parameters (see [`params_of`]).
+fn own_params(plan: &Plan, config: &Config, job: &Job) -> serde_json::Value {
     let fig = &plan.figures[job.figure];
     let ds = &plan.datasets[job.dataset];
-    let v = serde_json::json!({
+    serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "kind": fig.kind.name(),
         "options": serde_json::to_value(effective_options(plan, job)).unwrap_or_default(),
@@ -355,9 +377,7 @@ fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, Str
         "read": serde_json::to_value(ds.config.read_options()).unwrap_or_default(),
         "formats": serde_json::to_value(&config.output.formats).unwrap_or_default(),
         "naming": config.output.naming,
-    });
-    let h = sha256_bytes(v.to_string().as_bytes());
-    (v, h)
+    })
 }
 
 /// Figure options with the dataset's colour strips added for clustermaps.
@@ -389,6 +409,13 @@ fn input_hash(plan: &Plan, config: &Config, d: usize, jobs: &[&Job]) -> Result<S
                 p
             };
             parts.push(sha256_file(&p)?);
+        }
+        // The input of a figure of another dataset an order comes from.
+        for l in plan.leaders(j) {
+            let other = plan.jobs[l].dataset;
+            if other != d {
+                parts.push(sha256_file(&plan.datasets[other].path)?);
+            }
         }
     }
     Ok(sha256_bytes(parts.join(",").as_bytes()))
@@ -462,6 +489,9 @@ fn run_dataset(
     if todo.is_empty() {
         return;
     }
+    // A figure after those it takes an order from (a longer chain of
+    // leaders runs later).
+    todo.sort_by_key(|j| plan.leaders(j).len());
     progress.stage(&ds.name, "read");
     let mut read_t = Timings::default();
     let matrix = match pool.install(|| read_for(plan, ds, &todo, &config.base, &mut read_t)) {
@@ -500,6 +530,9 @@ fn run_dataset(
         b.acquire(need);
     }
     let cache = Cache::default();
+    // The analyses of the jobs run so far, by job index, for the figures
+    // taking their orders.
+    let mut analysed = std::collections::HashMap::new();
     for job in &todo {
         // A stop signal: leave the dataset's remaining jobs for the rerun.
         if crate::env::stop_requested().is_some() {
@@ -524,8 +557,15 @@ fn run_dataset(
             cache: &cache,
             max_memory: budget.map(|b| b.total),
         };
-        match pool.install(|| run_job(plan, job, &matrix, selected, &ctx, &mut t)) {
-            Ok(files) => {
+        let run = pool.install(|| {
+            let follow = followed(plan, config, job, &mut analysed, &mut t)?;
+            run_job(plan, job, &matrix, selected, &ctx, &follow, &mut t)
+        });
+        match run {
+            Ok((files, a)) => {
+                if let Some(k) = plan.jobs.iter().position(|j| j.id == job.id) {
+                    analysed.insert(k, a);
+                }
                 en.status = "ok".into();
                 en.outputs = files.outputs;
                 en.exports = files.exports;
@@ -614,6 +654,86 @@ fn read_chosen_columns(
     })
 }
 
+/// The orders `job` takes from other figures (`row_order_from`,
+/// `col_order_from`) as pipeline annotations. A figure already run in
+/// this dataset gives its analysis from `done`; any other (of another
+/// dataset, or not run by this run: skipped as up to date, in another
+/// shard, outside `--only`) is read and made again, so the order is the
+/// same whichever jobs a run does.
+///
+/// Errors: the figure named fails (its error, saying so).
+fn followed(
+    plan: &Plan,
+    config: &Config,
+    job: &Job,
+    done: &mut std::collections::HashMap<usize, pipeline::Analysed>,
+    t: &mut Timings,
+) -> Result<pipeline::Annotations> {
+    let mut out = pipeline::Annotations::default();
+    for (key, rows) in [("row_order_from", true), ("col_order_from", false)] {
+        let Some(l) = plan.leader(job, key) else {
+            continue;
+        };
+        let lj = &plan.jobs[l];
+        let from = format!(
+            "figure '{}' of dataset '{}'",
+            plan.figures[lj.figure].name, plan.datasets[lj.dataset].name
+        );
+        let a = match done.get(&l) {
+            Some(a) => a.clone(),
+            None => {
+                let a = analyse_again(plan, config, lj, done, t).map_err(|e| {
+                    Error::Invalid(format!(
+                        "{key}: {from}, which this figure takes its order from, failed: {e}"
+                    ))
+                })?;
+                done.insert(l, a.clone());
+                a
+            }
+        };
+        if rows {
+            out.row_order = Some(pipeline::FollowedOrder::of_rows(&a, from));
+        } else {
+            out.col_order = Some(pipeline::FollowedOrder::of_cols(&a, from));
+        }
+    }
+    Ok(out)
+}
+
+/// The analysis of `job` made from its input (read again, a cache of its
+/// own), for a figure following it.
+fn analyse_again(
+    plan: &Plan,
+    config: &Config,
+    job: &Job,
+    done: &mut std::collections::HashMap<usize, pipeline::Analysed>,
+    t: &mut Timings,
+) -> Result<pipeline::Analysed> {
+    let ds = &plan.datasets[job.dataset];
+    let (m, selected) = read_for(plan, ds, &[job], &config.base, t)?;
+    let follow = followed(plan, config, job, done, t)?;
+    let cache = Cache::default();
+    let name = job.id.clone();
+    let ctx = Context {
+        source: &ds.path.display().to_string(),
+        name: &name,
+        base: &config.base,
+        cache: &cache,
+        max_memory: None,
+    };
+    let opts = effective_options(plan, job);
+    let fig = pipeline::make_figure_with(
+        plan.figures[job.figure].kind,
+        &m,
+        &opts,
+        selected,
+        &ctx,
+        &follow,
+        t,
+    )?;
+    Ok(fig.analysed)
+}
+
 /// What one job wrote: figure files, export files, warnings.
 #[derive(Debug, Clone, Default)]
 pub struct JobFiles {
@@ -633,11 +753,12 @@ fn run_job(
     m: &Matrix,
     selected: bool,
     ctx: &Context,
+    follow: &pipeline::Annotations,
     t: &mut Timings,
-) -> Result<JobFiles> {
+) -> Result<(JobFiles, pipeline::Analysed)> {
     let fig_cfg = &plan.figures[job.figure];
     let opts = effective_options(plan, job);
-    let fig = pipeline::make_figure(fig_cfg.kind, m, &opts, selected, ctx, t)?;
+    let fig = pipeline::make_figure_with(fig_cfg.kind, m, &opts, selected, ctx, follow, t)?;
     let mut files = JobFiles {
         warnings: fig.warnings,
         ..Default::default()
@@ -661,7 +782,7 @@ fn run_job(
             });
         }
     }
-    Ok(files)
+    Ok((files, fig.analysed))
 }
 
 /// Encodes `scene` in the format of `path`'s extension (`.png`, `.svg`,
@@ -757,6 +878,8 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
         name: job.kind.name().into(),
         kind: job.kind,
         datasets: vec![],
+        row_order_from: None,
+        col_order_from: None,
         options: job.options.clone(),
         raw: toml::Table::new(),
     };
@@ -808,7 +931,15 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
             cache: &cache,
             max_memory: budget.map(|(total, _)| total),
         };
-        let files = run_job(&plan, &plan.jobs[0], &m, selected, &ctx, &mut t)?;
+        let (files, _) = run_job(
+            &plan,
+            &plan.jobs[0],
+            &m,
+            selected,
+            &ctx,
+            &pipeline::Annotations::default(),
+            &mut t,
+        )?;
         Ok((files, t))
     })?
 }

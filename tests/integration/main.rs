@@ -22,6 +22,8 @@
 //! - `options`: the one option table end to end: each listed option
 //!   changes its figure, the others are refused, the config reference is
 //!   generated from it, exit codes follow the error class.
+//! - `order_from`: `row_order_from`/`col_order_from`, one figure drawn in
+//!   another's order: as given by file, shared trees, shards, refusals.
 //! - `parity`: scipy / numpy / pandas / seaborn on the committed fixtures
 //!   in `tests/fixtures/` (made by `scripts/make_fixtures.py`).
 //! - `reference`: property tests: the fast algorithms against naive
@@ -52,6 +54,7 @@ mod grouped;
 mod layout;
 mod numerics;
 mod options;
+mod order_from;
 mod parity;
 mod reference;
 mod splits;
