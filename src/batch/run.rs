@@ -283,6 +283,12 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     // deadlock.)
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = threads.min(datasets.len()).max(1);
+    // The analyses of the jobs other figures take an order from, as they
+    // finish (any dataset's worker may read them).
+    let leaders = Leaders {
+        jobs: plan.jobs.iter().flat_map(|j| plan.leaders(j)).collect(),
+        done: Mutex::new(std::collections::HashMap::new()),
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
@@ -302,6 +308,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
                     &pool,
                     &progress,
                     &record,
+                    &leaders,
                 );
                 progress.end(&plan.datasets[d].name);
             });
@@ -432,6 +439,7 @@ fn run_dataset(
     pool: &rayon::ThreadPool,
     progress: &Progress,
     record: &(dyn Fn(JobEntry, &str, f64) + Sync),
+    leaders: &Leaders,
 ) {
     let ds = &plan.datasets[d];
     let started = Instant::now();
@@ -530,9 +538,6 @@ fn run_dataset(
         b.acquire(need);
     }
     let cache = Cache::default();
-    // The analyses of the jobs run so far, by job index, for the figures
-    // taking their orders.
-    let mut analysed = std::collections::HashMap::new();
     for job in &todo {
         // A stop signal: leave the dataset's remaining jobs for the rerun.
         if crate::env::stop_requested().is_some() {
@@ -558,13 +563,15 @@ fn run_dataset(
             max_memory: budget.map(|b| b.total),
         };
         let run = pool.install(|| {
-            let follow = followed(plan, config, job, &mut analysed, &mut t)?;
+            let follow = followed(plan, config, job, leaders, &mut t)?;
             run_job(plan, job, &matrix, selected, &ctx, &follow, &mut t)
         });
         match run {
             Ok((files, a)) => {
                 if let Some(k) = plan.jobs.iter().position(|j| j.id == job.id) {
-                    analysed.insert(k, a);
+                    if leaders.jobs.contains(&k) {
+                        leaders.put(k, a);
+                    }
                 }
                 en.status = "ok".into();
                 en.outputs = files.outputs;
@@ -654,19 +661,46 @@ fn read_chosen_columns(
     })
 }
 
+/// The analyses of the jobs that other jobs take an order from
+/// (`row_order_from`), shared by the run's dataset workers: a job's is
+/// kept when it finishes; a follower not finding it makes it again
+/// ([`analyse_again`]), which gives the same analysis.
+struct Leaders {
+    /// Indices into [`Plan::jobs`] of the jobs some job follows.
+    jobs: std::collections::HashSet<usize>,
+    /// Their analyses, once made.
+    done: Mutex<std::collections::HashMap<usize, pipeline::Analysed>>,
+}
+
+impl Leaders {
+    fn get(&self, k: usize) -> Option<pipeline::Analysed> {
+        self.done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&k)
+            .cloned()
+    }
+    fn put(&self, k: usize, a: pipeline::Analysed) {
+        self.done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, a);
+    }
+}
+
 /// The orders `job` takes from other figures (`row_order_from`,
-/// `col_order_from`) as pipeline annotations. A figure already run in
-/// this dataset gives its analysis from `done`; any other (of another
-/// dataset, or not run by this run: skipped as up to date, in another
-/// shard, outside `--only`) is read and made again, so the order is the
-/// same whichever jobs a run does.
+/// `col_order_from`) as pipeline annotations. A figure this run has
+/// already made gives its analysis from `done`; any other (not made yet
+/// by another dataset's worker, or not run by this run: skipped as up to
+/// date, in another shard, outside `--only`) is read and made again, so
+/// the order is the same whichever jobs a run does.
 ///
 /// Errors: the figure named fails (its error, saying so).
 fn followed(
     plan: &Plan,
     config: &Config,
     job: &Job,
-    done: &mut std::collections::HashMap<usize, pipeline::Analysed>,
+    done: &Leaders,
     t: &mut Timings,
 ) -> Result<pipeline::Annotations> {
     let mut out = pipeline::Annotations::default();
@@ -679,15 +713,15 @@ fn followed(
             "figure '{}' of dataset '{}'",
             plan.figures[lj.figure].name, plan.datasets[lj.dataset].name
         );
-        let a = match done.get(&l) {
-            Some(a) => a.clone(),
+        let a = match done.get(l) {
+            Some(a) => a,
             None => {
                 let a = analyse_again(plan, config, lj, done, t).map_err(|e| {
                     Error::Invalid(format!(
                         "{key}: {from}, which this figure takes its order from, failed: {e}"
                     ))
                 })?;
-                done.insert(l, a.clone());
+                done.put(l, a.clone());
                 a
             }
         };
@@ -706,7 +740,7 @@ fn analyse_again(
     plan: &Plan,
     config: &Config,
     job: &Job,
-    done: &mut std::collections::HashMap<usize, pipeline::Analysed>,
+    done: &Leaders,
     t: &mut Timings,
 ) -> Result<pipeline::Analysed> {
     let ds = &plan.datasets[job.dataset];
