@@ -117,6 +117,9 @@ pub struct FigureConfig {
     /// `col_order_from`: the figure whose column order (and tree) this
     /// one takes.
     pub col_order_from: Option<OrderFrom>,
+    /// `heatmaps` of a `heatmap_list`: the heatmaps after the main one,
+    /// left to right (empty for other kinds).
+    pub heatmaps: Vec<ListEntry>,
     /// The validated options (defaults overlaid by the figure's keys).
     pub options: FigureOptions,
     /// The options as written (defaults merged), kept for the manifest.
@@ -150,6 +153,37 @@ impl std::fmt::Display for OrderFrom {
         }
     }
 }
+
+/// One heatmap of a `heatmap_list` after the main one (an entry of its
+/// `heatmaps`): the dataset it draws, rows matched to the main one's by
+/// label, and its own options.
+#[derive(Debug, Clone)]
+pub struct ListEntry {
+    /// The dataset (`None`: the figure's own).
+    pub dataset: Option<String>,
+    /// Its options (only [`LIST_ENTRY_KEYS`] given; the rest defaults).
+    pub options: FigureOptions,
+    /// The entry as written, for the manifest.
+    pub raw: toml::Table,
+}
+
+/// The keys an entry of `heatmaps` may hold besides `dataset`: what each
+/// heatmap of a list has of its own (ComplexHeatmap's per-heatmap
+/// `col`, `name`, `column_title`, `cluster_columns`).
+pub const LIST_ENTRY_KEYS: [&str; 12] = [
+    "cmap",
+    "center",
+    "vmin",
+    "vmax",
+    "robust",
+    "na_color",
+    "title",
+    "cbar_label",
+    "col_cluster",
+    "z_score",
+    "standard_scale",
+    "xticklabels",
+];
 
 /// The keys of a `[[figure]]` naming the figure an axis order comes from.
 pub const ORDER_FROM_KEYS: [&str; 2] = ["row_order_from", "col_order_from"];
@@ -274,6 +308,7 @@ fn figure_config(
         *slot = Some(OrderFrom { dataset, figure });
     }
     let [row_order_from, col_order_from] = from;
+    let heatmaps = list_entries(w, &name, kind, t.remove("heatmaps"))?;
     let mut merged = defaults.clone();
     for (k, v) in &t {
         merged.insert(k.clone(), v.clone());
@@ -375,9 +410,88 @@ fn figure_config(
         datasets,
         row_order_from,
         col_order_from,
+        heatmaps,
         options,
         raw: merged,
     })
+}
+
+/// The `heatmaps` of figure `name`: required (at least one) for a
+/// `heatmap_list`, refused for other kinds; each entry a table of
+/// `dataset` and [`LIST_ENTRY_KEYS`].
+fn list_entries(
+    w: &Where,
+    name: &str,
+    kind: Kind,
+    v: Option<toml::Value>,
+) -> Result<Vec<ListEntry>> {
+    let err = |msg: String| figure_err(w.path, w.text, w.lines, w.i, Some("heatmaps"), msg);
+    let list = kind == Kind::HeatmapList;
+    let entries = match v {
+        None if list => {
+            return Err(Error::config(
+                w.path,
+                w.lines.figure(w.i, "kind").or(w.lines.figure_start(w.i)),
+                Some("heatmaps"),
+                format!(
+                    "figure '{name}': a heatmap_list needs the heatmaps after the main one: [[figure.heatmaps]] tables with dataset = \"NAME\" (and their own cmap, title, …)"
+                ),
+            ))
+        }
+        None => return Ok(vec![]),
+        Some(_) if !list => {
+            return Err(err(format!(
+                "figure '{name}': heatmaps applies to kind = \"heatmap_list\" figures, not to {}",
+                kind.name()
+            )))
+        }
+        Some(toml::Value::Array(a)) if !a.is_empty() => a,
+        Some(_) => {
+            return Err(err(format!(
+                "figure '{name}': heatmaps expects one or more tables ([[figure.heatmaps]] with dataset = \"NAME\")"
+            )))
+        }
+    };
+    let mut out = Vec::new();
+    for (j, e) in entries.into_iter().enumerate() {
+        let toml::Value::Table(mut t) = e else {
+            return Err(err(format!(
+                "figure '{name}': heatmaps entry {} is not a table",
+                j + 1
+            )));
+        };
+        let raw = t.clone();
+        let dataset = match t.remove("dataset") {
+            None => None,
+            Some(toml::Value::String(d)) => Some(d),
+            Some(_) => {
+                return Err(err(format!(
+                    "figure '{name}': heatmaps entry {}: dataset expects a dataset's name",
+                    j + 1
+                )))
+            }
+        };
+        if let Some(k) = t.keys().find(|k| !LIST_ENTRY_KEYS.contains(&k.as_str())) {
+            return Err(err(format!(
+                "figure '{name}': heatmaps entry {}: '{k}' is not a key of one heatmap of a list (dataset, {}); the figure's own keys set the main heatmap and the whole figure",
+                j + 1,
+                LIST_ENTRY_KEYS.join(", ")
+            )));
+        }
+        let options = FigureOptions::from_table(kind, &toml::Table::new(), &t).map_err(|e| {
+            err(format!(
+                "figure '{name}': heatmaps entry {}: {}",
+                j + 1,
+                crate::error::config_words(&e.message)
+            ))
+        })?;
+        out.push(ListEntry {
+            dataset,
+            options,
+            raw,
+        });
+    }
+    Ok(out)
 }
 
 /// `v` as `T`, or a config error naming the key at fault, in plain words.

@@ -277,6 +277,27 @@ impl Plan {
             figures: config.figures.clone(),
             jobs,
         };
+        // The datasets of a heatmap list's heatmaps must exist.
+        for (fi, fig) in plan.figures.iter().enumerate() {
+            for e in &fig.heatmaps {
+                if let Some(n) = &e.dataset {
+                    if !plan.datasets.iter().any(|d| &d.name == n) {
+                        let known: Vec<&str> =
+                            plan.datasets.iter().map(|d| d.name.as_str()).collect();
+                        return Err(Error::config(
+                            &config.path,
+                            config.lines.figure(fi, "heatmaps"),
+                            Some("heatmaps"),
+                            format!(
+                                "figure '{}': heatmaps names dataset '{n}', which the config does not have (datasets: {})",
+                                fig.name,
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
         // The figure an order comes from must be made for that dataset.
         for job in &plan.jobs {
             for key in super::config::ORDER_FROM_KEYS {

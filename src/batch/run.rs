@@ -376,7 +376,7 @@ fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, Str
 fn own_params(plan: &Plan, config: &Config, job: &Job) -> serde_json::Value {
     let fig = &plan.figures[job.figure];
     let ds = &plan.datasets[job.dataset];
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "kind": fig.kind.name(),
         "options": serde_json::to_value(effective_options(plan, job)).unwrap_or_default(),
@@ -384,7 +384,19 @@ fn own_params(plan: &Plan, config: &Config, job: &Job) -> serde_json::Value {
         "read": serde_json::to_value(ds.config.read_options()).unwrap_or_default(),
         "formats": serde_json::to_value(&config.output.formats).unwrap_or_default(),
         "naming": config.output.naming,
-    })
+    });
+    // A heatmap list's other heatmaps (absent for other kinds, whose
+    // hashes stay as they were).
+    if !fig.heatmaps.is_empty() {
+        v["heatmaps"] = fig
+            .heatmaps
+            .iter()
+            .map(|e| {
+                serde_json::from_str::<serde_json::Value>(&canonical(&e.raw)).unwrap_or_default()
+            })
+            .collect();
+    }
+    v
 }
 
 /// Figure options with the dataset's colour strips added for clustermaps.
@@ -416,6 +428,12 @@ fn input_hash(plan: &Plan, config: &Config, d: usize, jobs: &[&Job]) -> Result<S
                 p
             };
             parts.push(sha256_file(&p)?);
+        }
+        // The other datasets of a heatmap list.
+        for e in &plan.figures[j.figure].heatmaps {
+            if let Some(other) = list_dataset(plan, j, e).filter(|&o| o != d) {
+                parts.push(sha256_file(&plan.datasets[other].path)?);
+            }
         }
         // The input of a figure of another dataset an order comes from.
         for l in plan.leaders(j) {
@@ -792,7 +810,11 @@ fn run_job(
 ) -> Result<(JobFiles, pipeline::Analysed)> {
     let fig_cfg = &plan.figures[job.figure];
     let opts = effective_options(plan, job);
-    let fig = pipeline::make_figure_with(fig_cfg.kind, m, &opts, selected, ctx, follow, t)?;
+    let fig = if fig_cfg.kind == Kind::HeatmapList {
+        list_figure(plan, job, m, &opts, ctx, t)?
+    } else {
+        pipeline::make_figure_with(fig_cfg.kind, m, &opts, selected, ctx, follow, t)?
+    };
     let mut files = JobFiles {
         warnings: fig.warnings,
         ..Default::default()
@@ -817,6 +839,56 @@ fn run_job(
         }
     }
     Ok((files, fig.analysed))
+}
+
+/// A `heatmap_list` job: the main heatmap of `m` (the job's dataset),
+/// the others of the datasets its `heatmaps` name, each read whole (the
+/// job's own dataset not again).
+///
+/// Errors: a dataset cannot be read; as [`pipeline::heatmap_list::figure`].
+fn list_figure(
+    plan: &Plan,
+    job: &Job,
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<pipeline::Figure> {
+    let entries = &plan.figures[job.figure].heatmaps;
+    let mut read: Vec<(Option<Matrix>, String)> = Vec::new();
+    for e in entries {
+        let d = list_dataset(plan, job, e).ok_or_else(|| {
+            Error::Internal(format!("heatmaps: dataset {:?} not planned", e.dataset))
+        })?;
+        let ds = &plan.datasets[d];
+        let own = if d == job.dataset {
+            None
+        } else {
+            Some(t.time("read", || {
+                io::read_selected(&ds.path, &ds.config.read_options(), None).map(|(m, _)| m)
+            })?)
+        };
+        read.push((own, ds.path.display().to_string()));
+    }
+    let others: Vec<pipeline::heatmap_list::Following> = entries
+        .iter()
+        .zip(&read)
+        .map(|(e, (own, source))| pipeline::heatmap_list::Following {
+            matrix: own.as_ref().unwrap_or(m),
+            options: e.options.clone(),
+            source: source.clone(),
+        })
+        .collect();
+    pipeline::heatmap_list::figure(m, opts, &others, ctx, t)
+}
+
+/// The index in [`Plan::datasets`] of the dataset a `heatmaps` entry of
+/// `job`'s figure draws (`None`: not a dataset of the plan).
+fn list_dataset(plan: &Plan, job: &Job, e: &super::config::ListEntry) -> Option<usize> {
+    match &e.dataset {
+        None => Some(job.dataset),
+        Some(n) => plan.datasets.iter().position(|d| &d.name == n),
+    }
 }
 
 /// Encodes `scene` in the format of `path`'s extension (`.png`, `.svg`,
@@ -914,6 +986,7 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
         datasets: vec![],
         row_order_from: None,
         col_order_from: None,
+        heatmaps: vec![],
         options: job.options.clone(),
         raw: toml::Table::new(),
     };
@@ -1031,6 +1104,7 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
             };
             px + match f.kind {
                 Kind::Heatmap | Kind::Dotplot => 0,
+                Kind::HeatmapList => analysis::cluster_bytes(r, c, &spec),
                 Kind::Clustermap => {
                     let rows = if o.row_cluster {
                         analysis::cluster_bytes(r, c, &spec)

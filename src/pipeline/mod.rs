@@ -18,6 +18,7 @@
 pub mod cache;
 pub mod exports;
 pub mod grouped;
+pub mod heatmap_list;
 pub mod matrix_jobs;
 pub mod side_colors;
 pub mod splits;
@@ -195,7 +196,7 @@ pub fn chosen_columns(
     let grouped = match kind {
         Kind::Dotplot => true,
         Kind::Heatmap => opts.groupby.is_some(),
-        Kind::Clustermap | Kind::Corrmap => false,
+        Kind::Clustermap | Kind::Corrmap | Kind::HeatmapList => false,
     };
     if !grouped || opts.genes.is_empty() || opts.top_variable.is_some() {
         return Ok(None);
@@ -380,6 +381,7 @@ pub fn make_figure_with(
         Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[], &[]),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, strips.mask.as_ref(), t),
         Kind::Dotplot => dotplot_figure(m, opts, ctx, t),
+        Kind::HeatmapList => heatmap_list::figure(m, opts, &[], ctx, t),
     }?;
     let absent: Vec<&String> = opts
         .mark_rows
@@ -973,9 +975,24 @@ fn followed_order(
     axis: Axis,
     source: &str,
 ) -> Result<Vec<usize>> {
-    let (key, what) = match axis {
-        Axis::Rows => ("row_order_from", "row"),
-        Axis::Cols => ("col_order_from", "column"),
+    let key = match axis {
+        Axis::Rows => "row_order_from",
+        Axis::Cols => "col_order_from",
+    };
+    matched_order(labels, f, key, axis, source)
+}
+
+/// [`followed_order`] for the option `key` (in messages).
+fn matched_order(
+    labels: &[String],
+    f: &FollowedOrder,
+    key: &str,
+    axis: Axis,
+    source: &str,
+) -> Result<Vec<usize>> {
+    let what = match axis {
+        Axis::Rows => "row",
+        Axis::Cols => "column",
     };
     let listed: Vec<&str> = f.labels.iter().map(String::as_str).collect();
     let fail = |msg: String| {

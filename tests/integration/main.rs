@@ -15,6 +15,8 @@
 //! - `formats`: every input layout (CSV, TSV, Parquet, Arrow, HDF5,
 //!   AnnData, 10x) reads to the same matrix and output; damaged files fail
 //!   cleanly.
+//! - `heatmap_list`: heatmaps side by side sharing rows, ordered by the
+//!   main one, rows matched by label; bad entries refused.
 //! - `layout`: no element of a figure overlaps another or leaves the
 //!   figure, over a grid of sizes and label lengths; colour-bar placement.
 //! - `grouped`: grouped single-cell figures (`groupby`, `reduce`, `genes`)
@@ -51,6 +53,7 @@ mod edges;
 mod figures;
 mod formats;
 mod grouped;
+mod heatmap_list;
 mod layout;
 mod numerics;
 mod options;

@@ -10,7 +10,7 @@ use crate::util::{bin, scratch, stderr, Rng};
 
 /// Writes `name.csv` into `dir`: the genes `G0…G{rows-1}` (in the order
 /// `perm` gives) × 8 samples, seeded random values.
-fn table(dir: &Path, name: &str, perm: &[usize], seed: u64) -> PathBuf {
+pub(crate) fn table(dir: &Path, name: &str, perm: &[usize], seed: u64) -> PathBuf {
     let mut rng = Rng(seed);
     let mut s = String::from("gene");
     for j in 0..8 {
@@ -37,7 +37,7 @@ fn table(dir: &Path, name: &str, perm: &[usize], seed: u64) -> PathBuf {
 
 /// Two datasets of the same 24 genes: `expr` in order, `meth` shuffled
 /// with other values.
-fn two_datasets(dir: &Path) {
+pub(crate) fn two_datasets(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     let order: Vec<usize> = (0..24).collect();
     table(dir, "expr", &order, 7);
@@ -45,7 +45,7 @@ fn two_datasets(dir: &Path) {
     table(dir, "meth", &shuffled, 11);
 }
 
-const HEAD: &str = r#"[output]
+pub(crate) const HEAD: &str = r#"[output]
 dir = "out"
 
 [defaults]
@@ -61,13 +61,13 @@ name = "meth"
 path = "meth.csv"
 "#;
 
-fn write(dir: &Path, name: &str, figures: &str) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, figures: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, format!("{HEAD}\n{figures}")).unwrap();
     p
 }
 
-fn run(cfg: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+pub(crate) fn run(cfg: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     bin()
         .arg("run")
         .arg(cfg)
@@ -110,7 +110,7 @@ datasets = ["expr"]
 method = "ward"
 "#;
 
-fn labels_of(order_tsv: &[u8]) -> Vec<String> {
+pub(crate) fn labels_of(order_tsv: &[u8]) -> Vec<String> {
     String::from_utf8(order_tsv.to_vec())
         .unwrap()
         .lines()
