@@ -809,26 +809,50 @@ fn check_order_from(path: &Path, lines: &Lines, figures: &[FigureConfig]) -> Res
                     if rows { "rows" } else { "columns" }
                 )));
             }
-            // A chain back to `f` is a cycle.
+            // A chain back to `f` (through rows or columns) is a cycle.
             let mut chain = vec![f.name.as_str()];
-            let mut at = j;
-            loop {
-                chain.push(figures[at].name.as_str());
-                if at == i {
-                    return Err(err(format!(
-                        "figure '{}': {key} makes a cycle ({}): one figure of the chain must compute its own order",
-                        f.name,
-                        chain.join(" -> ")
-                    )));
-                }
-                match figures[at].order_from(key).and_then(|n| index(&n.figure)) {
-                    Some(next) if chain.len() <= figures.len() + 1 => at = next,
-                    _ => break,
-                }
+            let mut seen = vec![false; figures.len()];
+            if reaches(figures, j, i, &mut chain, &mut seen) {
+                return Err(err(format!(
+                    "figure '{}': {key} makes a cycle ({}): one figure of the chain must compute its own order",
+                    f.name,
+                    chain.join(" -> ")
+                )));
             }
         }
     }
     Ok(())
+}
+
+/// True when figure `at` takes an order from `target`, directly or
+/// through other figures (by `row_order_from` or `col_order_from`);
+/// `chain` then ends with the figures on the way.
+fn reaches<'a>(
+    figures: &'a [FigureConfig],
+    at: usize,
+    target: usize,
+    chain: &mut Vec<&'a str>,
+    seen: &mut [bool],
+) -> bool {
+    chain.push(&figures[at].name);
+    if at == target {
+        return true;
+    }
+    if !seen[at] {
+        seen[at] = true;
+        for key in ORDER_FROM_KEYS {
+            let next = figures[at]
+                .order_from(key)
+                .and_then(|n| figures.iter().position(|f| f.name == n.figure));
+            if let Some(next) = next {
+                if reaches(figures, next, target, chain, seen) {
+                    return true;
+                }
+            }
+        }
+    }
+    chain.pop();
+    false
 }
 
 /// Names that are safe as path components on every platform.

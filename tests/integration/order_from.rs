@@ -275,6 +275,11 @@ fn unknown_names_cycles_and_unmatched_labels_are_refused_by_name() {
         "[[figure]]\nname = \"a\"\nkind = \"heatmap\"\nrow_order_from = \"b\"\n\n[[figure]]\nname = \"b\"\nkind = \"clustermap\"\nrow_order_from = \"a\"\n",
         &["line 19, key 'row_order_from'", "cycle (a -> b -> a)"],
     );
+    // Through the columns of one and the rows of the other, too.
+    refused(
+        "[[figure]]\nname = \"a\"\nkind = \"heatmap\"\nrow_order_from = \"b\"\n\n[[figure]]\nname = \"b\"\nkind = \"clustermap\"\ncol_order_from = \"a\"\n",
+        &["line 19, key 'row_order_from'", "cycle (a -> b -> a)"],
+    );
     refused(
         "[[figure]]\nname = \"a\"\nkind = \"heatmap\"\nrow_order_from = \"nope/b\"\n\n[[figure]]\nname = \"b\"\nkind = \"clustermap\"\n",
         &["line 19, key 'row_order_from'", "names dataset 'nope'", "(datasets: expr, meth)"],
