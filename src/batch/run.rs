@@ -288,6 +288,8 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     let leaders = Leaders {
         jobs: plan.jobs.iter().flat_map(|j| plan.leaders(j)).collect(),
         done: Mutex::new(std::collections::HashMap::new()),
+        running: Mutex::new(std::collections::HashSet::new()),
+        ended: Condvar::new(),
     };
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -580,17 +582,28 @@ fn run_dataset(
             cache: &cache,
             max_memory: budget.map(|b| b.total),
         };
+        // A figure whose order this one takes and that another worker is
+        // making now is waited for, here on the dataset's own thread (never
+        // inside the pool, where a waiting worker could hold the very job
+        // it waits for); a job marked running waits for nothing.
+        leaders.wait_for(&plan.leaders(job));
+        let lead = plan
+            .jobs
+            .iter()
+            .position(|j| j.id == job.id)
+            .filter(|k| leaders.jobs.contains(k));
+        if let Some(k) = lead {
+            leaders.start(k);
+        }
         let run = pool.install(|| {
             let follow = followed(plan, config, job, leaders, &mut t)?;
             run_job(plan, job, &matrix, selected, &ctx, &follow, &mut t)
         });
+        if let Some(k) = lead {
+            leaders.end(k, run.as_ref().ok().map(|(_, a)| a.clone()));
+        }
         match run {
-            Ok((files, a)) => {
-                if let Some(k) = plan.jobs.iter().position(|j| j.id == job.id) {
-                    if leaders.jobs.contains(&k) {
-                        leaders.put(k, a);
-                    }
-                }
+            Ok((files, _)) => {
                 en.status = "ok".into();
                 en.outputs = files.outputs;
                 en.exports = files.exports;
@@ -681,13 +694,18 @@ fn read_chosen_columns(
 
 /// The analyses of the jobs that other jobs take an order from
 /// (`row_order_from`), shared by the run's dataset workers: a job's is
-/// kept when it finishes; a follower not finding it makes it again
-/// ([`analyse_again`]), which gives the same analysis.
+/// kept when it finishes; a follower whose leader is being made waits
+/// for it, and one not finding it (not run yet, failed, not in this run)
+/// makes it again ([`analyse_again`]), which gives the same analysis.
 struct Leaders {
     /// Indices into [`Plan::jobs`] of the jobs some job follows.
     jobs: std::collections::HashSet<usize>,
     /// Their analyses, once made.
     done: Mutex<std::collections::HashMap<usize, pipeline::Analysed>>,
+    /// Those being made now.
+    running: Mutex<std::collections::HashSet<usize>>,
+    /// Signalled when one of them ends.
+    ended: Condvar,
 }
 
 impl Leaders {
@@ -703,6 +721,31 @@ impl Leaders {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(k, a);
+    }
+    /// Job `k` is being made.
+    fn start(&self, k: usize) {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k);
+    }
+    /// Job `k` ended, with its analysis when it succeeded.
+    fn end(&self, k: usize, a: Option<pipeline::Analysed>) {
+        if let Some(a) = a {
+            self.put(k, a);
+        }
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&k);
+        self.ended.notify_all();
+    }
+    /// Waits until none of `jobs` is being made.
+    fn wait_for(&self, jobs: &[usize]) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        while jobs.iter().any(|k| running.contains(k)) {
+            running = self.ended.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
     }
 }
 
