@@ -33,6 +33,10 @@ pub enum Kind {
     /// gene; a dot's colour is the group's mean, its size the share of
     /// the group's cells expressing the gene.
     Dotplot,
+    /// ComplexHeatmap's `HeatmapList` (`ht1 + ht2`): heatmaps of several
+    /// datasets side by side sharing their rows, ordered by the first's
+    /// row clustering (a batch config's `heatmaps`).
+    HeatmapList,
 }
 
 impl Kind {
@@ -43,6 +47,7 @@ impl Kind {
             Kind::Clustermap => "clustermap",
             Kind::Corrmap => "corrmap",
             Kind::Dotplot => "dotplot",
+            Kind::HeatmapList => "heatmap_list",
         }
     }
 }
@@ -55,8 +60,9 @@ impl std::str::FromStr for Kind {
             "clustermap" => Ok(Kind::Clustermap),
             "corrmap" => Ok(Kind::Corrmap),
             "dotplot" => Ok(Kind::Dotplot),
+            "heatmap_list" => Ok(Kind::HeatmapList),
             _ => Err(format!(
-                "unknown figure kind '{s}' (expected heatmap, clustermap, corrmap or dotplot)"
+                "unknown figure kind '{s}' (expected heatmap, clustermap, corrmap, dotplot or heatmap_list)"
             )),
         }
     }
@@ -660,13 +666,35 @@ const ALL_AND_DOTPLOT: &[Kind] = &[
     Kind::Dotplot,
 ];
 const HEATMAP_DOTPLOT: &[Kind] = &[Kind::Heatmap, Kind::Dotplot];
-const HEATMAP_CLUSTERMAP_DOTPLOT: &[Kind] = &[Kind::Heatmap, Kind::Clustermap, Kind::Dotplot];
 const DOTPLOT: &[Kind] = &[Kind::Dotplot];
 const HEATMAP_CLUSTERMAP: &[Kind] = &[Kind::Heatmap, Kind::Clustermap];
 const HEATMAP_CORRMAP: &[Kind] = &[Kind::Heatmap, Kind::Corrmap];
 const CLUSTERMAP: &[Kind] = &[Kind::Clustermap];
-const CLUSTERMAP_CORRMAP: &[Kind] = &[Kind::Clustermap, Kind::Corrmap];
 const CORRMAP: &[Kind] = &[Kind::Corrmap];
+// The options a heatmap list (`kind = "heatmap_list"`) takes as well.
+const ALL_DOTPLOT_LIST: &[Kind] = &[
+    Kind::Heatmap,
+    Kind::Clustermap,
+    Kind::Corrmap,
+    Kind::Dotplot,
+    Kind::HeatmapList,
+];
+const ALL_LIST: &[Kind] = &[
+    Kind::Heatmap,
+    Kind::Clustermap,
+    Kind::Corrmap,
+    Kind::HeatmapList,
+];
+const HEATMAP_CLUSTERMAP_LIST: &[Kind] = &[Kind::Heatmap, Kind::Clustermap, Kind::HeatmapList];
+const HEATMAP_CLUSTERMAP_DOTPLOT_LIST: &[Kind] = &[
+    Kind::Heatmap,
+    Kind::Clustermap,
+    Kind::Dotplot,
+    Kind::HeatmapList,
+];
+const CLUSTERMAP_CORRMAP_LIST: &[Kind] = &[Kind::Clustermap, Kind::Corrmap, Kind::HeatmapList];
+const CLUSTERMAP_LIST: &[Kind] = &[Kind::Clustermap, Kind::HeatmapList];
+const HEATMAP_LIST: &[Kind] = &[Kind::HeatmapList];
 
 /// Declares the figure options once: the [`FigureOptions`] struct (serde,
 /// defaults) and the [`OPTIONS`] table come from the same lines.
@@ -722,31 +750,31 @@ macro_rules! figure_options {
 figure_options! {
     // Colour.
     cmap: Option<String> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Text, stage: Draw,
         default: "`rocket`; `icefire` with `center`; `coolwarm` for corrmap",
         help: "colour map: any matplotlib/seaborn name; `_r` reverses",
         seaborn: "cmap", example: "viridis",
     }
     center: Option<f64> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Number, stage: Draw,
         default: "unset (corrmap: 0)",
         help: "value at the colour map's centre (a diverging map around it)",
         seaborn: "center", example: "0.5",
     }
     vmin: Option<f64> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Number, stage: Draw,
         default: "data minimum",
         help: "low end of the colour range; masked and NaN cells are left out of the range",
         seaborn: "vmin", example: "-1",
     }
     vmax: Option<f64> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Number, stage: Draw,
         default: "data maximum",
         help: "high end of the colour range",
         seaborn: "vmax", example: "0.25",
     }
     robust: bool = false => {
-        kinds: ALL_AND_DOTPLOT, value: Flag, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Flag, stage: Draw,
         default: "false",
         help: "colour range from the 2nd and 98th percentiles instead of the extremes",
         seaborn: "robust", example: "true",
@@ -759,7 +787,7 @@ figure_options! {
         seaborn: "annot", example: "true",
     }
     na_color: Option<String> = None => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_LIST, value: Text, stage: Draw,
         default: "unset (missing cells are not drawn, as seaborn leaves them)",
         help: "colour of missing (NaN) cells — masked cells stay undrawn — with an \"NA\" entry under the colour bar",
         seaborn: "ax.set_facecolor / ComplexHeatmap na_col", example: "#d3d3d3",
@@ -771,13 +799,13 @@ figure_options! {
         seaborn: "fmt", example: ".3f",
     }
     linewidths: f64 = 0.0 => {
-        kinds: ALL, value: Number, stage: Draw,
+        kinds: ALL_LIST, value: Number, stage: Draw,
         default: "0",
         help: "width of the lines between cells, in points (drawn where cells are at least 3 px)",
         seaborn: "linewidths", example: "2",
     }
     linecolor: String = "white".into() => {
-        kinds: ALL, value: Text, stage: Draw,
+        kinds: ALL_LIST, value: Text, stage: Draw,
         default: "`white`",
         help: "colour of the lines between cells (name or #rrggbb)",
         seaborn: "linecolor", example: "black",
@@ -802,13 +830,13 @@ figure_options! {
     }
     // Labels.
     xticklabels: TickLabels = TickLabels::Auto => {
-        kinds: ALL, value: TextOrList, stage: Draw,
+        kinds: ALL_LIST, value: TextOrList, stage: Draw,
         default: "`auto`",
         help: "column labels: auto (as many as fit, as seaborn picks), all, none, N (every N-th), a list of labels shown in place of the columns' own (one per column, input order; they follow clustering), or file:PATH (the same, one label per line); a list whose length is not the number of columns is refused",
         seaborn: "xticklabels", example: "none",
     }
     yticklabels: TickLabels = TickLabels::Auto => {
-        kinds: ALL, value: TextOrList, stage: Draw,
+        kinds: ALL_LIST, value: TextOrList, stage: Draw,
         default: "`auto`",
         help: "row labels: auto, all, none, N (every N-th), a list of labels in place of the rows' own (one per row, input order; they follow clustering; mark_rows still names rows by their own labels), or file:PATH (one label per line)",
         seaborn: "yticklabels", example: "none",
@@ -826,13 +854,13 @@ figure_options! {
         seaborn: "plt.yticks(rotation=…)", example: "30",
     }
     font: Option<String> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Text, stage: Draw,
         default: "DejaVu Sans (embedded)",
         help: "font of all text: a font file (.ttf, .otf, .ttc) or a family installed on the system; characters it lacks come from DejaVu Sans, then the system's fonts",
         seaborn: "rcParams font.family", example: "DejaVu Serif",
     }
     text: TextMode = TextMode::Text => {
-        kinds: ALL_AND_DOTPLOT, value: Text("text", "paths"), stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Text("text", "paths"), stage: Draw,
         default: "`text`",
         help: "PDF/SVG text as text (searchable, editable; the font's used glyphs embedded) or as glyph outlines (paths)",
         seaborn: "rcParams svg.fonttype / pdf.fonttype", example: "paths",
@@ -850,7 +878,7 @@ figure_options! {
         seaborn: "", example: "true",
     }
     title: Option<String> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Text, stage: Draw,
         default: "unset",
         help: "figure title",
         seaborn: "ax.set_title", example: "Expression",
@@ -874,7 +902,7 @@ figure_options! {
         seaborn: "cbar", example: "false",
     }
     cbar_label: Option<String> = None => {
-        kinds: ALL_AND_DOTPLOT, value: Text, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Text, stage: Draw,
         default: "unset (corrmap: `Pearson r`)",
         help: "colour bar label",
         seaborn: "cbar_kws={\"label\": …}", example: "log2 TPM",
@@ -905,13 +933,13 @@ figure_options! {
     }
     // Canvas.
     figsize: (f64, f64) = (10.0, 8.0) => {
-        kinds: ALL_AND_DOTPLOT, value: Pair, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Pair, stage: Draw,
         default: "`[10, 8]` (clustermap: `[10, 10]`, seaborn's; dotplot: sized to its dots, scanpy's 0.37 in a cell, at least 2.5 in tall)",
         help: "figure size W,H in inches",
         seaborn: "figsize", example: "6,5",
     }
     dpi: f64 = 100.0 => {
-        kinds: ALL_AND_DOTPLOT, value: Number, stage: Draw,
+        kinds: ALL_DOTPLOT_LIST, value: Number, stage: Draw,
         default: "100",
         help: "pixels per inch (PNG size; SVG/PDF sizes are in points either way)",
         seaborn: "savefig(dpi=…)", example: "50",
@@ -936,13 +964,13 @@ figure_options! {
         seaborn: "", example: "5",
     }
     z_score: Option<Axis> = None => {
-        kinds: HEATMAP_CLUSTERMAP, value: Text("rows", "cols", "0", "1"), stage: Analysis,
+        kinds: HEATMAP_CLUSTERMAP_LIST, value: Text("rows", "cols", "0", "1"), stage: Analysis,
         default: "unset",
         help: "z-score each row (rows, 0) or column (cols, 1), ddof = 1",
         seaborn: "z_score", example: "rows",
     }
     standard_scale: Option<Axis> = None => {
-        kinds: HEATMAP_CLUSTERMAP_DOTPLOT, value: Text("rows", "cols", "0", "1", "var", "group"), stage: Analysis,
+        kinds: HEATMAP_CLUSTERMAP_DOTPLOT_LIST, value: Text("rows", "cols", "0", "1", "var", "group"), stage: Analysis,
         default: "unset",
         help: "scale each row or column to [0, 1]; scanpy's words too: var = cols (each gene), group = rows (each group of a matrixplot or dotplot)",
         seaborn: "standard_scale", example: "cols",
@@ -955,7 +983,7 @@ figure_options! {
     }
     // Clustering (clustermap; corrmap with `cluster`).
     method: Option<Method> = None => {
-        kinds: CLUSTERMAP_CORRMAP,
+        kinds: CLUSTERMAP_CORRMAP_LIST,
         value: Text("single", "complete", "average", "weighted", "centroid", "median", "ward"),
         stage: Analysis,
         default: "`average`",
@@ -963,7 +991,7 @@ figure_options! {
         seaborn: "method", example: "ward",
     }
     metric: Option<Metric> = None => {
-        kinds: CLUSTERMAP_CORRMAP,
+        kinds: CLUSTERMAP_CORRMAP_LIST,
         value: Text("euclidean", "sqeuclidean", "cityblock", "chebyshev", "cosine", "correlation"),
         stage: Analysis,
         default: "`euclidean`",
@@ -971,13 +999,13 @@ figure_options! {
         seaborn: "metric", example: "cityblock",
     }
     row_cluster: bool = true => {
-        kinds: CLUSTERMAP, value: Flag, stage: Analysis,
+        kinds: CLUSTERMAP_LIST, value: Flag, stage: Analysis,
         default: "true",
         help: "cluster the rows and draw their dendrogram",
         seaborn: "row_cluster", example: "false",
     }
     col_cluster: bool = true => {
-        kinds: CLUSTERMAP, value: Flag, stage: Analysis,
+        kinds: CLUSTERMAP_LIST, value: Flag, stage: Analysis,
         default: "true",
         help: "cluster the columns and draw their dendrogram",
         seaborn: "col_cluster", example: "false",
@@ -1007,23 +1035,29 @@ figure_options! {
         seaborn: "", example: "col_order.tsv",
     }
     optimal_ordering: bool = false => {
-        kinds: CLUSTERMAP_CORRMAP, value: Flag, stage: Analysis,
+        kinds: CLUSTERMAP_CORRMAP_LIST, value: Flag, stage: Analysis,
         default: "false",
         help: "reorder leaves optimally (scipy optimal_leaf_ordering)",
         seaborn: "tree_kws / scipy optimal_ordering", example: "true",
     }
     precision: Dtype = Dtype::F64 => {
-        kinds: CLUSTERMAP_CORRMAP, value: Text("f64", "f32"), stage: Analysis,
+        kinds: CLUSTERMAP_CORRMAP_LIST, value: Text("f64", "f32"), stage: Analysis,
         default: "`f64`",
         help: "storage of the distances: f64 (scipy's numbers) or f32 (half the memory, heights to ~7 digits)",
         seaborn: "", example: "f32",
     }
     #[serde(deserialize_with = "number_or_pair")]
     dendrogram_ratio: (f64, f64) = (0.2, 0.2) => {
-        kinds: CLUSTERMAP, value: NumberOrPair, stage: Draw,
+        kinds: CLUSTERMAP_LIST, value: NumberOrPair, stage: Draw,
         default: "0.2",
         help: "share of the figure for each dendrogram: one number, or ROW,COL",
         seaborn: "dendrogram_ratio", example: "0.1",
+    }
+    heatmap_gap: f64 = 72.0 / 25.4 * 2.0 => {
+        kinds: HEATMAP_LIST, value: Number, stage: Draw,
+        default: "5.67 (2 mm)",
+        help: "space between the heatmaps of a heatmap_list, in points (ComplexHeatmap's ht_gap, 2 mm)",
+        seaborn: "ComplexHeatmap ht_gap", example: "20",
     }
     colors_ratio: f64 = 0.03 => {
         kinds: HEATMAP_CLUSTERMAP, value: Number, stage: Draw,
@@ -1798,6 +1832,16 @@ impl FigureOptions {
                 ),
             );
         }
+        if self.heatmap_gap < 0.0 {
+            return bad(
+                "heatmap_gap",
+                format!(
+                    "{} must be at least 0 points, got {}",
+                    crate::error::key_and_flag("heatmap_gap"),
+                    self.heatmap_gap
+                ),
+            );
+        }
         let (dr, dc) = self.dendrogram_ratio;
         if !(0.0..0.5).contains(&dr) || !(0.0..0.5).contains(&dc) {
             return bad(
@@ -1954,7 +1998,8 @@ pub fn markdown_table() -> String {
                     .join(", ")
             )
         };
-        let kinds = if s.kinds.len() == 4 {
+        // "all": every kind there is.
+        let kinds = if s.kinds.len() == ALL_DOTPLOT_LIST.len() {
             "all".to_string()
         } else {
             s.kinds
@@ -2067,7 +2112,7 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("method"));
         assert!(
             e.message.contains(
-                "method (--method) applies to clustermap and corrmap figures, not to heatmap"
+                "method (--method) applies to clustermap, corrmap and heatmap_list figures, not to heatmap"
             ),
             "{}",
             e.message

@@ -474,6 +474,7 @@ fn figure(
                 })
             })
             .transpose()?,
+        ..Default::default()
     };
     let m = Arc::new(matrix_of(py, values, row_labels, col_labels)?);
     let strips = Arc::new(strips);

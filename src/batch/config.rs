@@ -111,6 +111,15 @@ pub struct FigureConfig {
     pub kind: Kind,
     /// Dataset names; empty = all.
     pub datasets: Vec<String>,
+    /// `row_order_from`: the figure whose row order (and row tree) this
+    /// one takes.
+    pub row_order_from: Option<OrderFrom>,
+    /// `col_order_from`: the figure whose column order (and tree) this
+    /// one takes.
+    pub col_order_from: Option<OrderFrom>,
+    /// `heatmaps` of a `heatmap_list`: the heatmaps after the main one,
+    /// left to right (empty for other kinds).
+    pub heatmaps: Vec<ListEntry>,
     /// The validated options (defaults overlaid by the figure's keys).
     pub options: FigureOptions,
     /// The options as written (defaults merged), kept for the manifest.
@@ -120,6 +129,75 @@ pub struct FigureConfig {
 fn config_err(path: &Path, text: &str, key: Option<&str>, msg: impl std::fmt::Display) -> Error {
     let line = key.and_then(|k| find_key_line(text, k));
     Error::config(path, line, key, msg.to_string())
+}
+
+/// `row_order_from = "FIGURE"` (that figure of the same dataset) or
+/// `"DATASET/FIGURE"` (that figure of another dataset, rows matched by
+/// label): the figure an axis order comes from. The named figure's job
+/// runs first in its dataset; a figure of another dataset, or one a
+/// resumed, sharded or `--only` run does not run, is analysed again from
+/// its input, so the order is the same whichever jobs run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrderFrom {
+    /// The dataset (`None`: the following figure's own).
+    pub dataset: Option<String>,
+    /// The figure's name.
+    pub figure: String,
+}
+
+impl std::fmt::Display for OrderFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.dataset {
+            Some(d) => write!(f, "{d}/{}", self.figure),
+            None => write!(f, "{}", self.figure),
+        }
+    }
+}
+
+/// One heatmap of a `heatmap_list` after the main one (an entry of its
+/// `heatmaps`): the dataset it draws, rows matched to the main one's by
+/// label, and its own options.
+#[derive(Debug, Clone)]
+pub struct ListEntry {
+    /// The dataset (`None`: the figure's own).
+    pub dataset: Option<String>,
+    /// Its options (only [`LIST_ENTRY_KEYS`] given; the rest defaults).
+    pub options: FigureOptions,
+    /// The entry as written, for the manifest.
+    pub raw: toml::Table,
+}
+
+/// The keys an entry of `heatmaps` may hold besides `dataset`: what each
+/// heatmap of a list has of its own (ComplexHeatmap's per-heatmap
+/// `col`, `name`, `column_title`, `cluster_columns`).
+pub const LIST_ENTRY_KEYS: [&str; 12] = [
+    "cmap",
+    "center",
+    "vmin",
+    "vmax",
+    "robust",
+    "na_color",
+    "title",
+    "cbar_label",
+    "col_cluster",
+    "z_score",
+    "standard_scale",
+    "xticklabels",
+];
+
+/// The keys of a `[[figure]]` naming the figure an axis order comes from.
+pub const ORDER_FROM_KEYS: [&str; 2] = ["row_order_from", "col_order_from"];
+
+impl FigureConfig {
+    /// The figure `row_order_from` (`key` = `"row_order_from"`) or
+    /// `col_order_from` names.
+    pub fn order_from(&self, key: &str) -> Option<&OrderFrom> {
+        if key == ORDER_FROM_KEYS[0] {
+            self.row_order_from.as_ref()
+        } else {
+            self.col_order_from.as_ref()
+        }
+    }
 }
 
 /// A config error at key `key` of the i-th `[[figure]]`.
@@ -203,6 +281,34 @@ fn figure_config(
         Some(v) => de(path, text, v, &format!("figure '{name}'"))?,
         None => vec![],
     };
+    let mut from = [None, None];
+    for (slot, key) in from.iter_mut().zip(ORDER_FROM_KEYS) {
+        let Some(v) = t.remove(key) else { continue };
+        let err = |msg: String| figure_err(path, text, spans, i, Some(key), msg);
+        let toml::Value::String(v) = v else {
+            return Err(err(format!(
+                "figure '{name}': {key} expects the name of a figure, \"FIGURE\" (of the same dataset) or \"DATASET/FIGURE\""
+            )));
+        };
+        let (dataset, figure) = match v.split_once('/') {
+            Some((d, f)) => (Some(d.to_string()), f.to_string()),
+            None => (None, v.clone()),
+        };
+        if !valid_name(&figure) || dataset.as_deref().is_some_and(|d| !valid_name(d)) {
+            return Err(err(format!(
+                "figure '{name}': {key} = \"{v}\" is not a figure name: write \"FIGURE\" or \"DATASET/FIGURE\""
+            )));
+        }
+        if !matches!(kind, Kind::Heatmap | Kind::Clustermap) {
+            return Err(err(format!(
+                "figure '{name}': {key} applies to heatmap and clustermap figures, not to {}",
+                kind.name()
+            )));
+        }
+        *slot = Some(OrderFrom { dataset, figure });
+    }
+    let [row_order_from, col_order_from] = from;
+    let heatmaps = list_entries(w, &name, kind, t.remove("heatmaps"))?;
     let mut merged = defaults.clone();
     for (k, v) in &t {
         merged.insert(k.clone(), v.clone());
@@ -256,13 +362,136 @@ fn figure_config(
             format!("figure name '{name}' is used twice; give each [[figure]] its own name"),
         ));
     }
+    // The axis taken from another figure is not also given, split or
+    // grouped here.
+    for (key, given) in [
+        (
+            "row_order_from",
+            [
+                ("row_order", options.row_order.is_some()),
+                ("row_linkage", options.row_linkage.is_some()),
+                ("row_split", options.row_split.is_some()),
+                ("kmeans_rows", options.kmeans_rows.is_some()),
+                ("groupby", options.groupby.is_some()),
+            ],
+        ),
+        (
+            "col_order_from",
+            [
+                ("col_order", options.col_order.is_some()),
+                ("col_linkage", options.col_linkage.is_some()),
+                ("col_split", options.col_split.is_some()),
+                ("genes", !options.genes.is_empty()),
+                ("groupby", false),
+            ],
+        ),
+    ] {
+        let on = if key == "row_order_from" {
+            row_order_from.is_some()
+        } else {
+            col_order_from.is_some()
+        };
+        if let Some((k, _)) = given.iter().find(|(_, g)| *g).filter(|_| on) {
+            return Err(figure_err(
+                path,
+                text,
+                spans,
+                i,
+                Some(key),
+                format!(
+                    "figure '{name}': {key} takes the order from another figure, so {k} does not apply with it: leave one out"
+                ),
+            ));
+        }
+    }
     Ok(FigureConfig {
         name,
         kind,
         datasets,
+        row_order_from,
+        col_order_from,
+        heatmaps,
         options,
         raw: merged,
     })
+}
+
+/// The `heatmaps` of figure `name`: required (at least one) for a
+/// `heatmap_list`, refused for other kinds; each entry a table of
+/// `dataset` and [`LIST_ENTRY_KEYS`].
+fn list_entries(
+    w: &Where,
+    name: &str,
+    kind: Kind,
+    v: Option<toml::Value>,
+) -> Result<Vec<ListEntry>> {
+    let err = |msg: String| figure_err(w.path, w.text, w.lines, w.i, Some("heatmaps"), msg);
+    let list = kind == Kind::HeatmapList;
+    let entries = match v {
+        None if list => {
+            return Err(Error::config(
+                w.path,
+                w.lines.figure(w.i, "kind").or(w.lines.figure_start(w.i)),
+                Some("heatmaps"),
+                format!(
+                    "figure '{name}': a heatmap_list needs the heatmaps after the main one: [[figure.heatmaps]] tables with dataset = \"NAME\" (and their own cmap, title, …)"
+                ),
+            ))
+        }
+        None => return Ok(vec![]),
+        Some(_) if !list => {
+            return Err(err(format!(
+                "figure '{name}': heatmaps applies to kind = \"heatmap_list\" figures, not to {}",
+                kind.name()
+            )))
+        }
+        Some(toml::Value::Array(a)) if !a.is_empty() => a,
+        Some(_) => {
+            return Err(err(format!(
+                "figure '{name}': heatmaps expects one or more tables ([[figure.heatmaps]] with dataset = \"NAME\")"
+            )))
+        }
+    };
+    let mut out = Vec::new();
+    for (j, e) in entries.into_iter().enumerate() {
+        let toml::Value::Table(mut t) = e else {
+            return Err(err(format!(
+                "figure '{name}': heatmaps entry {} is not a table",
+                j + 1
+            )));
+        };
+        let raw = t.clone();
+        let dataset = match t.remove("dataset") {
+            None => None,
+            Some(toml::Value::String(d)) => Some(d),
+            Some(_) => {
+                return Err(err(format!(
+                    "figure '{name}': heatmaps entry {}: dataset expects a dataset's name",
+                    j + 1
+                )))
+            }
+        };
+        if let Some(k) = t.keys().find(|k| !LIST_ENTRY_KEYS.contains(&k.as_str())) {
+            return Err(err(format!(
+                "figure '{name}': heatmaps entry {}: '{k}' is not a key of one heatmap of a list (dataset, {}); the figure's own keys set the main heatmap and the whole figure",
+                j + 1,
+                LIST_ENTRY_KEYS.join(", ")
+            )));
+        }
+        let options = FigureOptions::from_table(kind, &toml::Table::new(), &t).map_err(|e| {
+            err(format!(
+                "figure '{name}': heatmaps entry {}: {}",
+                j + 1,
+                crate::error::config_words(&e.message)
+            ))
+        })?;
+        out.push(ListEntry {
+            dataset,
+            options,
+            raw,
+        });
+    }
+    Ok(out)
 }
 
 /// `v` as `T`, or a config error naming the key at fault, in plain words.
@@ -573,6 +802,7 @@ impl Config {
                 }
             }
         }
+        check_order_from(path, &lines, &figures)?;
         Ok(Config {
             path: path.to_path_buf(),
             base: base.to_path_buf(),
@@ -582,6 +812,97 @@ impl Config {
             lines,
         })
     }
+}
+
+/// `row_order_from`/`col_order_from` name a figure of the config that
+/// has such an order (a heatmap or clustermap whose axis is not split or
+/// grouped), and no figure follows itself through a chain; refused at
+/// the key's line.
+fn check_order_from(path: &Path, lines: &Lines, figures: &[FigureConfig]) -> Result<()> {
+    let index = |n: &str| figures.iter().position(|f| f.name == n);
+    for (i, f) in figures.iter().enumerate() {
+        for key in ORDER_FROM_KEYS {
+            let Some(from) = f.order_from(key) else {
+                continue;
+            };
+            let err = |msg: String| Error::config(path, lines.figure(i, key), Some(key), msg);
+            let Some(j) = index(&from.figure) else {
+                let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+                return Err(err(format!(
+                    "figure '{}': {key} names figure '{}', which the config does not have (figures: {})",
+                    f.name,
+                    from.figure,
+                    names.join(", ")
+                )));
+            };
+            let leader = &figures[j];
+            let rows = key == "row_order_from";
+            let o = &leader.options;
+            let why = if !matches!(leader.kind, Kind::Heatmap | Kind::Clustermap) {
+                Some(format!("a {}", leader.kind.name()))
+            } else if rows && o.row_split.is_some() {
+                Some("split by row_split".into())
+            } else if rows && o.kmeans_rows.is_some() {
+                Some("split by kmeans_rows".into())
+            } else if o.groupby.is_some() || !o.genes.is_empty() {
+                Some("a grouped figure (groupby, genes)".into())
+            } else if !rows && o.col_split.is_some() {
+                Some("split by col_split".into())
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(err(format!(
+                    "figure '{}': {key} names figure '{}', which is {why}: name a heatmap or clustermap whose {} are one block",
+                    f.name,
+                    leader.name,
+                    if rows { "rows" } else { "columns" }
+                )));
+            }
+            // A chain back to `f` (through rows or columns) is a cycle.
+            let mut chain = vec![f.name.as_str()];
+            let mut seen = vec![false; figures.len()];
+            if reaches(figures, j, i, &mut chain, &mut seen) {
+                return Err(err(format!(
+                    "figure '{}': {key} makes a cycle ({}): one figure of the chain must compute its own order",
+                    f.name,
+                    chain.join(" -> ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when figure `at` takes an order from `target`, directly or
+/// through other figures (by `row_order_from` or `col_order_from`);
+/// `chain` then ends with the figures on the way.
+fn reaches<'a>(
+    figures: &'a [FigureConfig],
+    at: usize,
+    target: usize,
+    chain: &mut Vec<&'a str>,
+    seen: &mut [bool],
+) -> bool {
+    chain.push(&figures[at].name);
+    if at == target {
+        return true;
+    }
+    if !seen[at] {
+        seen[at] = true;
+        for key in ORDER_FROM_KEYS {
+            let next = figures[at]
+                .order_from(key)
+                .and_then(|n| figures.iter().position(|f| f.name == n.figure));
+            if let Some(next) = next {
+                if reaches(figures, next, target, chain, seen) {
+                    return true;
+                }
+            }
+        }
+    }
+    chain.pop();
+    false
 }
 
 /// Names that are safe as path components on every platform.

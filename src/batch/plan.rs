@@ -288,12 +288,102 @@ impl Plan {
                 });
             }
         }
-        Ok(Plan {
+        let plan = Plan {
             out_dir,
             datasets,
             figures: config.figures.clone(),
             jobs,
-        })
+        };
+        // The datasets of a heatmap list's heatmaps must exist.
+        for (fi, fig) in plan.figures.iter().enumerate() {
+            for e in &fig.heatmaps {
+                if let Some(n) = &e.dataset {
+                    if !plan.datasets.iter().any(|d| &d.name == n) {
+                        let known: Vec<&str> =
+                            plan.datasets.iter().map(|d| d.name.as_str()).collect();
+                        return Err(Error::config(
+                            &config.path,
+                            config.lines.figure(fi, "heatmaps"),
+                            Some("heatmaps"),
+                            format!(
+                                "figure '{}': heatmaps names dataset '{n}', which the config does not have (datasets: {})",
+                                fig.name,
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        // The figure an order comes from must be made for that dataset.
+        for job in &plan.jobs {
+            for key in super::config::ORDER_FROM_KEYS {
+                let fig = &plan.figures[job.figure];
+                let Some(from) = fig.order_from(key) else {
+                    continue;
+                };
+                if plan.leader(job, key).is_some() {
+                    continue;
+                }
+                let ds = from
+                    .dataset
+                    .as_deref()
+                    .unwrap_or(&plan.datasets[job.dataset].name);
+                let msg = if plan.datasets.iter().any(|d| d.name == ds) {
+                    format!(
+                        "figure '{}' (dataset '{}'): {key} names figure '{}' of dataset '{ds}', which is not made for that dataset (see its datasets); name a figure made for '{ds}'",
+                        fig.name, plan.datasets[job.dataset].name, from.figure
+                    )
+                } else {
+                    let known: Vec<&str> = plan.datasets.iter().map(|d| d.name.as_str()).collect();
+                    format!(
+                        "figure '{}': {key} names dataset '{ds}', which the config does not have (datasets: {})",
+                        fig.name,
+                        known.join(", ")
+                    )
+                };
+                return Err(Error::config(
+                    &config.path,
+                    config.lines.figure(job.figure, key),
+                    Some(key),
+                    msg,
+                ));
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The index in [`Plan::jobs`] of the job whose order `job` takes
+    /// (`key`: `row_order_from` or `col_order_from`); `None` when its
+    /// figure names none, or names one not made for that dataset (refused
+    /// by [`Plan::new`]).
+    pub fn leader(&self, job: &Job, key: &str) -> Option<usize> {
+        let from = self.figures[job.figure].order_from(key)?;
+        let ds = match &from.dataset {
+            Some(d) => self.datasets.iter().position(|x| &x.name == d)?,
+            None => job.dataset,
+        };
+        self.jobs
+            .iter()
+            .position(|j| j.dataset == ds && self.figures[j.figure].name == from.figure)
+    }
+
+    /// Every job `job` takes an order from, directly or through a chain,
+    /// nearest first, each once (the config refuses cycles).
+    pub fn leaders(&self, job: &Job) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let mut todo = vec![job];
+        while let Some(j) = todo.pop() {
+            for key in super::config::ORDER_FROM_KEYS {
+                if let Some(l) = self.leader(j, key) {
+                    if !out.contains(&l) {
+                        out.push(l);
+                        todo.push(&self.jobs[l]);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// One job as JSON: `id`, `dataset`, `input`, `figure`, `kind`,

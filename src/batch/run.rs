@@ -283,6 +283,14 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
     // deadlock.)
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = threads.min(datasets.len()).max(1);
+    // The analyses of the jobs other figures take an order from, as they
+    // finish (any dataset's worker may read them).
+    let leaders = Leaders {
+        jobs: plan.jobs.iter().flat_map(|j| plan.leaders(j)).collect(),
+        done: Mutex::new(std::collections::HashMap::new()),
+        running: Mutex::new(std::collections::HashSet::new()),
+        ended: Condvar::new(),
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
@@ -302,6 +310,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<Summary> {
                     &pool,
                     &progress,
                     &record,
+                    &leaders,
                 );
                 progress.end(&plan.datasets[d].name);
             });
@@ -343,11 +352,33 @@ fn remove_stale_temps_named(dir: &Path, name: &str) {
     }
 }
 
-/// Hash of everything a job's output depends on besides the input bytes.
+/// Hash of everything a job's output depends on besides the input bytes:
+/// its own parameters and, for a figure taking an order from others
+/// (`row_order_from`), theirs.
 fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, String) {
+    let mut v = own_params(plan, config, job);
+    let leaders = plan.leaders(job);
+    if !leaders.is_empty() {
+        let fig = &plan.figures[job.figure];
+        v["row_order_from"] = serde_json::json!(fig.row_order_from);
+        v["col_order_from"] = serde_json::json!(fig.col_order_from);
+        v["order_from"] = leaders
+            .iter()
+            .map(|&l| {
+                let lj = &plan.jobs[l];
+                serde_json::json!({ "id": lj.id, "params": own_params(plan, config, lj) })
+            })
+            .collect();
+    }
+    let h = sha256_bytes(v.to_string().as_bytes());
+    (v, h)
+}
+
+/// A job's own parameters (see [`params_of`]).
+fn own_params(plan: &Plan, config: &Config, job: &Job) -> serde_json::Value {
     let fig = &plan.figures[job.figure];
     let ds = &plan.datasets[job.dataset];
-    let v = serde_json::json!({
+    let mut v = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "kind": fig.kind.name(),
         "options": serde_json::to_value(effective_options(plan, job)).unwrap_or_default(),
@@ -356,8 +387,18 @@ fn params_of(plan: &Plan, config: &Config, job: &Job) -> (serde_json::Value, Str
         "formats": serde_json::to_value(&config.output.formats).unwrap_or_default(),
         "naming": config.output.naming,
     });
-    let h = sha256_bytes(v.to_string().as_bytes());
-    (v, h)
+    // A heatmap list's other heatmaps (absent for other kinds, whose
+    // hashes stay as they were).
+    if !fig.heatmaps.is_empty() {
+        v["heatmaps"] = fig
+            .heatmaps
+            .iter()
+            .map(|e| {
+                serde_json::from_str::<serde_json::Value>(&canonical(&e.raw)).unwrap_or_default()
+            })
+            .collect();
+    }
+    v
 }
 
 /// Figure options with the dataset's colour strips added for clustermaps.
@@ -393,6 +434,19 @@ fn input_hash(plan: &Plan, config: &Config, d: usize, jobs: &[&Job]) -> Result<S
             };
             parts.push(sha256_file(&p)?);
         }
+        // The other datasets of a heatmap list.
+        for e in &plan.figures[j.figure].heatmaps {
+            if let Some(other) = list_dataset(plan, j, e).filter(|&o| o != d) {
+                parts.push(sha256_file(&plan.datasets[other].path)?);
+            }
+        }
+        // The input of a figure of another dataset an order comes from.
+        for l in plan.leaders(j) {
+            let other = plan.jobs[l].dataset;
+            if other != d {
+                parts.push(sha256_file(&plan.datasets[other].path)?);
+            }
+        }
     }
     Ok(sha256_bytes(parts.join(",").as_bytes()))
 }
@@ -408,6 +462,7 @@ fn run_dataset(
     pool: &rayon::ThreadPool,
     progress: &Progress,
     record: &(dyn Fn(JobEntry, &str, f64) + Sync),
+    leaders: &Leaders,
 ) {
     let ds = &plan.datasets[d];
     let started = Instant::now();
@@ -465,6 +520,9 @@ fn run_dataset(
     if todo.is_empty() {
         return;
     }
+    // A figure after those it takes an order from (a longer chain of
+    // leaders runs later).
+    todo.sort_by_key(|j| plan.leaders(j).len());
     progress.stage(&ds.name, "read");
     let mut read_t = Timings::default();
     let matrix = match pool.install(|| read_for(plan, ds, &todo, &config.base, &mut read_t)) {
@@ -527,8 +585,28 @@ fn run_dataset(
             cache: &cache,
             max_memory: budget.map(|b| b.total),
         };
-        match pool.install(|| run_job(plan, job, &matrix, selected, &ctx, &mut t)) {
-            Ok(files) => {
+        // A figure whose order this one takes and that another worker is
+        // making now is waited for, here on the dataset's own thread (never
+        // inside the pool, where a waiting worker could hold the very job
+        // it waits for); a job marked running waits for nothing.
+        leaders.wait_for(&plan.leaders(job));
+        let lead = plan
+            .jobs
+            .iter()
+            .position(|j| j.id == job.id)
+            .filter(|k| leaders.jobs.contains(k));
+        if let Some(k) = lead {
+            leaders.start(k);
+        }
+        let run = pool.install(|| {
+            let follow = followed(plan, config, job, leaders, &mut t)?;
+            run_job(plan, job, &matrix, selected, &ctx, &follow, &mut t)
+        });
+        if let Some(k) = lead {
+            leaders.end(k, run.as_ref().ok().map(|(_, a)| a.clone()));
+        }
+        match run {
+            Ok((files, _)) => {
                 en.status = "ok".into();
                 en.outputs = files.outputs;
                 en.exports = files.exports;
@@ -617,6 +695,143 @@ fn read_chosen_columns(
     })
 }
 
+/// The analyses of the jobs that other jobs take an order from
+/// (`row_order_from`), shared by the run's dataset workers: a job's is
+/// kept when it finishes; a follower whose leader is being made waits
+/// for it, and one not finding it (not run yet, failed, not in this run)
+/// makes it again ([`analyse_again`]), which gives the same analysis.
+struct Leaders {
+    /// Indices into [`Plan::jobs`] of the jobs some job follows.
+    jobs: std::collections::HashSet<usize>,
+    /// Their analyses, once made.
+    done: Mutex<std::collections::HashMap<usize, pipeline::Analysed>>,
+    /// Those being made now.
+    running: Mutex<std::collections::HashSet<usize>>,
+    /// Signalled when one of them ends.
+    ended: Condvar,
+}
+
+impl Leaders {
+    fn get(&self, k: usize) -> Option<pipeline::Analysed> {
+        self.done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&k)
+            .cloned()
+    }
+    fn put(&self, k: usize, a: pipeline::Analysed) {
+        self.done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, a);
+    }
+    /// Job `k` is being made.
+    fn start(&self, k: usize) {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k);
+    }
+    /// Job `k` ended, with its analysis when it succeeded.
+    fn end(&self, k: usize, a: Option<pipeline::Analysed>) {
+        if let Some(a) = a {
+            self.put(k, a);
+        }
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&k);
+        self.ended.notify_all();
+    }
+    /// Waits until none of `jobs` is being made.
+    fn wait_for(&self, jobs: &[usize]) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        while jobs.iter().any(|k| running.contains(k)) {
+            running = self.ended.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// The orders `job` takes from other figures (`row_order_from`,
+/// `col_order_from`) as pipeline annotations. A figure this run has
+/// already made gives its analysis from `done`; any other (not made yet
+/// by another dataset's worker, or not run by this run: skipped as up to
+/// date, in another shard, outside `--only`) is read and made again, so
+/// the order is the same whichever jobs a run does.
+///
+/// Errors: the figure named fails (its error, saying so).
+fn followed(
+    plan: &Plan,
+    config: &Config,
+    job: &Job,
+    done: &Leaders,
+    t: &mut Timings,
+) -> Result<pipeline::Annotations> {
+    let mut out = pipeline::Annotations::default();
+    for (key, rows) in [("row_order_from", true), ("col_order_from", false)] {
+        let Some(l) = plan.leader(job, key) else {
+            continue;
+        };
+        let lj = &plan.jobs[l];
+        let from = format!(
+            "figure '{}' of dataset '{}'",
+            plan.figures[lj.figure].name, plan.datasets[lj.dataset].name
+        );
+        let a = match done.get(l) {
+            Some(a) => a,
+            None => {
+                let a = analyse_again(plan, config, lj, done, t).map_err(|e| {
+                    Error::Invalid(format!(
+                        "{key}: {from}, which this figure takes its order from, failed: {e}"
+                    ))
+                })?;
+                done.put(l, a.clone());
+                a
+            }
+        };
+        if rows {
+            out.row_order = Some(pipeline::FollowedOrder::of_rows(&a, from));
+        } else {
+            out.col_order = Some(pipeline::FollowedOrder::of_cols(&a, from));
+        }
+    }
+    Ok(out)
+}
+
+/// The analysis of `job` made from its input (read again, a cache of its
+/// own), for a figure following it.
+fn analyse_again(
+    plan: &Plan,
+    config: &Config,
+    job: &Job,
+    done: &Leaders,
+    t: &mut Timings,
+) -> Result<pipeline::Analysed> {
+    let ds = &plan.datasets[job.dataset];
+    let (m, selected) = read_for(plan, ds, &[job], &config.base, t)?;
+    let follow = followed(plan, config, job, done, t)?;
+    let cache = Cache::default();
+    let name = job.id.clone();
+    let ctx = Context {
+        source: &ds.path.display().to_string(),
+        name: &name,
+        base: &config.base,
+        cache: &cache,
+        max_memory: None,
+    };
+    let opts = effective_options(plan, job);
+    let fig = pipeline::make_figure_with(
+        plan.figures[job.figure].kind,
+        &m,
+        &opts,
+        selected,
+        &ctx,
+        &follow,
+        t,
+    )?;
+    Ok(fig.analysed)
+}
+
 /// What one job wrote: figure files, export files, warnings.
 #[derive(Debug, Clone, Default)]
 pub struct JobFiles {
@@ -636,11 +851,16 @@ fn run_job(
     m: &Matrix,
     selected: bool,
     ctx: &Context,
+    follow: &pipeline::Annotations,
     t: &mut Timings,
-) -> Result<JobFiles> {
+) -> Result<(JobFiles, pipeline::Analysed)> {
     let fig_cfg = &plan.figures[job.figure];
     let opts = effective_options(plan, job);
-    let fig = pipeline::make_figure(fig_cfg.kind, m, &opts, selected, ctx, t)?;
+    let fig = if fig_cfg.kind == Kind::HeatmapList {
+        list_figure(plan, job, m, &opts, ctx, t)?
+    } else {
+        pipeline::make_figure_with(fig_cfg.kind, m, &opts, selected, ctx, follow, t)?
+    };
     let mut files = JobFiles {
         warnings: fig.warnings,
         ..Default::default()
@@ -664,7 +884,57 @@ fn run_job(
             });
         }
     }
-    Ok(files)
+    Ok((files, fig.analysed))
+}
+
+/// A `heatmap_list` job: the main heatmap of `m` (the job's dataset),
+/// the others of the datasets its `heatmaps` name, each read whole (the
+/// job's own dataset not again).
+///
+/// Errors: a dataset cannot be read; as [`pipeline::heatmap_list::figure`].
+fn list_figure(
+    plan: &Plan,
+    job: &Job,
+    m: &Matrix,
+    opts: &FigureOptions,
+    ctx: &Context,
+    t: &mut Timings,
+) -> Result<pipeline::Figure> {
+    let entries = &plan.figures[job.figure].heatmaps;
+    let mut read: Vec<(Option<Matrix>, String)> = Vec::new();
+    for e in entries {
+        let d = list_dataset(plan, job, e).ok_or_else(|| {
+            Error::Internal(format!("heatmaps: dataset {:?} not planned", e.dataset))
+        })?;
+        let ds = &plan.datasets[d];
+        let own = if d == job.dataset {
+            None
+        } else {
+            Some(t.time("read", || {
+                io::read_selected(&ds.path, &ds.config.read_options(), None).map(|(m, _)| m)
+            })?)
+        };
+        read.push((own, ds.path.display().to_string()));
+    }
+    let others: Vec<pipeline::heatmap_list::Following> = entries
+        .iter()
+        .zip(&read)
+        .map(|(e, (own, source))| pipeline::heatmap_list::Following {
+            matrix: own.as_ref().unwrap_or(m),
+            options: e.options.clone(),
+            source: source.clone(),
+        })
+        .collect();
+    pipeline::heatmap_list::figure(m, opts, &others, ctx, t)
+}
+
+/// The index in [`Plan::datasets`] of the dataset a `heatmaps` entry of
+/// `job`'s figure draws (`None`: not a dataset of the plan).
+fn list_dataset(plan: &Plan, job: &Job, e: &super::config::ListEntry) -> Option<usize> {
+    match &e.dataset {
+        None => Some(job.dataset),
+        Some(n) => plan.datasets.iter().position(|d| &d.name == n),
+    }
 }
 
 /// Encodes `scene` in the format of `path`'s extension (`.png`, `.svg`,
@@ -760,6 +1030,9 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
         name: job.kind.name().into(),
         kind: job.kind,
         datasets: vec![],
+        row_order_from: None,
+        col_order_from: None,
+        heatmaps: vec![],
         options: job.options.clone(),
         raw: toml::Table::new(),
     };
@@ -811,7 +1084,15 @@ pub fn run_single(job: &SingleJob) -> Result<(JobFiles, Timings)> {
             cache: &cache,
             max_memory: budget.map(|(total, _)| total),
         };
-        let files = run_job(&plan, &plan.jobs[0], &m, selected, &ctx, &mut t)?;
+        let (files, _) = run_job(
+            &plan,
+            &plan.jobs[0],
+            &m,
+            selected,
+            &ctx,
+            &pipeline::Annotations::default(),
+            &mut t,
+        )?;
         Ok((files, t))
     })?
 }
@@ -888,6 +1169,7 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
             };
             px + match f.kind {
                 Kind::Heatmap | Kind::Dotplot => 0,
+                Kind::HeatmapList => analysis::cluster_bytes(r, c, &spec),
                 Kind::Clustermap => {
                     let rows = if o.row_cluster {
                         analysis::cluster_bytes(r, c, &spec)

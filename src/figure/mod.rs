@@ -13,6 +13,7 @@ pub(crate) mod colorbar;
 pub(crate) mod dendrogram;
 pub mod dotplot;
 pub mod heatmap;
+pub mod heatmap_list;
 pub(crate) mod panel;
 pub mod strips;
 pub(crate) mod ticks;

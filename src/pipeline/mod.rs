@@ -18,6 +18,7 @@
 pub mod cache;
 pub mod exports;
 pub mod grouped;
+pub mod heatmap_list;
 pub mod matrix_jobs;
 pub mod side_colors;
 pub mod splits;
@@ -100,6 +101,50 @@ pub struct Annotations {
     /// order, with its colours. Used in place of reading the option's
     /// `obs/COLUMN` or `TABLE:COLUMN`; it turns grouping on by itself.
     pub groupby: Option<annotations::Annotation>,
+    /// The rows in another figure's order (a batch config's
+    /// `row_order_from`), matched by label.
+    pub row_order: Option<FollowedOrder>,
+    /// The columns in another figure's order (`col_order_from`).
+    pub col_order: Option<FollowedOrder>,
+}
+
+/// An axis order taken from another figure (a batch config's
+/// `row_order_from`/`col_order_from`, ComplexHeatmap's main heatmap
+/// ordering the others of a list): the labels that figure analysed, in
+/// its input order, and its tree over them when it clustered that axis.
+/// The following figure draws its own rows matched to these labels by
+/// name: in the tree's leaf order, under the same dendrogram when it is
+/// a clustermap clustering that axis, else in the order given.
+#[derive(Debug, Clone)]
+pub struct FollowedOrder {
+    /// The figure it comes from, for messages (`figure 'expr' of dataset 'cohortA'`).
+    pub from: String,
+    /// The labels, indexed by the tree's leaves (drawn order when there
+    /// is no tree).
+    pub labels: Vec<String>,
+    /// The tree over `labels`; `None`: `labels` is the drawn order.
+    pub tree: Option<Arc<Linkage>>,
+}
+
+impl FollowedOrder {
+    /// The row order that a figure's analysis produced (`from` names the
+    /// figure in messages).
+    pub fn of_rows(analysed: &Analysed, from: String) -> FollowedOrder {
+        FollowedOrder {
+            from,
+            labels: analysed.row_labels.clone(),
+            tree: analysed.row_tree.clone(),
+        }
+    }
+
+    /// The column order, as [`FollowedOrder::of_rows`].
+    pub fn of_cols(analysed: &Analysed, from: String) -> FollowedOrder {
+        FollowedOrder {
+            from,
+            labels: analysed.col_labels.clone(),
+            tree: analysed.col_tree.clone(),
+        }
+    }
 }
 
 impl Annotations {
@@ -166,7 +211,7 @@ pub fn chosen_columns(
     let grouped = match kind {
         Kind::Dotplot => true,
         Kind::Heatmap => opts.groupby.is_some(),
-        Kind::Clustermap | Kind::Corrmap => false,
+        Kind::Clustermap | Kind::Corrmap | Kind::HeatmapList => false,
     };
     if !grouped || opts.genes.is_empty() || opts.top_variable.is_some() {
         return Ok(None);
@@ -281,6 +326,53 @@ pub fn make_figure_with(
         };
         (&ordered, &unclustered)
     };
+    // `row_order_from`/`col_order_from`: the axis in another figure's
+    // order, matched by label; a clustermap clustering that axis takes
+    // that figure's tree (`clustermap_figure`), any other draws its leaf
+    // order unclustered.
+    let (followed, following);
+    let (m, opts) = if strips.row_order.is_none() && strips.col_order.is_none() {
+        (m, opts)
+    } else {
+        let mut o = m.clone();
+        let mut fo = opts.clone();
+        for (axis, given) in [
+            (Axis::Rows, &strips.row_order),
+            (Axis::Cols, &strips.col_order),
+        ] {
+            let Some(f) = given else { continue };
+            let rows = axis == Axis::Rows;
+            let labels = if rows { o.row_labels() } else { o.col_labels() };
+            let idx = followed_order(labels, f, axis, ctx.source)?;
+            o = if rows {
+                o.select_rows(&idx)
+            } else {
+                o.select_cols(&idx)
+            };
+            let cluster = if rows {
+                &mut fo.row_cluster
+            } else {
+                &mut fo.col_cluster
+            };
+            match &f.tree {
+                Some(_) if kind == Kind::Clustermap && *cluster => {}
+                tree => {
+                    if let Some(tree) = tree {
+                        let leaves = tree.leaves();
+                        o = if rows {
+                            o.select_rows(&leaves)
+                        } else {
+                            o.select_cols(&leaves)
+                        };
+                    }
+                    *cluster = false;
+                }
+            }
+        }
+        followed = o;
+        following = fo;
+        (&followed, &following)
+    };
     // `mark_rows` entries `file:PATH` become the labels the file lists;
     // `xticklabels`/`yticklabels = "file:PATH"` the labels it holds.
     let marked;
@@ -306,6 +398,7 @@ pub fn make_figure_with(
         Kind::Clustermap => clustermap_figure(m, opts, ctx, strips, t, &[], &[]),
         Kind::Corrmap => corrmap_figure(m, opts, ctx, strips.mask.as_ref(), t),
         Kind::Dotplot => dotplot_figure(m, opts, ctx, strips, t),
+        Kind::HeatmapList => heatmap_list::figure(m, opts, &[], ctx, t),
     }?;
     let absent: Vec<&String> = opts
         .mark_rows
@@ -908,13 +1001,6 @@ fn given_order(
             }
         })
         .collect();
-    let some = |v: &[&str]| {
-        let mut s = v.iter().take(5).copied().collect::<Vec<_>>().join(", ");
-        if v.len() > 5 {
-            s.push_str(", …");
-        }
-        s
-    };
     let fail = |msg: String| {
         Error::Invalid(format!(
             "{} in {}: {msg}",
@@ -922,6 +1008,119 @@ fn given_order(
             file.display()
         ))
     };
+    match match_labels(labels, &listed) {
+        Matched::Order(idx) => Ok(idx),
+        Matched::Repeated(r) => Err(fail(format!(
+            "the data's {what} labels repeat ({}), so an order by label is ambiguous; give each {what} a distinct label",
+            some_labels(&r)
+        ))),
+        Matched::Unknown(u) => Err(fail(format!(
+            "{} label(s) are not {what}s of the data: {}; list only the data's {what} labels",
+            u.len(),
+            some_labels(&u)
+        ))),
+        Matched::Twice(t) => Err(fail(format!(
+            "{} listed more than once; list each {what} once",
+            some_labels(&t)
+        ))),
+        Matched::Missing(m) => Err(fail(format!(
+            "{} of the data's {} {what}s are missing: {}; list every {what} once",
+            m.len(),
+            labels.len(),
+            some_labels(&m)
+        ))),
+    }
+}
+
+/// The positions of `labels` (the `axis` of `source`) in the order of
+/// the figure `f` comes from: the same labels, matched by name.
+///
+/// Errors ([`Error::Invalid`], naming up to five labels): labels of that
+/// figure this data lacks, labels of this data that figure lacks, or
+/// labels that repeat (an order by label is ambiguous).
+fn followed_order(
+    labels: &[String],
+    f: &FollowedOrder,
+    axis: Axis,
+    source: &str,
+) -> Result<Vec<usize>> {
+    let key = match axis {
+        Axis::Rows => "row_order_from",
+        Axis::Cols => "col_order_from",
+    };
+    matched_order(labels, f, key, axis, source)
+}
+
+/// [`followed_order`] for the option `key` (in messages).
+fn matched_order(
+    labels: &[String],
+    f: &FollowedOrder,
+    key: &str,
+    axis: Axis,
+    source: &str,
+) -> Result<Vec<usize>> {
+    let what = match axis {
+        Axis::Rows => "row",
+        Axis::Cols => "column",
+    };
+    let listed: Vec<&str> = f.labels.iter().map(String::as_str).collect();
+    let fail = |msg: String| {
+        Error::Invalid(format!(
+            "{key} ({}): {msg}; a figure following another draws the same {what}s, matched by label (same labels, same top_variable)",
+            f.from
+        ))
+    };
+    match match_labels(labels, &listed) {
+        Matched::Order(idx) => Ok(idx),
+        Matched::Repeated(r) => Err(fail(format!(
+            "the {what} labels of {source} repeat ({})",
+            some_labels(&r)
+        ))),
+        Matched::Unknown(u) => Err(fail(format!(
+            "{} of its {} {what}s are not {what}s of {source}: {}",
+            u.len(),
+            listed.len(),
+            some_labels(&u)
+        ))),
+        Matched::Twice(t) => Err(fail(format!(
+            "its {what} labels repeat ({})",
+            some_labels(&t)
+        ))),
+        Matched::Missing(m) => Err(fail(format!(
+            "{} of the {} {what}s of {source} are not in it: {}",
+            m.len(),
+            labels.len(),
+            some_labels(&m)
+        ))),
+    }
+}
+
+/// Up to five labels, comma-separated, "…" when there are more.
+fn some_labels(v: &[&str]) -> String {
+    let mut s = v.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    if v.len() > 5 {
+        s.push_str(", …");
+    }
+    s
+}
+
+/// How a list of labels matches an axis's labels.
+enum Matched<'a> {
+    /// Every axis label listed once: its positions in the listed order.
+    Order(Vec<usize>),
+    /// The axis's own labels repeat (an order by label is ambiguous).
+    Repeated(Vec<&'a str>),
+    /// Listed labels the axis does not have.
+    Unknown(Vec<&'a str>),
+    /// Labels listed more than once.
+    Twice(Vec<&'a str>),
+    /// Axis labels not listed.
+    Missing(Vec<&'a str>),
+}
+
+/// The positions of `labels` in the order `listed` gives them, or the
+/// first thing that stops it (checked in the order of [`Matched`]).
+fn match_labels<'a>(labels: &'a [String], listed: &[&'a str]) -> Matched<'a> {
     let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut repeated: Vec<&str> = Vec::new();
     for (i, l) in labels.iter().enumerate() {
@@ -930,14 +1129,11 @@ fn given_order(
         }
     }
     if !repeated.is_empty() {
-        return Err(fail(format!(
-            "the data's {what} labels repeat ({}), so an order by label is ambiguous; give each {what} a distinct label",
-            some(&repeated)
-        )));
+        return Matched::Repeated(repeated);
     }
     let mut seen = vec![false; labels.len()];
     let (mut unknown, mut twice, mut idx) = (Vec::new(), Vec::new(), Vec::new());
-    for l in &listed {
+    for l in listed {
         match at.get(l) {
             None => unknown.push(*l),
             Some(&i) if seen[i] => twice.push(*l),
@@ -948,17 +1144,10 @@ fn given_order(
         }
     }
     if !unknown.is_empty() {
-        return Err(fail(format!(
-            "{} label(s) are not {what}s of the data: {}; list only the data's {what} labels",
-            unknown.len(),
-            some(&unknown)
-        )));
+        return Matched::Unknown(unknown);
     }
     if !twice.is_empty() {
-        return Err(fail(format!(
-            "{} listed more than once; list each {what} once",
-            some(&twice)
-        )));
+        return Matched::Twice(twice);
     }
     let missing: Vec<&str> = labels
         .iter()
@@ -967,14 +1156,9 @@ fn given_order(
         .map(|(l, _)| l.as_str())
         .collect();
     if !missing.is_empty() {
-        return Err(fail(format!(
-            "{} of the data's {} {what}s are missing: {}; list every {what} once",
-            missing.len(),
-            labels.len(),
-            some(&missing)
-        )));
+        return Matched::Missing(missing);
     }
-    Ok(idx)
+    Matched::Order(idx)
 }
 
 /// `xticklabels`/`yticklabels = "file:PATH"` (relative to the config) as
@@ -1116,6 +1300,24 @@ fn clustermap_figure(
         };
         if !on || n < 2 {
             return Ok(None);
+        }
+        // `row_order_from`: the followed figure's tree, the matrix
+        // already in its labels' order.
+        let followed = match axis {
+            Axis::Rows => &strips.row_order,
+            Axis::Cols => &strips.col_order,
+        };
+        if let Some((f, tree)) = followed.as_ref().and_then(|f| Some((f, f.tree.as_ref()?))) {
+            if tree.n() != n {
+                return Err(Error::Invalid(format!(
+                    "{} ({}): its tree has {} leaves, but {n} {axis} of {} are drawn ({axis} undefined for the metric were dropped); follow a figure drawing the same {axis}",
+                    if axis == Axis::Rows { "row_order_from" } else { "col_order_from" },
+                    f.from,
+                    tree.n(),
+                    ctx.source
+                )));
+            }
+            return Ok(Some(tree.clone()));
         }
         // seaborn's row_linkage / col_linkage: a tree from outside.
         let given = match axis {

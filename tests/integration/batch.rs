@@ -77,7 +77,7 @@ fn run_config(cfg: &Path, extra: &[&str]) -> Output {
 }
 
 /// Every file under `dir` (relative path → bytes), manifests excluded.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

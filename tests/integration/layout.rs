@@ -474,3 +474,117 @@ fn angled_labels_never_overlap_at_any_size() {
         false,
     );
 }
+
+/// The union box of each run of `part`'s boxes in drawing order: one per
+/// element drawn in one go (each colour bar of a heatmap list).
+fn runs(scene: &Scene, part: Part) -> Vec<[f64; 4]> {
+    let mut out: Vec<[f64; 4]> = Vec::new();
+    let mut last: Option<Part> = None;
+    for (p, b) in scene.boxes() {
+        if p == part {
+            match out.last_mut() {
+                Some(u) if last == Some(part) => {
+                    *u = [
+                        u[0].min(b[0]),
+                        u[1].min(b[1]),
+                        u[2].max(b[2]),
+                        u[3].max(b[3]),
+                    ];
+                }
+                _ => out.push(b),
+            }
+        }
+        last = Some(p);
+    }
+    out
+}
+
+#[test]
+fn heatmap_list_elements_never_overlap_and_its_colour_bars_stack() {
+    use heatmill::pipeline::heatmap_list::{figure, Following};
+    let dir = scratch("heatmap_list_layout");
+    let mut failures = Vec::new();
+    for len in [6, 60] {
+        let (m, _) = data(&dir, 40, 10, len);
+        // Two more heatmaps of the same rows: other values, other widths.
+        let (other, _) = data(&dir, 40, 4, len + 1);
+        let other = Matrix::new(
+            m.row_labels().to_vec(),
+            other.col_labels().to_vec(),
+            other.values().to_vec(),
+        )
+        .unwrap();
+        for (fw, fh) in SIZES {
+            let main: toml::Table = toml::from_str(&format!(
+                "figsize = [{fw}, {fh}]\ndpi = 72.0\ntitle = \"Expression of the genes\"\ncbar_label = \"log2 TPM\"\nmethod = \"ward\"\n"
+            ))
+            .unwrap();
+            let opts =
+                FigureOptions::from_table(Kind::HeatmapList, &toml::Table::new(), &main).unwrap();
+            let part = |t: &str| {
+                let t: toml::Table = toml::from_str(t).unwrap();
+                FigureOptions::from_table(Kind::HeatmapList, &toml::Table::new(), &t).unwrap()
+            };
+            let others = [
+                Following {
+                    matrix: &other,
+                    options: part("cmap = \"viridis\"\ntitle = \"Methylation (beta)\"\ncbar_label = \"beta\"\n"),
+                    source: "meth".into(),
+                },
+                Following {
+                    matrix: &m,
+                    options: part("cmap = \"mako\"\ncol_cluster = false\nna_color = \"grey\"\n"),
+                    source: "copy".into(),
+                },
+            ];
+            let cache = Cache::default();
+            let ctx = heatmill::pipeline::Context {
+                source: "main",
+                name: "list",
+                base: &dir,
+                cache: &cache,
+                max_memory: None,
+            };
+            let mut t = heatmill::timings::Timings::default();
+            let s = figure(&m, &opts, &others, &ctx, &mut t)
+                .unwrap_or_else(|e| panic!("{fw}x{fh}: {e}"))
+                .scene;
+            // The heatmaps share the width: their union keeps a useful
+            // size (each alone may be narrow in a small figure).
+            let mut found: Vec<String> = collisions(&s)
+                .into_iter()
+                .filter(|c| !c.contains("is small"))
+                .collect();
+            let side = fw.min(fh) * 72.0;
+            let all = runs(&s, Part::Body);
+            let (x0, x1) = (all[0][0], all[all.len() - 1][2]);
+            if x1 - x0 < 0.1 * side || all[0][3] - all[0][1] < 0.1 * side {
+                found.push(format!("the heatmaps {all:?} are small"));
+            }
+            let bars = runs(&s, Part::Colorbar);
+            if bars.len() != 3 {
+                found.push(format!("{} colour bars, not 3", bars.len()));
+            }
+            for (i, a) in bars.iter().enumerate() {
+                for b in &bars[i + 1..] {
+                    if overlap(a, b) {
+                        found.push(format!("colour bars {a:?} and {b:?} overlap"));
+                    }
+                }
+            }
+            let bodies = runs(&s, Part::Body);
+            if bodies.len() != 3 || bodies.windows(2).any(|w| w[0][2] > w[1][0]) {
+                found.push(format!("bodies not side by side: {bodies:?}"));
+            }
+            for c in found {
+                failures.push(format!("{fw}×{fh} in, {len}-char labels: {c}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} collisions, first ones:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

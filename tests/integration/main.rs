@@ -15,6 +15,8 @@
 //! - `formats`: every input layout (CSV, TSV, Parquet, Arrow, HDF5,
 //!   AnnData, 10x) reads to the same matrix and output; damaged files fail
 //!   cleanly.
+//! - `heatmap_list`: heatmaps side by side sharing rows, ordered by the
+//!   main one, rows matched by label; bad entries refused.
 //! - `layout`: no element of a figure overlaps another or leaves the
 //!   figure, over a grid of sizes and label lengths; colour-bar placement.
 //! - `grouped`: grouped single-cell figures (`groupby`, `reduce`, `genes`)
@@ -22,6 +24,8 @@
 //! - `options`: the one option table end to end: each listed option
 //!   changes its figure, the others are refused, the config reference is
 //!   generated from it, exit codes follow the error class.
+//! - `order_from`: `row_order_from`/`col_order_from`, one figure drawn in
+//!   another's order: as given by file, shared trees, shards, refusals.
 //! - `parity`: scipy / numpy / pandas / seaborn on the committed fixtures
 //!   in `tests/fixtures/` (made by `scripts/make_fixtures.py`).
 //! - `reference`: property tests: the fast algorithms against naive
@@ -49,9 +53,11 @@ mod edges;
 mod figures;
 mod formats;
 mod grouped;
+mod heatmap_list;
 mod layout;
 mod numerics;
 mod options;
+mod order_from;
 mod parity;
 mod reference;
 mod splits;

@@ -398,7 +398,9 @@ fn config_and_flags_take_the_same_spellings() {
     let err = stderr(&o);
     assert!(
         err.contains("line 7")
-            && err.contains("applies to clustermap and corrmap figures, not to heatmap"),
+            && err.contains(
+                "applies to clustermap, corrmap and heatmap_list figures, not to heatmap"
+            ),
         "{err}"
     );
     // ...but the same key in [defaults] only reaches the kinds it applies to.
