@@ -270,6 +270,12 @@ pub struct Ticks {
     /// Only some labels, set apart from their rows and linked to them
     /// (`mark_rows`, ComplexHeatmap's `anno_mark`).
     pub marked: bool,
+    /// A cell's length along the axis at the size the labels were chosen
+    /// for, pixels (as `thin_px` of [`Ticks::choose`]).
+    pub cell_px: f64,
+    /// The labels were thinned automatically (`auto`): turning them may
+    /// thin them further so turned labels do not overlap.
+    pub auto: bool,
 }
 
 impl Ticks {
@@ -330,6 +336,8 @@ impl Ticks {
             tick_len: TICK_LEN_PT * px_per_pt,
             tick_pad: TICK_PAD_PT * px_per_pt,
             tick_width: TICK_WIDTH_PT * px_per_pt,
+            cell_px: thin_px / all.len().max(1) as f64,
+            auto: *mode == TickLabels::Auto,
         }
     }
 
@@ -378,7 +386,41 @@ impl Ticks {
         } else {
             self.angle = Some(a);
         }
+        if a != 0.0 {
+            self.thin_for_angle(a);
+        }
         self
+    }
+
+    /// Thins automatically chosen labels turned by `a` degrees until no
+    /// two overlap: neighbours `s` pixels apart along the axis are clear
+    /// when they are a line apart across their direction or a label's
+    /// length apart along it (x labels: `s·|sin a|` ≥ a line or
+    /// `s·|cos a|` ≥ the widest label; y labels with sin and cos swapped).
+    /// Given labels (`all`, `N`, a list) are left as asked.
+    fn thin_for_angle(&mut self, a: f64) {
+        if !self.auto || self.labels.len() < 2 {
+            return;
+        }
+        let lh = text::line_height(&self.fonts, self.font_px);
+        let widest = self
+            .labels
+            .iter()
+            .map(|(_, l)| text::width(&self.fonts, l, self.font_px))
+            .fold(0.0, f64::max);
+        let (sin, cos) = (a.to_radians().sin().abs(), a.to_radians().cos().abs());
+        let (across, along) = match self.side {
+            Side::Bottom => (sin, cos),
+            Side::Left | Side::Right => (cos, sin),
+        };
+        let need = |x: f64, over: f64| if over > 1e-9 { x / over } else { f64::INFINITY };
+        let needed = need(lh, across).min(need(widest, along));
+        let s = self.cell_px * (self.labels[1].0 - self.labels[0].0) as f64;
+        if !(needed > s) || !needed.is_finite() {
+            return;
+        }
+        let k = (needed / s).ceil() as usize;
+        self.labels = self.labels.iter().step_by(k).cloned().collect();
     }
 
     /// How the labels turn as drawn.
@@ -837,6 +879,51 @@ mod tests {
             &Fonts::dejavu_only(),
         )
         .with_rotation(rotation)
+    }
+
+    #[test]
+    fn turned_auto_labels_are_thinned_until_none_overlap() {
+        let all: Vec<String> = (0..60).map(|i| format!("Sample_number_{i}")).collect();
+        let f = Fonts::dejavu_only();
+        let k = 100.0 / 72.0;
+        let px = FONT_PT * k;
+        let lh = text::line_height(&f, px);
+        let choose = |side, mode: &TickLabels, deg| {
+            Ticks::choose(side, &all, mode, 600.0, k, &f).with_rotation(Some(deg))
+        };
+        for (side, deg) in [
+            (Side::Bottom, 30.0),
+            (Side::Bottom, -45.0),
+            (Side::Left, 90.0),
+            (Side::Left, 60.0),
+        ] {
+            let upright = Ticks::choose(side, &all, &TickLabels::Auto, 600.0, k, &f);
+            let t = choose(side, &TickLabels::Auto, deg);
+            assert!(
+                t.labels.len() < upright.labels.len(),
+                "{side:?} {deg}: not thinned"
+            );
+            let s = 10.0 * (t.labels[1].0 - t.labels[0].0) as f64;
+            let w = text::width(&f, &all[59], px);
+            let (sin, cos) = (
+                f64::to_radians(deg).sin().abs(),
+                f64::to_radians(deg).cos().abs(),
+            );
+            let (across, along) = if side == Side::Bottom {
+                (sin, cos)
+            } else {
+                (cos, sin)
+            };
+            assert!(
+                s * across >= lh || s * along >= w,
+                "{side:?} {deg}: {s} px apart"
+            );
+        }
+        // Labels asked for (all) are all drawn, turned or not.
+        assert_eq!(
+            choose(Side::Bottom, &TickLabels::All, 30.0).labels.len(),
+            60
+        );
     }
 
     #[test]
