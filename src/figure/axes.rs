@@ -416,7 +416,7 @@ impl Ticks {
         let need = |x: f64, over: f64| if over > 1e-9 { x / over } else { f64::INFINITY };
         let needed = need(lh, across).min(need(widest, along));
         let s = self.cell_px * (self.labels[1].0 - self.labels[0].0) as f64;
-        if !(needed > s) || !needed.is_finite() {
+        if needed <= s || !needed.is_finite() || s <= 0.0 {
             return;
         }
         let k = (needed / s).ceil() as usize;
