@@ -6,9 +6,9 @@
 #      and --mem-per-cpu: every figure exists once, byte-identical to one
 #      heatmill process, and merge-manifests gives one complete manifest;
 #   2. the memory budget heatmill takes from SLURM_MEM_PER_CPU x CPUs (a
-#      dataset too big for --mem-per-cpu=40M is refused naming it);
-#   3. a time limit: a job with --time=1 on a cohort that needs ~2-3 minutes
-#      on one core (150 datasets: sized so the limit bites however fast
+#      dataset too big for --mem-per-cpu=20M is refused naming it);
+#   3. a time limit: a job with --time=1 on a cohort that needs ~3-4 minutes
+#      on one core (150 datasets of 6000 rows: sized so the limit bites however fast
 #      the figures get)
 #      is sent SIGTERM, heatmill exits 143 with no temp file and a
 #      manifest of what finished, and a rerun completes the rest with the
@@ -93,10 +93,10 @@ WORK="$(mktemp -d /tmp/heatmill-slurm.XXXXXX)"
 cleanup() { stop_daemons; [ -n "${KEEP:-}" ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 for _ in $(seq 60); do
-  sinfo -h -o %T 2>/dev/null | grep -Eq '^(idle|mixed|allocated)' && break
+  sinfo -h -o %T 2>/dev/null | grep -Eq '^(idle|mixed|allocated)$' && break
   sleep 1
 done
-sinfo -h -o %T | grep -Eq '^(idle|mixed|allocated)' ||
+sinfo -h -o %T | grep -Eq '^(idle|mixed|allocated)$' ||
   { tail -n 20 /var/log/slurm/slurmctld.log /var/log/slurm/slurmd.log >&2; skip "the node did not come up"; }
 log "cluster up in $(($(date +%s) - T0)) s: $(sinfo -h -o '%P %a %T %c CPUs %m MB' | head -1); $(sbatch --version)"
 
@@ -123,7 +123,7 @@ PY
 mkdir -p "$WORK/logs"
 gen 10 200 "$WORK/small"
 BIG=150 # datasets; x 3 figures = the big cohort's jobs
-gen "$BIG" 4000 "$WORK/big"
+gen "$BIG" 6000 "$WORK/big"
 JOBS=$((BIG * 3))
 config() { # NAME GLOB
   cat >"$WORK/$1.toml" <<TOML
@@ -197,11 +197,14 @@ merged_ok "$WORK/percpu" 3 30
 log "--mem-per-cpu=300M x 2 CPUs, 3 shards: 30 figures identical ($(($(date +%s) - t)) s)"
 
 # --- 2. the budget comes from the allocation ------------------------------------
-submit budget --array=0 --cpus-per-task=2 --mem-per-cpu=40M -- "$WORK/big.toml" 48 --out "$WORK/budget" >/dev/null &&
-  fail "a 4000-row corrmap should not fit in 80 MB"
-grep -q "SLURM_MEM_PER_CPU=40 x SLURM_CPUS_PER_TASK=2" "$WORK"/logs/budget-*.log ||
+# A 6000-row dataset's average-linkage figures need ~180 MB (the condensed
+# distances; the correlation map is streamed and clusters 10-dimensional
+# points): a 40 MiB allocation cannot hold them.
+submit budget --array=0 --cpus-per-task=2 --mem-per-cpu=20M -- "$WORK/big.toml" 48 --out "$WORK/budget" >/dev/null &&
+  fail "a 6000-row dataset's average-linkage figures should not fit in 40 MiB"
+grep -q "SLURM_MEM_PER_CPU=20 x SLURM_CPUS_PER_TASK=2" "$WORK"/logs/budget-*.log ||
   fail "the budget message does not name the allocation"
-log "--mem-per-cpu=40M x 2: datasets refused naming SLURM_MEM_PER_CPU=40 x SLURM_CPUS_PER_TASK=2 (80 MiB)"
+log "--mem-per-cpu=20M x 2: datasets refused naming SLURM_MEM_PER_CPU=20 x SLURM_CPUS_PER_TASK=2 (40 MiB)"
 
 # --- 3. time limit, then a rerun --------------------------------------------------
 # The uninterrupted reference runs on the other core meanwhile.
