@@ -386,6 +386,32 @@ impl Plan {
         out
     }
 
+    /// The files a job reads besides its own dataset's: the datasets of
+    /// the figures it takes an order from (`row_order_from`, directly or
+    /// through a chain: a run that does not find their result makes it
+    /// again from their input) and the other datasets of a
+    /// `heatmap_list`. Plan order, each once.
+    pub fn other_inputs(&self, job: &Job) -> Vec<PathBuf> {
+        let mut ds: Vec<usize> = self
+            .leaders(job)
+            .into_iter()
+            .map(|l| self.jobs[l].dataset)
+            .collect();
+        for e in &self.figures[job.figure].heatmaps {
+            if let Some(name) = &e.dataset {
+                if let Some(d) = self.datasets.iter().position(|x| &x.name == name) {
+                    ds.push(d);
+                }
+            }
+        }
+        ds.sort_unstable();
+        ds.dedup();
+        ds.into_iter()
+            .filter(|&d| d != job.dataset)
+            .map(|d| self.datasets[d].path.clone())
+            .collect()
+    }
+
     /// One job as JSON: `id`, `dataset`, `input`, `figure`, `kind`,
     /// `outputs`, and `export_dir` when asked.
     fn job_json(&self, j: &Job, export_dir: bool) -> serde_json::Value {
@@ -430,7 +456,9 @@ impl Plan {
     /// Snakemake patterns over the `wildcards` (`dataset`, `figure`, and
     /// `kind` when the naming uses it) for a rule running `heatmill run
     /// --only {dataset}/{figure}`; `wildcard_constraints` (names are safe
-    /// file names, never `/`); `inputs`, each dataset's file; `jobs`, every
+    /// file names, never `/`); `inputs`, each dataset's file;
+    /// `other_inputs`, by job id, the other datasets a job reads
+    /// ([`Plan::other_inputs`]); `jobs`, every
     /// job with its explicit outputs (the targets of `rule all`). Output
     /// paths are known before anything runs.
     pub fn snakemake(&self, naming: &str, formats: &[&str]) -> String {
@@ -458,12 +486,23 @@ impl Plan {
             .map(|d| (d.name.clone(), serde_json::json!(d.path)))
             .collect();
         let jobs: Vec<_> = self.jobs.iter().map(|j| self.job_json(j, false)).collect();
+        // `DATASET/FIGURE` → the other datasets it reads, for the jobs
+        // that read any: Snakemake reruns them when those files change.
+        let other_inputs: serde_json::Map<String, serde_json::Value> = self
+            .jobs
+            .iter()
+            .filter_map(|j| {
+                let o = self.other_inputs(j);
+                (!o.is_empty()).then(|| (j.id.clone(), serde_json::json!(o)))
+            })
+            .collect();
         let v = serde_json::json!({
             "out_dir": self.out_dir,
             "wildcards": wildcards,
             "outputs": outputs,
             "wildcard_constraints": constraints,
             "inputs": inputs,
+            "other_inputs": other_inputs,
             "jobs": jobs,
         });
         serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"

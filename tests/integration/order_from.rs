@@ -326,3 +326,45 @@ fn the_example_config_draws_three_figures_in_one_row_order() {
     assert_eq!(labels_of(&follower), labels_of(&main));
     assert!(out.join("seed_missing/missing_cells.png").is_file());
 }
+
+#[test]
+fn the_snakemake_plan_lists_the_other_datasets_a_figure_reads() {
+    let plan = |config: &str| -> serde_json::Value {
+        let r = crate::util::bin()
+            .args(["plan", config, "--format", "snakemake"])
+            .current_dir(crate::util::root())
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", crate::util::stderr(&r));
+        serde_json::from_slice(&r.stdout).unwrap()
+    };
+    let name = |v: &serde_json::Value| {
+        std::path::Path::new(v.as_str().unwrap())
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    // A follower on another dataset reads the main figure's dataset;
+    // one on its own dataset reads nothing more.
+    let p = plan("configs/order_from.toml");
+    let other = p["other_inputs"].as_object().unwrap();
+    assert_eq!(other.len(), 1, "{other:?}");
+    let follower = other["seed_missing/missing_cells"].as_array().unwrap();
+    assert_eq!(
+        follower.iter().map(name).collect::<Vec<_>>(),
+        ["seed.parquet"]
+    );
+    // A heatmap list reads its other datasets.
+    let p = plan("configs/heatmap_list.toml");
+    let other = p["other_inputs"].as_object().unwrap();
+    let (_, list) = other.iter().next().expect("the list's other datasets");
+    assert_eq!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(name)
+            .collect::<Vec<_>>(),
+        ["seed_missing.csv"]
+    );
+}
