@@ -29,3 +29,21 @@ def git_rev() -> str:
         return rev + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def peak_of(cmd):
+    """Runs cmd under /usr/bin/time -v: (wall s, peak RSS MiB, stderr);
+    exits naming the command when it fails."""
+    import sys
+    import time
+
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"{cmd} failed: {p.stderr[-2000:]}")
+    rss = 0.0
+    for line in p.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            rss = int(line.split(":")[1]) / 1024
+    return wall, rss, p.stderr

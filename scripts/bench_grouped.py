@@ -14,10 +14,9 @@ directory; generated when missing).
 import argparse
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from bench_common import cpu_model, git_rev
+from bench_common import cpu_model, git_rev, peak_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-results"
@@ -38,20 +37,6 @@ f = sc.pl.matrixplot if kind == "matrixplot" else sc.pl.dotplot
 p = f(adata, sets, groupby="cell_type", show=False, return_fig=True)
 p.savefig(png, dpi=100)
 """
-
-
-def peak_of(cmd):
-    """Runs cmd under /usr/bin/time -v: (wall s, peak RSS MiB)."""
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if p.returncode != 0:
-        sys.exit(f"{cmd} failed: {p.stderr[-2000:]}")
-    rss = 0.0
-    for line in p.stderr.splitlines():
-        if "Maximum resident set size" in line:
-            rss = int(line.split(":")[1]) / 1024
-    return wall, rss
 
 
 def main():
@@ -75,9 +60,9 @@ def main():
     ]:
         out = png / f"heatmill_{kind}.png"
         hm = peak_of([a.heatmill, hm_args[0], str(h5ad), "-o", str(out), *hm_args[1:],
-                      "--genes", f"file:{markers}"])
+                      "--genes", f"file:{markers}"])[:2]
         sp = peak_of([sys.executable, "-c", SCANPY, str(h5ad), str(markers), kind,
-                      str(png / f"scanpy_{kind}.png")])
+                      str(png / f"scanpy_{kind}.png")])[:2]
         rows.append((kind, hm, sp))
         print(f"{kind}: heatmill {hm[0]:.2f} s {hm[1]:.0f} MiB; scanpy {sp[0]:.2f} s {sp[1]:.0f} MiB",
               file=sys.stderr)

@@ -23,23 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_common import peak_of
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench-data"
 OUT = ROOT / "bench-results"
-
-
-def peak_of(cmd):
-    """Runs cmd under /usr/bin/time -v: (wall s, peak RSS MiB, stderr)."""
-    t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if p.returncode != 0:
-        sys.exit(f"{cmd} failed: {p.stderr[-2000:]}")
-    rss = 0.0
-    for line in p.stderr.splitlines():
-        if "Maximum resident set size" in line:
-            rss = int(line.split(":")[1]) / 1024
-    return wall, rss, p.stderr
 
 
 def read_stage(stderr):

@@ -377,25 +377,43 @@ mod tests {
             let m = genes(n, 12);
             let o = opts(extra);
             assert!(streams(&o, n, 12), "{n} {extra}");
-            let cache = Cache::default();
-            let ctx = Context {
-                source: "genes",
-                name: "genes",
-                base: Path::new("."),
-                cache: &cache,
-                max_memory: None,
-            };
-            let mut t = Timings::default();
-            let streamed = corrmap_figure_as(&m, &o, &ctx, None, &mut t, true).unwrap();
-            let full = corrmap_figure_as(&m, &o, &ctx, None, &mut t, false).unwrap();
-            for ext in ["png", "svg", "pdf"] {
-                let p = Path::new("x").with_extension(ext);
-                assert!(
-                    encode(&streamed.scene, &p, o.dpi).unwrap()
-                        == encode(&full.scene, &p, o.dpi).unwrap(),
-                    "{n} genes, {extra:?}: {ext} differs"
-                );
-            }
+            let (streamed, full) = streamed_and_full(&m, &o);
+            same_encodings(&streamed, &full, o.dpi, &format!("{n} genes, {extra:?}"));
+        }
+    }
+
+    /// The correlation map of `m` drawn streamed and from the full matrix.
+    fn streamed_and_full(
+        m: &Matrix,
+        o: &FigureOptions,
+    ) -> (crate::pipeline::Figure, crate::pipeline::Figure) {
+        let cache = Cache::default();
+        let ctx = Context {
+            source: "genes",
+            name: "genes",
+            base: Path::new("."),
+            cache: &cache,
+            max_memory: None,
+        };
+        let mut t = Timings::default();
+        let streamed = corrmap_figure_as(m, o, &ctx, None, &mut t, true).unwrap();
+        let full = corrmap_figure_as(m, o, &ctx, None, &mut t, false).unwrap();
+        (streamed, full)
+    }
+
+    /// Asserts the two figures encode to the same PNG, SVG and PDF bytes.
+    fn same_encodings(
+        a: &crate::pipeline::Figure,
+        b: &crate::pipeline::Figure,
+        dpi: f64,
+        what: &str,
+    ) {
+        for ext in ["png", "svg", "pdf"] {
+            let p = Path::new("x").with_extension(ext);
+            assert!(
+                encode(&a.scene, &p, dpi).unwrap() == encode(&b.scene, &p, dpi).unwrap(),
+                "{what}: {ext} differs"
+            );
         }
     }
 
@@ -429,17 +447,7 @@ mod tests {
             let m = genes(n, 12);
             let o = opts(&format!("cluster = true\n{extra}"));
             assert!(clustered_streams(&o, n - 1, 12), "{n} {extra}");
-            let cache = Cache::default();
-            let ctx = Context {
-                source: "genes",
-                name: "genes",
-                base: Path::new("."),
-                cache: &cache,
-                max_memory: None,
-            };
-            let mut t = Timings::default();
-            let streamed = corrmap_figure_as(&m, &o, &ctx, None, &mut t, true).unwrap();
-            let full = corrmap_figure_as(&m, &o, &ctx, None, &mut t, false).unwrap();
+            let (streamed, full) = streamed_and_full(&m, &o);
             assert_eq!(streamed.exports, full.exports, "{n} {extra}");
             assert_eq!(streamed.warnings, full.warnings, "{n} {extra}");
             assert_eq!(streamed.warnings.len(), 1, "{n} {extra}");
@@ -447,14 +455,7 @@ mod tests {
                 |f: &crate::pipeline::Figure| f.analysed.row_tree.as_ref().unwrap().leaves();
             assert_eq!(leaves(&streamed), leaves(&full), "{n} {extra}");
             assert_eq!(streamed.analysed.row_labels, full.analysed.row_labels);
-            for ext in ["png", "svg", "pdf"] {
-                let p = Path::new("x").with_extension(ext);
-                assert!(
-                    encode(&streamed.scene, &p, o.dpi).unwrap()
-                        == encode(&full.scene, &p, o.dpi).unwrap(),
-                    "{n} genes, {extra:?}: {ext} differs"
-                );
-            }
+            same_encodings(&streamed, &full, o.dpi, &format!("{n} genes, {extra:?}"));
         }
     }
 
