@@ -49,6 +49,7 @@
 //! 3.3–4.8 s with its distances), 110 MB instead of 1.6 GB.
 
 mod dd;
+mod kernel;
 mod rounds;
 mod screen;
 

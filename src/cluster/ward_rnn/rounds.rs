@@ -8,6 +8,7 @@ use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use super::dd::{dd_add, dd_div, dd_mul, norm2_f32, sqdist0, sqdist_dd, two_sum};
+use super::kernel::{Panels, LANES, ROWS};
 use super::screen::{ColState, Partial, Screen};
 use super::{CB, K, QB, TILE, U64};
 use crate::cluster::linkage::Linkage;
@@ -49,8 +50,12 @@ enum Verdict {
 /// A merge: the two slots, the height and its rounding margin.
 type Merge = (usize, usize, f64, f64);
 
-/// The clusters a round made (their slots) and their parents' lists.
-type Born = (Vec<u32>, Vec<(List, List)>);
+/// What a new cluster starts from: its parents' lists and a lower bound
+/// on its cost to every live cluster in neither ([`merged_bound`]).
+type Parents = (List, List, f64);
+
+/// The clusters a round made (their slots) and what each starts from.
+type Born = (Vec<u32>, Vec<Parents>);
 
 /// What the rounds have decided so far, by slot.
 struct Decisions {
@@ -119,6 +124,8 @@ pub(super) struct Rounds {
     pub(super) pos: Vec<u32>,
     /// Compact matrix: the row's centroid rounded to `f32` (`d` per row).
     centroid_f32: Vec<f32>,
+    /// Compact matrix again, in the fused kernel's panels.
+    panels: Panels,
     /// Compact matrix: the squared norm of the row's `f32` centroid, in
     /// `f64` (`∞` for a dead row).
     pub(super) norm2: Vec<f64>,
@@ -128,6 +135,9 @@ pub(super) struct Rounds {
     pub(super) inv_size: Vec<f64>,
     /// `inv_size` rounded to `f32`, for the `f32` pre-test.
     pub(super) inv_size_f32: Vec<f32>,
+    /// Scans may take the fused kernel where the CPU has it (tests turn
+    /// it off to compare with the GEMM path).
+    pub(super) fused: bool,
     /// Rows of the compact matrix killed since it was last rebuilt.
     dead_rows: usize,
     /// Each live slot's candidate list.
@@ -185,11 +195,13 @@ impl Rounds {
             live: vec![],
             pos: vec![u32::MAX; n],
             centroid_f32: vec![],
+            panels: Panels::default(),
             norm2: vec![],
             norm2_f32: vec![],
             inv_size: vec![],
             inv_size_f32: vec![],
             dead_rows: 0,
+            fused: true,
             lists: vec![List::default(); n],
         };
         r.compact();
@@ -297,6 +309,7 @@ impl Rounds {
             .map(|&s| 1.0 / self.size[s as usize] as f64)
             .collect();
         self.inv_size_f32 = self.inv_size.iter().map(|&v| v as f32).collect();
+        self.panels = Panels::new(&centroid_f32, live.len(), d);
         self.centroid_f32 = centroid_f32;
         self.live = live;
         self.dead_rows = 0;
@@ -309,6 +322,7 @@ impl Rounds {
         for k in 0..d {
             self.centroid_f32[p * d + k] = self.centroid_hi[s * self.stride + k] as f32;
         }
+        self.panels.set(p, &self.centroid_f32[p * d..(p + 1) * d]);
         self.norm2[p] = norm2_f32(&self.centroid_f32[p * d..(p + 1) * d]);
         self.norm2_f32[p] = self.norm2[p] as f32;
         self.inv_size[p] = 1.0 / self.size[s] as f64;
@@ -444,20 +458,25 @@ impl Rounds {
             return None; // only possible through rounding: be safe
         }
         let mut born: Vec<u32> = Vec::with_capacity(pairs.len());
-        let mut parents: Vec<(List, List)> = Vec::with_capacity(pairs.len());
+        let mut parents: Vec<Parents> = Vec::with_capacity(pairs.len());
         for &(a, b) in &pairs {
             let e = dec.nn[a];
             let m = self.margin(a, &e, Partner::This);
             // Scaling by a power of two commutes with every operation:
             // undoing it is exact.
             merges.push((a, b, (2.0 * e.cost).sqrt() / self.scale, m));
+            let (la, lb) = (
+                std::mem::take(&mut self.lists[a]),
+                std::mem::take(&mut self.lists[b]),
+            );
+            let sizes = (self.size[a] as f64, self.size[b] as f64);
+            // The pair's cost as either side computed it: the larger one
+            // keeps the bound below the exact value.
+            let bound = merged_bound(sizes, (la.lb, lb.lb), e.cost.max(dec.nn[b].cost));
             self.merge(a, b);
             dec.cert[a] = false;
             dec.cert[b] = false;
-            parents.push((
-                std::mem::take(&mut self.lists[a]),
-                std::mem::take(&mut self.lists[b]),
-            ));
+            parents.push((la, lb, bound));
             born.push(b as u32);
         }
         Some((born, parents))
@@ -470,7 +489,7 @@ impl Rounds {
     fn renew_lists(
         &mut self,
         born: Vec<u32>,
-        parents: Vec<(List, List)>,
+        parents: Vec<Parents>,
         dec: &mut Decisions,
     ) -> Vec<u32> {
         let stale: Vec<u32> = self
@@ -488,7 +507,7 @@ impl Rounds {
         let fresh: Vec<List> = born
             .par_iter()
             .zip(parents.par_iter())
-            .map(|(&c, (la, lb))| self.inherit(c as usize, la, lb))
+            .map(|(&c, (la, lb, bound))| self.inherit(c as usize, la, lb, *bound))
             .collect();
         let forwarded: Vec<List> = stale
             .par_iter()
@@ -530,13 +549,12 @@ impl Rounds {
         self.kill_row(a);
     }
 
-    /// A new cluster's list from its parents': reducibility gives
-    /// `Δ(a∪b, k) ≥ min(Δ(a, k), Δ(b, k))`, so any cluster in neither list
-    /// costs at least `min(lb_a, lb_b)`.
-    fn inherit(&self, c: usize, la: &List, lb: &List) -> List {
+    /// A new cluster's list from its parents' lists, with `bound` (see
+    /// [`merged_bound`]) for the clusters in neither.
+    fn inherit(&self, c: usize, la: &List, lb: &List, bound: f64) -> List {
         let mut e = la.e.clone();
         e.extend_from_slice(&lb.e);
-        self.forward(c, &e, la.lb.min(lb.lb), true)
+        self.forward(c, &e, bound, true)
     }
 
     /// Replaces entries whose cluster merged by the cluster that absorbed
@@ -590,6 +608,12 @@ impl Rounds {
                 for &(bi, bj) in group {
                     let (i0, i1) = (bi * TILE, ((bi + 1) * TILE).min(m));
                     let (j0, j1) = (bj * TILE, ((bj + 1) * TILE).min(m));
+                    #[cfg(target_arch = "x86_64")]
+                    if sc.fused() {
+                        // SAFETY: `fused` records that the CPU has AVX-512F.
+                        unsafe { self.first_tile(&sc, (i0, i1), (j0, j1), &mut st, &mut col) };
+                        continue;
+                    }
                     let (h, w) = (i1 - i0, j1 - j0);
                     g.clear();
                     g.resize(h * w, 0.0);
@@ -650,6 +674,13 @@ impl Rounds {
                 let (cb0, cb1) = (part * per_part, ((part + 1) * per_part).min(c_blocks));
                 for cb in cb0..cb1 {
                     let (c0, c1) = (cb * CB, ((cb + 1) * CB).min(m));
+                    #[cfg(target_arch = "x86_64")]
+                    if sc.fused() {
+                        let (qs, q) = (&queries[q0..q1], &query_f32[q0 * d..q1 * d]);
+                        // SAFETY: `fused` records that the CPU has AVX-512F.
+                        unsafe { self.scan_block(&sc, (qs, q), (c0, c1), &mut out) };
+                        continue;
+                    }
                     let (h, w) = (q1 - q0, c1 - c0);
                     g.clear();
                     g.resize(h * w, 0.0);
@@ -676,6 +707,130 @@ impl Rounds {
             .collect()
     }
 
+    /// One tile `(I, J)` of the first scan through the fused kernel: rows
+    /// `i0..i1` against the candidates `j0..j1`, screened by row and, off
+    /// the diagonal, by column (`st`: every query's state).
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn first_tile(
+        &self,
+        sc: &Screen,
+        (i0, i1): (usize, usize),
+        (j0, j1): (usize, usize),
+        st: &mut [Partial],
+        col: &mut ColState,
+    ) {
+        let diagonal = i0 == j0;
+        // Off the diagonal the columns come before the rows: disjoint states.
+        let (before, from_i0) = st.split_at_mut(i0);
+        let rows = &mut from_i0[..i1 - i0];
+        let cols = &mut before[j0.min(i0)..j1.min(i0)];
+        if !diagonal {
+            sc.cols_setup(self, j0, cols, col);
+        }
+        let mut i = i0;
+        while i < i1 {
+            let h = (i1 - i).min(ROWS);
+            let qs = &self.live[i..i + h];
+            let rst = &mut rows[i - i0..i - i0 + h];
+            match h {
+                8 => self.tile_rows::<8>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                7 => self.tile_rows::<7>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                6 => self.tile_rows::<6>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                5 => self.tile_rows::<5>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                4 => self.tile_rows::<4>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                3 => self.tile_rows::<3>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                2 => self.tile_rows::<2>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+                _ => self.tile_rows::<1>(sc, (i, qs, rst), (j0, j1), diagonal, (cols, col)),
+            }
+            i += h;
+        }
+    }
+
+    /// `R` rows of a first-scan tile (compact `i..i + R`, slots `qs`,
+    /// states `rst`) against its columns `j0..j1`, panel by panel.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn tile_rows<const R: usize>(
+        &self,
+        sc: &Screen,
+        (i, qs, rst): (usize, &[u32], &mut [Partial]),
+        (j0, j1): (usize, usize),
+        diagonal: bool,
+        (cols, col): (&mut [Partial], &mut ColState),
+    ) {
+        let d = self.d;
+        let q = &self.centroid_f32[i * d..(i + R) * d];
+        let mut tb = sc.row_bounds::<R>(self, qs, rst);
+        for p in j0 / LANES..j1.div_ceil(LANES) {
+            let acc = super::kernel::dots::<R>(q, d, self.panels.panel(p));
+            sc.rows_block::<R>(self, &acc, qs, p * LANES, (&mut *rst, &mut tb));
+            if !diagonal {
+                sc.cols_block::<R>(self, &acc, i, (j0, p * LANES), (&mut *cols, &mut *col));
+            }
+        }
+    }
+
+    /// A block of a later scan through the fused kernel: the queries `qs`
+    /// (`q`: their `f32` centroids, row-major) against the candidates
+    /// `c0..c1` (compact, `c0` a multiple of [`LANES`]).
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn scan_block(
+        &self,
+        sc: &Screen,
+        (qs, q): (&[u32], &[f32]),
+        (c0, c1): (usize, usize),
+        out: &mut [Partial],
+    ) {
+        let d = self.d;
+        let mut i = 0;
+        while i < qs.len() {
+            let h = (qs.len() - i).min(ROWS);
+            let (qi, qv, st) = (&qs[i..i + h], &q[i * d..(i + h) * d], &mut out[i..i + h]);
+            match h {
+                8 => self.scan_rows::<8>(sc, (qi, qv, st), (c0, c1)),
+                7 => self.scan_rows::<7>(sc, (qi, qv, st), (c0, c1)),
+                6 => self.scan_rows::<6>(sc, (qi, qv, st), (c0, c1)),
+                5 => self.scan_rows::<5>(sc, (qi, qv, st), (c0, c1)),
+                4 => self.scan_rows::<4>(sc, (qi, qv, st), (c0, c1)),
+                3 => self.scan_rows::<3>(sc, (qi, qv, st), (c0, c1)),
+                2 => self.scan_rows::<2>(sc, (qi, qv, st), (c0, c1)),
+                _ => self.scan_rows::<1>(sc, (qi, qv, st), (c0, c1)),
+            }
+            i += h;
+        }
+    }
+
+    /// `R` queries of [`Rounds::scan_block`] against its candidates.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn scan_rows<const R: usize>(
+        &self,
+        sc: &Screen,
+        (qs, q, st): (&[u32], &[f32], &mut [Partial]),
+        (c0, c1): (usize, usize),
+    ) {
+        let d = self.d;
+        let mut tb = sc.row_bounds::<R>(self, qs, st);
+        for p in c0 / LANES..c1.div_ceil(LANES) {
+            let acc = super::kernel::dots::<R>(q, d, self.panels.panel(p));
+            sc.rows_block::<R>(self, &acc, qs, p * LANES, (&mut *st, &mut tb));
+        }
+    }
+
     /// Exact costs of the survivors of a query's screens.
     fn finish<'a>(
         &self,
@@ -693,7 +848,7 @@ impl Rounds {
         let mut e: Vec<Entry> = parts
             .iter()
             .flat_map(|p| p.cand.iter())
-            .filter(|c| c.0 <= t)
+            .filter(|c| c.0 as f64 <= t)
             .map(|c| self.entry(q, c.1 as usize))
             .collect();
         e.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.slot.cmp(&b.slot)));
@@ -704,6 +859,34 @@ impl Rounds {
         }
         Some(List { e, lb })
     }
+}
+
+/// A lower bound on `Δ(a∪b, l)` for every live `l` in neither parent's
+/// list, from the parents' sizes `(n_a, n_b)`, their lists' bounds
+/// `(lb_a, lb_b)` (`Δ(a, l) ≥ lb_a`, `Δ(b, l) ≥ lb_b`) and the pair's
+/// cost `Δ(a, b)`.
+///
+/// Ward's Lance–Williams update is an identity on these costs:
+/// `Δ(a∪b, l) = ((n_a+n_l)·Δ(a,l) + (n_b+n_l)·Δ(b,l) − n_l·Δ(a,b)) / (n_a+n_b+n_l)`.
+/// It grows with `Δ(a, l)` and `Δ(b, l)`, so putting in the bounds bounds
+/// it; as a function of `n_l ≥ 1` it is a ratio of linear functions,
+/// monotone, so its least value is at `n_l = 1` or as `n_l → ∞`
+/// (`lb_a + lb_b − Δ(a, b)`). Reducibility alone gives `min(lb_a, lb_b)`,
+/// which this never falls below (`Δ(a, b) ≤ min(lb_a, lb_b)`: `a` and `b`
+/// were each other's certified nearest), and which it beats by up to a
+/// third when the pair is close: the costs of a new cluster grow with its
+/// size, and so does this bound, so fewer new clusters need a scan.
+/// Evaluated in `f64` and lowered by a few roundings (the subtraction can
+/// cancel at most half of the sum).
+fn merged_bound((na, nb): (f64, f64), (lb_a, lb_b): (f64, f64), cost_ab: f64) -> f64 {
+    let reducible = lb_a.min(lb_b);
+    if !reducible.is_finite() {
+        return reducible;
+    }
+    let at_one = ((na + 1.0) * lb_a + (nb + 1.0) * lb_b - cost_ab) / (na + nb + 1.0);
+    let at_inf = lb_a + lb_b - cost_ab;
+    let lw = at_one.min(at_inf) * (1.0 - 32.0 * U64);
+    reducible.max(lw)
 }
 
 /// The sorted heights must be apart by their margins, or scipy's order of
@@ -725,4 +908,98 @@ fn check_order(merges: &[Merge]) -> Option<()> {
 /// strict, comparable difference.
 fn below(a: f64, b: f64) -> bool {
     a < b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seeded uniform rows in three shifted groups (as the module tests).
+    fn data(n: usize, d: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n * d)
+            .map(|k| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                u * 4.0 - 2.0 + if (k / d).is_multiple_of(3) { 3.0 } else { 0.0 }
+            })
+            .collect()
+    }
+
+    fn same_lists(a: &[List], b: &[List]) {
+        assert_eq!(a.len(), b.len());
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            let ex: Vec<(u32, u64)> = x.e.iter().map(|e| (e.slot, e.cost.to_bits())).collect();
+            let ey: Vec<(u32, u64)> = y.e.iter().map(|e| (e.slot, e.cost.to_bits())).collect();
+            assert_eq!(ex, ey, "list of query {k}");
+            assert_eq!(x.lb.to_bits(), y.lb.to_bits(), "bound of query {k}");
+        }
+    }
+
+    /// The fused kernel visits candidates in another order than the GEMM
+    /// path, but a list holds the `K` cheapest and a bound that do not
+    /// depend on the order: both paths must give the same bits, in the
+    /// first scan (row and column screens, a partial last panel) and in
+    /// later scans (seeded and not, a partial last query block).
+    #[test]
+    fn fused_and_gemm_scans_give_the_same_lists() {
+        for &(n, d) in &[(997usize, 13usize), (1500, 50), (700, 3)] {
+            let x = data(n, d, n as u64);
+            let mut a = Rounds::new(&x, n, d).unwrap();
+            let mut b = Rounds::new(&x, n, d).unwrap();
+            (a.fused, b.fused) = (true, false);
+            same_lists(&a.scan_first().unwrap(), &b.scan_first().unwrap());
+            // Merge some pairs so the compact matrix has dead rows and
+            // refreshed centroids, as in later rounds.
+            for k in (0..n / 3).step_by(3) {
+                a.merge(k, k + 1);
+                b.merge(k, k + 1);
+            }
+            let queries: Vec<u32> = (0..n as u32)
+                .filter(|&k| a.size[k as usize] > 0)
+                .take(203)
+                .collect();
+            let seed: Vec<f64> = queries
+                .iter()
+                .enumerate()
+                .map(|(i, &q)| {
+                    if i % 2 == 0 {
+                        f64::INFINITY
+                    } else {
+                        a.cost(q as usize, (q as usize + 5) % n)
+                    }
+                })
+                .collect();
+            same_lists(
+                &a.scan(&queries, &seed).unwrap(),
+                &b.scan(&queries, &seed).unwrap(),
+            );
+        }
+    }
+
+    #[test]
+    fn the_merged_bound_is_below_every_cost_it_covers() {
+        // Exact Lance–Williams on random costs obeying the bounds.
+        let mut s = 7u64;
+        let mut next = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..10_000 {
+            let (na, nb) = ((1.0 + 20.0 * next()).floor(), (1.0 + 20.0 * next()).floor());
+            let (la, lb) = (1.0 + next(), 1.0 + next());
+            let ab = la.min(lb) * next();
+            let bound = merged_bound((na, nb), (la, lb), ab);
+            assert!(bound >= la.min(lb));
+            for nl in [1.0, 2.0, 5.0, 100.0, 1e6] {
+                let (ca, cb) = (la * (1.0 + next()), lb * (1.0 + next()));
+                let c = ((na + nl) * ca + (nb + nl) * cb - nl * ab) / (na + nb + nl);
+                assert!(bound <= c, "{bound} > {c}");
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! rigorous bound on the `f32` error, vectorised and compiled for AVX2 and
 //! FMA where the CPU has them.
 
+use super::kernel::LANES;
 use super::rounds::Rounds;
 use super::{K, MAX_SURVIVORS, U32, W};
 
@@ -21,28 +22,181 @@ pub(super) struct Screen {
     /// The CPU has AVX2 and FMA: the screens run compiled for them
     /// (chosen once per scan; the slack covers either rounding).
     avx2: bool,
+    /// The CPU has AVX-512F: the scans run the fused kernel.
+    avx512: bool,
     kappa: f64,
     slack: f32,
-    /// `N_l·(1 − s)` per compact candidate (`∞` for a dead row).
+    /// `N_l·(1 − s)` per compact candidate (`∞` for a dead row), padded
+    /// with `∞` to whole panels of the fused kernel.
     na: Vec<f32>,
+    /// `1 / n_l` in `f32` per compact candidate, padded with 1 likewise.
+    inv: Vec<f32>,
 }
 
 impl Screen {
     pub(super) fn new(r: &Rounds) -> Self {
         let kappa = (r.d as f64 + 8.0) * U32 * 1.02 + 1e-15;
         let slack = (kappa + 2e-6) as f32;
-        let na = r.norm2_f32.iter().map(|&v| v * (1.0 - slack)).collect();
+        let m = r.norm2_f32.len();
+        let padded = m.div_ceil(LANES) * LANES;
+        let mut na: Vec<f32> = r.norm2_f32.iter().map(|&v| v * (1.0 - slack)).collect();
+        na.resize(padded, f32::INFINITY);
+        let mut inv = r.inv_size_f32.clone();
+        inv.resize(padded, 1.0);
         #[cfg(target_arch = "x86_64")]
         let avx2 = std::arch::is_x86_feature_detected!("avx2")
             && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(target_arch = "x86_64")]
+        let avx512 = r.fused && std::arch::is_x86_feature_detected!("avx512f");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx512 = false;
         #[cfg(not(target_arch = "x86_64"))]
         let avx2 = false;
         Screen {
             avx2,
+            avx512,
             kappa,
             slack,
             na,
+            inv,
         }
+    }
+
+    /// The CPU runs the fused kernel ([`super::kernel`]).
+    pub(super) fn fused(&self) -> bool {
+        self.avx512
+    }
+
+    /// Each query's `f32` pre-test threshold and right-hand side (see
+    /// [`Screen::bounds`]) for the fused screens: `qs` are slots.
+    pub(super) fn row_bounds<const R: usize>(
+        &self,
+        r: &Rounds,
+        qs: &[u32],
+        st: &[Partial],
+    ) -> [(f32, f32); R] {
+        std::array::from_fn(|i| self.bounds(r, r.pos[qs[i] as usize] as usize, st[i].threshold()))
+    }
+
+    /// The fused row screen of a register block: queries `qs` (slots;
+    /// their states `st`, their pre-test bounds `tb`, kept up to date)
+    /// against the panel of candidates `c0..c0 + LANES` (compact), whose
+    /// dot products are `acc`.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F; inlined into the fused kernel's
+    /// callers, which are compiled for it.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) unsafe fn rows_block<const R: usize>(
+        &self,
+        r: &Rounds,
+        acc: &[[std::arch::x86_64::__m512; 2]; R],
+        qs: &[u32],
+        c0: usize,
+        (st, tb): (&mut [Partial], &mut [(f32, f32); R]),
+    ) {
+        use std::arch::x86_64::*;
+        let two = _mm512_set1_ps(2.0);
+        for h in 0..2 {
+            let cb = c0 + 16 * h;
+            let na = _mm512_loadu_ps(self.na.as_ptr().add(cb));
+            let inv = _mm512_loadu_ps(self.inv.as_ptr().add(cb));
+            for i in 0..R {
+                let (t32, bound) = tb[i];
+                let x = _mm512_fnmadd_ps(_mm512_set1_ps(t32), inv, na);
+                let x = _mm512_fnmadd_ps(two, acc[i][h], x);
+                let mut mask = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_set1_ps(bound));
+                if mask == 0 {
+                    continue;
+                }
+                let mut gs = [0.0f32; 16];
+                _mm512_storeu_ps(gs.as_mut_ptr(), acc[i][h]);
+                let q = qs[i] as usize;
+                let p = r.pos[q] as usize;
+                while mask != 0 {
+                    let b = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    if self.consider(r, q, p, cb + b, gs[b], &mut st[i]) {
+                        tb[i] = self.bounds(r, p, st[i].threshold());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The fused column screen of a register block of the first scan:
+    /// the block's rows (compact `i0..i0 + R`) are candidates for its
+    /// columns (compact `c0..c0 + LANES`, queries), each column with the
+    /// threshold kept in `col` from column `j0` on; `st` are the states
+    /// of the columns from `j0`.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F (inlined into callers compiled for it);
+    /// `col` was set up by [`Screen::cols_setup`] for the tile.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) unsafe fn cols_block<const R: usize>(
+        &self,
+        r: &Rounds,
+        acc: &[[std::arch::x86_64::__m512; 2]; R],
+        i0: usize,
+        (j0, c0): (usize, usize),
+        (st, col): (&mut [Partial], &mut ColState),
+    ) {
+        use std::arch::x86_64::*;
+        let two = _mm512_set1_ps(2.0);
+        for h in 0..2 {
+            let kb = c0 - j0 + 16 * h;
+            let mut t32 = _mm512_loadu_ps(col.t32.as_ptr().add(kb));
+            let mut bound = _mm512_loadu_ps(col.bound.as_ptr().add(kb));
+            for (i, a) in acc.iter().enumerate() {
+                let ci = i0 + i;
+                let x = _mm512_fnmadd_ps(
+                    t32,
+                    _mm512_set1_ps(self.inv[ci]),
+                    _mm512_set1_ps(self.na[ci]),
+                );
+                let x = _mm512_fnmadd_ps(two, a[h], x);
+                let mut mask = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, bound);
+                if mask == 0 {
+                    continue;
+                }
+                let mut gs = [0.0f32; 16];
+                _mm512_storeu_ps(gs.as_mut_ptr(), a[h]);
+                let mut moved = false;
+                while mask != 0 {
+                    let b = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    let k = kb + b;
+                    let p = j0 + k;
+                    if self.consider(r, r.live[p] as usize, p, ci, gs[b], &mut st[k]) {
+                        (col.t32[k], col.bound[k]) = self.bounds(r, p, st[k].threshold());
+                        moved = true;
+                    }
+                }
+                if moved {
+                    t32 = _mm512_loadu_ps(col.t32.as_ptr().add(kb));
+                    bound = _mm512_loadu_ps(col.bound.as_ptr().add(kb));
+                }
+            }
+        }
+    }
+
+    /// Sets `col` up for the columns `j0..j0 + st.len()` of a tile: their
+    /// current thresholds, padded to whole panels with lanes that never
+    /// pass.
+    pub(super) fn cols_setup(&self, r: &Rounds, j0: usize, st: &[Partial], col: &mut ColState) {
+        col.t32.clear();
+        col.bound.clear();
+        for (k, s) in st.iter().enumerate() {
+            let (t32, b) = self.bounds(r, j0 + k, s.threshold());
+            col.t32.push(t32);
+            col.bound.push(b);
+        }
+        let padded = st.len().div_ceil(LANES) * LANES;
+        col.t32.resize(padded, 0.0);
+        col.bound.resize(padded, f32::NEG_INFINITY);
     }
 
     /// The `f32` pre-test's threshold and right-hand side for query
@@ -70,7 +224,9 @@ impl Screen {
         g: f32,
         st: &mut Partial,
     ) -> bool {
-        let nlj = r.norm2[cj];
+        let Some(&nlj) = r.norm2.get(cj) else {
+            return false; // a padding lane of the fused kernel
+        };
         if !nlj.is_finite() || r.live[cj] as usize == q {
             return false;
         }
@@ -273,7 +429,10 @@ pub(super) struct Partial {
     /// The `len` smallest upper bounds so far, ascending.
     his: [f64; K],
     len: usize,
-    pub(super) cand: Vec<(f64, u32)>,
+    /// Candidates by compact slot, each with its lower bound rounded
+    /// down to `f32` (still a lower bound; 8 bytes an entry: the first
+    /// scan keeps a state per query and per thread).
+    pub(super) cand: Vec<(f32, u32)>,
     /// Prune `cand` when it grows past this (doubling: amortised).
     prune_at: usize,
     /// More than [`MAX_SURVIVORS`] candidates could not be told apart
@@ -289,7 +448,7 @@ impl Partial {
             his: [f64::INFINITY; K],
             len: 0,
             cand: vec![],
-            prune_at: 8 * K,
+            prune_at: 2 * K,
             overflow: false,
             seed,
         }
@@ -311,7 +470,15 @@ impl Partial {
         if self.overflow {
             return;
         }
-        self.cand.push((lo, slot));
+        let lo32 = lo as f32;
+        self.cand.push((
+            if lo32 as f64 > lo {
+                lo32.next_down()
+            } else {
+                lo32
+            },
+            slot,
+        ));
         if hi < self.his[K - 1] {
             let mut at = K - 1;
             while at > 0 && self.his[at - 1] > hi {
@@ -323,8 +490,8 @@ impl Partial {
         }
         if self.cand.len() > self.prune_at {
             let t = self.threshold();
-            self.cand.retain(|c| c.0 < t);
-            self.prune_at = (2 * self.cand.len()).max(8 * K);
+            self.cand.retain(|c| (c.0 as f64) < t);
+            self.prune_at = (2 * self.cand.len()).max(2 * K);
             if self.cand.len() > MAX_SURVIVORS {
                 self.overflow = true;
                 self.cand = vec![];
