@@ -135,6 +135,21 @@ pub(super) struct Rounds {
     pub(super) inv_size: Vec<f64>,
     /// `inv_size` rounded to `f32`, for the `f32` pre-test.
     pub(super) inv_size_f32: Vec<f32>,
+    /// Two orthonormal directions (the data's first two principal axes,
+    /// shortened by 1e-9 so rounding cannot lengthen them): the length of
+    /// `c_a − c_b` projected on their plane is a lower bound on
+    /// `‖c_a − c_b‖`, which lets scans skip panels.
+    axes: [Vec<f64>; 2],
+    /// Compact matrix: the row's centroid projected on the axes; the
+    /// compact rows are in slabs along the first, each slab along the
+    /// second, when rebuilt (`Rounds::compact`).
+    proj: Vec<[f64; 2]>,
+    /// Compact matrix: the least `1 / (1/n + 1/n_l)` over any partner,
+    /// `1 / (1/n + 1)`, `n` the row's cluster size.
+    wmin: Vec<f64>,
+    /// Per panel of the compact matrix: the box of `proj` of its rows,
+    /// widened as merged centroids move in (never narrowed until rebuilt).
+    panel_range: Vec<Box2>,
     /// Scans may take the fused kernel where the CPU has it (tests turn
     /// it off to compare with the GEMM path).
     pub(super) fused: bool,
@@ -201,9 +216,16 @@ impl Rounds {
             inv_size: vec![],
             inv_size_f32: vec![],
             dead_rows: 0,
+            axes: [vec![], vec![]],
+            proj: vec![],
+            wmin: vec![],
+            panel_range: vec![],
             fused: true,
             lists: vec![List::default(); n],
         };
+        let first = principal_axis(&r.centroid_hi, (n, d, stride), None);
+        let second = principal_axis(&r.centroid_hi, (n, d, stride), Some(&first));
+        r.axes = [first, second];
         r.compact();
         Some(r)
     }
@@ -283,10 +305,66 @@ impl Rounds {
         }
     }
 
+    /// Slot `s`'s centroid projected on the axes (its high part; each
+    /// within [`PROJ_EPS`] / 2 of the exact projection: norms are below 1).
+    fn project(&self, s: usize) -> [f64; 2] {
+        let row = &self.centroid_hi[s * self.stride..s * self.stride + self.d];
+        self.axes
+            .each_ref()
+            .map(|a| row.iter().zip(a).map(|(x, y)| x * y).sum())
+    }
+
+    /// Whether every column of panel `p` (compact, within `j0..j1`; their
+    /// states `cols` from `j0`) is too far to matter from every row of a
+    /// register block whose box lies `√gap2` from the panel's ([`far`]).
+    fn cols_far(&self, gap2: f64, p: usize, (j0, j1): (usize, usize), cols: &[Partial]) -> bool {
+        let c = p * LANES..((p + 1) * LANES).min(j1);
+        let w = self.wmin[c.clone()]
+            .iter()
+            .fold(f64::INFINITY, |a, &b| a.min(b));
+        far(
+            gap2,
+            w,
+            cols[c.start - j0..c.end - j0]
+                .iter()
+                .map(Partial::threshold),
+        )
+    }
+
     /// Rebuilds the compact candidate matrix from the live slots.
     fn compact(&mut self) {
-        let live: Vec<u32> = (0..self.n as u32)
+        let unsorted: Vec<u32> = (0..self.n as u32)
             .filter(|&s| self.size[s as usize] > 0)
+            .collect();
+        // Slabs along the first axis, each in order along the second: rows
+        // near in the compact matrix are near in the axes' plane, so a
+        // panel's box is small and far panels can be skipped
+        // (`Rounds::far`). About as many slabs as tiles per slab.
+        let key: Vec<[f64; 2]> = unsorted
+            .par_iter()
+            .map(|&s| self.project(s as usize))
+            .collect();
+        let mut order: Vec<usize> = (0..unsorted.len()).collect();
+        let (key_ref, slots) = (&key, &unsorted);
+        let by = |k: usize| {
+            move |&a: &usize, &b: &usize| {
+                key_ref[a][k]
+                    .total_cmp(&key_ref[b][k])
+                    .then(slots[a].cmp(&slots[b]))
+            }
+        };
+        order.sort_by(by(0));
+        let slab = (((unsorted.len() * TILE) as f64).sqrt() as usize)
+            .div_ceil(TILE)
+            .max(1)
+            * TILE;
+        order.chunks_mut(slab).for_each(|c| c.sort_by(by(1)));
+        let live: Vec<u32> = order.iter().map(|&i| unsorted[i]).collect();
+        self.proj = order.iter().map(|&i| key[i]).collect();
+        self.panel_range = self.proj.chunks(LANES).map(bounding_box).collect();
+        self.wmin = live
+            .iter()
+            .map(|&s| 1.0 / (1.0 / self.size[s as usize] as f64 + 1.0))
             .collect();
         let d = self.d;
         let mut centroid_f32 = vec![0.0f32; live.len() * d];
@@ -323,6 +401,13 @@ impl Rounds {
             self.centroid_f32[p * d + k] = self.centroid_hi[s * self.stride + k] as f32;
         }
         self.panels.set(p, &self.centroid_f32[p * d..(p + 1) * d]);
+        let x = self.project(s);
+        self.proj[p] = x;
+        let b = &mut self.panel_range[p / LANES];
+        for (r, v) in b.iter_mut().zip(x) {
+            *r = (r.0.min(v), r.1.max(v));
+        }
+        self.wmin[p] = 1.0 / (1.0 / self.size[s] as f64 + 1.0);
         self.norm2[p] = norm2_f32(&self.centroid_f32[p * d..(p + 1) * d]);
         self.norm2_f32[p] = self.norm2[p] as f32;
         self.inv_size[p] = 1.0 / self.size[s] as f64;
@@ -414,7 +499,10 @@ impl Rounds {
             .partition(|&&(k, lower)| dec.wanted[k as usize] == round || lower <= cheapest);
         dec.waiting = later;
         if !now.is_empty() {
-            let ids: Vec<u32> = now.iter().map(|p| p.0).collect();
+            let mut ids: Vec<u32> = now.iter().map(|p| p.0).collect();
+            // Neighbours along the axis share register blocks: their
+            // far panels are skipped together.
+            ids.sort_by_key(|&k| self.pos[k as usize]);
             // Exact costs to live clusters bound the K-th cheapest.
             let seed: Vec<f64> = ids
                 .par_iter()
@@ -592,43 +680,42 @@ impl Rounds {
     /// depend on how the tiles were split (every state keeps all
     /// candidates under its own threshold, never under the final one).
     fn scan_first(&self) -> Option<Vec<List>> {
-        let (d, m) = (self.d, self.live.len());
+        let m = self.live.len();
         let nb = m.div_ceil(TILE);
-        let tiles: Vec<(usize, usize)> =
-            (0..nb).flat_map(|i| (0..=i).map(move |j| (i, j))).collect();
-        let groups = rayon::current_num_threads().clamp(1, tiles.len());
-        let per = tiles.len().div_ceil(groups);
         let sc = Screen::new(self);
-        let states: Vec<Vec<Partial>> = tiles
-            .par_chunks(per)
-            .map(|group| {
-                let mut st: Vec<Partial> = (0..m).map(|_| Partial::new(f64::INFINITY)).collect();
-                let mut g = Vec::<f32>::new();
-                let mut col = ColState::default();
-                for &(bi, bj) in group {
+        // First the diagonal tiles, each alone: every query's threshold
+        // from the clusters nearest it along the axis.
+        let diagonal: Vec<Partial> = (0..nb)
+            .into_par_iter()
+            .map_init(
+                || (Vec::<f32>::new(), ColState::default()),
+                |(g, col), b| {
+                    let (i0, i1) = (b * TILE, ((b + 1) * TILE).min(m));
+                    let mut st: Vec<Partial> =
+                        (i0..i1).map(|_| Partial::new(f64::INFINITY)).collect();
+                    self.first_tile(&sc, (i0, i1), (i0, i1), (&mut st, i0), (g, col));
+                    st
+                },
+            )
+            .flatten()
+            .collect();
+        // Then the others, seeded with those thresholds, nearest tiles
+        // first, rows dealt round-robin to the groups (each group keeps a
+        // state for every query: tiles of any row block reach it).
+        let groups = rayon::current_num_threads().clamp(1, nb);
+        let states: Vec<Vec<Partial>> = (0..groups)
+            .into_par_iter()
+            .map(|gi| {
+                let mut st: Vec<Partial> = diagonal
+                    .iter()
+                    .map(|p| Partial::new(p.threshold()))
+                    .collect();
+                let (mut g, mut col) = (Vec::<f32>::new(), ColState::default());
+                for bi in (1..nb).filter(|bi| bi % groups == gi) {
                     let (i0, i1) = (bi * TILE, ((bi + 1) * TILE).min(m));
-                    let (j0, j1) = (bj * TILE, ((bj + 1) * TILE).min(m));
-                    #[cfg(target_arch = "x86_64")]
-                    if sc.fused() {
-                        // SAFETY: `fused` records that the CPU has AVX-512F.
-                        unsafe { self.first_tile(&sc, (i0, i1), (j0, j1), &mut st, &mut col) };
-                        continue;
-                    }
-                    let (h, w) = (i1 - i0, j1 - j0);
-                    g.clear();
-                    g.resize(h * w, 0.0);
-                    let lhs =
-                        MatRef::from_row_major_slice(&self.centroid_f32[i0 * d..i1 * d], h, d);
-                    let rhs =
-                        MatRef::from_row_major_slice(&self.centroid_f32[j0 * d..j1 * d], w, d);
-                    let dst = MatMut::from_row_major_slice_mut(g.as_mut_slice(), h, w);
-                    matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
-                    for r in 0..h {
-                        let q = self.live[i0 + r] as usize;
-                        sc.row(self, q, &g[r * w..(r + 1) * w], j0, &mut st[i0 + r]);
-                    }
-                    if bi != bj {
-                        sc.cols(self, &g, (i0, h), (j0, w), &mut st[j0..j1], &mut col);
+                    for bj in (0..bi).rev() {
+                        let (j0, j1) = (bj * TILE, ((bj + 1) * TILE).min(m));
+                        self.first_tile(&sc, (i0, i1), (j0, j1), (&mut st, 0), (&mut g, &mut col));
                     }
                 }
                 st
@@ -638,9 +725,52 @@ impl Rounds {
             .into_par_iter()
             .map(|i| {
                 let q = self.live[i] as usize;
-                self.finish(q, f64::INFINITY, states.iter().map(|s| &s[i]))
+                let parts = std::iter::once(&diagonal[i]).chain(states.iter().map(|s| &s[i]));
+                self.finish(q, f64::INFINITY, parts)
             })
             .collect()
+    }
+
+    /// One tile `(I, J)`, `J ≤ I`, of the first scan: rows `i0..i1`
+    /// against the candidates `j0..j1`, screened by row and, off the
+    /// diagonal, by column. `st[k]` is the state of compact row
+    /// `base + k`; `g` and `col` are scratch.
+    fn first_tile(
+        &self,
+        sc: &Screen,
+        (i0, i1): (usize, usize),
+        (j0, j1): (usize, usize),
+        (st, base): (&mut [Partial], usize),
+        (g, col): (&mut Vec<f32>, &mut ColState),
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if sc.fused() {
+            // SAFETY: `fused` records that the CPU has AVX-512F.
+            unsafe { self.first_tile_fused(sc, (i0, i1), (j0, j1), (st, base), col) };
+            return;
+        }
+        let d = self.d;
+        let (h, w) = (i1 - i0, j1 - j0);
+        g.clear();
+        g.resize(h * w, 0.0);
+        let lhs = MatRef::from_row_major_slice(&self.centroid_f32[i0 * d..i1 * d], h, d);
+        let rhs = MatRef::from_row_major_slice(&self.centroid_f32[j0 * d..j1 * d], w, d);
+        let dst = MatMut::from_row_major_slice_mut(g.as_mut_slice(), h, w);
+        matmul(dst, Accum::Replace, lhs, rhs.transpose(), 1.0, Par::Seq);
+        for r in 0..h {
+            let q = self.live[i0 + r] as usize;
+            sc.row(self, q, &g[r * w..(r + 1) * w], j0, &mut st[i0 + r - base]);
+        }
+        if i0 != j0 {
+            sc.cols(
+                self,
+                g,
+                (i0, h),
+                (j0, w),
+                &mut st[j0 - base..j1 - base],
+                col,
+            );
+        }
     }
 
     /// Full scans: each query's `K` cheapest live clusters (exact costs)
@@ -707,7 +837,8 @@ impl Rounds {
             .collect()
     }
 
-    /// One tile `(I, J)` of the first scan through the fused kernel: rows
+    /// [`Rounds::first_tile`] through the fused kernel, skipping panels
+    /// whose every pair is too far along the axis to matter: rows
     /// `i0..i1` against the candidates `j0..j1`, screened by row and, off
     /// the diagonal, by column (`st`: every query's state).
     ///
@@ -715,19 +846,19 @@ impl Rounds {
     /// The CPU must have AVX-512F.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
-    unsafe fn first_tile(
+    unsafe fn first_tile_fused(
         &self,
         sc: &Screen,
         (i0, i1): (usize, usize),
         (j0, j1): (usize, usize),
-        st: &mut [Partial],
+        (st, base): (&mut [Partial], usize),
         col: &mut ColState,
     ) {
         let diagonal = i0 == j0;
         // Off the diagonal the columns come before the rows: disjoint states.
-        let (before, from_i0) = st.split_at_mut(i0);
+        let (before, from_i0) = st.split_at_mut(i0 - base);
         let rows = &mut from_i0[..i1 - i0];
-        let cols = &mut before[j0.min(i0)..j1.min(i0)];
+        let cols = &mut before[(j0 - base).min(i0 - base)..(j1 - base).min(i0 - base)];
         if !diagonal {
             sc.cols_setup(self, j0, cols, col);
         }
@@ -768,7 +899,16 @@ impl Rounds {
         let d = self.d;
         let q = &self.centroid_f32[i * d..(i + R) * d];
         let mut tb = sc.row_bounds::<R>(self, qs, rst);
+        let rows_box = bounding_box(&self.proj[i..i + R]);
+        let w = self.wmin[i..i + R]
+            .iter()
+            .fold(f64::INFINITY, |a, &b| a.min(b));
         for p in j0 / LANES..j1.div_ceil(LANES) {
+            let gap2 = box_gap2(rows_box, self.panel_range[p]);
+            let rows_far = far(gap2, w, rst.iter().map(Partial::threshold));
+            if rows_far && (diagonal || self.cols_far(gap2, p, (j0, j1), cols)) {
+                continue;
+            }
             let acc = super::kernel::dots::<R>(q, d, self.panels.panel(p));
             sc.rows_block::<R>(self, &acc, qs, p * LANES, (&mut *rst, &mut tb));
             if !diagonal {
@@ -825,7 +965,14 @@ impl Rounds {
     ) {
         let d = self.d;
         let mut tb = sc.row_bounds::<R>(self, qs, st);
+        let at: [usize; R] = std::array::from_fn(|r| self.pos[qs[r] as usize] as usize);
+        let rows_box = bounding_box(&at.map(|p| self.proj[p]));
+        let w = at.iter().fold(f64::INFINITY, |a, &p| a.min(self.wmin[p]));
         for p in c0 / LANES..c1.div_ceil(LANES) {
+            let gap2 = box_gap2(rows_box, self.panel_range[p]);
+            if far(gap2, w, st.iter().map(Partial::threshold)) {
+                continue;
+            }
             let acc = super::kernel::dots::<R>(q, d, self.panels.panel(p));
             sc.rows_block::<R>(self, &acc, qs, p * LANES, (&mut *st, &mut tb));
         }
@@ -859,6 +1006,103 @@ impl Rounds {
         }
         Some(List { e, lb })
     }
+}
+
+/// Rounding allowance of a gap between two projections on the axis:
+/// each is a sum of `d` products of values below 1 in magnitude, within
+/// `γ_d` of exact, plus the centroids' low parts.
+const PROJ_EPS: f64 = 1e-13;
+
+/// A box in the axes' plane: the range along each axis.
+type Box2 = [(f64, f64); 2];
+
+/// The squared distance between the boxes `a` and `b` in the axes'
+/// plane, each side's gap less the projections' rounding ([`PROJ_EPS`]):
+/// a lower bound on `‖c_a − c_b‖²` for any centroids projected into them.
+#[inline(always)]
+fn box_gap2(a: Box2, b: Box2) -> f64 {
+    let g = |k: usize| ((b[k].0 - a[k].1).max(a[k].0 - b[k].1) - PROJ_EPS).max(0.0);
+    let (g0, g1) = (g(0), g(1));
+    g0 * g0 + g1 * g1
+}
+
+/// Whether clusters whose centroids lie `√gap2` apart (at least) along
+/// the axes' plane, with least pair weight `w`, cost more than every one
+/// of `thresholds`: `Δ = w_pair·‖c − c_l‖² ≥ w·gap2`, lowered by a few
+/// roundings. Then no pair of them can enter a query's list.
+#[inline(always)]
+fn far(gap2: f64, w: f64, thresholds: impl Iterator<Item = f64>) -> bool {
+    let lb = w * gap2 * (1.0 - 1e-9);
+    let far = gap2 > 0.0 && thresholds.fold(true, |all, t| all & (lb > t));
+    #[cfg(test)]
+    if far {
+        tests::SKIPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    far
+}
+
+/// The smallest box holding the points `p`.
+fn bounding_box(p: &[[f64; 2]]) -> Box2 {
+    let mut b = [(f64::INFINITY, f64::NEG_INFINITY); 2];
+    for x in p {
+        for (r, &v) in b.iter_mut().zip(x) {
+            *r = (r.0.min(v), r.1.max(v));
+        }
+    }
+    b
+}
+
+/// The first principal axis of the `n` centred rows of `x` (stride
+/// `stride`, `d` used), or with `against` the first one orthogonal to
+/// it (the second), by power iteration from a fixed start, shortened by
+/// 1e-9 (only a bound's quality depends on the axes: any two orthogonal
+/// directions of length ≤ 1 keep the bounds valid; Gram–Schmidt leaves
+/// them orthogonal to ~1e-16, which the shortening covers).
+/// Deterministic: the row chunks are summed in order, whatever the
+/// thread count.
+fn principal_axis(
+    x: &[f64],
+    (n, d, stride): (usize, usize, usize),
+    against: Option<&[f64]>,
+) -> Vec<f64> {
+    const CHUNK: usize = 4096;
+    let orthogonal = |v: &mut Vec<f64>| {
+        if let Some(u) = against {
+            let dot: f64 = v.iter().zip(u).map(|(a, b)| a * b).sum();
+            v.iter_mut().zip(u).for_each(|(a, b)| *a -= dot * b);
+        }
+    };
+    let mut v: Vec<f64> = (0..d).map(|k| 1.0 + k as f64 / d as f64).collect();
+    orthogonal(&mut v);
+    for _ in 0..12 {
+        let parts: Vec<Vec<f64>> = x[..n * stride]
+            .par_chunks(CHUNK * stride)
+            .map(|block| {
+                let mut acc = vec![0.0; d];
+                for row in block.chunks_exact(stride) {
+                    let s: f64 = row[..d].iter().zip(&v).map(|(a, b)| a * b).sum();
+                    acc.iter_mut().zip(&row[..d]).for_each(|(o, a)| *o += s * a);
+                }
+                acc
+            })
+            .collect();
+        let mut w = vec![0.0; d];
+        for p in &parts {
+            w.iter_mut().zip(p).for_each(|(o, a)| *o += a);
+        }
+        orthogonal(&mut w);
+        let norm = w.iter().map(|a| a * a).sum::<f64>().sqrt();
+        if !(norm > 0.0 && norm.is_finite()) {
+            break;
+        }
+        v = w.iter().map(|a| a / norm).collect();
+    }
+    orthogonal(&mut v);
+    let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+    if !(norm > 0.0 && norm.is_finite()) {
+        return vec![0.0; d]; // d = 1 has no second axis: no bound from it
+    }
+    v.iter().map(|a| a / norm * (1.0 - 1e-9)).collect()
 }
 
 /// A lower bound on `Δ(a∪b, l)` for every live `l` in neither parent's
@@ -914,6 +1158,10 @@ fn below(a: f64, b: f64) -> bool {
 mod tests {
     use super::*;
 
+    /// Panels the fused scans skipped as too far ([`far`]), all tests.
+    pub(super) static SKIPPED: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
+
     /// Seeded uniform rows in three shifted groups (as the module tests).
     fn data(n: usize, d: usize, seed: u64) -> Vec<f64> {
         let mut s = seed;
@@ -939,12 +1187,14 @@ mod tests {
     }
 
     /// The fused kernel visits candidates in another order than the GEMM
-    /// path, but a list holds the `K` cheapest and a bound that do not
-    /// depend on the order: both paths must give the same bits, in the
-    /// first scan (row and column screens, a partial last panel) and in
-    /// later scans (seeded and not, a partial last query block).
+    /// path and skips panels too far along the axes' plane, but a list
+    /// holds the `K` cheapest and a bound that depend on neither: both
+    /// paths must give the same bits, in the first scan (row and column
+    /// screens, a partial last panel) and in later scans (seeded and not,
+    /// a partial last query block, centroids moved by merges).
     #[test]
     fn fused_and_gemm_scans_give_the_same_lists() {
+        let skipped = SKIPPED.load(std::sync::atomic::Ordering::Relaxed);
         for &(n, d) in &[(997usize, 13usize), (1500, 50), (700, 3)] {
             let x = data(n, d, n as u64);
             let mut a = Rounds::new(&x, n, d).unwrap();
@@ -976,6 +1226,11 @@ mod tests {
                 &a.scan(&queries, &seed).unwrap(),
                 &b.scan(&queries, &seed).unwrap(),
             );
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            let now = SKIPPED.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(now > skipped, "no panel was skipped");
         }
     }
 

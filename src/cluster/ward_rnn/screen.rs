@@ -459,7 +459,7 @@ impl Partial {
     }
 
     #[inline]
-    fn threshold(&self) -> f64 {
+    pub(super) fn threshold(&self) -> f64 {
         // `his` is padded with ∞: the K-th entry is the threshold once
         // K candidates were seen.
         self.his[K - 1].min(self.seed)
