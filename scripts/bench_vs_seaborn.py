@@ -34,6 +34,9 @@ Cases (quick: the first size of each, no corr clustermap, batch N=20, 1 repeat):
                              `pd.DataFrame(np.corrcoef(df.values), ...)` (numpy); the
                              faster is the reference
                              vs heatmill corrmap --mask upper --cbar-shrink 0.8 --figsize 10,8
+    clustermap 200000x50     heatmill clustermap --method ward ... only: seaborn's
+                             fastcluster.linkage_vector would take ~1.6 h (O(n^2 d),
+                             359 s at 50 000), pheatmap/ComplexHeatmap 160 GB of distances
     masked corrmap 10000x50, 20000x50, 100000x50
                              heatmill corrmap --mask upper --cbar-shrink 0.8 --figsize 10,8
                              only: seaborn is not run (it would need ~15 float64 copies
@@ -123,6 +126,14 @@ def seaborn_corr_clustermap_bytes(n: int) -> float:
 # picture; seaborn needs ~15 float64 copies of the n x n matrix (corr, mask,
 # matplotlib's masked array, colours): 12 GB at 10 000 genes, measured.
 SCALE_CORRMAP_SIZES = [(10000, 50), (20000, 50), (100000, 50)]
+
+
+# Clustermaps beyond seaborn's reach in time (#18): seaborn's ward is
+# fastcluster.linkage_vector, O(n^2 d) time: 359 s at 50 000 x 50 here
+# (bench-results/ward200k_profile.md), so ~16x that at 200 000; pheatmap and
+# ComplexHeatmap would store the n(n-1)/2 distances (160 GB at 200 000).
+SCALE_CLUSTERMAP_SIZES = [(200000, 50)]
+FASTCLUSTER_VECTOR_50K_S = 359.0
 
 
 def seaborn_corrmap_bytes(n: int) -> float:
@@ -1147,6 +1158,19 @@ def main() -> int:
                     ["--method", "ward", "--cmap", "RdBu_r", "--center", "0",
                      "--figsize", "10,10"],
                     {"kind": "clustermap"}))
+            for n, p in first(SCALE_CLUSTERMAP_SIZES):
+                if args.quick or not wanted(f"clustermap {n}x{p}"):
+                    continue
+                est_h = FASTCLUSTER_VECTOR_50K_S * (n / 50000) ** 2 / 3600
+                results.append(figure_case(
+                    args, worker, tmp, pngdir, f"clustermap {n}x{p}", "clustermap", n, p,
+                    ["--method", "ward", "--cmap", "RdBu_r", "--center", "0",
+                     "--figsize", "10,10"],
+                    {"kind": "clustermap_scale"}, warm=False,
+                    infeasible=f"fastcluster.linkage_vector (seaborn's ward) is O(n^2 d): "
+                               f"~{est_h:.1f} h from its 359 s at 50 000 rows; pheatmap and "
+                               f"ComplexHeatmap would store {n * (n - 1) / 2 * 8 / 1e9:.0f} GB "
+                               f"of distances"))
             for n, p in first(CORRMAP_SIZES):
                 if not wanted(f"corrmap {n}x{p}"):
                     continue
