@@ -550,6 +550,9 @@ def tagged(stdout: str) -> dict | None:
 # (= scipy's ward) on Euclidean rows and columns, 1000 x 1000 px PNG. Each is one
 # Rscript process, end to end (R start-up, TSV read, clustering, drawing), under
 # /usr/bin/time; the script also reports its own read and cluster+draw times.
+# ComplexHeatmap rasterises matrices of more than 2 000 rows; its default
+# rasteriser (magick) wrote an empty frame here and failed, so it rasterises
+# through R's own png device (`raster_by_magick = FALSE`).
 R_TIMEOUT_S = 900.0
 R_SCRIPTS = {
     "pheatmap": """
@@ -569,7 +572,7 @@ x <- as.matrix(read.delim(a[1], row.names = 1, check.names = FALSE))
 t1 <- proc.time()[["elapsed"]]
 png(a[2], width = 1000, height = 1000)
 draw(Heatmap(x, clustering_method_rows = "ward.D2", clustering_method_columns = "ward.D2",
-             show_row_names = FALSE))
+             show_row_names = FALSE, use_raster = TRUE, raster_by_magick = FALSE))
 invisible(dev.off())
 t2 <- proc.time()[["elapsed"]]
 cat(sprintf("@@RESULT {\\"read\\": %f, \\"cluster_draw\\": %f}\\n", t1 - t0, t2 - t1))

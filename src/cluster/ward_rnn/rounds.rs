@@ -860,6 +860,20 @@ impl Rounds {
         let rows = &mut from_i0[..i1 - i0];
         let cols = &mut before[(j0 - base).min(i0 - base)..(j1 - base).min(i0 - base)];
         if !diagonal {
+            // A tile far from its mirror for every row and column is
+            // skipped whole, before its columns' thresholds are set up.
+            let boxes = |a: usize, b: usize| {
+                let panels = &self.panel_range[a / LANES..b.div_ceil(LANES)];
+                let w = self.wmin[a..b].iter().fold(f64::INFINITY, |x, &y| x.min(y));
+                (panels.iter().fold(EMPTY_BOX, |x, y| union(x, *y)), w)
+            };
+            let ((rows_box, w_rows), (cols_box, w_cols)) = (boxes(i0, i1), boxes(j0, j1));
+            let gap2 = box_gap2(rows_box, cols_box);
+            if far(gap2, w_rows, rows.iter().map(Partial::threshold))
+                && far(gap2, w_cols, cols.iter().map(Partial::threshold))
+            {
+                return;
+            }
             sc.cols_setup(self, j0, cols, col);
         }
         let mut i = i0;
@@ -1041,15 +1055,18 @@ fn far(gap2: f64, w: f64, thresholds: impl Iterator<Item = f64>) -> bool {
     far
 }
 
+/// The box holding nothing.
+const EMPTY_BOX: Box2 = [(f64::INFINITY, f64::NEG_INFINITY); 2];
+
+/// The smallest box holding the boxes `a` and `b`.
+fn union(a: Box2, b: Box2) -> Box2 {
+    [0, 1].map(|k| (a[k].0.min(b[k].0), a[k].1.max(b[k].1)))
+}
+
 /// The smallest box holding the points `p`.
 fn bounding_box(p: &[[f64; 2]]) -> Box2 {
-    let mut b = [(f64::INFINITY, f64::NEG_INFINITY); 2];
-    for x in p {
-        for (r, &v) in b.iter_mut().zip(x) {
-            *r = (r.0.min(v), r.1.max(v));
-        }
-    }
-    b
+    p.iter()
+        .fold(EMPTY_BOX, |b, x| union(b, [(x[0], x[0]), (x[1], x[1])]))
 }
 
 /// The first principal axis of the `n` centred rows of `x` (stride
@@ -1157,24 +1174,11 @@ fn below(a: f64, b: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::ward_rnn::tests::data;
 
     /// Panels the fused scans skipped as too far ([`far`]), all tests.
     pub(super) static SKIPPED: std::sync::atomic::AtomicUsize =
         std::sync::atomic::AtomicUsize::new(0);
-
-    /// Seeded uniform rows in three shifted groups (as the module tests).
-    fn data(n: usize, d: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n * d)
-            .map(|k| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
-                u * 4.0 - 2.0 + if (k / d).is_multiple_of(3) { 3.0 } else { 0.0 }
-            })
-            .collect()
-    }
 
     fn same_lists(a: &[List], b: &[List]) {
         assert_eq!(a.len(), b.len());

@@ -326,13 +326,8 @@ impl Screen {
         st: &mut [Partial],
         col: &mut ColState,
     ) {
-        col.t32.clear();
-        col.bound.clear();
-        for (k, s) in st.iter().enumerate() {
-            let (t32, b) = self.bounds(r, j0 + k, s.threshold());
-            col.t32.push(t32);
-            col.bound.push(b);
-        }
+        // The padding past `w` is never read: the pre-test zips with `g`.
+        self.cols_setup(r, j0, st, col);
         let mut flags = std::mem::take(&mut col.flags);
         flags.clear();
         flags.resize(w, 0);
