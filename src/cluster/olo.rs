@@ -64,6 +64,8 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
     // M of each finished node whose parent is not done yet (see `Tree::m`).
     let mut blocks: Vec<Vec<f32>> = vec![Vec::new(); n - 1];
     let mut dblk: Vec<f64> = Vec::new();
+    // Freed blocks, reused: fresh memory is slow to touch the first time.
+    let mut spare = Spare(Vec::new());
     let mut must_swap = vec![false; n - 1];
 
     for (node, &(vl, vr)) in sz.iter().enumerate() {
@@ -90,13 +92,6 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         // (w's, k's), in scipy's order.
         let left = tree.choices(vl, false);
         let right = tree.choices(vr, true);
-        // Candidate m's for each u, sorted by M[u, m] (indices relative
-        // to l_lo, the rows of `d`).
-        let par = wl * wl >= PAR_WORK;
-        let m_lists: Vec<Sorted> = map_range(l_lo..l_hi, par, |u| {
-            let mc = left.parts[left.of(&range, u)].1;
-            tree.sorted(&blocks, vl, u, range[mc], l_lo)
-        });
         // Per right choice: the minimum of D[m, k] over k for each row m,
         // and per (right, left) choice scipy's global min of D[m, k] in f32.
         let mut min_k_of_m = vec![vec![f64::INFINITY; wl]; right.len];
@@ -117,47 +112,69 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                 }
             }
         }
-        // M for this node, one column of wl values per w.
-        let mut mblk = vec![0f32; wl * wr];
-        let (m_lists, min_k_of_m) = (&m_lists, &min_k_of_m);
+        // M for this node, row-major: M[u, w] at (u − l_lo)·wr + (w − r_lo).
+        let mut mblk = spare.take(wl * wr);
+        let min_k_of_m = &min_k_of_m;
         let (tree, blocks_ref) = (&tree, &blocks);
-        let column = |(wi, col): (usize, &mut [f32])| {
-            let w = r_lo + wi;
-            let sr = right.of(&range, w);
-            let kc = right.parts[sr].1;
-            let k_list = tree.sorted(blocks_ref, vr, w, range[kc], r_lo);
-            for (ui, slot) in col.iter_mut().enumerate() {
-                let sl = left.of(&range, l_lo + ui);
-                *slot = best_cost(
-                    &m_lists[ui],
-                    &k_list,
-                    (min_km[sr][sl], &min_k_of_m[sr]),
-                    d,
-                    wr,
-                );
+        let band_rows = if wl * wr >= PAR_WORK {
+            wl.div_ceil(rayon::current_num_threads().max(1))
+        } else {
+            wl
+        };
+        // A band of rows u: their candidate lists m (sorted lazily, kept
+        // for the band), then for each w its candidate list k (sorted
+        // lazily) and the DP for every u of the band. Bands are
+        // independent; the lists are sorted only as deep as the DP reads.
+        let band = |(bi, out): (usize, &mut [f32])| {
+            let u0 = l_lo + bi * band_rows;
+            let mut m_lists: Vec<Lazy> = (u0..u0 + out.len() / wr)
+                .map(|u| {
+                    let mc = left.parts[left.of(&range, u)].1;
+                    tree.lazy(blocks_ref, vl, u, range[mc], l_lo)
+                })
+                .collect();
+            let sls: Vec<usize> = (u0..u0 + m_lists.len())
+                .map(|u| left.of(&range, u))
+                .collect();
+            for w in r_lo..r_hi {
+                let sr = right.of(&range, w);
+                let kc = right.parts[sr].1;
+                let mut k_list = tree.lazy(blocks_ref, vr, w, range[kc], r_lo);
+                for (ui, m_list) in m_lists.iter_mut().enumerate() {
+                    let sl = sls[ui];
+                    out[ui * wr + w - r_lo] = best_cost(
+                        m_list,
+                        &mut k_list,
+                        (min_km[sr][sl], &min_k_of_m[sr]),
+                        d,
+                        wr,
+                    );
+                }
             }
         };
-        if wl * wr >= PAR_WORK {
-            mblk.par_chunks_mut(wl).enumerate().for_each(column);
+        if band_rows < wl {
+            mblk.par_chunks_mut(band_rows * wr)
+                .enumerate()
+                .for_each(band);
         } else {
-            mblk.chunks_mut(wl).enumerate().for_each(column);
+            band((0, &mut mblk[..]));
         }
         // scipy's scan for the first minimum in (u, w) order.
         let (mut cur, mut bu, mut bw) = (BIG, 0usize, 0usize);
-        for (wi, col) in mblk.chunks(wl).enumerate() {
-            for (ui, &c) in col.iter().enumerate() {
-                if c < cur || (c == cur && ui < bu) {
+        for (ui, row) in mblk.chunks(wr).enumerate() {
+            for (wi, &c) in row.iter().enumerate() {
+                if c < cur {
                     (cur, bu, bw) = (c, ui, wi);
                 }
             }
         }
         if vl >= n {
             must_swap[vl - n] = left.of(&range, l_lo + bu) == 1;
-            blocks[vl - n] = Vec::new();
+            spare.put(std::mem::take(&mut blocks[vl - n]));
         }
         if vr >= n {
             must_swap[vr - n] = right.of(&range, r_lo + bw) == 1;
-            blocks[vr - n] = Vec::new();
+            spare.put(std::mem::take(&mut blocks[vr - n]));
         }
         if node + 1 < n - 1 {
             blocks[node] = mblk;
@@ -236,56 +253,68 @@ impl Tree<'_> {
     /// M[x, y] for y in `ys`, where `x` and the `ys` are leaves under the
     /// two different children of `v` (or `v` is the leaf x itself: M = 0),
     /// read from `v`'s block: M[u, w] (u under the left child, w under
-    /// the right one) at (w − mid)·|left| + (u − lo).
-    fn m_row(&self, blocks: &[Vec<f32>], v: usize, x: usize, ys: (usize, usize)) -> Vec<f32> {
+    /// the right one) at (u − lo)·|right| + (w − mid).
+    fn m_row(
+        &self,
+        blocks: &[Vec<f32>],
+        v: usize,
+        x: usize,
+        ys: (usize, usize),
+        out: &mut Vec<f32>,
+    ) {
+        out.clear();
         if v < self.n {
-            return vec![0.0];
+            out.push(0.0);
+            return;
         }
         let (a, b) = self.sz[v - self.n];
-        let (lo, mid) = (self.range[a].0, self.range[b].0);
-        let wl = mid - lo;
+        let (lo, mid, hi) = (self.range[a].0, self.range[b].0, self.range[b].1);
+        let wr = hi - mid;
         let blk = &blocks[v - self.n];
         if x < mid {
-            (ys.0..ys.1).map(|y| blk[(y - mid) * wl + x - lo]).collect()
+            out.extend_from_slice(&blk[(x - lo) * wr + ys.0 - mid..(x - lo) * wr + ys.1 - mid]);
         } else {
-            blk[(x - mid) * wl + ys.0 - lo..(x - mid) * wl + ys.1 - lo].to_vec()
+            out.extend((ys.0..ys.1).map(|y| blk[(y - lo) * wr + x - mid]));
         }
     }
 
-    /// The y's of `ys` sorted by M[x, y] with scipy's quicksort, as
-    /// indices relative to `base`, with their M values.
-    fn sorted(
+    /// The y's of `ys` by M[x, y] in the order of scipy's quicksort, as
+    /// indices relative to `base`, sorted as far as they are read.
+    fn lazy(
         &self,
         blocks: &[Vec<f32>],
         v: usize,
         x: usize,
         ys: (usize, usize),
         base: usize,
-    ) -> Sorted {
-        let mut vals = self.m_row(blocks, v, x, ys);
-        let mut idx: Vec<u32> = (ys.0 - base..ys.1 - base).map(|i| i as u32).collect();
-        simultaneous_sort(&mut vals, &mut idx);
-        Sorted { vals, idx }
+    ) -> Lazy {
+        let mut vals = Vec::with_capacity(ys.1 - ys.0);
+        self.m_row(blocks, v, x, ys, &mut vals);
+        let idx: Vec<u32> = (ys.0 - base..ys.1 - base).map(|i| i as u32).collect();
+        Lazy::new(vals, idx)
     }
 }
 
-/// A candidate list: indices in the order of scipy's quicksort on M, and
-/// the M values in that order (so the DP reads them in sequence).
-struct Sorted {
-    vals: Vec<f32>,
-    idx: Vec<u32>,
-}
+/// Freed M blocks kept for reuse (a few of the largest).
+struct Spare(Vec<Vec<f32>>);
 
-/// `f` over `r`, in order; on the thread pool when `par`.
-fn map_range<R: Send>(
-    r: std::ops::Range<usize>,
-    par: bool,
-    f: impl Fn(usize) -> R + Sync + Send,
-) -> Vec<R> {
-    if par {
-        r.into_par_iter().map(f).collect()
-    } else {
-        r.map(f).collect()
+impl Spare {
+    /// A block of `len` zeros, reusing a freed one when one is big enough.
+    fn take(&mut self, len: usize) -> Vec<f32> {
+        let mut v = match self.0.iter().position(|b| b.capacity() >= len) {
+            Some(i) => self.0.swap_remove(i),
+            None => Vec::with_capacity(len),
+        };
+        v.clear();
+        v.resize(len, 0.0);
+        v
+    }
+
+    /// Keeps `v` for reuse (at most four, the largest).
+    fn put(&mut self, v: Vec<f32>) {
+        self.0.push(v);
+        self.0.sort_by_key(|b| std::cmp::Reverse(b.capacity()));
+        self.0.truncate(4);
     }
 }
 
@@ -298,16 +327,18 @@ fn map_range<R: Send>(
 /// monotone, so a skipped candidate could never have been strictly better,
 /// and the running minimum — hence the result — is exactly scipy's.
 fn best_cost(
-    m_list: &Sorted,
-    k_list: &Sorted,
+    m_list: &mut Lazy,
+    k_list: &mut Lazy,
     (min_km, min_k_of_m): (f32, &[f64]),
     d: &[f64],
     wr: usize,
 ) -> f32 {
     let mut cur = BIG;
+    k_list.ensure(0);
     let wk0 = k_list.vals[0];
-    for (&um, &mi) in m_list.vals.iter().zip(&m_list.idx) {
-        let mi = mi as usize;
+    for j in 0..m_list.vals.len() {
+        m_list.ensure(j);
+        let (um, mi) = (m_list.vals[j], m_list.idx[j] as usize);
         if um + wk0 + min_km >= cur {
             break;
         }
@@ -316,14 +347,16 @@ fn best_cost(
             continue;
         }
         let row = &d[mi * wr..(mi + 1) * wr];
-        for (&wk, &ki) in k_list.vals.iter().zip(&k_list.idx) {
+        for q in 0..k_list.vals.len() {
+            k_list.ensure(q);
+            let wk = k_list.vals[q];
             if um + wk + min_km >= cur {
                 break;
             }
             if (((um + wk) as f64) + floor) as f32 >= cur {
                 break;
             }
-            let current = ((um + wk) as f64 + row[ki as usize]) as f32;
+            let current = ((um + wk) as f64 + row[k_list.idx[q] as usize]) as f32;
             if current < cur {
                 cur = current;
             }
@@ -332,13 +365,59 @@ fn best_cost(
     cur
 }
 
-/// Median-of-three quicksort (scikit-learn's, used by scipy's OLO),
-/// iterative so no input can exhaust the stack.
-fn simultaneous_sort(vals: &mut [f32], idx: &mut [u32]) {
-    let mut stack = vec![(0usize, vals.len())];
-    while let Some((lo, size)) = stack.pop() {
-        let v = &mut vals[lo..lo + size];
-        let ix = &mut idx[lo..lo + size];
+/// Values with their indices, sorted by scipy's quicksort (the median-of-
+/// three quicksort of scikit-learn that scipy's OLO uses; the order of
+/// equal values matters for ties, so the algorithm is mirrored) only as far
+/// as they are read: a part is partitioned when an element in it is first
+/// needed. Parts are disjoint, so the order each element ends in is the one
+/// a full sort gives, whatever the order in which parts are done.
+struct Lazy {
+    vals: Vec<f32>,
+    idx: Vec<u32>,
+    /// Parts still to sort, (start, length), leftmost on top.
+    todo: Vec<(usize, usize)>,
+    /// Elements before this are in their final place.
+    done: usize,
+}
+
+impl Lazy {
+    fn new(vals: Vec<f32>, idx: Vec<u32>) -> Self {
+        debug_assert_eq!(vals.len(), idx.len());
+        let todo = vec![(0, vals.len())];
+        Lazy {
+            vals,
+            idx,
+            todo,
+            done: 0,
+        }
+    }
+
+    /// Sorts until element `j` is in its final place.
+    #[inline]
+    fn ensure(&mut self, j: usize) {
+        if j >= self.done {
+            self.advance(j);
+        }
+    }
+
+    #[inline(never)]
+    fn advance(&mut self, j: usize) {
+        while let Some(&(lo, size)) = self.todo.last() {
+            if lo > j {
+                break;
+            }
+            self.todo.pop();
+            self.split(lo, size);
+        }
+        self.done = self.todo.last().map_or(self.vals.len(), |t| t.0);
+    }
+
+    /// One quicksort step on the part (lo, size): small parts sorted,
+    /// larger ones partitioned around the median of three, their two sides
+    /// (when longer than one) left to do.
+    fn split(&mut self, lo: usize, size: usize) {
+        let v = &mut self.vals[lo..lo + size];
+        let ix = &mut self.idx[lo..lo + size];
         let swap = |v: &mut [f32], ix: &mut [u32], a: usize, b: usize| {
             v.swap(a, b);
             ix.swap(a, b);
@@ -381,11 +460,12 @@ fn simultaneous_sort(vals: &mut [f32], idx: &mut [u32]) {
                     }
                 }
                 swap(v, ix, store, size - 1);
-                if store > 1 {
-                    stack.push((lo, store));
-                }
+                // Right side first, so the left one is on top.
                 if store + 2 < size {
-                    stack.push((lo + store + 1, size - store - 1));
+                    self.todo.push((lo + store + 1, size - store - 1));
+                }
+                if store > 1 {
+                    self.todo.push((lo, store));
                 }
             }
         }
@@ -402,7 +482,7 @@ mod tests {
     mod reference {
         use rayon::prelude::*;
 
-        use super::super::{simultaneous_sort, BIG};
+        use super::super::BIG;
         use crate::cluster::condensed::Condensed;
         use crate::cluster::linkage::Linkage;
         use crate::dtype::Storage;
@@ -655,6 +735,66 @@ mod tests {
             simultaneous_sort(&mut vals, &mut idx);
             idx
         }
+
+        /// Median-of-three quicksort (scikit-learn's, used by scipy's OLO),
+        /// iterative so no input can exhaust the stack.
+        pub(super) fn simultaneous_sort(vals: &mut [f32], idx: &mut [u32]) {
+            let mut stack = vec![(0usize, vals.len())];
+            while let Some((lo, size)) = stack.pop() {
+                let v = &mut vals[lo..lo + size];
+                let ix = &mut idx[lo..lo + size];
+                let swap = |v: &mut [f32], ix: &mut [u32], a: usize, b: usize| {
+                    v.swap(a, b);
+                    ix.swap(a, b);
+                };
+                match size {
+                    0 | 1 => {}
+                    2 => {
+                        if v[0] > v[1] {
+                            swap(v, ix, 0, 1);
+                        }
+                    }
+                    3 => {
+                        if v[0] > v[1] {
+                            swap(v, ix, 0, 1);
+                        }
+                        if v[1] > v[2] {
+                            swap(v, ix, 1, 2);
+                            if v[0] > v[1] {
+                                swap(v, ix, 0, 1);
+                            }
+                        }
+                    }
+                    _ => {
+                        let mid = size / 2;
+                        if v[0] > v[size - 1] {
+                            swap(v, ix, 0, size - 1);
+                        }
+                        if v[size - 1] > v[mid] {
+                            swap(v, ix, size - 1, mid);
+                            if v[0] > v[size - 1] {
+                                swap(v, ix, 0, size - 1);
+                            }
+                        }
+                        let pivot = v[size - 1];
+                        let mut store = 0;
+                        for i in 0..size - 1 {
+                            if v[i] < pivot {
+                                swap(v, ix, i, store);
+                                store += 1;
+                            }
+                        }
+                        swap(v, ix, store, size - 1);
+                        if store > 1 {
+                            stack.push((lo, store));
+                        }
+                        if store + 2 < size {
+                            stack.push((lo + store + 1, size - store - 1));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// A small deterministic generator (splitmix64) for test data.
@@ -718,11 +858,36 @@ mod tests {
     fn quicksort_sorts_with_duplicates() {
         let mut v = vec![3.0f32, 1.0, 2.0, 2.0, 5.0, 0.0, 2.0, 9.0, 1.0];
         let mut ix: Vec<u32> = (0..v.len() as u32).collect();
-        simultaneous_sort(&mut v, &mut ix);
+        reference::simultaneous_sort(&mut v, &mut ix);
         assert!(v.windows(2).all(|w| w[0] <= w[1]));
         let orig = [3.0f32, 1.0, 2.0, 2.0, 5.0, 0.0, 2.0, 9.0, 1.0];
         for (k, &i) in ix.iter().enumerate() {
             assert_eq!(orig[i as usize], v[k]);
+        }
+    }
+
+    /// The lazy quicksort puts every element read where the whole sort
+    /// puts it (so the order of equal values is scipy's), read in full or
+    /// only a prefix, at lengths around the small-part cases.
+    #[test]
+    fn lazy_sort_matches_the_whole_sort() {
+        let mut state = 3u64;
+        for len in (0..40).chain([97, 256, 1000]) {
+            for levels in [2u64, 5, 1 << 20] {
+                let vals: Vec<f32> = (0..len)
+                    .map(|_| (splitmix(&mut state) % levels) as f32)
+                    .collect();
+                let idx: Vec<u32> = (0..len as u32).collect();
+                let (mut wv, mut wi) = (vals.clone(), idx.clone());
+                reference::simultaneous_sort(&mut wv, &mut wi);
+                for read in [len, len / 3, 1] {
+                    let mut l = Lazy::new(vals.clone(), idx.clone());
+                    for j in 0..read.min(len) {
+                        l.ensure(j);
+                        assert_eq!((l.vals[j], l.idx[j]), (wv[j], wi[j]), "len {len} j {j}");
+                    }
+                }
+            }
         }
     }
 }
