@@ -347,19 +347,24 @@ fn best_cost(
             continue;
         }
         let row = &d[mi * wr..(mi + 1) * wr];
-        for q in 0..k_list.vals.len() {
+        // The k's in their final place are read in one tight loop; the
+        // list is sorted further only when that runs out.
+        let mut q = 0;
+        'k: while q < k_list.vals.len() {
             k_list.ensure(q);
-            let wk = k_list.vals[q];
-            if um + wk + min_km >= cur {
-                break;
+            let end = k_list.done;
+            for (&wk, &ki) in k_list.vals[q..end].iter().zip(&k_list.idx[q..end]) {
+                let s = um + wk;
+                // Both of scipy's exits at once (one branch).
+                if (s + min_km >= cur) | ((((s as f64) + floor) as f32) >= cur) {
+                    break 'k;
+                }
+                let current = ((s as f64) + row[ki as usize]) as f32;
+                if current < cur {
+                    cur = current;
+                }
             }
-            if (((um + wk) as f64) + floor) as f32 >= cur {
-                break;
-            }
-            let current = ((um + wk) as f64 + row[k_list.idx[q] as usize]) as f32;
-            if current < cur {
-                cur = current;
-            }
+            q = end;
         }
     }
     cur
