@@ -23,6 +23,9 @@ const BIG: f32 = 1_073_741_824.0; // 2^30, scipy's "infinity" here
 /// (u, w) is computed alone from finished subtrees).
 const PAR_WORK: usize = 4096;
 
+/// Columns w done together by a band (rows are written in runs this long).
+const TILE: usize = 16;
+
 /// Returns `z` with children swapped so that `z.leaves()` is the optimal
 /// leaf order for the distances `dist` (over the original leaf ids; the
 /// `n` points `z` was built on, n(n−1)/2 entries): scipy's
@@ -117,7 +120,8 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         let min_k_of_m = &min_k_of_m;
         let (tree, blocks_ref) = (&tree, &blocks);
         let band_rows = if wl * wr >= PAR_WORK {
-            wl.div_ceil(rayon::current_num_threads().max(1))
+            // Two bands per thread: some rows cost more than others.
+            wl.div_ceil(2 * rayon::current_num_threads().max(1))
         } else {
             wl
         };
@@ -136,20 +140,26 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
             let sls: Vec<usize> = (u0..u0 + m_lists.len())
                 .map(|u| left.of(&range, u))
                 .collect();
-            for w in r_lo..r_hi {
-                let sr = right.of(&range, w);
-                let kc = right.parts[sr].1;
-                let mut k_list = tree.lazy(blocks_ref, vr, w, range[kc], r_lo);
+            // Columns in tiles, so each row of the band is written in runs.
+            let mut w0 = r_lo;
+            while w0 < r_hi {
+                let w1 = (w0 + TILE).min(r_hi);
+                let mut k_lists: Vec<(usize, Lazy)> = (w0..w1)
+                    .map(|w| {
+                        let sr = right.of(&range, w);
+                        let kc = right.parts[sr].1;
+                        (sr, tree.lazy(blocks_ref, vr, w, range[kc], r_lo))
+                    })
+                    .collect();
                 for (ui, m_list) in m_lists.iter_mut().enumerate() {
                     let sl = sls[ui];
-                    out[ui * wr + w - r_lo] = best_cost(
-                        m_list,
-                        &mut k_list,
-                        (min_km[sr][sl], &min_k_of_m[sr]),
-                        d,
-                        wr,
-                    );
+                    let row = &mut out[ui * wr + w0 - r_lo..ui * wr + w1 - r_lo];
+                    for (slot, (sr, k_list)) in row.iter_mut().zip(&mut k_lists) {
+                        *slot =
+                            best_cost(m_list, k_list, (min_km[*sr][sl], &min_k_of_m[*sr]), d, wr);
+                    }
                 }
+                w0 = w1;
             }
         };
         if band_rows < wl {
@@ -554,6 +564,9 @@ mod tests {
                 // it the hand-off costs more than the work (same result either way:
                 // every (u, w) is computed alone from finished subtrees).
                 const PAR_WORK: usize = 4096;
+
+                /// Columns w done together by a band (rows are written in runs this long).
+                const TILE: usize = 16;
                 // swap status of (u, w) for this node only: (swap_l, swap_r).
                 let mut status = vec![(0u8, 0u8); (l_hi - l_lo) * width];
                 // Candidate m's for each u, sorted by M[m, u]: computed once per
