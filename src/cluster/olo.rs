@@ -140,7 +140,9 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
             let sls: Vec<usize> = (u0..u0 + m_lists.len())
                 .map(|u| left.of(&range, u))
                 .collect();
-            // Columns in tiles, so each row of the band is written in runs.
+            // Columns in tiles, so each row of the band is written in runs;
+            // per (w, m) of a tile, the kept minima (`Front`, by index).
+            let (mut index, mut arena) = (Vec::<u32>::new(), Vec::<Front>::new());
             let mut w0 = r_lo;
             while w0 < r_hi {
                 let w1 = (w0 + TILE).min(r_hi);
@@ -151,12 +153,23 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                         (sr, tree.lazy(blocks_ref, vr, w, range[kc], r_lo))
                     })
                     .collect();
+                index.clear();
+                index.resize((w1 - w0) * wl, u32::MAX);
+                arena.clear();
                 for (ui, m_list) in m_lists.iter_mut().enumerate() {
                     let sl = sls[ui];
                     let row = &mut out[ui * wr + w0 - r_lo..ui * wr + w1 - r_lo];
-                    for (slot, (sr, k_list)) in row.iter_mut().zip(&mut k_lists) {
-                        *slot =
-                            best_cost(m_list, k_list, (min_km[*sr][sl], &min_k_of_m[*sr]), d, wr);
+                    for ((slot, (sr, k_list)), ix) in
+                        row.iter_mut().zip(&mut k_lists).zip(index.chunks_mut(wl))
+                    {
+                        *slot = best_cost(
+                            m_list,
+                            k_list,
+                            (min_km[*sr][sl], &min_k_of_m[*sr]),
+                            d,
+                            wr,
+                            (ix, &mut arena),
+                        );
                     }
                 }
                 w0 = w1;
@@ -331,22 +344,30 @@ impl Spare {
 /// The DP step for one (u, w): min over m, k of M[u,m] + M[w,k] + D[m,k],
 /// with scipy's early exits and its float arithmetic; `m_list` and `k_list`
 /// hold M[u, ·] and M[w, ·] in scipy's candidate order, their indices the
-/// row and column of D in `d` (row length `wr`). On top of scipy's exits,
-/// candidates are skipped with a per-m bound built from the same
-/// expression with D[m,k] replaced by min_k D[m,k] ≤ D[m,k]: rounding is
-/// monotone, so a skipped candidate could never have been strictly better,
-/// and the running minimum — hence the result — is exactly scipy's.
+/// row and column of D in `d` (row length `wr`); `fronts` is w's
+/// [`Fronts`] row. Candidates are skipped only when they provably cannot
+/// be strictly better than the running minimum, so it — hence the result —
+/// is exactly scipy's:
+/// - a per-m bound, the same expression with D[m,k] replaced by
+///   min_k D[m,k] ≤ D[m,k] (rounding is monotone);
+/// - dominance: with k's visited in order of M[w,k] (ascending), a k whose
+///   D[m,k] is not below that of an earlier k (which was evaluated, since
+///   scipy's exits only cut the tail) costs at least as much, again by
+///   monotone rounding. Only the k's where D[m, ·] reaches a new minimum
+///   along the list are evaluated; they are found once per (w, m) and kept.
 fn best_cost(
     m_list: &mut Lazy,
     k_list: &mut Lazy,
     (min_km, min_k_of_m): (f32, &[f64]),
     d: &[f64],
     wr: usize,
+    fronts: (&mut [u32], &mut Vec<Front>),
 ) -> f32 {
+    let (index, arena) = fronts;
     let mut cur = BIG;
     k_list.ensure(0);
     let wk0 = k_list.vals[0];
-    for j in 0..m_list.vals.len() {
+    'm: for j in 0..m_list.vals.len() {
         m_list.ensure(j);
         let (um, mi) = (m_list.vals[j], m_list.idx[j] as usize);
         if um + wk0 + min_km >= cur {
@@ -357,27 +378,84 @@ fn best_cost(
             continue;
         }
         let row = &d[mi * wr..(mi + 1) * wr];
-        // The k's in their final place are read in one tight loop; the
-        // list is sorted further only when that runs out.
-        let mut q = 0;
-        'k: while q < k_list.vals.len() {
+        if index[mi] == u32::MAX {
+            index[mi] = arena.len() as u32;
+            arena.push(Front::default());
+        }
+        let f = &mut arena[index[mi] as usize];
+        // scipy's two exits as one test (monotone in M[w,k], so checking
+        // only the kept k's finds the exit no later than it matters).
+        let exit = |s: f32, cur: f32| (s + min_km >= cur) | ((((s as f64) + floor) as f32) >= cur);
+        for &q in &f.recs[..f.len as usize] {
+            let q = q as usize;
+            let s = um + k_list.vals[q];
+            if exit(s, cur) {
+                continue 'm;
+            }
+            let current = ((s as f64) + row[k_list.idx[q] as usize]) as f32;
+            if current < cur {
+                cur = current;
+            }
+        }
+        // On from where the kept part ends, keeping new minima while there
+        // is room (after that, this (w, m) is scanned from there each time).
+        let mut best = f.best;
+        let mut q = f.scanned as usize;
+        while q < k_list.vals.len() {
             k_list.ensure(q);
             let end = k_list.done;
-            for (&wk, &ki) in k_list.vals[q..end].iter().zip(&k_list.idx[q..end]) {
-                let s = um + wk;
-                // Both of scipy's exits at once (one branch).
-                if (s + min_km >= cur) | ((((s as f64) + floor) as f32) >= cur) {
-                    break 'k;
+            while q < end {
+                let s = um + k_list.vals[q];
+                if exit(s, cur) {
+                    continue 'm;
                 }
-                let current = ((s as f64) + row[ki as usize]) as f32;
-                if current < cur {
-                    cur = current;
+                let dq = row[k_list.idx[q] as usize];
+                let grows = q == f.scanned as usize;
+                if dq < best {
+                    best = dq;
+                    let current = ((s as f64) + dq) as f32;
+                    if current < cur {
+                        cur = current;
+                    }
+                    if grows && (f.len as usize) < RECS {
+                        f.recs[f.len as usize] = q as u32;
+                        f.len += 1;
+                        f.best = dq;
+                        f.scanned += 1;
+                    }
+                } else if grows {
+                    f.scanned += 1;
                 }
+                q += 1;
             }
-            q = end;
         }
     }
     cur
+}
+
+/// Kept minima per (w, m) of a tile.
+const RECS: usize = 6;
+
+/// For one (w, m): the first positions in w's k list where D[m, k] reaches
+/// a new minimum (`recs`), how far the list has been scanned for them, and
+/// the minimum so far.
+#[derive(Clone, Copy)]
+struct Front {
+    recs: [u32; RECS],
+    len: u32,
+    scanned: u32,
+    best: f64,
+}
+
+impl Default for Front {
+    fn default() -> Self {
+        Front {
+            recs: [0; RECS],
+            len: 0,
+            scanned: 0,
+            best: f64::INFINITY,
+        }
+    }
 }
 
 /// Values with their indices, sorted by scipy's quicksort (the median-of-
@@ -564,9 +642,6 @@ mod tests {
                 // it the hand-off costs more than the work (same result either way:
                 // every (u, w) is computed alone from finished subtrees).
                 const PAR_WORK: usize = 4096;
-
-                /// Columns w done together by a band (rows are written in runs this long).
-                const TILE: usize = 16;
                 // swap status of (u, w) for this node only: (swap_l, swap_r).
                 let mut status = vec![(0u8, 0u8); (l_hi - l_lo) * width];
                 // Candidate m's for each u, sorted by M[m, u]: computed once per
