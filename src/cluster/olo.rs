@@ -79,39 +79,55 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         // w − r_lo (u left of w, so the rows are the left subtree's leaves).
         dblk.clear();
         dblk.resize(wl * wr, 0.0);
-        let fill = |(i, row): (usize, &mut [f64])| {
-            let a = leaves[l_lo + i];
-            for (v, &b) in row.iter_mut().zip(&leaves[r_lo..r_hi]) {
-                *v = dist.get(a, b);
-            }
-        };
-        if wl * wr >= PAR_WORK {
-            dblk.par_chunks_mut(wr).enumerate().for_each(fill);
-        } else {
-            dblk.chunks_mut(wr).enumerate().for_each(fill);
-        }
-        let d = &dblk[..];
         // The left choices (u's subtree, m's subtree) and the right ones
         // (w's, k's), in scipy's order.
         let left = tree.choices(vl, false);
         let right = tree.choices(vr, true);
-        // Per right choice: the minimum of D[m, k] over k for each row m,
-        // and per (right, left) choice scipy's global min of D[m, k] in f32.
-        let mut min_k_of_m = vec![vec![f64::INFINITY; wl]; right.len];
+        // Columns of each right choice's k's.
+        let k_cols: Vec<(usize, usize)> = right.parts[..right.len]
+            .iter()
+            .map(|&(_, kc)| (range[kc].0 - r_lo, range[kc].1 - r_lo))
+            .collect();
+        // Each row m: its distances, and per right choice min_k D[m, k].
+        let mut row_min = vec![[f64::INFINITY; 2]; wl];
+        let fill = |((i, row), mins): ((usize, &mut [f64]), &mut [f64; 2])| {
+            let a = leaves[l_lo + i];
+            for (v, &b) in row.iter_mut().zip(&leaves[r_lo..r_hi]) {
+                *v = dist.get(a, b);
+            }
+            for (slot, &(k0, k1)) in mins.iter_mut().zip(&k_cols) {
+                *slot = row[k0..k1]
+                    .iter()
+                    .fold(f64::INFINITY, |x, &v| if v < x { v } else { x });
+            }
+        };
+        if wl * wr >= PAR_WORK {
+            dblk.par_chunks_mut(wr)
+                .enumerate()
+                .zip(row_min.par_iter_mut())
+                .for_each(fill);
+        } else {
+            dblk.chunks_mut(wr)
+                .enumerate()
+                .zip(row_min.iter_mut())
+                .for_each(fill);
+        }
+        let d = &dblk[..];
+        // Per right choice the minimum of D[m, k] over k for each row m,
+        // and per (right, left) choice scipy's global min of D[m, k] in f32
+        // (its fold, `v < min as f64` then `min = v as f32`, ends at the
+        // f32 of the least v whatever the order, so rows' minima suffice).
+        let min_k_of_m: Vec<Vec<f64>> = (0..right.len)
+            .map(|sr| row_min.iter().map(|r| r[sr]).collect())
+            .collect();
         let mut min_km = [[BIG; 2]; 2];
-        for (sr, &(_, kc)) in right.parts[..right.len].iter().enumerate() {
-            let (k_lo, k_hi) = range[kc];
-            for (mi, slot) in min_k_of_m[sr].iter_mut().enumerate() {
+        for (sr, mins) in min_k_of_m.iter().enumerate() {
+            for (mi, &v) in mins.iter().enumerate() {
                 // m lies in the inner subtree of the other left choice.
                 let sl = (left.of(&range, l_lo + mi) + 1) % left.len;
                 let g = &mut min_km[sr][sl];
-                for &v in &d[mi * wr + k_lo - r_lo..mi * wr + k_hi - r_lo] {
-                    if v < *g as f64 {
-                        *g = v as f32;
-                    }
-                    if v < *slot {
-                        *slot = v;
-                    }
+                if v < *g as f64 {
+                    *g = v as f32;
                 }
             }
         }
@@ -120,8 +136,8 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         let min_k_of_m = &min_k_of_m;
         let (tree, blocks_ref) = (&tree, &blocks);
         let band_rows = if wl * wr >= PAR_WORK {
-            // Two bands per thread: some rows cost more than others.
-            wl.div_ceil(2 * rayon::current_num_threads().max(1))
+            // A band per thread: each band sorts every w's k list.
+            wl.div_ceil(rayon::current_num_threads().max(1))
         } else {
             wl
         };
