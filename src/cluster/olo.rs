@@ -131,8 +131,14 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                 }
             }
         }
-        // M for this node, row-major: M[u, w] at (u − l_lo)·wr + (w − r_lo).
-        let mut mblk = spare.take(wl * wr);
+        // M for this node, row-major: M[u, w] at (u − l_lo)·wr + (w − r_lo);
+        // the root's is never read, so not kept.
+        let keep = node + 1 < n - 1;
+        let mut mblk = if keep {
+            spare.take(wl * wr)
+        } else {
+            Vec::new()
+        };
         let min_k_of_m = &min_k_of_m;
         let (tree, blocks_ref) = (&tree, &blocks);
         let band_rows = if wl * wr >= PAR_WORK {
@@ -141,27 +147,32 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         } else {
             wl
         };
+        let bands = wl.div_ceil(band_rows);
         // A band of rows u: their candidate lists m (sorted lazily, kept
         // for the band), then for each w its candidate list k (sorted
         // lazily) and the DP for every u of the band. Bands are
         // independent; the lists are sorted only as deep as the DP reads.
-        let band = |(bi, out): (usize, &mut [f32])| {
+        // Returns the band's first minimum in (u, w) order (u from l_lo).
+        let band = |bi: usize, mut out: Option<&mut [f32]>| -> (f32, usize, usize) {
             let u0 = l_lo + bi * band_rows;
-            let mut m_lists: Vec<Lazy> = (u0..u0 + out.len() / wr)
+            let rows = band_rows.min(l_hi - u0);
+            let mut m_lists: Vec<Lazy> = (u0..u0 + rows)
                 .map(|u| {
                     let mc = left.parts[left.of(&range, u)].1;
                     tree.lazy(blocks_ref, vl, u, range[mc], l_lo)
                 })
                 .collect();
-            let sls: Vec<usize> = (u0..u0 + m_lists.len())
-                .map(|u| left.of(&range, u))
-                .collect();
-            // Columns in tiles, so each row of the band is written in runs;
-            // per (w, m) of a tile, the kept minima (`Front`, by index).
+            let sls: Vec<usize> = (u0..u0 + rows).map(|u| left.of(&range, u)).collect();
+            // Columns in tiles (`tb`: the tile's M, row-major), so each row
+            // of the band is written in runs; per (w, m) of a tile, the kept
+            // minima (`Front`, by index).
             let (mut index, mut arena) = (Vec::<u32>::new(), Vec::<Front>::new());
+            let mut tb = vec![0f32; rows * TILE];
+            let (mut cur, mut bu, mut bw) = (BIG, 0usize, 0usize);
             let mut w0 = r_lo;
             while w0 < r_hi {
                 let w1 = (w0 + TILE).min(r_hi);
+                let tw = w1 - w0;
                 let mut k_lists: Vec<(usize, Lazy)> = (w0..w1)
                     .map(|w| {
                         let sr = right.of(&range, w);
@@ -170,11 +181,11 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                     })
                     .collect();
                 index.clear();
-                index.resize((w1 - w0) * wl, u32::MAX);
+                index.resize(tw * wl, u32::MAX);
                 arena.clear();
                 for (ui, m_list) in m_lists.iter_mut().enumerate() {
                     let sl = sls[ui];
-                    let row = &mut out[ui * wr + w0 - r_lo..ui * wr + w1 - r_lo];
+                    let row = &mut tb[ui * tw..(ui + 1) * tw];
                     for ((slot, (sr, k_list)), ix) in
                         row.iter_mut().zip(&mut k_lists).zip(index.chunks_mut(wl))
                     {
@@ -187,24 +198,42 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                             (ix, &mut arena),
                         );
                     }
+                    // The first minimum in (u, w) order, tile by tile:
+                    // the least cost, then the least u, then the least w.
+                    let u = u0 - l_lo + ui;
+                    for (wi, &c) in row.iter().enumerate() {
+                        let w = w0 - r_lo + wi;
+                        if c < cur || (c == cur && (u, w) < (bu, bw)) {
+                            (cur, bu, bw) = (c, u, w);
+                        }
+                    }
+                    if let Some(out) = out.as_deref_mut() {
+                        out[ui * wr + w0 - r_lo..ui * wr + w1 - r_lo].copy_from_slice(row);
+                    }
                 }
                 w0 = w1;
             }
+            (cur, bu, bw)
         };
-        if band_rows < wl {
-            mblk.par_chunks_mut(band_rows * wr)
+        let found: Vec<(f32, usize, usize)> = match (keep, bands > 1) {
+            (true, true) => mblk
+                .par_chunks_mut(band_rows * wr)
                 .enumerate()
-                .for_each(band);
-        } else {
-            band((0, &mut mblk[..]));
-        }
-        // scipy's scan for the first minimum in (u, w) order.
+                .map(|(bi, out)| band(bi, Some(out)))
+                .collect(),
+            (false, true) => (0..bands)
+                .into_par_iter()
+                .map(|bi| band(bi, None))
+                .collect(),
+            (true, false) => vec![band(0, Some(&mut mblk[..]))],
+            (false, false) => vec![band(0, None)],
+        };
+        // scipy's scan for the first minimum in (u, w) order (bands are
+        // rows in order, so an earlier band wins a tie).
         let (mut cur, mut bu, mut bw) = (BIG, 0usize, 0usize);
-        for (ui, row) in mblk.chunks(wr).enumerate() {
-            for (wi, &c) in row.iter().enumerate() {
-                if c < cur {
-                    (cur, bu, bw) = (c, ui, wi);
-                }
+        for &(c, u, w) in &found {
+            if c < cur || (c == cur && (u, w) < (bu, bw)) {
+                (cur, bu, bw) = (c, u, w);
             }
         }
         if vl >= n {
@@ -215,7 +244,7 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
             must_swap[vr - n] = right.of(&range, r_lo + bw) == 1;
             spare.put(std::mem::take(&mut blocks[vr - n]));
         }
-        if node + 1 < n - 1 {
+        if keep {
             blocks[node] = mblk;
         }
     }
