@@ -77,8 +77,11 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         let (wl, wr) = (l_hi - l_lo, r_hi - r_lo);
         // scipy's `sorted_D` restricted to this node: row u − l_lo, column
         // w − r_lo (u left of w, so the rows are the left subtree's leaves).
-        dblk.clear();
-        dblk.resize(wl * wr, 0.0);
+        if dblk.len() < wl * wr {
+            // Fresh zeroed memory, first touched by the parallel fill.
+            dblk = vec![0.0; wl * wr];
+        }
+        let dblk = &mut dblk[..wl * wr];
         // The left choices (u's subtree, m's subtree) and the right ones
         // (w's, k's), in scipy's order.
         let left = tree.choices(vl, false);
@@ -112,7 +115,7 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                 .zip(row_min.iter_mut())
                 .for_each(fill);
         }
-        let d = &dblk[..];
+        let d = &*dblk;
         // Per right choice the minimum of D[m, k] over k for each row m,
         // and per (right, left) choice scipy's global min of D[m, k] in f32
         // (its fold, `v < min as f64` then `min = v as f32`, ends at the
@@ -141,33 +144,28 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         };
         let min_k_of_m = &min_k_of_m;
         let (tree, blocks_ref) = (&tree, &blocks);
-        let band_rows = if wl * wr >= PAR_WORK {
-            // A band per thread: each band sorts every w's k list.
-            wl.div_ceil(rayon::current_num_threads().max(1))
+        // Bands of rows, dealt row by row so their costs even out; one
+        // per thread (each band sorts every w's k list).
+        let bands = if wl * wr >= PAR_WORK {
+            rayon::current_num_threads().clamp(1, wl)
         } else {
-            wl
+            1
         };
-        let bands = wl.div_ceil(band_rows);
-        // A band of rows u: their candidate lists m (sorted lazily, kept
-        // for the band), then for each w its candidate list k (sorted
-        // lazily) and the DP for every u of the band. Bands are
-        // independent; the lists are sorted only as deep as the DP reads.
-        // Returns the band's first minimum in (u, w) order (u from l_lo).
-        let band = |bi: usize, mut out: Option<&mut [f32]>| -> (f32, usize, usize) {
-            let u0 = l_lo + bi * band_rows;
-            let rows = band_rows.min(l_hi - u0);
-            let mut m_lists: Vec<Lazy> = (u0..u0 + rows)
-                .map(|u| {
+        let band = |bi: usize, mut outs: Vec<&mut [f32]>| -> (f32, usize, usize) {
+            let us: Vec<usize> = (l_lo + bi..l_hi).step_by(bands).collect();
+            let mut m_lists: Vec<Lazy> = us
+                .iter()
+                .map(|&u| {
                     let mc = left.parts[left.of(&range, u)].1;
                     tree.lazy(blocks_ref, vl, u, range[mc], l_lo)
                 })
                 .collect();
-            let sls: Vec<usize> = (u0..u0 + rows).map(|u| left.of(&range, u)).collect();
+            let sls: Vec<usize> = us.iter().map(|&u| left.of(&range, u)).collect();
             // Columns in tiles (`tb`: the tile's M, row-major), so each row
             // of the band is written in runs; per (w, m) of a tile, the kept
             // minima (`Front`, by index).
             let (mut index, mut arena) = (Vec::<u32>::new(), Vec::<Front>::new());
-            let mut tb = vec![0f32; rows * TILE];
+            let mut tb = vec![0f32; us.len() * TILE];
             let (mut cur, mut bu, mut bw) = (BIG, 0usize, 0usize);
             let mut w0 = r_lo;
             while w0 < r_hi {
@@ -200,36 +198,39 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                     }
                     // The first minimum in (u, w) order, tile by tile:
                     // the least cost, then the least u, then the least w.
-                    let u = u0 - l_lo + ui;
+                    let u = us[ui] - l_lo;
                     for (wi, &c) in row.iter().enumerate() {
                         let w = w0 - r_lo + wi;
                         if c < cur || (c == cur && (u, w) < (bu, bw)) {
                             (cur, bu, bw) = (c, u, w);
                         }
                     }
-                    if let Some(out) = out.as_deref_mut() {
-                        out[ui * wr + w0 - r_lo..ui * wr + w1 - r_lo].copy_from_slice(row);
+                    if let Some(out) = outs.get_mut(ui) {
+                        out[w0 - r_lo..w1 - r_lo].copy_from_slice(row);
                     }
                 }
                 w0 = w1;
             }
             (cur, bu, bw)
         };
-        let found: Vec<(f32, usize, usize)> = match (keep, bands > 1) {
-            (true, true) => mblk
-                .par_chunks_mut(band_rows * wr)
+        // Each band's rows of M (none for the root).
+        let mut outs: Vec<Vec<&mut [f32]>> = (0..bands).map(|_| Vec::new()).collect();
+        for (r, out) in mblk.chunks_mut(wr).enumerate() {
+            outs[r % bands].push(out);
+        }
+        let found: Vec<(f32, usize, usize)> = if bands > 1 {
+            outs.into_par_iter()
                 .enumerate()
-                .map(|(bi, out)| band(bi, Some(out)))
-                .collect(),
-            (false, true) => (0..bands)
-                .into_par_iter()
-                .map(|bi| band(bi, None))
-                .collect(),
-            (true, false) => vec![band(0, Some(&mut mblk[..]))],
-            (false, false) => vec![band(0, None)],
+                .map(|(bi, o)| band(bi, o))
+                .collect()
+        } else {
+            outs.into_iter()
+                .enumerate()
+                .map(|(bi, o)| band(bi, o))
+                .collect()
         };
-        // scipy's scan for the first minimum in (u, w) order (bands are
-        // rows in order, so an earlier band wins a tie).
+        // scipy's scan for the first minimum in (u, w) order, from the
+        // bands' own.
         let (mut cur, mut bu, mut bw) = (BIG, 0usize, 0usize);
         for &(c, u, w) in &found {
             if c < cur || (c == cur && (u, w) < (bu, bw)) {
@@ -367,15 +368,17 @@ impl Tree<'_> {
 struct Spare(Vec<Vec<f32>>);
 
 impl Spare {
-    /// A block of `len` zeros, reusing a freed one when one is big enough.
+    /// A block of `len` values (zeros or old ones: every entry is written
+    /// before it is read), reusing a freed one when one is big enough.
     fn take(&mut self, len: usize) -> Vec<f32> {
-        let mut v = match self.0.iter().position(|b| b.capacity() >= len) {
-            Some(i) => self.0.swap_remove(i),
-            None => Vec::with_capacity(len),
-        };
-        v.clear();
-        v.resize(len, 0.0);
-        v
+        match self.0.iter().position(|b| b.capacity() >= len) {
+            Some(i) => {
+                let mut v = self.0.swap_remove(i);
+                v.resize(len, 0.0);
+                v
+            }
+            None => vec![0.0; len],
+        }
     }
 
     /// Keeps `v` for reuse (at most four, the largest).
