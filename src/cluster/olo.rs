@@ -985,6 +985,17 @@ mod tests {
                     let want = reference::optimal_leaf_ordering(&z, &dist);
                     let got = optimal_leaf_ordering(&z, &dist);
                     assert_eq!(got, want, "n={n} ties={ties} {method:?}");
+                    // Whatever the number of threads (bands differ).
+                    if n >= 101 && i == 0 {
+                        for threads in [1, 3] {
+                            let pool = rayon::ThreadPoolBuilder::new()
+                                .num_threads(threads)
+                                .build()
+                                .unwrap();
+                            let other = pool.install(|| optimal_leaf_ordering(&z, &dist));
+                            assert_eq!(other, want, "n={n} ties={ties} threads={threads}");
+                        }
+                    }
                     if want != z {
                         checked += 1;
                     }
