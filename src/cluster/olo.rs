@@ -64,9 +64,16 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         sz: &sz,
         range: &range,
     };
-    // M of each finished node whose parent is not done yet (see `Tree::m`).
+    // M of each finished node whose parent is not done yet (see `Tree::m_row`).
     let mut blocks: Vec<Vec<f32>> = vec![Vec::new(); n - 1];
-    let mut dblk: Vec<f64> = Vec::new();
+    // D of the node at hand, sized once for the largest node (zeroed
+    // memory from the system, touched as nodes need it).
+    let most = sz
+        .iter()
+        .map(|&(a, b)| (range[a].1 - range[a].0) * (range[b].1 - range[b].0))
+        .max()
+        .unwrap_or(0);
+    let mut dblk: Vec<f64> = vec![0.0; most];
     // Freed blocks, reused: fresh memory is slow to touch the first time.
     let mut spare = Spare(Vec::new());
     let mut must_swap = vec![false; n - 1];
@@ -77,10 +84,6 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
         let (wl, wr) = (l_hi - l_lo, r_hi - r_lo);
         // scipy's `sorted_D` restricted to this node: row u − l_lo, column
         // w − r_lo (u left of w, so the rows are the left subtree's leaves).
-        if dblk.len() < wl * wr {
-            // Fresh zeroed memory, first touched by the parallel fill.
-            dblk = vec![0.0; wl * wr];
-        }
         let dblk = &mut dblk[..wl * wr];
         // The left choices (u's subtree, m's subtree) and the right ones
         // (w's, k's), in scipy's order.
