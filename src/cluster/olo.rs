@@ -7,8 +7,12 @@
 //!
 //! Faster than scipy by construction: scipy re-sorts the candidate list of
 //! the right subtree for every (u, w) pair and builds an n × n ancestor
-//! matrix; we sort each list once per node, evaluate the (u, w) pairs of a
-//! node in parallel, and derive the flips with one O(n) pass.
+//! matrix; we sort each list once per node and only as deep as it is read
+//! (`Lazy`, the same quicksort), skip candidates that provably cannot be
+//! strictly better (a per-m bound, and dominance along the sorted k's:
+//! `Front`), evaluate the (u, w) pairs of a node in parallel bands, and
+//! derive the flips with one O(n) pass. Memory: per-node blocks instead of
+//! scipy's two dense n × n tables (see [`optimal_leaf_ordering`]).
 
 use rayon::prelude::*;
 
@@ -395,8 +399,8 @@ impl Spare {
 /// The DP step for one (u, w): min over m, k of M[u,m] + M[w,k] + D[m,k],
 /// with scipy's early exits and its float arithmetic; `m_list` and `k_list`
 /// hold M[u, ·] and M[w, ·] in scipy's candidate order, their indices the
-/// row and column of D in `d` (row length `wr`); `fronts` is w's
-/// [`Fronts`] row. Candidates are skipped only when they provably cannot
+/// row and column of D in `d` (row length `wr`); `fronts` is w's kept
+/// minima (an index per m into the tile's [`Front`]s). Candidates are skipped only when they provably cannot
 /// be strictly better than the running minimum, so it — hence the result —
 /// is exactly scipy's:
 /// - a per-m bound, the same expression with D[m,k] replaced by
