@@ -16,7 +16,7 @@
 
 use rayon::prelude::*;
 
-use super::condensed::Condensed;
+use super::condensed::{row_start, Condensed};
 use super::linkage::Linkage;
 use crate::dtype::Storage;
 
@@ -81,6 +81,7 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
     // Freed blocks, reused: fresh memory is slow to touch the first time.
     let mut spare = Spare(Vec::new());
     let mut must_swap = vec![false; n - 1];
+    let data = dist.as_slice();
 
     for (node, &(vl, vr)) in sz.iter().enumerate() {
         let (l_lo, l_hi) = range[vl];
@@ -100,10 +101,23 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
             .collect();
         // Each row m: its distances, and per right choice min_k D[m, k].
         let mut row_min = vec![[f64::INFINITY; 2]; wl];
+        // The right leaves by id, so each row reads the condensed matrix in
+        // address order (its own row for larger ids: a forward scan).
+        let mut by_id: Vec<(usize, usize)> = leaves[r_lo..r_hi]
+            .iter()
+            .enumerate()
+            .map(|(j, &b)| (b, j))
+            .collect();
+        by_id.sort_unstable();
         let fill = |((i, row), mins): ((usize, &mut [f64]), &mut [f64; 2])| {
             let a = leaves[l_lo + i];
-            for (v, &b) in row.iter_mut().zip(&leaves[r_lo..r_hi]) {
-                *v = dist.get(a, b);
+            let p = by_id.partition_point(|&(b, _)| b < a);
+            for &(b, j) in &by_id[..p] {
+                row[j] = data[row_start(n, b) + a - b - 1].to_f64();
+            }
+            let base = row_start(n, a);
+            for &(b, j) in &by_id[p..] {
+                row[j] = data[base + b - a - 1].to_f64();
             }
             for (slot, &(k0, k1)) in mins.iter_mut().zip(&k_cols) {
                 *slot = row[k0..k1]
