@@ -172,9 +172,16 @@ fn link_rows<T: Storage>(obs: &Matrix, spec: ClusterSpec, t: &mut Timings) -> Re
         cluster::distance::pdist_as::<T>(obs.values(), n, obs.ncols(), spec.metric)
     });
     Ok(if spec.optimal_ordering {
+        // The tree uses the matrix as scratch; the ordering needs the
+        // distances again: refilled in the same buffer (the same bits),
+        // which costs less than a copy's fresh pages.
+        let mut dist = dist;
         let z = t.time("link", || {
-            cluster::linkage_condensed(dist.clone(), spec.method)
+            cluster::linkage_condensed_in(&mut dist, spec.method)
         })?;
+        t.time("distance", || {
+            cluster::distance::pdist_into(obs.values(), obs.ncols(), spec.metric, &mut dist)
+        });
         t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist))
     } else {
         t.time("link", || cluster::linkage_condensed(dist, spec.method))?

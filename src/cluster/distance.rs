@@ -102,6 +102,19 @@ pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
 
 /// [`pdist`] stored as `T` (each distance computed in `f64`, rounded once).
 pub fn pdist_as<T: Storage>(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed<T> {
+    let mut out = Condensed::zeros(n);
+    pdist_into(x, d, metric, &mut out);
+    out
+}
+
+/// [`pdist_as`] written into `out` (`n` points, any contents): the same
+/// bits as a fresh call. A caller that needs the distances again after an
+/// algorithm consumed them refills the buffer it already has, instead of
+/// keeping a copy (fresh pages cost ~1 s per GB to first touch on some
+/// VMs).
+pub fn pdist_into<T: Storage>(x: &[f64], d: usize, metric: Metric, out: &mut Condensed<T>) {
+    let n = out.n();
+    out.as_mut_slice().fill(T::from_f64(0.0));
     let direct_ok = n * n.saturating_sub(1) / 2 * d.max(1) <= DIRECT_LIMIT;
     // cosine and correlation are scale-free: rows near the ends of f64's
     // range are brought to [1, 2) by an exact power of two, so no norm
@@ -114,10 +127,10 @@ pub fn pdist_as<T: Storage>(x: &[f64], n: usize, d: usize, metric: Metric) -> Co
             y.chunks_mut(d).zip(&scales).for_each(|(row, &s)| {
                 row.iter_mut().for_each(|v| *v *= s);
             });
-            return pdist_with(&y, n, d, metric, direct_ok);
+            return fill_with(&y, d, metric, direct_ok, out);
         }
     }
-    pdist_with(x, n, d, metric, direct_ok)
+    fill_with(x, d, metric, direct_ok, out)
 }
 
 /// [`pdist`] with the path chosen by the caller (`direct = false` forces
@@ -130,27 +143,39 @@ pub fn pdist_with<T: Storage>(
     direct: bool,
 ) -> Condensed<T> {
     let mut out = Condensed::zeros(n);
+    fill_with(x, d, metric, direct, &mut out);
+    out
+}
+
+/// [`pdist_with`] into a zeroed `out` of `out.n()` points.
+fn fill_with<T: Storage>(
+    x: &[f64],
+    d: usize,
+    metric: Metric,
+    direct: bool,
+    out: &mut Condensed<T>,
+) {
+    let n = out.n();
     if n < 2 {
-        return out;
+        return;
     }
     let use_direct = direct || matches!(metric, Metric::Cityblock | Metric::Chebyshev);
     if use_direct {
         let prepared = Prepared::new(x, n, d, metric);
-        fill_direct(&prepared, &mut out);
-        return out;
+        fill_direct(&prepared, out);
+        return;
     }
     match metric {
         Metric::Euclidean | Metric::Sqeuclidean => {
-            euclidean_gemm(x, n, d, metric == Metric::Euclidean, &mut out)
+            euclidean_gemm(x, n, d, metric == Metric::Euclidean, out)
         }
         Metric::Cosine | Metric::Correlation => {
             let z = normalised_rows(x, n, d, metric == Metric::Correlation);
-            one_minus_gram(&z, n, d, &mut out);
+            one_minus_gram(&z, n, d, out);
         }
         Metric::Cityblock | Metric::Chebyshev => unreachable!("handled by the direct path"),
     }
-    share_duplicates(x, n, d, metric, &mut out);
-    out
+    share_duplicates(x, n, d, metric, out);
 }
 
 /// Rows as scipy sees them for a metric (centred for correlation) plus
@@ -552,6 +577,30 @@ fn one_minus_gram<T: Storage>(z: &[f64], n: usize, d: usize, out: &mut Condensed
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refilling_a_used_buffer_gives_the_fresh_bits() {
+        // Both paths (direct below DIRECT_LIMIT, GEMM above), a metric
+        // with norms, and duplicate rows (shared distances).
+        for &(n, d) in &[(40usize, 3usize), (3000, 40)] {
+            let mut x: Vec<f64> = (0..n * d)
+                .map(|k| ((k * 7919) % 1013) as f64 / 101.0 - 5.0)
+                .collect();
+            x.copy_within(0..d, d); // row 1 = row 0
+            for metric in [Metric::Euclidean, Metric::Cosine] {
+                let fresh = pdist(&x, n, d, metric);
+                let mut used = Condensed::<f64>::zeros(n);
+                used.as_mut_slice()
+                    .iter_mut()
+                    .enumerate()
+                    .for_each(|(k, v)| *v = k as f64);
+                pdist_into(&x, d, metric, &mut used);
+                let bits =
+                    |c: &Condensed| c.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&fresh), bits(&used), "{n} x {d}, {metric:?}");
+            }
+        }
+    }
 
     #[test]
     fn eight_lane_direct_pass_is_the_scalar_pass_bit_for_bit() {

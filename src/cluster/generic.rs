@@ -10,11 +10,12 @@ use super::linkage::{Linkage, Step};
 use super::method::Method;
 use crate::dtype::Storage;
 
-/// Clusters the `n` points of `dist` (n(n−1)/2 distances, consumed as
-/// scratch) with `method` (centroid or median; any method works):
-/// scipy's `fast_linkage`, `n − 1` merges in scipy's (unsorted) order.
-/// Distances must be finite ([`super::linkage_condensed`] checks).
-pub fn generic<T: Storage>(mut dist: Condensed<T>, method: Method) -> Linkage {
+/// Clusters the `n` points of `dist` (n(n−1)/2 distances, used as
+/// scratch: not distances afterwards) with `method` (centroid or median;
+/// any method works): scipy's `fast_linkage`, `n − 1` merges in scipy's
+/// (unsorted) order. Distances must be finite
+/// ([`super::linkage_condensed`] checks).
+pub fn generic<T: Storage>(dist: &mut Condensed<T>, method: Method) -> Linkage {
     let n = dist.n();
     if n < 2 {
         return Linkage::from_steps(n, vec![]);

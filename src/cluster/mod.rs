@@ -46,7 +46,21 @@ use crate::error::{Error, Result};
 /// Errors ([`Error::Invalid`]): a distance is NaN or ±Inf (scipy refuses
 /// them too; an `f32` store says when the value overflowed `f32`), or a
 /// merge height overflows (ward and centroid square distances).
-pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Result<Linkage> {
+pub fn linkage_condensed<T: Storage>(mut dist: Condensed<T>, method: Method) -> Result<Linkage> {
+    linkage_condensed_in(&mut dist, method)
+}
+
+/// [`linkage_condensed`] on a borrowed matrix, which the algorithms use
+/// as scratch: its values are not distances afterwards (except for
+/// single linkage), but the buffer is the caller's to refill
+/// ([`distance::pdist_into`]) where the distances are needed again, as
+/// optimal leaf ordering does, instead of keeping a copy.
+///
+/// Errors: as [`linkage_condensed`].
+pub fn linkage_condensed_in<T: Storage>(
+    dist: &mut Condensed<T>,
+    method: Method,
+) -> Result<Linkage> {
     if let Some(k) = dist.as_slice().iter().position(|v| !v.to_f64().is_finite()) {
         let n = dist.n();
         let (i, j) = pair_of(n, k);
@@ -62,9 +76,9 @@ pub fn linkage_condensed<T: Storage>(dist: Condensed<T>, method: Method) -> Resu
         )));
     }
     let z = match method {
-        Method::Single => mst::mst_single(&dist),
+        Method::Single => mst::mst_single(dist),
         Method::Centroid | Method::Median => generic::generic(dist, method),
-        _ => nn_chain::nn_chain(dist, method),
+        _ => nn_chain::nn_chain_in(dist, method),
     };
     // A Lance–Williams update can overflow although every input distance
     // fitted (ward and centroid square them): refuse rather than return

@@ -29,7 +29,13 @@ const PAR_MIN: usize = 3000;
 /// becomes scratch space) with a reducible `method` (single, complete,
 /// average, weighted, ward): scipy's `nn_chain`, `n − 1` merges sorted by
 /// height. Distances must be finite.
-pub fn nn_chain<T: Storage>(dist: Condensed<T>, method: Method) -> Linkage {
+pub fn nn_chain<T: Storage>(mut dist: Condensed<T>, method: Method) -> Linkage {
+    nn_chain_in(&mut dist, method)
+}
+
+/// [`nn_chain`] updating `dist` in place: its values are the algorithm's
+/// working state afterwards, not distances (refill it to use it again).
+pub fn nn_chain_in<T: Storage>(dist: &mut Condensed<T>, method: Method) -> Linkage {
     debug_assert!(method.is_reducible());
     match method {
         Method::Single => run(dist, |a, b, c, x, y, z| {
@@ -200,7 +206,7 @@ fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
 }
 
 fn run<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    dist: Condensed<T>,
+    dist: &mut Condensed<T>,
     f: F,
 ) -> Linkage {
     // Small inputs never split a step: no helper thread for them.
@@ -211,7 +217,7 @@ fn run<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
 }
 
 fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
-    mut dist: Condensed<T>,
+    dist: &mut Condensed<T>,
     f: &F,
     duo: &SpinJoin,
 ) -> Linkage {

@@ -124,7 +124,7 @@ fn parallel_nn_chain_equals_generic_at_scale() {
     let dist = cluster::pdist(&x, n, d, Metric::Euclidean);
     for method in [Method::Ward, Method::Average, Method::Complete] {
         let chain = cluster::nn_chain::nn_chain(dist.clone(), method);
-        let generic = cluster::generic::generic(dist.clone(), method);
+        let generic = cluster::generic::generic(&mut dist.clone(), method);
         let (a, b) = (chain.to_scipy(), generic.to_scipy());
         for (r, (p, q)) in a.chunks(4).zip(b.chunks(4)).enumerate() {
             assert_eq!((p[0], p[1], p[3]), (q[0], q[1], q[3]), "{method} merge {r}");
