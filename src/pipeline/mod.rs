@@ -1659,26 +1659,27 @@ fn cluster_correlation<T: Storage>(
     t: &mut Timings,
 ) -> Result<Linkage> {
     let link = opts.method.unwrap_or(Method::Average);
-    let dist = match opts.cluster_distance {
-        ClusterDistance::Rows => {
-            let metric = opts.metric.unwrap_or(Metric::Euclidean);
-            cluster::check_method_metric(link, metric)?;
-            t.time("distance", || {
-                cluster::distance::pdist_as::<T>(r, n, n, metric)
-            })
-        }
+    let metric = opts.metric.unwrap_or(Metric::Euclidean);
+    if opts.cluster_distance == ClusterDistance::Rows {
+        cluster::check_method_metric(link, metric)?;
+    }
+    let fill = |dist: &mut Condensed<T>| match opts.cluster_distance {
+        ClusterDistance::Rows => cluster::distance::pdist_into(r, n, metric, dist),
         ClusterDistance::OneMinusR => {
-            let mut dist = Condensed::<T>::zeros(n);
             for i in 0..n {
                 for j in i + 1..n {
                     dist.set(i, j, 1.0 - r[i * n + j]);
                 }
             }
-            dist
         }
     };
+    let mut dist = Condensed::<T>::zeros(n);
+    t.time("distance", || fill(&mut dist));
     if opts.optimal_ordering {
-        let z = t.time("link", || cluster::linkage_condensed(dist.clone(), link))?;
+        // The tree uses the matrix as scratch: the ordering gets the
+        // distances refilled in the same buffer, not a copy.
+        let z = t.time("link", || cluster::linkage_condensed_in(&mut dist, link))?;
+        t.time("distance", || fill(&mut dist));
         Ok(t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist)))
     } else {
         t.time("link", || cluster::linkage_condensed(dist, link))
