@@ -102,8 +102,10 @@ pub fn pdist(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed {
 
 /// [`pdist`] stored as `T` (each distance computed in `f64`, rounded once).
 pub fn pdist_as<T: Storage>(x: &[f64], n: usize, d: usize, metric: Metric) -> Condensed<T> {
+    // Fresh zeroed pages: nothing to clear (clearing would first-touch
+    // the whole matrix on one thread before the parallel fill).
     let mut out = Condensed::zeros(n);
-    pdist_into(x, d, metric, &mut out);
+    fill_scaled(x, d, metric, &mut out);
     out
 }
 
@@ -113,8 +115,13 @@ pub fn pdist_as<T: Storage>(x: &[f64], n: usize, d: usize, metric: Metric) -> Co
 /// keeping a copy (fresh pages cost ~1 s per GB to first touch on some
 /// VMs).
 pub fn pdist_into<T: Storage>(x: &[f64], d: usize, metric: Metric, out: &mut Condensed<T>) {
-    let n = out.n();
     out.as_mut_slice().fill(T::from_f64(0.0));
+    fill_scaled(x, d, metric, out)
+}
+
+/// [`pdist_as`] into a zeroed `out` of `out.n()` points.
+fn fill_scaled<T: Storage>(x: &[f64], d: usize, metric: Metric, out: &mut Condensed<T>) {
+    let n = out.n();
     let direct_ok = n * n.saturating_sub(1) / 2 * d.max(1) <= DIRECT_LIMIT;
     // cosine and correlation are scale-free: rows near the ends of f64's
     // range are brought to [1, 2) by an exact power of two, so no norm

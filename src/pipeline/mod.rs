@@ -1663,23 +1663,32 @@ fn cluster_correlation<T: Storage>(
     if opts.cluster_distance == ClusterDistance::Rows {
         cluster::check_method_metric(link, metric)?;
     }
-    let fill = |dist: &mut Condensed<T>| match opts.cluster_distance {
-        ClusterDistance::Rows => cluster::distance::pdist_into(r, n, metric, dist),
-        ClusterDistance::OneMinusR => {
-            for i in 0..n {
-                for j in i + 1..n {
-                    dist.set(i, j, 1.0 - r[i * n + j]);
-                }
+    // `1 − r` writes every entry: the same for a fresh or a used buffer.
+    let one_minus_r = |dist: &mut Condensed<T>| {
+        for i in 0..n {
+            for j in i + 1..n {
+                dist.set(i, j, 1.0 - r[i * n + j]);
             }
         }
     };
-    let mut dist = Condensed::<T>::zeros(n);
-    t.time("distance", || fill(&mut dist));
+    let mut dist = match opts.cluster_distance {
+        ClusterDistance::Rows => t.time("distance", || {
+            cluster::distance::pdist_as::<T>(r, n, n, metric)
+        }),
+        ClusterDistance::OneMinusR => {
+            let mut dist = Condensed::<T>::zeros(n);
+            one_minus_r(&mut dist);
+            dist
+        }
+    };
     if opts.optimal_ordering {
         // The tree uses the matrix as scratch: the ordering gets the
         // distances refilled in the same buffer, not a copy.
         let z = t.time("link", || cluster::linkage_condensed_in(&mut dist, link))?;
-        t.time("distance", || fill(&mut dist));
+        t.time("distance", || match opts.cluster_distance {
+            ClusterDistance::Rows => cluster::distance::pdist_into(r, n, metric, &mut dist),
+            ClusterDistance::OneMinusR => one_minus_r(&mut dist),
+        });
         Ok(t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist)))
     } else {
         t.time("link", || cluster::linkage_condensed(dist, link))
