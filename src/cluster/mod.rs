@@ -22,6 +22,7 @@ pub mod kmeans;
 pub mod linkage;
 pub mod method;
 pub mod mst;
+mod nearest;
 pub mod nn_chain;
 pub mod olo;
 pub mod primitive;

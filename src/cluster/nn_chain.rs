@@ -8,16 +8,26 @@
 //! replaced only on a strictly smaller distance. Of a merged pair, the
 //! higher index survives and carries the new cluster.
 //!
-//! Speed: each step is one scan of a row of the matrix (half of it
-//! scattered down a column) plus one Lance–Williams update of that row.
-//! Both are split across two threads when enough clusters are alive (the
-//! combination keeps "smallest distance, lowest index"; the second thread
-//! is a spinning helper, see `par::spin_join`), and the update formula is specialised
-//! per method outside the loop.
+//! Speed: a merge costs one Lance–Williams update of the merged row (half
+//! of it scattered down a column), and a chain step at most one scan of a
+//! row. Every live cluster keeps its few nearest neighbours (`nearest`:
+//! exact, smallest distance then lowest index, what a scan returns),
+//! maintained by the update that walks the changed row anyway: only the
+//! merged pair's values change, so each list drops the pair and is offered
+//! the new value, and the merged cluster gets its list from the row just
+//! written. A cluster is rescanned only when the chain reaches it with its
+//! list emptied. Scans and updates are split across two threads when
+//! enough clusters are alive, at the point where both halves cost the same
+//! (an entry down a column costs a cache line, one along a row a fraction
+//! of one; splitting the live list in the middle left one thread with most
+//! of the column); the combination keeps "smallest distance, lowest index",
+//! and the second thread is a spinning helper, see `par::spin_join`. The
+//! update formula is specialised per method outside the loop.
 
 use super::condensed::{index, row_start, Condensed};
 use super::linkage::Linkage;
 use super::method::Method;
+use super::nearest::{all_lists, Near, Top};
 use crate::dtype::Storage;
 use crate::par::SharedMut;
 use crate::par::{with_spin_join, SpinJoin};
@@ -65,6 +75,36 @@ fn pair(n: usize, i: usize, j: usize) -> usize {
     }
 }
 
+/// Relative cost of an entry read down a column (a cache line each) and
+/// along a row (eight to a line, prefetched by the hardware).
+const COLUMN: usize = 4;
+const ROW: usize = 1;
+
+/// Where to split `live` (ascending ids) so both halves cost the same:
+/// `costs` lists `(up to id, cost per live id below it)` in increasing id
+/// order — a step's entries below the scanned cluster lie down its column.
+fn balanced_split(live: &[usize], costs: &[(usize, usize)]) -> usize {
+    let mut bounds = [0usize; 4];
+    let mut total = 0;
+    let mut from = 0;
+    for (k, &(upto, c)) in costs.iter().enumerate() {
+        let to = live.partition_point(|&i| i < upto);
+        bounds[k] = to;
+        total += (to - from) * c;
+        from = to;
+    }
+    let (mut from, mut acc) = (0, 0);
+    for (k, &(_, c)) in costs.iter().enumerate() {
+        let piece = (bounds[k] - from) * c;
+        if 2 * (acc + piece) >= total {
+            return from + (total / 2 - acc) / c.max(1);
+        }
+        acc += piece;
+        from = bounds[k];
+    }
+    live.len() / 2
+}
+
 /// How many live clusters ahead the column reads are prefetched.
 const AHEAD: usize = 32;
 
@@ -88,8 +128,8 @@ fn prefetch_column<T>(base: *const T, n: usize, x: usize, live: &[usize], k: usi
     let _ = (base, n, x, live, k);
 }
 
-/// Smallest `d(x, i)` over live `i != x` in `live` (ascending), earliest
-/// index on ties: `(distance, index)`.
+/// The `K` smallest `d(x, i)` over live `i != x` in `live` (ascending),
+/// earliest index on ties; the first is `(distance, index)`.
 fn scan<T: Storage>(
     d: &[T],
     n: usize,
@@ -97,28 +137,21 @@ fn scan<T: Storage>(
     live: &[usize],
     size: &[usize],
     duo: &SpinJoin,
-) -> (f64, usize) {
+) -> Top {
     if live.len() >= PAR_MIN {
-        let mid = live.len() / 2;
+        let mid = balanced_split(live, &[(x, COLUMN), (usize::MAX, ROW)]);
         let (a, b) = duo.join(
             || scan_part(d, n, x, &live[..mid], size),
             || scan_part(d, n, x, &live[mid..], size),
         );
-        // Left half holds the lower indices: it wins ties.
-        return if b.0 < a.0 { b } else { a };
+        return Top::merge(a, b);
     }
     scan_part(d, n, x, live, size)
 }
 
-fn scan_part<T: Storage>(
-    d: &[T],
-    n: usize,
-    x: usize,
-    live: &[usize],
-    size: &[usize],
-) -> (f64, usize) {
+fn scan_part<T: Storage>(d: &[T], n: usize, x: usize, live: &[usize], size: &[usize]) -> Top {
     let rx = row_start(n, x);
-    let mut best = (f64::INFINITY, usize::MAX);
+    let mut best = Top::new();
     for (k, &i) in live.iter().enumerate() {
         prefetch_column(d.as_ptr(), n, x, live, k + AHEAD);
         if i == x || size[i] == 0 {
@@ -130,9 +163,7 @@ fn scan_part<T: Storage>(
             d[rx + (i - x - 1)]
         }
         .to_f64();
-        if v < best.0 {
-            best = (v, i);
-        }
+        best.push(v, i);
     }
     best
 }
@@ -149,25 +180,34 @@ struct Merge {
 }
 
 /// Lance–Williams update of every live `i` against the merged pair; the
-/// entries written, `(i, y)`, differ for every `i`.
+/// entries written, `(i, y)`, differ for every `i`. Keeps each `i`'s
+/// list of nearest neighbours (`near[i]`) and returns the merged cluster's
+/// own nearest.
+#[allow(clippy::too_many_arguments)]
 fn update<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     d: SharedMut<T>,
     n: usize,
     m: Merge,
     live: &[usize],
     size: &[usize],
+    near: SharedMut<Near>,
     f: &F,
     duo: &SpinJoin,
-) {
+) -> Top {
     if live.len() >= PAR_MIN {
-        let mid = live.len() / 2;
-        duo.join(
-            || update_part(d, n, m, &live[..mid], size, f),
-            || update_part(d, n, m, &live[mid..], size, f),
+        let costs = [
+            (m.x, 2 * COLUMN),
+            (m.y, COLUMN + ROW),
+            (usize::MAX, 2 * ROW),
+        ];
+        let mid = balanced_split(live, &costs);
+        let (a, b) = duo.join(
+            || update_part(d, n, m, &live[..mid], size, near, f),
+            || update_part(d, n, m, &live[mid..], size, near, f),
         );
-        return;
+        return Top::merge(a, b);
     }
-    update_part(d, n, m, live, size, f)
+    update_part(d, n, m, live, size, near, f)
 }
 
 fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
@@ -176,9 +216,11 @@ fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     m: Merge,
     live: &[usize],
     size: &[usize],
+    near: SharedMut<Near>,
     f: &F,
-) {
+) -> Top {
     let Merge { x, y, dxy, nx, ny } = m;
+    let mut best = Top::new();
     for (k, &i) in live.iter().enumerate() {
         prefetch_column(d.0, n, x, live, k + AHEAD);
         prefetch_column(d.0, n, y, live, k + AHEAD);
@@ -189,8 +231,9 @@ fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
         let (ix, iy) = (pair(n, i, x), pair(n, i, y));
         // SAFETY: `ix`/`iy` are in bounds of the n(n-1)/2 buffer; entry
         // `iy` is written only by the task holding `i`, and entries `ix`
-        // (the dead cluster's) are only read.
-        unsafe {
+        // (the dead cluster's) are only read. `near[i]` (i < n) is likewise
+        // touched only by the task holding `i`.
+        let v = unsafe {
             let p = d.0;
             let v = f(
                 (*p.add(ix)).to_f64(),
@@ -200,9 +243,16 @@ fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
                 ny,
                 ni as f64,
             );
-            *p.add(iy) = T::from_f64(v);
-        }
+            let stored = T::from_f64(v);
+            *p.add(iy) = stored;
+            // What a later scan reads back.
+            let v = stored.to_f64();
+            (*near.0.add(i)).merged(x, y, v);
+            v
+        };
+        best.push(v, i);
     }
+    best
 }
 
 fn run<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
@@ -211,15 +261,18 @@ fn run<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
 ) -> Linkage {
     // Small inputs never split a step: no helper thread for them.
     if dist.n() < PAR_MIN {
-        return chain(dist, &f, &SpinJoin::single());
+        return chain(dist, &f, &SpinJoin::single(), true);
     }
-    with_spin_join(|duo| chain(dist, &f, duo))
+    with_spin_join(|duo| chain(dist, &f, duo, true))
 }
 
+/// The chain; `cached` keeps nearest neighbours between steps (the tests
+/// run it without, the plain scan of every step, to compare).
 fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     dist: &mut Condensed<T>,
     f: &F,
     duo: &SpinJoin,
+    cached: bool,
 ) -> Linkage {
     let n = dist.n();
     if n < 2 {
@@ -232,6 +285,11 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     // live ids keeps the late rounds (few clusters) cheap.
     let mut live: Vec<usize> = (0..n).collect();
     let mut dead_since_compact = 0usize;
+    let mut near = if cached {
+        all_lists(dist.as_slice(), n, duo)
+    } else {
+        vec![Near::unknown(); n]
+    };
 
     for _ in 0..n - 1 {
         if chain.is_empty() {
@@ -242,7 +300,16 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             let d = dist.as_slice();
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let (mut m, mut i) = scan(d, n, x, &live, &size, duo);
+            let (mut m, mut i) = match near[x].first() {
+                Some(first) => first,
+                None => {
+                    let found = scan(d, n, x, &live, &size, duo);
+                    if cached {
+                        near[x] = Near::from_top(found);
+                    }
+                    found.first()
+                }
+            };
             if i == usize::MAX {
                 // Every distance from x is +inf or NaN (a Lance–Williams
                 // update overflowed): take the lowest live cluster so the
@@ -286,7 +353,11 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             nx: nx as f64,
             ny: ny as f64,
         };
-        update(shared, n, merge, &live, &size, f, duo);
+        let lists = SharedMut(near.as_mut_ptr());
+        let own = update(shared, n, merge, &live, &size, lists, f, duo);
+        if cached {
+            near[y] = Near::from_top(own);
+        }
         dead_since_compact += 1;
         if dead_since_compact * 8 > live.len() {
             live.retain(|&i| size[i] > 0);
@@ -294,4 +365,105 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
         }
     }
     Linkage::from_unlabelled(n, merges, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Small-integer distances (many ties) or continuous ones, stored as `T`.
+    fn data<T: Storage>(n: usize, seed: u64, levels: u64) -> Condensed<T> {
+        let mut state = seed;
+        let mut c = Condensed::<T>::zeros(n);
+        for v in c.as_mut_slice() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = state >> 33;
+            *v = T::from_f64(if levels > 0 {
+                (1 + r % levels) as f64
+            } else {
+                r as f64 / (1u64 << 31) as f64
+            });
+        }
+        c
+    }
+
+    fn both<T: Storage>(dist: &Condensed<T>, method: Method, duo: &SpinJoin) {
+        let f = |a, b, c, x, y, z| method.update(a, b, c, x, y, z);
+        let plain = chain(&mut dist.clone(), &f, duo, false).to_scipy();
+        let cached = chain(&mut dist.clone(), &f, duo, true).to_scipy();
+        let same = plain
+            .iter()
+            .zip(&cached)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "{method}, n = {}", dist.n());
+    }
+
+    #[test]
+    fn the_split_balances_column_and_row_reads() {
+        let live: Vec<usize> = (0..1000).collect();
+        // A scan of 600 (its own entry counted too): 600 column reads at
+        // 4, 400 row reads at 1.
+        let mid = balanced_split(&live, &[(600, COLUMN), (usize::MAX, ROW)]);
+        assert_eq!(mid, (600 * 4 + 400) / 2 / 4);
+        // Everything along rows: the middle.
+        assert_eq!(
+            balanced_split(&live, &[(0, COLUMN), (usize::MAX, ROW)]),
+            500
+        );
+        let costs = [
+            (100, 2 * COLUMN),
+            (900, COLUMN + ROW),
+            (usize::MAX, 2 * ROW),
+        ];
+        let mid = balanced_split(&live, &costs);
+        let cost = |a: usize, b: usize| -> usize {
+            (a..b)
+                .map(|i| {
+                    if i < 100 {
+                        8
+                    } else if i < 900 {
+                        5
+                    } else {
+                        2
+                    }
+                })
+                .sum()
+        };
+        assert!(cost(0, mid).abs_diff(cost(mid, 1000)) <= 10, "{mid}");
+    }
+
+    #[test]
+    fn cached_neighbours_give_the_plain_chain_bit_for_bit() {
+        // Ties (4 or 40 distinct distances) exercise the lowest-index rule,
+        // f32 storage the rounding a scan reads back, n above PAR_MIN the
+        // two-thread update's combination.
+        let methods = [
+            Method::Single,
+            Method::Complete,
+            Method::Average,
+            Method::Weighted,
+            Method::Ward,
+        ];
+        for (n, levels) in [(60, 4), (300, 40), (500, 0)] {
+            for method in methods {
+                both(
+                    &data::<f64>(n, n as u64, levels),
+                    method,
+                    &SpinJoin::single(),
+                );
+                both(
+                    &data::<f32>(n, 7 + n as u64, levels),
+                    method,
+                    &SpinJoin::single(),
+                );
+            }
+        }
+        with_spin_join(|duo| {
+            for (levels, method) in [(6, Method::Average), (0, Method::Complete)] {
+                both(&data::<f64>(PAR_MIN + 200, 3, levels), method, duo);
+            }
+        });
+    }
 }
