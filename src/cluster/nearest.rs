@@ -18,7 +18,7 @@
 
 use super::condensed::row_start;
 use crate::dtype::Storage;
-use crate::par::SpinJoin;
+use crate::par::{SharedMut, SpinJoin};
 
 /// How many neighbours a list keeps (4: one 64-byte line per cluster).
 pub(super) const K: usize = 4;
@@ -140,6 +140,19 @@ impl Near {
         }
     }
 
+    /// The summary an update reads (the bound rounded up: a value above it
+    /// is above the bound).
+    fn hot(&self) -> Hot {
+        let mut bound = self.bound as f32;
+        if (bound as f64) < self.bound {
+            bound = bound.next_up();
+        }
+        Hot {
+            ids: self.ids,
+            bound,
+        }
+    }
+
     /// The nearest neighbour `(distance, index)`, if the list still knows it.
     #[inline]
     pub(super) fn first(&self) -> Option<(f64, usize)> {
@@ -202,13 +215,106 @@ impl Near {
     }
 }
 
+/// What an update reads of every live cluster's list: its ids (`NONE` in
+/// empty slots) and its bound rounded up to `f32`. 20 bytes instead of the
+/// list's 64: the update streams this array once per merge, next to the
+/// matrix, and most clusters need nothing more (neither merged cluster
+/// listed, the new distance above the bound).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+struct Hot {
+    ids: [u32; K],
+    bound: f32,
+}
+
+/// Every cluster's list, and its [`Hot`] summary.
+pub(super) struct Lists {
+    near: Vec<Near>,
+    hot: Vec<Hot>,
+}
+
+impl Lists {
+    /// `n` lists that know nothing (the chain rescans every step).
+    pub(super) fn unknown(n: usize) -> Lists {
+        Lists::from(vec![Near::unknown(); n])
+    }
+
+    /// Every point's list from one pass over the condensed matrix: see
+    /// [`all_lists`].
+    pub(super) fn all<T: Storage>(d: &[T], n: usize, duo: &SpinJoin) -> Lists {
+        Lists::from(all_lists(d, n, duo))
+    }
+
+    fn from(near: Vec<Near>) -> Lists {
+        let hot = near.iter().map(Near::hot).collect();
+        Lists { near, hot }
+    }
+
+    /// Cluster `i`'s nearest neighbour `(distance, index)`, if its list
+    /// still knows it.
+    #[inline]
+    pub(super) fn first(&self, i: usize) -> Option<(f64, usize)> {
+        self.near[i].first()
+    }
+
+    /// Cluster `i`'s list from a whole pass over the live clusters.
+    pub(super) fn set(&mut self, i: usize, t: Top) {
+        self.near[i] = Near::from_top(t);
+        self.hot[i] = self.near[i].hot();
+    }
+
+    /// A handle for the update's threads.
+    pub(super) fn shared(&mut self) -> SharedLists {
+        SharedLists {
+            near: SharedMut(self.near.as_mut_ptr()),
+            hot: SharedMut(self.hot.as_mut_ptr()),
+        }
+    }
+}
+
+/// [`Lists`] shared by the update's two tasks, each touching only the
+/// clusters it holds.
+#[derive(Clone, Copy)]
+pub(super) struct SharedLists {
+    near: SharedMut<Near>,
+    hot: SharedMut<Hot>,
+}
+
+impl SharedLists {
+    /// [`Near::merged`] for cluster `i`, reading only its [`Hot`] summary
+    /// when nothing changes.
+    ///
+    /// # Safety
+    /// `i` is below the `n` the lists were made for, and no other task
+    /// touches cluster `i`'s list meanwhile.
+    #[inline(always)]
+    pub(super) unsafe fn merged(self, i: usize, x: usize, y: usize, v: f64) {
+        // SAFETY: in bounds and exclusive, by the caller's contract.
+        let h = unsafe { &mut *self.hot.0.add(i) };
+        let (x32, y32) = (x as u32, y as u32);
+        let hit = h
+            .ids
+            .iter()
+            .fold(false, |a, &id| a | (id == x32) | (id == y32));
+        // NaN fails the compare: never listed.
+        let may_enter = v <= h.bound as f64;
+        if !hit && !may_enter {
+            return;
+        }
+        // SAFETY: as above.
+        let near = unsafe { &mut *self.near.0.add(i) };
+        near.merged(x, y, v);
+        *h = near.hot();
+    }
+}
+
 /// Every point's list from one pass over the condensed matrix `d` of `n`
 /// points (all live): each stored distance, read once in storage order, is
 /// offered to both of its points. On two threads the rows are split at
 /// half the entries; each keeps lists for the points its rows reach, and
 /// the two are merged. Replaces the first scan of every point (n scans
 /// of ~n entries, half of them down a column).
-pub(super) fn all_lists<T: Storage>(d: &[T], n: usize, duo: &SpinJoin) -> Vec<Near> {
+fn all_lists<T: Storage>(d: &[T], n: usize, duo: &SpinJoin) -> Vec<Near> {
     if n < 2 {
         return vec![Near::from_top(Top::new()); n];
     }
@@ -259,8 +365,9 @@ mod tests {
 
     #[test]
     fn a_list_agrees_with_a_scan_through_merges() {
-        // Random merges against one cluster's distances (few levels, so
-        // ties are everywhere, plus NaN and ∞): whenever the list knows its
+        // Random merges against one cluster's distances (few levels, and
+        // values off the f32 grid near them, so ties are everywhere and
+        // the summary's rounded bound is tested; plus NaN and ∞): whenever the list knows its
         // first key, it is the scan's; when it empties, a rescan refills it.
         let mut state = 12345u64;
         let mut rnd = |m: u64| {
@@ -276,6 +383,8 @@ mod tests {
                 .map(|_| match rnd(12) {
                     0 => f64::NAN,
                     1 => f64::INFINITY,
+                    2 => 5.0 + 1e-12,
+                    3 => 5.0 - 1e-12,
                     r => r as f64,
                 })
                 .collect();
@@ -285,9 +394,12 @@ mod tests {
                 for i in (0..d.len()).filter(|&i| live[i] && d[i] < f64::INFINITY) {
                     t.push(d[i], i);
                 }
-                Near::from_top(t)
+                t
             };
-            let mut near = rebuild(&d, &live);
+            // One cluster's list, through the update's path (its summary
+            // first, the list when the summary cannot decide).
+            let mut lists = Lists::unknown(1);
+            lists.set(0, rebuild(&d, &live));
             while live.iter().filter(|&&l| l).count() > 1 {
                 let alive: Vec<usize> = (0..n).filter(|&i| live[i]).collect();
                 let a = alive[rnd(alive.len() as u64) as usize];
@@ -302,14 +414,17 @@ mod tests {
                 d[y] = match rnd(12) {
                     0 => f64::NAN,
                     1 => f64::INFINITY,
+                    2 => 5.0 + 1e-12,
+                    3 => 5.0 - 1e-12,
                     r => r as f64,
                 };
-                near.merged(x, y, d[y]);
-                if near.first().is_none() {
+                // SAFETY: cluster 0 of one list, on this thread only.
+                unsafe { lists.shared().merged(0, x, y, d[y]) };
+                if lists.first(0).is_none() {
                     rescans += 1;
-                    near = rebuild(&d, &live);
+                    lists.set(0, rebuild(&d, &live));
                 }
-                assert_eq!(near.first(), scan(&d, &live), "{d:?} {live:?}");
+                assert_eq!(lists.first(0), scan(&d, &live), "{d:?} {live:?}");
             }
         }
         assert!(rescans > 0);

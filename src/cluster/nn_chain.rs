@@ -27,7 +27,7 @@
 use super::condensed::{index, row_start, Condensed};
 use super::linkage::Linkage;
 use super::method::Method;
-use super::nearest::{all_lists, Near, Top};
+use super::nearest::{Lists, SharedLists, Top};
 use crate::dtype::Storage;
 use crate::par::SharedMut;
 use crate::par::{with_spin_join, SpinJoin};
@@ -190,7 +190,7 @@ fn update<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     m: Merge,
     live: &[usize],
     size: &[usize],
-    near: SharedMut<Near>,
+    near: SharedLists,
     f: &F,
     duo: &SpinJoin,
 ) -> Top {
@@ -216,7 +216,7 @@ fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     m: Merge,
     live: &[usize],
     size: &[usize],
-    near: SharedMut<Near>,
+    near: SharedLists,
     f: &F,
 ) -> Top {
     let Merge { x, y, dxy, nx, ny } = m;
@@ -247,7 +247,7 @@ fn update_part<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             *p.add(iy) = stored;
             // What a later scan reads back.
             let v = stored.to_f64();
-            (*near.0.add(i)).merged(x, y, v);
+            near.merged(i, x, y, v);
             v
         };
         best.push(v, i);
@@ -286,9 +286,9 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
     let mut live: Vec<usize> = (0..n).collect();
     let mut dead_since_compact = 0usize;
     let mut near = if cached {
-        all_lists(dist.as_slice(), n, duo)
+        Lists::all(dist.as_slice(), n, duo)
     } else {
-        vec![Near::unknown(); n]
+        Lists::unknown(n)
     };
 
     for _ in 0..n - 1 {
@@ -300,12 +300,12 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             let d = dist.as_slice();
             let x = chain[chain.len() - 1];
             let prev = (chain.len() > 1).then(|| chain[chain.len() - 2]);
-            let (mut m, mut i) = match near[x].first() {
+            let (mut m, mut i) = match near.first(x) {
                 Some(first) => first,
                 None => {
                     let found = scan(d, n, x, &live, &size, duo);
                     if cached {
-                        near[x] = Near::from_top(found);
+                        near.set(x, found);
                     }
                     found.first()
                 }
@@ -353,10 +353,10 @@ fn chain<T: Storage, F: Fn(f64, f64, f64, f64, f64, f64) -> f64 + Sync>(
             nx: nx as f64,
             ny: ny as f64,
         };
-        let lists = SharedMut(near.as_mut_ptr());
+        let lists = near.shared();
         let own = update(shared, n, merge, &live, &size, lists, f, duo);
         if cached {
-            near[y] = Near::from_top(own);
+            near.set(y, own);
         }
         dead_since_compact += 1;
         if dead_since_compact * 8 > live.len() {
