@@ -173,16 +173,29 @@ fn link_rows<T: Storage>(obs: &Matrix, spec: ClusterSpec, t: &mut Timings) -> Re
     });
     Ok(if spec.optimal_ordering {
         // The tree uses the matrix as scratch; the ordering needs the
-        // distances again: refilled in the same buffer (the same bits),
-        // which costs less than a copy's fresh pages.
+        // distances again: refilled in the same buffer (the same bits:
+        // a pair's distance does not depend on where its rows sit), which
+        // costs less than a copy's fresh pages.
         let mut dist = dist;
         let z = t.time("link", || {
             cluster::linkage_condensed_in(&mut dist, spec.method)
         })?;
+        // Refilled in leaf order (rows permuted: an n × m copy), so the
+        // ordering reads each node's distances as contiguous runs.
+        let d = obs.ncols();
         t.time("distance", || {
-            cluster::distance::pdist_into(obs.values(), obs.ncols(), spec.metric, &mut dist)
+            let x = obs.values();
+            let permuted: Vec<f64> = z
+                .leaves()
+                .iter()
+                .flat_map(|&i| &x[i * d..(i + 1) * d])
+                .copied()
+                .collect();
+            cluster::distance::pdist_into(&permuted, d, spec.metric, &mut dist)
         });
-        t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist))
+        t.time("order", || {
+            cluster::olo::optimal_leaf_ordering_sorted(&z, &dist)
+        })
     } else {
         t.time("link", || cluster::linkage_condensed(dist, spec.method))?
     })

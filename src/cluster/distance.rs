@@ -586,6 +586,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_pairs_distance_does_not_depend_on_where_its_rows_sit() {
+        // The optimal ordering refills the matrix from the rows in leaf
+        // order and relies on the same bits as the original order: every
+        // metric, both paths, f64 and f32 storage.
+        let (n, d) = (700usize, 7usize);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 7919) % 1013) as f64 / 101.0 - 5.0 + (k % 3) as f64 * 1e-3)
+            .collect();
+        // A fixed scramble of the rows.
+        let perm: Vec<usize> = (0..n).map(|p| (p * 389 + 17) % n).collect();
+        let moved: Vec<f64> = perm
+            .iter()
+            .flat_map(|&i| &x[i * d..(i + 1) * d])
+            .copied()
+            .collect();
+        for metric in Metric::ALL {
+            for direct in [true, false] {
+                let a = pdist_with::<f64>(&x, n, d, metric, direct);
+                let b = pdist_with::<f64>(&moved, n, d, metric, direct);
+                let a32 = pdist_with::<f32>(&x, n, d, metric, direct);
+                let b32 = pdist_with::<f32>(&moved, n, d, metric, direct);
+                for p in 0..n {
+                    for q in p + 1..n {
+                        let (i, j) = (perm[p], perm[q]);
+                        assert_eq!(
+                            a.get(i, j).to_bits(),
+                            b.get(p, q).to_bits(),
+                            "{metric:?} direct={direct} ({i}, {j})"
+                        );
+                        assert_eq!(a32.get(i, j).to_bits(), b32.get(p, q).to_bits());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn refilling_a_used_buffer_gives_the_fresh_bits() {
         // Both paths (direct below DIRECT_LIMIT, GEMM above), a metric
         // with norms, and duplicate rows (shared distances).

@@ -35,19 +35,50 @@ const TILE: usize = 16;
 /// `n` points `z` was built on, n(n−1)/2 entries): scipy's
 /// `optimal_leaf_ordering(Z, y)`, same order, ties included.
 ///
-/// Memory: scipy holds two dense n × n tables (its `sorted_D` in f64 and
-/// `M` in f32). Here, besides `dist`, only what the dynamic programme reads
-/// is held: for the node being ordered, D between the leaves of its left and
-/// right subtrees (|L| × |R| f64, a buffer reused from node to node), and for
-/// each subtree whose parent is not done yet, M between the leaves of its
-/// two children (|L| × |R| f32, freed once the parent is done). The
-/// blocks of all nodes together are n(n−1)/2 entries, so the peak is at most
-/// n²/4 entries of each kind (a balanced root) and usually far less.
+/// The distances are first copied into the order of `z.leaves()` (one more
+/// n(n−1)/2 matrix); a caller that can compute them in that order (from
+/// the observations, rows permuted) calls [`optimal_leaf_ordering_sorted`]
+/// instead and saves the copy.
 pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Linkage {
     let n = z.n();
     if n < 3 {
         return z.clone();
     }
+    let leaves = z.leaves();
+    let mut sorted = Condensed::<T>::zeros(n);
+    let out = sorted.as_mut_slice();
+    let mut k = 0;
+    for (p, &a) in leaves.iter().enumerate() {
+        for &b in &leaves[p + 1..] {
+            out[k] = T::from_f64(dist.get(a, b));
+            k += 1;
+        }
+    }
+    optimal_leaf_ordering_sorted(z, &sorted)
+}
+
+/// [`optimal_leaf_ordering`] given `sorted`, the distances between the
+/// leaves in the order of `z.leaves()`: entry (p, q) is the distance
+/// between leaves `z.leaves()[p]` and `z.leaves()[q]` (n(n−1)/2 entries,
+/// scipy's condensed layout over positions).
+///
+/// In that order the leaves under any node are a run of positions, so the
+/// distances the dynamic programme reads for a node, D between its left
+/// and right subtrees, are a block of contiguous row segments of `sorted`,
+/// read in place.
+///
+/// Memory: scipy holds two dense n × n tables (its `sorted_D` in f64 and
+/// `M` in f32). Here, besides `sorted`, only M is held: for each subtree
+/// whose parent is not done yet, M between the leaves of its two children
+/// (|L| × |R| f32, freed once the parent is done). The blocks of all
+/// nodes together are n(n−1)/2 entries, so the peak is at most n²/4
+/// entries (a balanced root) and usually far less.
+pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<T>) -> Linkage {
+    let n = z.n();
+    if n < 3 {
+        return z.clone();
+    }
+    debug_assert_eq!(sorted.n(), n);
     let leaves = z.leaves();
     let mut pos = vec![0usize; n];
     for (p, &leaf) in leaves.iter().enumerate() {
@@ -70,26 +101,25 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
     };
     // M of each finished node whose parent is not done yet (see `Tree::m_row`).
     let mut blocks: Vec<Vec<f32>> = vec![Vec::new(); n - 1];
-    // D of the node at hand, sized once for the largest node (zeroed
-    // memory from the system, touched as nodes need it).
-    let most = sz
-        .iter()
-        .map(|&(a, b)| (range[a].1 - range[a].0) * (range[b].1 - range[b].0))
-        .max()
-        .unwrap_or(0);
-    let mut dblk: Vec<f64> = vec![0.0; most];
     // Freed blocks, reused: fresh memory is slow to touch the first time.
     let mut spare = Spare(Vec::new());
     let mut must_swap = vec![false; n - 1];
-    let data = dist.as_slice();
+    let data = sorted.as_slice();
 
     for (node, &(vl, vr)) in sz.iter().enumerate() {
         let (l_lo, l_hi) = range[vl];
         let (r_lo, r_hi) = range[vr];
         let (wl, wr) = (l_hi - l_lo, r_hi - r_lo);
         // scipy's `sorted_D` restricted to this node: row u − l_lo, column
-        // w − r_lo (u left of w, so the rows are the left subtree's leaves).
-        let dblk = &mut dblk[..wl * wr];
+        // w − r_lo (u left of w, so the rows are the left subtree's leaves),
+        // in place in `sorted`.
+        let d = Block {
+            data,
+            n,
+            l_lo,
+            r_lo,
+            wr,
+        };
         // The left choices (u's subtree, m's subtree) and the right ones
         // (w's, k's), in scipy's order.
         let left = tree.choices(vl, false);
@@ -99,44 +129,26 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
             .iter()
             .map(|&(_, kc)| (range[kc].0 - r_lo, range[kc].1 - r_lo))
             .collect();
-        // Each row m: its distances, and per right choice min_k D[m, k].
+        // Each row m: per right choice min_k D[m, k].
         let mut row_min = vec![[f64::INFINITY; 2]; wl];
-        // The right leaves by id, so each row reads the condensed matrix in
-        // address order (its own row for larger ids: a forward scan).
-        let mut by_id: Vec<(usize, usize)> = leaves[r_lo..r_hi]
-            .iter()
-            .enumerate()
-            .map(|(j, &b)| (b, j))
-            .collect();
-        by_id.sort_unstable();
-        let fill = |((i, row), mins): ((usize, &mut [f64]), &mut [f64; 2])| {
-            let a = leaves[l_lo + i];
-            let p = by_id.partition_point(|&(b, _)| b < a);
-            for &(b, j) in &by_id[..p] {
-                row[j] = data[row_start(n, b) + a - b - 1].to_f64();
-            }
-            let base = row_start(n, a);
-            for &(b, j) in &by_id[p..] {
-                row[j] = data[base + b - a - 1].to_f64();
-            }
+        let fill = |(i, mins): (usize, &mut [f64; 2])| {
+            let row = d.row(i);
             for (slot, &(k0, k1)) in mins.iter_mut().zip(&k_cols) {
-                *slot = row[k0..k1]
-                    .iter()
-                    .fold(f64::INFINITY, |x, &v| if v < x { v } else { x });
+                *slot = row[k0..k1].iter().fold(f64::INFINITY, |x, v| {
+                    let v = v.to_f64();
+                    if v < x {
+                        v
+                    } else {
+                        x
+                    }
+                });
             }
         };
         if wl * wr >= PAR_WORK {
-            dblk.par_chunks_mut(wr)
-                .enumerate()
-                .zip(row_min.par_iter_mut())
-                .for_each(fill);
+            row_min.par_iter_mut().enumerate().for_each(fill);
         } else {
-            dblk.chunks_mut(wr)
-                .enumerate()
-                .zip(row_min.iter_mut())
-                .for_each(fill);
+            row_min.iter_mut().enumerate().for_each(fill);
         }
-        let d = &*dblk;
         // Per right choice the minimum of D[m, k] over k for each row m,
         // and per (right, left) choice scipy's global min of D[m, k] in f32
         // (its fold, `v < min as f64` then `min = v as f32`, ends at the
@@ -212,8 +224,7 @@ pub fn optimal_leaf_ordering<T: Storage>(z: &Linkage, dist: &Condensed<T>) -> Li
                             m_list,
                             k_list,
                             (min_km[*sr][sl], &min_k_of_m[*sr]),
-                            d,
-                            wr,
+                            &d,
                             (ix, &mut arena),
                         );
                     }
@@ -385,6 +396,27 @@ impl Tree<'_> {
     }
 }
 
+/// D between the left and right subtrees of a node, in place in the
+/// leaf-ordered condensed matrix: row `i` is left position `l_lo + i`,
+/// column `j` right position `r_lo + j` (`wr` of them; every left position
+/// precedes every right one, so each row is a contiguous run).
+struct Block<'a, T> {
+    data: &'a [T],
+    n: usize,
+    l_lo: usize,
+    r_lo: usize,
+    wr: usize,
+}
+
+impl<T> Block<'_, T> {
+    #[inline(always)]
+    fn row(&self, i: usize) -> &[T] {
+        let p = self.l_lo + i;
+        let start = row_start(self.n, p) + self.r_lo - p - 1;
+        &self.data[start..start + self.wr]
+    }
+}
+
 /// Freed M blocks kept for reuse (a few of the largest).
 struct Spare(Vec<Vec<f32>>);
 
@@ -424,12 +456,11 @@ impl Spare {
 ///   scipy's exits only cut the tail) costs at least as much, again by
 ///   monotone rounding. Only the k's where D[m, ·] reaches a new minimum
 ///   along the list are evaluated; they are found once per (w, m) and kept.
-fn best_cost(
+fn best_cost<T: Storage>(
     m_list: &mut Lazy,
     k_list: &mut Lazy,
     (min_km, min_k_of_m): (f32, &[f64]),
-    d: &[f64],
-    wr: usize,
+    d: &Block<T>,
     fronts: (&mut [u32], &mut Vec<Front>),
 ) -> f32 {
     let (index, arena) = fronts;
@@ -446,7 +477,7 @@ fn best_cost(
         if (((um + wk0) as f64) + floor) as f32 >= cur {
             continue;
         }
-        let row = &d[mi * wr..(mi + 1) * wr];
+        let row = d.row(mi);
         if index[mi] == u32::MAX {
             index[mi] = arena.len() as u32;
             arena.push(Front::default());
@@ -461,7 +492,7 @@ fn best_cost(
             if exit(s, cur) {
                 continue 'm;
             }
-            let current = ((s as f64) + row[k_list.idx[q] as usize]) as f32;
+            let current = ((s as f64) + row[k_list.idx[q] as usize].to_f64()) as f32;
             if current < cur {
                 cur = current;
             }
@@ -478,7 +509,7 @@ fn best_cost(
                 if exit(s, cur) {
                     continue 'm;
                 }
-                let dq = row[k_list.idx[q] as usize];
+                let dq = row[k_list.idx[q] as usize].to_f64();
                 let grows = q == f.scanned as usize;
                 if dq < best {
                     best = dq;

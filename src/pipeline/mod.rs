@@ -1685,11 +1685,30 @@ fn cluster_correlation<T: Storage>(
         // The tree uses the matrix as scratch: the ordering gets the
         // distances refilled in the same buffer, not a copy.
         let z = t.time("link", || cluster::linkage_condensed_in(&mut dist, link))?;
-        t.time("distance", || match opts.cluster_distance {
-            ClusterDistance::Rows => cluster::distance::pdist_into(r, n, metric, &mut dist),
-            ClusterDistance::OneMinusR => one_minus_r(&mut dist),
-        });
-        Ok(t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist)))
+        match opts.cluster_distance {
+            // Refilled in the same buffer; the ordering copies it into leaf
+            // order (permuting the rows of R instead would copy n × n).
+            ClusterDistance::Rows => {
+                t.time("distance", || {
+                    cluster::distance::pdist_into(r, n, metric, &mut dist)
+                });
+                Ok(t.time("order", || cluster::olo::optimal_leaf_ordering(&z, &dist)))
+            }
+            // 1 − r written straight in leaf order: no copy.
+            ClusterDistance::OneMinusR => {
+                let leaves = z.leaves();
+                t.time("distance", || {
+                    for (p, &i) in leaves.iter().enumerate() {
+                        for (q, &j) in leaves.iter().enumerate().skip(p + 1) {
+                            dist.set(p, q, 1.0 - r[i * n + j]);
+                        }
+                    }
+                });
+                Ok(t.time("order", || {
+                    cluster::olo::optimal_leaf_ordering_sorted(&z, &dist)
+                }))
+            }
+        }
     } else {
         t.time("link", || cluster::linkage_condensed(dist, link))
     }
