@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use super::condensed::{row_start, Condensed};
 use super::linkage::Linkage;
 use crate::dtype::Storage;
+use crate::par::SharedMut;
 
 const BIG: f32 = 1_073_741_824.0; // 2^30, scipy's "infinity" here
 
@@ -177,15 +178,26 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
         };
         let min_k_of_m = &min_k_of_m;
         let (tree, blocks_ref) = (&tree, &blocks);
-        // Bands of rows, dealt row by row so their costs even out; one
-        // per thread (each band sorts every w's k list).
+        // One band per thread. Each band builds the candidate lists of the
+        // side it does not split, so the bands split the larger side: rows
+        // u dealt one by one, or (right subtree larger) tiles of columns w
+        // dealt one by one; either way their costs even out.
         let bands = if wl * wr >= PAR_WORK {
-            rayon::current_num_threads().clamp(1, wl)
+            rayon::current_num_threads().clamp(1, wl.max(wr.div_ceil(TILE)))
         } else {
             1
         };
-        let band = |bi: usize, mut outs: Vec<&mut [f32]>| -> (f32, usize, usize) {
-            let us: Vec<usize> = (l_lo + bi..l_hi).step_by(bands).collect();
+        let by_w = bands > 1 && wr > wl;
+        let tiles = wr.div_ceil(TILE);
+        let m_out = SharedMut(mblk.as_mut_ptr());
+        let band = |bi: usize| -> (f32, usize, usize) {
+            // The whole handle (a closure would capture just its pointer).
+            let m_out = m_out;
+            let us: Vec<usize> = if by_w {
+                (l_lo..l_hi).collect()
+            } else {
+                (l_lo + bi..l_hi).step_by(bands).collect()
+            };
             let mut m_lists: Vec<Lazy> = us
                 .iter()
                 .map(|&u| {
@@ -200,8 +212,9 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
             let (mut index, mut arena) = (Vec::<u32>::new(), Vec::<Front>::new());
             let mut tb = vec![0f32; us.len() * TILE];
             let (mut cur, mut bu, mut bw) = (BIG, 0usize, 0usize);
-            let mut w0 = r_lo;
-            while w0 < r_hi {
+            let my_tiles = (0..tiles).filter(|t| !by_w || t % bands == bi);
+            for t in my_tiles {
+                let w0 = r_lo + t * TILE;
                 let w1 = (w0 + TILE).min(r_hi);
                 let tw = w1 - w0;
                 let mut k_lists: Vec<(usize, Lazy)> = (w0..w1)
@@ -237,29 +250,25 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
                             (cur, bu, bw) = (c, u, w);
                         }
                     }
-                    if let Some(out) = outs.get_mut(ui) {
-                        out[w0 - r_lo..w1 - r_lo].copy_from_slice(row);
+                    if keep {
+                        // SAFETY: M[u, w0..w1] lies inside the wl × wr
+                        // block, and (u, tile) belongs to this band alone.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(
+                                row.as_ptr(),
+                                m_out.0.add(u * wr + (w0 - r_lo)),
+                                tw,
+                            );
+                        }
                     }
                 }
-                w0 = w1;
             }
             (cur, bu, bw)
         };
-        // Each band's rows of M (none for the root).
-        let mut outs: Vec<Vec<&mut [f32]>> = (0..bands).map(|_| Vec::new()).collect();
-        for (r, out) in mblk.chunks_mut(wr).enumerate() {
-            outs[r % bands].push(out);
-        }
         let found: Vec<(f32, usize, usize)> = if bands > 1 {
-            outs.into_par_iter()
-                .enumerate()
-                .map(|(bi, o)| band(bi, o))
-                .collect()
+            (0..bands).into_par_iter().map(band).collect()
         } else {
-            outs.into_iter()
-                .enumerate()
-                .map(|(bi, o)| band(bi, o))
-                .collect()
+            vec![band(0)]
         };
         // scipy's scan for the first minimum in (u, w) order, from the
         // bands' own.
