@@ -192,7 +192,7 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
         let m_out = SharedMut(mblk.as_mut_ptr());
         let band = |bi: usize| -> (f32, usize, usize) {
             // The whole handle (a closure would capture just its pointer).
-            let m_out = m_out;
+            let m_out = &m_out;
             let us: Vec<usize> = if by_w {
                 (l_lo..l_hi).collect()
             } else {
