@@ -12,16 +12,17 @@
 //! scan would return. A merge removes the two merged clusters from every
 //! list and offers the merged cluster's new distance to each (inserted only
 //! at or below the bound, so the invariant holds); an empty list means
-//! "rescan". Same idea as the candidate lists of fastcluster's generic
-//! algorithm and of our certified Ward rounds, here exact rather than
-//! bounded because stored distances are known.
+//! "rescan". Related ideas: fastcluster's generic algorithm keeps one
+//! nearest neighbour per cluster (and rescans when it merges); our
+//! certified Ward rounds keep several candidates under a lower bound.
+//! Here the lists are exact, because the stored distances are known.
 
 use super::condensed::row_start;
 use crate::dtype::Storage;
 use crate::par::{SharedMut, SpinJoin};
 
 /// How many neighbours a list keeps (4: one 64-byte line per cluster).
-pub(super) const K: usize = 4;
+const K: usize = 4;
 
 /// No index (an empty slot, or "the rest is unpickable" in a bound).
 const NONE: u32 = u32::MAX;

@@ -128,7 +128,7 @@ fn prefetch_column<T>(base: *const T, n: usize, x: usize, live: &[usize], k: usi
     let _ = (base, n, x, live, k);
 }
 
-/// The `K` smallest `d(x, i)` over live `i != x` in `live` (ascending),
+/// The few (`nearest`'s K) smallest `d(x, i)` over live `i != x` in `live` (ascending),
 /// earliest index on ties; the first is `(distance, index)`.
 fn scan<T: Storage>(
     d: &[T],
