@@ -489,9 +489,21 @@ fn best_cost<T: Storage>(
         let row = d.row(mi);
         if index[mi] == u32::MAX {
             index[mi] = arena.len() as u32;
-            arena.push(Front::default());
+            let g = if wk0 >= 0.0 && floor >= 0.0 {
+                least_sum(k_list, row, floor)
+            } else {
+                f64::NEG_INFINITY
+            };
+            arena.push(Front {
+                g,
+                ..Front::default()
+            });
         }
         let f = &mut arena[index[mi] as usize];
+        // No k can do better for this m (see `least_sum`).
+        if um >= 0.0 && ((um as f64) + f.g) * (1.0 - SLACK) >= cur as f64 {
+            continue;
+        }
         // scipy's two exits as one test (monotone in M[w,k], so checking
         // only the kept k's finds the exit no later than it matters).
         let exit = |s: f32, cur: f32| (s + min_km >= cur) | ((((s as f64) + floor) as f32) >= cur);
@@ -545,6 +557,40 @@ fn best_cost<T: Storage>(
 /// Kept minima per (w, m) of a tile.
 const RECS: usize = 6;
 
+/// Relative slack of the bound from [`least_sum`]: covers the f32 sum
+/// M[u,m] + M[w,k] (2⁻²⁴), the f64 sums (2⁻⁵³ each) and the cut below.
+const SLACK: f64 = 1.0 / (1u64 << 20) as f64;
+
+/// min over w's k's of M[w,k] + D[m,k] in f64 (`row` is D[m, ·], `k_list`
+/// holds M[w, ·] ascending, every value ≥ 0, `floor` = min_k D[m,k]),
+/// scanning k's until M[w,k] + floor reaches the running minimum (no later
+/// k can go below it). When M[u,m] ≥ 0 too, every candidate of this m costs
+/// at least (M[u,m] + g)·(1 − SLACK) in scipy's arithmetic (relative
+/// rounding errors of non-negative sums), so an m whose bound is not below
+/// the running minimum is skipped: none of its candidates is strictly
+/// better, which leaves the running minimum, hence scipy's exits and
+/// result, unchanged.
+fn least_sum<T: Storage>(k_list: &mut Lazy, row: &[T], floor: f64) -> f64 {
+    let mut g = f64::INFINITY;
+    let mut q = 0;
+    while q < k_list.vals.len() {
+        k_list.ensure(q);
+        let end = k_list.done;
+        while q < end {
+            let wk = k_list.vals[q] as f64;
+            if wk + floor >= g {
+                return g;
+            }
+            let v = wk + row[k_list.idx[q] as usize].to_f64();
+            if v < g {
+                g = v;
+            }
+            q += 1;
+        }
+    }
+    g
+}
+
 /// For one (w, m): the first positions in w's k list where D[m, k] reaches
 /// a new minimum (`recs`), how far the list has been scanned for them, and
 /// the minimum so far.
@@ -554,6 +600,8 @@ struct Front {
     len: u32,
     scanned: u32,
     best: f64,
+    /// [`least_sum`] of this (w, m), or −∞ when a value is negative.
+    g: f64,
 }
 
 impl Default for Front {
@@ -563,6 +611,7 @@ impl Default for Front {
             len: 0,
             scanned: 0,
             best: f64::INFINITY,
+            g: f64::NEG_INFINITY,
         }
     }
 }
@@ -1006,6 +1055,111 @@ mod tests {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// scipy's loop for one (u, w), as written there: m's and k's in
+    /// quicksort order of M[u, ·] and M[w, ·], its two exits with `min_km`,
+    /// every other candidate evaluated.
+    fn scipy_cost(um: &[f32], wk: &[f32], d: &[Vec<f64>], min_km: f32) -> f32 {
+        let sorted = |v: &[f32]| {
+            let mut l = Lazy::new(v.to_vec(), (0..v.len() as u32).collect());
+            l.ensure(v.len() - 1);
+            l
+        };
+        let (ms, ks) = (sorted(um), sorted(wk));
+        let mut cur = BIG;
+        for (&u, &m) in ms.vals.iter().zip(&ms.idx) {
+            if u + ks.vals[0] + min_km >= cur {
+                break;
+            }
+            for (&w, &k) in ks.vals.iter().zip(&ks.idx) {
+                if u + w + min_km >= cur {
+                    break;
+                }
+                let c = (((u + w) as f64) + d[m as usize][k as usize]) as f32;
+                if c < cur {
+                    cur = c;
+                }
+            }
+        }
+        cur
+    }
+
+    /// `best_cost` skips candidates by its own bounds (per-m floor, kept
+    /// minima, the least M[w,k] + D[m,k] of each (w, m)) and keeps per-(w, m)
+    /// state across u's; none of it may change a cost. Several u's share
+    /// one w (as rows of a tile do), on values with exact ties, continuous
+    /// values, values close together (a bound that is a little loose skips
+    /// the winner) and values a few f32 ulps apart (so does one that is off
+    /// by one rounding).
+    #[test]
+    fn best_cost_is_scipys_loop() {
+        let mut state = 11u64;
+        let unit = |state: &mut u64| (splitmix(state) >> 11) as f64 / (1u64 << 53) as f64;
+        let mut checked = 0;
+        for trial in 0..4000 {
+            let kind = trial % 4;
+            let nm = 1 + (splitmix(&mut state) % 24) as usize;
+            let nk = 1 + (splitmix(&mut state) % 24) as usize;
+            let value = |state: &mut u64| -> f64 {
+                match kind {
+                    0 => (splitmix(state) % 4) as f64,
+                    1 => unit(state),
+                    2 => 1.0 + unit(state) / 64.0,
+                    _ => 1.0 + (splitmix(state) % 6) as f64 * f64::from(f32::EPSILON),
+                }
+            };
+            let d: Vec<Vec<f64>> = (0..nm)
+                .map(|_| (0..nk).map(|_| value(&mut state)).collect())
+                .collect();
+            let wk: Vec<f32> = (0..nk).map(|_| value(&mut state) as f32).collect();
+            // D in a condensed matrix over nm + nk points: rows the m's,
+            // columns nm.. the k's.
+            let n = nm + nk;
+            let mut data = vec![0f64; n * (n - 1) / 2];
+            for (i, row) in d.iter().enumerate() {
+                let start = row_start(n, i) + nm - i - 1;
+                data[start..start + nk].copy_from_slice(row);
+            }
+            let block = Block {
+                data: &data,
+                n,
+                l_lo: 0,
+                r_lo: nm,
+                wr: nk,
+            };
+            let min_k_of_m: Vec<f64> = d
+                .iter()
+                .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
+                .collect();
+            let mut min_km = BIG;
+            for &v in &min_k_of_m {
+                if v < min_km as f64 {
+                    min_km = v as f32;
+                }
+            }
+            let mut k_list = Lazy::new(wk.clone(), (0..nk as u32).collect());
+            let (mut index, mut arena) = (vec![u32::MAX; nm], Vec::new());
+            for _u in 0..6 {
+                let um: Vec<f32> = (0..nm).map(|_| value(&mut state) as f32).collect();
+                let want = scipy_cost(&um, &wk, &d, min_km);
+                let mut m_list = Lazy::new(um.clone(), (0..nm as u32).collect());
+                let got = best_cost(
+                    &mut m_list,
+                    &mut k_list,
+                    (min_km, &min_k_of_m),
+                    &block,
+                    (&mut index, &mut arena),
+                );
+                assert_eq!(
+                    got.to_bits(),
+                    want.to_bits(),
+                    "trial {trial}: {got} vs {want}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 24000);
     }
 
     /// Random trees at several sizes, on points with small integer
