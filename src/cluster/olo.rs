@@ -176,7 +176,19 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
         } else {
             Vec::new()
         };
-        let min_k_of_m = &min_k_of_m;
+        // Per left choice, per column k: min D[m, k] over its m's (the
+        // inner subtree), for each w's bound on every m at once.
+        let mut col_min = [vec![f64::INFINITY; wr], vec![f64::INFINITY; wr]];
+        for i in 0..wl {
+            let sl = (left.of(&range, l_lo + i) + 1) % left.len;
+            for (c, v) in col_min[sl].iter_mut().zip(d.row(i)) {
+                let v = v.to_f64();
+                if v < *c {
+                    *c = v;
+                }
+            }
+        }
+        let (min_k_of_m, col_min) = (&min_k_of_m, &col_min);
         let (tree, blocks_ref) = (&tree, &blocks);
         // One band per thread. Each band builds the candidate lists of the
         // side it does not split, so the bands split the larger side: rows
@@ -217,11 +229,13 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
                 let w0 = r_lo + t * TILE;
                 let w1 = (w0 + TILE).min(r_hi);
                 let tw = w1 - w0;
-                let mut k_lists: Vec<(usize, Lazy)> = (w0..w1)
+                let mut k_lists: Vec<(usize, Lazy, [f64; 2])> = (w0..w1)
                     .map(|w| {
                         let sr = right.of(&range, w);
                         let kc = right.parts[sr].1;
-                        (sr, tree.lazy(blocks_ref, vr, w, range[kc], r_lo))
+                        let k_list = tree.lazy(blocks_ref, vr, w, range[kc], r_lo);
+                        let h = [0, 1].map(|sl| least_sum_over_m(&k_list, &col_min[sl]));
+                        (sr, k_list, h)
                     })
                     .collect();
                 index.clear();
@@ -230,13 +244,13 @@ pub fn optimal_leaf_ordering_sorted<T: Storage>(z: &Linkage, sorted: &Condensed<
                 for (ui, m_list) in m_lists.iter_mut().enumerate() {
                     let sl = sls[ui];
                     let row = &mut tb[ui * tw..(ui + 1) * tw];
-                    for ((slot, (sr, k_list)), ix) in
+                    for ((slot, (sr, k_list, h)), ix) in
                         row.iter_mut().zip(&mut k_lists).zip(index.chunks_mut(wl))
                     {
                         *slot = best_cost(
                             m_list,
                             k_list,
-                            (min_km[*sr][sl], &min_k_of_m[*sr]),
+                            (min_km[*sr][sl], &min_k_of_m[*sr], h[sl]),
                             &d,
                             (ix, &mut arena),
                         );
@@ -468,7 +482,7 @@ impl Spare {
 fn best_cost<T: Storage>(
     m_list: &mut Lazy,
     k_list: &mut Lazy,
-    (min_km, min_k_of_m): (f32, &[f64]),
+    (min_km, min_k_of_m, h): (f32, &[f64], f64),
     d: &Block<T>,
     fronts: (&mut [u32], &mut Vec<Front>),
 ) -> f32 {
@@ -480,6 +494,10 @@ fn best_cost<T: Storage>(
         m_list.ensure(j);
         let (um, mi) = (m_list.vals[j], m_list.idx[j] as usize);
         if um + wk0 + min_km >= cur {
+            break;
+        }
+        // Nor can any later m (see `least_sum_over_m`).
+        if um >= 0.0 && ((um as f64) + h) * (1.0 - SLACK) >= cur as f64 {
             break;
         }
         let floor = min_k_of_m[mi];
@@ -560,6 +578,26 @@ const RECS: usize = 6;
 /// Relative slack of the bound from [`least_sum`]: covers the f32 sum
 /// M[u,m] + M[w,k] (2⁻²⁴), the f64 sums (2⁻⁵³ each) and the cut below.
 const SLACK: f64 = 1.0 / (1u64 << 20) as f64;
+
+/// min over w's k's of M[w,k] + min_m D[m,k] in f64 (`col_min[k]`: the
+/// least D[m, k] over the m's of one left choice), or −∞ when a value is
+/// negative: the [`least_sum`] of every m of that choice is at least this,
+/// so once M[u,m] + it (with the same slack) reaches the running minimum,
+/// no m from there on (M[u,m] ascending) has a candidate strictly better.
+fn least_sum_over_m(k_list: &Lazy, col_min: &[f64]) -> f64 {
+    let mut h = f64::INFINITY;
+    for (&v, &k) in k_list.vals.iter().zip(&k_list.idx) {
+        let c = col_min[k as usize];
+        if v < 0.0 || c < 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        let x = v as f64 + c;
+        if x < h {
+            h = x;
+        }
+    }
+    h
+}
 
 /// min over w's k's of M[w,k] + D[m,k] in f64 (`row` is D[m, ·], `k_list`
 /// holds M[w, ·] ascending, every value ≥ 0, `floor` = min_k D[m,k]),
@@ -1138,7 +1176,14 @@ mod tests {
                     min_km = v as f32;
                 }
             }
+            let mut col_min = vec![f64::INFINITY; nk];
+            for row in &d {
+                for (c, &v) in col_min.iter_mut().zip(row) {
+                    *c = c.min(v);
+                }
+            }
             let mut k_list = Lazy::new(wk.clone(), (0..nk as u32).collect());
+            let h = least_sum_over_m(&k_list, &col_min);
             let (mut index, mut arena) = (vec![u32::MAX; nm], Vec::new());
             for _u in 0..6 {
                 let um: Vec<f32> = (0..nm).map(|_| value(&mut state) as f32).collect();
@@ -1147,7 +1192,7 @@ mod tests {
                 let got = best_cost(
                     &mut m_list,
                     &mut k_list,
-                    (min_km, &min_k_of_m),
+                    (min_km, &min_k_of_m, h),
                     &block,
                     (&mut index, &mut arena),
                 );
