@@ -9,8 +9,11 @@
 //! the right subtree for every (u, w) pair and builds an n × n ancestor
 //! matrix; we sort each list once per node and only as deep as it is read
 //! (`Lazy`, the same quicksort), skip candidates that provably cannot be
-//! strictly better (a per-m bound, and dominance along the sorted k's:
-//! `Front`), evaluate the (u, w) pairs of a node in parallel bands, and
+//! strictly better (per m: min_k D[m,k], then the least M[w,k] + D[m,k]
+//! of its (w, m), `least_sum`; for all the m's still to come: the least
+//! M[w,k] + min_m D[m,k], `least_sum_over_m`; and dominance along the
+//! sorted k's: `Front`), evaluate the (u, w) pairs of a node in parallel
+//! bands, and
 //! derive the flips with one O(n) pass. Memory: per-node blocks instead of
 //! scipy's two dense n × n tables (see [`optimal_leaf_ordering`]).
 
