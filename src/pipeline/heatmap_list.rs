@@ -5,6 +5,7 @@
 //! have their rows matched to the main one's by label and keep their own
 //! colour scale, `z_score`/`standard_scale` and column clustering.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{exports, matched_order, scaled, Analysed, Context, Figure, FollowedOrder};
@@ -68,7 +69,8 @@ pub fn figure(
         tree: None,
     };
     // Every heatmap's values with the main one's rows, in input order.
-    let mut parts: Vec<(Matrix, &FigureOptions, &str)> = vec![(data.clone(), opts, ctx.source)];
+    let mut parts: Vec<(Cow<Matrix>, &FigureOptions, &str)> =
+        vec![(data.clone(), opts, ctx.source)];
     for f in others {
         let m = scaled(f.matrix, &f.options, false, f.options.col_cluster, t)?;
         let idx = matched_order(
@@ -78,7 +80,11 @@ pub fn figure(
             Axis::Rows,
             &f.source,
         )?;
-        parts.push((m.select_rows(&idx), &f.options, f.source.as_str()));
+        parts.push((
+            Cow::Owned(m.select_rows(&idx)),
+            &f.options,
+            f.source.as_str(),
+        ));
     }
     let mut col_trees: Vec<Option<Linkage>> = Vec::new();
     let mut shown: Vec<(Vec<f64>, Vec<usize>)> = Vec::new();

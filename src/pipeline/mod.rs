@@ -504,13 +504,18 @@ fn check_fmt(values: &[f64], rows: &[String], cols: &[String], opts: &FigureOpti
 /// scales to NaN (seaborn draws it blank); where the figure clusters that
 /// axis (`cluster_rows`, `cluster_cols`), it is refused naming the
 /// transform and the rows, not reported later as a missing input value.
-fn scaled(
-    m: &Matrix,
+///
+/// Without either, `m` itself (borrowed: no copy of the matrix).
+fn scaled<'a>(
+    m: &'a Matrix,
     opts: &FigureOptions,
     cluster_rows: bool,
     cluster_cols: bool,
     t: &mut Timings,
-) -> Result<Matrix> {
+) -> Result<Cow<'a, Matrix>> {
+    if opts.z_score.is_none() && opts.standard_scale.is_none() {
+        return Ok(Cow::Borrowed(m));
+    }
     let p = prep::Prep {
         z_score: opts.z_score,
         standard_scale: opts.standard_scale,
@@ -520,7 +525,7 @@ fn scaled(
         p.check_scaling(m)?;
     }
     let out = t.time("prep", || p.apply(m.clone()))?;
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// A heatmap; `col_sets` brackets marker sets above the columns.
@@ -791,7 +796,7 @@ fn dotplot_figure(
         grouped::dot_values(m, &g, opts.expression_cutoff, opts.mean_only_expressed)
     })?;
     let color = if opts.standard_scale.is_some() {
-        let mut c = scaled(&color, opts, false, false, t)?;
+        let mut c = scaled(&color, opts, false, false, t)?.into_owned();
         for v in c.values_mut() {
             if v.is_nan() {
                 *v = 0.0;
@@ -1283,10 +1288,22 @@ fn clustermap_figure(
     if let Some(rule) = analysis::undefined_rows(metric) {
         let what = format!("{metric} distance");
         if opts.row_cluster {
-            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings);
+            data = Cow::Owned(drop_undefined(
+                data.into_owned(),
+                Axis::Rows,
+                rule,
+                &what,
+                &mut warnings,
+            ));
         }
         if opts.col_cluster {
-            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings);
+            data = Cow::Owned(drop_undefined(
+                data.into_owned(),
+                Axis::Cols,
+                rule,
+                &what,
+                &mut warnings,
+            ));
         }
     }
     // Input positions of what is drawn, for the exports.
@@ -2012,4 +2029,29 @@ fn corrmap_figure_as(
         warnings,
         analysed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A figure without `z_score` or `standard_scale` works on the input
+    /// matrix itself, not on a copy of it; with one, on a scaled copy.
+    #[test]
+    fn an_unscaled_figure_does_not_copy_the_matrix() {
+        let m = Matrix::from_values(3, 2, vec![1.0, 2.0, 3.0, 5.0, 4.0, 0.0]).unwrap();
+        let mut t = Timings::default();
+        let plain = FigureOptions::default();
+        let same = scaled(&m, &plain, true, true, &mut t).unwrap();
+        assert!(matches!(same, Cow::Borrowed(b) if std::ptr::eq(b, &m)));
+        let z = FigureOptions {
+            z_score: Some(Axis::Rows),
+            ..FigureOptions::default()
+        };
+        let copy = scaled(&m, &z, true, true, &mut t).unwrap();
+        assert!(matches!(copy, Cow::Owned(_)));
+        // seaborn's z_score: (x − mean) / std with pandas' ddof = 1.
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert!((copy.values()[0] + h).abs() < 1e-15 && (copy.values()[1] - h).abs() < 1e-15);
+    }
 }
