@@ -552,14 +552,8 @@ fn heatmap_figure(
         as_heatmap(&mut o);
         return clustermap_figure(m, &o, ctx, strips, t, &[], col_sets);
     }
-    let scaled_m;
-    let m = if opts.z_score.is_some() || opts.standard_scale.is_some() {
-        scaled_m = scaled(m, opts, false, false, t)?;
-        &scaled_m
-    } else {
-        m
-    };
-    prep::check_finite(m, ctx.source, true)?;
+    let m = scaled(m, opts, false, false, t)?;
+    prep::check_finite(&m, ctx.source, true)?;
     let mut values = m.values().to_vec();
     let missing: Vec<bool> = values.iter().map(|v| v.is_nan()).collect();
     apply_mask(&mut values, m.nrows(), m.ncols(), opts);
@@ -1239,13 +1233,13 @@ fn apply_mask(values: &mut [f64], rows: usize, cols: usize, opts: &FigureOptions
 
 /// Drops the observations of `axis` that `rule` refuses (where `what` is
 /// undefined for them), with the warning the user sees.
-fn drop_undefined(
-    data: Matrix,
+fn drop_undefined<'a>(
+    data: Cow<'a, Matrix>,
     axis: Axis,
     rule: prep::Undefined,
     what: &str,
     warnings: &mut Vec<String>,
-) -> Matrix {
+) -> Cow<'a, Matrix> {
     let oriented = analysis::oriented(&data, axis);
     match prep::drop_rows(&oriented, rule) {
         (Some(kept), dropped, _) => {
@@ -1259,10 +1253,10 @@ fn drop_undefined(
                 rule.describe(),
                 dropped.join(", ")
             ));
-            match axis {
+            Cow::Owned(match axis {
                 Axis::Rows => kept,
                 Axis::Cols => kept.transposed(),
-            }
+            })
         }
         (None, _, _) => data,
     }
@@ -1288,22 +1282,10 @@ fn clustermap_figure(
     if let Some(rule) = analysis::undefined_rows(metric) {
         let what = format!("{metric} distance");
         if opts.row_cluster {
-            data = Cow::Owned(drop_undefined(
-                data.into_owned(),
-                Axis::Rows,
-                rule,
-                &what,
-                &mut warnings,
-            ));
+            data = drop_undefined(data, Axis::Rows, rule, &what, &mut warnings);
         }
         if opts.col_cluster {
-            data = Cow::Owned(drop_undefined(
-                data.into_owned(),
-                Axis::Cols,
-                rule,
-                &what,
-                &mut warnings,
-            ));
+            data = drop_undefined(data, Axis::Cols, rule, &what, &mut warnings);
         }
     }
     // Input positions of what is drawn, for the exports.
@@ -1924,13 +1906,13 @@ fn corrmap_figure_as(
     let mut warnings = Vec::new();
     let mut m = Cow::Borrowed(m);
     if opts.cluster {
-        m = Cow::Owned(drop_undefined(
-            m.into_owned(),
+        m = drop_undefined(
+            m,
             Axis::Rows,
             prep::Undefined::ZeroVariance,
             "correlation",
             &mut warnings,
-        ));
+        );
     }
     if may_stream
         && given_mask.is_none()
