@@ -254,6 +254,26 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec) -> u64 {
     }
 }
 
+/// The most working memory the smaller of a clustermap's two clusterings
+/// may need for both to run at once ([`both_axes_bytes`]).
+pub const CONCURRENT_AXIS_BYTES: u64 = 64 << 20;
+
+/// Working memory of clustering both axes of an `r × c` matrix, given
+/// each axis's own need in bytes ([`cluster_bytes`]; 0 for an axis not
+/// clustered), and whether the two run at once: they do when the smaller
+/// needs at most [`CONCURRENT_AXIS_BYTES`] (the usual genes × samples
+/// clustermap, whose sample tree takes milliseconds beside the gene
+/// tree), so the peak is their sum; otherwise one after the other, and
+/// the peak is the larger.
+pub fn both_axes_bytes(rows: u64, cols: u64) -> (u64, bool) {
+    let at_once = rows > 0 && cols > 0 && rows.min(cols) <= CONCURRENT_AXIS_BYTES;
+    if at_once {
+        (rows + cols, true)
+    } else {
+        (rows.max(cols), false)
+    }
+}
+
 /// Whether an n-point condensed matrix fits comfortably: at most 40 % of
 /// the machine's physical memory (unknown memory: assume it fits). Past
 /// that, ward on euclidean switches to the O(n·d) vector algorithm.
@@ -276,6 +296,19 @@ fn physical_memory() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_axes_run_at_once_only_beside_a_small_tree() {
+        let mib = 1u64 << 20;
+        // Genes x samples: the samples' tree is tiny, both at once.
+        assert_eq!(both_axes_bytes(300 * mib, mib), (301 * mib, true));
+        assert_eq!(both_axes_bytes(mib, 300 * mib), (301 * mib, true));
+        // Two large trees (a square matrix): one after the other.
+        assert_eq!(both_axes_bytes(800 * mib, 700 * mib), (800 * mib, false));
+        // One axis not clustered: nothing to run beside it.
+        assert_eq!(both_axes_bytes(0, 5 * mib), (5 * mib, false));
+        assert_eq!(both_axes_bytes(5 * mib, 0), (5 * mib, false));
+    }
 
     #[test]
     fn big_condensed_matrices_switch_ward_to_vectors() {

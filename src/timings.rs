@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-/// Stage durations in seconds, in the order they ran.
+/// Stage durations in seconds, in the order they ran. Work done at once
+/// on two threads (a clustermap's row and column trees) counts in full
+/// in each of its stages, so the stages may add up to more than the run.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Timings {
     /// `(stage, seconds)` pairs, first run first; each stage once.

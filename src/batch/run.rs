@@ -1181,7 +1181,7 @@ pub(crate) fn estimate_bytes(m: &Matrix, jobs: &[&Job], plan: &Plan, budget: Opt
                     } else {
                         0
                     };
-                    rows.max(cols)
+                    analysis::both_axes_bytes(rows, cols).0
                 }
                 Kind::Corrmap if !o.cluster && pipeline::streamed::streams(o, r, c) => {
                     pipeline::streamed::bytes(r, c, px / 12)

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::compress::Compression;
 use super::format::{Format, ReadOptions};
@@ -379,14 +380,45 @@ fn frame_to_matrix(
     }
     let ncols = value_cols.len();
     let mut values = vec![0.0f64; nrows * ncols];
-    for (k, &j) in value_cols.iter().enumerate() {
-        let s = columns[j]
-            .cast(&DataType::Float64)
-            .map_err(|e| fmt_err(path, format, e))?;
-        let ca = s.f64().map_err(|e| fmt_err(path, format, e))?;
-        for (r, v) in ca.iter().enumerate() {
-            values[r * ncols + k] = v.unwrap_or(f64::NAN);
-        }
+    // Column-major frame to the row-major matrix: a group of columns at a
+    // time (an `f64` column is borrowed, others cast one group at a time,
+    // so at most `GROUP` extra columns are held), filled by blocks of rows
+    // that stay in cache, on every thread.
+    const GROUP: usize = 16;
+    const BLOCK: usize = 1024;
+    for (g, group) in value_cols.chunks(GROUP).enumerate() {
+        let cast: Vec<Series> = group
+            .iter()
+            .map(|&j| {
+                columns[j]
+                    .as_materialized_series()
+                    .cast(&DataType::Float64)
+                    .map_err(|e| fmt_err(path, format, e))
+            })
+            .collect::<Result<_>>()?;
+        let cols: Vec<std::borrow::Cow<[f64]>> = cast
+            .iter()
+            .map(|s| {
+                let ca = s.f64().map_err(|e| fmt_err(path, format, e))?;
+                Ok(match ca.cont_slice() {
+                    Ok(v) => std::borrow::Cow::Borrowed(v),
+                    Err(_) => ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        let k0 = g * GROUP;
+        values
+            .par_chunks_mut(BLOCK * ncols)
+            .enumerate()
+            .for_each(|(b, rows)| {
+                let r0 = b * BLOCK;
+                for (dk, col) in cols.iter().enumerate() {
+                    let src = &col[r0..r0 + rows.len() / ncols];
+                    for (dst, v) in rows[k0 + dk..].iter_mut().step_by(ncols).zip(src) {
+                        *dst = *v;
+                    }
+                }
+            });
     }
     let col_labels = value_cols.iter().map(|&j| names[j].clone()).collect();
     let label_column = if label_idx.is_empty() {

@@ -1359,16 +1359,42 @@ fn clustermap_figure(
     // An axis split by an annotation is clustered slice by slice (below),
     // not as a whole.
     let by_annotation = |s: &Option<String>| s.as_deref().is_some_and(|s| s != "cut");
-    let row_tree = cluster_one(
-        Axis::Rows,
-        opts.row_cluster && !by_annotation(&opts.row_split) && opts.kmeans_rows.is_none(),
-        t,
-    )?;
-    let col_tree = cluster_one(
-        Axis::Cols,
-        opts.col_cluster && !by_annotation(&opts.col_split),
-        t,
-    )?;
+    let rows_on = opts.row_cluster && !by_annotation(&opts.row_split) && opts.kmeans_rows.is_none();
+    let cols_on = opts.col_cluster && !by_annotation(&opts.col_split);
+    // The two trees are independent: when the smaller one needs little
+    // memory they are built at once (its scan fills the other's serial
+    // steps), else one after the other; the same trees either way.
+    let spec = analysis::ClusterSpec {
+        method,
+        metric,
+        optimal_ordering: opts.optimal_ordering,
+        precision: opts.precision,
+        max_condensed: ctx.max_memory,
+    };
+    let need = |on: bool, n: usize, d: usize| {
+        if on {
+            analysis::cluster_bytes(n, d, &spec)
+        } else {
+            0
+        }
+    };
+    let (_, at_once) = analysis::both_axes_bytes(
+        need(rows_on, data.nrows(), data.ncols()),
+        need(cols_on, data.ncols(), data.nrows()),
+    );
+    let (row_tree, col_tree) = if at_once {
+        let (mut t_rows, mut t_cols) = (Timings::default(), Timings::default());
+        let (r, c) = rayon::join(
+            || cluster_one(Axis::Rows, rows_on, &mut t_rows),
+            || cluster_one(Axis::Cols, cols_on, &mut t_cols),
+        );
+        t.extend(&t_rows);
+        t.extend(&t_cols);
+        (r?, c?)
+    } else {
+        let r = cluster_one(Axis::Rows, rows_on, t)?;
+        (r, cluster_one(Axis::Cols, cols_on, t)?)
+    };
 
     let mut row_strips = Vec::new();
     let mut col_strips = Vec::new();

@@ -572,6 +572,57 @@ fn parquet_row_groups_stream_to_the_same_selection() {
     }
 }
 
+/// Every cell of a wide, multi-row-group Parquet file lands at its row and
+/// column: more columns than one fill group, rows not a multiple of a fill
+/// block, `f64` columns with nulls (several chunks), `f32` and `i64` ones.
+#[test]
+fn parquet_columns_of_every_type_land_in_their_cells() {
+    use polars::prelude::*;
+    let (n, d) = (2500usize, 40usize);
+    let value = |i: usize, j: usize| ((i * 131 + j * 71) % 1009) as f64 / 8.0 - 60.0;
+    let missing = |i: usize, j: usize| (i * 13 + j * 5).is_multiple_of(89);
+    let mut cols: Vec<Column> = vec![Column::new(
+        "gene".into(),
+        (0..n).map(|i| format!("g{i}")).collect::<Vec<_>>(),
+    )];
+    for j in 0..d {
+        let name = format!("s{j}").into();
+        cols.push(match j % 3 {
+            0 => Column::new(
+                name,
+                (0..n)
+                    .map(|i| (!missing(i, j)).then(|| value(i, j)))
+                    .collect::<Vec<_>>(),
+            ),
+            1 => Column::new(name, (0..n).map(|i| value(i, j) as f32).collect::<Vec<_>>()),
+            _ => Column::new(name, (0..n).map(|i| value(i, j) as i64).collect::<Vec<_>>()),
+        });
+    }
+    let mut df = DataFrame::new(n, cols).unwrap();
+    let path = scratch("pq-wide").join("wide.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .with_row_group_size(Some(600))
+        .finish(&mut df)
+        .unwrap();
+    let m = io::read_matrix(&path, &ReadOptions::default()).unwrap();
+    assert_eq!((m.nrows(), m.ncols()), (n, d));
+    for i in 0..n {
+        assert_eq!(m.row_labels()[i], format!("g{i}"));
+        for (j, &got) in m.row(i).iter().enumerate() {
+            let want = match j % 3 {
+                0 if missing(i, j) => f64::NAN,
+                0 => value(i, j),
+                1 => value(i, j) as f32 as f64,
+                _ => value(i, j) as i64 as f64,
+            };
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "row {i} column {j}: {got} != {want}"
+            );
+        }
+    }
+}
+
 /// The matrix of `counts.parquet` (genes x samples), the reference every
 /// #19 format is compared with bit for bit.
 fn parquet_matrix() -> Matrix {
