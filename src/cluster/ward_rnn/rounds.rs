@@ -157,6 +157,9 @@ pub(super) struct Rounds {
     dead_rows: usize,
     /// Each live slot's candidate list.
     lists: Vec<List>,
+    /// A round's new centroids (`hi` then `lo`, `stride` each, per pair),
+    /// kept between rounds so its pages are not cleared again.
+    merged: Vec<f64>,
 }
 
 impl Rounds {
@@ -222,6 +225,7 @@ impl Rounds {
             panel_range: vec![],
             fused: true,
             lists: vec![List::default(); n],
+            merged: vec![],
         };
         let first = principal_axis(&r.centroid_hi, (n, d, stride), None);
         let second = principal_axis(&r.centroid_hi, (n, d, stride), Some(&first));
@@ -545,9 +549,22 @@ impl Rounds {
         if pairs.is_empty() {
             return None; // only possible through rounding: be safe
         }
+        // The new centroids first, on every thread (the pairs are
+        // disjoint); then the merges one by one.
+        let stride = self.stride;
+        let mut centroids = std::mem::take(&mut self.merged);
+        centroids.resize(pairs.len() * 2 * stride, 0.0);
+        centroids
+            .par_chunks_mut(2 * stride)
+            .with_min_len(16)
+            .zip(pairs.par_iter())
+            .for_each(|(out, &(a, b))| {
+                let (hi, lo) = out.split_at_mut(stride);
+                self.merged_centroid(a, b, hi, lo);
+            });
         let mut born: Vec<u32> = Vec::with_capacity(pairs.len());
         let mut parents: Vec<Parents> = Vec::with_capacity(pairs.len());
-        for &(a, b) in &pairs {
+        for (&(a, b), c) in pairs.iter().zip(centroids.chunks_exact(2 * stride)) {
             let e = dec.nn[a];
             let m = self.margin(a, &e, Partner::This);
             // Scaling by a power of two commutes with every operation:
@@ -561,12 +578,13 @@ impl Rounds {
             // The pair's cost as either side computed it: the larger one
             // keeps the bound below the exact value.
             let bound = merged_bound(sizes, (la.lb, lb.lb), e.cost.max(dec.nn[b].cost));
-            self.merge(a, b);
+            self.merge(a, b, c.split_at(stride));
             dec.cert[a] = false;
             dec.cert[b] = false;
             parents.push((la, lb, bound));
             born.push(b as u32);
         }
+        self.merged = centroids;
         Some((born, parents))
     }
 
@@ -615,18 +633,56 @@ impl Rounds {
         pending
     }
 
-    /// Merges clusters `a < b` into slot `b` (scipy's convention): the
-    /// centroid `(n_a·c_a + n_b·c_b) / (n_a + n_b)` in double-double.
-    fn merge(&mut self, a: usize, b: usize) {
-        let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
-        let (stride, sum) = (self.stride, na + nb);
-        for k in 0..self.d {
-            let (ia, ib) = (a * stride + k, b * stride + k);
-            let pa = dd_mul(self.centroid_hi[ia], self.centroid_lo[ia], na);
-            let pb = dd_mul(self.centroid_hi[ib], self.centroid_lo[ib], nb);
-            let t = dd_add(pa, pb);
-            (self.centroid_hi[ib], self.centroid_lo[ib]) = dd_div(t, sum);
+    /// The centroid of clusters `a` and `b` merged,
+    /// `(n_a·c_a + n_b·c_b) / (n_a + n_b)` in double-double, into `hi` and
+    /// `lo` (the first `d` of each; `stride` long).
+    fn merged_centroid(&self, a: usize, b: usize, hi: &mut [f64], lo: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if super::dd::wide() {
+            // SAFETY: `wide` found AVX-512F and FMA.
+            return unsafe { self.merged_centroid_avx512(a, b, hi, lo) };
         }
+        self.merged_centroid_any(a, b, hi, lo)
+    }
+
+    /// [`Rounds::merged_centroid`] with the products' exact errors from
+    /// FMA instructions rather than calls (the same bits: `mul_add` is
+    /// correctly rounded either way).
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,fma")]
+    unsafe fn merged_centroid_avx512(&self, a: usize, b: usize, hi: &mut [f64], lo: &mut [f64]) {
+        self.merged_centroid_any(a, b, hi, lo)
+    }
+
+    #[inline(always)]
+    fn merged_centroid_any(&self, a: usize, b: usize, hi: &mut [f64], lo: &mut [f64]) {
+        let (na, nb) = (self.size[a] as f64, self.size[b] as f64);
+        let ((ah, al), (bh, bl)) = (self.row(a), self.row(b));
+        for k in 0..self.d {
+            let pa = dd_mul(ah[k], al[k], na);
+            let pb = dd_mul(bh[k], bl[k], nb);
+            (hi[k], lo[k]) = dd_div(dd_add(pa, pb), na + nb);
+        }
+    }
+
+    /// Merges `a < b` into `b` on its own (tests; rounds merge in batches).
+    #[cfg(test)]
+    fn merge_pair(&mut self, a: usize, b: usize) {
+        let mut c = vec![0.0; 2 * self.stride];
+        let (hi, lo) = c.split_at_mut(self.stride);
+        self.merged_centroid(a, b, hi, lo);
+        self.merge(a, b, (hi, lo));
+    }
+
+    /// Merges clusters `a < b` into slot `b` (scipy's convention), whose
+    /// centroid becomes `(hi, lo)` ([`Rounds::merged_centroid`]).
+    fn merge(&mut self, a: usize, b: usize, (hi, lo): (&[f64], &[f64])) {
+        let at = b * self.stride..(b + 1) * self.stride;
+        self.centroid_hi[at.clone()].copy_from_slice(hi);
+        self.centroid_lo[at].copy_from_slice(lo);
         self.size[b] += self.size[a];
         self.size[a] = 0;
         self.depth[b] = self.depth[a].max(self.depth[b]) + 1;
@@ -1208,8 +1264,8 @@ mod tests {
             // Merge some pairs so the compact matrix has dead rows and
             // refreshed centroids, as in later rounds.
             for k in (0..n / 3).step_by(3) {
-                a.merge(k, k + 1);
-                b.merge(k, k + 1);
+                a.merge_pair(k, k + 1);
+                b.merge_pair(k, k + 1);
             }
             let queries: Vec<u32> = (0..n as u32)
                 .filter(|&k| a.size[k as usize] > 0)
