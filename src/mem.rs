@@ -1,7 +1,8 @@
 //! Memory: large zeroed buffers backed by transparent huge pages where
-//! the kernel offers them (Linux, `madvise` mode), and the allocator
-//! setting for streaming readers ([`keep_freed_blocks`], called once by the
-//! `heatmill` binary before any thread starts). The linkage scans walk down
+//! the kernel offers them (Linux, `madvise` mode). (The allocator itself
+//! is chosen by the `heatmill` binary and the Python extension: mimalloc,
+//! which keeps and reuses freed memory instead of having the kernel clear
+//! fresh pages for every buffer.) The linkage scans walk down
 //! columns of a condensed matrix of hundreds of MB: with 4 KiB pages
 //! nearly every step is a TLB miss; 2 MiB pages cut the link time at
 //! n = 10 000 markedly (see README, Speed).
@@ -46,21 +47,3 @@ fn advise_huge<T>(v: &[T]) {
 
 #[cfg(not(target_os = "linux"))]
 fn advise_huge<T>(_: &[T]) {}
-
-/// Lets the allocator keep and reuse freed blocks of up to 64 MiB instead
-/// of returning each to the kernel. Streaming readers allocate a window of
-/// a few MiB per block; with glibc's defaults every window is a fresh
-/// mapping the kernel must zero page by page, which made reading a 1 GB
-/// HDF5 dataset spend 3.6 of its 4 s in the kernel. Blocks above 64 MiB
-/// (matrices) still get their own mappings, so they can be huge pages.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn keep_freed_blocks() {
-    // SAFETY: mallopt only tunes glibc's allocator; called before threads start.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn keep_freed_blocks() {}

@@ -175,8 +175,8 @@ impl Rounds {
         }
         mean.iter_mut().for_each(|m| *m /= n as f64);
         let stride = d.div_ceil(8) * 8;
-        let mut centroid_hi = vec![0.0; n * stride];
-        let mut centroid_lo = vec![0.0; n * stride];
+        let mut centroid_hi = crate::mem::zeroed(n * stride);
+        let mut centroid_lo = crate::mem::zeroed(n * stride);
         centroid_hi
             .par_chunks_mut(stride)
             .zip(centroid_lo.par_chunks_mut(stride))
