@@ -47,3 +47,27 @@ fn advise_huge<T>(v: &[T]) {
 
 #[cfg(not(target_os = "linux"))]
 fn advise_huge<T>(_: &[T]) {}
+
+/// Drops `v`, first handing its whole pages back to the kernel, so the
+/// memory leaves the process now rather than when the allocator next
+/// purges (mimalloc keeps freed memory ~10 ms or until reused: a loop
+/// moving blocks of a large matrix would otherwise hold them all).
+pub(crate) fn drop_now<T: Copy>(v: Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let bytes = v.capacity() * std::mem::size_of::<T>();
+        let start = v.as_ptr() as usize;
+        let (a, e) = (start.div_ceil(PAGE) * PAGE, (start + bytes) / PAGE * PAGE);
+        if bytes >= 16 * PAGE && e > a {
+            // SAFETY: the whole pages lie inside `v`'s allocation, which is
+            // private anonymous memory (both allocators map it so): the
+            // kernel drops them and a later touch reads zeros. `v` is not
+            // read again; it is freed just below.
+            unsafe {
+                libc::madvise(a as *mut libc::c_void, e - a, libc::MADV_DONTNEED);
+            }
+        }
+    }
+    drop(v);
+}

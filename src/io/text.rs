@@ -226,6 +226,58 @@ pub(crate) enum LabelRule {
     FirstText,
 }
 
+/// Values appended one at a time (a streamed table of unknown length),
+/// kept in blocks of `block` values and moved into one vector of the
+/// exact length at the end. A doubling vector would move every value at
+/// each doubling, holding the old and new buffers at once (1.5–2× the
+/// matrix: an allocator that cannot `mremap` copies); here each block's
+/// pages go back to the kernel as soon as it is moved, so the peak is the
+/// matrix and one block.
+pub(crate) struct Blocks {
+    full: Vec<Vec<f64>>,
+    cur: Vec<f64>,
+    block: usize,
+}
+
+impl Blocks {
+    /// Blocks of 2^20 values (8 MiB).
+    pub(crate) fn new() -> Self {
+        Self::with_block(1 << 20)
+    }
+
+    fn with_block(block: usize) -> Self {
+        Blocks {
+            full: vec![],
+            cur: vec![],
+            block: block.max(1),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, v: f64) {
+        if self.cur.len() == self.block {
+            let next = Vec::with_capacity(self.block);
+            self.full.push(std::mem::replace(&mut self.cur, next));
+        }
+        self.cur.push(v);
+    }
+
+    /// The values in order, in one vector (no copy when they fit a block).
+    pub(crate) fn into_vec(self) -> Vec<f64> {
+        if self.full.is_empty() {
+            return self.cur;
+        }
+        let len = self.full.len() * self.block + self.cur.len();
+        let mut out = Vec::with_capacity(len);
+        for b in self.full {
+            out.extend_from_slice(&b);
+            crate::mem::drop_now(b);
+        }
+        out.extend_from_slice(&self.cur);
+        out
+    }
+}
+
 /// A wide table read from records: labels, the value columns' names, and
 /// the values row-major.
 #[derive(Debug)]
@@ -280,7 +332,7 @@ pub(crate) fn read_wide(
     let mut decided = !matches!(label, LabelRule::FirstText);
     let mut value_cols: Vec<usize> = vec![];
     let mut row_labels = Vec::new();
-    let mut values: Vec<f64> = Vec::new();
+    let mut values = Blocks::new();
     let mut lines = (0, 0);
     let mut stopped = false;
     let shown_sep = |sep: u8| if sep == b'\t' { "a tab" } else { "','" };
@@ -367,7 +419,7 @@ pub(crate) fn read_wide(
     Ok(Wide {
         row_labels,
         col_labels: value_cols.iter().map(|&j| header[j].clone()).collect(),
-        values,
+        values: values.into_vec(),
         label_column: label_idx
             .map(|i| header[i].clone())
             .unwrap_or_else(|| "(row numbers)".into()),
@@ -412,6 +464,33 @@ pub(crate) fn read_delimited_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_keep_every_value_in_order() {
+        // The last two: blocks large enough to have their pages handed
+        // back (`mem::drop_now`) after they are moved.
+        for (n, block) in [
+            (0, 4),
+            (3, 4),
+            (4, 4),
+            (5, 4),
+            (17, 4),
+            (1000, 7),
+            (1000, 1000),
+            (70_001, 20_000),
+            (200_000, 40_000),
+        ] {
+            let mut b = Blocks::with_block(block);
+            for i in 0..n {
+                b.push(i as f64 * 0.5 - 3.0);
+            }
+            let v = b.into_vec();
+            let want: Vec<f64> = (0..n).map(|i| i as f64 * 0.5 - 3.0).collect();
+            assert_eq!(v, want, "n={n} block={block}");
+            // More than one block: moved into a vector of the exact length.
+            assert!(n <= block || v.capacity() == n);
+        }
+    }
 
     #[test]
     fn records_stream_with_quotes_crlf_bom_and_blank_lines() {

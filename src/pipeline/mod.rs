@@ -1292,6 +1292,13 @@ fn clustermap_figure(
     let (row_pos, col_pos) = (data.row_positions(), data.col_positions());
     let mut exports = Vec::new();
     let key = opts.analysis_key();
+    let spec = analysis::ClusterSpec {
+        method,
+        metric,
+        optimal_ordering: opts.optimal_ordering,
+        precision: opts.precision,
+        max_condensed: ctx.max_memory,
+    };
     let cluster_one = |axis: Axis, on: bool, t: &mut Timings| -> Result<Option<Arc<Linkage>>> {
         let n = match axis {
             Axis::Rows => data.nrows(),
@@ -1344,13 +1351,6 @@ fn clustermap_figure(
             let tree = Linkage::from_scipy_checked(&z.data).map_err(bad)?;
             return Ok(Some(Arc::new(tree)));
         }
-        let spec = analysis::ClusterSpec {
-            method,
-            metric,
-            optimal_ordering: opts.optimal_ordering,
-            precision: opts.precision,
-            max_condensed: ctx.max_memory,
-        };
         let z = ctx.cache.linkage(&format!("{axis}/{key}"), || {
             analysis::cluster_axis(&data, axis, spec, ctx.source, t).map(|c| c.linkage)
         })?;
@@ -1364,13 +1364,6 @@ fn clustermap_figure(
     // The two trees are independent: when the smaller one needs little
     // memory they are built at once (its scan fills the other's serial
     // steps), else one after the other; the same trees either way.
-    let spec = analysis::ClusterSpec {
-        method,
-        metric,
-        optimal_ordering: opts.optimal_ordering,
-        precision: opts.precision,
-        max_condensed: ctx.max_memory,
-    };
     let need = |on: bool, n: usize, d: usize| {
         if on {
             analysis::cluster_bytes(n, d, &spec)
