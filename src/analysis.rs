@@ -255,8 +255,10 @@ pub fn cluster_bytes(n: usize, d: usize, spec: &ClusterSpec) -> u64 {
 }
 
 /// The most working memory the smaller of a clustermap's two clusterings
-/// may need for both to run at once ([`both_axes_bytes`]).
-pub const CONCURRENT_AXIS_BYTES: u64 = 64 << 20;
+/// may need for both to run at once ([`both_axes_bytes`]): 8 MiB, a
+/// condensed matrix of ~1 450 observations — fast, and below the size at
+/// which the chain takes a second thread of its own.
+pub const CONCURRENT_AXIS_BYTES: u64 = 8 << 20;
 
 /// Working memory of clustering both axes of an `r × c` matrix, given
 /// each axis's own need in bytes ([`cluster_bytes`]; 0 for an axis not
@@ -264,7 +266,9 @@ pub const CONCURRENT_AXIS_BYTES: u64 = 64 << 20;
 /// needs at most [`CONCURRENT_AXIS_BYTES`] (the usual genes × samples
 /// clustermap, whose sample tree takes milliseconds beside the gene
 /// tree), so the peak is their sum; otherwise one after the other, and
-/// the peak is the larger.
+/// the peak is the larger. (The column tree's transposed copy of the
+/// matrix, r·c values, is the working copy callers count with the
+/// matrix itself, as `batch::run`'s estimate does.)
 pub fn both_axes_bytes(rows: u64, cols: u64) -> (u64, bool) {
     let at_once = rows > 0 && cols > 0 && rows.min(cols) <= CONCURRENT_AXIS_BYTES;
     if at_once {
@@ -305,6 +309,18 @@ mod tests {
         assert_eq!(both_axes_bytes(mib, 300 * mib), (301 * mib, true));
         // Two large trees (a square matrix): one after the other.
         assert_eq!(both_axes_bytes(800 * mib, 700 * mib), (800 * mib, false));
+        // A smaller tree of 3 000 observations (36 MB condensed) is not
+        // run beside the larger one.
+        let spec = ClusterSpec {
+            method: Method::Average,
+            metric: Metric::Euclidean,
+            optimal_ordering: false,
+            precision: Dtype::F64,
+            max_condensed: None,
+        };
+        let small = cluster_bytes(3000, 20_000, &spec);
+        assert!(!both_axes_bytes(cluster_bytes(20_000, 3000, &spec), small).1);
+        assert!(both_axes_bytes(small, cluster_bytes(50, 20_000, &spec)).1);
         // One axis not clustered: nothing to run beside it.
         assert_eq!(both_axes_bytes(0, 5 * mib), (5 * mib, false));
         assert_eq!(both_axes_bytes(5 * mib, 0), (5 * mib, false));

@@ -9,8 +9,9 @@
 
 use crate::dtype::Storage;
 
-/// A zeroed vector of `len` values; its pages are advised as huge before
-/// they are first touched.
+/// A zeroed vector of `len` values, its pages advised as huge right after
+/// allocation (before first touch when the allocator maps fresh memory for
+/// it, as for any large block; memory it reuses is already mapped).
 pub(crate) fn zeroed(len: usize) -> Vec<f64> {
     zeroed_of(len)
 }
@@ -55,15 +56,19 @@ fn advise_huge<T>(_: &[T]) {}
 pub(crate) fn drop_now<T: Copy>(v: Vec<T>) {
     #[cfg(target_os = "linux")]
     {
-        const PAGE: usize = 4096;
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        let page = if page > 0 { page as usize } else { 1 << 16 };
         let bytes = v.capacity() * std::mem::size_of::<T>();
         let start = v.as_ptr() as usize;
-        let (a, e) = (start.div_ceil(PAGE) * PAGE, (start + bytes) / PAGE * PAGE);
-        if bytes >= 16 * PAGE && e > a {
-            // SAFETY: the whole pages lie inside `v`'s allocation, which is
-            // private anonymous memory (both allocators map it so): the
-            // kernel drops them and a later touch reads zeros. `v` is not
-            // read again; it is freed just below.
+        let (a, e) = (start.div_ceil(page) * page, (start + bytes) / page * page);
+        if bytes >= 16 * page && e > a {
+            // SAFETY: `a..e` is whole pages of the kernel's page size, all
+            // inside `v`'s allocation, which nothing else uses. On private
+            // anonymous memory (what Rust's allocators hand out) the kernel
+            // drops the pages and a later touch reads zeros; on any other
+            // mapping the advice at worst changes those bytes, which are
+            // never read again: `v` is freed just below.
             unsafe {
                 libc::madvise(a as *mut libc::c_void, e - a, libc::MADV_DONTNEED);
             }

@@ -1,5 +1,7 @@
 //! Wall-clock time per pipeline stage (read, prep, correlate, distance,
 //! link, order, render, encode, write), for `--timings` and manifests.
+//! Stages run at once on two threads (a clustermap's two trees) each
+//! count in full.
 
 use std::time::Instant;
 

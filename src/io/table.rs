@@ -381,9 +381,10 @@ fn frame_to_matrix(
     let ncols = value_cols.len();
     let mut values = vec![0.0f64; nrows * ncols];
     // Column-major frame to the row-major matrix: a group of columns at a
-    // time (an `f64` column is borrowed, others cast one group at a time,
-    // so at most `GROUP` extra columns are held), filled by blocks of rows
-    // that stay in cache, on every thread.
+    // time (a contiguous `f64` column without nulls is borrowed; others
+    // are cast, and with nulls or several chunks copied, one group at a
+    // time, so at most 2 × `GROUP` extra columns are held), filled by
+    // blocks of rows that stay in cache, on every thread.
     const GROUP: usize = 16;
     const BLOCK: usize = 1024;
     for (g, group) in value_cols.chunks(GROUP).enumerate() {

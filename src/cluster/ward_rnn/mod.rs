@@ -96,13 +96,16 @@ const TILE: usize = 256;
 const MAX_SURVIVORS: usize = 512;
 
 /// Working memory of [`ward_certified`] on `n × d` observations, in bytes
-/// (besides the input): centroids as double-doubles and their `f32`
-/// copies (4 values of 8 bytes per coordinate), the candidate lists
-/// (`K` entries per cluster), and per-task scan tiles. Measured: 110 MB
+/// (besides the input): centroids as double-doubles (two `f64` per
+/// coordinate, rows padded to a multiple of 8), a round's merged
+/// centroids (at most n/2 pairs of such rows), two `f32` copies (the
+/// compact matrix and the kernel's panels), the candidate lists (`K`
+/// entries per cluster), and per-task scan tiles. Measured: 100–150 MB
 /// for the whole process at 20 000 × 50.
 pub fn memory_bytes(n: usize, d: usize) -> u64 {
     let (n, d) = (n as u64, d as u64);
-    let centroids = n * d * 8 * 4;
+    let stride = d.div_ceil(8) * 8;
+    let centroids = n * stride * 8 * 3 + n * d * 4 * 2;
     let lists = n * (K as u64) * 32;
     let tiles = 4 * (TILE * TILE * 4) as u64;
     centroids + lists + tiles

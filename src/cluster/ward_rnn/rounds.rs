@@ -1246,6 +1246,39 @@ mod tests {
         }
     }
 
+    /// A round's merged centroids compiled with FMA instructions equal the
+    /// portable code's, bit for bit, on rows of clusters of every size.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn merged_centroids_with_fma_are_the_portable_bits() {
+        if !super::super::dd::wide() {
+            return;
+        }
+        let (n, d) = (600, 21);
+        let x = data(n, d, 5);
+        let mut r = Rounds::new(&x, n, d).unwrap();
+        // Clusters of sizes 1 to ~20, so the products n_a·c_a round.
+        for k in (0..n / 2).step_by(2) {
+            r.merge_pair(k, k + 1);
+            if k % 6 == 0 && k + 3 < n / 2 {
+                r.merge_pair(k + 1, k + 3);
+            }
+        }
+        let live: Vec<usize> = (0..n).filter(|&k| r.size[k] > 0).collect();
+        let stride = r.stride;
+        for w in live.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (mut p, mut q) = (vec![0.0; 2 * stride], vec![0.0; 2 * stride]);
+            let (ph, pl) = p.split_at_mut(stride);
+            let (qh, ql) = q.split_at_mut(stride);
+            r.merged_centroid_any(a, b, ph, pl);
+            // SAFETY: `wide` found AVX-512F and FMA.
+            unsafe { r.merged_centroid_avx512(a, b, qh, ql) };
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&p), bits(&q), "pair ({a}, {b})");
+        }
+    }
+
     /// The fused kernel visits candidates in another order than the GEMM
     /// path and skips panels too far along the axes' plane, but a list
     /// holds the `K` cheapest and a bound that depend on neither: both
